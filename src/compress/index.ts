@@ -37,3 +37,8 @@ export function utf8Bytes(text: string): Uint8Array {
 export function compressedLength(text: string, compressor: Compressor = pakoCompressor): number {
   return compressor.gzipLength(utf8Bytes(text));
 }
+
+/** The compressor npc uses unless told otherwise. */
+export function defaultCompressor(): Compressor {
+  return pakoCompressor;
+}

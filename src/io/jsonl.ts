@@ -1,0 +1,54 @@
+/** JSONL records: one JSON object per line; blank lines are skipped; every problem names its line. */
+import { InputError, at } from '../errors.js';
+import type { Label, LabeledRecord, ReadOptions } from './records.js';
+import type { Line } from './lines.js';
+
+export async function* readJsonlRecords(
+  lines: AsyncIterable<Line>,
+  options: Pick<ReadOptions, 'source' | 'textField' | 'labelField' | 'requireLabel'>,
+): AsyncGenerator<LabeledRecord> {
+  for await (const line of lines) {
+    if (line.text.trim() === '') continue;
+    yield parseJsonlLine(line.text, line.number, options);
+  }
+}
+
+export function parseJsonlLine(
+  text: string,
+  lineNumber: number,
+  options: Pick<ReadOptions, 'source' | 'textField' | 'labelField' | 'requireLabel'>,
+): LabeledRecord {
+  const where = at(options.source, lineNumber);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new InputError(`invalid JSON (${(err as Error).message})`, where);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+    throw new InputError(`expected a JSON object, got ${kind}`, where);
+  }
+  const fields = value as Record<string, unknown>;
+  const { textField, labelField } = options;
+  if (!Object.prototype.hasOwnProperty.call(fields, textField)) throw new InputError(`missing "${textField}"`, where);
+  const textValue = fields[textField];
+  if (typeof textValue !== 'string') throw new InputError(`"${textField}" is not a string`, where);
+  if (textValue === '') throw new InputError(`empty "${textField}"`, where);
+  let label: Label | undefined;
+  if (Object.prototype.hasOwnProperty.call(fields, labelField) && fields[labelField] !== null) {
+    label = checkLabel(fields[labelField], labelField, where);
+  } else if (options.requireLabel) {
+    throw new InputError(`missing "${labelField}"`, where);
+  }
+  return { text: textValue, label, line: lineNumber, fields };
+}
+
+function checkLabel(value: unknown, labelField: string, where: string): Label {
+  if (typeof value === 'string') {
+    if (value === '') throw new InputError(`empty "${labelField}"`, where);
+    return value;
+  }
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  throw new InputError(`"${labelField}" must be a string or a number`, where);
+}

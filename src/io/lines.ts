@@ -1,0 +1,155 @@
+/**
+ * Byte-level line reading shared by the JSONL and plain-text readers: opens a path or stdin,
+ * gunzips when the data starts with the gzip magic bytes, splits on LF (dropping a CR before it),
+ * strips a UTF-8 BOM at the start, and decodes each line as strict UTF-8 so that invalid bytes
+ * are reported with their line instead of being silently replaced (C() is defined on bytes).
+ */
+import { createReadStream, statSync } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { PassThrough, type Readable } from 'node:stream';
+import { basename } from 'node:path';
+import { InputError, at } from '../errors.js';
+
+export interface OpenedInput {
+  /** Decompressed bytes. */
+  stream: Readable;
+  /** Name for error messages: the path as given, or `<stdin>`. */
+  source: string;
+}
+
+/** Opens a path (or `-` for stdin), failing early with a one-line InputError for missing files and folders. */
+export function openInput(path: string, stdin: Readable = process.stdin): OpenedInput {
+  if (path === '-') return { stream: gunzipIfNeeded(stdin, '<stdin>'), source: '<stdin>' };
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(path).isDirectory();
+  } catch (err) {
+    throw new InputError(`cannot read: ${systemReason(err)}`, path);
+  }
+  if (isDirectory) throw new InputError('is a directory, expected a file', path);
+  const file = createReadStream(path);
+  return { stream: gunzipIfNeeded(file, path), source: path };
+}
+
+/** `ENOENT: no such file or directory, open 'x'` → `no such file or directory`. */
+export function systemReason(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e && typeof e.code === 'string') {
+    const reasons: Record<string, string> = {
+      ENOENT: 'no such file or directory',
+      EACCES: 'permission denied',
+      EISDIR: 'is a directory',
+      ENOTDIR: 'a path component is not a directory',
+      EMFILE: 'too many open files',
+    };
+    return reasons[e.code] ?? e.message.split('\n')[0];
+  }
+  return e instanceof Error ? e.message.split('\n')[0] : String(err);
+}
+
+/** Peeks at the first two bytes; pipes through gunzip when they are the gzip magic 1f 8b. */
+function gunzipIfNeeded(input: Readable, source: string): Readable {
+  const out = new PassThrough();
+  let decided = false;
+  let head: Buffer[] = [];
+  let headLength = 0;
+  const decide = (): void => {
+    decided = true;
+    const first = Buffer.concat(head, headLength);
+    head = [];
+    input.removeListener('data', onData);
+    input.removeListener('end', onEnd);
+    input.pause();
+    const isGzip = first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b;
+    if (isGzip) {
+      const gunzip = createGunzip();
+      gunzip.on('error', (err) =>
+        out.destroy(new InputError(`corrupt gzip data (${err.message.split('\n')[0]})`, source)),
+      );
+      gunzip.pipe(out);
+      if (first.length) gunzip.write(first);
+      input.pipe(gunzip);
+    } else {
+      if (first.length) out.write(first);
+      input.pipe(out);
+    }
+    input.resume();
+  };
+  const onData = (chunk: Buffer): void => {
+    head.push(chunk);
+    headLength += chunk.length;
+    if (headLength >= 2) decide();
+  };
+  const onEnd = (): void => {
+    if (!decided) {
+      decide();
+      out.end();
+    }
+  };
+  input.on('data', onData);
+  input.on('end', onEnd);
+  input.on('error', (err) => out.destroy(new InputError(`cannot read: ${systemReason(err)}`, source)));
+  return out;
+}
+
+export interface Line {
+  text: string;
+  /** 1-based. */
+  number: number;
+}
+
+const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Yields every line (blank ones included, so callers decide) with its 1-based number.
+ * Lines may be arbitrarily long; chunks are joined only when a line spans them.
+ */
+export async function* readLines(stream: AsyncIterable<Buffer | string>, source: string): AsyncGenerator<Line> {
+  let pending: Buffer[] = [];
+  let pendingLength = 0;
+  let number = 0;
+  const decode = (bytes: Buffer): string => {
+    number++;
+    let end = bytes.length;
+    if (end > 0 && bytes[end - 1] === 0x0d) end--;
+    let start = 0;
+    if (number === 1 && end >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3;
+    try {
+      return utf8Strict.decode(bytes.subarray(start, end));
+    } catch {
+      throw new InputError('invalid UTF-8', at(source, number));
+    }
+  };
+  for await (const raw of stream) {
+    const chunk = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
+    let from = 0;
+    for (;;) {
+      const nl = chunk.indexOf(0x0a, from);
+      if (nl < 0) break;
+      let line: Buffer;
+      if (pendingLength > 0) {
+        pending.push(chunk.subarray(from, nl));
+        line = Buffer.concat(pending, pendingLength + (nl - from));
+        pending = [];
+        pendingLength = 0;
+      } else {
+        line = chunk.subarray(from, nl);
+      }
+      yield { text: decode(line), number };
+      from = nl + 1;
+    }
+    if (from < chunk.length) {
+      pending.push(chunk.subarray(from));
+      pendingLength += chunk.length - from;
+    }
+  }
+  if (pendingLength > 0) yield { text: decode(Buffer.concat(pending, pendingLength)), number };
+}
+
+/** `train.jsonl.gz` → `jsonl`; undefined when the extension says nothing. */
+export function formatFromPath(path: string): 'jsonl' | 'csv' | undefined {
+  const name = basename(path).toLowerCase().replace(/\.gz$/, '');
+  if (/\.(jsonl|ndjson|json)$/.test(name)) return 'jsonl';
+  if (/\.(csv)$/.test(name)) return 'csv';
+  return undefined;
+}

@@ -1,0 +1,43 @@
+/**
+ * Voting among the k nearest neighbours, on label ids (small integers, see labels.ts).
+ *
+ * Strict: the most frequent label among the k nearest; a tie between labels goes to the label of the
+ * nearest neighbour among the tied labels. Lenient (the paper's scoring): a prediction counts as correct
+ * when the true label is among the labels tied for most votes — for k = 2, when either neighbour is right.
+ */
+
+/** Vote counts per label id among the first k of `neighborLabels` (fewer when fewer are given). */
+export function voteCounts(neighborLabels: ArrayLike<number>, k: number): Map<number, number> {
+  const counts = new Map<number, number>();
+  const n = Math.min(k, neighborLabels.length);
+  for (let i = 0; i < n; i++) {
+    const label = neighborLabels[i];
+    counts.set(label, (counts.get(label) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** Label ids tied for the most votes among the k nearest, in order of their nearest neighbour. */
+export function topLabels(neighborLabels: ArrayLike<number>, k: number): number[] {
+  const counts = voteCounts(neighborLabels, k);
+  let best = 0;
+  for (const c of counts.values()) if (c > best) best = c;
+  const tied: number[] = [];
+  const n = Math.min(k, neighborLabels.length);
+  for (let i = 0; i < n; i++) {
+    const label = neighborLabels[i];
+    if (counts.get(label) === best && !tied.includes(label)) tied.push(label);
+  }
+  return tied;
+}
+
+/** Strict prediction: the first of the tied labels is the one whose nearest neighbour is nearest. */
+export function strictVote(neighborLabels: ArrayLike<number>, k: number): number {
+  if (neighborLabels.length === 0 || k < 1) throw new RangeError('strictVote needs at least one neighbour');
+  return topLabels(neighborLabels, k)[0];
+}
+
+/** The paper's lenient rule: correct if the true label is among those tied for most votes. */
+export function lenientCorrect(neighborLabels: ArrayLike<number>, k: number, trueLabel: number): boolean {
+  return topLabels(neighborLabels, k).includes(trueLabel);
+}
