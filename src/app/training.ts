@@ -1,0 +1,62 @@
+/** Loading labelled data sets for classify and eval: a path, stdin, or the default cached AG News. */
+import type { Readable } from 'node:stream';
+import { DataError, InputError } from '../errors.js';
+import { cachedSplitPath, getDatasetInfo, isCached, resolveCacheDir } from '../io/datasets.js';
+import { readDataset } from '../io/read-records.js';
+import type { InputFormat, Label, LabeledRecord } from '../io/records.js';
+import { type Compressor, defaultCompressor } from '../compress/index.js';
+import { TrainingIndex } from '../model/training-index.js';
+
+export const DEFAULT_DATASET = 'ag_news';
+
+export interface DataSpec {
+  /** A file, `-` for stdin, or undefined for the default data set's split from the cache. */
+  path?: string;
+  format?: InputFormat;
+  textField?: string;
+  labelField?: string;
+  cacheDir?: string;
+  stdin?: Readable;
+}
+
+export interface LoadedData {
+  source: string;
+  records: LabeledRecord[];
+  /** Display names for labels, when known (the registry's names for the default data set). */
+  labelNames?: ReadonlyMap<Label, string>;
+}
+
+/** Reads a whole split. The default data set must be in the cache: npc never downloads behind a user's back. */
+export async function loadSplit(spec: DataSpec, split: 'train' | 'test'): Promise<LoadedData> {
+  if (spec.path !== undefined) {
+    const { source, records } = await readDataset(spec.path, spec);
+    if (records.length === 0) throw new InputError(`no rows in the ${split === 'train' ? 'training' : 'test'} set`, source);
+    return { source, records };
+  }
+  const cacheDir = spec.cacheDir ?? resolveCacheDir();
+  const info = getDatasetInfo(DEFAULT_DATASET);
+  if (!isCached(DEFAULT_DATASET, split, cacheDir)) {
+    throw new DataError(
+      `the ${DEFAULT_DATASET} ${split} split is not in the cache (${cacheDir}); run 'npc data get ${DEFAULT_DATASET}' ` +
+        `to download it, or pass --${split} PATH`,
+    );
+  }
+  const path = cachedSplitPath(DEFAULT_DATASET, split, cacheDir);
+  const { source, records } = await readDataset(path, { format: 'jsonl' });
+  return { source, records, labelNames: labelNameMap(info.labelNames) };
+}
+
+/** Names for integer labels 0..n-1, from the registry or `--label-names a,b,c`. */
+export function labelNameMap(names: readonly string[] | undefined): ReadonlyMap<Label, string> | undefined {
+  if (!names || names.length === 0) return undefined;
+  return new Map(names.map((name, i) => [i, name]));
+}
+
+/** Fits the training index (C(y) of every row, label ids) with the default exact compressor. */
+export function fitIndex(records: readonly LabeledRecord[], compressor: Compressor = defaultCompressor()): TrainingIndex {
+  return new TrainingIndex(
+    records.map((r) => r.text),
+    records.map((r) => r.label as Label),
+    compressor,
+  );
+}

@@ -1,0 +1,61 @@
+/** `npc classify [TEXT...]`: labels for arguments, or a stream of JSONL / text lines from stdin. */
+import type { Readable } from 'node:stream';
+import { classifyRecords, type Prediction } from '../../app/classify.js';
+import { fitIndex, labelNameMap, loadSplit } from '../../app/training.js';
+import { recordsFrom } from '../../io/read-records.js';
+import type { InputFormat, Label, LabeledRecord } from '../../io/records.js';
+import { displayLabel } from '../options.js';
+import type { LineWriter } from '../output.js';
+
+export interface ClassifyCommandOptions {
+  train?: string;
+  format?: InputFormat;
+  k: number;
+  neighbors: number;
+  textField: string;
+  labelField: string;
+  input: 'jsonl' | 'text';
+  json: boolean;
+  labelNames?: string[];
+}
+
+export async function classifyCommand(
+  texts: string[],
+  options: ClassifyCommandOptions,
+  io: { stdin: Readable; out: LineWriter },
+): Promise<void> {
+  const fromStdin = texts.length === 0 || (texts.length === 1 && texts[0] === '-');
+  const train = await loadSplit(
+    { path: options.train, format: options.format, textField: options.textField, labelField: options.labelField },
+    'train',
+  );
+  const names = labelNameMap(options.labelNames) ?? train.labelNames;
+  const index = fitIndex(train.records);
+  const records: AsyncIterable<LabeledRecord> = fromStdin
+    ? recordsFrom(io.stdin, {
+        source: '<stdin>',
+        format: options.input,
+        textField: options.textField,
+        labelField: options.labelField,
+        requireLabel: false,
+      })
+    : argumentRecords(texts);
+  // JSONL in, JSONL out: the input objects pass through with `prediction` added.
+  const asJson = options.json || (fromStdin && options.input === 'jsonl');
+  for await (const result of classifyRecords(index, records, { k: options.k, neighbors: options.neighbors })) {
+    await io.out.writeLine(asJson ? jsonLine(result, options, names) : displayLabel(result.prediction, names));
+  }
+}
+
+async function* argumentRecords(texts: string[]): AsyncGenerator<LabeledRecord> {
+  for (let i = 0; i < texts.length; i++) yield { text: texts[i], label: undefined, line: i + 1 };
+}
+
+function jsonLine(result: Prediction, options: ClassifyCommandOptions, names: ReadonlyMap<Label, string> | undefined): string {
+  const base: Record<string, unknown> = result.record.fields ? { ...result.record.fields } : { [options.textField]: result.record.text };
+  base.prediction = result.prediction;
+  const name = names?.get(result.prediction);
+  if (name !== undefined) base.prediction_name = name;
+  if (result.neighbors) base.neighbors = result.neighbors;
+  return JSON.stringify(base);
+}

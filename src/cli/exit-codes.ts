@@ -1,0 +1,44 @@
+/**
+ * The one place that turns an error into a line on stderr and an exit code.
+ *   0 success · 1 bad input, data or download problem · 2 usage error
+ *   130 interrupted (SIGINT) · 143 terminated (SIGTERM) · 70 internal error (a bug in npc)
+ */
+import { CommanderError } from 'commander';
+import { DataError, InputError, UsageError } from '../errors.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_INTERNAL = 70;
+
+/** Thrown by a command that stopped on a signal, after it has reported what it had. */
+export class Interrupted extends Error {
+  override name = 'Interrupted';
+  readonly signal: NodeJS.Signals;
+  constructor(signal: NodeJS.Signals) {
+    super(`interrupted by ${signal}`);
+    this.signal = signal;
+  }
+}
+
+export interface ErrorReport {
+  code: number;
+  /** The full stderr line, `npc: ...`, or undefined when nothing should be printed. */
+  line: string | undefined;
+}
+
+export function reportFor(err: unknown): ErrorReport {
+  if (err instanceof CommanderError) {
+    // Help and version "errors" are successful exits; commander has already printed them.
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
+      return { code: EXIT_OK, line: undefined };
+    }
+    return { code: EXIT_USAGE, line: undefined };
+  }
+  if (err instanceof UsageError) return { code: EXIT_USAGE, line: `npc: ${err.describe()}` };
+  if (err instanceof InputError || err instanceof DataError) return { code: EXIT_FAILURE, line: `npc: ${err.describe()}` };
+  if (err instanceof Interrupted) return { code: err.signal === 'SIGTERM' ? 143 : 130, line: `npc: ${err.message}` };
+  const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  const detail = process.env.NPC_DEBUG ? message : message.split('\n')[0];
+  return { code: EXIT_INTERNAL, line: `npc: internal error: ${detail}` };
+}

@@ -1,0 +1,35 @@
+/** Option parsers shared by the commands. Bad values become usage errors (exit 2) naming the option. */
+import { InvalidArgumentError } from 'commander';
+import type { InputFormat, Label } from '../io/records.js';
+
+export function positiveInt(value: string): number {
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) throw new InvalidArgumentError('expected a positive integer.');
+  return Number(value);
+}
+
+export function nonNegativeInt(value: string): number {
+  if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError('expected a non-negative integer.');
+  return Number(value);
+}
+
+export function dataFormat(value: string): InputFormat {
+  if (value !== 'jsonl' && value !== 'csv') throw new InvalidArgumentError("expected 'jsonl' or 'csv'.");
+  return value;
+}
+
+export function inputKind(value: string): 'jsonl' | 'text' {
+  if (value !== 'jsonl' && value !== 'text') throw new InvalidArgumentError("expected 'jsonl' or 'text'.");
+  return value;
+}
+
+/** `--label-names World,Sports,...`: names for integer labels 0, 1, 2, ... */
+export function labelNames(value: string): string[] {
+  const names = value.split(',').map((s) => s.trim());
+  if (names.some((s) => s === '')) throw new InvalidArgumentError('expected a comma-separated list of names.');
+  return names;
+}
+
+/** How a label is shown to people: its registry/--label-names name if any, else the label itself. */
+export function displayLabel(label: Label, names: ReadonlyMap<Label, string> | undefined): string {
+  return names?.get(label) ?? String(label);
+}

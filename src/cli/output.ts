@@ -1,0 +1,76 @@
+/**
+ * stdout as a data channel: lines are written with backpressure (a slow reader slows npc down instead
+ * of growing memory), and a closed pipe (`npc classify | head -1`) ends the process quietly with 0.
+ */
+import type { Writable } from 'node:stream';
+
+export class LineWriter {
+  private readonly out: Writable;
+  private closed = false;
+
+  constructor(out: Writable) {
+    this.out = out;
+    out.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') {
+        this.closed = true;
+        // The reader has gone away: nothing more we print can be read. Exit like `yes | head`.
+        process.exit(0);
+      }
+      throw err;
+    });
+  }
+
+  /** Writes one line; resolves once the stream can take more. */
+  async writeLine(line: string): Promise<void> {
+    if (this.closed) return;
+    if (!this.out.write(line + '\n')) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          this.out.removeListener('drain', done);
+          this.out.removeListener('close', done);
+          resolve();
+        };
+        this.out.once('drain', done);
+        this.out.once('close', done);
+      });
+    }
+  }
+}
+
+/** A progress line on stderr, redrawn at most a few times a second; only when stderr is a terminal. */
+export class ProgressLine {
+  private readonly enabled: boolean;
+  private lastDraw = 0;
+  private readonly started = Date.now();
+
+  constructor(enabled: boolean) {
+    this.enabled = enabled && process.stderr.isTTY === true;
+  }
+
+  update(done: number, total: number, unitsPerRow: number): void {
+    if (!this.enabled) return;
+    const now = Date.now();
+    if (now - this.lastDraw < 250 && done < total) return;
+    this.lastDraw = now;
+    const seconds = (now - this.started) / 1000;
+    const rate = seconds > 0 ? (done * unitsPerRow) / seconds : 0;
+    const eta = done > 0 ? ((total - done) * seconds) / done : NaN;
+    const pct = total ? ((100 * done) / total).toFixed(1) : '100.0';
+    process.stderr.write(
+      `\r\x1b[K${done}/${total} rows ${pct}%  ${Math.round(rate).toLocaleString('en-US')} pairs/s  ETA ${formatDuration(eta)}`,
+    );
+  }
+
+  clear(): void {
+    if (this.enabled) process.stderr.write('\r\x1b[K');
+  }
+}
+
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '--';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
