@@ -175,8 +175,7 @@ describe.skipIf(!deflateEntry)('src/deflate (exact length engine) reproduces CPy
       name: 'src/deflate DeflateLengthEngine',
       gzipLength: (bytes, length) => engine.gzipLength(bytes, length),
     };
-    // Twice over the whole fixture: state left behind by a big input must not leak into the next.
+    // One instance for all 2 x 323 calls, small after big and back: no state may leak between inputs.
     expect(checkCompressorAgainstFixture(compressor)).toEqual([]);
-    expect(checkCompressorAgainstFixture(compressor, { prefixCheck: false })).toEqual([]);
   });
 });
