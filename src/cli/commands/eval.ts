@@ -31,20 +31,11 @@ export async function evalCommand(options: EvalCommandOptions, io: { out: LineWr
   if (options.train !== undefined && options.train === options.test && options.train === '-') {
     throw new UsageError('--train and --test cannot both be stdin');
   }
-  const fields = { format: options.format, textField: options.textField, labelField: options.labelField };
-  const train = await loadSplit({ path: options.train, ...fields }, 'train');
-  const test = await loadSplit({ path: options.test, ...fields }, 'test');
-  const names = labelNameMap(options.labelNames) ?? train.labelNames ?? test.labelNames;
-
-  let rows: number[] | undefined;
-  if (options.sample !== undefined) {
-    rows = stratifiedSample(test.records.map((r) => r.label as Label), options.sample, options.seed);
-  } else if (options.limit !== undefined) {
-    rows = test.records.slice(0, options.limit).map((_, i) => i);
+  if (options.predictions !== undefined && [options.train, options.test].includes(options.predictions)) {
+    throw new UsageError(`--predictions ${options.predictions} would overwrite an input file`);
   }
-
-  const index = fitIndex(train.records);
-  const writer = options.predictions ? await createAtomicWriter(options.predictions) : undefined;
+  // Opened first so a bad output path fails before minutes of work; aborted on any failure below.
+  const writer = options.predictions ? createAtomicWriter(options.predictions) : undefined;
   const progress = new ProgressLine(!options.quiet);
   let stopSignal: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -53,7 +44,25 @@ export async function evalCommand(options: EvalCommandOptions, io: { out: LineWr
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   let summary: EvaluationSummary;
+  let names: ReadonlyMap<Label, string> | undefined;
+  let trainSource: string;
+  let testSource: string;
+  let testSize: number;
   try {
+    const fields = { format: options.format, textField: options.textField, labelField: options.labelField };
+    const train = await loadSplit({ path: options.train, ...fields }, 'train');
+    const test = await loadSplit({ path: options.test, ...fields }, 'test');
+    names = labelNameMap(options.labelNames) ?? train.labelNames ?? test.labelNames;
+    trainSource = train.source;
+    testSource = test.source;
+    testSize = test.records.length;
+    let rows: number[] | undefined;
+    if (options.sample !== undefined) {
+      rows = stratifiedSample(test.records.map((r) => r.label as Label), options.sample, options.seed);
+    } else if (options.limit !== undefined) {
+      rows = test.records.slice(0, options.limit).map((_, i) => i);
+    }
+    const index = fitIndex(train.records);
     summary = await evaluate(index, test.records, rows, {
       k: options.k,
       neighbors: options.neighbors,
@@ -71,11 +80,11 @@ export async function evalCommand(options: EvalCommandOptions, io: { out: LineWr
   }
   if (stopSignal) {
     await writer?.abort();
-    process.stderr.write(`npc: partial result (${summary.n} rows evaluated):\n${formatSummary(summary, names, test.source)}\n`);
+    process.stderr.write(`npc: partial result (${summary.n} rows evaluated):\n${formatSummary(summary, names, testSource)}\n`);
     throw new Interrupted(stopSignal);
   }
   await writer?.commit();
-  const report = options.json ? JSON.stringify(summaryJson(summary, names, train.source, test.source)) : formatSummary(summary, names, test.source, test.records.length);
+  const report = options.json ? JSON.stringify(summaryJson(summary, names, trainSource, testSource)) : formatSummary(summary, names, testSource, testSize);
   for (const line of report.split('\n')) await io.out.writeLine(line);
 }
 
