@@ -1,7 +1,7 @@
 /** Loading labelled data sets for classify and eval: a path, stdin, or the default cached AG News. */
 import type { Readable } from 'node:stream';
 import { DataError, InputError } from '../errors.js';
-import { cachedSplitPath, getDatasetInfo, isCached, resolveCacheDir } from '../io/datasets.js';
+import { cachedSplitPath, getDatasetInfo, isCached, resolveCacheDir, verifyCachedSplit } from '../io/datasets.js';
 import { readDataset } from '../io/read-records.js';
 import type { InputFormat, Label, LabeledRecord } from '../io/records.js';
 import { type Compressor, defaultCompressor } from '../compress/index.js';
@@ -41,6 +41,8 @@ export async function loadSplit(spec: DataSpec, split: 'train' | 'test'): Promis
         `to download it, or pass --${split} PATH`,
     );
   }
+  // A cached file changed on disk is caught here, by size and sha256, before any of it is used.
+  await verifyCachedSplit(DEFAULT_DATASET, split, cacheDir);
   const path = cachedSplitPath(DEFAULT_DATASET, split, cacheDir);
   const { source, records } = await readDataset(path, { format: 'jsonl' });
   return { source, records, labelNames: labelNameMap(info.labelNames) };
