@@ -10,6 +10,53 @@ export interface Compressor {
   readonly name: string;
   /** Byte length of gzip level 9 of `bytes[0..length)`, header and trailer included. */
   gzipLength(bytes: Uint8Array, length?: number): number;
+  /** A scanner for many pairs sharing one query; compressors that can reuse work across pairs provide one. */
+  createPairScanner?(): PairScanner;
+}
+
+/**
+ * Computes C(x + " " + y) for one query x against many y. Implementations may keep state between calls
+ * (that is the point), so one scanner serves one thread.
+ */
+export interface PairScanner {
+  /** Sets the query x (UTF-8 bytes) for the following pairLength calls and returns C(x). */
+  setQuery(x: Uint8Array): number;
+  /** C(x + " " + y) where y = data[start..end). */
+  pairLength(data: Uint8Array, start: number, end: number): number;
+}
+
+/** The plain scanner for any compressor: assembles x + " " + y in one buffer, copying only y per pair. */
+export class CopyingPairScanner implements PairScanner {
+  private readonly compressor: Compressor;
+  private pair = new Uint8Array(1024);
+  private yStart = 1;
+
+  constructor(compressor: Compressor) {
+    this.compressor = compressor;
+  }
+
+  setQuery(x: Uint8Array): number {
+    this.yStart = x.length + 1;
+    if (this.pair.length < this.yStart + 1024) this.pair = new Uint8Array(2 * (this.yStart + 1024));
+    this.pair.set(x, 0);
+    this.pair[x.length] = 0x20;
+    return this.compressor.gzipLength(x);
+  }
+
+  pairLength(data: Uint8Array, start: number, end: number): number {
+    const total = this.yStart + (end - start);
+    if (total > this.pair.length) {
+      const grown = new Uint8Array(2 * total);
+      grown.set(this.pair.subarray(0, this.yStart));
+      this.pair = grown;
+    }
+    this.pair.set(data.subarray(start, end), this.yStart);
+    return this.compressor.gzipLength(this.pair, total);
+  }
+}
+
+export function createPairScanner(compressor: Compressor): PairScanner {
+  return compressor.createPairScanner ? compressor.createPairScanner() : new CopyingPairScanner(compressor);
 }
 
 const GZIP_LEVEL_9 = { level: 9 as const };

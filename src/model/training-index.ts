@@ -1,22 +1,53 @@
-import { type Compressor, utf8Bytes } from '../compress/index.js';
+import { type Compressor, createPairScanner, type PairScanner, utf8Bytes } from '../compress/index.js';
 import type { Label } from '../io/records.js';
 import { LabelEncoder } from './labels.js';
 import { NearestNeighbors } from './neighbors.js';
 import { ncdFromLengths } from './ncd.js';
 
 /**
- * A fitted training set: the UTF-8 bytes of every text, its compressed length C(y) (computed once per
- * row, never per pair) and its label id. Search scans it in row order, which is what makes the
- * (NCD, index) order of NearestNeighbors come out stable.
+ * The flat arrays a search needs: every training text's UTF-8 bytes back to back (row i is
+ * data[offsets[i] .. offsets[i+1])), C(y) of every row (computed once per row, never per pair), and
+ * label ids. Plain typed arrays, so they can live in SharedArrayBuffers and be read by worker threads.
  */
-export class TrainingIndex {
+export interface TrainingArrays {
+  data: Uint8Array;
+  offsets: Int32Array;
+  compressedLengths: Int32Array;
+  labelIds: Int32Array;
+}
+
+/**
+ * Fills `out` with the nearest rows in [from, to) of a training set for one query, ordered by
+ * (NCD, index). Rows are scanned in index order, which is what makes the tie order stable.
+ */
+export function searchRange(
+  arrays: TrainingArrays,
+  scanner: PairScanner,
+  query: Uint8Array,
+  from: number,
+  to: number,
+  out: NearestNeighbors,
+): NearestNeighbors {
+  out.reset();
+  const { data, offsets, compressedLengths } = arrays;
+  const cx = scanner.setQuery(query);
+  for (let i = from; i < to; i++) {
+    const cxy = scanner.pairLength(data, offsets[i], offsets[i + 1]);
+    out.offer(ncdFromLengths(cx, compressedLengths[i], cxy), i);
+  }
+  return out;
+}
+
+/** A fitted training set: the arrays above plus the label encoder, searched on this thread. */
+export class TrainingIndex implements TrainingArrays {
   readonly size: number;
-  readonly texts: Uint8Array[];
+  readonly data: Uint8Array;
+  readonly offsets: Int32Array;
   readonly compressedLengths: Int32Array;
   readonly labelIds: Int32Array;
   readonly encoder: LabelEncoder;
   readonly compressor: Compressor;
-  readonly maxTextBytes: number;
+  private readonly scanner: PairScanner;
 
   constructor(texts: readonly string[], labels: readonly Label[], compressor: Compressor) {
     if (texts.length !== labels.length) {
@@ -25,37 +56,28 @@ export class TrainingIndex {
     if (texts.length === 0) throw new RangeError('the training set is empty');
     this.size = texts.length;
     this.compressor = compressor;
+    this.scanner = createPairScanner(compressor);
     this.encoder = new LabelEncoder(labels);
-    this.texts = texts.map(utf8Bytes);
-    this.compressedLengths = new Int32Array(this.size);
-    this.labelIds = new Int32Array(this.size);
-    let maxBytes = 0;
+    const encoded = texts.map(utf8Bytes);
+    this.offsets = new Int32Array(this.size + 1);
+    let total = 0;
     for (let i = 0; i < this.size; i++) {
-      this.compressedLengths[i] = compressor.gzipLength(this.texts[i]);
-      this.labelIds[i] = this.encoder.idOf(labels[i]);
-      if (this.texts[i].length > maxBytes) maxBytes = this.texts[i].length;
+      total += encoded[i].length;
+      if (total > 0x7fffffff) throw new RangeError('the training texts exceed 2 GiB');
+      this.offsets[i + 1] = total;
     }
-    this.maxTextBytes = maxBytes;
+    this.data = new Uint8Array(new SharedArrayBuffer(Math.max(total, 1)), 0, total);
+    this.compressedLengths = new Int32Array(new SharedArrayBuffer(4 * this.size));
+    this.labelIds = new Int32Array(new SharedArrayBuffer(4 * this.size));
+    for (let i = 0; i < this.size; i++) {
+      this.data.set(encoded[i], this.offsets[i]);
+      this.compressedLengths[i] = compressor.gzipLength(encoded[i]);
+      this.labelIds[i] = this.encoder.idOf(labels[i]);
+    }
   }
 
-  /**
-   * Fills `out` with the nearest training rows of one query (UTF-8 bytes), ordered by (NCD, index).
-   * The pair x + " " + y is assembled in one buffer per query; only y's bytes are copied per pair.
-   */
+  /** Fills `out` with the nearest training rows of one query (UTF-8 bytes), ordered by (NCD, index). */
   search(query: Uint8Array, out: NearestNeighbors): NearestNeighbors {
-    out.reset();
-    const { compressor, texts, compressedLengths } = this;
-    const cx = compressor.gzipLength(query);
-    const pair = new Uint8Array(query.length + 1 + this.maxTextBytes);
-    pair.set(query, 0);
-    pair[query.length] = 0x20;
-    const yStart = query.length + 1;
-    for (let i = 0; i < this.size; i++) {
-      const y = texts[i];
-      pair.set(y, yStart);
-      const cxy = compressor.gzipLength(pair, yStart + y.length);
-      out.offer(ncdFromLengths(cx, compressedLengths[i], cxy), i);
-    }
-    return out;
+    return searchRange(this, this.scanner, query, 0, this.size, out);
   }
 }
