@@ -1,0 +1,35 @@
+/** Real texts from ../shared/data for the deflate tests (read with node:zlib; never a length reference). */
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+
+export const DATA_DIR = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
+
+export function dataFile(rel: string): string {
+  return DATA_DIR + rel;
+}
+
+export function hasData(...rels: string[]): boolean {
+  return rels.every((r) => existsSync(dataFile(r)));
+}
+
+/** The `text` fields of a gzip-compressed JSONL file, first `limit` lines. */
+export function readTexts(rel: string, limit = Infinity): string[] {
+  const lines = gunzipSync(readFileSync(dataFile(rel))).toString('utf8').split('\n');
+  const out: string[] = [];
+  for (const line of lines) {
+    if (out.length >= limit) break;
+    if (line.trim() === '') continue;
+    const row = JSON.parse(line) as { text: unknown };
+    if (typeof row.text !== 'string') throw new Error(`${rel}: a row without a string "text"`);
+    out.push(row.text);
+  }
+  return out;
+}
+
+const utf8 = new TextEncoder();
+
+/** UTF-8 bytes of x + " " + y, as the NCD pair is built. */
+export function pairBytes(x: string, y: string): Uint8Array {
+  return utf8.encode(x + ' ' + y);
+}
