@@ -1,7 +1,8 @@
 /** npc as a library: exact gzip NCD and a k-nearest-neighbour classifier over it. */
 export { GzipKnnClassifier } from './model/classifier.js';
 export type { ClassifierOptions, KNeighborsResult } from './model/classifier.js';
-export { compressedLength, pakoCompressor, utf8Bytes } from './compress/index.js';
+export { compressedLength, createEngineCompressor, defaultCompressor, pakoCompressor, utf8Bytes } from './compress/index.js';
+export type { PairScanner } from './compress/index.js';
 export type { Compressor } from './compress/index.js';
 export { ncd, ncdFromLengths } from './model/ncd.js';
 export { strictVote, lenientCorrect, topLabels, voteCounts } from './model/vote.js';

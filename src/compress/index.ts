@@ -4,6 +4,7 @@
  * swapped without touching the model, the app or the CLI.
  */
 import pako from 'pako';
+import { DeflateLengthEngine } from '../deflate/index.js';
 
 export interface Compressor {
   /** Recorded in saved results so numbers from different engines are never mixed silently. */
@@ -81,11 +82,26 @@ export function utf8Bytes(text: string): Uint8Array {
 }
 
 /** C(s): gzip level 9 length of the UTF-8 bytes of `text` (= Python's len(gzip.compress(s.encode()))). */
-export function compressedLength(text: string, compressor: Compressor = pakoCompressor): number {
+export function compressedLength(text: string, compressor: Compressor = defaultCompressor()): number {
   return compressor.gzipLength(utf8Bytes(text));
 }
 
-/** The compressor npc uses unless told otherwise. */
+/**
+ * The exact length-only engine (src/deflate): the same numbers as pako and CPython, without writing a
+ * single output bit. Each compressor value owns its engine; use one per thread.
+ */
+export function createEngineCompressor(): Compressor {
+  const engine = new DeflateLengthEngine();
+  return {
+    name: 'npc-deflate-1.2.x-gzip-9',
+    gzipLength: (bytes, length = bytes.length) => engine.gzipLength(bytes, length),
+  };
+}
+
+let engineCompressor: Compressor | undefined;
+
+/** The compressor npc uses unless told otherwise: the exact engine. */
 export function defaultCompressor(): Compressor {
-  return pakoCompressor;
+  engineCompressor ??= createEngineCompressor();
+  return engineCompressor;
 }

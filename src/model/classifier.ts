@@ -6,7 +6,7 @@
  * most votes, `predict` returns the label of the nearest neighbour. `score` is strict accuracy; the
  * paper's lenient top-k rule is available as `lenientScore`.
  */
-import { type Compressor, pakoCompressor, utf8Bytes } from '../compress/index.js';
+import { type Compressor, defaultCompressor, utf8Bytes } from '../compress/index.js';
 import type { Label } from '../io/records.js';
 import { NearestNeighbors } from './neighbors.js';
 import { TrainingIndex } from './training-index.js';
@@ -35,7 +35,7 @@ export class GzipKnnClassifier {
     const k = options.k ?? 2;
     if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);
     this.k = k;
-    this.compressor = options.compressor ?? pakoCompressor;
+    this.compressor = options.compressor ?? defaultCompressor();
   }
 
   fit(texts: readonly string[], labels: readonly Label[]): this {

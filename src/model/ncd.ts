@@ -1,4 +1,4 @@
-import { type Compressor, pakoCompressor, utf8Bytes } from '../compress/index.js';
+import { type Compressor, defaultCompressor, utf8Bytes } from '../compress/index.js';
 
 /**
  * NCD from the three compressed lengths. Integer subtraction then one division, exactly as
@@ -9,7 +9,7 @@ export function ncdFromLengths(cx: number, cy: number, cxy: number): number {
 }
 
 /** NCD(x, y) = (C(x + " " + y) − min(C(x), C(y))) / max(C(x), C(y)); x is the query, y the training text. */
-export function ncd(x: string, y: string, compressor: Compressor = pakoCompressor): number {
+export function ncd(x: string, y: string, compressor: Compressor = defaultCompressor()): number {
   const cx = compressor.gzipLength(utf8Bytes(x));
   const cy = compressor.gzipLength(utf8Bytes(y));
   const cxy = compressor.gzipLength(utf8Bytes(`${x} ${y}`));
