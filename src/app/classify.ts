@@ -1,13 +1,15 @@
 /**
  * Streaming classification: one prediction per input record, in input order, each yielded as soon as
- * it is known. Holds one record at a time, so memory stays flat however long the input is; the
- * consumer's pace (stdout backpressure) sets the pace of reading.
+ * it is known. Records are searched in small batches of whatever input is already available (never
+ * waiting for more), so memory stays flat however long the input is, an interactive pipe gets each
+ * answer at once, and worker threads still get enough work per message. The consumer's pace (stdout
+ * backpressure) sets the pace of reading.
  */
 import { utf8Bytes } from '../compress/index.js';
 import type { Label, LabeledRecord } from '../io/records.js';
-import { NearestNeighbors } from '../model/neighbors.js';
-import type { TrainingIndex } from '../model/training-index.js';
 import { strictVote } from '../model/vote.js';
+import type { NeighborLists, Searcher } from '../parallel/searcher.js';
+import { BATCH_PAIRS } from './evaluate.js';
 
 export interface ClassifyOptions {
   k: number;
@@ -29,32 +31,84 @@ export interface Prediction {
 }
 
 export async function* classifyRecords(
-  index: TrainingIndex,
+  searcher: Searcher,
   records: AsyncIterable<LabeledRecord>,
   options: ClassifyOptions,
 ): AsyncGenerator<Prediction> {
-  const classify = classifier(index, options);
-  for await (const record of records) yield classify(record);
+  const { index } = searcher;
+  const k = Math.min(options.k, index.size);
+  const m = Math.min(index.size, Math.max(k, options.neighbors));
+  const maxBatch = Math.max(1, Math.min(256, Math.floor(BATCH_PAIRS / index.size)));
+  const labelIds = new Int32Array(m);
+  for await (const batch of availableBatches(records, maxBatch)) {
+    const lists = await searcher.search(batch.map((r) => utf8Bytes(r.text)), m);
+    for (let q = 0; q < batch.length; q++) yield predictionOf(searcher, batch[q], lists, q, k, options.neighbors, labelIds);
+  }
 }
 
-/** A function classifying one record at a time, reusing its neighbour buffer. */
-export function classifier(index: TrainingIndex, options: ClassifyOptions): (record: LabeledRecord) => Prediction {
-  const m = Math.min(index.size, Math.max(options.k, options.neighbors));
-  const k = Math.min(options.k, index.size);
-  const nearest = new NearestNeighbors(m);
-  const labelIds = new Int32Array(m);
-  return (record) => {
-    index.search(utf8Bytes(record.text), nearest);
-    for (let i = 0; i < nearest.size; i++) labelIds[i] = index.labelIds[nearest.indices[i]];
-    const prediction = index.encoder.labelOf(strictVote(labelIds.subarray(0, nearest.size), k));
-    const result: Prediction = { record, prediction };
-    if (options.neighbors > 0) {
-      result.neighbors = [];
-      for (let i = 0; i < Math.min(options.neighbors, nearest.size); i++) {
-        const row = nearest.indices[i];
-        result.neighbors.push({ index: row, label: index.encoder.labelOf(index.labelIds[row]), distance: nearest.distances[i] });
-      }
+function predictionOf(
+  searcher: Searcher,
+  record: LabeledRecord,
+  lists: NeighborLists,
+  q: number,
+  k: number,
+  attach: number,
+  labelIds: Int32Array,
+): Prediction {
+  const { index } = searcher;
+  const { m } = lists;
+  const size = lists.sizes[q];
+  for (let i = 0; i < size; i++) labelIds[i] = index.labelIds[lists.indices[q * m + i]];
+  const prediction = index.encoder.labelOf(strictVote(labelIds.subarray(0, size), k));
+  const result: Prediction = { record, prediction };
+  if (attach > 0) {
+    result.neighbors = [];
+    for (let i = 0; i < Math.min(attach, size); i++) {
+      const row = lists.indices[q * m + i];
+      result.neighbors.push({ index: row, label: index.encoder.labelOf(index.labelIds[row]), distance: lists.distances[q * m + i] });
     }
-    return result;
+  }
+  return result;
+}
+
+const NOT_YET = Symbol('not yet');
+
+/**
+ * Groups an async sequence into batches of at most `max`, taking only items that are ready now:
+ * after the first item of a batch, a further one joins only if it arrives within the same turn of
+ * the event loop. A slow or interactive source therefore yields batches of one without waiting.
+ */
+export async function* availableBatches<T>(source: AsyncIterable<T>, max: number): AsyncGenerator<T[]> {
+  const iterator = source[Symbol.asyncIterator]();
+  // A read still in flight when the consumer stops must not become an unhandled rejection.
+  const pull = (): Promise<IteratorResult<T>> => {
+    const p = iterator.next();
+    p.catch(() => {});
+    return p;
   };
+  let next = pull();
+  try {
+    for (;;) {
+      const first = await next;
+      if (first.done) return;
+      const batch = [first.value];
+      next = pull();
+      let ended = false;
+      while (batch.length < max) {
+        const ready = await Promise.race([next, new Promise<typeof NOT_YET>((resolve) => setImmediate(resolve, NOT_YET))]);
+        if (ready === NOT_YET) break;
+        if (ready.done) {
+          ended = true;
+          break;
+        }
+        batch.push(ready.value);
+        next = pull();
+      }
+      yield batch;
+      if (ended) return;
+    }
+  } finally {
+    // Not awaited: with a read in flight (an idle stdin), return() would wait for input that may never come.
+    void iterator.return?.()?.catch(() => {});
+  }
 }

@@ -6,9 +6,14 @@
 import { utf8Bytes } from '../compress/index.js';
 import type { Label, LabeledRecord } from '../io/records.js';
 import { compareLabels } from '../model/labels.js';
-import { NearestNeighbors } from '../model/neighbors.js';
-import type { TrainingIndex } from '../model/training-index.js';
 import { lenientCorrect, strictVote } from '../model/vote.js';
+import type { Searcher } from '../parallel/searcher.js';
+
+/**
+ * Pairs per search batch: large enough to keep every worker busy, small enough that an interrupt or a
+ * progress update never waits long (about a second of work on one core).
+ */
+export const BATCH_PAIRS = 100_000;
 
 export interface EvaluateOptions {
   k: number;
@@ -61,44 +66,49 @@ export interface EvaluationSummary {
  * Yields to the event loop between rows so progress, signals and output streams keep moving.
  */
 export async function evaluate(
-  index: TrainingIndex,
+  searcher: Searcher,
   test: readonly LabeledRecord[],
   rows: readonly number[] | undefined,
   options: EvaluateOptions,
 ): Promise<EvaluationSummary> {
+  const { index } = searcher;
   const order = rows ?? test.map((_, i) => i);
   const k = Math.min(options.k, index.size);
   const m = Math.min(index.size, Math.max(k, options.neighbors ?? k));
-  const nearest = new NearestNeighbors(m);
+  const batchSize = Math.max(1, Math.min(1024, Math.floor(BATCH_PAIRS / index.size)));
   const labelIds = new Int32Array(m);
   const perClass = new Map<Label, { n: number; strict: number; lenient: number }>();
   let strictCorrect = 0;
   let lenientCount = 0;
   let done = 0;
   const started = process.hrtime.bigint();
-  for (const row of order) {
+  for (let start = 0; start < order.length; start += batchSize) {
     if (options.shouldStop?.()) break;
-    const record = test[row];
-    const label = record.label as Label;
-    index.search(utf8Bytes(record.text), nearest);
-    for (let i = 0; i < nearest.size; i++) labelIds[i] = index.labelIds[nearest.indices[i]];
-    const ids = labelIds.subarray(0, nearest.size);
-    const prediction = index.encoder.labelOf(strictVote(ids, k));
-    const trueId = index.encoder.idOf(label);
-    const correct = prediction === label;
-    const lenient = trueId >= 0 && lenientCorrect(ids, k, trueId);
-    if (correct) strictCorrect++;
-    if (lenient) lenientCount++;
-    const stats = perClass.get(label) ?? { n: 0, strict: 0, lenient: 0 };
-    stats.n++;
-    if (correct) stats.strict++;
-    if (lenient) stats.lenient++;
-    perClass.set(label, stats);
-    done++;
-    if (options.onPrediction) {
-      const neighbors: [number, number][] = [];
-      for (let i = 0; i < nearest.size; i++) neighbors.push([nearest.indices[i], nearest.distances[i]]);
-      await options.onPrediction({ index: row, label, prediction, correct, lenient, neighbors });
+    const batch = order.slice(start, start + batchSize);
+    const lists = await searcher.search(batch.map((row) => utf8Bytes(test[row].text)), m);
+    for (let q = 0; q < batch.length; q++) {
+      const row = batch[q];
+      const label = test[row].label as Label;
+      const size = lists.sizes[q];
+      for (let i = 0; i < size; i++) labelIds[i] = index.labelIds[lists.indices[q * m + i]];
+      const ids = labelIds.subarray(0, size);
+      const prediction = index.encoder.labelOf(strictVote(ids, k));
+      const trueId = index.encoder.idOf(label);
+      const correct = prediction === label;
+      const lenient = trueId >= 0 && lenientCorrect(ids, k, trueId);
+      if (correct) strictCorrect++;
+      if (lenient) lenientCount++;
+      const stats = perClass.get(label) ?? { n: 0, strict: 0, lenient: 0 };
+      stats.n++;
+      if (correct) stats.strict++;
+      if (lenient) stats.lenient++;
+      perClass.set(label, stats);
+      done++;
+      if (options.onPrediction) {
+        const neighbors: [number, number][] = [];
+        for (let i = 0; i < size; i++) neighbors.push([lists.indices[q * m + i], lists.distances[q * m + i]]);
+        await options.onPrediction({ index: row, label, prediction, correct, lenient, neighbors });
+      }
     }
     options.onProgress?.(done, order.length);
     await new Promise<void>((resolve) => setImmediate(resolve));

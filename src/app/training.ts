@@ -6,6 +6,7 @@ import { readDataset } from '../io/read-records.js';
 import type { InputFormat, Label, LabeledRecord } from '../io/records.js';
 import { type Compressor, defaultCompressor } from '../compress/index.js';
 import { TrainingIndex } from '../model/training-index.js';
+import { createSearcher, type Searcher } from '../parallel/searcher.js';
 
 export const DEFAULT_DATASET = 'ag_news';
 
@@ -55,10 +56,24 @@ export function labelNameMap(names: readonly string[] | undefined): ReadonlyMap<
 }
 
 /** Fits the training index (C(y) of every row, label ids) with the default exact compressor. */
-export function fitIndex(records: readonly LabeledRecord[], compressor: Compressor = defaultCompressor()): TrainingIndex {
+export function fitIndex(
+  records: readonly LabeledRecord[],
+  compressor: Compressor = defaultCompressor(),
+  options: { deferLengths?: boolean } = {},
+): TrainingIndex {
   return new TrainingIndex(
     records.map((r) => r.text),
     records.map((r) => r.label as Label),
     compressor,
+    options,
   );
+}
+
+/**
+ * The training set ready to search on `jobs` threads. With more than one, the workers also compute
+ * C(y) of their rows. The caller closes the searcher (it may hold worker threads).
+ */
+export async function openSearcher(records: readonly LabeledRecord[], jobs: number): Promise<Searcher> {
+  const index = fitIndex(records, defaultCompressor(), { deferLengths: jobs > 1 && records.length > 1 });
+  return createSearcher(index, jobs);
 }

@@ -10,6 +10,7 @@ import { evalCommand } from './commands/eval.js';
 import { reportFor } from './exit-codes.js';
 import { dataFormat, inputKind, labelNames, nonNegativeInt, positiveInt } from './options.js';
 import { LineWriter } from './output.js';
+import { defaultJobs } from '../parallel/searcher.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -44,7 +45,8 @@ function buildProgram(out: LineWriter): Command {
       .option('-k, --k <n>', 'neighbours that vote', positiveInt, 2)
       .option('--neighbors <n>', 'attach the n nearest training rows to each prediction', nonNegativeInt, 0)
       .addOption(new Option('--input <kind>', 'stdin format (jsonl|text)').default('jsonl').argParser(inputKind))
-      .option('--json', 'one JSON object per line instead of bare labels', false),
+      .option('--json', 'one JSON object per line instead of bare labels', false)
+      .option('-j, --jobs <n>', 'worker threads for stdin input', positiveInt, defaultJobs()),
   )
     .addHelpText(
       'after',
@@ -72,7 +74,8 @@ Examples:
       .option('--json', 'print one JSON object instead of a table', false)
       .option('--predictions <file>', 'write one JSONL line per evaluated test row')
       .option('--neighbors <n>', 'neighbours listed per row in --predictions (default k)', positiveInt)
-      .option('-q, --quiet', 'no progress line on stderr', false),
+      .option('-q, --quiet', 'no progress line on stderr', false)
+      .option('-j, --jobs <n>', 'worker threads (results are identical for every n)', positiveInt, defaultJobs()),
   )
     .addHelpText(
       'after',

@@ -49,7 +49,14 @@ export class TrainingIndex implements TrainingArrays {
   readonly compressor: Compressor;
   private readonly scanner: PairScanner;
 
-  constructor(texts: readonly string[], labels: readonly Label[], compressor: Compressor) {
+  /** False until C(y) of every row is known (a search pool computes them in its workers). */
+  lengthsReady: boolean;
+
+  /**
+   * With `deferLengths`, C(y) is left for the caller to fill (in parallel); `lengthsReady` says when
+   * it is done. Otherwise every C(y) is computed here, on this thread.
+   */
+  constructor(texts: readonly string[], labels: readonly Label[], compressor: Compressor, options: { deferLengths?: boolean } = {}) {
     if (texts.length !== labels.length) {
       throw new RangeError(`texts and labels differ in length (${texts.length} vs ${labels.length})`);
     }
@@ -59,7 +66,7 @@ export class TrainingIndex implements TrainingArrays {
     this.scanner = createPairScanner(compressor);
     this.encoder = new LabelEncoder(labels);
     const encoded = texts.map(utf8Bytes);
-    this.offsets = new Int32Array(this.size + 1);
+    this.offsets = new Int32Array(new SharedArrayBuffer(4 * (this.size + 1)));
     let total = 0;
     for (let i = 0; i < this.size; i++) {
       total += encoded[i].length;
@@ -71,13 +78,20 @@ export class TrainingIndex implements TrainingArrays {
     this.labelIds = new Int32Array(new SharedArrayBuffer(4 * this.size));
     for (let i = 0; i < this.size; i++) {
       this.data.set(encoded[i], this.offsets[i]);
-      this.compressedLengths[i] = compressor.gzipLength(encoded[i]);
+      if (!options.deferLengths) this.compressedLengths[i] = compressor.gzipLength(encoded[i]);
       this.labelIds[i] = this.encoder.idOf(labels[i]);
     }
+    this.lengthsReady = !options.deferLengths;
+  }
+
+  /** The arrays alone, for posting to workers (the SharedArrayBuffers are shared, not copied). */
+  arrays(): TrainingArrays {
+    return { data: this.data, offsets: this.offsets, compressedLengths: this.compressedLengths, labelIds: this.labelIds };
   }
 
   /** Fills `out` with the nearest training rows of one query (UTF-8 bytes), ordered by (NCD, index). */
   search(query: Uint8Array, out: NearestNeighbors): NearestNeighbors {
+    if (!this.lengthsReady) throw new Error('TrainingIndex: compressed lengths have not been computed yet');
     return searchRange(this, this.scanner, query, 0, this.size, out);
   }
 }

@@ -116,3 +116,22 @@ describe('npc eval: bad input leaves nothing half-written', () => {
     expect(r.stderr).toBe('npc: --limit and --sample cannot be combined\n');
   });
 });
+
+describe.skipIf(!available)('npc eval --jobs', () => {
+  it('--jobs 1 and --jobs 2 write byte-identical predictions and the same summary', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'npc-jobs-'));
+    const run = (jobs: number) =>
+      runNpc([
+        'eval', '--train', sharedDataPath(TRAIN), '--test', sharedDataPath(TEST), '--limit', '40', '--json', '--quiet',
+        '--jobs', String(jobs), '--neighbors', '5', '--predictions', join(dir, `p${jobs}.jsonl`),
+      ]);
+    const [one, two] = [await run(1), await run(2)];
+    expect([one.code, two.code]).toEqual([0, 0]);
+    const strip = (s: string) => {
+      const { elapsed_s, pairs_per_second, ...rest } = JSON.parse(s);
+      return rest;
+    };
+    expect(strip(two.stdout)).toEqual(strip(one.stdout));
+    expect(readFileSync(join(dir, 'p2.jsonl'))).toEqual(readFileSync(join(dir, 'p1.jsonl')));
+  });
+});

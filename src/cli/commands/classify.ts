@@ -1,7 +1,7 @@
 /** `npc classify [TEXT...]`: labels for arguments, or a stream of JSONL / text lines from stdin. */
 import type { Readable } from 'node:stream';
 import { classifyRecords, type Prediction } from '../../app/classify.js';
-import { fitIndex, labelNameMap, loadSplit } from '../../app/training.js';
+import { labelNameMap, loadSplit, openSearcher } from '../../app/training.js';
 import { recordsFrom } from '../../io/read-records.js';
 import type { InputFormat, Label, LabeledRecord } from '../../io/records.js';
 import { displayLabel } from '../options.js';
@@ -17,6 +17,7 @@ export interface ClassifyCommandOptions {
   input: 'jsonl' | 'text';
   json: boolean;
   labelNames?: string[];
+  jobs: number;
 }
 
 export async function classifyCommand(
@@ -30,7 +31,8 @@ export async function classifyCommand(
     'train',
   );
   const names = labelNameMap(options.labelNames) ?? train.labelNames;
-  const index = fitIndex(train.records);
+  // Arguments are few: one thread answers them with no start-up cost. Stdin may be long: use the pool.
+  const searcher = await openSearcher(train.records, fromStdin ? options.jobs : 1);
   const records: AsyncIterable<LabeledRecord> = fromStdin
     ? recordsFrom(io.stdin, {
         source: '<stdin>',
@@ -42,8 +44,12 @@ export async function classifyCommand(
     : argumentRecords(texts);
   // JSONL in, JSONL out: the input objects pass through with `prediction` added.
   const asJson = options.json || (fromStdin && options.input === 'jsonl');
-  for await (const result of classifyRecords(index, records, { k: options.k, neighbors: options.neighbors })) {
-    await io.out.writeLine(asJson ? jsonLine(result, options, names) : displayLabel(result.prediction, names));
+  try {
+    for await (const result of classifyRecords(searcher, records, { k: options.k, neighbors: options.neighbors })) {
+      await io.out.writeLine(asJson ? jsonLine(result, options, names) : displayLabel(result.prediction, names));
+    }
+  } finally {
+    await searcher.close();
   }
 }
 

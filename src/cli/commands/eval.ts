@@ -1,7 +1,7 @@
 /** `npc eval`: strict and lenient accuracy of a test split against a training set. */
 import { evaluate, type EvaluationSummary, type RowResult } from '../../app/evaluate.js';
 import { stratifiedSample } from '../../app/sampling.js';
-import { fitIndex, labelNameMap, loadSplit } from '../../app/training.js';
+import { labelNameMap, loadSplit, openSearcher } from '../../app/training.js';
 import { UsageError } from '../../errors.js';
 import { createAtomicWriter } from '../../io/atomic-file.js';
 import type { InputFormat, Label } from '../../io/records.js';
@@ -24,6 +24,7 @@ export interface EvalCommandOptions {
   textField: string;
   labelField: string;
   labelNames?: string[];
+  jobs: number;
 }
 
 export async function evalCommand(options: EvalCommandOptions, io: { out: LineWriter }): Promise<void> {
@@ -62,14 +63,15 @@ export async function evalCommand(options: EvalCommandOptions, io: { out: LineWr
     } else if (options.limit !== undefined) {
       rows = test.records.slice(0, options.limit).map((_, i) => i);
     }
-    const index = fitIndex(train.records);
-    summary = await evaluate(index, test.records, rows, {
+    const searcher = await openSearcher(train.records, options.jobs);
+    const trainSize = searcher.index.size;
+    summary = await evaluate(searcher, test.records, rows, {
       k: options.k,
       neighbors: options.neighbors,
-      onProgress: (done, total) => progress.update(done, total, index.size),
+      onProgress: (done, total) => progress.update(done, total, trainSize),
       onPrediction: writer ? (row) => writeLine(writer.stream, predictionLine(row)) : undefined,
       shouldStop: () => stopSignal !== undefined,
-    });
+    }).finally(() => searcher.close());
   } catch (err) {
     await writer?.abort();
     throw err;

@@ -1,0 +1,49 @@
+/** The messages between the search pool and its workers (structured-clone friendly, typed arrays only). */
+import type { TrainingArrays } from '../model/training-index.js';
+
+export interface WorkerSetup {
+  arrays: TrainingArrays;
+  /** This worker's slice of training rows: [from, to). */
+  from: number;
+  to: number;
+}
+
+export interface LengthsRequest {
+  type: 'lengths';
+  id: number;
+}
+
+export interface SearchRequest {
+  type: 'search';
+  id: number;
+  /** The UTF-8 bytes of every query back to back; query q is queries[queryOffsets[q] .. queryOffsets[q+1]). */
+  queries: Uint8Array;
+  queryOffsets: Int32Array;
+  /** Neighbours wanted per query. */
+  m: number;
+}
+
+export type WorkerRequest = LengthsRequest | SearchRequest;
+
+export interface SearchReply {
+  type: 'search';
+  id: number;
+  /** sizes[q] neighbours of query q are at [q*m, q*m + sizes[q]) of the two arrays below. */
+  sizes: Int32Array;
+  indices: Int32Array;
+  distances: Float64Array;
+}
+
+export interface LengthsReply {
+  type: 'lengths';
+  id: number;
+}
+
+export interface ErrorReply {
+  type: 'error';
+  id: number;
+  message: string;
+  stack?: string;
+}
+
+export type WorkerReply = SearchReply | LengthsReply | ErrorReply;

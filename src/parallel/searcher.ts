@@ -1,0 +1,213 @@
+/**
+ * Searching a training index for batches of queries, on this thread or on worker threads.
+ * Both give bit-identical results: each worker scans a contiguous slice of the training rows in index
+ * order, and the per-slice lists are merged by (NCD, index), which is a total order.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { NearestNeighbors } from '../model/neighbors.js';
+import type { TrainingIndex } from '../model/training-index.js';
+import type { SearchRequest, WorkerReply, WorkerSetup } from './messages.js';
+
+/** Neighbour lists for a batch: query q has sizes[q] neighbours at [q*m, q*m + sizes[q]). */
+export interface NeighborLists {
+  m: number;
+  sizes: Int32Array;
+  indices: Int32Array;
+  distances: Float64Array;
+}
+
+export interface Searcher {
+  readonly index: TrainingIndex;
+  /** Number of threads doing the work. */
+  readonly jobs: number;
+  search(queries: readonly Uint8Array[], m: number): Promise<NeighborLists>;
+  close(): Promise<void>;
+}
+
+export function defaultJobs(): number {
+  return Math.max(1, availableParallelism());
+}
+
+/** Builds the searcher for `jobs` threads; with jobs > 1 the pool also computes C(y) of every row. */
+export async function createSearcher(index: TrainingIndex, jobs: number): Promise<Searcher> {
+  const workers = Math.min(jobs, index.size);
+  if (workers <= 1) {
+    if (!index.lengthsReady) throw new Error('createSearcher: one thread needs an index with its lengths computed');
+    return new LocalSearcher(index);
+  }
+  return SearchPool.start(index, workers);
+}
+
+export class LocalSearcher implements Searcher {
+  readonly index: TrainingIndex;
+  readonly jobs = 1;
+
+  constructor(index: TrainingIndex) {
+    this.index = index;
+  }
+
+  async search(queries: readonly Uint8Array[], m: number): Promise<NeighborLists> {
+    const nearest = new NearestNeighbors(m);
+    const out = emptyLists(queries.length, m);
+    queries.forEach((query, q) => {
+      this.index.search(query, nearest);
+      out.sizes[q] = nearest.size;
+      out.indices.set(nearest.indices.subarray(0, nearest.size), q * m);
+      out.distances.set(nearest.distances.subarray(0, nearest.size), q * m);
+    });
+    return out;
+  }
+
+  async close(): Promise<void> {}
+}
+
+interface Pending {
+  resolve: (reply: WorkerReply) => void;
+  reject: (err: Error) => void;
+}
+
+/**
+ * Worker threads over slices of the training rows. A worker that throws, fails to start, or exits
+ * turns every pending and later request into an error naming the worker and the cause; the pool then
+ * terminates its other workers, so nothing hangs and no thread is left behind.
+ */
+export class SearchPool implements Searcher {
+  readonly index: TrainingIndex;
+  readonly jobs: number;
+  private readonly workers: Worker[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+  private failure: Error | undefined;
+  private closing = false;
+
+  private constructor(index: TrainingIndex, jobs: number) {
+    this.index = index;
+    this.jobs = jobs;
+  }
+
+  static async start(index: TrainingIndex, jobs: number): Promise<SearchPool> {
+    const pool = new SearchPool(index, jobs);
+    for (let w = 0; w < jobs; w++) {
+      const setup: WorkerSetup = {
+        arrays: index.arrays(),
+        from: Math.floor((w * index.size) / jobs),
+        to: Math.floor(((w + 1) * index.size) / jobs),
+      };
+      const worker = spawnWorker(setup);
+      worker.on('message', (reply: WorkerReply) => pool.onReply(reply, w));
+      worker.on('error', (err) => pool.fail(new Error(`search worker ${w} failed: ${err.message}`)));
+      worker.on('exit', (code) => {
+        if (!pool.closing) pool.fail(new Error(`search worker ${w} exited unexpectedly (exit code ${code})`));
+      });
+      pool.workers.push(worker);
+    }
+    if (!index.lengthsReady) {
+      try {
+        await Promise.all(pool.workers.map((worker) => pool.request(worker, { type: 'lengths', id: 0 })));
+      } catch (err) {
+        await pool.close();
+        throw err;
+      }
+      index.lengthsReady = true;
+    }
+    return pool;
+  }
+
+  async search(queries: readonly Uint8Array[], m: number): Promise<NeighborLists> {
+    let total = 0;
+    for (const q of queries) total += q.length;
+    const bytes = new Uint8Array(total);
+    const queryOffsets = new Int32Array(queries.length + 1);
+    let at = 0;
+    queries.forEach((q, i) => {
+      bytes.set(q, at);
+      at += q.length;
+      queryOffsets[i + 1] = at;
+    });
+    const replies = await Promise.all(
+      this.workers.map((worker) => this.request(worker, { type: 'search', id: 0, queries: bytes, queryOffsets, m })),
+    );
+    return mergeSlices(replies as Extract<WorkerReply, { type: 'search' }>[], queries.length, m);
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  private request(worker: Worker, message: SearchRequest | { type: 'lengths'; id: number }): Promise<WorkerReply> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = ++this.nextId;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ ...message, id });
+    });
+  }
+
+  private onReply(reply: WorkerReply, w: number): void {
+    const waiting = this.pending.get(reply.id);
+    if (!waiting) return;
+    this.pending.delete(reply.id);
+    if (reply.type === 'error') {
+      this.fail(new Error(`search worker ${w} failed: ${reply.message}`));
+      waiting.reject(this.failure!);
+    } else {
+      waiting.resolve(reply);
+    }
+  }
+
+  private fail(err: Error): void {
+    if (this.failure) return;
+    this.failure = err;
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+    void this.close();
+  }
+}
+
+/** k-way merge of per-slice lists; slices hold increasing row ranges, so on equal NCD the earlier slice wins. */
+function mergeSlices(replies: Extract<WorkerReply, { type: 'search' }>[], count: number, m: number): NeighborLists {
+  const out = emptyLists(count, m);
+  const cursor = new Int32Array(replies.length);
+  for (let q = 0; q < count; q++) {
+    cursor.fill(0);
+    let n = 0;
+    while (n < m) {
+      let best = -1;
+      let bestDistance = Infinity;
+      for (let w = 0; w < replies.length; w++) {
+        if (cursor[w] >= replies[w].sizes[q]) continue;
+        const d = replies[w].distances[q * m + cursor[w]];
+        if (best < 0 || d < bestDistance) {
+          best = w;
+          bestDistance = d;
+        }
+      }
+      if (best < 0) break;
+      out.indices[q * m + n] = replies[best].indices[q * m + cursor[best]];
+      out.distances[q * m + n] = bestDistance;
+      cursor[best]++;
+      n++;
+    }
+    out.sizes[q] = n;
+  }
+  return out;
+}
+
+function emptyLists(count: number, m: number): NeighborLists {
+  return { m, sizes: new Int32Array(count), indices: new Int32Array(count * m), distances: new Float64Array(count * m) };
+}
+
+/**
+ * The compiled worker next to this file. Under a TypeScript runner (vitest, tsx) this file is the .ts
+ * source and there is no .js beside it: a small bootstrap registers tsx in the worker, then imports
+ * the .ts worker, so tests exercise the same source they import.
+ */
+function spawnWorker(setup: WorkerSetup): Worker {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return new Worker(new URL('./worker.js', here), { workerData: setup });
+  const source = new URL('./worker.ts', here).href;
+  const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); })`;
+  return new Worker(bootstrap, { eval: true, workerData: setup });
+}

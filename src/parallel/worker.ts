@@ -1,0 +1,57 @@
+/**
+ * A search worker: owns one slice [from, to) of the shared training arrays and one exact engine,
+ * computes C(y) for its slice on request, and answers batches of queries with each query's nearest
+ * rows within the slice. Nothing is copied: the training arrays live in SharedArrayBuffers.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { createPairScanner, defaultCompressor } from '../compress/index.js';
+import { NearestNeighbors } from '../model/neighbors.js';
+import { searchRange } from '../model/training-index.js';
+import type { SearchReply, WorkerReply, WorkerRequest, WorkerSetup } from './messages.js';
+
+const { arrays, from, to } = workerData as WorkerSetup;
+const compressor = defaultCompressor();
+const scanner = createPairScanner(compressor);
+const port = parentPort!;
+
+// Fault injection for the failure tests (a worker that throws, or dies): never set in normal use.
+const fault = process.env.NPC_TEST_WORKER_FAULT;
+
+function computeLengths(): void {
+  const { data, offsets, compressedLengths } = arrays;
+  for (let i = from; i < to; i++) compressedLengths[i] = compressor.gzipLength(data.subarray(offsets[i], offsets[i + 1]));
+}
+
+function search(queries: Uint8Array, queryOffsets: Int32Array, m: number, id: number): SearchReply {
+  const count = queryOffsets.length - 1;
+  const sizes = new Int32Array(count);
+  const indices = new Int32Array(count * m);
+  const distances = new Float64Array(count * m);
+  const nearest = new NearestNeighbors(m);
+  for (let q = 0; q < count; q++) {
+    searchRange(arrays, scanner, queries.subarray(queryOffsets[q], queryOffsets[q + 1]), from, to, nearest);
+    sizes[q] = nearest.size;
+    indices.set(nearest.indices.subarray(0, nearest.size), q * m);
+    distances.set(nearest.distances.subarray(0, nearest.size), q * m);
+  }
+  return { type: 'search', id, sizes, indices, distances };
+}
+
+port.on('message', (request: WorkerRequest) => {
+  let reply: WorkerReply;
+  try {
+    if (fault === 'throw') throw new Error('injected worker fault');
+    if (fault === 'exit') process.exit(3);
+    if (request.type === 'lengths') {
+      computeLengths();
+      reply = { type: 'lengths', id: request.id };
+    } else {
+      reply = search(request.queries, request.queryOffsets, request.m, request.id);
+    }
+  } catch (err) {
+    const e = err instanceof Error ? err : new Error(String(err));
+    reply = { type: 'error', id: request.id, message: e.message, stack: e.stack };
+  }
+  if (reply.type === 'search') port.postMessage(reply, [reply.sizes.buffer as ArrayBuffer, reply.indices.buffer as ArrayBuffer, reply.distances.buffer as ArrayBuffer]);
+  else port.postMessage(reply);
+});

@@ -1,0 +1,61 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { fitIndex } from '../../src/app/training.js';
+import { utf8Bytes } from '../../src/compress/index.js';
+import { createSearcher, LocalSearcher, type NeighborLists } from '../../src/parallel/searcher.js';
+import type { LabeledRecord } from '../../src/io/records.js';
+import { readJsonlGz, requireSharedData, sharedDataPath } from '../helpers/shared-data.js';
+
+const available = requireSharedData('ag_news/train.first2000.jsonl.gz', 'ag_news/test.jsonl.gz');
+
+function records(file: string, n: number): LabeledRecord[] {
+  return readJsonlGz(sharedDataPath(file)).slice(0, n).map((r, i) => ({ text: r.text, label: r.label, line: i + 1 }));
+}
+
+function asRows(lists: NeighborLists): [number, number][][] {
+  return Array.from(lists.sizes, (size, q) =>
+    Array.from({ length: size }, (_, i) => [lists.indices[q * lists.m + i], lists.distances[q * lists.m + i]] as [number, number]),
+  );
+}
+
+describe.skipIf(!available)('searching on worker threads', () => {
+  const train = available ? records('ag_news/train.first2000.jsonl.gz', 600) : [];
+  const queries = available ? records('ag_news/test.jsonl.gz', 12).map((r) => utf8Bytes(r.text)) : [];
+  const local = available ? new LocalSearcher(fitIndex(train)) : undefined;
+
+  it.each([2, 3])('--jobs %i gives bit-identical neighbour lists and C(y) to one thread', async (jobs) => {
+    const expected = asRows(await local!.search(queries, 10));
+    const pooled = await createSearcher(fitIndex(train, undefined, { deferLengths: true }), jobs);
+    try {
+      expect(pooled.jobs).toBe(jobs);
+      expect(Array.from(pooled.index.compressedLengths)).toEqual(Array.from(local!.index.compressedLengths));
+      expect(asRows(await pooled.search(queries, 10))).toEqual(expected);
+      // A second batch through the same pool (state reuse across messages) and m larger than a slice.
+      expect(asRows(await pooled.search(queries.slice(3, 5), 400))).toEqual(asRows(await local!.search(queries.slice(3, 5), 400)));
+    } finally {
+      await pooled.close();
+    }
+  });
+});
+
+describe('worker failures become errors, never hangs', () => {
+  const train: LabeledRecord[] = Array.from({ length: 40 }, (_, i) => ({ text: `row ${i} about ${i % 3 ? 'sport' : 'money'}`, label: i % 3 ? 's' : 'm', line: i + 1 }));
+  const saved = process.env.NPC_TEST_WORKER_FAULT;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.NPC_TEST_WORKER_FAULT;
+    else process.env.NPC_TEST_WORKER_FAULT = saved;
+  });
+
+  it('a worker that throws rejects with the cause', async () => {
+    process.env.NPC_TEST_WORKER_FAULT = 'throw';
+    await expect(createSearcher(fitIndex(train, undefined, { deferLengths: true }), 2)).rejects.toThrow(
+      /search worker \d failed: injected worker fault/,
+    );
+  });
+
+  it('a worker that exits rejects with its exit code', async () => {
+    process.env.NPC_TEST_WORKER_FAULT = 'exit';
+    await expect(createSearcher(fitIndex(train, undefined, { deferLengths: true }), 2)).rejects.toThrow(
+      /search worker \d exited unexpectedly \(exit code 3\)/,
+    );
+  });
+});
