@@ -1,0 +1,183 @@
+/**
+ * npm run bench — speed of exact gzip-kNN on AG News pairs, as ratios against baselines measured in the
+ * same process (the machine is shared and noisy: every figure is a median of several runs).
+ *
+ *   npm run bench -- [--runs R] [--queries Q] [--pako-queries P] [--classify-runs C] [--out FILE] [--skip-classify]
+ *
+ * 1. µs per pair, one thread: pako 2.1.0 (the baseline: one gzip call per pair) vs npc's engine through
+ *    the PairScanner the search uses, on the same AG News test x train-head pairs; lengths must agree.
+ * 2. Pairs per second through the real search path at --jobs 1 and --jobs 2 (worker threads).
+ * 3. The projected full AG News evaluation (7,600 x 120,000 = 912 M pairs) at --jobs 2.
+ * 4. `npc classify "headline"` wall time and peak RSS against a 120,000-row training set built by
+ *    repeating the 2,000 available train rows (written to a temp file, deleted afterwards).
+ * Prints a table and writes the figures as JSON (default bench-results/bench-<date>.json).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import { createPairScanner, createEngineCompressor, pakoCompressor, type Compressor } from '../src/compress/index.js';
+import { fitIndex } from '../src/app/training.js';
+import { createSearcher } from '../src/parallel/searcher.js';
+import type { LabeledRecord } from '../src/io/records.js';
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '5' },
+    queries: { type: 'string', default: '40' },
+    'pako-queries': { type: 'string', default: '4' },
+    'classify-runs': { type: 'string', default: '5' },
+    out: { type: 'string' },
+    'skip-classify': { type: 'boolean', default: false },
+  },
+});
+const RUNS = Number(values.runs);
+const QUERIES = Number(values.queries);
+const PAKO_QUERIES = Number(values['pako-queries']);
+const FULL_PAIRS = 7600 * 120_000;
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dataDir = join(root, '..', 'shared', 'data', 'ag_news');
+if (!existsSync(dataDir)) {
+  console.error(`bench: ${dataDir} is missing; the benchmark needs the shared AG News files`);
+  process.exit(1);
+}
+
+function rows(file: string): LabeledRecord[] {
+  return gunzipSync(readFileSync(join(dataDir, file)))
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l, i) => {
+      const o = JSON.parse(l) as { label: number; text: string };
+      return { text: o.text, label: o.label, line: i + 1 };
+    });
+}
+
+const train = rows('train.first2000.jsonl.gz');
+const test = rows('test.jsonl.gz');
+const utf8 = new TextEncoder();
+const queries = test.slice(0, QUERIES).map((r) => utf8.encode(r.text));
+
+function median(v: number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** µs per pair over `qs` x all training rows, through the same PairScanner loop the search uses. */
+function scanMicros(compressor: Compressor, qs: Uint8Array[]): { micros: number; checksum: number } {
+  const index = fitIndex(train, compressor);
+  const scanner = createPairScanner(compressor);
+  let checksum = 0;
+  const t0 = process.hrtime.bigint();
+  for (const q of qs) {
+    checksum += scanner.setQuery(q);
+    for (let i = 0; i < index.size; i++) checksum += scanner.pairLength(index.data, index.offsets[i], index.offsets[i + 1]);
+  }
+  const elapsed = Number(process.hrtime.bigint() - t0) / 1000;
+  return { micros: elapsed / (qs.length * index.size), checksum };
+}
+
+async function pairsPerSecond(jobs: number): Promise<number> {
+  const searcher = await createSearcher(fitIndex(train, undefined, { deferLengths: jobs > 1 }), jobs);
+  try {
+    await searcher.search(queries.slice(0, 2), 2); // warm-up
+    const t0 = process.hrtime.bigint();
+    await searcher.search(queries, 2);
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    return (queries.length * train.length) / seconds;
+  } finally {
+    await searcher.close();
+  }
+}
+
+function classifyLatency(runs: number): { wall: number[]; rssMB: number[] } | undefined {
+  if (!existsSync('/usr/bin/time')) {
+    console.error('bench: /usr/bin/time not found; skipping the classify latency (it measures peak RSS)');
+    return undefined;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'npc-bench-'));
+  try {
+    const file = join(dir, 'train120k.jsonl');
+    const lines = train.map((r) => JSON.stringify({ label: r.label, text: r.text }));
+    const block = lines.join('\n') + '\n';
+    writeFileSync(file, block.repeat(120_000 / train.length));
+    const wall: number[] = [];
+    const rssMB: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      const res = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, join(root, 'bin', 'npc.js'), 'classify', '--train', file, test[r].text], {
+        encoding: 'utf8',
+      });
+      if (res.status !== 0) throw new Error(`classify failed: ${res.stderr}`);
+      const [seconds, kb] = res.stderr.trim().split('\n').pop()!.split(' ').map(Number);
+      wall.push(seconds);
+      rssMB.push(kb / 1024);
+    }
+    return { wall, rssMB };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const engine = createEngineCompressor();
+// Correctness first: the engine and pako agree on every pair of the pako sample.
+const check = queries.slice(0, PAKO_QUERIES);
+if (scanMicros(engine, check).checksum !== scanMicros(pakoCompressor, check).checksum) {
+  console.error('bench: engine and pako lengths differ on the benchmark pairs');
+  process.exit(1);
+}
+const pakoRuns: number[] = [];
+const engineRuns: number[] = [];
+const jobs1: number[] = [];
+const jobs2: number[] = [];
+for (let r = 0; r < RUNS; r++) {
+  pakoRuns.push(scanMicros(pakoCompressor, check).micros);
+  engineRuns.push(scanMicros(engine, queries).micros);
+  jobs1.push(await pairsPerSecond(1));
+  jobs2.push(await pairsPerSecond(2));
+  process.stderr.write(`bench: run ${r + 1}/${RUNS}\n`);
+}
+const classify = values['skip-classify'] ? undefined : classifyLatency(Number(values['classify-runs']));
+
+const result = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  pairs_measured: { pako: check.length * train.length, engine: queries.length * train.length, runs: RUNS },
+  pako_us_per_pair: median(pakoRuns),
+  engine_us_per_pair: median(engineRuns),
+  speedup_vs_pako: median(pakoRuns) / median(engineRuns),
+  pairs_per_second_jobs1: median(jobs1),
+  pairs_per_second_jobs2: median(jobs2),
+  jobs2_scaling: median(jobs2) / median(jobs1),
+  projected_full_ag_news_minutes_jobs2: FULL_PAIRS / median(jobs2) / 60,
+  classify_120k_wall_s: classify ? median(classify.wall) : null,
+  classify_120k_peak_rss_mb: classify ? median(classify.rssMB) : null,
+  runs: { pako: pakoRuns, engine: engineRuns, jobs1, jobs2, classify },
+};
+
+const f = (x: number, d = 2) => x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
+const table = [
+  `npc bench — ${result.date.slice(0, 10)}, node ${result.node}, ${result.cores} cores (${result.cpu}); medians of ${RUNS} runs`,
+  '',
+  '| measure | value |',
+  '|---|---:|',
+  `| pako 2.1.0, µs per AG News pair (1 thread) | ${f(result.pako_us_per_pair)} |`,
+  `| npc engine, µs per AG News pair (1 thread) | ${f(result.engine_us_per_pair)} |`,
+  `| engine speed-up over pako | ${f(result.speedup_vs_pako, 1)}× |`,
+  `| search, pairs/s at --jobs 1 | ${f(result.pairs_per_second_jobs1, 0)} |`,
+  `| search, pairs/s at --jobs 2 | ${f(result.pairs_per_second_jobs2, 0)} (${f(result.jobs2_scaling)}×) |`,
+  `| projected full AG News eval (912 M pairs), --jobs 2 | ${f(result.projected_full_ag_news_minutes_jobs2, 1)} min |`,
+  classify
+    ? `| npc classify "headline" vs 120,000 rows: wall, peak RSS | ${f(result.classify_120k_wall_s!)} s, ${f(result.classify_120k_peak_rss_mb!, 0)} MB |`
+    : '| npc classify vs 120,000 rows | skipped |',
+].join('\n');
+console.log(table);
+const out = values.out ?? join(root, 'bench-results', `bench-${result.date.slice(0, 10)}.json`);
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+console.error(`bench: wrote ${out}`);
