@@ -1,0 +1,400 @@
+/**
+ * Saved neighbours: the M nearest training rows (index and NCD) of every evaluated test row, so that
+ * every later question (other k, other tie rules, envelopes) is answered without compressing again.
+ *
+ * File layout (all integers little-endian):
+ *
+ *   "NPCNBR1\n"                        8 bytes of magic
+ *   {JSON header}\n                    one line of UTF-8 JSON (see NeighborsFileHeader)
+ *   per test row, in evaluation order:
+ *     u32 test row index (0-based)
+ *     u32 count (≤ M)
+ *     count × (u32 training row index, f64 NCD), nearest first
+ *   end marker:
+ *     u32 0xFFFFFFFF, u32 number of rows, u32 CRC-32 of every row byte above
+ *
+ * The end marker makes a file cut at a row boundary detectable, and the CRC catches flipped bytes.
+ * Files are written through a temporary file renamed into place (io/atomic-file.ts), so a reader never
+ * sees a half-written file under the final name.
+ *
+ * Checksums identify the data a file was computed from: `sha256OfFile` hashes the raw bytes of the
+ * data file exactly as they are on disk (a gzipped file is hashed compressed; the same rows in another
+ * encoding or format count as different data). This is cheap, unambiguous and needs no parsing.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { crc32 } from 'node:zlib';
+import { InputError } from '../errors.js';
+import { createAtomicWriter, type AtomicWriter } from './atomic-file.js';
+
+export const NEIGHBORS_MAGIC = 'NPCNBR1\n';
+export const NEIGHBORS_FORMAT_VERSION = 1;
+const MAGIC_BYTES = Buffer.from(NEIGHBORS_MAGIC, 'latin1');
+const END_MARKER = 0xffffffff;
+/** Longest header line accepted (a corrupt file should not make us scan gigabytes for a newline). */
+const MAX_HEADER_BYTES = 1 << 20;
+
+export interface DataIdentity {
+  /** SHA-256 (hex) of the raw data file bytes, see `sha256OfFile`. */
+  sha256: string;
+  /** Rows in the data set. */
+  rows: number;
+  /** Where the data came from (file name or data set name), for messages only. */
+  source?: string;
+}
+
+export interface NeighborsFileHeader {
+  format: 'npc-neighbors';
+  version: number;
+  /** npc version that wrote the file. */
+  npc_version: string;
+  /** Compressor name (`Compressor.name`), e.g. `npc-deflate-1.2.x-gzip-9`. */
+  compressor: string;
+  train: DataIdentity;
+  test: DataIdentity;
+  /** Neighbours kept per row (rows hold min(M, training rows)). */
+  m: number;
+  /** Whether texts were stripped before compression. */
+  strip: boolean;
+  /** Which test rows were evaluated, in words (e.g. `all`, `sample of 1000, seed 7`). */
+  evaluated: string;
+  /** ISO 8601 time of writing. */
+  created: string;
+}
+
+/** What a writer needs; format, version and (by default) created are filled in. */
+export type NeighborsHeaderInit = Omit<NeighborsFileHeader, 'format' | 'version' | 'created'> & { created?: string };
+
+export interface NeighborsRow {
+  testRow: number;
+  indices: ArrayLike<number>;
+  distances: ArrayLike<number>;
+}
+
+/** A file's content: rows in file order, their neighbours in flat arrays. */
+export class SavedNeighbors {
+  constructor(
+    readonly path: string,
+    readonly header: NeighborsFileHeader,
+    /** Test row of each saved row. */
+    readonly testRows: Uint32Array,
+    /** Row i's neighbours are [offsets[i], offsets[i+1]) of `indices` and `distances`. */
+    readonly offsets: Uint32Array,
+    readonly indices: Uint32Array,
+    readonly distances: Float64Array,
+  ) {}
+
+  get size(): number {
+    return this.testRows.length;
+  }
+
+  row(i: number): { testRow: number; indices: Uint32Array; distances: Float64Array } {
+    if (!Number.isInteger(i) || i < 0 || i >= this.size) throw new RangeError(`row ${i} out of range (0..${this.size - 1})`);
+    const from = this.offsets[i];
+    const to = this.offsets[i + 1];
+    return { testRow: this.testRows[i], indices: this.indices.subarray(from, to), distances: this.distances.subarray(from, to) };
+  }
+}
+
+function validateHeaderValues(h: NeighborsFileHeader, where: string, strictVersion: boolean): void {
+  const fail = (what: string): never => {
+    throw new InputError(`invalid neighbours file header: ${what}`, where);
+  };
+  const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xfffffffe;
+  if (h === null || typeof h !== 'object' || Array.isArray(h)) fail('not a JSON object');
+  if (h.format !== 'npc-neighbors') fail(`format is ${JSON.stringify(h.format)}, expected "npc-neighbors"`);
+  if (strictVersion && h.version !== NEIGHBORS_FORMAT_VERSION) fail(`version ${JSON.stringify(h.version)} is not supported (expected ${NEIGHBORS_FORMAT_VERSION})`);
+  if (typeof h.npc_version !== 'string') fail('npc_version missing');
+  if (typeof h.compressor !== 'string' || h.compressor === '') fail('compressor missing');
+  for (const part of ['train', 'test'] as const) {
+    const d = h[part] as DataIdentity | undefined;
+    if (d === null || typeof d !== 'object') fail(`${part} missing`);
+    const id = d as DataIdentity;
+    if (typeof id.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(id.sha256)) fail(`${part}.sha256 is not a SHA-256 hex digest`);
+    if (!isCount(id.rows)) fail(`${part}.rows is not a row count`);
+    if (id.source !== undefined && typeof id.source !== 'string') fail(`${part}.source is not a string`);
+  }
+  if (!isCount(h.m) || h.m < 1) fail('m is not a positive count');
+  if (typeof h.strip !== 'boolean') fail('strip is not true or false');
+  if (typeof h.evaluated !== 'string') fail('evaluated (description of the test rows) missing');
+  if (typeof h.created !== 'string') fail('created missing');
+}
+
+/** Writes a neighbours file row by row; `commit` finishes it, `abort` discards it. */
+export class NeighborsFileWriter {
+  readonly header: NeighborsFileHeader;
+  private crc = 0;
+  private count = 0;
+  private readonly seen: Uint8Array;
+  private done = false;
+
+  private constructor(
+    private readonly writer: AtomicWriter,
+    header: NeighborsFileHeader,
+  ) {
+    this.header = header;
+    this.seen = new Uint8Array(header.test.rows);
+  }
+
+  /** Starts writing `path` (through a temporary file). Throws InputError when it cannot be created. */
+  static create(path: string, init: NeighborsHeaderInit): NeighborsFileWriter {
+    const header: NeighborsFileHeader = {
+      format: 'npc-neighbors',
+      version: NEIGHBORS_FORMAT_VERSION,
+      npc_version: init.npc_version,
+      compressor: init.compressor,
+      train: { ...init.train },
+      test: { ...init.test },
+      m: init.m,
+      strip: init.strip,
+      evaluated: init.evaluated,
+      created: init.created ?? new Date().toISOString(),
+    };
+    validateHeaderValues(header, path, true);
+    const writer = createAtomicWriter(path);
+    const out = new NeighborsFileWriter(writer, header);
+    writer.stream.write(Buffer.concat([MAGIC_BYTES, Buffer.from(`${JSON.stringify(header)}\n`, 'utf8')]));
+    return out;
+  }
+
+  get path(): string {
+    return this.writer.path;
+  }
+
+  /** Rows written so far. */
+  get rows(): number {
+    return this.count;
+  }
+
+  /** Appends the neighbours of one test row (training indices and NCDs, nearest first). */
+  async write(testRow: number, indices: ArrayLike<number>, distances: ArrayLike<number>): Promise<void> {
+    if (this.done) throw new Error(`neighbours file ${this.path} is already finished`);
+    const { header } = this;
+    const n = indices.length;
+    if (distances.length !== n) throw new RangeError(`${n} neighbour indices but ${distances.length} distances`);
+    if (n > header.m) throw new RangeError(`${n} neighbours for test row ${testRow}, more than M = ${header.m}`);
+    if (!Number.isInteger(testRow) || testRow < 0 || testRow >= header.test.rows) {
+      throw new RangeError(`test row ${testRow} out of range (${header.test.rows} test rows)`);
+    }
+    if (this.seen[testRow]) throw new RangeError(`test row ${testRow} written twice`);
+    this.seen[testRow] = 1;
+    const buf = Buffer.allocUnsafe(8 + 12 * n);
+    buf.writeUInt32LE(testRow, 0);
+    buf.writeUInt32LE(n, 4);
+    for (let i = 0; i < n; i++) {
+      const index = indices[i];
+      if (!Number.isInteger(index) || index < 0 || index >= header.train.rows) {
+        throw new RangeError(`training row ${index} out of range (${header.train.rows} training rows)`);
+      }
+      buf.writeUInt32LE(index, 8 + 12 * i);
+      buf.writeDoubleLE(distances[i], 12 + 12 * i);
+    }
+    this.crc = crc32(buf, this.crc);
+    this.count++;
+    await this.push(buf);
+  }
+
+  /** Writes the end marker and renames the file into place. */
+  async commit(): Promise<void> {
+    if (this.done) throw new Error(`neighbours file ${this.path} is already finished`);
+    const end = Buffer.alloc(12);
+    end.writeUInt32LE(END_MARKER, 0);
+    end.writeUInt32LE(this.count, 4);
+    end.writeUInt32LE(this.crc >>> 0, 8);
+    await this.push(end);
+    this.done = true;
+    await this.writer.commit();
+  }
+
+  /** Discards the file. Safe to call more than once. */
+  async abort(): Promise<void> {
+    this.done = true;
+    await this.writer.abort();
+  }
+
+  private async push(buf: Buffer): Promise<void> {
+    const { stream } = this.writer;
+    if (stream.write(buf)) return;
+    try {
+      await once(stream, 'drain');
+    } catch (err) {
+      await this.abort();
+      throw new InputError(`cannot write ${this.path}: ${(err as Error).message}`);
+    }
+  }
+}
+
+/** Starts a neighbours file; see `NeighborsFileWriter`. */
+export function createNeighborsFileWriter(path: string, header: NeighborsHeaderInit): NeighborsFileWriter {
+  return NeighborsFileWriter.create(path, header);
+}
+
+/** Writes a whole neighbours file from rows (aborting the file on any error). */
+export async function writeNeighborsFile(path: string, header: NeighborsHeaderInit, rows: Iterable<NeighborsRow>): Promise<void> {
+  const writer = createNeighborsFileWriter(path, header);
+  try {
+    for (const row of rows) await writer.write(row.testRow, row.indices, row.distances);
+    await writer.commit();
+  } catch (err) {
+    await writer.abort();
+    throw err;
+  }
+}
+
+/** Reads and fully validates a neighbours file; any problem is a one-line InputError naming the file. */
+export async function readNeighborsFile(path: string): Promise<SavedNeighbors> {
+  let data: Buffer;
+  try {
+    data = await readFile(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    throw new InputError(`cannot read neighbours file: ${reason}`, path);
+  }
+  return parseNeighborsFile(data, path);
+}
+
+/** Parses the bytes of a neighbours file (`where` names it in errors). */
+export function parseNeighborsFile(data: Uint8Array, where: string): SavedNeighbors {
+  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const fail = (what: string): never => {
+    throw new InputError(what, where);
+  };
+  if (buf.length < MAGIC_BYTES.length || !buf.subarray(0, MAGIC_BYTES.length).equals(MAGIC_BYTES)) {
+    if (buf.length < MAGIC_BYTES.length && MAGIC_BYTES.subarray(0, buf.length).equals(buf)) fail('truncated neighbours file (no header)');
+    fail('not an npc neighbours file (wrong magic bytes)');
+  }
+  const newline = buf.indexOf(0x0a, MAGIC_BYTES.length);
+  if (newline < 0) {
+    if (buf.length - MAGIC_BYTES.length > MAX_HEADER_BYTES) fail('corrupt neighbours file (header line too long)');
+    fail('truncated neighbours file (header line incomplete)');
+  }
+  if (newline - MAGIC_BYTES.length > MAX_HEADER_BYTES) fail('corrupt neighbours file (header line too long)');
+  let header: NeighborsFileHeader;
+  try {
+    header = JSON.parse(buf.toString('utf8', MAGIC_BYTES.length, newline)) as NeighborsFileHeader;
+  } catch (err) {
+    return fail(`corrupt neighbours file header (invalid JSON: ${(err as Error).message.split('\n')[0]})`);
+  }
+  validateHeaderValues(header, where, true);
+
+  const bodyStart = newline + 1;
+  const bodyBytes = buf.length - bodyStart;
+  const maxRows = Math.floor(bodyBytes / 8);
+  const maxPairs = Math.floor(bodyBytes / 12);
+  const testRows = new Uint32Array(maxRows);
+  const offsets = new Uint32Array(maxRows + 1);
+  const indices = new Uint32Array(maxPairs);
+  const distances = new Float64Array(maxPairs);
+  const seen = new Uint8Array(header.test.rows);
+  let pos = bodyStart;
+  let rows = 0;
+  let pairs = 0;
+  for (;;) {
+    if (pos === buf.length) fail(`truncated neighbours file (ends after ${rows} rows without the end marker)`);
+    if (pos + 8 > buf.length) fail(`truncated neighbours file (row ${rows + 1} incomplete)`);
+    const testRow = buf.readUInt32LE(pos);
+    const count = buf.readUInt32LE(pos + 4);
+    if (testRow === END_MARKER) {
+      if (pos + 12 > buf.length) fail('truncated neighbours file (end marker incomplete)');
+      if (count !== rows) fail(`corrupt neighbours file (end marker says ${count} rows, found ${rows})`);
+      const crc = buf.readUInt32LE(pos + 8);
+      if (crc !== crc32(buf.subarray(bodyStart, pos)) >>> 0) fail('corrupt neighbours file (checksum mismatch)');
+      if (pos + 12 !== buf.length) fail(`corrupt neighbours file (${buf.length - pos - 12} bytes after the end marker)`);
+      break;
+    }
+    const rowNo = rows + 1;
+    if (testRow >= header.test.rows) fail(`corrupt neighbours file (row ${rowNo}: test row ${testRow} out of range, ${header.test.rows} test rows)`);
+    if (seen[testRow]) fail(`corrupt neighbours file (row ${rowNo}: test row ${testRow} appears twice)`);
+    seen[testRow] = 1;
+    if (count > header.m) fail(`corrupt neighbours file (row ${rowNo}: ${count} neighbours, more than M = ${header.m})`);
+    if (pos + 8 + 12 * count > buf.length) fail(`truncated neighbours file (row ${rowNo} incomplete)`);
+    testRows[rows] = testRow;
+    let q = pos + 8;
+    let previous = -Infinity;
+    for (let i = 0; i < count; i++, q += 12) {
+      const index = buf.readUInt32LE(q);
+      const distance = buf.readDoubleLE(q + 4);
+      if (index >= header.train.rows) fail(`corrupt neighbours file (row ${rowNo}: training row ${index} out of range, ${header.train.rows} training rows)`);
+      if (Number.isNaN(distance) || distance < previous) fail(`corrupt neighbours file (row ${rowNo}: distances not ascending)`);
+      previous = distance;
+      indices[pairs] = index;
+      distances[pairs] = distance;
+      pairs++;
+    }
+    pos = q;
+    rows++;
+    offsets[rows] = pairs;
+  }
+  return new SavedNeighbors(
+    where,
+    header,
+    testRows.slice(0, rows),
+    offsets.slice(0, rows + 1),
+    indices.slice(0, pairs),
+    distances.slice(0, pairs),
+  );
+}
+
+export interface NeighborsExpectation {
+  trainSha256?: string;
+  trainRows?: number;
+  testSha256?: string;
+  testRows?: number;
+  compressor?: string;
+  strip?: boolean;
+  /** Neighbours this run needs per row (the largest k): M must be at least min(this, training rows). */
+  neighbors?: number;
+}
+
+function short(sha: string): string {
+  return sha.slice(0, 12);
+}
+
+/**
+ * Checks that a saved file belongs to this run. Throws one InputError (naming the file) listing every
+ * mismatch: compressor, training or test data (checksum or row count), strip flag, too few neighbours.
+ */
+export function checkNeighborsFileMatches(header: NeighborsFileHeader, expected: NeighborsExpectation, where?: string): void {
+  const problems: string[] = [];
+  if (expected.compressor !== undefined && header.compressor !== expected.compressor) {
+    problems.push(`it was computed with compressor ${header.compressor}, this run uses ${expected.compressor}`);
+  }
+  for (const part of ['train', 'test'] as const) {
+    const saved = header[part];
+    const sha = part === 'train' ? expected.trainSha256 : expected.testSha256;
+    const rows = part === 'train' ? expected.trainRows : expected.testRows;
+    const name = part === 'train' ? 'training' : 'test';
+    if (sha !== undefined && saved.sha256 !== sha.toLowerCase()) {
+      problems.push(`its ${name} data differs (sha256 ${short(saved.sha256)}… in the file, ${short(sha.toLowerCase())}… now)`);
+    } else if (rows !== undefined && saved.rows !== rows) {
+      problems.push(`its ${name} data had ${saved.rows} rows, now ${rows}`);
+    }
+  }
+  if (expected.strip !== undefined && header.strip !== expected.strip) {
+    problems.push(`it was computed ${header.strip ? 'with' : 'without'} stripping, this run is ${expected.strip ? 'with' : 'without'}`);
+  }
+  if (expected.neighbors !== undefined && header.m < Math.min(expected.neighbors, header.train.rows)) {
+    problems.push(`it holds ${header.m} neighbours per row, ${expected.neighbors} are needed`);
+  }
+  if (problems.length) throw new InputError(`neighbours file does not match this run: ${problems.join('; ')}`, where);
+}
+
+/** SHA-256 (hex) of a file's raw bytes, streamed. */
+export async function sha256OfFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  try {
+    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError(`cannot read: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`, path);
+  }
+  return hash.digest('hex');
+}
+
+/** SHA-256 (hex) of bytes already in memory (e.g. standard input). */
+export function sha256OfBytes(data: Uint8Array | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
