@@ -18,10 +18,14 @@ export interface DataSpec {
   labelField?: string;
   cacheDir?: string;
   stdin?: Readable;
+  /** Trim surrounding whitespace of every text, as Python's str.strip() does (the published R8/R52 runs). */
+  strip?: boolean;
 }
 
 export interface LoadedData {
   source: string;
+  /** The file read (undefined for stdin), for checksums of saved results. */
+  path?: string;
   records: LabeledRecord[];
   /** Display names for labels, when known (the registry's names for the default data set). */
   labelNames?: ReadonlyMap<Label, string>;
@@ -32,7 +36,7 @@ export async function loadSplit(spec: DataSpec, split: 'train' | 'test'): Promis
   if (spec.path !== undefined) {
     const { source, records } = await readDataset(spec.path, spec);
     if (records.length === 0) throw new InputError(`no rows in the ${split === 'train' ? 'training' : 'test'} set`, source);
-    return { source, records };
+    return { source, path: spec.path === '-' ? undefined : spec.path, records: spec.strip ? stripTexts(records) : records };
   }
   const cacheDir = spec.cacheDir ?? resolveCacheDir();
   const info = getDatasetInfo(DEFAULT_DATASET);
@@ -46,7 +50,7 @@ export async function loadSplit(spec: DataSpec, split: 'train' | 'test'): Promis
   await verifyCachedSplit(DEFAULT_DATASET, split, cacheDir);
   const path = cachedSplitPath(DEFAULT_DATASET, split, cacheDir);
   const { source, records } = await readDataset(path, { format: 'jsonl' });
-  return { source, records, labelNames: labelNameMap(info.labelNames) };
+  return { source, path, records: spec.strip ? stripTexts(records) : records, labelNames: labelNameMap(info.labelNames) };
 }
 
 /** Names for integer labels 0..n-1, from the registry or `--label-names a,b,c`. */
@@ -76,4 +80,17 @@ export function fitIndex(
 export async function openSearcher(records: readonly LabeledRecord[], jobs: number): Promise<Searcher> {
   const index = fitIndex(records, defaultCompressor(), { deferLengths: jobs > 1 && records.length > 1 });
   return createSearcher(index, jobs);
+}
+
+/** The characters Python's str.strip() removes (str.isspace), so --strip matches the published runs. */
+const PY_SPACE = '\\t\\n\\v\\f\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const PY_STRIP = new RegExp(`^[${PY_SPACE}]+|[${PY_SPACE}]+$`, 'g');
+
+/** Python's `text.strip()`. Unlike String.prototype.trim it removes U+001C..U+001F and U+0085, and keeps U+FEFF. */
+export function pythonStrip(text: string): string {
+  return text.replace(PY_STRIP, '');
+}
+
+function stripTexts(records: LabeledRecord[]): LabeledRecord[] {
+  return records.map((r) => ({ ...r, text: pythonStrip(r.text) }));
 }

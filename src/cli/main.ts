@@ -2,25 +2,22 @@
  * The command line: the only module that reads argv, writes stdout and chooses exit codes.
  * Commands are plain functions in ./commands; errors are mapped to exit codes in ./exit-codes.ts.
  */
-import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { classifyCommand } from './commands/classify.js';
 import { dataGetCommand, dataListCommand, dataPathCommand } from './commands/data.js';
 import { evalCommand } from './commands/eval.js';
 import { reportFor } from './exit-codes.js';
-import { dataFormat, inputKind, labelNames, nonNegativeInt, positiveInt } from './options.js';
+import { dataFormat, inputKind, kList, labelNames, nonNegativeInt, positiveInt, tieRule } from './options.js';
+import { scoreCommand } from './commands/score.js';
 import { LineWriter } from './output.js';
+import { npcVersion } from './version.js';
 import { defaultJobs } from '../parallel/searcher.js';
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 function buildProgram(out: LineWriter): Command {
   const program = new Command('npc')
     .description('Parameter-free text classification: exact gzip NCD + k nearest neighbours (Jiang et al. 2023).')
-    .version(version(), '-V, --version')
+    .version(npcVersion(), '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(`npc: ${str.replace(/^error: /, '')}`) });
@@ -64,16 +61,26 @@ Examples:
   dataOptions(
     program
       .command('eval')
-      .summary('accuracy of a test split: strict top-1 and the paper\'s lenient score')
+      .summary("accuracy of a test split: strict top-1 (every tie rule, every k) and the paper's lenient score")
+      .description(
+        'Computes the nearest neighbours of every evaluated test row once, then reports for every k the strict\n' +
+          'accuracy under each tie rule with 95% Wilson intervals, the paper\'s lenient score, tie-order envelopes,\n' +
+          'per-class precision/recall/F1, macro-F1 and the confusion matrix (headline: the first k and --tie).',
+      )
       .option('--train <path>', 'training data; default: AG News train from the cache')
       .option('--test <path>', 'test data; default: AG News test from the cache')
-      .option('-k, --k <n>', 'neighbours that vote', positiveInt, 2)
+      .option('-k, --k <list>', 'neighbours that vote: one k or a list such as 1,2,3,5,10 (the first is the headline)', kList, [2])
+      .addOption(new Option('--tie <rule>', 'tie rule of the headline and --predictions (nearest|decrement|random|weighted)').default('nearest').argParser(tieRule))
+      .option('--neighbors <m>', 'neighbours computed and saved per row (default: largest k + 10)', positiveInt)
       .option('--limit <n>', 'evaluate only the first n test rows', positiveInt)
       .option('--sample <n>', 'evaluate a stratified random sample of n test rows', positiveInt)
-      .option('--seed <s>', 'seed for --sample', nonNegativeInt, 0)
-      .option('--json', 'print one JSON object instead of a table', false)
-      .option('--predictions <file>', 'write one JSONL line per evaluated test row')
-      .option('--neighbors <n>', 'neighbours listed per row in --predictions (default k)', positiveInt)
+      .option('--seed <s>', 'seed for --sample, --shots and the random tie rule\'s picks', nonNegativeInt, 0)
+      .option('--strip', 'trim surrounding whitespace of every text (Python str.strip(), as the R8/R52 re-evaluation did)', false)
+      .option('--shots <n>', 'few-shot: n training rows per class, drawn --trials times', positiveInt)
+      .option('--trials <t>', 'few-shot draws', positiveInt, 5)
+      .option('--json', 'print one JSON object instead of tables', false)
+      .option('--predictions <file>', 'write one JSONL line per evaluated test row (headline k and tie rule)')
+      .option('--save-neighbors <file>', 'save the neighbours of every evaluated row for `npc score`')
       .option('-q, --quiet', 'no progress line on stderr', false)
       .option('-j, --jobs <n>', 'worker threads (results are identical for every n)', positiveInt, defaultJobs()),
   )
@@ -82,11 +89,35 @@ Examples:
       `
 Examples:
   $ npc eval --limit 500
-  $ npc eval --train train.jsonl.gz --test test.jsonl.gz -k 3 --json
-  $ npc eval --sample 1000 --seed 7 --predictions preds.jsonl`,
+  $ npc eval --train train.jsonl.gz --test test.jsonl.gz -k 1,2,3,5,10 --json
+  $ npc eval --train r8/train.jsonl.gz --test r8/test.jsonl.gz --strip -k 1,2 --save-neighbors r8.nbr
+  $ npc eval --sample 1000 --seed 7 --predictions preds.jsonl
+  $ npc eval --shots 5 --trials 5 --seed 1 --limit 1000`,
     )
     .action(async (opts) => {
       await evalCommand(opts, { out });
+    });
+
+  dataOptions(
+    program
+      .command('score')
+      .summary('re-score saved neighbours (from eval --save-neighbors) without compressing anything')
+      .argument('<file>', 'a file written by npc eval --save-neighbors')
+      .option('--train <path>', 'the training data the file was computed on (checked by sha256)')
+      .option('--test <path>', 'the test data the file was computed on (checked by sha256)')
+      .option('-k, --k <list>', 'neighbours that vote: one k or a list (at most the saved M)', kList, [2])
+      .addOption(new Option('--tie <rule>', 'tie rule of the headline (nearest|decrement|random|weighted)').default('nearest').argParser(tieRule))
+      .option('--seed <s>', "seed of the random tie rule's picks", nonNegativeInt, 0)
+      .option('--json', 'print one JSON object instead of tables', false),
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ npc score r8.nbr --train r8/train.jsonl.gz --test r8/test.jsonl.gz -k 1,3,5 --tie decrement`,
+    )
+    .action(async (file: string, opts) => {
+      await scoreCommand(file, opts, { out });
     });
 
   const data = program.command('data').description('the data set registry and the local cache');

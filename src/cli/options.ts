@@ -1,6 +1,7 @@
 /** Option parsers shared by the commands. Bad values become usage errors (exit 2) naming the option. */
 import { InvalidArgumentError } from 'commander';
 import type { InputFormat, Label } from '../io/records.js';
+import { isTieRule, TIE_RULES, type TieRule } from '../model/tie-rules.js';
 
 export function positiveInt(value: string): number {
   if (!/^\d+$/.test(value.trim()) || Number(value) < 1) throw new InvalidArgumentError('expected a positive integer.');
@@ -32,4 +33,18 @@ export function labelNames(value: string): string[] {
 /** How a label is shown to people: its registry/--label-names name if any, else the label itself. */
 export function displayLabel(label: Label, names: ReadonlyMap<Label, string> | undefined): string {
   return names?.get(label) ?? String(label);
+}
+
+/** `-k 2` or `-k 1,2,3,5,10`: distinct positive integers, in the order given. */
+export function kList(value: string): number[] {
+  const parts = value.split(',').map((s) => s.trim());
+  if (parts.some((p) => !/^\d+$/.test(p) || Number(p) < 1)) throw new InvalidArgumentError('expected a positive integer or a comma-separated list of them.');
+  const ks = parts.map(Number);
+  if (new Set(ks).size !== ks.length) throw new InvalidArgumentError('the list repeats a value.');
+  return ks;
+}
+
+export function tieRule(value: string): TieRule {
+  if (!isTieRule(value)) throw new InvalidArgumentError(`expected one of ${TIE_RULES.join(', ')}.`);
+  return value;
 }

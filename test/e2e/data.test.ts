@@ -40,7 +40,7 @@ describe.skipIf(!available)('npc data (against a local HTTP server on 127.0.0.1)
       env: { NPC_DATA_DIR: cache },
     });
     expect(e.code).toBe(0);
-    expect(e.stdout).toMatch(/test rows +3 \(of 7600 in .*ag_news\/test\.jsonl\)/);
+    expect(e.stdout).toMatch(/test rows +3 \(first 3 of 7600 in .*ag_news\/test\.jsonl\)/);
 
     // A cached file changed on disk is detected before use.
     appendFileSync(path, '{"label": 0, "text": "extra"}\n');

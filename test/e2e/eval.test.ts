@@ -78,7 +78,7 @@ describe.skipIf(!available)('npc eval on AG News (test head vs the 2,000-row tra
   it('prints a readable table with both accuracies labelled', async () => {
     const r = await runNpc(['eval', '--train', sharedDataPath(TRAIN), '--test', sharedDataPath(TEST), '--limit', '4', '--label-names', 'World,Sports,Business,Sci/Tech']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^test rows +4 \(of 7600 in /);
+    expect(r.stdout).toMatch(/^test rows +4 \(first 4 of 7600 in /);
     expect(r.stdout).toMatch(/strict accuracy +\d\.\d{4} +\(\d+\/4; top-1/);
     expect(r.stdout).toMatch(/lenient accuracy +\d\.\d{4} +\(\d+\/4; the paper's rule/);
     expect(r.stdout).toContain('Sci/Tech');

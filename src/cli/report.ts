@@ -1,0 +1,134 @@
+/**
+ * The evaluation report, as a table for people and as one JSON object, shared by `npc eval` and
+ * `npc score` so that both print exactly the same numbers for the same neighbours.
+ */
+import type { Scores, Timing } from '../app/evaluate.js';
+import type { Score } from '../app/metrics.js';
+import type { EnvelopeSummary } from '../model/envelope.js';
+import type { Label } from '../io/records.js';
+import type { TieRule } from '../model/tie-rules.js';
+import { displayLabel } from './options.js';
+
+export interface ReportContext {
+  trainSource: string;
+  testSource: string;
+  trainSize: number;
+  testSize: number;
+  /** Neighbours per row the scores were computed from. */
+  m: number;
+  tie: TieRule;
+  strip: boolean;
+  names?: ReadonlyMap<Label, string>;
+  /** Present for `eval` (absent for `score`, which compresses nothing). */
+  timing?: Timing;
+  /** Which test rows, in words: `all`, `first 500`, `stratified sample of 1000, seed 7`. */
+  evaluated: string;
+}
+
+const f4 = (x: number): string => x.toFixed(4);
+const withCi = (s: Score): string => `${f4(s.accuracy)} [${f4(s.low)}, ${f4(s.high)}]`;
+const envelope = (e: EnvelopeSummary): string =>
+  `[${f4(e.low)}, ${f4(e.high)}]${e.exact ? '' : `  (widened on ${e.inexact} rows whose tie group runs past the ${'saved'} neighbours)`}`;
+
+export function reportJson(scores: Scores, ctx: ReportContext): Record<string, unknown> {
+  const { result, perClass, confusionLabels } = scores;
+  const head = result.ks[0];
+  const headRule = head.rules.find((r) => r.rule === ctx.tie)!;
+  const named = (label: Label): Record<string, unknown> => (ctx.names?.has(label) ? { label, name: ctx.names.get(label) } : { label });
+  const score = (s: Score) => ({ accuracy: s.accuracy, correct: s.correct, low: s.low, high: s.high });
+  return {
+    train: ctx.trainSource,
+    test: ctx.testSource,
+    evaluated: ctx.evaluated,
+    n: result.n,
+    train_size: ctx.trainSize,
+    k: head.effectiveK,
+    tie: ctx.tie,
+    strip: ctx.strip,
+    neighbors_m: ctx.m,
+    strict: headRule.accuracy,
+    strict_ci: [headRule.low, headRule.high],
+    strict_correct: headRule.correct,
+    lenient: head.lenient.accuracy,
+    lenient_ci: [head.lenient.low, head.lenient.high],
+    lenient_correct: head.lenient.correct,
+    macro_f1: head.headline.macroF1,
+    per_class: perClass.map((c) => ({ ...named(c.label), n: c.n, precision: c.precision, recall: c.recall, f1: c.f1, strict: c.strict, lenient: c.lenient })),
+    confusion: { rows: confusionLabels.rows, columns: confusionLabels.columns, counts: head.headline.confusion.counts },
+    ks: result.ks.map((kr) => ({
+      k: kr.effectiveK,
+      strict: Object.fromEntries(kr.rules.map((r) => [r.rule, score(r)])),
+      lenient: score(kr.lenient),
+      macro_f1: kr.headline.macroF1,
+      envelopes: kr.envelopes,
+    })),
+    envelopes: { top1: result.envelopes.top1, lenient_top2: result.envelopes.lenientTop2 },
+    ...(ctx.timing
+      ? {
+          elapsed_s: ctx.timing.elapsed_s,
+          pairs: ctx.timing.pairs,
+          pairs_per_second: ctx.timing.pairs_per_second,
+        }
+      : {}),
+  };
+}
+
+export function reportText(scores: Scores, ctx: ReportContext): string {
+  const { result, perClass, confusionLabels } = scores;
+  const head = result.ks[0];
+  const headRule = head.rules.find((r) => r.rule === ctx.tie)!;
+  const show = (label: Label): string => displayLabel(label, ctx.names);
+  const lines: string[] = [];
+  const evaluated = result.n === ctx.testSize ? '' : ` (${ctx.evaluated} of ${ctx.testSize} in ${ctx.testSource})`;
+  lines.push(`test rows        ${result.n}${evaluated}`);
+  lines.push(`train rows       ${ctx.trainSize}${ctx.strip ? '  (texts stripped)' : ''}`);
+  lines.push(`k                ${head.effectiveK}`);
+  lines.push(`strict accuracy  ${f4(headRule.accuracy)}  (${fmtCount(headRule.correct)}/${result.n}; top-1 vote, tie rule '${ctx.tie}'; 95% CI ${f4(headRule.low)}-${f4(headRule.high)})`);
+  lines.push(`lenient accuracy ${f4(head.lenient.accuracy)}  (${head.lenient.correct}/${result.n}; the paper's rule: right if the true label is among the tied top votes)`);
+  lines.push(`macro-F1         ${f4(head.headline.macroF1)}`);
+
+  lines.push('', `strict accuracy by k and tie rule, [95% Wilson interval]; lenient = the paper's score`);
+  const rules = head.rules.map((r) => r.rule);
+  const cell = 26;
+  lines.push(['  k'.padEnd(5), ...rules.map((r) => (r === 'random' ? 'random (expected)' : r).padEnd(cell)), 'lenient (paper)'].join(''));
+  for (const kr of result.ks) {
+    lines.push([`  ${kr.effectiveK}`.padEnd(5), ...kr.rules.map((r) => withCi(r).padEnd(cell)), withCi(kr.lenient)].join(''));
+  }
+
+  lines.push('', `tie-order envelope: lowest and highest accuracy any ordering of equal-NCD neighbours reaches`);
+  lines.push(`  strict k=1       ${envelope(result.envelopes.top1)}`);
+  lines.push(`  lenient top-2    ${envelope(result.envelopes.lenientTop2)}`);
+  for (const kr of result.ks) {
+    if (!kr.envelopes || kr.effectiveK <= 1) continue;
+    lines.push(`  k=${kr.effectiveK}: nearest ${envelope(kr.envelopes.nearest)}, decrement ${envelope(kr.envelopes.decrement)}, lenient ${envelope(kr.envelopes.lenient)}`);
+  }
+
+  lines.push('', `per class (k=${head.effectiveK}, tie rule '${ctx.tie}'):`);
+  const labels = perClass.map((c) => show(c.label));
+  const width = Math.max(5, ...labels.map((l) => l.length));
+  lines.push(`  ${'label'.padEnd(width)}  ${'n'.padStart(6)}  precision  recall  f1      lenient`);
+  perClass.forEach((c, i) => {
+    lines.push(`  ${labels[i].padEnd(width)}  ${String(c.n).padStart(6)}  ${f4(c.precision).padEnd(9)}  ${f4(c.recall)}  ${f4(c.f1)}  ${f4(c.lenient)}`);
+  });
+
+  const counts = head.headline.confusion.counts;
+  const cols = confusionLabels.columns.map(show);
+  const rowsShown = confusionLabels.rows.map(show);
+  const w = Math.max(5, ...cols.map((c) => c.length), ...counts.flat().map((n) => fmtCount(n).length));
+  const rw = Math.max(...rowsShown.map((r) => r.length), 4);
+  lines.push('', 'confusion matrix (rows: true label, columns: predicted):');
+  lines.push(`  ${''.padEnd(rw)}  ${cols.map((c) => c.padStart(w)).join(' ')}`);
+  counts.forEach((row, i) => lines.push(`  ${rowsShown[i].padEnd(rw)}  ${row.map((n) => fmtCount(n).padStart(w)).join(' ')}`));
+
+  if (ctx.timing) {
+    lines.push('');
+    lines.push(`elapsed          ${ctx.timing.elapsed_s.toFixed(2)} s`);
+    lines.push(`pairs per second ${Math.round(ctx.timing.pairs_per_second).toLocaleString('en-US')}`);
+  }
+  return lines.join('\n');
+}
+
+/** Counts are whole except the random rule's expected counts. */
+function fmtCount(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(2);
+}
