@@ -4,16 +4,38 @@
  * gzip.compress run it. Match finding, lazy evaluation, block splitting and the block type choice
  * are zlib's; nothing is written, the result is the bit length of the deflate stream.
  *
- * Coordinates. zlib keeps a 64 KB window and slides it down by 32 KB (fill_window + slide_hash),
- * storing window offsets in head[] / prev[] with 0 meaning NIL. Here the whole input sits in one
- * buffer and positions are absolute; the slides are still simulated (`base` = bytes slid so far,
- * `read_pos` = bytes zlib has read into its window), because they decide what zlib sees:
- *  - an entry is NIL iff its position is <= base (zlib: window offset 0 after slide_hash clamps);
- *  - longest_match's limit is max(base, strstart - MAX_DIST);
- *  - a block whose start has slid out of the window (block_start < 0 in zlib) can't be stored.
- * Hash entries are stored as `epoch + position`, where the epoch grows with every call, so entries
- * of earlier calls are <= epoch + base, i.e. NIL: the 128 KB of head/prev are never cleared
- * between calls (only when the epoch would overflow an int32).
+ * How this differs from deflate.c in form (never in result):
+ *
+ * 1. Hash chains are built up front. With the whole input present and flush = Z_FINISH, zlib
+ *    inserts every position p <= n - 3 exactly once, in increasing order, and searches from p
+ *    right after inserting p (strings inside a match are inserted as strstart walks over them;
+ *    max_insert only excludes p > n - 3). So the chain seen from p is always "all earlier
+ *    positions with the same hash", and prev[] can be filled in one tight pass (`link[p]`) before
+ *    the lazy-evaluation loop, which then skips over matches without per-byte work.
+ *
+ * 2. Absolute positions. zlib keeps a 64 KB window and slides it down by 32 KB (fill_window +
+ *    slide_hash), storing window offsets in head[] / prev[] with 0 meaning NIL. Here positions are
+ *    absolute and the slides are simulated (`base` = bytes slid so far, `read_pos` = bytes zlib
+ *    has read into its window) because they decide what zlib sees:
+ *     - a chain entry is NIL iff its position is <= base (slide_hash clamps offsets < w_size to
+ *       0 and offset 0 is NIL, so window offset 0, i.e. absolute `base`, is NIL too);
+ *     - longest_match's limit is max(base, strstart - MAX_DIST);
+ *     - a block whose start has slid out of the window (block_start < 0) can't be stored.
+ *    prev[p & w_mask] aliasing never matters: longest_match only follows links of positions
+ *    > strstart - MAX_DIST, whose slots have not been reused.
+ *
+ * 3. Which hash. zlib's hash is ((b0 << 10) ^ (b1 << 5) ^ b2) & 0x7fff; a chain holds all
+ *    positions with that hash, and colliding strings only matter by consuming chain_length
+ *    (max_chain 4096, or 1024 once prev_length >= good_match): they are always rejected (b0, b1
+ *    and the hash equal imply b2 equal, and we compare b2 anyway). A chain has fewer entries than
+ *    the input has positions, so for n <= SMALL_INPUT (1024) chain_length can never run out and
+ *    any hash gives zlib's result: small inputs use a 4096-entry multiplicative hash that stays in
+ *    L1 cache; larger ones use zlib's own 32768-entry hash. (The small hash, too, never maps two
+ *    strings with equal bytes 0 and 1 together: t * 0x9e3779b1 mod 2^32 is at least 2^20 away
+ *    from 0 for t = 1..255; a test checks all 2^24 strings. Byte 2 is compared anyway.)
+ *
+ * 4. No clearing between calls. head entries are `epoch + position`, with an epoch that grows by
+ *    n + 1 per call, so entries of earlier calls read as negative positions, i.e. NIL.
  *
  * zlib's `lookahead` (bytes read but not yet processed) is >= MIN_LOOKAHEAD whenever input is
  * left unread (fill_window guarantees it), and all its uses (nice_match, the match length clamp,
@@ -25,6 +47,7 @@ import {
   GOOD_MATCH,
   HASH_MASK,
   HASH_SIZE,
+  LEN_SYMBOL,
   MAX_CHAIN,
   MAX_DIST,
   MAX_LAZY_MATCH,
@@ -35,33 +58,44 @@ import {
   SYM_LIMIT,
   TOO_FAR,
   WINDOW_SIZE,
-  W_MASK,
   W_SIZE,
-  LEN_SYMBOL,
   _dist_code,
 } from './constants.js';
-import { TreesState, _tr_flush_block, clear_all, DMAP_WORD } from './trees.js';
+import { DMAP_WORD, TreesState, _tr_flush_block, clear_all } from './trees.js';
 
 /** Slack after the input: longest_match may read up to strstart + MAX_MATCH. */
 const WINDOW_SLACK = MAX_MATCH + 8;
 const INITIAL_WINDOW = 1 << 16;
 /** Largest epoch + position kept in the int32 hash tables. */
 const EPOCH_LIMIT = 0x7fff0000;
+/** Inputs up to this size can't exhaust chain_length (>= 1024), so any hash is exact. */
+export const SMALL_INPUT = 1024;
+const SMALL_HASH_BITS = 12;
+const SMALL_HASH_MUL = 0x9e3779b1;
+
+/** The small-input hash of the string b0 b1 b2 (exported for the collision tests). */
+export function small_hash(b0: number, b1: number, b2: number): number {
+  return Math.imul((b0 << 16) | (b1 << 8) | b2, SMALL_HASH_MUL) >>> (32 - SMALL_HASH_BITS);
+}
+/** Inputs above this size make zlib slide its window (strstart >= w_size + MAX_DIST). */
+const NO_SLIDE_MAX = W_SIZE + MAX_DIST;
 
 /** zlib's deflate_state: the LZ77 half (this class) and the trees half (TreesState). */
 export class DeflateState extends TreesState {
   /** The input bytes (zlib: window), followed by WINDOW_SLACK bytes of don't-care. */
   window: Uint8Array;
-  /** Heads of the hash chains: epoch + position, NIL when <= epoch + base. */
+  /** zlib's prev[], by absolute position: link[p] = previous position with p's hash, <= 0: NIL. */
+  link: Int32Array;
+  /** Heads of zlib's hash chains (inputs over SMALL_INPUT): epoch + position. */
   readonly head: Int32Array;
-  /** Link to older string with same hash index, indexed by (epoch + position) & W_MASK. */
-  readonly prev: Int32Array;
-  /** Offset added to positions stored in head/prev for the current call. */
+  /** Heads of the small-input hash chains: epoch + position. */
+  readonly small_head: Int32Array;
+  /** Offset added to positions stored in head / small_head for the current call. */
   epoch = 0;
   /** True while a call is running; if still set at the next call, the state is reset in full. */
   busy = false;
 
-  /* LZ77 state, absolute positions (zlib names). Only meaningful during a call. */
+  /* LZ77 state of the last call, absolute positions (zlib names). */
   strstart = 0;
   block_start = 0;
   match_start = 0;
@@ -73,53 +107,84 @@ export class DeflateState extends TreesState {
   constructor() {
     super();
     this.window = new Uint8Array(INITIAL_WINDOW + WINDOW_SLACK);
+    this.link = new Int32Array(INITIAL_WINDOW + WINDOW_SLACK);
     this.head = new Int32Array(HASH_SIZE);
-    this.prev = new Int32Array(W_SIZE);
+    this.small_head = new Int32Array(1 << SMALL_HASH_BITS);
   }
 }
 
+/** Make sure s.window (and s.link) can hold n input bytes plus the slack; returns s.window. */
+export function ensure_window(s: DeflateState, n: number): Uint8Array {
+  if (s.window.length < n + WINDOW_SLACK) {
+    let size = s.window.length;
+    while (size < n + WINDOW_SLACK) size *= 2;
+    s.window = new Uint8Array(size);
+    s.link = new Int32Array(size);
+  }
+  return s.window;
+}
+
 /**
- * Gzip level-9 length of s.window[0..n): runs deflate_slow to the end and returns the bytes of
- * the deflate stream (after the final bi_windup). The caller has put the input in s.window.
+ * Gzip level-9 deflate length of s.window[0..n): runs deflate_slow to the end and returns the
+ * bytes of the deflate stream (after the final bi_windup). The caller has put the input in
+ * s.window (ensure_window first).
  */
 export function deflate_length(s: DeflateState, n: number): number {
   if (s.busy) {
     /* A previous call was interrupted (exception): forget everything. */
     clear_all(s);
     s.head.fill(0);
-    s.prev.fill(0);
+    s.small_head.fill(0);
     s.epoch = 0;
   }
   s.busy = true;
-  /* New epoch: every stored entry of earlier calls becomes <= epoch, i.e. NIL. */
-  let epoch = s.epoch;
-  if (epoch + n + 1 > EPOCH_LIMIT) {
+  if (s.epoch + n + 1 > EPOCH_LIMIT) {
     s.head.fill(0);
-    s.prev.fill(0);
-    epoch = 0;
+    s.small_head.fill(0);
+    s.epoch = 0;
   }
-  s.epoch = epoch;
   s.bits = 0;
+  insert_all(s, n);
   deflate_slow(s, n);
-  s.epoch = epoch + n + 1;
+  s.epoch += n + 1;
   s.busy = false;
   return s.bits >>> 3;
 }
 
-/** Make sure s.window can hold n input bytes plus the slack. */
-export function ensure_window(s: DeflateState, n: number): Uint8Array {
-  if (s.window.length < n + WINDOW_SLACK) {
-    let size = s.window.length;
-    while (size < n + WINDOW_SLACK) size *= 2;
-    s.window = new Uint8Array(size);
+/**
+ * INSERT_STRING for every position p <= n - 3, in order: link[p] = the previous head of p's hash
+ * chain, as an absolute position (<= 0 when NIL: empty, from an earlier call, or position 0).
+ */
+function insert_all(s: DeflateState, n: number): void {
+  const win = s.window;
+  const link = s.link;
+  const epoch = s.epoch;
+  const end = n - 2;
+  if (end <= 0) return;
+  if (n <= SMALL_INPUT) {
+    const head = s.small_head;
+    let w = (win[0] << 8) | win[1];
+    for (let p = 0; p < end; p++) {
+      w = ((w << 8) | win[p + 2]) & 0xffffff;
+      const h = Math.imul(w, SMALL_HASH_MUL) >>> (32 - SMALL_HASH_BITS);
+      link[p] = head[h] - epoch;
+      head[h] = epoch + p;
+    }
+  } else {
+    const head = s.head;
+    /* UPDATE_HASH: ins_h = ((ins_h << hash_shift) ^ c) & hash_mask, hash_shift = 5 */
+    let h = ((win[0] << 5) ^ win[1]) & HASH_MASK;
+    for (let p = 0; p < end; p++) {
+      h = ((h << 5) ^ win[p + 2]) & HASH_MASK;
+      link[p] = head[h] - epoch;
+      head[h] = epoch + p;
+    }
   }
-  return s.window;
 }
 
 /**
  * longest_match(): set s.match_start to the longest match starting at strstart and return its
  * length (clamped to the lookahead). Matches shorter or equal to prev_length are discarded.
- * cur_match is an epoch-encoded position; limit too.
  */
 function longest_match(
   s: DeflateState,
@@ -127,16 +192,16 @@ function longest_match(
   strstart: number,
   prev_length: number,
   lookahead: number,
+  base: number,
 ): number {
   const win = s.window;
-  const prev = s.prev;
-  const epoch = s.epoch;
+  const link = s.link;
   let chain_length = MAX_CHAIN;
   let best_len = prev_length;
   let nice_match = NICE_MATCH;
   const scan = strstart;
   /* zlib: limit = strstart > MAX_DIST ? strstart - MAX_DIST : NIL, in window offsets. */
-  const limit = epoch + (strstart - s.base > MAX_DIST ? strstart - MAX_DIST : s.base);
+  const limit = strstart - base > MAX_DIST ? strstart - MAX_DIST : base;
   const strend = scan + MAX_MATCH;
   let scan_end1 = win[scan + best_len - 1];
   let scan_end = win[scan + best_len];
@@ -149,7 +214,7 @@ function longest_match(
   if (nice_match > lookahead) nice_match = lookahead;
 
   do {
-    const match = cur_match - epoch;
+    const match = cur_match;
     /* Skip to next match if the match length cannot increase or if the match length is less
      * than 2. */
     if (
@@ -160,10 +225,10 @@ function longest_match(
     ) {
       continue;
     }
-    /* scan[2] and match[2] are equal because the hash keys are equal (HASH_BITS >= 8).
-     * Compare from offset 3 up to MAX_MATCH (zlib's unrolled loop gives the same length). */
-    let p = scan + 3;
-    let q = match + 3;
+    /* Compare from offset 2 up to MAX_MATCH (zlib skips offset 2, equal by the hash; with the
+     * small-input hash it must be checked; zlib's unrolled loop gives the same length). */
+    let p = scan + 2;
+    let q = match + 2;
     while (p < strend && win[p] === win[q]) {
       p++;
       q++;
@@ -176,7 +241,7 @@ function longest_match(
       scan_end1 = win[scan + best_len - 1];
       scan_end = win[scan + best_len];
     }
-  } while ((cur_match = prev[cur_match & W_MASK]) > limit && --chain_length !== 0);
+  } while ((cur_match = link[cur_match]) > limit && --chain_length !== 0);
 
   return best_len <= lookahead ? best_len : lookahead;
 }
@@ -187,17 +252,17 @@ function longest_match(
  */
 function deflate_slow(s: DeflateState, n: number): void {
   const win = s.window;
-  const head = s.head;
-  const prev = s.prev;
-  const epoch = s.epoch;
+  const link = s.link;
   const lfreq = s.l_desc.freq;
   const dfreq = s.d_desc.freq;
   const used = s.used;
+  const last_insert = n - MIN_MATCH; /* positions with a hash chain entry */
+  const emulate_window = n > NO_SLIDE_MAX;
 
   let strstart = 0;
   let block_start = 0;
   let base = 0;
-  let read_pos = 0;
+  let read_pos = emulate_window ? 0 : n;
   let match_length = MIN_MATCH - 1;
   let prev_length = MIN_MATCH - 1;
   let match_available = false;
@@ -209,48 +274,58 @@ function deflate_slow(s: DeflateState, n: number): void {
 
   for (;;) {
     /* Make sure that we always have enough lookahead, except at the end of the input file. */
-    if (read_pos - strstart < MIN_LOOKAHEAD) {
-      /* fill_window(): slide when strstart >= w_size + MAX_DIST, then read what fits. */
-      do {
-        let more = WINDOW_SIZE - (read_pos - strstart) - (strstart - base);
-        if (strstart - base >= W_SIZE + MAX_DIST) {
-          base += W_SIZE;
-          more += W_SIZE;
+    if (emulate_window) {
+      if (read_pos - strstart < MIN_LOOKAHEAD) {
+        /* fill_window(): slide when strstart >= w_size + MAX_DIST, then read what fits. */
+        do {
+          let more = WINDOW_SIZE - (read_pos - strstart) - (strstart - base);
+          if (strstart - base >= W_SIZE + MAX_DIST) {
+            base += W_SIZE;
+            more += W_SIZE;
+          }
+          if (read_pos === n) break;
+          const k = n - read_pos;
+          read_pos += k < more ? k : more;
+        } while (read_pos - strstart < MIN_LOOKAHEAD && read_pos !== n);
+        if (read_pos === strstart) break; /* flush the current block */
+      }
+    } else {
+      if (match_available && match_length < MIN_MATCH) {
+        /* Fast path for a run of positions without a usable chain head and no pending match:
+         * each one just emits the previous byte as a literal (the else-if branch below) and
+         * leaves the state as it was (match_length stays MIN_MATCH - 1). */
+        while (strstart < n) {
+          const hh = strstart <= last_insert ? link[strstart] : 0;
+          if (hh > base && strstart - hh <= MAX_DIST) break;
+          const c = win[strstart - 1];
+          if (lfreq[c]++ === 0) used[c >> 5] |= 1 << (c & 31);
+          if (++sym_count === SYM_LIMIT) {
+            s.sym_count = sym_count;
+            _tr_flush_block(s, strstart - block_start, block_start - base >= 0, false);
+            sym_count = 0;
+            block_start = strstart;
+          }
+          strstart++;
         }
-        if (read_pos === n) break;
-        const k = n - read_pos;
-        read_pos += k < more ? k : more;
-      } while (read_pos - strstart < MIN_LOOKAHEAD && read_pos !== n);
-      if (read_pos === strstart) break; /* flush the current block */
+      }
+      if (strstart === n) break; /* lookahead == 0: flush the current block */
     }
     const lookahead = n - strstart;
 
-    /* Insert the string window[strstart .. strstart+2] in the dictionary, and set hash_head to
-     * the head of the hash chain: */
-    let hash_head = 0;
-    if (lookahead >= MIN_MATCH) {
-      const h = ((win[strstart] << 10) ^ (win[strstart + 1] << 5) ^ win[strstart + 2]) & HASH_MASK;
-      hash_head = head[h];
-      prev[(epoch + strstart) & W_MASK] = hash_head;
-      head[h] = epoch + strstart;
-    }
+    /* hash_head: the head of strstart's hash chain before strstart was inserted. */
+    const hash_head = strstart <= last_insert ? link[strstart] : 0;
 
     /* Find the longest match, discarding those <= prev_length. */
     prev_length = match_length;
     prev_match = match_start;
     match_length = MIN_MATCH - 1;
 
-    if (
-      hash_head > epoch + base &&
-      prev_length < MAX_LAZY_MATCH &&
-      strstart - (hash_head - epoch) <= MAX_DIST
-    ) {
-      s.base = base;
-      match_length = longest_match(s, hash_head, strstart, prev_length, lookahead);
+    if (hash_head > base && prev_length < MAX_LAZY_MATCH && strstart - hash_head <= MAX_DIST) {
+      match_length = longest_match(s, hash_head, strstart, prev_length, lookahead, base);
       match_start = s.match_start;
-      if (match_length <= 5 && match_length === MIN_MATCH && strstart - match_start > TOO_FAR) {
-        /* If prev_match is also MIN_MATCH, match_start is garbage but we will ignore the
-         * current match anyway. */
+      if (match_length === MIN_MATCH && strstart - match_start > TOO_FAR) {
+        /* (match_length <= 5 && (strategy == Z_FILTERED || (match_length == MIN_MATCH &&
+         * strstart - match_start > TOO_FAR))): drop far matches of length 3. */
         match_length = MIN_MATCH - 1;
       }
     }
@@ -258,32 +333,17 @@ function deflate_slow(s: DeflateState, n: number): void {
     /* If there was a match at the previous step and the current match is not better, output
      * the previous match: */
     if (prev_length >= MIN_MATCH && match_length <= prev_length) {
-      const max_insert = strstart + lookahead - MIN_MATCH;
-      /* Do not insert strings in hash table beyond this. */
-
       /* _tr_tally_dist(s, strstart - 1 - prev_match, prev_length - MIN_MATCH) */
       const sym = LEN_SYMBOL[prev_length - MIN_MATCH];
-      lfreq[sym]++;
-      used[sym >> 5] |= 1 << (sym & 31);
+      if (lfreq[sym]++ === 0) used[sym >> 5] |= 1 << (sym & 31);
       const dist = strstart - 1 - prev_match - 1;
       const dc = dist < 256 ? _dist_code[dist] : _dist_code[256 + (dist >>> 7)];
-      dfreq[dc]++;
-      used[DMAP_WORD] |= 1 << dc;
+      if (dfreq[dc]++ === 0) used[DMAP_WORD] |= 1 << dc;
 
-      /* Insert in hash table all strings up to the end of the match. strstart-1 and strstart
-       * are already inserted. If there is not enough lookahead, the last two strings are not
-       * inserted in the hash table. */
-      let k = prev_length - 2;
-      do {
-        if (++strstart <= max_insert) {
-          const h = ((win[strstart] << 10) ^ (win[strstart + 1] << 5) ^ win[strstart + 2]) & HASH_MASK;
-          prev[(epoch + strstart) & W_MASK] = head[h];
-          head[h] = epoch + strstart;
-        }
-      } while (--k !== 0);
+      /* The strings up to the end of the match are already in the hash table (insert_all). */
+      strstart += prev_length - 1;
       match_available = false;
       match_length = MIN_MATCH - 1;
-      strstart++;
 
       if (++sym_count === SYM_LIMIT) {
         /* FLUSH_BLOCK(s, 0) */
@@ -297,8 +357,7 @@ function deflate_slow(s: DeflateState, n: number): void {
        * a match but the current match is longer, truncate the previous match to a single
        * literal. */
       const c = win[strstart - 1];
-      lfreq[c]++;
-      used[c >> 5] |= 1 << (c & 31);
+      if (lfreq[c]++ === 0) used[c >> 5] |= 1 << (c & 31);
       if (++sym_count === SYM_LIMIT) {
         /* FLUSH_BLOCK_ONLY(s, 0) */
         s.sym_count = sym_count;
@@ -317,8 +376,7 @@ function deflate_slow(s: DeflateState, n: number): void {
   if (match_available) {
     /* _tr_tally_lit(s, window[strstart-1]); bflush is ignored here, as in zlib. */
     const c = win[strstart - 1];
-    lfreq[c]++;
-    used[c >> 5] |= 1 << (c & 31);
+    if (lfreq[c]++ === 0) used[c >> 5] |= 1 << (c & 31);
     sym_count++;
   }
   /* FLUSH_BLOCK(s, 1) */

@@ -7,9 +7,12 @@
  * the same choice, but never generate codes nor write a bit: the result is a bit count.
  *
  * Differences of representation (not of result) from zlib:
- *  - ct_data {Freq|Code, Dad|Len} is split into separate typed arrays; the heap comparison key
- *    `smaller(n, m)` = Freq[n] < Freq[m] || (Freq[n] == Freq[m] && depth[n] <= depth[m]) is packed
- *    into one integer key = Freq << 9 | depth, so smaller(n, m) <=> key[n] <= key[m].
+ *  - ct_data {Freq|Code, Dad|Len} is split into separate typed arrays, and the heap holds packed
+ *    entries (Freq << 15 | depth << 10 | node) instead of node numbers, so zlib's
+ *    `smaller(n, m)` = Freq[n] < Freq[m] || (Freq[n] == Freq[m] && depth[n] <= depth[m]) is one
+ *    comparison of (entry >>> 10) without indirection. Freq < 2^16 (a block has < 16384 symbols),
+ *    depth < 32 (a Huffman tree of height h has total weight >= Fibonacci(h + 1); checked), node
+ *    < 1024. The heap moves are zlib's, so equal keys are resolved exactly as zlib resolves them.
  *  - Used leaves are tracked in a bitmap during the tally, so build_tree() visits only symbols of
  *    non-zero frequency (in increasing symbol order, exactly zlib's heap insertion order), and
  *    init_block() clears only those.
@@ -56,7 +59,7 @@ const static_dtree_len = new Uint8Array(D_CODES).fill(STATIC_DTREE_LEN);
 
 /** zlib's static_tree_desc + tree_desc, plus the sorted list of leaves of non-zero frequency. */
 export class TreeDesc {
-  /** Freq of each leaf (the tally). Internal nodes keep their frequency in TreesState.key. */
+  /** Freq of each leaf (the tally). Internal nodes keep their frequency in their heap entry. */
   readonly freq: Int32Array;
   /** Len of each node (leaves and internal nodes), valid for the leaves listed in syms. */
   readonly len: Int32Array;
@@ -97,9 +100,10 @@ export class TreesState {
   readonly bl_desc = new TreeDesc(2 * BL_CODES + 1, null, extra_blbits, 0, BL_CODES, MAX_BL_BITS);
   /** Used-leaf bitmap: words 0..8 literal/length codes, word 9 distance codes. */
   readonly used = new Int32Array(LMAP_WORDS + 1);
-  /** heap[2*L_CODES+1] and the packed (Freq << 9 | depth) key of every node, shared by the trees. */
+  /** heap[2*L_CODES+1] of packed entries Freq << 15 | depth << 10 | node, shared by the trees. */
   readonly heap = new Int32Array(HEAP_SIZE);
-  readonly key = new Int32Array(HEAP_SIZE);
+  /** zlib's heap[heap_max..HEAP_SIZE-1]: the nodes in the order they left the heap (node numbers). */
+  readonly order = new Int32Array(HEAP_SIZE);
   /** Dad of every node (zlib overlays it with Len; kept apart here). */
   readonly dad = new Int32Array(HEAP_SIZE);
   readonly bl_count = new Int32Array(MAX_BITS + 1);
@@ -153,20 +157,17 @@ function clear_freqs(desc: TreeDesc): void {
  * sym_next == sym_end). deflate_slow() inlines the same statements.
  */
 export function _tr_tally_lit(s: TreesState, c: number): boolean {
-  s.l_desc.freq[c]++;
-  s.used[c >> 5] |= 1 << (c & 31);
+  if (s.l_desc.freq[c]++ === 0) s.used[c >> 5] |= 1 << (c & 31);
   return ++s.sym_count === SYM_LIMIT;
 }
 
 /** _tr_tally_dist(): count a match of distance dist (1..32768) and length lc + MIN_MATCH. */
 export function _tr_tally_dist(s: TreesState, dist: number, lc: number): boolean {
   const sym = LEN_SYMBOL[lc];
-  s.l_desc.freq[sym]++;
-  s.used[sym >> 5] |= 1 << (sym & 31);
+  if (s.l_desc.freq[sym]++ === 0) s.used[sym >> 5] |= 1 << (sym & 31);
   dist--;
   const dc = dist < 256 ? _dist_code[dist] : _dist_code[256 + (dist >>> 7)];
-  s.d_desc.freq[dc]++;
-  s.used[DMAP_WORD] |= 1 << dc;
+  if (s.d_desc.freq[dc]++ === 0) s.used[DMAP_WORD] |= 1 << dc;
   return ++s.sym_count === SYM_LIMIT;
 }
 
@@ -200,24 +201,27 @@ function collect_used(s: TreesState, desc: TreeDesc, w0: number, w1: number): vo
 
 /**
  * pqdownheap(): restore the heap property moving down from node k, using zlib's smaller()
- * (frequency, then depth as tie breaker) through the packed key.
+ * (frequency, then depth as tie breaker) on the packed entries. The smaller son is selected
+ * without a branch (same choice as zlib: the right son when it is not larger); heap[heap_len + 1]
+ * holds a sentinel that is never selected. The heap has room for it: heap_len < HEAP_SIZE - 1.
  */
-function pqdownheap(s: TreesState, k: number): void {
-  const heap = s.heap;
-  const key = s.key;
-  const heap_len = s.heap_len;
+function pqdownheap(heap: Int32Array, heap_len: number, k: number): void {
   const v = heap[k];
-  const kv = key[v];
+  const kv = v >>> 10;
+  heap[heap_len + 1] = 0x7fffffff;
   let j = k << 1; /* left son of k */
   while (j <= heap_len) {
-    /* Set j to the smallest of the two sons: */
-    if (j < heap_len && key[heap[j + 1]] <= key[heap[j]]) j++;
+    const hj = heap[j];
+    const hj1 = heap[j + 1];
+    /* m = -1 if smaller(heap[j + 1], heap[j]), else 0 */
+    const m = ((hj1 >>> 10) - (hj >>> 10) - 1) >> 31;
+    const h = hj ^ ((hj ^ hj1) & m);
     /* Exit if v is smaller than both sons */
-    if (kv <= key[heap[j]]) break;
+    if (kv <= h >>> 10) break;
     /* Exchange v with the smallest son */
-    heap[k] = heap[j];
-    k = j;
-    j <<= 1;
+    heap[k] = h;
+    k = j - m;
+    j = k << 1;
   }
   heap[k] = v;
 }
@@ -230,7 +234,7 @@ function gen_bitlen(s: TreesState, desc: TreeDesc): void {
   const len = desc.len;
   const freq = desc.freq;
   const dad = s.dad;
-  const heap = s.heap;
+  const order = s.order;
   const bl_count = s.bl_count;
   const max_code = desc.max_code;
   const stree = desc.static_len;
@@ -247,10 +251,10 @@ function gen_bitlen(s: TreesState, desc: TreeDesc): void {
 
   /* In a first pass, compute the optimal bit lengths (which may overflow in the case of the bit
    * length tree). */
-  len[heap[s.heap_max]] = 0; /* root of the heap */
+  len[order[s.heap_max]] = 0; /* root of the heap */
 
   for (h = s.heap_max + 1; h < HEAP_SIZE; h++) {
-    const n = heap[h];
+    const n = order[h];
     bits = len[dad[n]] + 1;
     if (bits > max_length) {
       bits = max_length;
@@ -288,7 +292,7 @@ function gen_bitlen(s: TreesState, desc: TreeDesc): void {
   for (bits = max_length; bits !== 0; bits--) {
     let n = bl_count[bits];
     while (n !== 0) {
-      const m = heap[--h];
+      const m = order[--h];
       if (m > max_code) continue;
       if (len[m] !== bits) {
         opt_len += (bits - len[m]) * freq[m];
@@ -311,7 +315,7 @@ function build_tree(s: TreesState, desc: TreeDesc): void {
   const stree = desc.static_len;
   const elems = desc.elems;
   const heap = s.heap;
-  const key = s.key;
+  const order = s.order;
   const dad = s.dad;
   let nsyms = desc.nsyms;
   let max_code = -1;
@@ -320,17 +324,17 @@ function build_tree(s: TreesState, desc: TreeDesc): void {
 
   for (let i = 0; i < nsyms; i++) {
     const n = syms[i];
-    heap[++heap_len] = max_code = n;
-    key[n] = freq[n] << 9; /* depth[n] = 0 */
+    heap[++heap_len] = (freq[n] << 15) | n; /* depth[n] = 0 */
+    max_code = n;
   }
 
   /* The pkzip format requires that at least one distance code exists, and that at least one bit
    * should be sent even if there is only one possible code. So to avoid special checks later on
    * we force at least two codes of non zero frequency. */
   while (heap_len < 2) {
-    node = heap[++heap_len] = max_code < 2 ? ++max_code : 0;
+    node = max_code < 2 ? ++max_code : 0;
+    heap[++heap_len] = (1 << 15) | node;
     freq[node] = 1;
-    key[node] = 1 << 9;
     s.opt_len--;
     if (stree !== null) s.static_len -= stree[node];
     /* node is 0 or 1 so it does not have extra bits. Keep syms sorted (at most 2 entries). */
@@ -343,12 +347,10 @@ function build_tree(s: TreesState, desc: TreeDesc): void {
   }
   desc.nsyms = nsyms;
   desc.max_code = max_code;
-  s.heap_len = heap_len;
-  s.heap_max = HEAP_SIZE;
 
   /* The elements heap[heap_len/2+1 .. heap_len] are leaves of the tree, establish sub-heaps of
    * increasing lengths: */
-  for (let n = heap_len >> 1; n >= 1; n--) pqdownheap(s, n);
+  for (let n = heap_len >> 1; n >= 1; n--) pqdownheap(heap, heap_len, n);
 
   /* Construct the Huffman tree by repeatedly combining the least two frequent nodes. */
   node = elems; /* next internal node of the tree */
@@ -356,27 +358,28 @@ function build_tree(s: TreesState, desc: TreeDesc): void {
   do {
     /* pqremove */
     const n = heap[1];
-    heap[1] = heap[s.heap_len--];
-    pqdownheap(s, 1);
+    heap[1] = heap[heap_len--];
+    pqdownheap(heap, heap_len, 1);
     const m = heap[1]; /* m = node of next least frequency */
 
-    heap[--heap_max] = n; /* keep the nodes sorted by frequency */
-    heap[--heap_max] = m;
+    order[--heap_max] = n & 1023; /* keep the nodes sorted by frequency */
+    order[--heap_max] = m & 1023;
 
     /* Create a new node father of n and m */
-    const kn = key[n];
-    const km = key[m];
-    const dn = kn & 511;
-    const dm = km & 511;
-    key[node] = (((kn >>> 9) + (km >>> 9)) << 9) | ((dn >= dm ? dn : dm) + 1);
-    dad[n] = dad[m] = node;
+    const dn = (n >>> 10) & 31;
+    const dm = (m >>> 10) & 31;
+    const depth = (dn >= dm ? dn : dm) + 1;
+    if (depth > 31) throw new Error('deflate trees: depth overflow (unreachable)');
+    dad[n & 1023] = dad[m & 1023] = node;
 
     /* and insert the new node in the heap */
-    heap[1] = node++;
-    pqdownheap(s, 1);
-  } while (s.heap_len >= 2);
+    heap[1] = (((n >>> 15) + (m >>> 15)) << 15) | (depth << 10) | node;
+    node++;
+    pqdownheap(heap, heap_len, 1);
+  } while (heap_len >= 2);
 
-  heap[--heap_max] = heap[1];
+  order[--heap_max] = heap[1] & 1023;
+  s.heap_len = heap_len;
   s.heap_max = heap_max;
 
   /* At this point, the fields freq and dad are set. We can now generate the bit lengths. */

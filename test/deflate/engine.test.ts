@@ -6,7 +6,7 @@
 import pako from 'pako';
 import { describe, expect, it } from 'vitest';
 import { DeflateLengthEngine, gzipLength } from '../../src/deflate/index.js';
-import { DeflateState, deflate_length, ensure_window } from '../../src/deflate/deflate.js';
+import { DeflateState, deflate_length, ensure_window, small_hash } from '../../src/deflate/deflate.js';
 import { STAT_DYNAMIC, STAT_FIXED, STAT_FIXED_TIE, STAT_STORED } from '../../src/deflate/trees.js';
 import { KINDS, Rng, generate, shortTail, slideEdge } from './generators.js';
 import { hasData, pairBytes, readTexts } from './data.js';
@@ -85,6 +85,21 @@ describe('DeflateLengthEngine == pako 2.1.0 gzip level 9 (generated inputs)', ()
     expect(probe.multiBlock, 'inputs needing several blocks').toBeGreaterThan(10);
     expect(probe.slid, 'inputs that made zlib slide its window').toBeGreaterThan(10);
     expect(probe.s.stats[STAT_STORED], 'stored blocks').toBeGreaterThan(5);
+  });
+
+  it('the small-input hash, like zlib\'s, never maps two strings with equal bytes 0, 1 together', () => {
+    // Exhaustive over all 2^24 strings: so a chain candidate that agrees on bytes 0 and 1 also
+    // agrees on byte 2 (the engine compares byte 2 anyway).
+    const seen = new Int32Array(1 << 12).fill(-1);
+    let collisions = 0;
+    for (let b01 = 0; b01 < 1 << 16; b01++) {
+      for (let c = 0; c < 256; c++) {
+        const h = small_hash(b01 >> 8, b01 & 255, c);
+        if (seen[h] === b01) collisions++;
+        seen[h] = b01;
+      }
+    }
+    expect(collisions).toBe(0);
   });
 
   it('window slides at strstart = 65274 with matches at window offset 0 (slide_hash NIL)', () => {

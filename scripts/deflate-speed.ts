@@ -1,0 +1,79 @@
+/**
+ * µs per AG News pair (UTF-8 of x + " " + y, x from the test split, y from the train head) for the
+ * length-only engine (src/deflate) and for pako 2.1.0, single thread.
+ *
+ *   npx tsx scripts/deflate-speed.ts [--pairs N] [--runs R] [--pako-pairs M] [--no-pako]
+ *
+ * Each run times the same N pairs; the median and min over R runs are printed (the machine is
+ * shared and noisy). The engine and pako lengths are also compared on the pako sample.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import pako from 'pako';
+import { DeflateLengthEngine } from '../src/deflate/index.js';
+
+const { values } = parseArgs({
+  options: {
+    pairs: { type: 'string', default: '20000' },
+    runs: { type: 'string', default: '7' },
+    'pako-pairs': { type: 'string', default: '2000' },
+    'no-pako': { type: 'boolean', default: false },
+  },
+});
+const N = Number(values.pairs);
+const RUNS = Number(values.runs);
+const PAKO_N = Number(values['pako-pairs']);
+
+const dataDir = fileURLToPath(new URL('../../shared/data/ag_news/', import.meta.url));
+function texts(file: string): string[] {
+  return gunzipSync(readFileSync(dataDir + file))
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => (JSON.parse(l) as { text: string }).text);
+}
+const xs = texts('test.jsonl.gz');
+const ys = texts('train.first2000.jsonl.gz');
+const utf8 = new TextEncoder();
+const pairs: Uint8Array[] = [];
+for (let i = 0; i < N; i++) pairs.push(utf8.encode(xs[i % xs.length] + ' ' + ys[(i * 7919) % ys.length]));
+const meanBytes = pairs.reduce((a, b) => a + b.length, 0) / pairs.length;
+
+function median(v: number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+function time(fn: (b: Uint8Array) => number, list: Uint8Array[]): number {
+  let sink = 0;
+  const t0 = process.hrtime.bigint();
+  for (const b of list) sink += fn(b);
+  const t1 = process.hrtime.bigint();
+  if (sink === -1) console.log(sink);
+  return Number(t1 - t0) / 1000 / list.length;
+}
+
+const engine = new DeflateLengthEngine();
+const eng = (b: Uint8Array) => engine.gzipLength(b);
+const pk = (b: Uint8Array) => pako.gzip(b, { level: 9 }).length;
+
+// Correctness on the pako sample, and warm-up.
+const sample = pairs.slice(0, Math.min(PAKO_N, pairs.length));
+for (const b of sample) if (eng(b) !== pk(b)) throw new Error(`mismatch on a pair of ${b.length} bytes`);
+time(eng, pairs);
+
+const e: number[] = [];
+const p: number[] = [];
+for (let r = 0; r < RUNS; r++) {
+  e.push(time(eng, pairs));
+  if (!values['no-pako']) p.push(time(pk, sample));
+}
+const fmt = (v: number[]) => `median ${median(v).toFixed(2)} µs, min ${Math.min(...v).toFixed(2)} µs`;
+console.log(`${new Date().toISOString()} node ${process.version}; ${N} AG News pairs, mean ${meanBytes.toFixed(0)} bytes; ${RUNS} runs`);
+console.log(`engine: ${fmt(e)} per pair   [runs: ${e.map((x) => x.toFixed(2)).join(' ')}]`);
+if (p.length) {
+  console.log(`pako:   ${fmt(p)} per pair (${sample.length} pairs)   [runs: ${p.map((x) => x.toFixed(1)).join(' ')}]`);
+  console.log(`speed-up (medians): ${(median(p) / median(e)).toFixed(1)}x`);
+}
