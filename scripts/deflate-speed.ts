@@ -6,6 +6,8 @@
  *
  * Each run times the same N pairs; the median and min over R runs are printed (the machine is
  * shared and noisy). The engine and pako lengths are also compared on the pako sample.
+ * PairLengthEngine is timed the way it is used: setQuery(x) once (included in the time), then
+ * pairLength(y) for every y of the train head (2,000), for N / 2000 queries x.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import pako from 'pako';
 import { DeflateLengthEngine } from '../src/deflate/index.js';
+import { PairLengthEngine } from '../src/deflate/pair.js';
 
 const { values } = parseArgs({
   options: {
@@ -64,16 +67,46 @@ const sample = pairs.slice(0, Math.min(PAKO_N, pairs.length));
 for (const b of sample) if (eng(b) !== pk(b)) throw new Error(`mismatch on a pair of ${b.length} bytes`);
 time(eng, pairs);
 
+// PairLengthEngine: queries x (test) against every y of the train head.
+const pairEngine = new PairLengthEngine();
+const yBytes = ys.map((y) => utf8.encode(y));
+const queries = Math.max(1, Math.round(N / yBytes.length));
+const xBytes = Array.from({ length: queries }, (_, q) => utf8.encode(xs[(q * 37) % xs.length]));
+function timePairs(): number {
+  let sink = 0;
+  const t0 = process.hrtime.bigint();
+  for (const x of xBytes) {
+    pairEngine.setQuery(x);
+    for (const y of yBytes) sink += pairEngine.pairLength(y);
+  }
+  const t1 = process.hrtime.bigint();
+  if (sink === -1) console.log(sink);
+  return Number(t1 - t0) / 1000 / (xBytes.length * yBytes.length);
+}
+for (let q = 0; q < 3; q++) {
+  pairEngine.setQuery(xBytes[q]);
+  for (let i = 0; i < 300; i++) {
+    const cat = utf8.encode(xs[(q * 37) % xs.length] + ' ' + ys[i]);
+    if (pairEngine.pairLength(yBytes[i]) !== engine.gzipLength(cat)) throw new Error('PairLengthEngine mismatch');
+  }
+}
+timePairs();
+
 const e: number[] = [];
 const p: number[] = [];
+const pe: number[] = [];
 for (let r = 0; r < RUNS; r++) {
   e.push(time(eng, pairs));
+  pe.push(timePairs());
   if (!values['no-pako']) p.push(time(pk, sample));
 }
 const fmt = (v: number[]) => `median ${median(v).toFixed(2)} µs, min ${Math.min(...v).toFixed(2)} µs`;
 console.log(`${new Date().toISOString()} node ${process.version}; ${N} AG News pairs, mean ${meanBytes.toFixed(0)} bytes; ${RUNS} runs`);
 console.log(`engine: ${fmt(e)} per pair   [runs: ${e.map((x) => x.toFixed(2)).join(' ')}]`);
+console.log(
+  `pair engine: ${fmt(pe)} per pair (${xBytes.length} queries x ${yBytes.length} train texts, setQuery included)   [runs: ${pe.map((x) => x.toFixed(2)).join(' ')}]`,
+);
 if (p.length) {
   console.log(`pako:   ${fmt(p)} per pair (${sample.length} pairs)   [runs: ${p.map((x) => x.toFixed(1)).join(' ')}]`);
-  console.log(`speed-up (medians): ${(median(p) / median(e)).toFixed(1)}x`);
+  console.log(`speed-up vs pako (medians): engine ${(median(p) / median(e)).toFixed(1)}x, pair engine ${(median(p) / median(pe)).toFixed(1)}x`);
 }

@@ -1,7 +1,10 @@
 /**
  * Differential fuzzer: src/deflate's DeflateLengthEngine against pako 2.1.0 (`pako.gzip(b, {level: 9})`).
  *
- *   npx tsx scripts/fuzz.ts [--count N] [--seed S] [--max-len L] [--case I]
+ *   npx tsx scripts/fuzz.ts [--count N] [--seed S] [--max-len L] [--case I] [--pair]
+ *
+ * --pair checks PairLengthEngine instead: each case is a query x and 4 texts y, and
+ * pairLength(y) after setQuery(x) must equal pako on x ++ " " ++ y.
  *
  * Case i of seed S is generated from its own PRNG seeded with mix(S, i), so `--seed S --case I`
  * replays exactly one case. Progress goes to stderr. On the first mismatch it prints the seed, the
@@ -12,6 +15,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pako from 'pako';
 import { DeflateLengthEngine } from '../src/deflate/index.js';
+import { PairLengthEngine } from '../src/deflate/pair.js';
 import { Rng, generateCase } from '../test/deflate/generators.js';
 
 const { values } = parseArgs({
@@ -20,6 +24,7 @@ const { values } = parseArgs({
     seed: { type: 'string' },
     'max-len': { type: 'string', default: '140000' },
     case: { type: 'string' },
+    pair: { type: 'boolean', default: false },
   },
 });
 
@@ -47,12 +52,38 @@ let bytesTotal = 0;
 let lastReport = started;
 
 console.error(`fuzz: seed ${seed}, cases ${first}..${last - 1}, max length ${maxLen}`);
+const pairEngine = new PairLengthEngine();
+
+/** One case: the input(s) checked and, on a mismatch, the offending input and both lengths. */
+function runCase(i: number): { kind: string; bytes: Uint8Array; expected: number; got: number } | null {
+  const rng = new Rng(caseSeed(seed, i));
+  if (!values.pair) {
+    const { kind, bytes } = generateCase(rng, maxLen);
+    const expected = pako.gzip(bytes, { level: 9 }).length;
+    const got = engine.gzipLength(bytes);
+    bytesTotal += bytes.length;
+    return got === expected ? null : { kind, bytes, expected, got };
+  }
+  const x = generateCase(rng, maxLen >> 1);
+  pairEngine.setQuery(x.bytes);
+  for (let k = 0; k < 4; k++) {
+    const y = rng.next() < 0.3 ? { kind: x.kind, bytes: x.bytes.subarray(rng.int(x.bytes.length + 1)) } : generateCase(rng, maxLen >> 1);
+    const bytes = new Uint8Array(x.bytes.length + 1 + y.bytes.length);
+    bytes.set(x.bytes);
+    bytes[x.bytes.length] = 0x20;
+    bytes.set(y.bytes, x.bytes.length + 1);
+    const expected = pako.gzip(bytes, { level: 9 }).length;
+    const got = pairEngine.pairLength(y.bytes);
+    bytesTotal += bytes.length;
+    if (got !== expected) return { kind: `pair x=${x.kind} (${x.bytes.length} bytes) y=${y.kind}`, bytes, expected, got };
+  }
+  return null;
+}
+
 for (let i = first; i < last; i++) {
-  const { kind, bytes } = generateCase(new Rng(caseSeed(seed, i)), maxLen);
-  const expected = pako.gzip(bytes, { level: 9 }).length;
-  const got = engine.gzipLength(bytes);
-  bytesTotal += bytes.length;
-  if (got !== expected) {
+  const bad = runCase(i);
+  if (bad !== null) {
+    const { kind, bytes, expected, got } = bad;
     const file = `fuzz-mismatch-${seed}-${i}.bin`;
     writeFileSync(file, bytes);
     const b64 = Buffer.from(bytes).toString('base64');
@@ -60,7 +91,7 @@ for (let i = first; i < last; i++) {
     console.log(`  pako=${expected} engine=${got}`);
     console.log(`  input written to ${file}`);
     console.log(`  base64: ${b64.length > 4000 ? b64.slice(0, 4000) + '... (truncated; see file)' : b64}`);
-    console.log(`  replay: npx tsx scripts/fuzz.ts --seed ${seed} --case ${i}`);
+    console.log(`  replay: npx tsx scripts/fuzz.ts --seed ${seed} --case ${i}${values.pair ? ' --pair' : ''}`);
     process.exit(1);
   }
   const now = Date.now();
@@ -71,5 +102,5 @@ for (let i = first; i < last; i++) {
 }
 const secs = (Date.now() - started) / 1000;
 console.log(
-  `fuzz ok: seed=${seed} cases=${last - first} bytes=${bytesTotal} max-len=${maxLen} time=${secs.toFixed(1)}s: engine == pako 2.1.0 on every case`,
+  `fuzz ok: seed=${seed} cases=${last - first} bytes=${bytesTotal} max-len=${maxLen} time=${secs.toFixed(1)}s: ${values.pair ? 'PairLengthEngine' : 'engine'} == pako 2.1.0 on every case`,
 );

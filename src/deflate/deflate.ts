@@ -64,13 +64,14 @@ import {
 import { DMAP_WORD, TreesState, _tr_flush_block, clear_all } from './trees.js';
 
 /** Slack after the input: longest_match may read up to strstart + MAX_MATCH. */
-const WINDOW_SLACK = MAX_MATCH + 8;
+export const WINDOW_SLACK = MAX_MATCH + 8;
 const INITIAL_WINDOW = 1 << 16;
 /** Largest epoch + position kept in the int32 hash tables. */
 const EPOCH_LIMIT = 0x7fff0000;
 /** Inputs up to this size can't exhaust chain_length (>= 1024), so any hash is exact. */
 export const SMALL_INPUT = 1024;
 const SMALL_HASH_BITS = 12;
+export const SMALL_HASH_SIZE = 1 << SMALL_HASH_BITS;
 const SMALL_HASH_MUL = 0x9e3779b1;
 
 /** The small-input hash of the string b0 b1 b2 (exported for the collision tests). */
@@ -78,7 +79,7 @@ export function small_hash(b0: number, b1: number, b2: number): number {
   return Math.imul((b0 << 16) | (b1 << 8) | b2, SMALL_HASH_MUL) >>> (32 - SMALL_HASH_BITS);
 }
 /** Inputs above this size make zlib slide its window (strstart >= w_size + MAX_DIST). */
-const NO_SLIDE_MAX = W_SIZE + MAX_DIST;
+export const NO_SLIDE_MAX = W_SIZE + MAX_DIST;
 
 /** zlib's deflate_state: the LZ77 half (this class) and the trees half (TreesState). */
 export class DeflateState extends TreesState {
@@ -95,10 +96,13 @@ export class DeflateState extends TreesState {
   /** True while a call is running; if still set at the next call, the state is reset in full. */
   busy = false;
 
-  /* LZ77 state of the last call, absolute positions (zlib names). */
+  /* LZ77 state at a loop top of deflate_slow (zlib names, absolute positions): where a run
+   * starts (lm_init, or a snapshot for PairLengthEngine) and where it stopped. */
   strstart = 0;
   block_start = 0;
   match_start = 0;
+  match_length = MIN_MATCH - 1;
+  match_available = false;
   /** Bytes zlib's window has slid so far (multiple of W_SIZE). */
   base = 0;
   /** Bytes zlib has read into its window so far (strstart + zlib's lookahead). */
@@ -145,10 +149,22 @@ export function deflate_length(s: DeflateState, n: number): number {
   }
   s.bits = 0;
   insert_all(s, n);
+  lm_init(s);
   deflate_slow(s, n);
   s.epoch += n + 1;
   s.busy = false;
   return s.bits >>> 3;
+}
+
+/** lm_init(): the LZ77 state of a new stream. */
+export function lm_init(s: DeflateState): void {
+  s.strstart = 0;
+  s.block_start = 0;
+  s.match_start = 0;
+  s.match_length = MIN_MATCH - 1;
+  s.match_available = false;
+  s.base = 0;
+  s.read_pos = 0;
 }
 
 /**
@@ -248,9 +264,10 @@ function longest_match(
 
 /**
  * deflate_slow() with flush = Z_FINISH over the whole input: lazy match evaluation, tallies,
- * block flushes when the symbol buffer is full, and the final block.
+ * block flushes when the symbol buffer is full, and the final block. Starts from the loop-top
+ * state in s (lm_init, or a PairLengthEngine snapshot) and s.link filled for all p <= n - 3.
  */
-function deflate_slow(s: DeflateState, n: number): void {
+export function deflate_slow(s: DeflateState, n: number): void {
   const win = s.window;
   const link = s.link;
   const lfreq = s.l_desc.freq;
@@ -259,18 +276,16 @@ function deflate_slow(s: DeflateState, n: number): void {
   const last_insert = n - MIN_MATCH; /* positions with a hash chain entry */
   const emulate_window = n > NO_SLIDE_MAX;
 
-  let strstart = 0;
-  let block_start = 0;
-  let base = 0;
-  let read_pos = emulate_window ? 0 : n;
-  let match_length = MIN_MATCH - 1;
+  let strstart = s.strstart;
+  let block_start = s.block_start;
+  let base = s.base;
+  let read_pos = emulate_window ? s.read_pos : n;
+  let match_length = s.match_length;
   let prev_length = MIN_MATCH - 1;
-  let match_available = false;
-  let match_start = 0;
+  let match_available = s.match_available;
+  let match_start = s.match_start;
   let prev_match = 0;
-  let sym_count = s.sym_count; /* 0: init_block ran at the end of the previous call */
-
-  s.match_start = 0;
+  let sym_count = s.sym_count;
 
   for (;;) {
     /* Make sure that we always have enough lookahead, except at the end of the input file. */
@@ -384,6 +399,141 @@ function deflate_slow(s: DeflateState, n: number): void {
   _tr_flush_block(s, strstart - block_start, block_start - base >= 0, true);
   s.strstart = strstart;
   s.block_start = strstart;
+  s.match_start = match_start;
+  s.match_length = MIN_MATCH - 1;
+  s.match_available = false;
   s.base = base;
   s.read_pos = read_pos;
+}
+
+/**
+ * longest_match() for deflate_slow_prefix(): the same search with nice_match = MAX_MATCH and no
+ * clamp, returning -1 as soon as the result could depend on a byte at or after m (a read of
+ * window[m..]). When it returns >= 0, the real longest_match gives the same length and
+ * match_start for every input that starts with window[0..m), whatever its length n >= m: every
+ * comparison stopped before m, so each candidate's length is < m - strstart <= n - strstart (or
+ * is MAX_MATCH with strstart + MAX_MATCH <= m), so neither nice_match nor the clamp binds.
+ */
+function longest_match_prefix(s: DeflateState, cur_match: number, strstart: number, prev_length: number, m: number): number {
+  const win = s.window;
+  const link = s.link;
+  let chain_length = MAX_CHAIN;
+  let best_len = prev_length;
+  const scan = strstart;
+  const limit = strstart > MAX_DIST ? strstart - MAX_DIST : 0;
+  const strend = scan + MAX_MATCH;
+  if (scan + best_len >= m) return -1;
+  let scan_end1 = win[scan + best_len - 1];
+  let scan_end = win[scan + best_len];
+  const scan0 = win[scan];
+  const scan1 = win[scan + 1];
+  if (prev_length >= GOOD_MATCH) chain_length >>= 2;
+
+  do {
+    const match = cur_match;
+    if (
+      win[match + best_len] !== scan_end ||
+      win[match + best_len - 1] !== scan_end1 ||
+      win[match] !== scan0 ||
+      win[match + 1] !== scan1
+    ) {
+      continue;
+    }
+    let p = scan + 2;
+    let q = match + 2;
+    while (p < strend && p < m && win[p] === win[q]) {
+      p++;
+      q++;
+    }
+    if (p >= m) return -1; /* the next comparison would read window[m..] */
+    const len = p - scan;
+    if (len > best_len) {
+      s.match_start = match;
+      best_len = len;
+      if (len >= NICE_MATCH) break;
+      if (scan + best_len >= m) return -1;
+      scan_end1 = win[scan + best_len - 1];
+      scan_end = win[scan + best_len];
+    }
+  } while ((cur_match = link[cur_match]) > limit && --chain_length !== 0);
+
+  return best_len;
+}
+
+/**
+ * The part of deflate_slow() that depends only on window[0..m): runs loop tops from lm_init
+ * while their decisions can't depend on what follows (strstart <= m - 3, so the chain head is
+ * known, and longest_match_prefix() didn't touch window[m..]), and leaves the loop-top state in
+ * s. Continuing with deflate_slow(s, n) after filling window[m..n) and link[m-2..n-3] gives what
+ * deflate_slow gives from the start, for any n with m <= n <= NO_SLIDE_MAX (no window slide, so
+ * base = 0). s.link[0..m-3] must hold zlib-hash chains (exact for every n).
+ */
+export function deflate_slow_prefix(s: DeflateState, m: number): void {
+  const win = s.window;
+  const link = s.link;
+  const lfreq = s.l_desc.freq;
+  const dfreq = s.d_desc.freq;
+  const used = s.used;
+  let strstart = 0;
+  let block_start = 0;
+  let match_length = MIN_MATCH - 1;
+  let match_available = false;
+  let match_start = 0;
+  let sym_count = s.sym_count;
+
+  while (strstart <= m - MIN_MATCH) {
+    const hash_head = link[strstart];
+    const prev_length = match_length;
+    const prev_match = match_start;
+    let new_length = MIN_MATCH - 1;
+    let new_start = match_start;
+    if (hash_head > 0 && prev_length < MAX_LAZY_MATCH && strstart - hash_head <= MAX_DIST) {
+      const r = longest_match_prefix(s, hash_head, strstart, prev_length, m);
+      if (r < 0) break; /* this decision depends on the bytes after m: stop before it */
+      new_length = r;
+      if (r > prev_length) new_start = s.match_start;
+      if (new_length === MIN_MATCH && strstart - new_start > TOO_FAR) new_length = MIN_MATCH - 1;
+    }
+    /* commit the loop top */
+    match_length = new_length;
+    match_start = new_start;
+
+    if (prev_length >= MIN_MATCH && match_length <= prev_length) {
+      const sym = LEN_SYMBOL[prev_length - MIN_MATCH];
+      if (lfreq[sym]++ === 0) used[sym >> 5] |= 1 << (sym & 31);
+      const dist = strstart - 1 - prev_match - 1;
+      const dc = dist < 256 ? _dist_code[dist] : _dist_code[256 + (dist >>> 7)];
+      if (dfreq[dc]++ === 0) used[DMAP_WORD] |= 1 << dc;
+      strstart += prev_length - 1;
+      match_available = false;
+      match_length = MIN_MATCH - 1;
+      if (++sym_count === SYM_LIMIT) {
+        s.sym_count = sym_count;
+        _tr_flush_block(s, strstart - block_start, true, false);
+        sym_count = 0;
+        block_start = strstart;
+      }
+    } else if (match_available) {
+      const c = win[strstart - 1];
+      if (lfreq[c]++ === 0) used[c >> 5] |= 1 << (c & 31);
+      if (++sym_count === SYM_LIMIT) {
+        s.sym_count = sym_count;
+        _tr_flush_block(s, strstart - block_start, true, false);
+        sym_count = 0;
+        block_start = strstart;
+      }
+      strstart++;
+    } else {
+      match_available = true;
+      strstart++;
+    }
+  }
+  s.sym_count = sym_count;
+  s.strstart = strstart;
+  s.block_start = block_start;
+  s.match_length = match_length;
+  s.match_start = match_start;
+  s.match_available = match_available;
+  s.base = 0;
+  s.read_pos = 0;
 }
