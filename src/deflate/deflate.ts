@@ -74,9 +74,14 @@ const SMALL_HASH_BITS = 12;
 export const SMALL_HASH_SIZE = 1 << SMALL_HASH_BITS;
 const SMALL_HASH_MUL = 0x9e3779b1;
 
-/** The small-input hash of the string b0 b1 b2 (exported for the collision tests). */
+/** The small-input hash of the string b0 b1 b2. */
 export function small_hash(b0: number, b1: number, b2: number): number {
   return Math.imul((b0 << 16) | (b1 << 8) | b2, SMALL_HASH_MUL) >>> (32 - SMALL_HASH_BITS);
+}
+
+/** The small-input hash of w = b0 << 16 | b1 << 8 | b2. */
+export function small_hash_w(w: number): number {
+  return Math.imul(w, SMALL_HASH_MUL) >>> (32 - SMALL_HASH_BITS);
 }
 /** Inputs above this size make zlib slide its window (strstart >= w_size + MAX_DIST). */
 export const NO_SLIDE_MAX = W_SIZE + MAX_DIST;

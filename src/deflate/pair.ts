@@ -23,6 +23,7 @@ import {
   deflate_slow_prefix,
   ensure_window,
   small_hash,
+  small_hash_w,
 } from './deflate.js';
 import { clear_all } from './trees.js';
 
@@ -163,10 +164,14 @@ export class PairLengthEngine {
       const link = this.linkS;
       const hx = this.headXS;
       const hy = this.headYS;
+      let w = ((win[from] << 8) | win[from + 1]) & 0xffff;
       for (let p = from; p < end; p++) {
-        const h = small_hash(win[p], win[p + 1], win[p + 2]);
-        const v = hy[h];
-        link[p] = v > epoch ? v - epoch : hx[h];
+        w = ((w << 8) | win[p + 2]) & 0xffffff;
+        const h = small_hash_w(w);
+        /* link = y's own previous position if any (v > epoch), else P's head; no branch */
+        const v = hy[h] - epoch;
+        const mask = -v >> 31;
+        link[p] = (v & mask) | (hx[h] & ~mask);
         hy[h] = epoch + p;
       }
       s.link = link;
@@ -174,10 +179,12 @@ export class PairLengthEngine {
       const link = this.linkZ;
       const hx = this.headXZ;
       const hy = this.headYZ;
+      let h = ((win[from] << 5) ^ win[from + 1]) & HASH_MASK;
       for (let p = from; p < end; p++) {
-        const h = ((win[p] << 10) ^ (win[p + 1] << 5) ^ win[p + 2]) & HASH_MASK;
-        const v = hy[h];
-        link[p] = v > epoch ? v - epoch : hx[h];
+        h = ((h << 5) ^ win[p + 2]) & HASH_MASK;
+        const v = hy[h] - epoch;
+        const mask = -v >> 31;
+        link[p] = (v & mask) | (hx[h] & ~mask);
         hy[h] = epoch + p;
       }
       s.link = link;
