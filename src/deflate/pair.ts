@@ -122,12 +122,19 @@ export class PairLengthEngine {
     this.m = m;
   }
 
-  /** gzip level-9 length of x ++ " " ++ y, header and trailer included. */
-  pairLength(y: Uint8Array): number {
+  /**
+   * gzip level-9 length of x ++ " " ++ y, header and trailer included, where y = bytes[start..end)
+   * (default: all of bytes; a range avoids a subarray per pair when y lives in a larger buffer).
+   */
+  pairLength(bytes: Uint8Array, start = 0, end: number = bytes.length): number {
     const m = this.m;
     if (m < 0) throw new Error('PairLengthEngine: setQuery() first');
-    const n = m + y.length;
-    if (n > NO_SLIDE_MAX) return this.fromScratch(y, n);
+    if (!(start >= 0 && end <= bytes.length && start <= end) || start !== Math.floor(start) || end !== Math.floor(end)) {
+      throw new RangeError(`pairLength: range ${start}..${end} outside 0..${bytes.length}`);
+    }
+    const ylen = end - start;
+    const n = m + ylen;
+    if (n > NO_SLIDE_MAX) return this.fromScratch(bytes, start, end, n);
 
     const s = this.s;
     if (this.busy) {
@@ -154,18 +161,19 @@ export class PairLengthEngine {
       this.linkZ = lz;
       this.linkS = ls;
     }
-    win.set(y, m);
+    if (start === 0 && end === bytes.length) win.set(bytes, m);
+    else for (let i = 0; i < ylen; i++) win[m + i] = bytes[start + i];
 
     /* Chains of positions m-2..n-3 (their strings reach into y). */
     const epoch = this.epoch;
     const from = m - 2 > 0 ? m - 2 : 0;
-    const end = n - 2;
+    const stop = n - 2;
     if (n <= SMALL_INPUT) {
       const link = this.linkS;
       const hx = this.headXS;
       const hy = this.headYS;
       let w = ((win[from] << 8) | win[from + 1]) & 0xffff;
-      for (let p = from; p < end; p++) {
+      for (let p = from; p < stop; p++) {
         w = ((w << 8) | win[p + 2]) & 0xffffff;
         const h = small_hash_w(w);
         /* link = y's own previous position if any (v > epoch), else P's head; no branch */
@@ -180,7 +188,7 @@ export class PairLengthEngine {
       const hx = this.headXZ;
       const hy = this.headYZ;
       let h = ((win[from] << 5) ^ win[from + 1]) & HASH_MASK;
-      for (let p = from; p < end; p++) {
+      for (let p = from; p < stop; p++) {
         h = ((h << 5) ^ win[p + 2]) & HASH_MASK;
         const v = hy[h] - epoch;
         const mask = -v >> 31;
@@ -219,11 +227,11 @@ export class PairLengthEngine {
     return (s.bits >>> 3) + GZIP_HEADER_BYTES + GZIP_TRAILER_BYTES;
   }
 
-  private fromScratch(y: Uint8Array, n: number): number {
+  private fromScratch(bytes: Uint8Array, start: number, end: number, n: number): number {
     const f = this.full;
     const win = ensure_window(f, n);
     win.set(this.s.window.subarray(0, this.m));
-    win.set(y, this.m);
+    win.set(bytes.subarray(start, end), this.m);
     return deflate_length(f, n) + GZIP_HEADER_BYTES + GZIP_TRAILER_BYTES;
   }
 }

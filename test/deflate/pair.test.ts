@@ -97,6 +97,19 @@ describe('PairLengthEngine == gzipLength(x ++ " " ++ y)', () => {
       }
     }
     expect(() => new PairLengthEngine().pairLength(ys[0])).toThrow();
+    // y given as a range of a larger buffer
+    const flat = new Uint8Array(ys.reduce((a, y) => a + y.length, 0));
+    const starts: number[] = [];
+    let off = 0;
+    for (const y of ys) {
+      starts.push(off);
+      flat.set(y, off);
+      off += y.length;
+    }
+    pe.setQuery(xs[2]);
+    ys.forEach((y, yi) => expect(pe.pairLength(flat, starts[yi], starts[yi] + y.length), `range y${yi}`).toBe(want[2][yi]));
+    expect(() => pe.pairLength(flat, 5, 3)).toThrow(RangeError);
+    expect(() => pe.pairLength(flat, 0, flat.length + 1)).toThrow(RangeError);
   });
 });
 
