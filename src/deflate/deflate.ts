@@ -30,9 +30,10 @@
  *    and the hash equal imply b2 equal, and we compare b2 anyway). A chain has fewer entries than
  *    the input has positions, so for n <= SMALL_INPUT (1024) chain_length can never run out and
  *    any hash gives zlib's result: small inputs use a 4096-entry multiplicative hash that stays in
- *    L1 cache; larger ones use zlib's own 32768-entry hash. (The small hash, too, never maps two
- *    strings with equal bytes 0 and 1 together: t * 0x9e3779b1 mod 2^32 is at least 2^20 away
- *    from 0 for t = 1..255; a test checks all 2^24 strings. Byte 2 is compared anyway.)
+ *    L1 cache; larger ones use zlib's own 32768-entry hash. Like zlib's, the small hash never maps
+ *    two strings with equal bytes 0 and 1 together (t * 0x9e3779b1 mod 2^32 is at least 2^20 away
+ *    from 0 for t = 1..255; a test checks all 2^24 strings), so longest_match may skip byte 2 as
+ *    zlib does.
  *
  * 4. No clearing between calls. head entries are `epoch + position`, with an epoch that grows by
  *    n + 1 per call, so entries of earlier calls read as negative positions, i.e. NIL.
@@ -158,7 +159,7 @@ export function deflate_length(s: DeflateState, n: number): number {
   deflate_slow(s, n);
   s.epoch += n + 1;
   s.busy = false;
-  return s.bits >>> 3;
+  return s.bits / 8; /* s.bits is a multiple of 8 after the last block (bi_windup); may exceed 2^32 */
 }
 
 /** lm_init(): the LZ77 state of a new stream. */
@@ -246,15 +247,25 @@ function longest_match(
     ) {
       continue;
     }
-    /* Compare from offset 2 up to MAX_MATCH (zlib skips offset 2, equal by the hash; with the
-     * small-input hash it must be checked; zlib's unrolled loop gives the same length). */
+    /* It is not necessary to compare scan[2] and match[2] since they are always equal when the
+     * other bytes match, given that the hash keys are equal (true of both hashes, see above).
+     * zlib's loop: 8 comparisons per round, the end tested every 8th; it stops at strend. */
     let p = scan + 2;
     let q = match + 2;
-    while (p < strend && win[p] === win[q]) {
-      p++;
-      q++;
+    while (
+      win[++p] === win[++q] &&
+      win[++p] === win[++q] &&
+      win[++p] === win[++q] &&
+      win[++p] === win[++q] &&
+      win[++p] === win[++q] &&
+      win[++p] === win[++q] &&
+      win[++p] === win[++q] &&
+      win[++p] === win[++q] &&
+      p < strend
+    ) {
+      /* empty */
     }
-    const len = p - scan;
+    const len = MAX_MATCH - (strend - p);
     if (len > best_len) {
       s.match_start = match;
       best_len = len;

@@ -224,7 +224,7 @@ export class PairLengthEngine {
 
     this.epoch = epoch + n + 1;
     this.busy = false;
-    return (s.bits >>> 3) + GZIP_HEADER_BYTES + GZIP_TRAILER_BYTES;
+    return s.bits / 8 + GZIP_HEADER_BYTES + GZIP_TRAILER_BYTES;
   }
 
   private fromScratch(bytes: Uint8Array, start: number, end: number, n: number): number {

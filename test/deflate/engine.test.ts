@@ -75,15 +75,15 @@ describe('DeflateLengthEngine == pako 2.1.0 gzip level 9 (generated inputs)', ()
     const kinds = ['random', 'alphabet', 'words', 'unicode', 'nul', 'runs', 'distances', 'repetitive', 'mixed'] as const;
     let i = 0;
     for (const n of sizes) {
-      for (let k = 0; k < 5; k++) {
+      for (let k = 0; k < 3; k++) {
         const kind = kinds[i++ % kinds.length];
         const b = generate(rng, kind, n + rng.int(3));
         expectSame(engine, b, `large ${kind} n=${b.length}`);
         probe.run(b);
       }
     }
-    expect(probe.multiBlock, 'inputs needing several blocks').toBeGreaterThan(10);
-    expect(probe.slid, 'inputs that made zlib slide its window').toBeGreaterThan(10);
+    expect(probe.multiBlock, 'inputs needing several blocks').toBeGreaterThan(5);
+    expect(probe.slid, 'inputs that made zlib slide its window').toBeGreaterThan(5);
     expect(probe.s.stats[STAT_STORED], 'stored blocks').toBeGreaterThan(5);
   });
 
@@ -165,12 +165,12 @@ describe.skipIf(!haveData)('DeflateLengthEngine == pako on real text pairs x + "
     for (let i = 0; i < 800; i++) expectSame(engine, pairBytes(rng.pick(ts), rng.pick(ts)), `r8 pair ${i}`);
   });
 
-  it('20News: 300 pairs, incl. the longest texts (75 KB) paired with each other', () => {
+  it('20News: 290 pairs, incl. the longest texts (75 KB) paired with each other', () => {
     const ts = readTexts(NEWS20[0]);
     const byLen = [...ts].sort((a, b) => b.length - a.length);
     const rng = new Rng(8);
     const probe = new Probe();
-    for (let i = 0; i < 20; i++) {
+    for (let i = 0; i < 10; i++) {
       const b = pairBytes(byLen[i], byLen[rng.int(60)]);
       expectSame(engine, b, `20news long pair ${i}`);
       probe.run(b);
@@ -186,14 +186,14 @@ describe('engine reuse: results do not depend on what the engine computed before
     const inputs: Uint8Array[] = [];
     for (let i = 0; i < 400; i++) {
       const kind = KINDS[rng.int(KINDS.length - 2)];
-      const n = rng.next() < 0.9 ? rng.int(2000) : rng.int(80_000);
+      const n = rng.next() < 0.95 ? rng.int(2000) : rng.int(80_000);
       inputs.push(generate(rng, kind, n));
     }
     // Same text twice in a row, a prefix after its extension, etc.
     inputs.push(inputs[3], inputs[3], inputs[5].subarray(0, 10), inputs[5]);
     const fresh = inputs.map((b) => new DeflateLengthEngine().gzipLength(b));
     const shared = new DeflateLengthEngine();
-    for (let round = 0; round < 3; round++) {
+    for (let round = 0; round < 2; round++) {
       const order = inputs.map((_, i) => i);
       for (let i = order.length - 1; i > 0; i--) {
         const j = rng.int(i + 1);
