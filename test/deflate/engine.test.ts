@@ -102,6 +102,20 @@ describe('DeflateLengthEngine == pako 2.1.0 gzip level 9 (generated inputs)', ()
     expect(collisions).toBe(0);
   });
 
+  it('the symbol buffer filling exactly at the end (an empty final block)', () => {
+    // Random bytes (one literal each) then a copy of earlier bytes: for one of these lengths the
+    // final match is the 16,383rd symbol, the block is flushed inside the loop and
+    // FLUSH_BLOCK(s, 1) emits an empty fixed block.
+    const rng = new Rng(13);
+    const head = generate(rng, 'random', 16_420);
+    for (let len = 16_340; len <= 16_420; len++) {
+      const b = new Uint8Array(len + 20);
+      b.set(head.subarray(0, len));
+      b.set(head.subarray(100, 120), len);
+      expectSame(engine, b, `buffer-full end, length ${b.length}`);
+    }
+  });
+
   it('window slides at strstart = 65274 with matches at window offset 0 (slide_hash NIL)', () => {
     const rng = new Rng(4);
     for (let i = 0; i < 60; i++) expectSame(engine, slideEdge(rng), `slide-edge ${i}`);
