@@ -22,6 +22,7 @@ import {
   deflate_slow,
   deflate_slow_prefix,
   ensure_window,
+  lm_init,
   small_hash,
   small_hash_w,
 } from './deflate.js';
@@ -93,10 +94,12 @@ export class PairLengthEngine {
       ls[p] = hs[g];
       hs[g] = p;
     }
-    /* The loop tops that only depend on P, with a clean tally. */
+    /* The loop tops that only depend on P, with a clean tally (none when every pair will be
+     * computed from scratch). */
     clear_all(s);
     s.link = lz;
-    deflate_slow_prefix(s, m);
+    if (m <= NO_SLIDE_MAX) deflate_slow_prefix(s, m);
+    else lm_init(s);
     this.snapStrstart = s.strstart;
     this.snapBlockStart = s.block_start;
     this.snapMatchStart = s.match_start;
