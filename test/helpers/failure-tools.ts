@@ -1,0 +1,360 @@
+/**
+ * Tools for the failure-matrix and fuzz tests (test/e2e/failure-matrix.test.ts, test/e2e/fuzz-inputs.test.ts):
+ * spawning the built CLI with more control than `runNpc` (a file or a live pipe as stdin, another uid,
+ * signals), checking npc's one-line error convention, a deliberately slow HTTP server, temporary
+ * directories that are cleaned up, and small file utilities. Nothing here touches the network beyond
+ * 127.0.0.1, and no data set rows are written into the repository.
+ */
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { expect } from 'vitest';
+import { assertBuilt, npcBin, repoRoot, type RunResult } from './run-npc.js';
+
+export interface SpawnOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** 'pipe' (default): the caller writes to child.stdin; a path: stdin is that file; 'null': /dev/null. */
+  stdin?: 'pipe' | 'null' | { file: string };
+  /** Run as another user (only possible as root). */
+  uid?: number;
+  gid?: number;
+  /** SIGKILL after this long (default 120 s); `timedOut` is then true. */
+  timeoutMs?: number;
+  /** Do not collect stdout (the caller reads child.stdout itself). */
+  ownStdout?: boolean;
+}
+
+export interface SpawnResult extends RunResult {
+  /** Milliseconds from spawn to exit. */
+  elapsedMs: number;
+  /** True when the process had to be killed by the timeout. */
+  timedOut: boolean;
+  /** stdout as raw bytes (stdout is the same, decoded as UTF-8). */
+  stdoutBytes: Buffer;
+}
+
+export interface Spawned {
+  child: ChildProcessWithoutNullStreams;
+  /** Resolves when the process has exited and its output streams are closed. */
+  done: Promise<SpawnResult>;
+}
+
+/** Spawns `node bin/npc.js ...args` and collects its output. */
+export function spawnNpc(args: string[], options: SpawnOptions = {}): Spawned {
+  assertBuilt();
+  let stdinFd: number | undefined;
+  let stdio: ('pipe' | 'ignore' | number)[] = ['pipe', 'pipe', 'pipe'];
+  if (options.stdin === 'null') stdio = ['ignore', 'pipe', 'pipe'];
+  else if (typeof options.stdin === 'object') {
+    stdinFd = openSync(options.stdin.file, 'r');
+    stdio = [stdinFd, 'pipe', 'pipe'];
+  }
+  const started = Date.now();
+  const child = spawn(process.execPath, [npcBin, ...args], {
+    cwd: options.cwd ?? repoRoot,
+    env: { ...process.env, ...options.env },
+    stdio,
+    uid: options.uid,
+    gid: options.gid,
+  }) as ChildProcessWithoutNullStreams;
+  if (stdinFd !== undefined) closeSync(stdinFd);
+  const stdout: Buffer[] = [];
+  const stderr: Buffer[] = [];
+  if (!options.ownStdout) child.stdout.on('data', (d: Buffer) => stdout.push(d));
+  child.stderr.on('data', (d: Buffer) => stderr.push(d));
+  child.stdin?.on('error', () => {});
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, options.timeoutMs ?? 120_000);
+  const done = new Promise<SpawnResult>((resolve, reject) => {
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const bytes = Buffer.concat(stdout);
+      resolve({
+        code,
+        signal,
+        stdout: bytes.toString('utf8'),
+        stdoutBytes: bytes,
+        stderr: Buffer.concat(stderr).toString('utf8'),
+        elapsedMs: Date.now() - started,
+        timedOut,
+      });
+    });
+  });
+  return { child, done };
+}
+
+/** Runs npc to completion: `input` is written to stdin (or stdin is a file / /dev/null). */
+export async function run(
+  args: string[],
+  options: SpawnOptions & { input?: string | Buffer } = {},
+): Promise<SpawnResult> {
+  const stdinMode = options.stdin ?? 'pipe';
+  const { child, done } = spawnNpc(args, { ...options, stdin: stdinMode });
+  if (stdinMode === 'pipe') {
+    if (options.input !== undefined) child.stdin.end(options.input);
+    else child.stdin.end();
+  }
+  return done;
+}
+
+/** A run through `bash -c` with pipefail (for `npc ... | head -1`). */
+export function shell(
+  command: string,
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<{ status: number | null; stdout: string; stderr: string; timedOut: boolean }> {
+  assertBuilt();
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-c', `set -o pipefail; ${command}`], { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => stdout.push(d));
+    child.stderr.on('data', (d: Buffer) => stderr.push(d));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, options.timeoutMs ?? 60_000);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8'), timedOut });
+    });
+  });
+}
+
+/** `"node" "bin/npc.js"` quoted for a shell command line. */
+export const npcShell = `"${process.execPath}" "${npcBin}"`;
+
+/** Shell-quotes one argument. */
+export function q(arg: string): string {
+  return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+export function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+/**
+ * npc's error convention: exit `code`, exactly one line on stderr, `npc: ` + a message matching
+ * `message` (a RegExp source, anchored at both ends, or an exact string), no stack trace, no
+ * internal error, and (unless `stdout` says otherwise) nothing on stdout.
+ */
+export function expectNpcError(
+  r: RunResult,
+  code: number,
+  message: RegExp | string,
+  options: { stdout?: string | RegExp; usage?: boolean } = {},
+): void {
+  const context = `exit ${r.code} signal ${r.signal}\nstderr: ${JSON.stringify(r.stderr)}`;
+  expect(r.stderr, context).not.toMatch(/\n\s+at /);
+  expect(r.stderr, context).not.toContain('internal error');
+  expect(r.code, context).toBe(code);
+  // Usage errors from commander add a second line `(run with --help for usage)`.
+  const lines = r.stderr.replace(/\n$/, '').split('\n');
+  if (options.usage && lines[lines.length - 1] === '(run with --help for usage)') lines.pop();
+  expect(lines, context).toHaveLength(1);
+  expect(r.stderr.endsWith('\n'), context).toBe(true);
+  const line = lines[0];
+  if (typeof message === 'string') expect(line, context).toBe(`npc: ${message}`);
+  else expect(line, context).toMatch(new RegExp(`^npc: ${message.source}$`, message.flags));
+  if (options.stdout === undefined) expect(r.stdout, context).toBe('');
+  else if (typeof options.stdout === 'string') expect(r.stdout, context).toBe(options.stdout);
+  else expect(r.stdout, context).toMatch(options.stdout);
+}
+
+const tmpDirs: string[] = [];
+
+/** A fresh directory under the OS temp dir, removed by `cleanupTmp()`. */
+export function makeTmp(prefix = 'npc-fm-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tmpDirs.push(dir);
+  return dir;
+}
+
+export function cleanupTmp(): void {
+  for (const dir of tmpDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/** Writes `{"label", "text"}` objects (or any objects) one per line. */
+export function writeJsonl(path: string, rows: readonly object[], options: { finalNewline?: boolean } = {}): string {
+  const body = rows.map((r) => JSON.stringify(r)).join('\n');
+  writeFileSync(path, options.finalNewline === false ? body : `${body}\n`);
+  return path;
+}
+
+/** Every file and directory under `dir`, relative, sorted (dot files included). */
+export function listTree(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      out.push(relative(dir, p));
+      if (statSync(p).isDirectory()) walk(p);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+export function sha256File(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+/** Resident memory of a live process in MB (Linux /proc), or undefined when it is gone. */
+export function rssMb(pid: number): number | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
+    return kb === undefined ? undefined : Number(kb) / 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * How to make a file unreadable to npc. chmod 000 does nothing against root, so as root npc is run
+ * as `nobody` (uid/gid 65534) instead; `reason` says why it cannot be done when it cannot.
+ */
+export function unreadableStrategy(): { ok: true; uid?: number; gid?: number } | { ok: false; reason: string } {
+  const uid = process.getuid?.();
+  if (uid === undefined) return { ok: false, reason: 'no POSIX uids on this platform' };
+  if (uid !== 0) return { ok: true };
+  const probe = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(npcBin)}, require('fs').constants.R_OK)`], {
+    uid: 65534,
+    gid: 65534,
+    encoding: 'utf8',
+  });
+  if (probe.error) return { ok: false, reason: `running as root and cannot spawn as nobody: ${probe.error.message}` };
+  if (probe.status !== 0) return { ok: false, reason: `running as root and nobody (65534) cannot read ${npcBin}: ${probe.stderr.trim()}` };
+  return { ok: true, uid: 65534, gid: 65534 };
+}
+
+export interface SlowRoute {
+  body: Buffer;
+  /** Bytes per write. */
+  chunkBytes: number;
+  /** Pause between writes. */
+  delayMs: number;
+}
+
+export interface SlowServer {
+  url: string;
+  /** Requests received so far (paths). */
+  requests: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * An HTTP server on 127.0.0.1 that sends each route's body in small chunks with pauses (200, correct
+ * Content-Length), so that a download takes a predictable while: used to make two `npc data get`
+ * overlap. Like test/helpers/http-server.ts, it never contacts any other host.
+ */
+export async function startSlowServer(routes: Record<string, SlowRoute>): Promise<SlowServer> {
+  const requests: string[] = [];
+  const sockets = new Set<Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    requests.push(path);
+    const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
+    if (!route) {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('Not Found');
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/csv', 'content-length': route.body.length });
+    let offset = 0;
+    const next = (): void => {
+      if (res.destroyed) return;
+      const end = Math.min(route.body.length, offset + route.chunkBytes);
+      const chunk = route.body.subarray(offset, end);
+      offset = end;
+      if (offset >= route.body.length) {
+        res.end(chunk);
+        return;
+      }
+      res.write(chunk);
+      const t = setTimeout(() => {
+        timers.delete(t);
+        next();
+      }, route.delayMs);
+      timers.add(t);
+    };
+    next();
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const t of timers) clearTimeout(t);
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** sha256 of the cached AG News test JSONL (= the shared test.jsonl.gz decompressed). */
+export const AG_NEWS_TEST_JSONL_SHA256 = '896c59c12f49cf4cfdbd2c3296b5c532224be953c3b4560c8bbc114b8a1db411';
+
+/**
+ * A fresh cache (NPC_DATA_DIR) holding the AG News test split, made by `npc data get --from DIR`
+ * with DIR holding a symlink to the shared test.csv.gz.
+ */
+export async function makeAgNewsTestCache(sharedTestCsvGz: string): Promise<{ cache: string; jsonl: string; meta: string }> {
+  const mirror = makeTmp('npc-fm-mirror-');
+  const cache = makeTmp('npc-fm-cache-');
+  symlinkSync(sharedTestCsvGz, join(mirror, 'test.csv.gz'));
+  const r = await run(['data', 'get', 'ag_news', '--split', 'test', '--from', mirror, '--quiet'], { env: { NPC_DATA_DIR: cache } });
+  if (r.code !== 0) throw new Error(`npc data get --from ${mirror} failed: ${r.stderr}`);
+  const jsonl = join(cache, 'ag_news', 'test.jsonl');
+  return { cache, jsonl, meta: join(cache, 'ag_news', 'test.meta.json') };
+}
+
+/** Runs async tasks with at most `limit` at a time, preserving result order. */
+export async function pool<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i], i);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+/** Rejects after `ms` with a message naming `what` (a hang detector for library calls). */
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`HANG: ${what} did not finish within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
