@@ -5,6 +5,7 @@
  */
 import pako from 'pako';
 import { DeflateLengthEngine } from '../deflate/index.js';
+import { PairLengthEngine } from '../deflate/pair.js';
 
 export interface Compressor {
   /** Recorded in saved results so numbers from different engines are never mixed silently. */
@@ -95,7 +96,26 @@ export function createEngineCompressor(): Compressor {
   return {
     name: 'npc-deflate-1.2.x-gzip-9',
     gzipLength: (bytes, length = bytes.length) => engine.gzipLength(bytes, length),
+    createPairScanner: () => new EnginePairScanner(),
   };
+}
+
+/**
+ * The engine's pair path: the work that depends on the query alone (its hash chains and the part of
+ * its parse nothing after it can change) is done once in setQuery and reused for every training text.
+ */
+class EnginePairScanner implements PairScanner {
+  private readonly pairs = new PairLengthEngine();
+  private readonly single = new DeflateLengthEngine();
+
+  setQuery(x: Uint8Array): number {
+    this.pairs.setQuery(x);
+    return this.single.gzipLength(x);
+  }
+
+  pairLength(data: Uint8Array, start: number, end: number): number {
+    return this.pairs.pairLength(data, start, end);
+  }
 }
 
 let engineCompressor: Compressor | undefined;
