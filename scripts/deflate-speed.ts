@@ -49,11 +49,23 @@ function median(v: number[]): number {
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-function time(fn: (b: Uint8Array) => number, list: Uint8Array[]): number {
+/** CPU time of this process per item, in µs, for each timed call (less sensitive than wall time to
+ * other jobs taking the CPU, though not to their sharing caches and cores). */
+const cpu: Map<string, number[]> = new Map();
+function recordCpu(key: string, c0: NodeJS.CpuUsage, items: number): void {
+  const d = process.cpuUsage(c0);
+  const list = cpu.get(key) ?? [];
+  list.push((d.user + d.system) / items);
+  cpu.set(key, list);
+}
+
+function time(fn: (b: Uint8Array) => number, list: Uint8Array[], key = ''): number {
   let sink = 0;
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   for (const b of list) sink += fn(b);
   const t1 = process.hrtime.bigint();
+  if (key) recordCpu(key, c0, list.length);
   if (sink === -1) console.log(sink);
   return Number(t1 - t0) / 1000 / list.length;
 }
@@ -72,14 +84,16 @@ const pairEngine = new PairLengthEngine();
 const yBytes = ys.map((y) => utf8.encode(y));
 const queries = Math.max(1, Math.round(N / yBytes.length));
 const xBytes = Array.from({ length: queries }, (_, q) => utf8.encode(xs[(q * 37) % xs.length]));
-function timePairs(): number {
+function timePairs(key = ''): number {
   let sink = 0;
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   for (const x of xBytes) {
     pairEngine.setQuery(x);
     for (const y of yBytes) sink += pairEngine.pairLength(y);
   }
   const t1 = process.hrtime.bigint();
+  if (key) recordCpu(key, c0, xBytes.length * yBytes.length);
   if (sink === -1) console.log(sink);
   return Number(t1 - t0) / 1000 / (xBytes.length * yBytes.length);
 }
@@ -96,12 +110,16 @@ const e: number[] = [];
 const p: number[] = [];
 const pe: number[] = [];
 for (let r = 0; r < RUNS; r++) {
-  e.push(time(eng, pairs));
-  pe.push(timePairs());
-  if (!values['no-pako']) p.push(time(pk, sample));
+  e.push(time(eng, pairs, 'engine'));
+  pe.push(timePairs('pair'));
+  if (!values['no-pako']) p.push(time(pk, sample, 'pako'));
 }
 const fmt = (v: number[]) => `median ${median(v).toFixed(2)} µs, min ${Math.min(...v).toFixed(2)} µs`;
-console.log(`${new Date().toISOString()} node ${process.version}; ${N} AG News pairs, mean ${meanBytes.toFixed(0)} bytes; ${RUNS} runs`);
+const load = (await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ');
+console.log(
+  `${new Date().toISOString()} node ${process.version}; ${N} AG News pairs, mean ${meanBytes.toFixed(0)} bytes; ${RUNS} runs; load average ${load}`,
+);
+console.log('wall time:');
 console.log(`engine: ${fmt(e)} per pair   [runs: ${e.map((x) => x.toFixed(2)).join(' ')}]`);
 console.log(
   `pair engine: ${fmt(pe)} per pair (${xBytes.length} queries x ${yBytes.length} train texts, setQuery included)   [runs: ${pe.map((x) => x.toFixed(2)).join(' ')}]`,
@@ -110,3 +128,5 @@ if (p.length) {
   console.log(`pako:   ${fmt(p)} per pair (${sample.length} pairs)   [runs: ${p.map((x) => x.toFixed(1)).join(' ')}]`);
   console.log(`speed-up vs pako (medians): engine ${(median(p) / median(e)).toFixed(1)}x, pair engine ${(median(p) / median(pe)).toFixed(1)}x`);
 }
+console.log('CPU time of this process:');
+for (const [key, v] of cpu) console.log(`${key.padEnd(7)} ${fmt(v)} per pair`);
