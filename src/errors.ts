@@ -34,6 +34,14 @@ export class DataError extends Error {
   }
 }
 
+/** A worker thread threw or died; the message names the worker and the cause. Exit code 1. */
+export class WorkerError extends Error {
+  override name = 'WorkerError';
+  describe(): string {
+    return this.message;
+  }
+}
+
 /** Builds the `source:line` prefix used by every reader. */
 export function at(source: string, line?: number): string {
   return line === undefined ? source : `${source}:${line}`;

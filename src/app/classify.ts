@@ -95,7 +95,13 @@ export async function* availableBatches<T>(source: AsyncIterable<T>, max: number
       next = pull();
       let ended = false;
       while (batch.length < max) {
-        const ready = await Promise.race([next, new Promise<typeof NOT_YET>((resolve) => setImmediate(resolve, NOT_YET))]);
+        let ready: IteratorResult<T> | typeof NOT_YET;
+        try {
+          ready = await Promise.race([next, new Promise<typeof NOT_YET>((resolve) => setImmediate(resolve, NOT_YET))]);
+        } catch {
+          // A bad record: first hand over the good ones before it; awaiting `next` again rethrows.
+          break;
+        }
         if (ready === NOT_YET) break;
         if (ready.done) {
           ended = true;

@@ -15,10 +15,11 @@ import { EvalAccumulator, type EvalResult, TestLabelIds } from './metrics.js';
 import { mulberry32 } from './sampling.js';
 
 /**
- * Pairs per search batch: large enough to keep every worker busy, small enough that an interrupt or a
- * progress update never waits long (about a second of work on one core).
+ * Pairs per search batch: enough to keep every worker busy for many milliseconds per message, few
+ * enough that an interrupt or a progress update never waits long (a fraction of a second on one core;
+ * a batch always holds at least one query, so a large training set means one query per batch).
  */
-export const BATCH_PAIRS = 100_000;
+export const BATCH_PAIRS = 10_000;
 
 /** Extra neighbours kept beyond the largest k so tie groups at the k-th distance are seen whole (envelopes). */
 export const ENVELOPE_MARGIN = 10;

@@ -4,7 +4,7 @@
  *   130 interrupted (SIGINT) · 143 terminated (SIGTERM) · 70 internal error (a bug in npc)
  */
 import { CommanderError } from 'commander';
-import { DataError, InputError, UsageError } from '../errors.js';
+import { DataError, InputError, UsageError, WorkerError } from '../errors.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -36,7 +36,7 @@ export function reportFor(err: unknown): ErrorReport {
     return { code: EXIT_USAGE, line: undefined };
   }
   if (err instanceof UsageError) return { code: EXIT_USAGE, line: `npc: ${err.describe()}` };
-  if (err instanceof InputError || err instanceof DataError) return { code: EXIT_FAILURE, line: `npc: ${err.describe()}` };
+  if (err instanceof InputError || err instanceof DataError || err instanceof WorkerError) return { code: EXIT_FAILURE, line: `npc: ${err.describe()}` };
   if (err instanceof Interrupted) return { code: err.signal === 'SIGTERM' ? 143 : 130, line: `npc: ${err.message}` };
   const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
   const detail = process.env.NPC_DEBUG ? message : message.split('\n')[0];

@@ -30,9 +30,15 @@ export function labelNames(value: string): string[] {
   return names;
 }
 
-/** How a label is shown to people: its registry/--label-names name if any, else the label itself. */
-export function displayLabel(label: Label, names: ReadonlyMap<Label, string> | undefined): string {
-  return names?.get(label) ?? String(label);
+/**
+ * How labels are shown to people: the registry/--label-names name if any, else the label itself, with
+ * one exception: labels are kept as given, so 1 and "1" are different labels, and when both occur the
+ * string one is shown quoted ("1") so the two can be told apart.
+ */
+export function labelFormatter(labels: Iterable<Label>, names: ReadonlyMap<Label, string> | undefined): (label: Label) => string {
+  const numbers = new Set<string>();
+  for (const label of labels) if (typeof label === 'number') numbers.add(String(label));
+  return (label) => names?.get(label) ?? (typeof label === 'string' && numbers.has(label) ? JSON.stringify(label) : String(label));
 }
 
 /** `-k 2` or `-k 1,2,3,5,10`: distinct positive integers, in the order given. */

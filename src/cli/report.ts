@@ -7,7 +7,7 @@ import type { Score } from '../app/metrics.js';
 import type { EnvelopeSummary } from '../model/envelope.js';
 import type { Label } from '../io/records.js';
 import type { TieRule } from '../model/tie-rules.js';
-import { displayLabel } from './options.js';
+import { labelFormatter } from './options.js';
 
 export interface ReportContext {
   trainSource: string;
@@ -77,7 +77,7 @@ export function reportText(scores: Scores, ctx: ReportContext): string {
   const { result, perClass, confusionLabels } = scores;
   const head = result.ks[0];
   const headRule = head.rules.find((r) => r.rule === ctx.tie)!;
-  const show = (label: Label): string => displayLabel(label, ctx.names);
+  const show = labelFormatter([...confusionLabels.rows, ...confusionLabels.columns], ctx.names);
   const lines: string[] = [];
   const evaluated = result.n === ctx.testSize ? '' : ` (${ctx.evaluated} of ${ctx.testSize} in ${ctx.testSource})`;
   lines.push(`test rows        ${result.n}${evaluated}`);

@@ -78,6 +78,14 @@ function checkDirectory(path: string): void {
     throw describeWriteError(path, err);
   }
   if (!isDirectory) throw new InputError(`cannot write ${path}: ${dir} is not a directory`);
+  // The final rename would fail on a directory only after all the work: refuse it now.
+  let target: ReturnType<typeof statSync> | undefined;
+  try {
+    target = statSync(path);
+  } catch {
+    target = undefined;
+  }
+  if (target?.isDirectory()) throw new InputError(`cannot write ${path}: it is a directory`);
 }
 
 /** One-line `InputError` for a failed write, rename or open. */

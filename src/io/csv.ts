@@ -17,6 +17,7 @@
  * rather than taken from csv-parse's `info.lines`, which counts a CRLF inside a quoted field as two lines.
  */
 import { parse, type CsvError, type Options } from 'csv-parse';
+import { LineCountingUtf8Decoder } from './utf8.js';
 import { InputError, at } from '../errors.js';
 import type { LabeledRecord, ReadOptions } from './records.js';
 
@@ -60,8 +61,10 @@ export async function* readCsvRows(
   // Feed the parser from the input, respecting backpressure; a failing input fails the parser.
   const feed = (async () => {
     try {
-      for await (const chunk of input as AsyncIterable<Buffer | string>) {
+      const utf8 = new LineCountingUtf8Decoder(source);
+      for await (const raw of input as AsyncIterable<Buffer | string>) {
         if (parser.destroyed) return;
+        const chunk = typeof raw === 'string' ? raw : utf8.decode(raw);
         if (!parser.write(chunk)) {
           await new Promise<void>((resolve) => {
             const done = () => {
@@ -74,6 +77,7 @@ export async function* readCsvRows(
           });
         }
       }
+      utf8.end();
       if (!parser.destroyed) parser.end();
     } catch (err) {
       parser.destroy(err instanceof Error ? err : new Error(String(err)));

@@ -3,6 +3,8 @@ import { InputError, at } from '../errors.js';
 import type { Label, LabeledRecord, ReadOptions } from './records.js';
 import type { Line } from './lines.js';
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 export async function* readJsonlRecords(
   lines: AsyncIterable<Line>,
   options: Pick<ReadOptions, 'source' | 'textField' | 'labelField' | 'requireLabel'>,
@@ -35,6 +37,8 @@ export function parseJsonlLine(
   const textValue = fields[textField];
   if (typeof textValue !== 'string') throw new InputError(`"${textField}" is not a string`, where);
   if (textValue === '') throw new InputError(`empty "${textField}"`, where);
+  // "\ud800" is valid JSON but not Unicode: it has no UTF-8 bytes, so C() of it is undefined.
+  if (LONE_SURROGATE.test(textValue)) throw new InputError(`"${textField}" holds a lone surrogate (\\uD800-\\uDFFF escape), not valid Unicode`, where);
   let label: Label | undefined;
   if (Object.prototype.hasOwnProperty.call(fields, labelField) && fields[labelField] !== null) {
     label = checkLabel(fields[labelField], labelField, where);

@@ -60,11 +60,14 @@ export interface NeighborsFileHeader {
   strip: boolean;
   /** Which test rows were evaluated, in words (e.g. `all`, `sample of 1000, seed 7`). */
   evaluated: string;
-  /** ISO 8601 time of writing. */
-  created: string;
+  /**
+   * ISO 8601 time of writing, only when the caller asks for one: npc leaves it out so the same
+   * evaluation always writes the same bytes.
+   */
+  created?: string;
 }
 
-/** What a writer needs; format, version and (by default) created are filled in. */
+/** What a writer needs; format and version are filled in. */
 export type NeighborsHeaderInit = Omit<NeighborsFileHeader, 'format' | 'version' | 'created'> & { created?: string };
 
 export interface NeighborsRow {
@@ -119,7 +122,7 @@ function validateHeaderValues(h: NeighborsFileHeader, where: string, strictVersi
   if (!isCount(h.m) || h.m < 1) fail('m is not a positive count');
   if (typeof h.strip !== 'boolean') fail('strip is not true or false');
   if (typeof h.evaluated !== 'string') fail('evaluated (description of the test rows) missing');
-  if (typeof h.created !== 'string') fail('created missing');
+  if (h.created !== undefined && typeof h.created !== 'string') fail('created is not a string');
 }
 
 /** Writes a neighbours file row by row; `commit` finishes it, `abort` discards it. */
@@ -150,7 +153,7 @@ export class NeighborsFileWriter {
       m: init.m,
       strip: init.strip,
       evaluated: init.evaluated,
-      created: init.created ?? new Date().toISOString(),
+      ...(init.created !== undefined ? { created: init.created } : {}),
     };
     validateHeaderValues(header, path, true);
     const writer = createAtomicWriter(path);

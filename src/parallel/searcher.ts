@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { WorkerError } from '../errors.js';
 import { NearestNeighbors } from '../model/neighbors.js';
 import type { TrainingIndex } from '../model/training-index.js';
 import type { SearchRequest, WorkerReply, WorkerSetup } from './messages.js';
@@ -29,9 +30,17 @@ export function defaultJobs(): number {
   return Math.max(1, availableParallelism());
 }
 
-/** Builds the searcher for `jobs` threads; with jobs > 1 the pool also computes C(y) of every row. */
+/** More threads than this gain nothing on this machine and only cost memory; --jobs above it is capped. */
+export function maxJobs(): number {
+  return 4 * defaultJobs();
+}
+
+/**
+ * Builds the searcher for `jobs` threads (capped at maxJobs() and at one per training row); with more
+ * than one, the pool also computes C(y) of every row.
+ */
 export async function createSearcher(index: TrainingIndex, jobs: number): Promise<Searcher> {
-  const workers = Math.min(jobs, index.size);
+  const workers = Math.min(jobs, index.size, maxJobs());
   if (workers <= 1) {
     if (!index.lengthsReady) throw new Error('createSearcher: one thread needs an index with its lengths computed');
     return new LocalSearcher(index);
@@ -96,9 +105,9 @@ export class SearchPool implements Searcher {
       };
       const worker = spawnWorker(setup);
       worker.on('message', (reply: WorkerReply) => pool.onReply(reply, w));
-      worker.on('error', (err) => pool.fail(new Error(`search worker ${w} failed: ${err.message}`)));
+      worker.on('error', (err) => pool.fail(new WorkerError(`search worker ${w} failed: ${err.message}`)));
       worker.on('exit', (code) => {
-        if (!pool.closing) pool.fail(new Error(`search worker ${w} exited unexpectedly (exit code ${code})`));
+        if (!pool.closing) pool.fail(new WorkerError(`search worker ${w} exited unexpectedly (exit code ${code})`));
       });
       pool.workers.push(worker);
     }
@@ -150,7 +159,7 @@ export class SearchPool implements Searcher {
     if (!waiting) return;
     this.pending.delete(reply.id);
     if (reply.type === 'error') {
-      this.fail(new Error(`search worker ${w} failed: ${reply.message}`));
+      this.fail(new WorkerError(`search worker ${w} failed: ${reply.message}`));
       waiting.reject(this.failure!);
     } else {
       waiting.resolve(reply);

@@ -2,9 +2,10 @@
 import type { Readable } from 'node:stream';
 import { classifyRecords, type Prediction } from '../../app/classify.js';
 import { labelNameMap, loadSplit, openSearcher } from '../../app/training.js';
+import { InputError } from '../../errors.js';
 import { recordsFrom } from '../../io/read-records.js';
 import type { InputFormat, Label, LabeledRecord } from '../../io/records.js';
-import { displayLabel } from '../options.js';
+import { labelFormatter } from '../options.js';
 import type { LineWriter } from '../output.js';
 
 export interface ClassifyCommandOptions {
@@ -26,6 +27,10 @@ export async function classifyCommand(
   io: { stdin: Readable; out: LineWriter },
 ): Promise<void> {
   const fromStdin = texts.length === 0 || (texts.length === 1 && texts[0] === '-');
+  if (!fromStdin) {
+    const empty = texts.indexOf('');
+    if (empty >= 0) throw new InputError('empty "text"', `argument ${empty + 1}`);
+  }
   const train = await loadSplit(
     { path: options.train, format: options.format, textField: options.textField, labelField: options.labelField },
     'train',
@@ -44,9 +49,10 @@ export async function classifyCommand(
     : argumentRecords(texts);
   // JSONL in, JSONL out: the input objects pass through with `prediction` added.
   const asJson = options.json || (fromStdin && options.input === 'jsonl');
+  const show = labelFormatter(searcher.index.encoder.classes, names);
   try {
     for await (const result of classifyRecords(searcher, records, { k: options.k, neighbors: options.neighbors })) {
-      await io.out.writeLine(asJson ? jsonLine(result, options, names) : displayLabel(result.prediction, names));
+      await io.out.writeLine(asJson ? jsonLine(result, options, names) : show(result.prediction));
     }
   } finally {
     await searcher.close();

@@ -12,7 +12,8 @@ import {
 } from '../../app/evaluate.js';
 import { fewShotSplits, meanStd } from '../../app/few-shot.js';
 import { stratifiedSample } from '../../app/sampling.js';
-import { labelNameMap, type LoadedData, loadSplit, openSearcher } from '../../app/training.js';
+import { DEFAULT_DATASET, labelNameMap, type LoadedData, loadSplit, openSearcher } from '../../app/training.js';
+import { cachedSplitPath } from '../../io/datasets.js';
 import { defaultCompressor } from '../../compress/index.js';
 import { UsageError } from '../../errors.js';
 import { type AtomicWriter, createAtomicWriter } from '../../io/atomic-file.js';
@@ -73,8 +74,7 @@ export async function evalCommand(options: EvalCommandOptions, io: { out: LineWr
       return;
     }
 
-    const searcher = await openSearcher(train.records, options.jobs);
-    const trainSize = searcher.index.size;
+    const trainSize = train.records.length;
     const m = neighborsNeeded(options.k, options.neighbors, trainSize);
     if (options.saveNeighbors) {
       neighborsFile = createNeighborsFileWriter(options.saveNeighbors, {
@@ -87,6 +87,7 @@ export async function evalCommand(options: EvalCommandOptions, io: { out: LineWr
         evaluated,
       });
     }
+    const searcher = await openSearcher(train.records, options.jobs);
     const scorer = new RowScorer(searcher.index.encoder, searcher.index.labelIds, { ks: options.k, tie: options.tie, seed: options.seed, trainSize });
     const listed = Math.min(m, options.neighbors ?? Math.min(options.k[0], trainSize));
     let timing: Timing;
@@ -145,11 +146,14 @@ export async function printReport(scores: Scores, ctx: ReportContext, json: bool
 function checkOptions(options: EvalCommandOptions): void {
   if (options.limit !== undefined && options.sample !== undefined) throw new UsageError('--limit and --sample cannot be combined');
   if (options.train === '-' && options.test === '-') throw new UsageError('--train and --test cannot both be stdin');
-  const inputs = [options.train, options.test].filter((p): p is string => p !== undefined && p !== '-').map((p) => resolve(p));
+  // The default data set's cached splits are inputs too when --train / --test are not given.
+  const inputs = [options.train ?? cachedSplitPath(DEFAULT_DATASET, 'train'), options.test ?? cachedSplitPath(DEFAULT_DATASET, 'test')]
+    .filter((p) => p !== '-')
+    .map((p) => resolve(p));
   for (const [flag, path] of [['--predictions', options.predictions], ['--save-neighbors', options.saveNeighbors]] as const) {
     if (path !== undefined && inputs.includes(resolve(path))) throw new UsageError(`${flag} ${path} would overwrite an input file`);
   }
-  if (options.predictions !== undefined && options.predictions === options.saveNeighbors) {
+  if (options.predictions !== undefined && options.saveNeighbors !== undefined && resolve(options.predictions) === resolve(options.saveNeighbors)) {
     throw new UsageError('--predictions and --save-neighbors must be different files');
   }
   if (options.saveNeighbors !== undefined && (options.train === '-' || options.test === '-')) {
