@@ -18,9 +18,9 @@ function buildProgram(out: LineWriter): Command {
   const program = new Command('npc')
     .description('Parameter-free text classification: exact gzip NCD + k nearest neighbours (Jiang et al. 2023).')
     .version(npcVersion(), '-V, --version')
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ outputError: (str, write) => write(`npc: ${str.replace(/^error: /, '')}`) });
+    // Usage errors are one line too: `npc: unknown option '--bogus' (see npc --help)`.
+    .configureOutput({ outputError: (str, write) => write(`npc: ${str.replace(/^error: /, '').trimEnd()} (see --help)\n`) });
 
   const dataOptions = (cmd: Command): Command =>
     cmd

@@ -4,10 +4,8 @@
  * "A classifier in a pipeline gets fed whatever upstream produced. npc must never crash with a stack
  * trace, hang, lose or half-write output, or be steered by its input."
  *
- * Tests whose name ends in `[PENDING-FIX]` assert the behaviour the issue (or a decision already made)
- * expects where npc does not do it yet; they FAIL until the code is fixed and are deliberately not
- * skipped. `grep -n PENDING-FIX test/e2e/failure-matrix.test.ts` lists them; docs/failure-matrix.md
- * says what is observed today and the suggested fix for each.
+ * Comments marked "Regression (row N)" are tests that failed when the matrix was first written and
+ * hold the fix now; docs/failure-matrix.md lists what was wrong and what changed.
  *
  * All sentences below are written for these tests; the real data sets are only read from ../shared/data.
  */
@@ -116,9 +114,9 @@ describe.concurrent('row 1: JSONL line that is not JSON', () => {
     expect(r.stderr).toMatch(/^npc: <stdin>:3: invalid JSON \(.+\)\n$/);
   });
 
-  // PENDING-FIX(row 1): "never lose output". Observed: when the bad line arrives in the same read as
+  // Regression (row 1), fixed: "never lose output". Observed: when the bad line arrives in the same read as
   // the good lines before it (a file or a fast pipe on stdin), their predictions are never written.
-  it('row 1: predictions of the good lines before a bad stdin line are still written, in order [PENDING-FIX]', async () => {
+  it('row 1: predictions of the good lines before a bad stdin line are still written, in order', async () => {
     const input = file('r1-stdin.jsonl', '{"id": 1, "text": "the striker scored"}\n{"id": 2, "text": "bank rates rose"}\nnot json\n');
     const r = await run(['classify', '--train', train, '--jobs', '1'], { stdin: { file: input } });
     expect(r.code).toBe(1);
@@ -193,8 +191,8 @@ describe.concurrent('row 3: "text" missing, empty, or not a string', () => {
     expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l).text)).toEqual(['the striker scored', 'bank rates rose']);
   });
 
-  // PENDING-FIX(row 3): decision "empty text is an error" — an empty argument is classified today.
-  it('row 3: an empty text argument is an error naming the argument, exit 1 [PENDING-FIX]', async () => {
+  // Regression (row 3), fixed: decision "empty text is an error" — an empty argument is classified today.
+  it('row 3: an empty text argument is an error naming the argument, exit 1', async () => {
     const r = await run(['classify', '--train', train, 'the striker scored', '']);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.code).toBe(1);
@@ -330,9 +328,9 @@ describe.concurrent('row 6: labels 1 and "1" in one file (decision: distinct lab
     expect(json.strict_correct).toBe(1); // only the "quoted string" row, predicted "1", is right
   });
 
-  // PENDING-FIX(row 6): distinct "everywhere" includes what people read. Observed: plain classify output
+  // Regression (row 6), fixed: distinct "everywhere" includes what people read. Observed: plain classify output
   // and the eval tables print both labels as `1`, so the two classes cannot be told apart.
-  it('row 6: plain classify output and the eval table show 1 and "1" differently [PENDING-FIX]', async () => {
+  it('row 6: plain classify output and the eval table show 1 and "1" differently', async () => {
     const plain = await run(['classify', '--train', mixed, '-k', '1', 'numeric digits numbers', 'quoted string letters']);
     expect(plain.code).toBe(0);
     const [a, b] = plain.stdout.trim().split('\n');
@@ -434,17 +432,17 @@ describe.concurrent('row 8: invalid UTF-8 bytes (decision: an error naming the l
     expect(text.stderr).toBe('npc: <stdin>:3: invalid UTF-8\n');
   });
 
-  // PENDING-FIX(row 8): CSV input is decoded with replacement today: the row is accepted with U+FFFD.
-  it('row 8: invalid UTF-8 in a CSV file → npc: FILE:LINE: invalid UTF-8, exit 1 [PENDING-FIX]', async () => {
+  // Regression (row 8), fixed: CSV input is decoded with replacement today: the row is accepted with U+FFFD.
+  it('row 8: invalid UTF-8 in a CSV file → npc: FILE:LINE: invalid UTF-8, exit 1', async () => {
     const header = file('r8.csv', Buffer.concat([Buffer.from('label,text\nsport,a match\nmoney,caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
     expectNpcError(await run(['classify', '--train', header, 'x']), 1, `${header}:3: invalid UTF-8`);
     const ag = file('r8-ag.csv', Buffer.concat([Buffer.from('1,title,a match\n2,title,caf'), Buffer.from([0xff]), Buffer.from('\n')]));
     expectNpcError(await run(['classify', '--train', ag, 'x']), 1, `${ag}:2: invalid UTF-8`);
   });
 
-  // PENDING-FIX(row 8): same principle for JSON escapes: "\ud800" is valid JSON but not valid Unicode;
+  // Regression (row 8), fixed: same principle for JSON escapes: "\ud800" is valid JSON but not valid Unicode;
   // today it is silently encoded as U+FFFD (EF BF BD) before compression.
-  it('row 8: a lone surrogate escape ("\\ud800") in JSON text is an error naming the line, exit 1 [PENDING-FIX]', async () => {
+  it('row 8: a lone surrogate escape ("\\ud800") in JSON text is an error naming the line, exit 1', async () => {
     const r = await run(['classify', '--train', train], { input: '{"text": "fine"}\n{"text": "half \\ud800 pair"}\n' });
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.code).toBe(1);
@@ -657,9 +655,9 @@ describe.concurrent('row 12: missing file, a directory, unreadable file, output 
     expect(listTree(out)).toEqual(['preds']);
   });
 
-  // PENDING-FIX(row 12): observed with --jobs 2: the error is printed, then the process never exits
+  // Regression (row 12), fixed: observed with --jobs 2: the error is printed, then the process never exits
   // (the search pool's worker threads are not closed when the neighbours file cannot be created).
-  it('row 12: --save-neighbors into a missing folder: exit 1 promptly, no hang (--jobs 2) [PENDING-FIX]', async () => {
+  it('row 12: --save-neighbors into a missing folder: exit 1 promptly, no hang (--jobs 2)', async () => {
     const target = join(dir, 'r12-nbr-missing', 'out.nbr');
     for (const jobs of ['1', '2']) {
       const r = await run(['eval', '--train', train, '--test', train, '--quiet', '--jobs', jobs, '--save-neighbors', target], { timeoutMs: 15_000 });
@@ -705,9 +703,9 @@ describe.concurrent('row 13: unknown option, bad k, bad --jobs → usage error, 
     }
   });
 
-  // PENDING-FIX(row 13): observed: --jobs 100000 starts one worker thread per training row (400 rows:
+  // Regression (row 13), fixed: observed: --jobs 100000 starts one worker thread per training row (400 rows:
   // 400 threads, 3.7 GB RSS, 30 s for 5 test rows); on a real training set it exhausts memory.
-  it('row 13: an absurd --jobs (100000) is a usage error or is capped: never one thread per training row [PENDING-FIX]', async () => {
+  it('row 13: an absurd --jobs (100000) is a usage error or is capped: never one thread per training row', async () => {
     const rows = Array.from({ length: 150 }, (_, i) => ({ label: `c${i % 3}`, text: `row ${i} with words ${i * 7} and more ${i % 11}` }));
     const path = writeJsonl(join(dir, 'r13-150.jsonl'), rows);
     const { child, done } = spawnNpc(['eval', '--train', path, '--test', path, '--limit', '3', '--quiet', '--json', '--jobs', '100000'], {
@@ -839,7 +837,7 @@ describe.concurrent('row 15: `npc … | head -1`', () => {
 
 // ---------------------------------------------------------------------------------------------------
 describe.skipIf(!haveR8)('row 16: SIGINT / SIGTERM during eval', () => {
-  // PENDING-FIX(row 16): observed 6–9 s from the signal to the exit on R8 with --jobs 1: the signal is
+  // Regression (row 16), fixed: observed 6–9 s from the signal to the exit on R8 with --jobs 1: the signal is
   // only seen between search batches of 100,000 pairs (18 R8 rows, 3–5 s each here), and a batch that
   // starts right after the training set is loaded runs before the signal is delivered at all.
   it.each([
@@ -847,7 +845,7 @@ describe.skipIf(!haveR8)('row 16: SIGINT / SIGTERM during eval', () => {
     ['SIGTERM', '1', 143],
     ['SIGTERM', '2', 143],
   ] as [NodeJS.Signals, string, number][])(
-    'row 16: %s after ~2 s of eval (R8, --jobs %s): exit within 5 s, code %s, partial summary on stderr, no output files [PENDING-FIX]',
+    'row 16: %s after ~2 s of eval (R8, --jobs %s): exit within 5 s, code %s, partial summary on stderr, no output files',
     async (signal, jobs, code) => {
       const out = makeTmp('npc-fm-r16-');
       const { child, done } = spawnNpc(
@@ -1022,11 +1020,11 @@ describe.skipIf(!haveAgCsv).concurrent('row 19: a cached file changed on disk', 
 
 // ---------------------------------------------------------------------------------------------------
 describe.concurrent('row 20: a worker throws or dies', () => {
-  // PENDING-FIX(row 20): observed exit 70 `npc: internal error: Error: search worker 0 failed: ...`.
+  // Regression (row 20), fixed: observed exit 70 `npc: internal error: Error: search worker 0 failed: ...`.
   it.each([
     ['throw', 'search worker \\d+ failed: injected worker fault'],
     ['exit', 'search worker \\d+ exited unexpectedly \\(exit code 3\\)'],
-  ])('row 20: NPC_TEST_WORKER_FAULT=%s → error with the cause, exit 1, no hang, no output files [PENDING-FIX]', async (fault, cause) => {
+  ])('row 20: NPC_TEST_WORKER_FAULT=%s → error with the cause, exit 1, no hang, no output files', async (fault, cause) => {
     const out = makeTmp('npc-fm-r20-');
     const env = { NPC_TEST_WORKER_FAULT: fault };
     const e = await run(['eval', '--train', train, '--test', train, '--jobs', '2', '--quiet', '--predictions', join(out, 'p.jsonl')], { env, timeoutMs: 30_000 });
@@ -1083,10 +1081,10 @@ describe('row 21: same input with --jobs 1 and --jobs 2, run twice', () => {
     }
   });
 
-  // PENDING-FIX(row 21): "byte-identical output": the --save-neighbors header holds a "created" timestamp,
+  // Regression (row 21), fixed: "byte-identical output": the --save-neighbors header holds a "created" timestamp,
   // so two runs never give the same bytes. If the lead keeps the timestamp, delete this test (the one above
   // already compares everything else).
-  it('row 21: --save-neighbors files are byte-identical too, header included [PENDING-FIX]', () => {
+  it('row 21: --save-neighbors files are byte-identical too, header included', () => {
     expect(nbrFiles).toHaveLength(4);
     for (let i = 1; i < 4; i++) expect(nbrFiles[i].equals(nbrFiles[0]), `saved neighbours run ${i + 1} differ: ${/"created":"[^"]*"/.exec(nbrFiles[i].toString('latin1'))?.[0]} vs ${/"created":"[^"]*"/.exec(nbrFiles[0].toString('latin1'))?.[0]}`).toBe(true);
   });
@@ -1142,9 +1140,9 @@ describe.concurrent('row 22: --predictions / --save-neighbors path equal to an i
     expectNpcError(r, 2, '--predictions and --save-neighbors must be different files');
   });
 
-  // PENDING-FIX(row 22): observed: `--predictions p.out --save-neighbors ./p.out` is accepted; both are
+  // Regression (row 22), fixed: observed: `--predictions p.out --save-neighbors ./p.out` is accepted; both are
   // written and renamed onto the same file, and the predictions are silently lost.
-  it('row 22: --predictions and --save-neighbors naming the same file spelt differently → usage error [PENDING-FIX]', async () => {
+  it('row 22: --predictions and --save-neighbors naming the same file spelt differently → usage error', async () => {
     const out = makeTmp('npc-fm-r22-');
     const r = await run(['eval', '--train', tr, '--test', te, '--quiet', '--predictions', 'same.out', '--save-neighbors', './same.out'], { cwd: out });
     expectNpcError(r, 2, '--predictions and --save-neighbors must be different files');
@@ -1165,9 +1163,9 @@ describe.concurrent('row 22: --predictions / --save-neighbors path equal to an i
     }
   });
 
-  // PENDING-FIX(row 22): observed: with --test omitted, `--predictions <cache>/ag_news/test.jsonl` is accepted
+  // Regression (row 22), fixed: observed: with --test omitted, `--predictions <cache>/ag_news/test.jsonl` is accepted
   // and replaces the cached split (exit 0; the next run then fails with "changed on disk").
-  it.skipIf(!haveAgCsv)('row 22: --predictions equal to the cached default test split → usage error, cache untouched [PENDING-FIX]', async () => {
+  it.skipIf(!haveAgCsv)('row 22: --predictions equal to the cached default test split → usage error, cache untouched', async () => {
     const { cache, jsonl } = await makeAgNewsTestCache(sharedDataPath(AG_TEST_CSV));
     const r = await run(['eval', '--train', train, '--limit', '2', '--quiet', '--predictions', jsonl], { env: { NPC_DATA_DIR: cache } });
     const intact = sha256File(jsonl) === AG_NEWS_TEST_JSONL_SHA256;

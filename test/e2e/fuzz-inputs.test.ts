@@ -343,11 +343,11 @@ describe('fuzz: the readers as a library (recordsFrom), random chunking', () => 
     },
   );
 
-  // PENDING-FIX (failure matrix row 8): decision "invalid UTF-8 is an error with the line, never
-  // replacement". JSONL and plain text hold; CSV decodes with replacement today (U+FFFD in the rows).
+  // Failure matrix row 8: "invalid UTF-8 is an error with the line, never replacement", in every format
+  // (CSV used to decode with replacement; it now decodes strictly, see src/io/utf8.ts).
   it.each([
     ['jsonl', ''],
-    ['csv', ' [PENDING-FIX]'],
+    ['csv', ''],
     ['text', ''],
   ] as [InputFormat, string][])(
     'fuzz: %s: invalid UTF-8 inside valid rows is never read as U+FFFD (an error instead)%s',

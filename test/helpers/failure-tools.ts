@@ -161,12 +161,15 @@ export function expectNpcError(
   expect(r.stderr, context).not.toMatch(/\n\s+at /);
   expect(r.stderr, context).not.toContain('internal error');
   expect(r.code, context).toBe(code);
-  // Usage errors from commander add a second line `(run with --help for usage)`.
+  // Usage errors are one line too, ending in ` (see --help)`.
   const lines = r.stderr.replace(/\n$/, '').split('\n');
-  if (options.usage && lines[lines.length - 1] === '(run with --help for usage)') lines.pop();
   expect(lines, context).toHaveLength(1);
   expect(r.stderr.endsWith('\n'), context).toBe(true);
-  const line = lines[0];
+  let line = lines[0];
+  if (options.usage) {
+    expect(line, context).toMatch(/ \(see --help\)$/);
+    line = line.replace(/ \(see --help\)$/, '');
+  }
   if (typeof message === 'string') expect(line, context).toBe(`npc: ${message}`);
   else expect(line, context).toMatch(new RegExp(`^npc: ${message.source}$`, message.flags));
   if (options.stdout === undefined) expect(r.stdout, context).toBe('');
