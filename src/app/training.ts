@@ -6,6 +6,12 @@ import { readDataset } from '../io/read-records.js';
 import type { InputFormat, Label, LabeledRecord } from '../io/records.js';
 import { type Compressor, defaultCompressor } from '../compress/index.js';
 import { TrainingIndex } from '../model/training-index.js';
+import { LabelEncoder } from '../model/labels.js';
+import { readPreparedIndex, writePreparedIndex } from '../io/index-cache.js';
+import { sha256OfFile } from '../io/neighbors-file.js';
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createSearcher, type Searcher } from '../parallel/searcher.js';
 
 export const DEFAULT_DATASET = 'ag_news';
@@ -40,15 +46,8 @@ export async function loadSplit(spec: DataSpec, split: 'train' | 'test'): Promis
   }
   const cacheDir = spec.cacheDir ?? resolveCacheDir();
   const info = getDatasetInfo(DEFAULT_DATASET);
-  if (!isCached(DEFAULT_DATASET, split, cacheDir)) {
-    throw new DataError(
-      `the ${DEFAULT_DATASET} ${split} split is not in the cache (${cacheDir}); run 'npc data get ${DEFAULT_DATASET}' ` +
-        `to download it, or pass --${split} PATH`,
-    );
-  }
   // A cached file changed on disk is caught here, by size and sha256, before any of it is used.
-  await verifyCachedSplit(DEFAULT_DATASET, split, cacheDir);
-  const path = cachedSplitPath(DEFAULT_DATASET, split, cacheDir);
+  const path = await defaultSplitPath(split, cacheDir);
   const { source, records } = await readDataset(path, { format: 'jsonl' });
   return { source, path, records: spec.strip ? stripTexts(records) : records, labelNames: labelNameMap(info.labelNames) };
 }
@@ -65,7 +64,7 @@ export function fitIndex(
   compressor: Compressor = defaultCompressor(),
   options: { deferLengths?: boolean } = {},
 ): TrainingIndex {
-  return new TrainingIndex(
+  return TrainingIndex.fromTexts(
     records.map((r) => r.text),
     records.map((r) => r.label as Label),
     compressor,
@@ -80,6 +79,75 @@ export function fitIndex(
 export async function openSearcher(records: readonly LabeledRecord[], jobs: number): Promise<Searcher> {
   const index = fitIndex(records, defaultCompressor(), { deferLengths: jobs > 1 && records.length > 1 });
   return createSearcher(index, jobs);
+}
+
+/** Training sets at least this large are kept prepared on disk (parsing and C(y) then cost nothing). */
+export const PREPARED_MIN_ROWS = 20_000;
+
+export interface TrainingSearcher {
+  searcher: Searcher;
+  source: string;
+  labelNames?: ReadonlyMap<Label, string>;
+  /** Whether the prepared index came from the cache. */
+  prepared: boolean;
+}
+
+/**
+ * The training set ready to search, for `classify`. A large training file is prepared once: its arrays
+ * (bytes, offsets, C(y), label ids) are cached under <cache>/index/, keyed by the sha256 of the file and
+ * every option that changes them, so later runs read them back instead of parsing and compressing.
+ * The cache is an optimisation only: a missing, damaged or unwritable cache just means the slow path.
+ */
+export async function openTrainingSearcher(
+  spec: DataSpec,
+  jobs: number,
+  options: { jobsBelowPreparedSize?: number; cacheDir?: string } = {},
+): Promise<TrainingSearcher> {
+  const cacheDir = options.cacheDir ?? resolveCacheDir();
+  // Worker threads pay off on large training sets; a caller with little to do may ask for fewer below that.
+  const jobsFor = (rows: number): number => (rows >= PREPARED_MIN_ROWS ? jobs : (options.jobsBelowPreparedSize ?? jobs));
+  const path = spec.path ?? (await defaultSplitPath('train', cacheDir));
+  const labelNames = spec.path === undefined ? labelNameMap(getDatasetInfo(DEFAULT_DATASET).labelNames) : undefined;
+  const compressor = defaultCompressor();
+  let key: string | undefined;
+  let cachePath: string | undefined;
+  // Unreadable files go the normal way, so their errors read like every other input error.
+  const fileHash = path === '-' ? undefined : await sha256OfFile(path).catch(() => undefined);
+  if (fileHash !== undefined) {
+    key = createHash('sha256')
+      .update(JSON.stringify([fileHash, compressor.name, spec.format ?? null, spec.textField ?? 'text', spec.labelField ?? 'label', !!spec.strip]))
+      .digest('hex');
+    cachePath = join(cacheDir, 'index', `${key}.npcidx`);
+    const cached = readPreparedIndex(cachePath, key);
+    if (cached) {
+      const index = new TrainingIndex(cached.arrays, new LabelEncoder(cached.classes), compressor, true);
+      return { searcher: await createSearcher(index, jobsFor(index.size)), source: path, labelNames, prepared: true };
+    }
+  }
+  const train = await loadSplit({ ...spec, path }, 'train');
+  const searcher = await openSearcher(train.records, jobsFor(train.records.length));
+  if (key && cachePath && train.records.length >= PREPARED_MIN_ROWS) {
+    const { index } = searcher;
+    try {
+      mkdirSync(dirname(cachePath), { recursive: true });
+      await writePreparedIndex(cachePath, key, { arrays: index.arrays(), classes: [...index.encoder.classes] });
+    } catch {
+      // An unwritable cache costs time on the next run, nothing else.
+    }
+  }
+  return { searcher, source: train.source, labelNames: labelNames ?? train.labelNames, prepared: false };
+}
+
+/** The cached default data set's split, verified (size, sha256) before use. */
+async function defaultSplitPath(split: 'train' | 'test', cacheDir: string): Promise<string> {
+  if (!isCached(DEFAULT_DATASET, split, cacheDir)) {
+    throw new DataError(
+      `the ${DEFAULT_DATASET} ${split} split is not in the cache (${cacheDir}); run 'npc data get ${DEFAULT_DATASET}' ` +
+        `to download it, or pass --${split} PATH`,
+    );
+  }
+  await verifyCachedSplit(DEFAULT_DATASET, split, cacheDir);
+  return cachedSplitPath(DEFAULT_DATASET, split, cacheDir);
 }
 
 /** The characters Python's str.strip() removes (str.isspace), so --strip matches the published runs. */

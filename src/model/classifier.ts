@@ -39,7 +39,7 @@ export class GzipKnnClassifier {
   }
 
   fit(texts: readonly string[], labels: readonly Label[]): this {
-    this.index = new TrainingIndex(texts, labels, this.compressor);
+    this.index = TrainingIndex.fromTexts(texts, labels, this.compressor);
     return this;
   }
 

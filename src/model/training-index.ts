@@ -52,36 +52,53 @@ export class TrainingIndex implements TrainingArrays {
   /** False until C(y) of every row is known (a search pool computes them in its workers). */
   lengthsReady: boolean;
 
+  /** From arrays already built (a prepared-index file, or `fromTexts`); labelIds index `encoder.classes`. */
+  constructor(arrays: TrainingArrays, encoder: LabelEncoder, compressor: Compressor, lengthsReady: boolean) {
+    this.size = arrays.labelIds.length;
+    if (this.size === 0) throw new RangeError('the training set is empty');
+    this.data = arrays.data;
+    this.offsets = arrays.offsets;
+    this.compressedLengths = arrays.compressedLengths;
+    this.labelIds = arrays.labelIds;
+    this.encoder = encoder;
+    this.compressor = compressor;
+    this.scanner = createPairScanner(compressor);
+    this.lengthsReady = lengthsReady;
+  }
+
   /**
-   * With `deferLengths`, C(y) is left for the caller to fill (in parallel); `lengthsReady` says when
-   * it is done. Otherwise every C(y) is computed here, on this thread.
+   * Fits texts and labels. With `deferLengths`, C(y) is left for the caller to fill (in parallel);
+   * `lengthsReady` says when it is done. Otherwise every C(y) is computed here, on this thread.
    */
-  constructor(texts: readonly string[], labels: readonly Label[], compressor: Compressor, options: { deferLengths?: boolean } = {}) {
+  static fromTexts(
+    texts: readonly string[],
+    labels: readonly Label[],
+    compressor: Compressor,
+    options: { deferLengths?: boolean } = {},
+  ): TrainingIndex {
     if (texts.length !== labels.length) {
       throw new RangeError(`texts and labels differ in length (${texts.length} vs ${labels.length})`);
     }
     if (texts.length === 0) throw new RangeError('the training set is empty');
-    this.size = texts.length;
-    this.compressor = compressor;
-    this.scanner = createPairScanner(compressor);
-    this.encoder = new LabelEncoder(labels);
+    const size = texts.length;
+    const encoder = new LabelEncoder(labels);
     const encoded = texts.map(utf8Bytes);
-    this.offsets = new Int32Array(new SharedArrayBuffer(4 * (this.size + 1)));
+    const offsets = new Int32Array(new SharedArrayBuffer(4 * (size + 1)));
     let total = 0;
-    for (let i = 0; i < this.size; i++) {
+    for (let i = 0; i < size; i++) {
       total += encoded[i].length;
       if (total > 0x7fffffff) throw new RangeError('the training texts exceed 2 GiB');
-      this.offsets[i + 1] = total;
+      offsets[i + 1] = total;
     }
-    this.data = new Uint8Array(new SharedArrayBuffer(Math.max(total, 1)), 0, total);
-    this.compressedLengths = new Int32Array(new SharedArrayBuffer(4 * this.size));
-    this.labelIds = new Int32Array(new SharedArrayBuffer(4 * this.size));
-    for (let i = 0; i < this.size; i++) {
-      this.data.set(encoded[i], this.offsets[i]);
-      if (!options.deferLengths) this.compressedLengths[i] = compressor.gzipLength(encoded[i]);
-      this.labelIds[i] = this.encoder.idOf(labels[i]);
+    const data = new Uint8Array(new SharedArrayBuffer(Math.max(total, 1)), 0, total);
+    const compressedLengths = new Int32Array(new SharedArrayBuffer(4 * size));
+    const labelIds = new Int32Array(new SharedArrayBuffer(4 * size));
+    for (let i = 0; i < size; i++) {
+      data.set(encoded[i], offsets[i]);
+      if (!options.deferLengths) compressedLengths[i] = compressor.gzipLength(encoded[i]);
+      labelIds[i] = encoder.idOf(labels[i]);
     }
-    this.lengthsReady = !options.deferLengths;
+    return new TrainingIndex({ data, offsets, compressedLengths, labelIds }, encoder, compressor, !options.deferLengths);
   }
 
   /** The arrays alone, for posting to workers (the SharedArrayBuffers are shared, not copied). */

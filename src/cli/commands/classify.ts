@@ -1,7 +1,7 @@
 /** `npc classify [TEXT...]`: labels for arguments, or a stream of JSONL / text lines from stdin. */
 import type { Readable } from 'node:stream';
 import { classifyRecords, type Prediction } from '../../app/classify.js';
-import { labelNameMap, loadSplit, openSearcher } from '../../app/training.js';
+import { labelNameMap, openTrainingSearcher } from '../../app/training.js';
 import { InputError } from '../../errors.js';
 import { recordsFrom } from '../../io/read-records.js';
 import type { InputFormat, Label, LabeledRecord } from '../../io/records.js';
@@ -31,13 +31,14 @@ export async function classifyCommand(
     const empty = texts.indexOf('');
     if (empty >= 0) throw new InputError('empty "text"', `argument ${empty + 1}`);
   }
-  const train = await loadSplit(
+  // A few arguments against a small training set: one thread, no start-up cost. Stdin, or a large
+  // training set: the worker pool.
+  const { searcher, labelNames } = await openTrainingSearcher(
     { path: options.train, format: options.format, textField: options.textField, labelField: options.labelField },
-    'train',
+    options.jobs,
+    { jobsBelowPreparedSize: fromStdin ? options.jobs : 1 },
   );
-  const names = labelNameMap(options.labelNames) ?? train.labelNames;
-  // Arguments are few: one thread answers them with no start-up cost. Stdin may be long: use the pool.
-  const searcher = await openSearcher(train.records, fromStdin ? options.jobs : 1);
+  const names = labelNameMap(options.labelNames) ?? labelNames;
   const records: AsyncIterable<LabeledRecord> = fromStdin
     ? recordsFrom(io.stdin, {
         source: '<stdin>',

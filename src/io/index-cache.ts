@@ -1,0 +1,91 @@
+/**
+ * Prepared training sets on disk: the arrays a search needs (every text's UTF-8 bytes, offsets, C(y)
+ * of every row, label ids) plus the label classes, so that `npc classify` against a large training
+ * set skips parsing and compressing 120,000 texts on every run.
+ *
+ * A cache, never a source of truth: the file name is derived from the sha256 of the training file's
+ * bytes and every option that changes the arrays (compressor, fields, format, strip); the content
+ * carries a CRC-32; anything unexpected (another version, byte order, size, CRC) reads as a miss.
+ *
+ * Layout: `NPCIDX1\n`, one JSON header line padded with spaces to a multiple of 8 bytes, then
+ * offsets (int32 × rows+1), C(y) (int32 × rows), label ids (int32 × rows), text bytes, and last the
+ * CRC-32 (uint32) of everything after the header. Integers in the platform's byte order (recorded).
+ */
+import { readFileSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
+import { endianness } from 'node:os';
+import type { Label } from './records.js';
+import { writeFileAtomic } from './atomic-file.js';
+
+const MAGIC = 'NPCIDX1\n';
+
+export interface PreparedArrays {
+  data: Uint8Array;
+  offsets: Int32Array;
+  compressedLengths: Int32Array;
+  labelIds: Int32Array;
+}
+
+export interface PreparedIndex {
+  arrays: PreparedArrays;
+  classes: Label[];
+}
+
+interface Header {
+  key: string;
+  rows: number;
+  data_bytes: number;
+  classes: Label[];
+  endianness: 'LE' | 'BE';
+}
+
+/** Reads a prepared index written for `key`; undefined for a missing, foreign or damaged file. */
+export function readPreparedIndex(path: string, key: string): PreparedIndex | undefined {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(path);
+  } catch {
+    return undefined;
+  }
+  try {
+    if (buf.subarray(0, MAGIC.length).toString('latin1') !== MAGIC) return undefined;
+    const newline = buf.indexOf(0x0a, MAGIC.length);
+    if (newline < 0) return undefined;
+    const header = JSON.parse(buf.subarray(MAGIC.length, newline).toString('utf8')) as Header;
+    if (header.key !== key || header.endianness !== endianness()) return undefined;
+    const rows = header.rows;
+    const body = newline + 1;
+    const ints = 4 * (rows + 1 + rows + rows);
+    if (buf.length !== body + ints + header.data_bytes + 4) return undefined;
+    if (crc32(buf.subarray(body, buf.length - 4)) !== buf.readUInt32LE(buf.length - 4)) return undefined;
+    const take = (bytes: number, at: number): SharedArrayBuffer => {
+      const shared = new SharedArrayBuffer(Math.max(bytes, 1));
+      new Uint8Array(shared).set(buf.subarray(at, at + bytes));
+      return shared;
+    };
+    let at = body;
+    const offsets = new Int32Array(take(4 * (rows + 1), at), 0, rows + 1);
+    at += 4 * (rows + 1);
+    const compressedLengths = new Int32Array(take(4 * rows, at), 0, rows);
+    at += 4 * rows;
+    const labelIds = new Int32Array(take(4 * rows, at), 0, rows);
+    at += 4 * rows;
+    const data = new Uint8Array(take(header.data_bytes, at), 0, header.data_bytes);
+    return { arrays: { data, offsets, compressedLengths, labelIds }, classes: header.classes };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes a prepared index (through a temporary file and a rename). */
+export async function writePreparedIndex(path: string, key: string, prepared: PreparedIndex): Promise<void> {
+  const { data, offsets, compressedLengths, labelIds } = prepared.arrays;
+  const header: Header = { key, rows: labelIds.length, data_bytes: data.length, classes: prepared.classes, endianness: endianness() };
+  let line = MAGIC + JSON.stringify(header);
+  line += ' '.repeat((8 - ((Buffer.byteLength(line) + 1) % 8)) % 8) + '\n';
+  const bytes = (a: Int32Array | Uint8Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  const body = Buffer.concat([bytes(offsets), bytes(compressedLengths), bytes(labelIds), bytes(data)]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32LE(crc32(body));
+  await writeFileAtomic(path, Buffer.concat([Buffer.from(line, 'utf8'), body, crc]));
+}

@@ -1,0 +1,49 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readPreparedIndex, writePreparedIndex } from '../../src/io/index-cache.js';
+import { TrainingIndex } from '../../src/model/training-index.js';
+import { LabelEncoder } from '../../src/model/labels.js';
+import { createEngineCompressor } from '../../src/compress/index.js';
+import { NearestNeighbors } from '../../src/model/neighbors.js';
+
+const texts = ['the striker scored twice', 'bank rates rose again', 'a new compiler release', 'caf\u00e9 \u4e2d\u6587 \u{1F600}', 'x'];
+const labels = ['sport', 'money', 'tech', 'other', 3];
+
+describe('prepared index files', () => {
+  const compressor = createEngineCompressor();
+  const index = TrainingIndex.fromTexts(texts, labels, compressor);
+  const prepared = { arrays: index.arrays(), classes: [...index.encoder.classes] };
+
+  it('round-trips the arrays and classes exactly, and searches the same', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'npc-idx-')), 'a.npcidx');
+    await writePreparedIndex(path, 'key-1', prepared);
+    const back = readPreparedIndex(path, 'key-1')!;
+    expect(back.classes).toEqual(index.encoder.classes);
+    for (const name of ['data', 'offsets', 'compressedLengths', 'labelIds'] as const) {
+      expect(Array.from(back.arrays[name])).toEqual(Array.from(index[name]));
+      expect(back.arrays[name].buffer).toBeInstanceOf(SharedArrayBuffer);
+    }
+    const again = new TrainingIndex(back.arrays, new LabelEncoder(back.classes), compressor, true);
+    const query = new TextEncoder().encode('the striker scored');
+    expect(again.search(query, new NearestNeighbors(5)).toList()).toEqual(index.search(query, new NearestNeighbors(5)).toList());
+  });
+
+  it('reads another key, a damaged file or a missing file as a miss, never as data', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'npc-idx-'));
+    const path = join(dir, 'a.npcidx');
+    await writePreparedIndex(path, 'key-1', prepared);
+    expect(readPreparedIndex(path, 'key-2')).toBeUndefined();
+    expect(readPreparedIndex(join(dir, 'missing.npcidx'), 'key-1')).toBeUndefined();
+    const bytes = readFileSync(path);
+    const flipped = Buffer.from(bytes);
+    flipped[bytes.length - 10] ^= 0xff;
+    writeFileSync(path, flipped);
+    expect(readPreparedIndex(path, 'key-1')).toBeUndefined();
+    writeFileSync(path, bytes.subarray(0, bytes.length - 1));
+    expect(readPreparedIndex(path, 'key-1')).toBeUndefined();
+    writeFileSync(path, 'not an index');
+    expect(readPreparedIndex(path, 'key-1')).toBeUndefined();
+  });
+});
