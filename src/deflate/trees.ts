@@ -71,6 +71,10 @@ export class TreeDesc {
   readonly static_len: Uint8Array | null;
   readonly extra_bits: Uint8Array;
   readonly extra_base: number;
+  /** Extra bits of each symbol (extra_bits shifted by extra_base). */
+  readonly xbits: Uint8Array;
+  /** Cost of each symbol with the static tree, extra bits included (0 without a static tree). */
+  readonly scost: Uint8Array;
   readonly elems: number;
   readonly max_length: number;
 
@@ -87,6 +91,10 @@ export class TreeDesc {
     this.syms = new Int32Array(elems);
     this.static_len = static_len;
     this.extra_bits = extra_bits;
+    this.xbits = new Uint8Array(elems);
+    this.scost = new Uint8Array(elems);
+    for (let n = extra_base; n < elems; n++) this.xbits[n] = extra_bits[n - extra_base];
+    if (static_len !== null) for (let n = 0; n < elems; n++) this.scost[n] = static_len[n] + this.xbits[n];
     this.extra_base = extra_base;
     this.elems = elems;
     this.max_length = max_length;
@@ -231,6 +239,42 @@ function pqdownheap(heap: Int32Array, heap_len: number, k: number): void {
  * max_length) and add the block cost to opt_len (and static_len if the tree has a static twin).
  */
 function gen_bitlen(s: TreesState, desc: TreeDesc): void {
+  /* Fast path: the lengths of every node from its father's; if none exceeds max_length, the
+   * costs are sums over the leaves (desc.syms). Otherwise the general version below redoes it. */
+  const len = desc.len;
+  const dad = s.dad;
+  const order = s.order;
+  const max_length = desc.max_length;
+  let too_long = 0;
+  len[order[s.heap_max]] = 0; /* root of the heap */
+  for (let h = s.heap_max + 1; h < HEAP_SIZE; h++) {
+    const n = order[h];
+    const bits = len[dad[n]] + 1;
+    too_long |= max_length - bits;
+    len[n] = bits;
+  }
+  if (too_long < 0) {
+    gen_bitlen_overflow(s, desc);
+    return;
+  }
+  const freq = desc.freq;
+  const syms = desc.syms;
+  const xbits = desc.xbits;
+  const scost = desc.scost;
+  let opt_len = s.opt_len;
+  let static_len = s.static_len;
+  for (let i = 0, k = desc.nsyms; i < k; i++) {
+    const n = syms[i];
+    const f = freq[n];
+    opt_len += f * (len[n] + xbits[n]);
+    static_len += f * scost[n];
+  }
+  s.opt_len = opt_len;
+  s.static_len = static_len;
+}
+
+/** gen_bitlen() as in zlib, for trees where some length exceeds max_length. */
+function gen_bitlen_overflow(s: TreesState, desc: TreeDesc): void {
   const len = desc.len;
   const freq = desc.freq;
   const dad = s.dad;
@@ -352,14 +396,30 @@ function build_tree(s: TreesState, desc: TreeDesc): void {
    * increasing lengths: */
   for (let n = heap_len >> 1; n >= 1; n--) pqdownheap(heap, heap_len, n);
 
-  /* Construct the Huffman tree by repeatedly combining the least two frequent nodes. */
+  /* Construct the Huffman tree by repeatedly combining the least two frequent nodes. The two
+   * pqdownheap(s, tree, SMALLEST) calls are inlined; heap[heap_len + 1] holds a sentinel. */
   node = elems; /* next internal node of the tree */
   let heap_max = HEAP_SIZE;
   do {
-    /* pqremove */
+    /* pqremove: heap[1] = heap[heap_len--]; pqdownheap(1) */
     const n = heap[1];
-    heap[1] = heap[heap_len--];
-    pqdownheap(heap, heap_len, 1);
+    let v = heap[heap_len];
+    heap[heap_len] = 0x7fffffff;
+    heap_len--;
+    let kv = v >>> 10;
+    let k = 1;
+    let j = 2;
+    while (j <= heap_len) {
+      const hj = heap[j];
+      const hj1 = heap[j + 1];
+      const mm = ((hj1 >>> 10) - (hj >>> 10) - 1) >> 31;
+      const h = hj ^ ((hj ^ hj1) & mm);
+      if (kv <= h >>> 10) break;
+      heap[k] = h;
+      k = j - mm;
+      j = k << 1;
+    }
+    heap[k] = v;
     const m = heap[1]; /* m = node of next least frequency */
 
     order[--heap_max] = n & 1023; /* keep the nodes sorted by frequency */
@@ -372,10 +432,23 @@ function build_tree(s: TreesState, desc: TreeDesc): void {
     if (depth > 31) throw new Error('deflate trees: depth overflow (unreachable)');
     dad[n & 1023] = dad[m & 1023] = node;
 
-    /* and insert the new node in the heap */
-    heap[1] = (((n >>> 15) + (m >>> 15)) << 15) | (depth << 10) | node;
+    /* and insert the new node in the heap: heap[1] = node; pqdownheap(1) */
+    v = (((n >>> 15) + (m >>> 15)) << 15) | (depth << 10) | node;
     node++;
-    pqdownheap(heap, heap_len, 1);
+    kv = v >>> 10;
+    k = 1;
+    j = 2;
+    while (j <= heap_len) {
+      const hj = heap[j];
+      const hj1 = heap[j + 1];
+      const mm = ((hj1 >>> 10) - (hj >>> 10) - 1) >> 31;
+      const h = hj ^ ((hj ^ hj1) & mm);
+      if (kv <= h >>> 10) break;
+      heap[k] = h;
+      k = j - mm;
+      j = k << 1;
+    }
+    heap[k] = v;
   } while (heap_len >= 2);
 
   order[--heap_max] = heap[1] & 1023;
