@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import pako from 'pako';
 import { DeflateLengthEngine } from '../src/deflate/index.js';
-import { PairLengthEngine } from '../src/deflate/pair.js';
+import { PairLengthEngine, prepareText } from '../src/deflate/pair.js';
 
 const { values } = parseArgs({
   options: {
@@ -97,21 +97,40 @@ function timePairs(key = ''): number {
   if (sink === -1) console.log(sink);
   return Number(t1 - t0) / 1000 / (xBytes.length * yBytes.length);
 }
+// The same with every y prepared once (prepareText, outside the timing: a caller keeps it per text).
+const yPrepared = yBytes.map((y) => prepareText(y));
+function timePrepared(key = ''): number {
+  let sink = 0;
+  const c0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  for (const x of xBytes) {
+    pairEngine.setQuery(x);
+    for (const y of yPrepared) sink += pairEngine.pairLengthPrepared(y);
+  }
+  const t1 = process.hrtime.bigint();
+  if (key) recordCpu(key, c0, xBytes.length * yPrepared.length);
+  if (sink === -1) console.log(sink);
+  return Number(t1 - t0) / 1000 / (xBytes.length * yPrepared.length);
+}
 for (let q = 0; q < 3; q++) {
   pairEngine.setQuery(xBytes[q]);
   for (let i = 0; i < 300; i++) {
     const cat = utf8.encode(xs[(q * 37) % xs.length] + ' ' + ys[i]);
     if (pairEngine.pairLength(yBytes[i]) !== engine.gzipLength(cat)) throw new Error('PairLengthEngine mismatch');
+    if (pairEngine.pairLengthPrepared(yPrepared[i]) !== engine.gzipLength(cat)) throw new Error('pairLengthPrepared mismatch');
   }
 }
 timePairs();
+timePrepared();
 
 const e: number[] = [];
 const p: number[] = [];
 const pe: number[] = [];
+const pp: number[] = [];
 for (let r = 0; r < RUNS; r++) {
   e.push(time(eng, pairs, 'engine'));
   pe.push(timePairs('pair'));
+  pp.push(timePrepared('pairprep'));
   if (!values['no-pako']) p.push(time(pk, sample, 'pako'));
 }
 const fmt = (v: number[]) => `median ${median(v).toFixed(2)} µs, min ${Math.min(...v).toFixed(2)} µs`;
@@ -124,6 +143,7 @@ console.log(`engine: ${fmt(e)} per pair   [runs: ${e.map((x) => x.toFixed(2)).jo
 console.log(
   `pair engine: ${fmt(pe)} per pair (${xBytes.length} queries x ${yBytes.length} train texts, setQuery included)   [runs: ${pe.map((x) => x.toFixed(2)).join(' ')}]`,
 );
+console.log(`pair engine, prepared y: ${fmt(pp)} per pair (pairLengthPrepared)   [runs: ${pp.map((x) => x.toFixed(2)).join(' ')}]`);
 if (p.length) {
   console.log(`pako:   ${fmt(p)} per pair (${sample.length} pairs)   [runs: ${p.map((x) => x.toFixed(1)).join(' ')}]`);
   console.log(`speed-up vs pako (medians): engine ${(median(p) / median(e)).toFixed(1)}x, pair engine ${(median(p) / median(pe)).toFixed(1)}x`);

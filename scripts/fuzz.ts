@@ -15,7 +15,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pako from 'pako';
 import { DeflateLengthEngine } from '../src/deflate/index.js';
-import { PairLengthEngine } from '../src/deflate/pair.js';
+import { PairLengthEngine, prepareText } from '../src/deflate/pair.js';
 import { Rng, generateCase } from '../test/deflate/generators.js';
 
 const { values } = parseArgs({
@@ -76,6 +76,10 @@ function runCase(i: number): { kind: string; bytes: Uint8Array; expected: number
     const got = pairEngine.pairLength(y.bytes);
     bytesTotal += bytes.length;
     if (got !== expected) return { kind: `pair x=${x.kind} (${x.bytes.length} bytes) y=${y.kind}`, bytes, expected, got };
+    const gotPrepared = pairEngine.pairLengthPrepared(prepareText(y.bytes));
+    if (gotPrepared !== expected) {
+      return { kind: `pairLengthPrepared x=${x.kind} (${x.bytes.length} bytes) y=${y.kind}`, bytes, expected, got: gotPrepared };
+    }
   }
   return null;
 }

@@ -31,6 +31,47 @@ import { clear_all } from './trees.js';
 const EPOCH_LIMIT = 0x7fff0000;
 const SPACE = 0x20;
 
+/**
+ * A text y with the part of its hash chains that does not depend on the query, for
+ * PairLengthEngine.pairLengthPrepared(). For each position i <= |y| - 3, code[i] is the previous
+ * position j < i of y whose string y[j..j+2] has the same small-input hash (j >= 0), or ~hash
+ * (< 0) when i is the first of its hash in y. Used for pairs of at most SMALL_INPUT bytes (longer
+ * pairs fall back to pairLength).
+ */
+export class PreparedText {
+  readonly bytes: Uint8Array;
+  readonly code: Int32Array;
+  constructor(bytes: Uint8Array, code: Int32Array) {
+    this.bytes = bytes;
+    this.code = code;
+  }
+}
+
+const prepHead = new Int32Array(SMALL_HASH_SIZE).fill(-1);
+
+/** Prepare y (kept by reference: don't modify it afterwards) for pairLengthPrepared(). */
+export function prepareText(y: Uint8Array): PreparedText {
+  const len = y.length;
+  /* (empty code when every pair with y would exceed SMALL_INPUT: pairLengthPrepared falls back) */
+  const code = new Int32Array(len > 2 && len + 1 <= SMALL_INPUT ? len - 2 : 0);
+  if (len + 1 <= SMALL_INPUT) {
+    let w = len > 1 ? (y[0] << 8) | y[1] : 0;
+    for (let i = 0; i + 2 < len; i++) {
+      w = ((w << 8) | y[i + 2]) & 0xffffff;
+      const h = small_hash_w(w);
+      const j = prepHead[h];
+      code[i] = j >= 0 ? j : ~h;
+      prepHead[h] = i;
+    }
+    /* reset the scratch heads */
+    for (let i = 0; i + 2 < len; i++) {
+      const c = code[i];
+      if (c < 0) prepHead[~c] = -1;
+    }
+  }
+  return new PreparedText(y, code);
+}
+
 export class PairLengthEngine {
   /** State for the pairs: window = P ++ y, link = chains. */
   private readonly s = new DeflateState();
@@ -200,7 +241,71 @@ export class PairLengthEngine {
       }
       s.link = link;
     }
+    this.epoch = epoch + n + 1;
+    return this.finish(n);
+  }
 
+  /**
+   * pairLength(t.bytes), faster: y's own hash links come from prepareText(). Pairs over
+   * SMALL_INPUT bytes take the pairLength path.
+   */
+  pairLengthPrepared(t: PreparedText): number {
+    const m = this.m;
+    if (m < 0) throw new Error('PairLengthEngine: setQuery() first');
+    const y = t.bytes;
+    const ylen = y.length;
+    const n = m + ylen;
+    if (n > SMALL_INPUT || t.code.length !== (ylen > 2 ? ylen - 2 : 0)) return this.pairLength(y);
+
+    const s = this.s;
+    if (this.busy) {
+      clear_all(s);
+      this.headYZ.fill(0);
+      this.headYS.fill(0);
+      this.epoch = 1;
+    }
+    this.busy = true;
+    const win = ensure_window(s, n); /* never grows: n <= SMALL_INPUT < the initial window */
+    win.set(y, m);
+    const link = this.linkS;
+    const hx = this.headXS;
+    /* The junction positions m-2, m-1 (strings spanning P and y): linked to P's heads, and made
+     * the heads of their hashes while y's first positions are linked (restored after). */
+    const from = m - 2 > 0 ? m - 2 : 0;
+    const stop = n - 2;
+    const jend = m < stop ? m : stop;
+    let h0 = -1;
+    let h1 = -1;
+    let old0 = 0;
+    let old1 = 0;
+    for (let p = from; p < jend; p++) {
+      const h = small_hash(win[p], win[p + 1], win[p + 2]);
+      link[p] = hx[h];
+      if (h0 < 0) {
+        h0 = h;
+        old0 = hx[h];
+      } else {
+        h1 = h;
+        old1 = hx[h];
+      }
+      hx[h] = p;
+    }
+    /* y's positions: y's own previous position, else the current head of P (or the junction). */
+    const code = t.code;
+    for (let i = 0, k = code.length; i < k; i++) {
+      const c = code[i];
+      const mask = c >> 31;
+      link[m + i] = ((m + c) & ~mask) | (hx[~c & (SMALL_HASH_SIZE - 1)] & mask);
+    }
+    if (h1 >= 0) hx[h1] = old1;
+    if (h0 >= 0) hx[h0] = old0;
+    s.link = link;
+    return this.finish(n);
+  }
+
+  /** Restore the snapshot and run deflate_slow over the pair of n bytes whose chains are set. */
+  private finish(n: number): number {
+    const s = this.s;
     /* Restore the snapshot (s's frequencies are all zero here). */
     const lf = s.l_desc.freq;
     const df = s.d_desc.freq;
@@ -225,7 +330,6 @@ export class PairLengthEngine {
 
     deflate_slow(s, n);
 
-    this.epoch = epoch + n + 1;
     this.busy = false;
     return s.bits / 8 + GZIP_HEADER_BYTES + GZIP_TRAILER_BYTES;
   }

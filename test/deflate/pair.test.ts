@@ -5,7 +5,7 @@
 import pako from 'pako';
 import { describe, expect, it } from 'vitest';
 import { DeflateLengthEngine } from '../../src/deflate/index.js';
-import { PairLengthEngine } from '../../src/deflate/pair.js';
+import { PairLengthEngine, prepareText } from '../../src/deflate/pair.js';
 import { KINDS, Rng, generate } from './generators.js';
 import { hasData, readTexts } from './data.js';
 
@@ -27,6 +27,8 @@ function check(pe: PairLengthEngine, x: Uint8Array, y: Uint8Array, what: string,
   const got = pe.pairLength(y);
   checked++;
   if (got !== want) expect.fail(`${what}: |x|=${x.length} |y|=${y.length}: pair ${got} != single ${want}`);
+  const prep = pe.pairLengthPrepared(prepareText(y));
+  if (prep !== want) expect.fail(`${what}: |x|=${x.length} |y|=${y.length}: prepared ${prep} != single ${want}`);
   if (withPako) expect(got, `${what} vs pako`).toBe(pako.gzip(cat, { level: 9 }).length);
 }
 
