@@ -34,7 +34,6 @@ import {
   shell,
   sleep,
   spawnNpc,
-  startSlowServer,
   unreadableStrategy,
   writeJsonl,
 } from '../helpers/failure-tools.js';
@@ -941,7 +940,7 @@ describe.skipIf(!haveAgCsv)('row 18: two `npc data get` at once on the same cach
   ])('row 18: two concurrent data get (%s): both succeed or one waits; the cache ends valid', async (_, stagger) => {
     const csv = gunzipSync(readFileSync(sharedDataPath(AG_TEST_CSV)));
     // ~1.9 MB in 64 KiB pieces 40 ms apart: each download takes about 1.2 s.
-    const server = await startSlowServer({ '/slow/test.csv': { body: csv, chunkBytes: 64 * 1024, delayMs: 40 } });
+    const server = await startServer({ '/slow/test.csv': { body: csv, mode: 'slow', chunkBytes: 64 * 1024, delayMs: 40 } });
     try {
       const cache = makeTmp('npc-fm-r18-');
       const args = ['data', 'get', 'ag_news', '--split', 'test', '--from', `${server.url}slow/`, '--quiet'];

@@ -8,8 +8,6 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { expect } from 'vitest';
@@ -246,80 +244,6 @@ export function unreadableStrategy(): { ok: true; uid?: number; gid?: number } |
   if (probe.error) return { ok: false, reason: `running as root and cannot spawn as nobody: ${probe.error.message}` };
   if (probe.status !== 0) return { ok: false, reason: `running as root and nobody (65534) cannot read ${npcBin}: ${probe.stderr.trim()}` };
   return { ok: true, uid: 65534, gid: 65534 };
-}
-
-export interface SlowRoute {
-  body: Buffer;
-  /** Bytes per write. */
-  chunkBytes: number;
-  /** Pause between writes. */
-  delayMs: number;
-}
-
-export interface SlowServer {
-  url: string;
-  /** Requests received so far (paths). */
-  requests: string[];
-  close(): Promise<void>;
-}
-
-/**
- * An HTTP server on 127.0.0.1 that sends each route's body in small chunks with pauses (200, correct
- * Content-Length), so that a download takes a predictable while: used to make two `npc data get`
- * overlap. Like test/helpers/http-server.ts, it never contacts any other host.
- */
-export async function startSlowServer(routes: Record<string, SlowRoute>): Promise<SlowServer> {
-  const requests: string[] = [];
-  const sockets = new Set<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
-    requests.push(path);
-    const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
-    if (!route) {
-      res.writeHead(404, { 'content-type': 'text/plain' });
-      res.end('Not Found');
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'text/csv', 'content-length': route.body.length });
-    let offset = 0;
-    const next = (): void => {
-      if (res.destroyed) return;
-      const end = Math.min(route.body.length, offset + route.chunkBytes);
-      const chunk = route.body.subarray(offset, end);
-      offset = end;
-      if (offset >= route.body.length) {
-        res.end(chunk);
-        return;
-      }
-      res.write(chunk);
-      const t = setTimeout(() => {
-        timers.delete(t);
-        next();
-      }, route.delayMs);
-      timers.add(t);
-    };
-    next();
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const t of timers) clearTimeout(t);
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
 }
 
 /** sha256 of the cached AG News test JSONL (= the shared test.jsonl.gz decompressed). */

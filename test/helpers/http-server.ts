@@ -17,12 +17,17 @@ export type RouteMode =
   /** 200 without Content-Length (connection: close), half the body, then a clean close: looks complete. */
   | 'truncate-silent'
   /** 200, some of the body, then a TCP reset (ECONNRESET). */
-  | 'reset';
+  | 'reset'
+  /** 200 with the full Content-Length, the body in `chunkBytes` pieces `delayMs` apart: a download that takes a while. */
+  | 'slow';
 
 export interface Route {
   body?: Buffer | string;
   mode?: RouteMode;
   contentType?: string;
+  /** For mode 'slow': bytes per write and the pause between writes. */
+  chunkBytes?: number;
+  delayMs?: number;
 }
 
 export interface TestServer {
@@ -40,6 +45,7 @@ export async function startServer(routes: Record<string, Route> = {}): Promise<T
   const table = new Map(Object.entries(routes));
   const requests: string[] = [];
   const sockets = new Set<Socket>();
+  const timers = new Set<NodeJS.Timeout>();
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
@@ -77,6 +83,28 @@ export async function startServer(routes: Record<string, Route> = {}): Promise<T
         res.writeHead(200, { 'content-type': 'text/plain', connection: 'close' });
         res.end(half);
         return;
+      case 'slow': {
+        res.writeHead(200, { 'content-type': route?.contentType ?? 'text/csv', 'content-length': body.length });
+        const chunkBytes = route?.chunkBytes ?? 64 * 1024;
+        let offset = 0;
+        const next = (): void => {
+          if (res.destroyed) return;
+          const chunk = body.subarray(offset, Math.min(body.length, offset + chunkBytes));
+          offset += chunk.length;
+          if (offset >= body.length) {
+            res.end(chunk);
+            return;
+          }
+          res.write(chunk);
+          const t = setTimeout(() => {
+            timers.delete(t);
+            next();
+          }, route?.delayMs ?? 40);
+          timers.add(t);
+        };
+        next();
+        return;
+      }
       case 'reset':
         res.writeHead(200, { 'content-type': 'text/plain', 'content-length': body.length });
         res.write(half, () => setTimeout(() => res.socket?.resetAndDestroy(), 20));
@@ -101,6 +129,7 @@ export async function startServer(routes: Record<string, Route> = {}): Promise<T
     },
     close: () =>
       new Promise<void>((resolve) => {
+        for (const t of timers) clearTimeout(t);
         for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
       }),
