@@ -177,9 +177,8 @@ export class RowScorer {
   }
 }
 
-/** The ks of `-k 1,2,3`: distinct, in the order given (the first is the headline). */
+/** Neighbours to compute per row: at least largest k + ENVELOPE_MARGIN (or --neighbors), at most the training set. */
 export function neighborsNeeded(ks: readonly number[], requested: number | undefined, trainSize: number): number {
   return Math.min(trainSize, Math.max(requested ?? 0, Math.max(...ks) + ENVELOPE_MARGIN));
 }
 
-export { TIE_RULES };

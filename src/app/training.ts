@@ -47,7 +47,7 @@ export async function loadSplit(spec: DataSpec, split: 'train' | 'test'): Promis
   const cacheDir = spec.cacheDir ?? resolveCacheDir();
   const info = getDatasetInfo(DEFAULT_DATASET);
   // A cached file changed on disk is caught here, by size and sha256, before any of it is used.
-  const path = await defaultSplitPath(split, cacheDir);
+  const { path } = await defaultSplit(split, cacheDir);
   const { source, records } = await readDataset(path, { format: 'jsonl' });
   return { source, path, records: spec.strip ? stripTexts(records) : records, labelNames: labelNameMap(info.labelNames) };
 }
@@ -106,13 +106,15 @@ export async function openTrainingSearcher(
   const cacheDir = options.cacheDir ?? resolveCacheDir();
   // Worker threads pay off on large training sets; a caller with little to do may ask for fewer below that.
   const jobsFor = (rows: number): number => (rows >= PREPARED_MIN_ROWS ? jobs : (options.jobsBelowPreparedSize ?? jobs));
-  const path = spec.path ?? (await defaultSplitPath('train', cacheDir));
+  const cached = spec.path === undefined ? await defaultSplit('train', cacheDir) : undefined;
+  const path = spec.path ?? cached!.path;
   const labelNames = spec.path === undefined ? labelNameMap(getDatasetInfo(DEFAULT_DATASET).labelNames) : undefined;
   const compressor = defaultCompressor();
   let key: string | undefined;
   let cachePath: string | undefined;
-  // Unreadable files go the normal way, so their errors read like every other input error.
-  const fileHash = path === '-' ? undefined : await sha256OfFile(path).catch(() => undefined);
+  // The cached default split was just verified by its sha256: no need to read it twice. Unreadable
+  // files go the normal way, so their errors read like every other input error.
+  const fileHash = cached?.sha256 ?? (path === '-' ? undefined : await sha256OfFile(path).catch(() => undefined));
   if (fileHash !== undefined) {
     key = createHash('sha256')
       .update(JSON.stringify([fileHash, compressor.name, spec.format ?? null, spec.textField ?? 'text', spec.labelField ?? 'label', !!spec.strip]))
@@ -139,15 +141,15 @@ export async function openTrainingSearcher(
 }
 
 /** The cached default data set's split, verified (size, sha256) before use. */
-async function defaultSplitPath(split: 'train' | 'test', cacheDir: string): Promise<string> {
+async function defaultSplit(split: 'train' | 'test', cacheDir: string): Promise<{ path: string; sha256: string }> {
   if (!isCached(DEFAULT_DATASET, split, cacheDir)) {
     throw new DataError(
       `the ${DEFAULT_DATASET} ${split} split is not in the cache (${cacheDir}); run 'npc data get ${DEFAULT_DATASET}' ` +
         `to download it, or pass --${split} PATH`,
     );
   }
-  await verifyCachedSplit(DEFAULT_DATASET, split, cacheDir);
-  return cachedSplitPath(DEFAULT_DATASET, split, cacheDir);
+  const meta = await verifyCachedSplit(DEFAULT_DATASET, split, cacheDir);
+  return { path: cachedSplitPath(DEFAULT_DATASET, split, cacheDir), sha256: meta.jsonlSha256 };
 }
 
 /** The characters Python's str.strip() removes (str.isspace), so --strip matches the published runs. */
