@@ -208,7 +208,7 @@ function insert_all(s: DeflateState, n: number): void {
  * longest_match(): set s.match_start to the longest match starting at strstart and return its
  * length (clamped to the lookahead). Matches shorter or equal to prev_length are discarded.
  */
-function longest_match(
+export function longest_match(
   s: DeflateState,
   cur_match: number,
   strstart: number,
@@ -282,8 +282,10 @@ function longest_match(
  * deflate_slow() with flush = Z_FINISH over the whole input: lazy match evaluation, tallies,
  * block flushes when the symbol buffer is full, and the final block. Starts from the loop-top
  * state in s (lm_init, or a PairLengthEngine snapshot) and s.link filled for all p <= n - 3.
+ * With last_flush false the last block is left tallied (strstart at the end, block_start at its
+ * start) for the caller to flush: PairLengthEngine may bound its cost instead.
  */
-export function deflate_slow(s: DeflateState, n: number): void {
+export function deflate_slow(s: DeflateState, n: number, last_flush = true): void {
   const win = s.window;
   const link = s.link;
   const lfreq = s.l_desc.freq;
@@ -410,11 +412,14 @@ export function deflate_slow(s: DeflateState, n: number): void {
     if (lfreq[c]++ === 0) used[c >> 5] |= 1 << (c & 31);
     sym_count++;
   }
-  /* FLUSH_BLOCK(s, 1) */
   s.sym_count = sym_count;
-  _tr_flush_block(s, strstart - block_start, block_start - base >= 0, true);
+  if (last_flush) {
+    /* FLUSH_BLOCK(s, 1) */
+    _tr_flush_block(s, strstart - block_start, block_start - base >= 0, true);
+    block_start = strstart;
+  }
   s.strstart = strstart;
-  s.block_start = strstart;
+  s.block_start = block_start;
   s.match_start = match_start;
   s.match_length = MIN_MATCH - 1;
   s.match_available = false;

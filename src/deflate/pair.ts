@@ -12,7 +12,20 @@
  *    snapshot and runs deflate_slow from there to the end, then the final block(s).
  * Pairs with n > NO_SLIDE_MAX (zlib would slide its window) are computed from scratch.
  */
-import { D_CODES, GZIP_HEADER_BYTES, GZIP_TRAILER_BYTES, HASH_MASK, HASH_SIZE, L_CODES, MIN_MATCH } from './constants.js';
+import {
+  D_CODES,
+  GZIP_HEADER_BYTES,
+  GZIP_TRAILER_BYTES,
+  HASH_MASK,
+  HASH_SIZE,
+  LEN_SYMBOL,
+  L_CODES,
+  MAX_LAZY_MATCH,
+  MAX_MATCH,
+  MIN_MATCH,
+  NICE_MATCH,
+  _dist_code,
+} from './constants.js';
 import {
   DeflateState,
   NO_SLIDE_MAX,
@@ -23,52 +36,109 @@ import {
   deflate_slow_prefix,
   ensure_window,
   lm_init,
+  longest_match,
   small_hash,
   small_hash_w,
 } from './deflate.js';
-import { clear_all } from './trees.js';
+import { DMAP_WORD, type TreesState, _tr_flush_block, clear_all, discard_block, last_block_bytes } from './trees.js';
+
+/* TEMPORARY stubs until bound.ts lands: a trivial (valid) lower bound, and the exact static cost. */
+function opt_len_lower_bound(_s: TreesState): number {
+  return 0;
+}
+function static_len_exact(s: TreesState): number {
+  let total = 0;
+  for (const d of [s.l_desc, s.d_desc]) for (let n = 0; n < d.elems; n++) total += d.freq[n] * d.scost[n];
+  return total;
+}
 
 const EPOCH_LIMIT = 0x7fff0000;
 const SPACE = 0x20;
 
 /**
- * A text y with the part of its hash chains that does not depend on the query, for
- * PairLengthEngine.pairLengthPrepared(). For each position i <= |y| - 3, code[i] is the previous
- * position j < i of y whose string y[j..j+2] has the same small-input hash (j >= 0), or ~hash
- * (< 0) when i is the first of its hash in y. Used for pairs of at most SMALL_INPUT bytes (longer
- * pairs fall back to pairLength).
+ * Texts y of at most PREPARED_MAX bytes can be prepared (longer ones make pairs over SMALL_INPUT,
+ * which take the pairLength path).
  */
+export const PREPARED_MAX = SMALL_INPUT - 1;
+/* Fields of a prepared code (see prepareCodes). */
+const CODE_HASH_MASK = SMALL_HASH_SIZE - 1; /* bits 0..11 */
+const CODE_LEN_SHIFT = 12; /* bits 12..20: best match inside y, 0 or 3..258 */
+const CODE_LEN_MASK = 511;
+const CODE_START_SHIFT = 21; /* bits 21..30: its start in y (< 1024) */
+
+const prepHead = new Int32Array(SMALL_HASH_SIZE).fill(-1);
+const prepLink = new Int32Array(SMALL_INPUT);
+
+/**
+ * The part of every pair's parse that depends only on y = buf[start..end) (|y| <= PREPARED_MAX),
+ * written to out[outStart .. outStart + |y| - 2): for each position t <= |y| - 3 of y,
+ *   hash(y[t..t+2]) | bestLen << 12 | bestStart << 21
+ * where bestLen is the length of the longest match of y[t..] with an earlier position of y
+ * (clamped to min(MAX_MATCH, |y| - t); 0 if the trigram does not occur earlier in y) and
+ * bestStart its start, the latest one among equally long matches.
+ *
+ * Why that is exactly what zlib's longest_match finds among y's own positions, in any pair
+ * x ++ " " ++ y of n <= SMALL_INPUT bytes: the chain of position m + t lists y's earlier
+ * positions first, latest first, then the junction and P's positions; chain_length (>= 1024) can't
+ * run out; strings with the same small hash but another trigram are always rejected; the lookahead
+ * at m + t is |y| - t, the same as in y alone, and nice_match = min(MAX_MATCH, lookahead); a
+ * candidate replaces the best only if strictly longer, and the walk stops at the first candidate
+ * reaching nice_match. So among y's positions zlib keeps the latest of the longest (clamped)
+ * matches; the pair then only has to search the junction and P's chain for something longer.
+ */
+export function prepareCodes(buf: Uint8Array, start: number, end: number, out: Int32Array, outStart: number): void {
+  const len = end - start;
+  if (len > PREPARED_MAX) throw new RangeError(`prepareCodes: text of ${len} bytes > ${PREPARED_MAX}`);
+  if (len < MIN_MATCH) return;
+  const head = prepHead;
+  const link = prepLink;
+  let w = (buf[start] << 8) | buf[start + 1];
+  for (let t = 0; t + 2 < len; t++) {
+    const a = start + t;
+    w = ((w << 8) | buf[a + 2]) & 0xffffff;
+    const h = small_hash_w(w);
+    const lim = len - t < MAX_MATCH ? len - t : MAX_MATCH;
+    let best = 0;
+    let bestStart = 0;
+    const b0 = buf[a];
+    const b1 = buf[a + 1];
+    const b2 = buf[a + 2];
+    for (let j = head[h]; j >= 0; j = link[j]) {
+      const c = start + j;
+      if (buf[c] !== b0 || buf[c + 1] !== b1 || buf[c + 2] !== b2) continue;
+      if (best >= MIN_MATCH && buf[c + best] !== buf[a + best]) continue; /* can't be longer */
+      let k = MIN_MATCH;
+      while (k < lim && buf[c + k] === buf[a + k]) k++;
+      if (k > best) {
+        best = k;
+        bestStart = j;
+        if (k >= lim) break;
+      }
+    }
+    out[outStart + t] = h | (best << CODE_LEN_SHIFT) | (bestStart << CODE_START_SHIFT);
+    link[t] = head[h];
+    head[h] = t;
+  }
+  /* reset the scratch heads */
+  for (let t = 0; t + 2 < len; t++) head[out[outStart + t] & CODE_HASH_MASK] = -1;
+}
+
+/** A text y with prepareCodes() done, for PairLengthEngine.pairLengthPrepared(). */
 export class PreparedText {
   readonly bytes: Uint8Array;
-  readonly code: Int32Array;
-  constructor(bytes: Uint8Array, code: Int32Array) {
+  /** prepareCodes() of bytes (length |y| - 2), or null when y is too long to be prepared. */
+  readonly code: Int32Array | null;
+  constructor(bytes: Uint8Array, code: Int32Array | null) {
     this.bytes = bytes;
     this.code = code;
   }
 }
 
-const prepHead = new Int32Array(SMALL_HASH_SIZE).fill(-1);
-
 /** Prepare y (kept by reference: don't modify it afterwards) for pairLengthPrepared(). */
 export function prepareText(y: Uint8Array): PreparedText {
-  const len = y.length;
-  /* (empty code when every pair with y would exceed SMALL_INPUT: pairLengthPrepared falls back) */
-  const code = new Int32Array(len > 2 && len + 1 <= SMALL_INPUT ? len - 2 : 0);
-  if (len + 1 <= SMALL_INPUT) {
-    let w = len > 1 ? (y[0] << 8) | y[1] : 0;
-    for (let i = 0; i + 2 < len; i++) {
-      w = ((w << 8) | y[i + 2]) & 0xffffff;
-      const h = small_hash_w(w);
-      const j = prepHead[h];
-      code[i] = j >= 0 ? j : ~h;
-      prepHead[h] = i;
-    }
-    /* reset the scratch heads */
-    for (let i = 0; i + 2 < len; i++) {
-      const c = code[i];
-      if (c < 0) prepHead[~c] = -1;
-    }
-  }
+  if (y.length > PREPARED_MAX) return new PreparedText(y, null);
+  const code = new Int32Array(y.length > 2 ? y.length - 2 : 0);
+  prepareCodes(y, 0, y.length, code, 0);
   return new PreparedText(y, code);
 }
 
@@ -169,8 +239,12 @@ export class PairLengthEngine {
   /**
    * gzip level-9 length of x ++ " " ++ y, header and trailer included, where y = bytes[start..end)
    * (default: all of bytes; a range avoids a subarray per pair when y lives in a larger buffer).
+   *
+   * With a limit, a result >= limit may be a lower bound instead of the length: when the pair is
+   * one block and a cheap lower bound on its cost (bound.ts) already reaches the limit, the
+   * Huffman trees are not built. A result < limit is always the exact length.
    */
-  pairLength(bytes: Uint8Array, start = 0, end: number = bytes.length): number {
+  pairLength(bytes: Uint8Array, start = 0, end: number = bytes.length, limit = Infinity): number {
     const m = this.m;
     if (m < 0) throw new Error('PairLengthEngine: setQuery() first');
     if (!(start >= 0 && end <= bytes.length && start <= end) || start !== Math.floor(start) || end !== Math.floor(end)) {
@@ -179,6 +253,7 @@ export class PairLengthEngine {
     const ylen = end - start;
     const n = m + ylen;
     if (n > NO_SLIDE_MAX) return this.fromScratch(bytes, start, end, n);
+    if (!(limit >= 0)) throw new RangeError(`pairLength: limit ${limit}`);
 
     const s = this.s;
     if (this.busy) {
@@ -242,20 +317,31 @@ export class PairLengthEngine {
       s.link = link;
     }
     this.epoch = epoch + n + 1;
-    return this.finish(n);
+    this.restoreSnapshot();
+    deflate_slow(s, n, false);
+    return this.flushLast(limit);
+  }
+
+  /** pairLength(t.bytes, 0, |y|, limit), with y's own matches from prepareText(). */
+  pairLengthPrepared(t: PreparedText, limit = Infinity): number {
+    if (t.code === null) return this.pairLength(t.bytes, 0, t.bytes.length, limit);
+    return this.pairLengthCoded(t.bytes, 0, t.bytes.length, t.code, 0, limit);
   }
 
   /**
-   * pairLength(t.bytes), faster: y's own hash links come from prepareText(). Pairs over
-   * SMALL_INPUT bytes take the pairLength path.
+   * pairLength(bytes, start, end) for y = bytes[start..end) whose prepareCodes() are
+   * codes[codeStart .. codeStart + |y| - 2). Pairs over SMALL_INPUT bytes take the pairLength path.
    */
-  pairLengthPrepared(t: PreparedText): number {
+  pairLengthCoded(bytes: Uint8Array, start: number, end: number, codes: Int32Array, codeStart: number, limit = Infinity): number {
     const m = this.m;
     if (m < 0) throw new Error('PairLengthEngine: setQuery() first');
-    const y = t.bytes;
-    const ylen = y.length;
+    const ylen = end - start;
     const n = m + ylen;
-    if (n > SMALL_INPUT || t.code.length !== (ylen > 2 ? ylen - 2 : 0)) return this.pairLength(y);
+    if (n > SMALL_INPUT) return this.pairLength(bytes, start, end, limit);
+    if (!(limit >= 0)) throw new RangeError(`pairLengthCoded: limit ${limit}`);
+    if (!(start >= 0 && end <= bytes.length && start <= end && codeStart >= 0 && codeStart + ylen - 2 <= codes.length)) {
+      throw new RangeError(`pairLengthCoded: range ${start}..${end} / codes ${codeStart} outside the arrays`);
+    }
 
     const s = this.s;
     if (this.busy) {
@@ -265,15 +351,15 @@ export class PairLengthEngine {
       this.epoch = 1;
     }
     this.busy = true;
-    const win = ensure_window(s, n); /* never grows: n <= SMALL_INPUT < the initial window */
-    win.set(y, m);
+    const win = s.window; /* never grows: n <= SMALL_INPUT < the initial window */
+    if (start === 0 && end === bytes.length) win.set(bytes, m);
+    else for (let i = 0; i < ylen; i++) win[m + i] = bytes[start + i];
     const link = this.linkS;
     const hx = this.headXS;
     /* The junction positions m-2, m-1 (strings spanning P and y): linked to P's heads, and made
-     * the heads of their hashes while y's first positions are linked (restored after). */
+     * the heads of their hashes while y is parsed (restored after). */
     const from = m - 2 > 0 ? m - 2 : 0;
-    const stop = n - 2;
-    const jend = m < stop ? m : stop;
+    const jend = m < n - 2 ? m : n - 2;
     let h0 = -1;
     let h1 = -1;
     let old0 = 0;
@@ -290,23 +376,42 @@ export class PairLengthEngine {
       }
       hx[h] = p;
     }
-    /* y's positions: y's own previous position, else the current head of P (or the junction). */
-    const code = t.code;
-    for (let i = 0, k = code.length; i < k; i++) {
-      const c = code[i];
-      const mask = c >> 31;
-      link[m + i] = ((m + c) & ~mask) | (hx[~c & (SMALL_HASH_SIZE - 1)] & mask);
-    }
+    s.link = link;
+    this.restoreSnapshot();
+    deflate_slow_coded(s, n, m, codes, codeStart - m, hx);
     if (h1 >= 0) hx[h1] = old1;
     if (h0 >= 0) hx[h0] = old0;
-    s.link = link;
-    return this.finish(n);
+    return this.flushLast(limit);
   }
 
   /** Restore the snapshot and run deflate_slow over the pair of n bytes whose chains are set. */
-  private finish(n: number): number {
+  /**
+   * FLUSH_BLOCK(s, 1) for the block deflate_slow left tallied, and the gzip length; or, when the
+   * pair is that one block and its lower bound reaches limit, the bound (the tallies are dropped).
+   */
+  private flushLast(limit: number): number {
     const s = this.s;
-    /* Restore the snapshot (s's frequencies are all zero here). */
+    const stored_len = s.strstart - s.block_start;
+    let result: number;
+    if (limit !== Infinity && s.bits === 0 && s.block_start === 0) {
+      /* The whole stream is this block: its bytes are last_block_bytes(...) of the tallies. */
+      const bound = GZIP_HEADER_BYTES + GZIP_TRAILER_BYTES + last_block_bytes(opt_len_lower_bound(s), static_len_exact(s), stored_len);
+      if (bound >= limit) {
+        discard_block(s);
+        this.busy = false;
+        return bound;
+      }
+    }
+    _tr_flush_block(s, stored_len, s.block_start - s.base >= 0, true);
+    s.block_start = s.strstart;
+    result = s.bits / 8 + GZIP_HEADER_BYTES + GZIP_TRAILER_BYTES;
+    this.busy = false;
+    return result;
+  }
+
+  /** Put the state after deflate_slow_prefix over P back into s (whose frequencies are all zero). */
+  private restoreSnapshot(): void {
+    const s = this.s;
     const lf = s.l_desc.freq;
     const df = s.d_desc.freq;
     for (let i = 0; i < this.snapLCount; i++) {
@@ -327,11 +432,6 @@ export class PairLengthEngine {
     s.match_available = this.snapMatchAvailable;
     s.base = 0;
     s.read_pos = 0;
-
-    deflate_slow(s, n);
-
-    this.busy = false;
-    return s.bits / 8 + GZIP_HEADER_BYTES + GZIP_TRAILER_BYTES;
   }
 
   private fromScratch(bytes: Uint8Array, start: number, end: number, n: number): number {
@@ -341,4 +441,123 @@ export class PairLengthEngine {
     win.set(bytes.subarray(start, end), this.m);
     return deflate_length(f, n) + GZIP_HEADER_BYTES + GZIP_TRAILER_BYTES;
   }
+}
+
+/**
+ * deflate_slow() from the restored snapshot to the end of a pair of n <= SMALL_INPUT bytes whose
+ * y part (window[m..n)) has prepared codes: codes[codeBase + p] for y's position p (absolute,
+ * p >= m). Positions before m (the end of P and the junction) search s.link's chains with
+ * longest_match; y's positions take y's own best match from the code and then walk only the chain
+ * of the junction and P (head hx[hash], then s.link), exactly as longest_match would continue
+ * after y's own candidates (see prepareCodes). n <= SMALL_INPUT also means: no window slide
+ * (base 0, limit NIL), chain_length never runs out, no TOO_FAR match (distances < 4096), and
+ * fewer than SYM_LIMIT symbols (one block, flushed by the caller).
+ */
+function deflate_slow_coded(s: DeflateState, n: number, m: number, codes: Int32Array, codeBase: number, hx: Int32Array): void {
+  const win = s.window;
+  const link = s.link;
+  const lfreq = s.l_desc.freq;
+  const dfreq = s.d_desc.freq;
+  const used = s.used;
+  const last_insert = n - MIN_MATCH;
+
+  let strstart = s.strstart;
+  let match_length = s.match_length;
+  let prev_length = MIN_MATCH - 1;
+  let match_available = s.match_available;
+  let match_start = s.match_start;
+  let prev_match = 0;
+  let sym_count = s.sym_count;
+
+  while (strstart < n) {
+    const lookahead = n - strstart;
+    prev_length = match_length;
+    prev_match = match_start;
+    match_length = MIN_MATCH - 1;
+
+    if (strstart <= last_insert && prev_length < MAX_LAZY_MATCH) {
+      if (strstart < m) {
+        const hash_head = link[strstart];
+        if (hash_head > 0) {
+          match_length = longest_match(s, hash_head, strstart, prev_length, lookahead, 0);
+          match_start = s.match_start;
+        }
+      } else {
+        const c = codes[codeBase + strstart];
+        const own = (c >>> CODE_LEN_SHIFT) & CODE_LEN_MASK;
+        let cur = hx[c & CODE_HASH_MASK];
+        if (own !== 0 || cur > 0) {
+          /* longest_match: y's own candidates first (the code), then the junction and P. */
+          let best = prev_length;
+          if (own > best) {
+            best = own;
+            match_start = m + (c >>> CODE_START_SHIFT);
+          }
+          const nice = lookahead < NICE_MATCH ? lookahead : NICE_MATCH;
+          if (cur > 0 && best < nice) {
+            const scan = strstart;
+            const stop = scan + nice;
+            let scan_end1 = win[scan + best - 1];
+            let scan_end = win[scan + best];
+            const scan0 = win[scan];
+            const scan1 = win[scan + 1];
+            do {
+              if (win[cur + best] !== scan_end || win[cur + best - 1] !== scan_end1 || win[cur] !== scan0 || win[cur + 1] !== scan1) {
+                continue;
+              }
+              /* byte 2 is equal (same hash, bytes 0 and 1 equal); compare up to nice_match */
+              let p = scan + 3;
+              let q = cur + 3;
+              while (p < stop && win[p] === win[q]) {
+                p++;
+                q++;
+              }
+              const len = p - scan;
+              if (len > best) {
+                match_start = cur;
+                best = len;
+                if (len >= nice) break;
+                scan_end1 = win[scan + best - 1];
+                scan_end = win[scan + best];
+              }
+            } while ((cur = link[cur]) > 0);
+          }
+          match_length = best <= lookahead ? best : lookahead;
+        }
+      }
+    }
+
+    if (prev_length >= MIN_MATCH && match_length <= prev_length) {
+      /* _tr_tally_dist(s, strstart - 1 - prev_match, prev_length - MIN_MATCH) */
+      const sym = LEN_SYMBOL[prev_length - MIN_MATCH];
+      if (lfreq[sym]++ === 0) used[sym >> 5] |= 1 << (sym & 31);
+      const dist = strstart - 1 - prev_match - 1;
+      const dc = dist < 256 ? _dist_code[dist] : _dist_code[256 + (dist >>> 7)];
+      if (dfreq[dc]++ === 0) used[DMAP_WORD] |= 1 << dc;
+      strstart += prev_length - 1;
+      match_available = false;
+      match_length = MIN_MATCH - 1;
+      sym_count++;
+    } else if (match_available) {
+      const c = win[strstart - 1];
+      if (lfreq[c]++ === 0) used[c >> 5] |= 1 << (c & 31);
+      sym_count++;
+      strstart++;
+    } else {
+      match_available = true;
+      strstart++;
+    }
+  }
+
+  if (match_available) {
+    const c = win[strstart - 1];
+    if (lfreq[c]++ === 0) used[c >> 5] |= 1 << (c & 31);
+    sym_count++;
+  }
+  /* The last block is left for the caller to flush (or bound). */
+  s.sym_count = sym_count;
+  s.strstart = strstart;
+  s.match_start = match_start;
+  s.match_length = MIN_MATCH - 1;
+  s.match_available = false;
 }

@@ -588,3 +588,24 @@ export function _tr_flush_block(s: TreesState, stored_len: number, buf_ok: boole
   if (last) bits += (8 - (bits % 8)) % 8; /* bi_windup() */
   s.bits = bits;
 }
+
+/**
+ * The bytes _tr_flush_block(s, stored_len, true, true) makes of a stream that is this one block
+ * (s.bits === 0): 3 header bits plus the block, padded to a byte, for the block's opt_len,
+ * static_len and stored_len. Non-decreasing in opt_len, so a lower bound on opt_len gives a lower
+ * bound on the bytes.
+ */
+export function last_block_bytes(opt_len: number, static_len: number, stored_len: number): number {
+  let opt_lenb = (opt_len + 3 + 7) >>> 3;
+  const static_lenb = (static_len + 3 + 7) >>> 3;
+  if (static_lenb <= opt_lenb) opt_lenb = static_lenb;
+  /* stored: 3 bits padded to a byte, LEN and NLEN, the bytes; fixed or dynamic: opt_lenb */
+  return stored_len + 4 <= opt_lenb ? stored_len + 5 : opt_lenb;
+}
+
+/** Drop the tallies of the current block without flushing it (init_block for its used symbols). */
+export function discard_block(s: TreesState): void {
+  collect_used(s, s.l_desc, 0, LMAP_WORDS);
+  collect_used(s, s.d_desc, DMAP_WORD, DMAP_WORD + 1);
+  init_block(s);
+}
