@@ -19,7 +19,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import { createPairScanner, createEngineCompressor, pakoCompressor, type Compressor } from '../src/compress/index.js';
+import { PREPARE_AFTER_QUERIES, createPairScanner, createEngineCompressor, pakoCompressor, type Compressor } from '../src/compress/index.js';
+import { ENVELOPE_MARGIN } from '../src/app/evaluate.js';
+import { NearestNeighbors } from '../src/model/neighbors.js';
+import { searchRange } from '../src/model/training-index.js';
 import { fitIndex } from '../src/app/training.js';
 import { createSearcher } from '../src/parallel/searcher.js';
 import type { LabeledRecord } from '../src/io/records.js';
@@ -38,6 +41,8 @@ const RUNS = Number(values.runs);
 const QUERIES = Number(values.queries);
 const PAKO_QUERIES = Number(values['pako-queries']);
 const FULL_PAIRS = 7600 * 120_000;
+/** Neighbours `npc eval` computes per row by default (k = 2, plus the envelope margin). */
+const EVAL_M = 2 + ENVELOPE_MARGIN;
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dataDir = join(root, '..', 'shared', 'data', 'ag_news');
@@ -67,10 +72,16 @@ function median(v: number[]): number {
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-/** µs per pair over `qs` x all training rows, through the same PairScanner loop the search uses. */
+/**
+ * µs per exact pair over `qs` x all training rows, through the PairScanner the search uses (rows
+ * prepared as the search prepares them, no limit: every C(xy) computed in full).
+ */
 function scanMicros(compressor: Compressor, qs: Uint8Array[]): { micros: number; checksum: number } {
   const index = fitIndex(train, compressor);
   const scanner = createPairScanner(compressor);
+  // The engine prepares the rows from its PREPARE_AFTER_QUERIES-th query on, as in a search.
+  for (let q = 0; q < PREPARE_AFTER_QUERIES; q++) scanner.setQuery(qs[q % qs.length]);
+  scanner.prepare?.(index.data, index.offsets, 0, index.size);
   let checksum = 0;
   const t0 = process.hrtime.bigint();
   for (const q of qs) {
@@ -81,13 +92,33 @@ function scanMicros(compressor: Compressor, qs: Uint8Array[]): { micros: number;
   return { micros: elapsed / (qs.length * index.size), checksum };
 }
 
+/**
+ * µs per pair of the search itself on one thread (searchRange keeping the EVAL_M nearest rows, as
+ * `npc eval` does by default): with the engine, pairs that provably can't enter skip the Huffman
+ * trees. Returns the neighbour lists too, which must equal pako's.
+ */
+function searchMicros(compressor: Compressor, qs: Uint8Array[]): { micros: number; lists: string } {
+  const index = fitIndex(train, compressor);
+  const scanner = createPairScanner(compressor);
+  const nearest = new NearestNeighbors(EVAL_M);
+  for (let q = 0; q < PREPARE_AFTER_QUERIES; q++) scanner.setQuery(qs[q % qs.length]);
+  const lists: string[] = [];
+  const t0 = process.hrtime.bigint();
+  for (const q of qs) {
+    searchRange(index, scanner, q, 0, index.size, nearest);
+    lists.push(nearest.toList().map((n) => `${n.index}:${n.distance}`).join(','));
+  }
+  const elapsed = Number(process.hrtime.bigint() - t0) / 1000;
+  return { micros: elapsed / (qs.length * index.size), lists: lists.join(';') };
+}
+
 async function pairsPerSecond(jobs: number): Promise<number> {
   const searcher = await createSearcher(fitIndex(train, undefined, { deferLengths: jobs > 1 }), jobs);
   try {
     // Warm-up: fresh workers start with cold JIT; give them the same head start the main thread has.
-    await searcher.search(queries.slice(0, Math.min(10, queries.length)), 2);
+    await searcher.search(queries.slice(0, Math.min(10, queries.length)), EVAL_M);
     const t0 = process.hrtime.bigint();
-    await searcher.search(queries, 2);
+    await searcher.search(queries, EVAL_M);
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     return (queries.length * train.length) / seconds;
   } finally {
@@ -130,13 +161,19 @@ if (scanMicros(engine, check).checksum !== scanMicros(pakoCompressor, check).che
   console.error('bench: engine and pako lengths differ on the benchmark pairs');
   process.exit(1);
 }
+if (searchMicros(engine, check).lists !== searchMicros(pakoCompressor, check).lists) {
+  console.error('bench: the search with the engine (and its lower bounds) and with pako found different neighbours');
+  process.exit(1);
+}
 const pakoRuns: number[] = [];
 const engineRuns: number[] = [];
+const searchRuns: number[] = [];
 const jobs1: number[] = [];
 const jobs2: number[] = [];
 for (let r = 0; r < RUNS; r++) {
   pakoRuns.push(scanMicros(pakoCompressor, check).micros);
   engineRuns.push(scanMicros(engine, queries).micros);
+  searchRuns.push(searchMicros(engine, queries).micros);
   jobs1.push(await pairsPerSecond(1));
   jobs2.push(await pairsPerSecond(2));
   process.stderr.write(`bench: run ${r + 1}/${RUNS}\n`);
@@ -152,13 +189,16 @@ const result = {
   pako_us_per_pair: median(pakoRuns),
   engine_us_per_pair: median(engineRuns),
   speedup_vs_pako: median(pakoRuns) / median(engineRuns),
+  search_us_per_pair: median(searchRuns),
+  search_speedup_vs_pako: median(pakoRuns) / median(searchRuns),
+  search_m: EVAL_M,
   pairs_per_second_jobs1: median(jobs1),
   pairs_per_second_jobs2: median(jobs2),
   jobs2_scaling: median(jobs2) / median(jobs1),
   projected_full_ag_news_minutes_jobs2: FULL_PAIRS / median(jobs2) / 60,
   classify_120k_wall_s: classify ? median(classify.wall) : null,
   classify_120k_peak_rss_mb: classify ? median(classify.rssMB) : null,
-  runs: { pako: pakoRuns, engine: engineRuns, jobs1, jobs2, classify },
+  runs: { pako: pakoRuns, engine: engineRuns, search: searchRuns, jobs1, jobs2, classify },
 };
 
 const f = (x: number, d = 2) => x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
@@ -170,7 +210,8 @@ const table = [
   `| pako 2.1.0, µs per AG News pair (1 thread) | ${f(result.pako_us_per_pair)} |`,
   `| npc engine, µs per AG News pair (1 thread) | ${f(result.engine_us_per_pair)} |`,
   `| engine speed-up over pako | ${f(result.speedup_vs_pako, 1)}× |`,
-  `| search, pairs/s at --jobs 1 | ${f(result.pairs_per_second_jobs1, 0)} |`,
+  `| search (${EVAL_M} nearest, lower bounds skip trees), µs per pair (1 thread) | ${f(result.search_us_per_pair)} (${f(result.search_speedup_vs_pako, 1)}× pako) |`,
+  `| search (${EVAL_M} nearest), pairs/s at --jobs 1 | ${f(result.pairs_per_second_jobs1, 0)} |`,
   `| search, pairs/s at --jobs 2 | ${f(result.pairs_per_second_jobs2, 0)} (${f(result.jobs2_scaling)}×) |`,
   `| projected full AG News eval (912 M pairs), --jobs 2 | ${f(result.projected_full_ag_news_minutes_jobs2, 1)} min |`,
   classify

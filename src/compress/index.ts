@@ -5,7 +5,7 @@
  */
 import pako from 'pako';
 import { DeflateLengthEngine } from '../deflate/index.js';
-import { PairLengthEngine } from '../deflate/pair.js';
+import { PREPARED_MAX, PairLengthEngine, prepareCodes } from '../deflate/pair.js';
 
 export interface Compressor {
   /** Recorded in saved results so numbers from different engines are never mixed silently. */
@@ -23,8 +23,16 @@ export interface Compressor {
 export interface PairScanner {
   /** Sets the query x (UTF-8 bytes) for the following pairLength calls and returns C(x). */
   setQuery(x: Uint8Array): number;
-  /** C(x + " " + y) where y = data[start..end). */
-  pairLength(data: Uint8Array, start: number, end: number): number;
+  /**
+   * C(x + " " + y) where y = data[start..end). With a limit, a result >= limit may be only a lower
+   * bound on C(x + " " + y) (a scanner may then skip work); a result < limit is always exact.
+   */
+  pairLength(data: Uint8Array, start: number, end: number, limit?: number): number;
+  /**
+   * A hint that rows [from, to) of `data` (row i = data[offsets[i] .. offsets[i+1])) will be paired
+   * with the following queries; a scanner may precompute what depends on the rows alone.
+   */
+  prepare?(data: Uint8Array, offsets: Int32Array, from: number, to: number): void;
 }
 
 /** The plain scanner for any compressor: assembles x + " " + y in one buffer, copying only y per pair. */
@@ -107,16 +115,56 @@ export function createEngineCompressor(): Compressor {
 class EnginePairScanner implements PairScanner {
   private readonly pairs = new PairLengthEngine();
   private readonly single = new DeflateLengthEngine();
+  private queries = 0;
+  /* Rows prepared with prepareCodes: data[codedStart .. codedEnd), codes indexed from codedStart. */
+  private codedData: Uint8Array | null = null;
+  private codedOffsets: Int32Array | null = null;
+  private codedFrom = 0;
+  private codedTo = 0;
+  private codedStart = 0;
+  private codedEnd = 0;
+  private codes = new Int32Array(0);
 
   setQuery(x: Uint8Array): number {
     this.pairs.setQuery(x);
+    this.queries++;
     return this.single.gzipLength(x);
   }
 
-  pairLength(data: Uint8Array, start: number, end: number): number {
-    return this.pairs.pairLength(data, start, end);
+  pairLength(data: Uint8Array, start: number, end: number, limit = Infinity): number {
+    if (data === this.codedData && start >= this.codedStart && end <= this.codedEnd) {
+      return this.pairs.pairLengthCoded(data, start, end, this.codes, start - this.codedStart, limit);
+    }
+    return this.pairs.pairLength(data, start, end, limit);
+  }
+
+  /**
+   * Preparing costs about one pair per row, so it is done from the PREPARE_AFTER_QUERIES-th query
+   * on (a one-off classify doesn't pay for it; an evaluation pays once for thousands of queries).
+   */
+  prepare(data: Uint8Array, offsets: Int32Array, from: number, to: number): void {
+    if (this.queries < PREPARE_AFTER_QUERIES) return;
+    if (data === this.codedData && offsets === this.codedOffsets && from === this.codedFrom && to === this.codedTo) return;
+    const start = offsets[from];
+    const end = offsets[to];
+    if (this.codes.length < end - start) this.codes = new Int32Array(end - start);
+    const codes = this.codes;
+    for (let i = from; i < to; i++) {
+      const a = offsets[i];
+      const b = offsets[i + 1];
+      if (b - a <= PREPARED_MAX) prepareCodes(data, a, b, codes, a - start);
+    }
+    this.codedData = data;
+    this.codedOffsets = offsets;
+    this.codedFrom = from;
+    this.codedTo = to;
+    this.codedStart = start;
+    this.codedEnd = end;
   }
 }
+
+/** Queries a scanner sees before it prepares the training rows (see EnginePairScanner.prepare). */
+export const PREPARE_AFTER_QUERIES = 3;
 
 let engineCompressor: Compressor | undefined;
 
