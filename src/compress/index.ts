@@ -5,7 +5,7 @@
  */
 import pako from 'pako';
 import { DeflateLengthEngine } from '../deflate/index.js';
-import { PREPARED_MAX, PairLengthEngine, prepareCodes } from '../deflate/pair.js';
+import { PREPARED_MAX, PairLengthEngine, PreparedRows, prepareRow } from '../deflate/pair.js';
 
 export interface Compressor {
   /** Recorded in saved results so numbers from different engines are never mixed silently. */
@@ -30,9 +30,12 @@ export interface PairScanner {
   pairLength(data: Uint8Array, start: number, end: number, limit?: number): number;
   /**
    * A hint that rows [from, to) of `data` (row i = data[offsets[i] .. offsets[i+1])) will be paired
-   * with the following queries; a scanner may precompute what depends on the rows alone.
+   * with the following queries; a scanner may precompute what depends on the rows alone. Returns
+   * true when it has: pairLengthOfRow(i) may then be used for those rows.
    */
-  prepare?(data: Uint8Array, offsets: Int32Array, from: number, to: number): void;
+  prepare?(data: Uint8Array, offsets: Int32Array, from: number, to: number): boolean;
+  /** pairLength of row i of the rows prepare() last accepted. */
+  pairLengthOfRow?(row: number, limit?: number): number;
 }
 
 /** The plain scanner for any compressor: assembles x + " " + y in one buffer, copying only y per pair. */
@@ -116,14 +119,13 @@ class EnginePairScanner implements PairScanner {
   private readonly pairs = new PairLengthEngine();
   private readonly single = new DeflateLengthEngine();
   private queries = 0;
-  /* Rows prepared with prepareCodes: data[codedStart .. codedEnd), codes indexed from codedStart. */
-  private codedData: Uint8Array | null = null;
-  private codedOffsets: Int32Array | null = null;
-  private codedFrom = 0;
-  private codedTo = 0;
-  private codedStart = 0;
-  private codedEnd = 0;
-  private codes = new Int32Array(0);
+  /* Rows [preparedFrom, preparedTo) of preparedData, prepared in `rows` (row i at slot
+   * offsets[i] - offsets[preparedFrom] + (i - preparedFrom)). */
+  private preparedData: Uint8Array | null = null;
+  private preparedOffsets: Int32Array | null = null;
+  private preparedFrom = 0;
+  private preparedTo = 0;
+  private rows = new PreparedRows(0);
 
   setQuery(x: Uint8Array): number {
     this.pairs.setQuery(x);
@@ -132,34 +134,39 @@ class EnginePairScanner implements PairScanner {
   }
 
   pairLength(data: Uint8Array, start: number, end: number, limit = Infinity): number {
-    if (data === this.codedData && start >= this.codedStart && end <= this.codedEnd) {
-      return this.pairs.pairLengthCoded(data, start, end, this.codes, start - this.codedStart, limit);
-    }
     return this.pairs.pairLength(data, start, end, limit);
   }
 
+  pairLengthOfRow(row: number, limit = Infinity): number {
+    const offsets = this.preparedOffsets;
+    if (offsets === null || row < this.preparedFrom || row >= this.preparedTo) throw new RangeError(`row ${row} is not prepared`);
+    const start = offsets[row];
+    const end = offsets[row + 1];
+    if (end - start > PREPARED_MAX) return this.pairs.pairLength(this.preparedData!, start, end, limit);
+    const at = start - offsets[this.preparedFrom] + (row - this.preparedFrom);
+    return this.pairs.pairLengthCoded(this.preparedData!, start, end, this.rows, at, limit);
+  }
+
   /**
-   * Preparing costs about one pair per row, so it is done from the PREPARE_AFTER_QUERIES-th query
+   * Preparing costs about a pair per row, so it is done from the PREPARE_AFTER_QUERIES-th query
    * on (a one-off classify doesn't pay for it; an evaluation pays once for thousands of queries).
    */
-  prepare(data: Uint8Array, offsets: Int32Array, from: number, to: number): void {
-    if (this.queries < PREPARE_AFTER_QUERIES) return;
-    if (data === this.codedData && offsets === this.codedOffsets && from === this.codedFrom && to === this.codedTo) return;
+  prepare(data: Uint8Array, offsets: Int32Array, from: number, to: number): boolean {
+    if (data === this.preparedData && offsets === this.preparedOffsets && from === this.preparedFrom && to === this.preparedTo) return true;
+    if (this.queries < PREPARE_AFTER_QUERIES) return false;
     const start = offsets[from];
-    const end = offsets[to];
-    if (this.codes.length < end - start) this.codes = new Int32Array(end - start);
-    const codes = this.codes;
+    const slots = offsets[to] - start + (to - from);
+    if (this.rows.tops.length < slots) this.rows = new PreparedRows(slots);
     for (let i = from; i < to; i++) {
       const a = offsets[i];
       const b = offsets[i + 1];
-      if (b - a <= PREPARED_MAX) prepareCodes(data, a, b, codes, a - start);
+      if (b - a <= PREPARED_MAX) prepareRow(data, a, b, this.rows, a - start + (i - from));
     }
-    this.codedData = data;
-    this.codedOffsets = offsets;
-    this.codedFrom = from;
-    this.codedTo = to;
-    this.codedStart = start;
-    this.codedEnd = end;
+    this.preparedData = data;
+    this.preparedOffsets = offsets;
+    this.preparedFrom = from;
+    this.preparedTo = to;
+    return true;
   }
 }
 

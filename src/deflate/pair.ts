@@ -40,17 +40,8 @@ import {
   small_hash,
   small_hash_w,
 } from './deflate.js';
-import { DMAP_WORD, type TreesState, _tr_flush_block, clear_all, discard_block, last_block_bytes } from './trees.js';
-
-/* TEMPORARY stubs until bound.ts lands: a trivial (valid) lower bound, and the exact static cost. */
-function opt_len_lower_bound(_s: TreesState): number {
-  return 0;
-}
-function static_len_exact(s: TreesState): number {
-  let total = 0;
-  for (const d of [s.l_desc, s.d_desc]) for (let n = 0; n < d.elems; n++) total += d.freq[n] * d.scost[n];
-  return total;
-}
+import { opt_len_lower_bound, static_len_exact } from './bound.js';
+import { DMAP_WORD, _tr_flush_block, clear_all, discard_block, opt_len_needed } from './trees.js';
 
 const EPOCH_LIMIT = 0x7fff0000;
 const SPACE = 0x20;
@@ -70,25 +61,60 @@ const prepHead = new Int32Array(SMALL_HASH_SIZE).fill(-1);
 const prepLink = new Int32Array(SMALL_INPUT);
 
 /**
- * The part of every pair's parse that depends only on y = buf[start..end) (|y| <= PREPARED_MAX),
- * written to out[outStart .. outStart + |y| - 2): for each position t <= |y| - 3 of y,
- *   hash(y[t..t+2]) | bestLen << 12 | bestStart << 21
- * where bestLen is the length of the longest match of y[t..] with an earlier position of y
- * (clamped to min(MAX_MATCH, |y| - t); 0 if the trigram does not occur earlier in y) and
- * bestStart its start, the latest one among equally long matches.
+ * What every pair's parse can take from y alone (|y| <= PREPARED_MAX), for many texts: text y
+ * prepared at slot `at` owns slots [at, at + |y| + 1) of the three arrays.
  *
- * Why that is exactly what zlib's longest_match finds among y's own positions, in any pair
- * x ++ " " ++ y of n <= SMALL_INPUT bytes: the chain of position m + t lists y's earlier
+ *  - code[at + t], t <= |y| - 3: hash(y[t..t+2]) | ownLen << 12 | ownStart << 21: the longest
+ *    match of y[t..] with an earlier position of y (clamped to min(MAX_MATCH, |y| - t); 0 if the
+ *    trigram does not occur earlier in y), the latest of equally long ones.
+ *  - the "own parse": deflate_slow's lazy evaluation over y with those matches only, as it runs
+ *    inside a pair, entered at y's first byte with the pair's space pending as a literal.
+ *    tops[at + t] is its loop-top state at t (match_available | match_length << 1 |
+ *    match_start << 10 | symbols so far << 20), or -1 where it has no loop top; t = |y| is its
+ *    end. syms[at + k] are the symbols it tallies (code | (distance code + 1) << 9), without the
+ *    last pending literal.
+ *
+ * Why ownLen/ownStart is exactly what zlib's longest_match finds among y's own positions, in any
+ * pair x ++ " " ++ y of n <= SMALL_INPUT bytes: the chain of position m + t lists y's earlier
  * positions first, latest first, then the junction and P's positions; chain_length (>= 1024) can't
  * run out; strings with the same small hash but another trigram are always rejected; the lookahead
  * at m + t is |y| - t, the same as in y alone, and nice_match = min(MAX_MATCH, lookahead); a
  * candidate replaces the best only if strictly longer, and the walk stops at the first candidate
  * reaching nice_match. So among y's positions zlib keeps the latest of the longest (clamped)
  * matches; the pair then only has to search the junction and P's chain for something longer.
+ *
+ * Why the own parse can be replayed: at a loop top t where the chain of the junction and P is
+ * empty (or no search is made), the pair's match search gives what the own parse's gave, so a
+ * pair that reaches a loop top of the own parse in the same state follows it, symbol for symbol,
+ * up to the next loop top where x's side has candidates (deflate_slow_coded).
  */
-export function prepareCodes(buf: Uint8Array, start: number, end: number, out: Int32Array, outStart: number): void {
+export class PreparedRows {
+  readonly code: Int32Array;
+  readonly tops: Int32Array;
+  readonly syms: Int16Array;
+  /** Room for texts of `bytes` bytes in all (plus one slot per text). */
+  constructor(slots: number) {
+    this.code = new Int32Array(slots);
+    this.tops = new Int32Array(slots);
+    this.syms = new Int16Array(slots);
+  }
+}
+
+const TOP_LEN_SHIFT = 1;
+const TOP_START_SHIFT = 10;
+const TOP_SYMS_SHIFT = 20;
+const SYM_DIST_SHIFT = 9;
+
+/** Prepare y = buf[start..end) (|y| <= PREPARED_MAX) into rows at slot `at`. */
+export function prepareRow(buf: Uint8Array, start: number, end: number, rows: PreparedRows, at: number): void {
   const len = end - start;
-  if (len > PREPARED_MAX) throw new RangeError(`prepareCodes: text of ${len} bytes > ${PREPARED_MAX}`);
+  if (len > PREPARED_MAX) throw new RangeError(`prepareRow: text of ${len} bytes > ${PREPARED_MAX}`);
+  if (at < 0 || at + len + 1 > rows.tops.length) throw new RangeError(`prepareRow: slots ${at}..${at + len} outside the rows`);
+  own_matches(buf, start, len, rows.code, at);
+  own_parse(buf, start, len, rows, at);
+}
+
+function own_matches(buf: Uint8Array, start: number, len: number, out: Int32Array, at: number): void {
   if (len < MIN_MATCH) return;
   const head = prepHead;
   const link = prepLink;
@@ -115,31 +141,79 @@ export function prepareCodes(buf: Uint8Array, start: number, end: number, out: I
         if (k >= lim) break;
       }
     }
-    out[outStart + t] = h | (best << CODE_LEN_SHIFT) | (bestStart << CODE_START_SHIFT);
+    out[at + t] = h | (best << CODE_LEN_SHIFT) | (bestStart << CODE_START_SHIFT);
     link[t] = head[h];
     head[h] = t;
   }
   /* reset the scratch heads */
-  for (let t = 0; t + 2 < len; t++) head[out[outStart + t] & CODE_HASH_MASK] = -1;
+  for (let t = 0; t + 2 < len; t++) head[out[at + t] & CODE_HASH_MASK] = -1;
 }
 
-/** A text y with prepareCodes() done, for PairLengthEngine.pairLengthPrepared(). */
+/** deflate_slow_coded's loop over y alone with y's own matches (see PreparedRows). */
+function own_parse(buf: Uint8Array, start: number, len: number, rows: PreparedRows, at: number): void {
+  const code = rows.code;
+  const tops = rows.tops;
+  const syms = rows.syms;
+  const last_insert = len - MIN_MATCH;
+  for (let t = 0; t <= len; t++) tops[at + t] = -1;
+  let t = 0;
+  let match_length = MIN_MATCH - 1;
+  let match_available = true; /* the pair's space, pending as a literal */
+  let match_start = 0;
+  let k = 0;
+  while (t < len) {
+    tops[at + t] = (match_available ? 1 : 0) | (match_length << TOP_LEN_SHIFT) | ((match_length >= MIN_MATCH ? match_start : 0) << TOP_START_SHIFT) | (k << TOP_SYMS_SHIFT);
+    const lookahead = len - t;
+    const prev_length = match_length;
+    const prev_match = match_start;
+    match_length = MIN_MATCH - 1;
+    if (t <= last_insert && prev_length < MAX_LAZY_MATCH) {
+      const c = code[at + t];
+      const own = (c >>> CODE_LEN_SHIFT) & CODE_LEN_MASK;
+      if (own !== 0) {
+        let best = prev_length;
+        if (own > best) {
+          best = own;
+          match_start = c >>> CODE_START_SHIFT;
+        }
+        match_length = best <= lookahead ? best : lookahead;
+      }
+    }
+    if (prev_length >= MIN_MATCH && match_length <= prev_length) {
+      const dist = t - 1 - prev_match - 1;
+      const dc = dist < 256 ? _dist_code[dist] : _dist_code[256 + (dist >>> 7)];
+      syms[at + k++] = LEN_SYMBOL[prev_length - MIN_MATCH] | ((dc + 1) << SYM_DIST_SHIFT);
+      t += prev_length - 1;
+      match_available = false;
+      match_length = MIN_MATCH - 1;
+    } else if (match_available) {
+      syms[at + k++] = t === 0 ? SPACE : buf[start + t - 1];
+      t++;
+    } else {
+      match_available = true;
+      t++;
+    }
+  }
+  tops[at + len] = (match_available ? 1 : 0) | (match_length << TOP_LEN_SHIFT) | ((match_length >= MIN_MATCH ? match_start : 0) << TOP_START_SHIFT) | (k << TOP_SYMS_SHIFT);
+}
+
+/** A text y with prepareRow() done, for PairLengthEngine.pairLengthPrepared(). */
 export class PreparedText {
   readonly bytes: Uint8Array;
-  /** prepareCodes() of bytes (length |y| - 2), or null when y is too long to be prepared. */
-  readonly code: Int32Array | null;
-  constructor(bytes: Uint8Array, code: Int32Array | null) {
+  /** prepareRow() of bytes at slot 0, or null when y is too long to be prepared. */
+  readonly rows: PreparedRows | null;
+  constructor(bytes: Uint8Array, rows: PreparedRows | null) {
     this.bytes = bytes;
-    this.code = code;
+    this.rows = rows;
   }
 }
 
 /** Prepare y (kept by reference: don't modify it afterwards) for pairLengthPrepared(). */
 export function prepareText(y: Uint8Array): PreparedText {
   if (y.length > PREPARED_MAX) return new PreparedText(y, null);
-  const code = new Int32Array(y.length > 2 ? y.length - 2 : 0);
-  prepareCodes(y, 0, y.length, code, 0);
-  return new PreparedText(y, code);
+  const rows = new PreparedRows(y.length + 1);
+  prepareRow(y, 0, y.length, rows, 0);
+  return new PreparedText(y, rows);
 }
 
 export class PairLengthEngine {
@@ -241,8 +315,8 @@ export class PairLengthEngine {
    * (default: all of bytes; a range avoids a subarray per pair when y lives in a larger buffer).
    *
    * With a limit, a result >= limit may be a lower bound instead of the length: when the pair is
-   * one block and a cheap lower bound on its cost (bound.ts) already reaches the limit, the
-   * Huffman trees are not built. A result < limit is always the exact length.
+   * one block and a lower bound on its cost (bound.ts) already reaches the limit, the Huffman
+   * trees are not built and limit is returned. A result < limit is always the exact length.
    */
   pairLength(bytes: Uint8Array, start = 0, end: number = bytes.length, limit = Infinity): number {
     const m = this.m;
@@ -324,23 +398,23 @@ export class PairLengthEngine {
 
   /** pairLength(t.bytes, 0, |y|, limit), with y's own matches from prepareText(). */
   pairLengthPrepared(t: PreparedText, limit = Infinity): number {
-    if (t.code === null) return this.pairLength(t.bytes, 0, t.bytes.length, limit);
-    return this.pairLengthCoded(t.bytes, 0, t.bytes.length, t.code, 0, limit);
+    if (t.rows === null) return this.pairLength(t.bytes, 0, t.bytes.length, limit);
+    return this.pairLengthCoded(t.bytes, 0, t.bytes.length, t.rows, 0, limit);
   }
 
   /**
    * pairLength(bytes, start, end) for y = bytes[start..end) whose prepareCodes() are
-   * codes[codeStart .. codeStart + |y| - 2). Pairs over SMALL_INPUT bytes take the pairLength path.
+   * prepared in rows at slot `at` (prepareRow). Pairs over SMALL_INPUT bytes take the pairLength path.
    */
-  pairLengthCoded(bytes: Uint8Array, start: number, end: number, codes: Int32Array, codeStart: number, limit = Infinity): number {
+  pairLengthCoded(bytes: Uint8Array, start: number, end: number, rows: PreparedRows, at: number, limit = Infinity): number {
     const m = this.m;
     if (m < 0) throw new Error('PairLengthEngine: setQuery() first');
     const ylen = end - start;
     const n = m + ylen;
     if (n > SMALL_INPUT) return this.pairLength(bytes, start, end, limit);
     if (!(limit >= 0)) throw new RangeError(`pairLengthCoded: limit ${limit}`);
-    if (!(start >= 0 && end <= bytes.length && start <= end && codeStart >= 0 && codeStart + ylen - 2 <= codes.length)) {
-      throw new RangeError(`pairLengthCoded: range ${start}..${end} / codes ${codeStart} outside the arrays`);
+    if (!(start >= 0 && end <= bytes.length && start <= end && at >= 0 && at + ylen + 1 <= rows.tops.length)) {
+      throw new RangeError(`pairLengthCoded: range ${start}..${end} / slot ${at} outside the arrays`);
     }
 
     const s = this.s;
@@ -378,35 +452,32 @@ export class PairLengthEngine {
     }
     s.link = link;
     this.restoreSnapshot();
-    deflate_slow_coded(s, n, m, codes, codeStart - m, hx);
+    deflate_slow_coded(s, n, m, rows, at - m, hx);
     if (h1 >= 0) hx[h1] = old1;
     if (h0 >= 0) hx[h0] = old0;
     return this.flushLast(limit);
   }
 
-  /** Restore the snapshot and run deflate_slow over the pair of n bytes whose chains are set. */
   /**
    * FLUSH_BLOCK(s, 1) for the block deflate_slow left tallied, and the gzip length; or, when the
-   * pair is that one block and its lower bound reaches limit, the bound (the tallies are dropped).
+   * pair is that one block and its lower bound reaches limit, limit (the tallies are dropped).
    */
   private flushLast(limit: number): number {
     const s = this.s;
     const stored_len = s.strstart - s.block_start;
-    let result: number;
     if (limit !== Infinity && s.bits === 0 && s.block_start === 0) {
-      /* The whole stream is this block: its bytes are last_block_bytes(...) of the tallies. */
-      const bound = GZIP_HEADER_BYTES + GZIP_TRAILER_BYTES + last_block_bytes(opt_len_lower_bound(s), static_len_exact(s), stored_len);
-      if (bound >= limit) {
+      /* The whole stream is this block: it reaches `limit` bytes iff opt_len >= need. */
+      const need = opt_len_needed(limit - GZIP_HEADER_BYTES - GZIP_TRAILER_BYTES, static_len_exact(s), stored_len);
+      if (need !== Infinity && opt_len_lower_bound(s) >= need) {
         discard_block(s);
         this.busy = false;
-        return bound;
+        return limit;
       }
     }
     _tr_flush_block(s, stored_len, s.block_start - s.base >= 0, true);
     s.block_start = s.strstart;
-    result = s.bits / 8 + GZIP_HEADER_BYTES + GZIP_TRAILER_BYTES;
     this.busy = false;
-    return result;
+    return s.bits / 8 + GZIP_HEADER_BYTES + GZIP_TRAILER_BYTES;
   }
 
   /** Put the state after deflate_slow_prefix over P back into s (whose frequencies are all zero). */
@@ -453,12 +524,15 @@ export class PairLengthEngine {
  * (base 0, limit NIL), chain_length never runs out, no TOO_FAR match (distances < 4096), and
  * fewer than SYM_LIMIT symbols (one block, flushed by the caller).
  */
-function deflate_slow_coded(s: DeflateState, n: number, m: number, codes: Int32Array, codeBase: number, hx: Int32Array): void {
+function deflate_slow_coded(s: DeflateState, n: number, m: number, rows: PreparedRows, base: number, hx: Int32Array): void {
   const win = s.window;
   const link = s.link;
   const lfreq = s.l_desc.freq;
   const dfreq = s.d_desc.freq;
   const used = s.used;
+  const codes = rows.code;
+  const tops = rows.tops;
+  const syms = rows.syms;
   const last_insert = n - MIN_MATCH;
 
   let strstart = s.strstart;
@@ -470,6 +544,42 @@ function deflate_slow_coded(s: DeflateState, n: number, m: number, codes: Int32A
   let sym_count = s.sym_count;
 
   while (strstart < n) {
+    if (strstart >= m) {
+      /* Replay the own parse from here if the pair is at one of its loop tops, in its state, and
+       * x's side has no candidate here: up to its next loop top where x's side has one. */
+      const top = tops[base + strstart];
+      if (
+        top >= 0 &&
+        (top & 1) === (match_available ? 1 : 0) &&
+        ((top >>> TOP_LEN_SHIFT) & 511) === match_length &&
+        (match_length < MIN_MATCH || ((top >>> TOP_START_SHIFT) & 1023) === match_start - m) &&
+        !(strstart <= last_insert && match_length < MAX_LAZY_MATCH && hx[codes[base + strstart] & CODE_HASH_MASK] > 0)
+      ) {
+        let p = strstart + 1;
+        let next = 0;
+        for (; p < n; p++) {
+          next = tops[base + p];
+          if (next >= 0 && p <= last_insert && ((next >>> TOP_LEN_SHIFT) & 511) < MAX_LAZY_MATCH && hx[codes[base + p] & CODE_HASH_MASK] > 0) break;
+        }
+        if (p >= n) {
+          p = n;
+          next = tops[base + n];
+        }
+        for (let k = base + m + (top >>> TOP_SYMS_SHIFT), kend = base + m + (next >>> TOP_SYMS_SHIFT); k < kend; k++) {
+          const sym = syms[k];
+          const lc = sym & 511;
+          if (lfreq[lc]++ === 0) used[lc >> 5] |= 1 << (lc & 31);
+          const dc = (sym >>> SYM_DIST_SHIFT) - 1;
+          if (dc >= 0 && dfreq[dc]++ === 0) used[DMAP_WORD] |= 1 << dc;
+        }
+        sym_count += (next >>> TOP_SYMS_SHIFT) - (top >>> TOP_SYMS_SHIFT);
+        strstart = p;
+        match_available = (next & 1) === 1;
+        match_length = (next >>> TOP_LEN_SHIFT) & 511;
+        if (match_length >= MIN_MATCH) match_start = m + ((next >>> TOP_START_SHIFT) & 1023);
+        continue;
+      }
+    }
     const lookahead = n - strstart;
     prev_length = match_length;
     prev_match = match_start;
@@ -483,7 +593,7 @@ function deflate_slow_coded(s: DeflateState, n: number, m: number, codes: Int32A
           match_start = s.match_start;
         }
       } else {
-        const c = codes[codeBase + strstart];
+        const c = codes[base + strstart];
         const own = (c >>> CODE_LEN_SHIFT) & CODE_LEN_MASK;
         let cur = hx[c & CODE_HASH_MASK];
         if (own !== 0 || cur > 0) {

@@ -603,6 +603,22 @@ export function last_block_bytes(opt_len: number, static_len: number, stored_len
   return stored_len + 4 <= opt_lenb ? stored_len + 5 : opt_lenb;
 }
 
+/**
+ * The smallest opt_len for which last_block_bytes(opt_len, static_len, stored_len) >= bytes, or
+ * Infinity when no opt_len reaches it (the fixed or stored block caps the size below it).
+ */
+export function opt_len_needed(bytes: number, static_len: number, stored_len: number): number {
+  /* last_block_bytes = g(min(opt_lenb, static_lenb)) with g(v) = v below stored_len + 4 and
+   * stored_len + 5 from there: the smallest v with g(v) >= bytes, then opt_lenb >= v. */
+  let v: number;
+  if (bytes <= stored_len + 3) v = bytes;
+  else if (bytes <= stored_len + 5) v = stored_len + 4;
+  else return Infinity;
+  if ((static_len + 3 + 7) >>> 3 < v) return Infinity;
+  const need = 8 * v - 10; /* (opt_len + 10) >>> 3 >= v  <=>  opt_len >= 8v - 10 */
+  return need > 0 ? need : 0;
+}
+
 /** Drop the tallies of the current block without flushing it (init_block for its used symbols). */
 export function discard_block(s: TreesState): void {
   collect_used(s, s.l_desc, 0, LMAP_WORDS);

@@ -31,18 +31,14 @@ export function searchRange(
   out.reset();
   const { data, offsets, compressedLengths } = arrays;
   const cx = scanner.setQuery(query);
-  scanner.prepare?.(data, offsets, from, to);
+  const prepared = scanner.prepare?.(data, offsets, from, to) === true;
   for (let i = from; i < to; i++) {
     const cy = compressedLengths[i];
     const threshold = out.threshold;
-    if (threshold === Infinity) {
-      out.offer(ncdFromLengths(cx, cy, scanner.pairLength(data, offsets[i], offsets[i + 1])), i);
-      continue;
-    }
     /* Row i can only enter with an NCD below the current worst (it comes after every kept row), so
      * C(xy) is needed only below `limit`; at or above it the scanner may return a lower bound. */
-    const limit = firstLengthNotBelow(cx, cy, threshold);
-    const cxy = scanner.pairLength(data, offsets[i], offsets[i + 1], limit);
+    const limit = threshold === Infinity ? Infinity : firstLengthNotBelow(cx, cy, threshold);
+    const cxy = prepared ? scanner.pairLengthOfRow!(i, limit) : scanner.pairLength(data, offsets[i], offsets[i + 1], limit);
     if (cxy < limit) out.offer(ncdFromLengths(cx, cy, cxy), i);
   }
   return out;
