@@ -8,6 +8,7 @@
  *
  * Both only read the tallies of the current block (l_desc.freq, d_desc.freq, s.used) and write
  * nothing in s (module-level scratch, allocated once; the hot path allocates nothing).
+ *   opt_len_quick_bound(s) <= s.opt_len: looser (no class analysis), cheaper.
  *
  * ## What zlib computes (trees.ts)
  *
@@ -65,7 +66,12 @@
  *     The bit-length tree is a prefix code (also after zlib's 7-bit fix-up) so its cost is
  *     >= W(blf) (optimal cost, 0 for < 2 symbols). W is nondecreasing in each frequency, and concave
  *     (a minimum of linear functions), so with blf >= L (per code) + some distribution of >= M
- *     items over codes 1..16: W(blf) >= min over c in 1..16 of W(L + M e_c). Extra bits of the
+ *     items over codes 1..16: W(blf) >= min over c in 1..16 of W(L + M e_c). That minimum is at
+ *     the c of largest L[c]: for v1 = L[c1] <= v2 = L[c2], B = L + M e_c2 costs no more than
+ *     A = L + M e_c1 (A and B differ only in {v1 + M, v2} vs {v1, v2 + M}; give v2 + M the
+ *     shorter and v1 the longer of the two lengths an optimal code of A gives v1 + M and v2: the
+ *     cost changes by (v1 - v2)(l_long - l_short) <= 0 or M (l_v2 - l_v1+M) <= 0; a zero entry
+ *     just drops out). Extra bits of the
  *     17 / 18 codes and of exactly known 16 codes are counted; those of pooled items dropped (>= 0).
  *     Every code with blf > 0 gets a non-zero bit length, so max_blindex >= the largest bl_order
  *     index of a code with L > 0 (and >= 3); 3 * (max_blindex + 1) + 14 follows.
@@ -73,65 +79,66 @@
  * When no tree is ambiguous, no REP is possible around uncertain symbols and no tree overflows,
  * the bound is exact (blf is then known exactly and W(blf) is zlib's bit-length-tree cost unless
  * that tree overflows 7 bits).
+ *
+ * ## Implementation (what the code does for (D), (P), (H))
+ *
+ * - One pass over the used-code bitmap per tree collects the codes, the extra bits, a count per
+ *   frequency, and (branch-free, from tables) the exact zero-run items and the fewest items of
+ *   the used runs (MIN_ITEMS summed code by code as differences).
+ * - (D)/(P) The two-queue merge is run a key class ("group") at a time: the least key K with
+ *   r >= 2 nodes left pairs them up at once (floor(r / 2) nodes of key (2w, h + 1), all with both
+ *   sons in K: zlib's next floor(r / 2) steps, as 2w > w keeps K least), r = 1 pairs with a node of
+ *   the next least key. Groups are the key classes of (P); a group's creation events are
+ *   consecutive. Depths are not stored per node: within a group, nodes are consumed first-in
+ *   first-out, and depth is nonincreasing in consumption order (a node consumed earlier has a
+ *   father created no later, and by induction from the root an earlier-created internal node is
+ *   at least as deep), and a group spans at most 2 depths (the swap argument of (P) holds for any
+ *   two nodes of equal weight), so a group's depths are "the first g_nhi at g_lo + 1, the last
+ *   g_nlo at g_lo", filled from the root down, last consumed node first. A violation of either
+ *   (never seen) makes the tree unproven. "Every node of F has the same number of sons in K" is
+ *   read off F's creation events (each gives all its nodes the same sons' groups).
+ * - (H) One pass places every used code as its own item, exact unless 4 consecutive codes of a
+ *   run can share a length (AND of bitmasks of possible lengths); those runs are redone.
+ *
+ * ## opt_len_lower_bound(s, target)
+ *
+ * The caller asks whether the bound reaches target. With target < Infinity the function first
+ * tries two partial bounds, each <= opt_len, and returns the first that is >= target: the data
+ * bits + the header's fixed part (HLIT, HDIST, HCLEN, >= 4 bl lengths) + the zero runs' extra bits;
+ * then the header with every used run pooled (no class analysis). Otherwise it returns the full
+ * bound. So: result < target => result is the full bound (the value with target = Infinity);
+ * result >= target <=> the full bound >= target; result <= opt_len always.
  */
 import * as C from './constants.js';
 import * as T from './trees.js';
-import type { TreeDesc, TreesState } from './trees.js';
+import type { TreesState } from './trees.js';
 
 /* Imported bindings copied to module constants once (under some loaders an imported binding is a
  * getter call on every use). */
 const BL_CODES = C.BL_CODES;
 const L_CODES = C.L_CODES;
+const D_CODES = C.D_CODES;
+const MAX_BITS = C.MAX_BITS;
 const REP_3_6 = C.REP_3_6;
 const REPZ_3_10 = C.REPZ_3_10;
 const REPZ_11_138 = C.REPZ_11_138;
-const bl_order = C.bl_order;
 const DMAP_WORD = T.DMAP_WORD;
 const LMAP_WORDS = T.LMAP_WORDS;
 
-const MAXN = L_CODES; // largest tree (286 leaves)
+/** Extra bits of the header are kept in slot HX of the bl frequency arrays. */
+const HX = BL_CODES;
 
-/* ---- scratch, allocated once --------------------------------------------------------------- */
-const t_sym = new Int32Array(MAXN); /* used codes of the tree (incl. forced), increasing */
-const t_freq = new Int32Array(MAXN); /* their frequencies (forced: 1) */
-const t_cls = new Int32Array(MAXN); /* frequency class of each */
-const srt = new Int32Array(MAXN); /* indices into t_sym sorted by frequency */
-const srt_tmp = new Int32Array(MAXN);
-const bucket = new Int32Array(512);
-/* nodes: leaves 0..n-1 in frequency order, internal nodes n..2n-2 in creation order */
-const n_w = new Int32Array(2 * MAXN);
-const n_h = new Int32Array(2 * MAXN);
-const n_dad = new Int32Array(2 * MAXN);
-const n_depth = new Int32Array(2 * MAXN);
-/* frequency classes */
-const c_lo = new Int32Array(MAXN);
-const c_hi = new Int32Array(MAXN);
-const c_cntlo = new Int32Array(MAXN);
-const c_size = new Int32Array(MAXN);
-const c_placed = new Int32Array(MAXN);
-/* per internal node: sons, its key block [n_blo, n_bhi], and the block's flags: n_inv (the
- * block's depth multiset is the same in any tie resolution), n_pin (and all its depths equal) */
-const n_s0 = new Int32Array(2 * MAXN);
-const n_s1 = new Int32Array(2 * MAXN);
-const n_blo = new Int32Array(2 * MAXN);
-const n_bhi = new Int32Array(2 * MAXN);
-const n_inv = new Uint8Array(2 * MAXN);
-const n_pin = new Uint8Array(2 * MAXN);
-/* bit-length tree lower bounds */
-const blf_lb = new Int32Array(BL_CODES);
-const w_tmp = new Int32Array(BL_CODES + 1);
-const bl_sorted = new Int32Array(BL_CODES);
-const w_q = new Int32Array(BL_CODES + 1);
-const dp = new Int32Array(MAXN + 1);
 /**
  * Diagnostics (never read here): [0] calls, [1] trees whose class depths were not proven
  * (ambiguous tie or depth > 15), [2] used runs pooled (REP possible around uncertain lengths),
- * [3] items pooled, [4] class members left out of the exact counts (in pooled runs).
+ * [3] items pooled, [4] class members left out of the exact counts (in pooled runs),
+ * [5] calls that returned early (partial bound >= target).
  */
-export const bound_stats = new Float64Array(5);
+export const bound_stats = new Float64Array(6);
+
 /** Index of each bl code in bl_order. */
 const bl_rank = new Int32Array(BL_CODES);
-for (let i = 0; i < BL_CODES; i++) bl_rank[bl_order[i]] = i;
+for (let i = 0; i < BL_CODES; i++) bl_rank[C.bl_order[i]] = i;
 
 /** Items scan_run_len() emits for a maximal run of k equal non-zero lengths. */
 function run_items(k: number): number {
@@ -144,319 +151,538 @@ function run_items(k: number): number {
   r -= q * 6;
   return items + (r < 3 ? r : 1);
 }
-const RUN_ITEMS = new Int32Array(MAXN + 1);
-for (let k = 0; k <= MAXN; k++) RUN_ITEMS[k] = run_items(k);
+const RUN_ITEMS = new Int32Array(L_CODES + 1);
+for (let k = 0; k <= L_CODES; k++) RUN_ITEMS[k] = run_items(k);
 /** Fewest items of a run of r used codes whatever their lengths (min over partitions). */
-const MIN_ITEMS = new Int32Array(MAXN + 1);
-for (let i = 1; i <= MAXN; i++) {
+const MIN_ITEMS = new Int32Array(L_CODES + 1);
+for (let i = 1; i <= L_CODES; i++) {
   let best = 1 << 30;
   for (let j = 0; j < i; j++) best = Math.min(best, MIN_ITEMS[j] + RUN_ITEMS[i - j]);
   MIN_ITEMS[i] = best;
 }
 
-/* per tree results */
-let tree_W = 0; /* data bits (lengths only) lower bound */
-let tree_x = 0; /* extra bits of the data */
-let hdr_x = 0; /* exact extra bits of bl codes */
-let pooled = 0; /* M: items of unknown codes */
+/** DMI[L] = MIN_ITEMS[L] - MIN_ITEMS[L - 1]: summed over a run's codes, its fewest items. */
+const DMI = new Int32Array(L_CODES + 1);
+for (let i = 1; i <= L_CODES; i++) DMI[i] = MIN_ITEMS[i] - MIN_ITEMS[i - 1];
 
-/** Collect used codes of bitmap words [w0, w1) with their frequencies; returns the count. */
-function collect(s: TreesState, desc: TreeDesc, w0: number, w1: number): number {
-  const t_sym_ = t_sym;
-  const t_freq_ = t_freq;
-  const used = s.used;
-  const freq = desc.freq;
-  const xbits = desc.xbits;
-  let k = 0;
-  let x = 0;
-  for (let w = w0; w < w1; w++) {
-    let bits = used[w];
-    const base = (w - w0) << 5;
-    while (bits !== 0) {
-      const t = bits & -bits;
-      const n = base + 31 - Math.clz32(t);
-      const f = freq[n];
-      t_sym_[k] = n;
-      t_freq_[k] = f;
-      x += f * xbits[n];
-      k++;
-      bits ^= t;
-    }
-  }
-  tree_x = x;
-  return k;
-}
-
-/** Sort indices 0..n-1 by t_freq ascending into srt (counting sort / 2-pass radix). */
-function sort_by_freq(n: number): void {
-  const t_freq_ = t_freq;
-  const srt_ = srt;
-  const srt_tmp_ = srt_tmp;
-  const bucket_ = bucket;
-  let maxf = 0;
-  for (let i = 0; i < n; i++) if (t_freq_[i] > maxf) maxf = t_freq_[i];
-  if (maxf < 512) {
-    bucket_.fill(0, 0, maxf + 1);
-    for (let i = 0; i < n; i++) bucket_[t_freq_[i]]++;
-    let acc = 0;
-    for (let v = 0; v <= maxf; v++) {
-      const c = bucket_[v];
-      bucket_[v] = acc;
-      acc += c;
-    }
-    for (let i = 0; i < n; i++) srt_[bucket_[t_freq_[i]]++] = i;
-    return;
-  }
-  /* frequencies < 2^16 (a block has < 16384 symbols): two passes of 8 bits */
-  bucket_.fill(0, 0, 256);
-  for (let i = 0; i < n; i++) bucket_[t_freq_[i] & 255]++;
-  let acc = 0;
-  for (let v = 0; v < 256; v++) {
-    const c = bucket_[v];
-    bucket_[v] = acc;
-    acc += c;
-  }
-  for (let i = 0; i < n; i++) srt_tmp_[bucket_[t_freq_[i] & 255]++] = i;
-  bucket_.fill(0, 0, 256);
-  for (let i = 0; i < n; i++) bucket_[(t_freq_[i] >>> 8) & 255]++;
-  acc = 0;
-  for (let v = 0; v < 256; v++) {
-    const c = bucket_[v];
-    bucket_[v] = acc;
-    acc += c;
-  }
-  for (let k = 0; k < n; k++) {
-    const i = srt_tmp_[k];
-    srt_[bucket_[(t_freq_[i] >>> 8) & 255]++] = i;
-  }
-}
-
-/**
- * Build the Huffman tree of t_freq[0..n) (n >= 2) with (freq, height) keys; set tree_W and the
- * class depth ranges, and return true if every frequency class's multiset of depths is proven to
- * be zlib's (see (P)), with no depth over max_length.
- */
-function huffman_classes(n: number, max_length: number): boolean {
-  const t_freq_ = t_freq;
-  const t_cls_ = t_cls;
-  const srt_ = srt;
-  const n_w_ = n_w;
-  const n_h_ = n_h;
-  const n_dad_ = n_dad;
-  const n_depth_ = n_depth;
-  const n_s0_ = n_s0;
-  const n_s1_ = n_s1;
-  const n_blo_ = n_blo;
-  const n_bhi_ = n_bhi;
-  const n_inv_ = n_inv;
-  const n_pin_ = n_pin;
-  const c_lo_ = c_lo;
-  const c_hi_ = c_hi;
-  const c_cntlo_ = c_cntlo;
-  const c_size_ = c_size;
-  const c_placed_ = c_placed;
-  sort_by_freq(n);
-  /* leaves in frequency order; frequency classes are runs of equal weight */
-  let ncls = -1;
-  let prev = -1;
-  for (let i = 0; i < n; i++) {
-    const k = srt_[i];
-    const f = t_freq_[k];
-    if (f !== prev) {
-      ncls++;
-      prev = f;
-      c_size_[ncls] = 0;
-      c_placed_[ncls] = 0;
-    }
-    c_size_[ncls]++;
-    t_cls_[k] = ncls;
-    n_w_[i] = f;
-    n_h_[i] = 0;
-  }
-  ncls++;
-  /* two-queue merge: leaves [li, n), internal nodes [qi, qe); a leaf wins a weight tie (its
-   * height 0 is smaller). Any choice among equal keys is one of zlib's possible choices. */
-  let li = 0;
-  let qi = n;
-  let qe = n;
-  let W = 0;
-  for (let step = 1; step < n; step++) {
-    let a: number;
-    let b: number;
-    if (li < n && (qi === qe || n_w_[li] <= n_w_[qi])) a = li++;
-    else a = qi++;
-    if (li < n && (qi === qe || n_w_[li] <= n_w_[qi])) b = li++;
-    else b = qi++;
-    const w = n_w_[a] + n_w_[b];
-    W += w;
-    n_w_[qe] = w;
-    const ha = n_h_[a];
-    const hb = n_h_[b];
-    n_h_[qe] = (ha > hb ? ha : hb) + 1;
-    n_dad_[a] = qe;
-    n_dad_[b] = qe;
-    n_s0_[qe] = a;
-    n_s1_[qe] = b;
-    qe++;
-  }
-  tree_W = W;
-  /* Depths from the root down (a father is created after its sons), and which depth multisets
-   * are tie-independent (see (P)): internal nodes are created in nondecreasing key order, so a
-   * key class is a contiguous block; walk the blocks from the root down. */
-  const root = qe - 1;
-  n_depth_[root] = 0;
-  n_pin_[root] = 1;
-  n_inv_[root] = 1;
-  n_blo_[root] = root;
-  n_bhi_[root] = root;
-  let maxd = 0;
-  let x = root - 1;
-  while (x >= n) {
-    const w = n_w_[x];
-    const h = n_h_[x];
-    let e = x;
-    while (e >= n && n_w_[e] === w && n_h_[e] === h) e--;
-    /* block (e, x] */
-    const d0 = n_depth_[n_dad_[x]] + 1;
-    let inv = 1;
-    let same = 1;
-    let checked = -1; /* last father block found uniform */
-    for (let y = x; y > e; y--) {
-      const dad = n_dad_[y];
-      const d = n_depth_[dad] + 1;
-      n_depth_[y] = d;
-      n_blo_[y] = e + 1;
-      n_bhi_[y] = x;
-      if (d !== d0) same = 0;
-      if (inv === 1 && n_pin_[dad] === 0 && n_blo_[dad] !== checked) {
-        if (n_inv_[dad] === 0 || !uniform_sons(dad, w, h)) inv = 0;
-        else checked = n_blo_[dad];
-      }
-    }
-    const pin = inv & same;
-    for (let y = x; y > e; y--) {
-      n_inv_[y] = inv;
-      n_pin_[y] = pin;
-    }
-    if (d0 > maxd) maxd = d0;
-    x = e;
-  }
-  let proven = true;
-  let i = 0;
-  for (let c = 0; c < ncls; c++) {
-    const end = i + c_size_[c];
-    const w = n_w_[i];
-    let lo = 99;
-    let hi = 0;
-    let cl = 0;
-    let checked = -1;
-    for (let j = i; j < end; j++) {
-      const dad = n_dad_[j];
-      const d = n_depth_[dad] + 1;
-      n_depth_[j] = d;
-      if (proven && n_pin_[dad] === 0 && n_blo_[dad] !== checked) {
-        if (n_inv_[dad] === 0 || !uniform_sons(dad, w, 0)) proven = false;
-        else checked = n_blo_[dad];
-      }
-      if (d < lo) {
-        lo = d;
-        cl = 0;
-      }
-      if (d === lo) cl++;
-      if (d > hi) hi = d;
-    }
-    if (hi > maxd) maxd = hi;
-    if (hi - lo > 1) proven = false; /* impossible in an optimal tree (see (P)); guard */
-    c_lo_[c] = lo;
-    c_hi_[c] = hi;
-    c_cntlo_[c] = cl;
-    i = end;
-  }
-  return proven && maxd <= max_length;
-}
-
-/** Does every node of dad's key block have the same number of sons of key (w, h)? */
-function uniform_sons(dad: number, w: number, h: number): boolean {
-  const n_w_ = n_w;
-  const n_h_ = n_h;
-  const n_s0_ = n_s0;
-  const n_s1_ = n_s1;
-  const n_blo_ = n_blo;
-  const n_bhi_ = n_bhi;
-  let want = -1;
-  for (let y = n_blo_[dad], e = n_bhi_[dad]; y <= e; y++) {
-    const a = n_s0_[y];
-    const b = n_s1_[y];
-    const k = (n_w_[a] === w && n_h_[a] === h ? 1 : 0) + (n_w_[b] === w && n_h_[b] === h ? 1 : 0);
-    if (want < 0) want = k;
-    else if (k !== want) return false;
-  }
-  return true;
-}
-
-/** Exact bl items of a zero run of length r (scan_run_zero). */
-function zero_run(r: number): void {
-  const blf_lb_ = blf_lb;
+/** Exact bl items (and extra bits, in hz[HX]) of a maximal run of r zero lengths (scan_run_zero). */
+function zero_run(hz: Int32Array, r: number): void {
   if (r >= 138) {
     const q = (r / 138) | 0;
-    blf_lb_[REPZ_11_138] += q;
-    hdr_x += 7 * q;
+    hz[REPZ_11_138] += q;
+    hz[HX] += 7 * q;
     r -= q * 138;
   }
-  if (r < 3) blf_lb_[0] += r;
+  if (r < 3) hz[0] += r;
   else if (r <= 10) {
-    blf_lb_[REPZ_3_10]++;
-    hdr_x += 3;
+    hz[REPZ_3_10]++;
+    hz[HX] += 3;
   } else {
-    blf_lb_[REPZ_11_138]++;
-    hdr_x += 7;
+    hz[REPZ_11_138]++;
+    hz[HX] += 7;
   }
 }
 
-/** Exact bl items of a maximal run of r equal lengths v (scan_run_len). */
-function len_run(v: number, r: number): void {
-  const blf_lb_ = blf_lb;
+/** ZR[4r .. 4r + 3] = items 0, 17, 18 and extra bits of a maximal run of r zeros (0 for r = 0). */
+const ZR = new Int32Array(4 * (L_CODES + 1));
+{
+  const hz = new Int32Array(BL_CODES + 1);
+  for (let r = 1; r <= L_CODES; r++) {
+    hz.fill(0);
+    zero_run(hz, r);
+    ZR[4 * r] = hz[0];
+    ZR[4 * r + 1] = hz[REPZ_3_10];
+    ZR[4 * r + 2] = hz[REPZ_11_138];
+    ZR[4 * r + 3] = hz[HX];
+  }
+}
+
+/** Exact bl items (and extra bits) of a maximal run of r equal lengths v != 0 (scan_run_len). */
+function len_run(hz: Int32Array, v: number, r: number): void {
   if (r < 4) {
-    blf_lb_[v] += r;
+    hz[v] += r;
     return;
   }
-  blf_lb_[v]++;
-  blf_lb_[REP_3_6]++;
-  hdr_x += 2;
+  hz[v]++;
+  hz[REP_3_6]++;
+  hz[HX] += 2;
   if (r <= 7) return;
   r -= 7;
   if (r >= 6) {
     const q = (r / 6) | 0;
-    blf_lb_[REP_3_6] += q;
-    hdr_x += 2 * q;
+    hz[REP_3_6] += q;
+    hz[HX] += 2 * q;
     r -= q * 6;
   }
-  if (r < 3) blf_lb_[v] += r;
+  if (r < 3) hz[v] += r;
   else {
-    blf_lb_[REP_3_6]++;
-    hdr_x += 2;
+    hz[REP_3_6]++;
+    hz[HX] += 2;
   }
 }
 
-/** Lower bound on the items of used run t_sym[k0..k1) when symbols have lengths in [lo, hi]. */
-function run_min_items(k0: number, k1: number, known: boolean): number {
-  const t_cls_ = t_cls;
-  const c_lo_ = c_lo;
-  const c_hi_ = c_hi;
+const BUCKETS = 1024;
+/** Counts per frequency during build(), then class ids; all zero between calls. */
+const bucket = new Int32Array(BUCKETS);
+/** Bitset of the frequencies counted in bucket; all zero between calls. */
+const fbits = new Int32Array(BUCKETS >> 5);
+
+/**
+ * Scratch of one tree (allocated once per tree kind). k indexes the used codes in code order.
+ * The Huffman tree is built on key classes ("groups": all nodes of one key (weight, height)):
+ * groups 0..nl-1 are the frequency classes of the leaves (increasing frequency), groups nl..ng-1
+ * the classes of internal nodes in creation order. An event creates m nodes of one group, each
+ * with one son in group a and one in group b (a == b: both sons in a).
+ */
+class TreeScratch {
+  readonly sym: Int32Array; /* k -> code */
+  readonly freq: Int32Array; /* k -> frequency */
+  readonly cls: Int32Array; /* k -> frequency class (leaf group) */
+  readonly tmp: Int32Array; /* sort scratch (frequencies >= BUCKETS) */
+  readonly g_key: Int32Array; /* group -> weight << 5 | height */
+  readonly g_cnt: Int32Array; /* nodes */
+  readonly g_rem: Int32Array; /* nodes not consumed yet (during the merge) */
+  readonly g_e0: Int32Array; /* internal group -> its creation events [e0, e1] */
+  readonly g_e1: Int32Array;
+  readonly g_lo: Int32Array; /* depths: the first g_nhi nodes (in creation = consumption */
+  readonly g_nlo: Int32Array; /* order) at g_lo + 1, the last g_nlo at g_lo */
+  readonly g_nhi: Int32Array;
+  readonly g_inv: Uint8Array; /* the group's depth multiset is the same in every tie resolution */
+  readonly g_pin: Uint8Array; /* ... and all its depths are equal */
+  readonly e_f: Int32Array; /* event -> group created into, offset of its first node there, */
+  readonly e_fo: Int32Array; /* nodes created, son groups */
+  readonly e_m: Int32Array;
+  readonly e_a: Int32Array;
+  readonly e_b: Int32Array;
+  readonly c_lo: Int32Array; /* leaf group -> its depth range (after classes()) */
+  readonly c_hi: Int32Array;
+  readonly c_placed: Int32Array; /* leaf group -> members placed individually (used_runs) */
+  /** bl items of the zero runs (exact), extra bits in [HX]. */
+  readonly hz = new Int32Array(BL_CODES + 1);
+  n = 0;
+  /** leaf groups (frequency classes), all groups */
+  nl = 0;
+  ng = 0;
+  /** Fewest items of the runs of used codes (whatever the lengths). */
+  min_items = 0;
+
+  constructor(elems: number) {
+    this.sym = new Int32Array(elems);
+    this.freq = new Int32Array(elems);
+    this.cls = new Int32Array(elems);
+    this.tmp = new Int32Array(elems);
+    this.g_key = new Int32Array(2 * elems);
+    this.g_cnt = new Int32Array(2 * elems);
+    this.g_rem = new Int32Array(2 * elems);
+    this.g_e0 = new Int32Array(2 * elems);
+    this.g_e1 = new Int32Array(2 * elems);
+    this.g_lo = new Int32Array(2 * elems);
+    this.g_nlo = new Int32Array(2 * elems);
+    this.g_nhi = new Int32Array(2 * elems);
+    this.g_inv = new Uint8Array(2 * elems);
+    this.g_pin = new Uint8Array(2 * elems);
+    this.e_f = new Int32Array(elems);
+    this.e_fo = new Int32Array(elems);
+    this.e_m = new Int32Array(elems);
+    this.e_a = new Int32Array(elems);
+    this.e_b = new Int32Array(elems);
+    this.c_lo = new Int32Array(elems);
+    this.c_hi = new Int32Array(elems);
+    this.c_placed = new Int32Array(elems);
+  }
+}
+const TL = new TreeScratch(L_CODES);
+const TD = new TreeScratch(D_CODES);
+
+/**
+ * Phase 1 of a tree: collect the used codes of bitmap words [w0, w1) (adding zlib's forced codes
+ * when fewer than 2), the exact zero-run items of the header, the fewest items of the used runs,
+ * the frequency classes, and the Huffman tree by a two-queue merge done a key class at a time.
+ * Returns the data bound W(f) + extra bits (exact for < 2 used codes). t.n = 0 marks a tree with
+ * < 2 real codes (then every length is known: 1).
+ */
+function build(t: TreeScratch, used: Int32Array, w0: number, w1: number, freq: Int32Array, xbits: Uint8Array, quick: boolean): number {
+  const sym = t.sym;
+  const fr = t.freq;
+  const hz = t.hz;
+  const bk = bucket;
+  const fb = fbits;
+  let n = 0;
+  let x = 0;
+  let maxf = 0; /* OR of the frequencies: >= the largest, < twice it */
+  let mi = 0;
+  let next = 0; /* first code after the last used one */
+  let run = 0; /* used codes in the current run */
+  /* items of the zero runs (exact, as scan_run_zero): 0, 17, 18, extra bits */
+  let z0 = 0;
+  let z17 = 0;
+  let z18 = 0;
+  let zx = 0;
+  const ZR_ = ZR;
+  const DMI_ = DMI;
+  for (let w = w0; w < w1; w++) {
+    let bits = used[w];
+    const base = (w - w0) << 5;
+    while (bits !== 0) {
+      const b = bits & -bits;
+      bits ^= b;
+      const c = base + 31 - Math.clz32(b);
+      const f = freq[c];
+      sym[n] = c;
+      fr[n] = f;
+      n++;
+      x += f * xbits[c];
+      if (f < BUCKETS) {
+        bk[f]++;
+        fb[f >> 5] |= 1 << (f & 31);
+      }
+      maxf |= f;
+      /* the zero run before c (r = 0: none) and the run of used codes (branch-free) */
+      const r = c - next;
+      const o = r << 2;
+      z0 += ZR_[o];
+      z17 += ZR_[o + 1];
+      z18 += ZR_[o + 2];
+      zx += ZR_[o + 3];
+      run = (run & ~((r | -r) >> 31)) + 1;
+      mi += DMI_[run];
+      next = c + 1;
+    }
+  }
+  for (let v = 1; v < HX; v++) hz[v] = 0;
+  hz[0] = z0;
+  hz[REPZ_3_10] = z17;
+  hz[REPZ_11_138] = z18;
+  hz[HX] = zx;
+  if (n < 2) {
+    /* zlib forces codes up to two of frequency 1 (build_tree); every leaf gets length 1 and a
+     * forced one costs nothing (opt_len--). The header: the two codes, lengths 1, exact. */
+    let data = 0;
+    let a = 0;
+    let max_code = 0; /* n = 0: the first forced node is 0 (max_code -1 -> 0) */
+    if (n === 1) {
+      const f = fr[0];
+      if (f < BUCKETS) {
+        bk[f] = 0;
+        fb[f >> 5] = 0;
+      }
+      data = f + x;
+      a = max_code = sym[0];
+    }
+    let b = max_code < 2 ? max_code + 1 : 0;
+    if (a > b) {
+      const tt = a;
+      a = b;
+      b = tt;
+    }
+    hz.fill(0);
+    zero_run(hz, a);
+    zero_run(hz, b - a - 1);
+    hz[1] += 2;
+    t.n = 0;
+    t.min_items = 0;
+    return data;
+  }
+  t.min_items = mi;
+  t.n = n;
+
+  /* frequency classes = leaf groups, in increasing frequency; cls[k] */
+  const g_key = t.g_key;
+  const g_cnt = t.g_cnt;
+  const g_rem = t.g_rem;
+  const cls = t.cls;
+  let nl = 0;
+  if (maxf < BUCKETS) {
+    /* the distinct frequencies, from their bitset (cleared as read) */
+    for (let wd = 0, we = maxf >> 5; wd <= we; wd++) {
+      let bits = fb[wd];
+      if (bits === 0) continue;
+      fb[wd] = 0;
+      const base = wd << 5;
+      while (bits !== 0) {
+        const b = bits & -bits;
+        bits ^= b;
+        const f = base + 31 - Math.clz32(b);
+        const c = bk[f];
+        g_key[nl] = f << 5;
+        g_cnt[nl] = c;
+        g_rem[nl] = c;
+        bk[f] = nl++;
+      }
+    }
+    if (!quick) for (let k = 0; k < n; k++) cls[k] = bk[fr[k]];
+    for (let g = 0; g < nl; g++) bk[g_key[g] >> 5] = 0;
+  } else {
+    /* rare (long blocks): sort (frequency << 9 | k) */
+    const tmp = t.tmp;
+    for (let k = 0; k < n; k++) {
+      const f = fr[k];
+      if (f < BUCKETS) {
+        bk[f] = 0;
+        fb[f >> 5] = 0;
+      }
+      tmp[k] = (f << 9) | k;
+    }
+    const srt = tmp.subarray(0, n).sort();
+    let prev = -1;
+    for (let i = 0; i < n; i++) {
+      const f = srt[i] >>> 9;
+      if (f !== prev) {
+        g_key[nl] = f << 5;
+        g_cnt[nl] = 0;
+        nl++;
+        prev = f;
+      }
+      g_cnt[nl - 1]++;
+      g_rem[nl - 1]++;
+      cls[srt[i] & 511] = nl - 1;
+    }
+    for (let g = 0; g < nl; g++) g_rem[g] = g_cnt[g];
+  }
+  t.nl = nl;
+  if (quick) {
+    /* the Huffman cost only: leaves in frequency order, then the two-queue merge on weights */
+    const lw = t.tmp;
+    const q = t.g_rem; /* (not needed in quick mode) */
+    let k = 0;
+    for (let g = 0; g < nl; g++) {
+      const w = g_key[g] >> 5;
+      for (let c = g_cnt[g]; c > 0; c--) lw[k++] = w;
+    }
+    let li = 0;
+    let qi = 0;
+    let qe = 0;
+    let W = 0;
+    for (let step = 1; step < n; step++) {
+      let a: number;
+      if (li < n && (qi === qe || lw[li] <= q[qi])) a = lw[li++];
+      else a = q[qi++];
+      let b: number;
+      if (li < n && (qi === qe || lw[li] <= q[qi])) b = lw[li++];
+      else b = q[qi++];
+      W += a + b;
+      q[qe++] = a + b;
+    }
+    return W + x;
+  }
+
+  /* Two-queue merge, a key class at a time: leaf groups [li, nl), internal groups [qi, ng). The
+   * least key K is taken: with r >= 2 nodes left, its nodes pair up (floor(r / 2) nodes of key
+   * (2w, h + 1) each with both sons in K: exactly what zlib's steps do, as 2w > w); with r = 1,
+   * it pairs with a node of the next least key. A leaf wins a weight tie (height 0). New nodes
+   * join the last internal group if of its key (keys are created in nondecreasing order). */
+  const g_e0 = t.g_e0;
+  const g_e1 = t.g_e1;
+  const e_f = t.e_f;
+  const e_fo = t.e_fo;
+  const e_m = t.e_m;
+  const e_a = t.e_a;
+  const e_b = t.e_b;
+  let li = 0;
+  let qi = nl;
+  let ng = nl;
+  let ne = 0;
+  let W = 0;
+  let total = n;
+  while (total > 1) {
+    const K = li < nl && (qi === ng || g_key[li] < g_key[qi]) ? li : qi;
+    const kk = g_key[K];
+    const r = g_rem[K];
+    let nk: number;
+    let m: number;
+    let b: number;
+    if (r >= 2) {
+      m = r >> 1;
+      const left = r - 2 * m;
+      g_rem[K] = left;
+      if (left === 0) {
+        if (K < nl) li++;
+        else qi++;
+      }
+      const w2 = (kk >> 5) << 1;
+      nk = (w2 << 5) | ((kk & 31) + 1);
+      W += m * w2;
+      b = K;
+    } else {
+      g_rem[K] = 0;
+      if (K < nl) li++;
+      else qi++;
+      b = li < nl && (qi === ng || g_key[li] < g_key[qi]) ? li : qi;
+      const kb = g_key[b];
+      if (--g_rem[b] === 0) {
+        if (b < nl) li++;
+        else qi++;
+      }
+      const ws = (kk >> 5) + (kb >> 5);
+      const ha = kk & 31;
+      const hb = kb & 31;
+      nk = (ws << 5) | ((ha > hb ? ha : hb) + 1);
+      W += ws;
+      m = 1;
+    }
+    total -= m;
+    let F = ng - 1;
+    if (ng > nl && g_key[F] === nk) {
+      e_fo[ne] = g_cnt[F];
+      g_cnt[F] += m;
+      g_rem[F] += m;
+      g_e1[F] = ne;
+    } else {
+      F = ng++;
+      g_key[F] = nk;
+      g_cnt[F] = m;
+      g_rem[F] = m;
+      g_e0[F] = ne;
+      g_e1[F] = ne;
+      e_fo[ne] = 0;
+    }
+    e_f[ne] = F;
+    e_m[ne] = m;
+    e_a[ne] = K;
+    e_b[ne] = b;
+    ne++;
+  }
+  t.ng = ng;
+  return W + x;
+}
+
+/** Number of sons in group K of each node created by event e. */
+function sons_in(t: TreeScratch, e: number, K: number): number {
+  const a = t.e_a[e];
+  const b = t.e_b[e];
+  return (a === K ? 1 : 0) + (b === K ? 1 : 0);
+}
+
+/**
+ * Phase 2: the class analysis (P) of a tree built by build() with n >= 2. Returns true if every
+ * frequency class's multiset of depths is proven to be zlib's and no depth exceeds max_length;
+ * the leaf groups' g_lo / g_nlo / g_nhi then hold their depths. Groups are walked from the root
+ * down (reverse creation order), each group's creation events in reverse, so a group's depths
+ * and flags are final before its events pass depths to the sons' groups (built from the last
+ * consumed node backwards: depths are nonincreasing in consumption order, since a node consumed
+ * earlier has a father created no later, and an earlier-created node is at least as deep, by
+ * induction from the root; and a group's depths span at most 2 values in an optimal tree: see
+ * (P). Both are checked: a violation makes the tree unproven).
+ * A group K is invariant iff for each group F holding fathers of K's nodes: F pinned, or F
+ * invariant and every node of F has the same number of sons in K (every creation event of F
+ * gives the same number: a group's creation events are consecutive).
+ */
+function classes(t: TreeScratch, max_length: number): boolean {
+  const g_key = t.g_key;
+  const root = t.ng - 1;
+  /* the root's height is the largest depth */
+  if ((g_key[root] & 31) > max_length) return false;
+  const nl = t.nl;
+  const g_e0 = t.g_e0;
+  const g_e1 = t.g_e1;
+  const g_lo = t.g_lo;
+  const g_nlo = t.g_nlo;
+  const g_nhi = t.g_nhi;
+  const g_inv = t.g_inv;
+  const g_pin = t.g_pin;
+  const e_fo = t.e_fo;
+  const e_m = t.e_m;
+  const e_a = t.e_a;
+  const e_b = t.e_b;
+  for (let g = 0; g < root; g++) {
+    g_nlo[g] = 0;
+    g_nhi[g] = 0;
+    g_inv[g] = 1;
+  }
+  g_lo[root] = 0;
+  g_nlo[root] = 1;
+  g_nhi[root] = 0;
+  g_inv[root] = 1;
+  for (let F = root; F >= nl; F--) {
+    const nlo = g_nlo[F];
+    if (nlo === 0) return false; /* unreachable: every non-root node has a father */
+    const lo = g_lo[F];
+    const nh = g_nhi[F];
+    const inv = g_inv[F];
+    const pin = inv === 1 && nh === 0 ? 1 : 0;
+    g_pin[F] = pin;
+    const e0 = g_e0[F];
+    for (let e = g_e1[F]; e >= e0; e--) {
+      const fo = e_fo[e];
+      const m = e_m[e];
+      const a = e_a[e];
+      const b = e_b[e];
+      if (pin === 0) {
+        /* F's nodes must have the same number of sons in a (and in b) in every event of F */
+        if (inv === 0) {
+          g_inv[a] = 0;
+          g_inv[b] = 0;
+        } else if (e0 !== g_e1[F]) {
+          for (let e2 = e0; e2 <= g_e1[F]; e2++) {
+            if (sons_in(t, e2, a) !== sons_in(t, e, a)) g_inv[a] = 0;
+            if (sons_in(t, e2, b) !== sons_in(t, e, b)) g_inv[b] = 0;
+          }
+        }
+      }
+      /* fathers [fo, fo + m): the first nh of F are at lo + 1, the rest at lo */
+      let deep = (fo + m < nh ? fo + m : nh) - fo;
+      if (deep < 0) deep = 0;
+      const shallow = m - deep;
+      /* Sons, last consumed first: the shallow fathers' then the deep ones'. Each piece (depth
+       * dd, count cc) goes before the nodes of its group placed so far: the group's depths are
+       * g_lo (the last g_nlo nodes) and g_lo + 1 (the first g_nhi); anything else: not proven. */
+      for (let piece = 0; piece < 4; piece++) {
+        let K: number;
+        let dd: number;
+        let cc: number;
+        if (a === b) {
+          if (piece >= 2) break;
+          K = a;
+          dd = lo + 1 + piece;
+          cc = piece === 0 ? 2 * shallow : 2 * deep;
+          if (cc === 0) continue;
+        } else {
+          if (piece >= 2) break;
+          K = piece === 0 ? b : a;
+          dd = deep > 0 ? lo + 2 : lo + 1;
+          cc = 1;
+        }
+        const klo = g_lo[K];
+        if (g_nlo[K] === 0) {
+          g_lo[K] = dd;
+          g_nlo[K] = cc;
+        } else if (dd === klo && g_nhi[K] === 0) g_nlo[K] += cc;
+        else if (dd === klo + 1) g_nhi[K] += cc;
+        else return false;
+      }
+    }
+  }
+  const c_lo = t.c_lo;
+  const c_hi = t.c_hi;
+  const c_placed = t.c_placed;
+  for (let K = 0; K < nl; K++) {
+    if (g_inv[K] === 0 || g_nlo[K] === 0) return false;
+    const lo = g_lo[K];
+    c_lo[K] = lo;
+    c_hi[K] = g_nhi[K] === 0 ? lo : lo + 1;
+    c_placed[K] = 0;
+  }
+  return true;
+}
+
+/** Lower bound on the items of used run k0..k1 (code order) when lengths lie in class ranges. */
+const dp = new Int32Array(L_CODES + 1);
+function run_min_items(t: TreeScratch, k0: number, k1: number): number {
+  const cls = t.cls;
+  const c_lo = t.c_lo;
+  const c_hi = t.c_hi;
   const dp_ = dp;
   const RUN_ITEMS_ = RUN_ITEMS;
-  const MIN_ITEMS_ = MIN_ITEMS;
   const r = k1 - k0;
-  if (!known) return MIN_ITEMS_[r];
   dp_[0] = 0;
   for (let i = 1; i <= r; i++) {
     let best = 1 << 30;
     let lo = 0;
     let hi = 99;
     for (let j = i - 1; j >= 0; j--) {
-      const c = t_cls_[k0 + j];
-      if (c_lo_[c] > lo) lo = c_lo_[c];
-      if (c_hi_[c] < hi) hi = c_hi_[c];
+      const c = cls[k0 + j];
+      if (c_lo[c] > lo) lo = c_lo[c];
+      if (c_hi[c] < hi) hi = c_hi[c];
       if (lo > hi) break;
       const v = dp_[j] + RUN_ITEMS_[i - j];
       if (v < best) best = v;
@@ -466,260 +692,249 @@ function run_min_items(k0: number, k1: number, known: boolean): number {
   return dp_[r];
 }
 
-/** Process one tree (l: words 0..8, d: word 9): data bound and header items. */
-function do_tree(s: TreesState, desc: TreeDesc, w0: number, w1: number): number {
-  const t_sym_ = t_sym;
-  const t_freq_ = t_freq;
-  const t_cls_ = t_cls;
-  const c_lo_ = c_lo;
-  const c_hi_ = c_hi;
-  const c_cntlo_ = c_cntlo;
-  const c_size_ = c_size;
-  const c_placed_ = c_placed;
-  const blf_lb_ = blf_lb;
-  const MIN_ITEMS_ = MIN_ITEMS;
-  const bound_stats_ = bound_stats;
-  let n = collect(s, desc, w0, w1);
-  let data: number;
-  let classes_ok: boolean;
-  if (n < 2) {
-    /* zlib forces a second (and first) code of frequency 1; every leaf gets length 1 and the
-     * forced ones cost nothing (opt_len--). */
-    data = 0;
-    for (let i = 0; i < n; i++) data += t_freq_[i];
-    let max_code = n === 0 ? -1 : t_sym_[0];
-    while (n < 2) {
-      const node = max_code < 2 ? ++max_code : 0;
-      t_sym_[n] = node;
-      t_freq_[n] = 1;
-      n++;
-      if (n === 2 && t_sym_[0] > t_sym_[1]) {
-        const t = t_sym_[0];
-        t_sym_[0] = t_sym_[1];
-        t_sym_[1] = t;
-      }
-    }
-    /* one class of two known lengths 1 */
-    t_cls_[0] = 0;
-    t_cls_[1] = 0;
-    c_lo_[0] = 1;
-    c_hi_[0] = 1;
-    c_size_[0] = 2;
-    c_cntlo_[0] = 2;
-    c_placed_[0] = 0;
-    classes_ok = true;
-  } else {
-    classes_ok = huffman_classes(n, desc.max_length);
-    data = tree_W;
-    if (!classes_ok) bound_stats_[1]++;
-  }
+/** Starts (k) of the used runs where a REP_3_6 is possible. */
+const rep_starts = new Int32Array(L_CODES);
 
-  /* header items: runs over codes 0..max_code */
-  let next = 0;
-  let i = 0;
-  while (i < n) {
-    const n0 = t_sym_[i];
-    if (n0 > next) zero_run(n0 - next);
+/**
+ * Phase 3 (proven trees): the header items of the runs of used codes, into t.hz (exact items) and
+ * the return value (pooled items of unknown codes), see (H). One pass places every code as its
+ * own item (known length: exact; uncertain: counted for its class), which is exact in every run
+ * where no 4 consecutive codes can share a length (then no REP_3_6: sub-runs of equal lengths
+ * are < 4). Such windows are found with bitmasks of the possible lengths (AND of 4 consecutive
+ * codes != 0); their runs are redone: exactly if every length is known, else pooled.
+ */
+function used_runs(t: TreeScratch): number {
+  const n = t.n;
+  const sym = t.sym;
+  const cls = t.cls;
+  const c_lo = t.c_lo;
+  const c_hi = t.c_hi;
+  const c_placed = t.c_placed;
+  const hz = t.hz;
+  const reps = rep_starts;
+  let nrep = 0;
+  let prev = -2;
+  let runStart = 0;
+  let a1 = 0; /* AND of the masks of the last 1, 2, 3 codes of the current run */
+  let a2 = 0;
+  let a3 = 0;
+  for (let k = 0; k < n; k++) {
+    const c = cls[k];
+    const lo = c_lo[c];
+    const u = c_hi[c] - lo; /* 0: known, 1: uncertain */
+    hz[lo] += 1 - u;
+    c_placed[c] += u;
+    const sk = sym[k];
+    const d = sk - prev - 1;
+    const cont = ~((d | -d) >> 31); /* -1: continues the run, 0: a new run */
+    prev = sk;
+    runStart = k + ((runStart - k) & cont);
+    const mk = (1 << lo) | (1 << (lo + u));
+    const w4 = a3 & cont & mk;
+    a3 = a2 & cont & mk;
+    a2 = a1 & cont & mk;
+    a1 = mk;
+    if (w4 !== 0 && (nrep === 0 || reps[nrep - 1] !== runStart)) reps[nrep++] = runStart;
+  }
+  let pooled = 0;
+  for (let q = 0; q < nrep; q++) {
+    const i = reps[q];
     let j = i + 1;
-    while (j < n && t_sym_[j] === t_sym_[j - 1] + 1) j++;
-    /* used run t_sym_[i..j) */
-    if (!classes_ok) {
-      pooled += MIN_ITEMS_[j - i];
+    while (j < n && sym[j] === sym[j - 1] + 1) j++;
+    let known = true;
+    for (let k = i; k < j; k++) {
+      const c = cls[k];
+      const lo = c_lo[c];
+      const u = c_hi[c] - lo;
+      hz[lo] -= 1 - u;
+      c_placed[c] -= u;
+      if (u !== 0) known = false;
+    }
+    if (known) {
+      let k = i;
+      while (k < j) {
+        const v = c_lo[cls[k]];
+        let e = k + 1;
+        while (e < j && c_lo[cls[e]] === v) e++;
+        len_run(hz, v, e - k);
+        k = e;
+      }
     } else {
-      let all_known = true;
-      for (let k = i; k < j; k++) {
-        const c = t_cls_[k];
-        if (c_lo_[c] !== c_hi_[c]) {
-          all_known = false;
-          break;
-        }
-      }
-      if (all_known) {
-        let k = i;
-        while (k < j) {
-          const v = c_lo_[t_cls_[k]];
-          let e = k + 1;
-          while (e < j && c_lo_[t_cls_[e]] === v) e++;
-          len_run(v, e - k);
-          k = e;
-        }
-      } else {
-        let rep = false;
-        for (let k = i; k + 4 <= j; k++) {
-          let lo = 0;
-          let hi = 99;
-          for (let m = k; m < k + 4; m++) {
-            const c = t_cls_[m];
-            if (c_lo_[c] > lo) lo = c_lo_[c];
-            if (c_hi_[c] < hi) hi = c_hi_[c];
-          }
-          if (lo <= hi) {
-            rep = true;
-            break;
-          }
-        }
-        if (rep) {
-          const m = run_min_items(i, j, true);
-          pooled += m;
-          bound_stats_[2]++;
-          bound_stats_[3] += m;
-        } else {
-          for (let k = i; k < j; k++) {
-            const c = t_cls_[k];
-            if (c_lo_[c] === c_hi_[c]) blf_lb_[c_lo_[c]]++;
-            else c_placed_[c]++;
-          }
-        }
-      }
-    }
-    next = t_sym_[j - 1] + 1;
-    i = j;
-  }
-  if (classes_ok) {
-    /* uncertain classes: members placed individually have at least cnt - (unplaced) of each depth */
-    for (let k = 0; k < n; k++) {
-      const c = t_cls_[k];
-      if (c_lo_[c] !== c_hi_[c] && c_placed_[c] >= 0) {
-        const p = c_size_[c] - c_placed_[c];
-        bound_stats_[4] += p;
-        const lo_n = c_cntlo_[c] - p;
-        const hi_n = c_size_[c] - c_cntlo_[c] - p;
-        if (lo_n > 0) blf_lb_[c_lo_[c]] += lo_n;
-        if (hi_n > 0) blf_lb_[c_hi_[c]] += hi_n;
-        c_placed_[c] = -1; /* done */
-      }
+      const m = run_min_items(t, i, j);
+      pooled += m;
+      bound_stats[2]++;
+      bound_stats[3] += m;
     }
   }
-  return data + tree_x;
+  /* uncertain classes: the members placed individually have at least cnt - (unplaced) of each
+   * depth */
+  const stats = bound_stats;
+  const c_cntlo = t.g_nlo;
+  const c_size = t.g_cnt;
+  for (let c = 0, e = t.nl; c < e; c++) {
+    const lo = c_lo[c];
+    const hi = c_hi[c];
+    if (lo === hi) continue;
+    const p = c_size[c] - c_placed[c];
+    stats[4] += p;
+    const lo_n = c_cntlo[c] - p;
+    const hi_n = c_size[c] - c_cntlo[c] - p;
+    if (lo_n > 0) hz[lo] += lo_n;
+    if (hi_n > 0) hz[hi] += hi_n;
+  }
+  return pooled;
 }
 
-/** Optimal prefix-code cost (sum of internal weights) of the sorted positive w_tmp[0..n). */
-function huffman_cost_sorted(n: number): number {
-  const w_tmp_ = w_tmp;
-  const w_q_ = w_q;
+/* bit-length tree scratch */
+const blf = new Int32Array(BL_CODES);
+const bl_w = new Int32Array(BL_CODES);
+const bl_q = new Int32Array(BL_CODES);
+
+/**
+ * The header part of the bound: W(L + M e_c) for the c in 1..16 with the largest L[c] (see (H):
+ * that c gives the minimum over c), + extra bits + 3 * (max_blindex + 1) + 14, where L = hl + hd
+ * (exact items) and M = pooled.
+ */
+function header_bound(hl: Int32Array, hd: Int32Array, pooled: number): number {
+  const L = blf;
+  const rank = bl_rank;
+  let max_blindex = 3;
+  let cmax = 1;
+  let vmax = -1;
+  for (let c = 0; c < BL_CODES; c++) {
+    const v = hl[c] + hd[c];
+    L[c] = v;
+    if (v > 0 && rank[c] > max_blindex) max_blindex = rank[c];
+    if (c >= 1 && c <= REP_3_6 && v > vmax) {
+      vmax = v;
+      cmax = c;
+    }
+  }
+  L[cmax] += pooled;
+  /* positive entries, insertion-sorted, then the two-queue Huffman cost */
+  const w = bl_w;
+  let nw = 0;
+  for (let c = 0; c < BL_CODES; c++) {
+    const v = L[c];
+    if (v === 0) continue;
+    let j = nw - 1;
+    while (j >= 0 && w[j] > v) {
+      w[j + 1] = w[j];
+      j--;
+    }
+    w[j + 1] = v;
+    nw++;
+  }
+  const q = bl_q;
   let li = 0;
   let qi = 0;
   let qe = 0;
   let W = 0;
-  for (let step = 1; step < n; step++) {
+  for (let step = 1; step < nw; step++) {
     let a: number;
-    if (li < n && (qi === qe || w_tmp_[li] <= w_q_[qi])) a = w_tmp_[li++];
-    else a = w_q_[qi++];
+    if (li < nw && (qi === qe || w[li] <= q[qi])) a = w[li++];
+    else a = q[qi++];
     let b: number;
-    if (li < n && (qi === qe || w_tmp_[li] <= w_q_[qi])) b = w_tmp_[li++];
-    else b = w_q_[qi++];
+    if (li < nw && (qi === qe || w[li] <= q[qi])) b = w[li++];
+    else b = q[qi++];
     W += a + b;
-    w_q_[qe++] = a + b;
+    q[qe++] = a + b;
   }
-  return W;
+  return W + hl[HX] + hd[HX] + 3 * (max_blindex + 1) + 5 + 5 + 4;
 }
 
-/** blf_lb's positive entries, sorted, into bl_sorted[0..return). */
-function sort_blf(): number {
-  const blf_lb_ = blf_lb;
-  const bl_sorted_ = bl_sorted;
-  let n = 0;
-  for (let k = 0; k < BL_CODES; k++) {
-    const v = blf_lb_[k];
-    if (v === 0) continue;
-    let j = n - 1;
-    while (j >= 0 && bl_sorted_[j] > v) {
-      bl_sorted_[j + 1] = bl_sorted_[j];
-      j--;
+/**
+ * Lower bound on s.opt_len after build_bl_tree() for the current block's tallies.
+ *
+ * target (default Infinity): the caller only asks whether the bound reaches target. The function
+ * may return a partial bound (still <= opt_len) as soon as it is >= target; a result < target is
+ * always the full bound (the value returned with target = Infinity). So "result >= target" is
+ * exactly "the full bound >= target".
+ */
+export function opt_len_lower_bound(s: TreesState, target = Infinity): number {
+  const stats = bound_stats;
+  stats[0]++;
+  const tl = TL;
+  const td = TD;
+  const used = s.used;
+  const l_desc = s.l_desc;
+  const d_desc = s.d_desc;
+  const data = build(tl, used, 0, LMAP_WORDS, l_desc.freq, l_desc.xbits, false) + build(td, used, DMAP_WORD, DMAP_WORD + 1, d_desc.freq, d_desc.xbits, false);
+  /* the header has at least 4 bl lengths (3 bits each), HLIT, HDIST, HCLEN, and the zero runs'
+   * extra bits */
+  if (target !== Infinity) {
+    /* Partial bounds, each <= the full one's header part is not claimed, but each <= opt_len:
+     * (1) the header's fixed part (>= 4 bl lengths of 3 bits, HLIT, HDIST, HCLEN) and the exact
+     * extra bits of the zero runs; (2) the header with the zero runs exact and every run of used
+     * codes pooled with its fewest items (the class analysis skipped: (H) with "ambiguous"). */
+    const p1 = data + tl.hz[HX] + td.hz[HX] + 3 * 4 + 5 + 5 + 4;
+    if (p1 >= target) {
+      stats[5]++;
+      return p1;
     }
-    bl_sorted_[j + 1] = v;
-    n++;
+    const p2 = data + header_bound(tl.hz, td.hz, tl.min_items + td.min_items);
+    if (p2 >= target) {
+      stats[5]++;
+      return p2;
+    }
   }
-  return n;
+  let pooled = 0;
+  if (tl.n !== 0) {
+    if (classes(tl, MAX_BITS)) pooled += used_runs(tl);
+    else {
+      stats[1]++;
+      pooled += tl.min_items;
+    }
+  }
+  if (td.n !== 0) {
+    if (classes(td, MAX_BITS)) pooled += used_runs(td);
+    else {
+      stats[1]++;
+      pooled += td.min_items;
+    }
+  }
+  return data + header_bound(tl.hz, td.hz, pooled);
 }
 
-/** W of the sorted multiset bl_sorted[0..n) with one entry of value v (0: none) raised by m. */
-function cost_raised(n: number, v: number, m: number): number {
-  const w_tmp_ = w_tmp;
-  const bl_sorted_ = bl_sorted;
-  const nv = v + m;
-  let k = 0;
-  let skipped = v === 0;
-  let put = false;
-  for (let i = 0; i < n; i++) {
-    const x = bl_sorted_[i];
-    if (!skipped && x === v) {
-      skipped = true;
-      continue;
-    }
-    if (!put && nv <= x) {
-      w_tmp_[k++] = nv;
-      put = true;
-    }
-    w_tmp_[k++] = x;
-  }
-  if (!put) w_tmp_[k++] = nv;
-  return huffman_cost_sorted(k);
-}
-
-/** Lower bound on s.opt_len after build_bl_tree() for the current block's tallies. */
-export function opt_len_lower_bound(s: TreesState): number {
-  const blf_lb_ = blf_lb;
-  const w_tmp_ = w_tmp;
-  const bl_sorted_ = bl_sorted;
-  const bl_rank_ = bl_rank;
-  const bound_stats_ = bound_stats;
-  bound_stats_[0]++;
-  blf_lb_.fill(0);
-  hdr_x = 0;
-  pooled = 0;
-  let bits = do_tree(s, s.l_desc, 0, LMAP_WORDS);
-  bits += do_tree(s, s.d_desc, DMAP_WORD, DMAP_WORD + 1);
-
-  let max_blindex = 3;
-  for (let k = 0; k < BL_CODES; k++) if (blf_lb_[k] > 0 && bl_rank_[k] > max_blindex) max_blindex = bl_rank_[k];
-
-  /* W(L) or min over c = 1..16 of W(L + M e_c); that depends on c only through L[c]: try
-   * each distinct value once. */
-  const nb = sort_blf();
-  let wbl: number;
-  if (pooled === 0) {
-    for (let k = 0; k < nb; k++) w_tmp_[k] = bl_sorted_[k];
-    wbl = huffman_cost_sorted(nb);
-  } else {
-    wbl = 1 << 30;
-    let tried_zero = false;
-    for (let c = 1; c <= REP_3_6; c++) {
-      const v = blf_lb_[c];
-      if (v === 0) {
-        if (tried_zero) continue;
-        tried_zero = true;
-      } else {
-        let dup = false;
-        for (let c2 = 1; c2 < c; c2++) if (blf_lb_[c2] === v) dup = true;
-        if (dup) continue;
-      }
-      const cost = cost_raised(nb, v, pooled);
-      if (cost < wbl) wbl = cost;
-    }
-  }
-  return bits + wbl + hdr_x + 3 * (max_blindex + 1) + 5 + 5 + 4;
+/**
+ * A looser lower bound on the same s.opt_len, cheaper: no class analysis (P): the data bound
+ * W(f), the exact zero runs, and every run of used codes pooled with its fewest items ((H) as for
+ * an ambiguous tree). Not claimed <= opt_len_lower_bound(s); both are <= s.opt_len.
+ */
+export function opt_len_quick_bound(s: TreesState): number {
+  const tl = TL;
+  const td = TD;
+  const used = s.used;
+  const l_desc = s.l_desc;
+  const d_desc = s.d_desc;
+  const data = build(tl, used, 0, LMAP_WORDS, l_desc.freq, l_desc.xbits, true) + build(td, used, DMAP_WORD, DMAP_WORD + 1, d_desc.freq, d_desc.xbits, true);
+  return data + header_bound(tl.hz, td.hz, tl.min_items + td.min_items);
 }
 
 /** s.static_len as _tr_flush_block() computes it (forced codes cost 0 net: see build_tree). */
 export function static_len_exact(s: TreesState): number {
-  return static_tree(s, s.l_desc, 0, LMAP_WORDS) + static_tree(s, s.d_desc, DMAP_WORD, DMAP_WORD + 1);
-}
-
-function static_tree(s: TreesState, desc: TreeDesc, w0: number, w1: number): number {
   const used = s.used;
-  const freq = desc.freq;
-  const scost = desc.scost;
   let sum = 0;
-  for (let w = w0; w < w1; w++) {
+  let scost = s.l_desc.scost;
+  let freq = s.l_desc.freq;
+  for (let w = 0; w < LMAP_WORDS; w++) {
     let bits = used[w];
-    const base = (w - w0) << 5;
+    const base = w << 5;
     while (bits !== 0) {
       const t = bits & -bits;
       const n = base + 31 - Math.clz32(t);
       sum += freq[n] * scost[n];
       bits ^= t;
     }
+  }
+  scost = s.d_desc.scost;
+  freq = s.d_desc.freq;
+  let bits = used[DMAP_WORD];
+  while (bits !== 0) {
+    const t = bits & -bits;
+    const n = 31 - Math.clz32(t);
+    sum += freq[n] * scost[n];
+    bits ^= t;
   }
   return sum;
 }
@@ -738,16 +953,17 @@ export function class_depths_for_test(
   hi: Int32Array,
   cntlo: Int32Array,
 ): boolean {
-  const desc = tree === 0 ? s.l_desc : s.d_desc;
-  const n = tree === 0 ? collect(s, desc, 0, LMAP_WORDS) : collect(s, desc, DMAP_WORD, DMAP_WORD + 1);
-  if (n < 2 || !huffman_classes(n, desc.max_length)) return false;
-  for (let k = 0; k < n; k++) {
-    const c = t_cls[k];
-    const code = t_sym[k];
+  const t = tree === 0 ? TL : TD;
+  if (tree === 0) build(t, s.used, 0, LMAP_WORDS, s.l_desc.freq, s.l_desc.xbits, false);
+  else build(t, s.used, DMAP_WORD, DMAP_WORD + 1, s.d_desc.freq, s.d_desc.xbits, false);
+  if (t.n === 0 || !classes(t, MAX_BITS)) return false;
+  for (let k = 0; k < t.n; k++) {
+    const c = t.cls[k];
+    const code = t.sym[k];
     cls[code] = c;
-    lo[code] = c_lo[c];
-    hi[code] = c_hi[c];
-    cntlo[c] = c_cntlo[c];
+    lo[code] = t.c_lo[c];
+    hi[code] = t.c_hi[c];
+    cntlo[c] = t.g_nlo[c];
   }
   return true;
 }

@@ -16,7 +16,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { D_CODES, END_BLOCK, L_CODES } from '../../src/deflate/constants.js';
-import { class_depths_for_test, opt_len_lower_bound, static_len_exact } from '../../src/deflate/bound.js';
+import { class_depths_for_test, opt_len_lower_bound, opt_len_quick_bound, static_len_exact } from '../../src/deflate/bound.js';
 import {
   DMAP_WORD,
   STAT_DYNAMIC,
@@ -87,6 +87,10 @@ function same(a: Int32Array, b: Int32Array): boolean {
   return true;
 }
 const B = new TreesState();
+const D = new TreesState();
+/** Calls with a finite target, and those that returned a partial bound (early exit). */
+let targetCalls = 0;
+let targetEarly = 0;
 
 /** The bound, static_len_exact, and zlib's exact opt_len and static_len for a tally. */
 function check(t: Tally, what: string): { bound: number; opt: number } {
@@ -141,6 +145,20 @@ function check(t: Tally, what: string): { bound: number; opt: number } {
     }
   }
   if (!(bound <= opt)) expect.fail(`${what}: bound ${bound} > opt_len ${opt}; tally ${JSON.stringify(dump(t))}`);
+  /* the early-exit contract of target: r >= target iff bound >= target; r < target => r is the
+   * full bound; r <= opt_len always */
+  load(D, t);
+  const quick = opt_len_quick_bound(D);
+  if (!(quick <= opt)) expect.fail(`${what}: quick bound ${quick} > opt_len ${opt}`);
+  for (const target of [0, 1, bound - 1, bound, bound + 1, opt, opt + 1, Math.floor(bound / 2), bound - 40, bound + 40, Infinity]) {
+    const r = opt_len_lower_bound(D, target);
+    if (!(r <= opt)) expect.fail(`${what}: with target ${target}: ${r} > opt_len ${opt}`);
+    if (r < target && r !== bound) expect.fail(`${what}: with target ${target}: ${r} < target but the bound is ${bound}`);
+    if (bound >= target && !(r >= target)) expect.fail(`${what}: with target ${target}: ${r}, but the bound ${bound} reaches it`);
+    targetCalls++;
+    if (r !== bound) targetEarly++;
+  }
+  init_block(D);
   if (st !== stat) expect.fail(`${what}: static_len_exact ${st} != ${stat}`);
   return { bound, opt };
 }
@@ -305,8 +323,10 @@ describe('opt_len_lower_bound / static_len_exact', () => {
     const ov = [STAT_OVERFLOW_L, STAT_OVERFLOW_D, STAT_OVERFLOW_BL].map((k) => A.stats[k] - A0[k]);
     console.log(
       `bound.test: ${N} random tallies, bound exact on ${exact}; overflows l/d/bl ${ov.join('/')}; ` +
-        `${proven - proven0} trees with proven class depths checked against zlib's lengths`,
+        `${proven - proven0} trees with proven class depths checked against zlib's lengths; ` +
+        `target contract checked on ${targetCalls} calls (${targetEarly} early exits so far)`,
     );
+    expect(targetEarly).toBeGreaterThan(1000);
     expect(proven - proven0).toBeGreaterThan(N / 2);
     expect(ov[0]).toBeGreaterThan(10);
     expect(ov[1]).toBeGreaterThan(10);
