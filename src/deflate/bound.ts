@@ -546,13 +546,6 @@ function build(t: TreeScratch, used: Int32Array, w0: number, w1: number, freq: I
   return W + x;
 }
 
-/** Number of sons in group K of each node created by event e. */
-function sons_in(t: TreeScratch, e: number, K: number): number {
-  const a = t.e_a[e];
-  const b = t.e_b[e];
-  return (a === K ? 1 : 0) + (b === K ? 1 : 0);
-}
-
 /**
  * Phase 2: the class analysis (P) of a tree built by build() with n >= 2. Returns true if every
  * frequency class's multiset of depths is proven to be zlib's and no depth exceeds max_length;
@@ -613,9 +606,13 @@ function classes(t: TreeScratch, max_length: number): boolean {
           g_inv[a] = 0;
           g_inv[b] = 0;
         } else if (e0 !== g_e1[F]) {
-          for (let e2 = e0; e2 <= g_e1[F]; e2++) {
-            if (sons_in(t, e2, a) !== sons_in(t, e, a)) g_inv[a] = 0;
-            if (sons_in(t, e2, b) !== sons_in(t, e, b)) g_inv[b] = 0;
+          /* sons in group K of each node of event e2: (e_a[e2] === K) + (e_b[e2] === K) */
+          const ca = a === b ? 2 : 1;
+          for (let e2 = e0, e1 = g_e1[F]; e2 <= e1; e2++) {
+            const a2 = e_a[e2];
+            const b2 = e_b[e2];
+            if ((a2 === a ? 1 : 0) + (b2 === a ? 1 : 0) !== ca) g_inv[a] = 0;
+            if ((a2 === b ? 1 : 0) + (b2 === b ? 1 : 0) !== ca) g_inv[b] = 0;
           }
         }
       }
