@@ -23,11 +23,8 @@ export interface Compressor {
 export interface PairScanner {
   /** Sets the query x (UTF-8 bytes) for the following pairLength calls and returns C(x). */
   setQuery(x: Uint8Array): number;
-  /**
-   * C(x + " " + y) where y = data[start..end). With a limit, a result >= limit may be only a lower
-   * bound on C(x + " " + y) (a scanner may then skip work); a result < limit is always exact.
-   */
-  pairLength(data: Uint8Array, start: number, end: number, limit?: number): number;
+  /** C(x + " " + y) where y = data[start..end). */
+  pairLength(data: Uint8Array, start: number, end: number): number;
   /**
    * A hint that rows [from, to) of `data` (row i = data[offsets[i] .. offsets[i+1])) will be paired
    * with the following queries; a scanner may precompute what depends on the rows alone. Returns
@@ -35,7 +32,7 @@ export interface PairScanner {
    */
   prepare?(data: Uint8Array, offsets: Int32Array, from: number, to: number): boolean;
   /** pairLength of row i of the rows prepare() last accepted. */
-  pairLengthOfRow?(row: number, limit?: number): number;
+  pairLengthOfRow?(row: number): number;
 }
 
 /** The plain scanner for any compressor: assembles x + " " + y in one buffer, copying only y per pair. */
@@ -133,18 +130,18 @@ class EnginePairScanner implements PairScanner {
     return this.single.gzipLength(x);
   }
 
-  pairLength(data: Uint8Array, start: number, end: number, limit = Infinity): number {
-    return this.pairs.pairLength(data, start, end, limit);
+  pairLength(data: Uint8Array, start: number, end: number): number {
+    return this.pairs.pairLength(data, start, end);
   }
 
-  pairLengthOfRow(row: number, limit = Infinity): number {
+  pairLengthOfRow(row: number): number {
     const offsets = this.preparedOffsets;
     if (offsets === null || row < this.preparedFrom || row >= this.preparedTo) throw new RangeError(`row ${row} is not prepared`);
     const start = offsets[row];
     const end = offsets[row + 1];
-    if (end - start > PREPARED_MAX) return this.pairs.pairLength(this.preparedData!, start, end, limit);
+    if (end - start > PREPARED_MAX) return this.pairs.pairLength(this.preparedData!, start, end);
     const at = start - offsets[this.preparedFrom] + (row - this.preparedFrom);
-    return this.pairs.pairLengthCoded(this.preparedData!, start, end, this.rows, at, limit);
+    return this.pairs.pairLengthCoded(this.preparedData!, start, end, this.rows, at);
   }
 
   /**

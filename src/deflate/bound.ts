@@ -964,3 +964,35 @@ export function class_depths_for_test(
   }
   return true;
 }
+
+/* ---- From a bound on opt_len to a bound on the bytes of a one-block stream ---- */
+
+/**
+ * The bytes _tr_flush_block(s, stored_len, true, true) makes of a stream that is this one block
+ * (s.bits === 0): 3 header bits plus the block, padded to a byte, for the block's opt_len,
+ * static_len and stored_len. Non-decreasing in opt_len, so a lower bound on opt_len gives a lower
+ * bound on the bytes.
+ */
+export function last_block_bytes(opt_len: number, static_len: number, stored_len: number): number {
+  let opt_lenb = (opt_len + 3 + 7) >>> 3;
+  const static_lenb = (static_len + 3 + 7) >>> 3;
+  if (static_lenb <= opt_lenb) opt_lenb = static_lenb;
+  /* stored: 3 bits padded to a byte, LEN and NLEN, the bytes; fixed or dynamic: opt_lenb */
+  return stored_len + 4 <= opt_lenb ? stored_len + 5 : opt_lenb;
+}
+
+/**
+ * The smallest opt_len for which last_block_bytes(opt_len, static_len, stored_len) >= bytes, or
+ * Infinity when no opt_len reaches it (the fixed or stored block caps the size below it).
+ */
+export function opt_len_needed(bytes: number, static_len: number, stored_len: number): number {
+  /* last_block_bytes = g(min(opt_lenb, static_lenb)) with g(v) = v below stored_len + 4 and
+   * stored_len + 5 from there: the smallest v with g(v) >= bytes, then opt_lenb >= v. */
+  let v: number;
+  if (bytes <= stored_len + 3) v = bytes;
+  else if (bytes <= stored_len + 5) v = stored_len + 4;
+  else return Infinity;
+  if ((static_len + 3 + 7) >>> 3 < v) return Infinity;
+  const need = 8 * v - 10; /* (opt_len + 10) >>> 3 >= v  <=>  opt_len >= 8v - 10 */
+  return need > 0 ? need : 0;
+}

@@ -282,10 +282,8 @@ export function longest_match(
  * deflate_slow() with flush = Z_FINISH over the whole input: lazy match evaluation, tallies,
  * block flushes when the symbol buffer is full, and the final block. Starts from the loop-top
  * state in s (lm_init, or a PairLengthEngine snapshot) and s.link filled for all p <= n - 3.
- * With last_flush false the last block is left tallied (strstart at the end, block_start at its
- * start) for the caller to flush: PairLengthEngine may bound its cost instead.
  */
-export function deflate_slow(s: DeflateState, n: number, last_flush = true): void {
+export function deflate_slow(s: DeflateState, n: number): void {
   const win = s.window;
   const link = s.link;
   const lfreq = s.l_desc.freq;
@@ -412,14 +410,11 @@ export function deflate_slow(s: DeflateState, n: number, last_flush = true): voi
     if (lfreq[c]++ === 0) used[c >> 5] |= 1 << (c & 31);
     sym_count++;
   }
+  /* FLUSH_BLOCK(s, 1) */
   s.sym_count = sym_count;
-  if (last_flush) {
-    /* FLUSH_BLOCK(s, 1) */
-    _tr_flush_block(s, strstart - block_start, block_start - base >= 0, true);
-    block_start = strstart;
-  }
+  _tr_flush_block(s, strstart - block_start, block_start - base >= 0, true);
   s.strstart = strstart;
-  s.block_start = block_start;
+  s.block_start = strstart;
   s.match_start = match_start;
   s.match_length = MIN_MATCH - 1;
   s.match_available = false;

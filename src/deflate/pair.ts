@@ -40,8 +40,7 @@ import {
   small_hash,
   small_hash_w,
 } from './deflate.js';
-import { opt_len_lower_bound, static_len_exact } from './bound.js';
-import { DMAP_WORD, _tr_flush_block, clear_all, discard_block, opt_len_needed } from './trees.js';
+import { DMAP_WORD, _tr_flush_block, clear_all } from './trees.js';
 
 const EPOCH_LIMIT = 0x7fff0000;
 const SPACE = 0x20;
@@ -313,12 +312,8 @@ export class PairLengthEngine {
   /**
    * gzip level-9 length of x ++ " " ++ y, header and trailer included, where y = bytes[start..end)
    * (default: all of bytes; a range avoids a subarray per pair when y lives in a larger buffer).
-   *
-   * With a limit, a result >= limit may be a lower bound instead of the length: when the pair is
-   * one block and a lower bound on its cost (bound.ts) already reaches the limit, the Huffman
-   * trees are not built and limit is returned. A result < limit is always the exact length.
    */
-  pairLength(bytes: Uint8Array, start = 0, end: number = bytes.length, limit = Infinity): number {
+  pairLength(bytes: Uint8Array, start = 0, end: number = bytes.length): number {
     const m = this.m;
     if (m < 0) throw new Error('PairLengthEngine: setQuery() first');
     if (!(start >= 0 && end <= bytes.length && start <= end) || start !== Math.floor(start) || end !== Math.floor(end)) {
@@ -327,7 +322,6 @@ export class PairLengthEngine {
     const ylen = end - start;
     const n = m + ylen;
     if (n > NO_SLIDE_MAX) return this.fromScratch(bytes, start, end, n);
-    if (!(limit >= 0)) throw new RangeError(`pairLength: limit ${limit}`);
 
     const s = this.s;
     if (this.busy) {
@@ -392,27 +386,27 @@ export class PairLengthEngine {
     }
     this.epoch = epoch + n + 1;
     this.restoreSnapshot();
-    deflate_slow(s, n, false);
-    return this.flushLast(limit);
+    deflate_slow(s, n);
+    this.busy = false;
+    return s.bits / 8 + GZIP_HEADER_BYTES + GZIP_TRAILER_BYTES;
   }
 
-  /** pairLength(t.bytes, 0, |y|, limit), with y's own matches from prepareText(). */
-  pairLengthPrepared(t: PreparedText, limit = Infinity): number {
-    if (t.rows === null) return this.pairLength(t.bytes, 0, t.bytes.length, limit);
-    return this.pairLengthCoded(t.bytes, 0, t.bytes.length, t.rows, 0, limit);
+  /** pairLength(t.bytes), with what depends on y alone from prepareText(). */
+  pairLengthPrepared(t: PreparedText): number {
+    if (t.rows === null) return this.pairLength(t.bytes);
+    return this.pairLengthCoded(t.bytes, 0, t.bytes.length, t.rows, 0);
   }
 
   /**
    * pairLength(bytes, start, end) for y = bytes[start..end) whose prepareCodes() are
    * prepared in rows at slot `at` (prepareRow). Pairs over SMALL_INPUT bytes take the pairLength path.
    */
-  pairLengthCoded(bytes: Uint8Array, start: number, end: number, rows: PreparedRows, at: number, limit = Infinity): number {
+  pairLengthCoded(bytes: Uint8Array, start: number, end: number, rows: PreparedRows, at: number): number {
     const m = this.m;
     if (m < 0) throw new Error('PairLengthEngine: setQuery() first');
     const ylen = end - start;
     const n = m + ylen;
-    if (n > SMALL_INPUT) return this.pairLength(bytes, start, end, limit);
-    if (!(limit >= 0)) throw new RangeError(`pairLengthCoded: limit ${limit}`);
+    if (n > SMALL_INPUT) return this.pairLength(bytes, start, end);
     if (!(start >= 0 && end <= bytes.length && start <= end && at >= 0 && at + ylen + 1 <= rows.tops.length)) {
       throw new RangeError(`pairLengthCoded: range ${start}..${end} / slot ${at} outside the arrays`);
     }
@@ -455,27 +449,6 @@ export class PairLengthEngine {
     deflate_slow_coded(s, n, m, rows, at - m, hx);
     if (h1 >= 0) hx[h1] = old1;
     if (h0 >= 0) hx[h0] = old0;
-    return this.flushLast(limit);
-  }
-
-  /**
-   * FLUSH_BLOCK(s, 1) for the block deflate_slow left tallied, and the gzip length; or, when the
-   * pair is that one block and its lower bound reaches limit, limit (the tallies are dropped).
-   */
-  private flushLast(limit: number): number {
-    const s = this.s;
-    const stored_len = s.strstart - s.block_start;
-    if (limit !== Infinity && s.bits === 0 && s.block_start === 0) {
-      /* The whole stream is this block: it reaches `limit` bytes iff opt_len >= need. */
-      const need = opt_len_needed(limit - GZIP_HEADER_BYTES - GZIP_TRAILER_BYTES, static_len_exact(s), stored_len);
-      if (need !== Infinity && opt_len_lower_bound(s) >= need) {
-        discard_block(s);
-        this.busy = false;
-        return limit;
-      }
-    }
-    _tr_flush_block(s, stored_len, s.block_start - s.base >= 0, true);
-    s.block_start = s.strstart;
     this.busy = false;
     return s.bits / 8 + GZIP_HEADER_BYTES + GZIP_TRAILER_BYTES;
   }
@@ -522,7 +495,7 @@ export class PairLengthEngine {
  * of the junction and P (head hx[hash], then s.link), exactly as longest_match would continue
  * after y's own candidates (see prepareCodes). n <= SMALL_INPUT also means: no window slide
  * (base 0, limit NIL), chain_length never runs out, no TOO_FAR match (distances < 4096), and
- * fewer than SYM_LIMIT symbols (one block, flushed by the caller).
+ * fewer than SYM_LIMIT symbols (one block, flushed at the end).
  */
 function deflate_slow_coded(s: DeflateState, n: number, m: number, rows: PreparedRows, base: number, hx: Int32Array): void {
   const win = s.window;
@@ -664,9 +637,11 @@ function deflate_slow_coded(s: DeflateState, n: number, m: number, rows: Prepare
     if (lfreq[c]++ === 0) used[c >> 5] |= 1 << (c & 31);
     sym_count++;
   }
-  /* The last block is left for the caller to flush (or bound). */
+  /* FLUSH_BLOCK(s, 1) */
   s.sym_count = sym_count;
+  _tr_flush_block(s, strstart - s.block_start, true, true);
   s.strstart = strstart;
+  s.block_start = strstart;
   s.match_start = match_start;
   s.match_length = MIN_MATCH - 1;
   s.match_available = false;

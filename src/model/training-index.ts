@@ -33,29 +33,10 @@ export function searchRange(
   const cx = scanner.setQuery(query);
   const prepared = scanner.prepare?.(data, offsets, from, to) === true;
   for (let i = from; i < to; i++) {
-    const cy = compressedLengths[i];
-    const threshold = out.threshold;
-    /* Row i can only enter with an NCD below the current worst (it comes after every kept row), so
-     * C(xy) is needed only below `limit`; at or above it the scanner may return a lower bound. */
-    const limit = threshold === Infinity ? Infinity : firstLengthNotBelow(cx, cy, threshold);
-    const cxy = prepared ? scanner.pairLengthOfRow!(i, limit) : scanner.pairLength(data, offsets[i], offsets[i + 1], limit);
-    if (cxy < limit) out.offer(ncdFromLengths(cx, cy, cxy), i);
+    const cxy = prepared ? scanner.pairLengthOfRow!(i) : scanner.pairLength(data, offsets[i], offsets[i + 1]);
+    out.offer(ncdFromLengths(cx, compressedLengths[i], cxy), i);
   }
   return out;
-}
-
-/**
- * The smallest C(xy) whose NCD (computed exactly as ncdFromLengths does) is >= threshold. NCD is
- * non-decreasing in C(xy), so every C(xy) >= the result gives an NCD >= threshold.
- */
-export function firstLengthNotBelow(cx: number, cy: number, threshold: number): number {
-  const lo = cx < cy ? cx : cy;
-  const hi = cx < cy ? cy : cx;
-  let c = Math.ceil(threshold * hi + lo);
-  if (!(c >= 0)) c = 0;
-  while (c > 0 && ncdFromLengths(cx, cy, c - 1) >= threshold) c--;
-  while (ncdFromLengths(cx, cy, c) < threshold) c++;
-  return c;
 }
 
 /** A fitted training set: the arrays above plus the label encoder, searched on this thread. */

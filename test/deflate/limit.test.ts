@@ -1,11 +1,10 @@
 /**
  * opt_len_needed inverts last_block_bytes: the smallest opt_len whose one-block stream reaches a
- * byte count (or Infinity when the fixed or stored block caps it below). The pair engine prunes a
- * pair when its lower bound on opt_len reaches that value, so an error here would return a "bound"
- * above the real length (which test/deflate/pair.test.ts would also catch).
+ * byte count (or Infinity when the fixed or stored block caps it below): what turns bound.ts's
+ * lower bound on opt_len into "this pair is at least that many bytes".
  */
 import { describe, expect, it } from 'vitest';
-import { last_block_bytes, opt_len_needed } from '../../src/deflate/trees.js';
+import { last_block_bytes, opt_len_needed } from '../../src/deflate/bound.js';
 import { Rng } from './generators.js';
 
 describe('opt_len_needed', () => {
