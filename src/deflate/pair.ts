@@ -69,8 +69,8 @@ const prepLink = new Int32Array(SMALL_INPUT);
  *  - the "own parse": deflate_slow's lazy evaluation over y with those matches only, as it runs
  *    inside a pair, entered at y's first byte with the pair's space pending as a literal.
  *    tops[at + t] is its loop-top state at t (match_available | match_length << 1 |
- *    match_start << 10 | symbols so far << 20), or -1 where it has no loop top; t = |y| is its
- *    end. syms[at + k] are the symbols it tallies (code | (distance code + 1) << 9), without the
+ *    match_start << 10 | symbols so far << 20 | TOP_SEARCH where a pair would search there), or -1
+ *    where it has no loop top; t = |y| is its end. syms[at + k] are the symbols it tallies (code | (distance code + 1) << 9), without the
  *    last pending literal.
  *
  * Why ownLen/ownStart is exactly what zlib's longest_match finds among y's own positions, in any
@@ -102,6 +102,8 @@ export class PreparedRows {
 const TOP_LEN_SHIFT = 1;
 const TOP_START_SHIFT = 10;
 const TOP_SYMS_SHIFT = 20;
+/** Set on the loop tops where the pair would search (t <= |y| - 3, match length < MAX_LAZY_MATCH). */
+const TOP_SEARCH = 1 << 30;
 const SYM_DIST_SHIFT = 9;
 
 /** Prepare y = buf[start..end) (|y| <= PREPARED_MAX) into rows at slot `at`. */
@@ -161,7 +163,12 @@ function own_parse(buf: Uint8Array, start: number, len: number, rows: PreparedRo
   let match_start = 0;
   let k = 0;
   while (t < len) {
-    tops[at + t] = (match_available ? 1 : 0) | (match_length << TOP_LEN_SHIFT) | ((match_length >= MIN_MATCH ? match_start : 0) << TOP_START_SHIFT) | (k << TOP_SYMS_SHIFT);
+    tops[at + t] =
+      (match_available ? 1 : 0) |
+      (match_length << TOP_LEN_SHIFT) |
+      ((match_length >= MIN_MATCH ? match_start : 0) << TOP_START_SHIFT) |
+      (k << TOP_SYMS_SHIFT) |
+      (t <= last_insert && match_length < MAX_LAZY_MATCH ? TOP_SEARCH : 0);
     const lookahead = len - t;
     const prev_length = match_length;
     const prev_match = match_start;
@@ -526,26 +533,28 @@ function deflate_slow_coded(s: DeflateState, n: number, m: number, rows: Prepare
         (top & 1) === (match_available ? 1 : 0) &&
         ((top >>> TOP_LEN_SHIFT) & 511) === match_length &&
         (match_length < MIN_MATCH || ((top >>> TOP_START_SHIFT) & 1023) === match_start - m) &&
-        !(strstart <= last_insert && match_length < MAX_LAZY_MATCH && hx[codes[base + strstart] & CODE_HASH_MASK] > 0)
+        !(top >= TOP_SEARCH && hx[codes[base + strstart] & CODE_HASH_MASK] > 0)
       ) {
         let p = strstart + 1;
         let next = 0;
         for (; p < n; p++) {
           next = tops[base + p];
-          if (next >= 0 && p <= last_insert && ((next >>> TOP_LEN_SHIFT) & 511) < MAX_LAZY_MATCH && hx[codes[base + p] & CODE_HASH_MASK] > 0) break;
+          if (next >= TOP_SEARCH && hx[codes[base + p] & CODE_HASH_MASK] > 0) break;
         }
         if (p >= n) {
           p = n;
           next = tops[base + n];
         }
-        for (let k = base + m + (top >>> TOP_SYMS_SHIFT), kend = base + m + (next >>> TOP_SYMS_SHIFT); k < kend; k++) {
+        const k0 = (top >>> TOP_SYMS_SHIFT) & 1023;
+        const k1 = (next >>> TOP_SYMS_SHIFT) & 1023;
+        for (let k = base + m + k0, kend = base + m + k1; k < kend; k++) {
           const sym = syms[k];
           const lc = sym & 511;
           if (lfreq[lc]++ === 0) used[lc >> 5] |= 1 << (lc & 31);
           const dc = (sym >>> SYM_DIST_SHIFT) - 1;
           if (dc >= 0 && dfreq[dc]++ === 0) used[DMAP_WORD] |= 1 << dc;
         }
-        sym_count += (next >>> TOP_SYMS_SHIFT) - (top >>> TOP_SYMS_SHIFT);
+        sym_count += k1 - k0;
         strstart = p;
         match_available = (next & 1) === 1;
         match_length = (next >>> TOP_LEN_SHIFT) & 511;
