@@ -6,6 +6,7 @@
  *
  * 1. µs per pair, one thread: pako 2.1.0 (the baseline: one gzip call per pair) vs npc's engine through
  *    the PairScanner the search uses, on the same AG News test x train-head pairs; lengths must agree.
+ *    Also the ratio measured back to back, query by query (steadier when the machine's speed drifts).
  * 2. Pairs per second through the real search path at --jobs 1 and --jobs 2 (worker threads), on
  *    Q2 other queries after a warm-up of 30.
  * 3. The projected full AG News evaluation (7,600 x 120,000 = 912 M pairs) at --jobs 2.
@@ -22,7 +23,14 @@ import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 // The compiled code (npm run bench builds it first): what users run, and worker threads that load
 // plain JS (under tsx a worker would run the TypeScript through a loader, and slower).
-import { PREPARE_AFTER_QUERIES, createPairScanner, createEngineCompressor, pakoCompressor, type Compressor } from '../dist/compress/index.js';
+import {
+  PREPARE_AFTER_QUERIES,
+  createPairScanner,
+  createEngineCompressor,
+  pakoCompressor,
+  type Compressor,
+  type PairScanner,
+} from '../dist/compress/index.js';
 import { ENVELOPE_MARGIN } from '../dist/app/evaluate.js';
 import { NearestNeighbors } from '../dist/model/neighbors.js';
 import { searchRange } from '../dist/model/training-index.js';
@@ -101,6 +109,25 @@ function scanMicros(compressor: Compressor, qs: Uint8Array[]): { micros: number;
 }
 
 /**
+ * pako / engine time on the same pairs, measured back to back query by query: one ratio per query,
+ * so a change of machine speed between the two measurements (other tenants) moves few of them.
+ */
+function pairedRatios(qs: Uint8Array[]): number[] {
+  const index = fitIndex(train, engine);
+  const pakoScanner = createPairScanner(pakoCompressor);
+  const engineScanner = createPairScanner(engine);
+  for (let q = 0; q < PREPARE_AFTER_QUERIES; q++) engineScanner.setQuery(qs[q % qs.length]);
+  engineScanner.prepare?.(index.data, index.offsets, 0, index.size);
+  const time = (scanner: PairScanner, q: Uint8Array): number => {
+    const t0 = process.hrtime.bigint();
+    scanner.setQuery(q);
+    for (let i = 0; i < index.size; i++) scanner.pairLength(index.data, index.offsets[i], index.offsets[i + 1]);
+    return Number(process.hrtime.bigint() - t0);
+  };
+  return qs.map((q) => time(pakoScanner, q) / time(engineScanner, q));
+}
+
+/**
  * µs per pair of the search itself on one thread (searchRange keeping the EVAL_M nearest rows, as
  * `npc eval` does by default, rows prepared from the third query on). Returns the neighbour lists
  * too, which must equal pako's.
@@ -176,10 +203,12 @@ if (searchMicros(engine, check).lists !== searchMicros(pakoCompressor, check).li
 const pakoRuns: number[] = [];
 const engineRuns: number[] = [];
 const searchRuns: number[] = [];
+const paired: number[] = [];
 const jobs1: number[] = [];
 const jobs2: number[] = [];
 for (let r = 0; r < RUNS; r++) {
   pakoRuns.push(scanMicros(pakoCompressor, check).micros);
+  paired.push(...pairedRatios(check));
   engineRuns.push(scanMicros(engine, queries).micros);
   searchRuns.push(searchMicros(engine, queries).micros);
   jobs1.push(await pairsPerSecond(1));
@@ -197,6 +226,7 @@ const result = {
   pako_us_per_pair: median(pakoRuns),
   engine_us_per_pair: median(engineRuns),
   speedup_vs_pako: median(pakoRuns) / median(engineRuns),
+  speedup_vs_pako_paired: median(paired),
   search_us_per_pair: median(searchRuns),
   search_speedup_vs_pako: median(pakoRuns) / median(searchRuns),
   search_m: EVAL_M,
@@ -206,7 +236,7 @@ const result = {
   projected_full_ag_news_minutes_jobs2: FULL_PAIRS / median(jobs2) / 60,
   classify_120k_wall_s: classify ? median(classify.wall) : null,
   classify_120k_peak_rss_mb: classify ? median(classify.rssMB) : null,
-  runs: { pako: pakoRuns, engine: engineRuns, search: searchRuns, jobs1, jobs2, classify },
+  runs: { pako: pakoRuns, engine: engineRuns, search: searchRuns, paired, jobs1, jobs2, classify },
 };
 
 const f = (x: number, d = 2) => x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
@@ -217,7 +247,8 @@ const table = [
   '|---|---:|',
   `| pako 2.1.0, µs per AG News pair (1 thread) | ${f(result.pako_us_per_pair)} |`,
   `| npc engine, µs per AG News pair (1 thread) | ${f(result.engine_us_per_pair)} |`,
-  `| engine speed-up over pako | ${f(result.speedup_vs_pako, 1)}× |`,
+  `| engine speed-up over pako (ratio of the medians) | ${f(result.speedup_vs_pako, 1)}× |`,
+  `| engine speed-up over pako (median of ${paired.length} back-to-back per-query ratios) | ${f(result.speedup_vs_pako_paired, 1)}× |`,
   `| search (${EVAL_M} nearest, searchRange), µs per pair (1 thread) | ${f(result.search_us_per_pair)} (${f(result.search_speedup_vs_pako, 1)}× pako) |`,
   `| search (${EVAL_M} nearest), pairs/s at --jobs 1 | ${f(result.pairs_per_second_jobs1, 0)} |`,
   `| search, pairs/s at --jobs 2 | ${f(result.pairs_per_second_jobs2, 0)} (${f(result.jobs2_scaling)}×) |`,
