@@ -356,7 +356,7 @@ export class PairLengthEngine {
       this.linkS = ls;
     }
     if (start === 0 && end === bytes.length) win.set(bytes, m);
-    else win.set(bytes.subarray(start, end), m);
+    else for (let i = 0; i < ylen; i++) win[m + i] = bytes[start + i]; /* no subarray: nothing allocated per pair */
 
     /* Chains of positions m-2..n-3 (their strings reach into y). */
     const epoch = this.epoch;
@@ -428,7 +428,7 @@ export class PairLengthEngine {
     this.busy = true;
     const win = s.window; /* never grows: n <= SMALL_INPUT < the initial window */
     if (start === 0 && end === bytes.length) win.set(bytes, m);
-    else win.set(bytes.subarray(start, end), m);
+    else for (let i = 0; i < ylen; i++) win[m + i] = bytes[start + i]; /* no subarray: nothing allocated per pair */
     const link = this.linkS;
     const hx = this.headXS;
     /* The junction positions m-2, m-1 (strings spanning P and y): linked to P's heads, and made
