@@ -22,7 +22,6 @@
  * test "bound >= target").
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
@@ -30,6 +29,7 @@ import { D_CODES, END_BLOCK, L_CODES, SYM_LIMIT } from '../src/deflate/constants
 import { bound_stats, opt_len_lower_bound, opt_len_quick_bound, static_len_exact } from '../src/deflate/bound.js';
 import { gzipLength } from '../src/deflate/index.js';
 import { DMAP_WORD, LMAP_WORDS, TreesState, _tr_flush_block } from '../src/deflate/trees.js';
+import { pakoTallies } from './pako-tallies.js';
 
 const { values } = parseArgs({
   options: {
@@ -53,45 +53,17 @@ if (values.ref !== undefined) {
 }
 
 /* ---- tallies from pako ---------------------------------------------------------------------- */
-const require = createRequire(import.meta.url);
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const pakoTrees = require('pako/lib/zlib/trees.js');
-/** A block: used codes (l: 0..285, d: 286 + 0..29) and their frequencies, stored_len. */
 type Block = { codes: Int32Array; freqs: Int32Array; stored: number; syms: number };
-let captured: Block[] = [];
-const realFlush = pakoTrees._tr_flush_block;
-pakoTrees._tr_flush_block = (s: any, buf: number, stored_len: number, last: boolean) => {
-  const codes: number[] = [];
-  const freqs: number[] = [];
-  for (let n = 0; n < L_CODES; n++) {
-    const f = s.dyn_ltree[n * 2];
-    if (f !== 0 && n !== END_BLOCK) codes.push(n), freqs.push(f);
-  }
-  for (let n = 0; n < D_CODES; n++) {
-    const f = s.dyn_dtree[n * 2];
-    if (f !== 0) codes.push(L_CODES + n), freqs.push(f);
-  }
-  captured.push({ codes: Int32Array.from(codes), freqs: Int32Array.from(freqs), stored: stored_len, syms: s.sym_next / 3 });
-  return realFlush(s, buf, stored_len, last);
-};
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const pakoDeflate = require('pako/lib/zlib/deflate.js');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const ZStream = require('pako/lib/zlib/zstream.js');
 
+/** The blocks of bytes, as the used codes (distance codes after L_CODES, END_BLOCK left out) and their frequencies. */
 function pakoTally(bytes: Uint8Array): Block[] {
-  captured = [];
-  const strm = new ZStream();
-  if (pakoDeflate.deflateInit2(strm, 9, 8, 15 + 16, 8, 0) !== 0) throw new Error('deflateInit2');
-  strm.input = bytes;
-  strm.next_in = 0;
-  strm.avail_in = bytes.length;
-  strm.output = new Uint8Array(bytes.length + 1024);
-  strm.next_out = 0;
-  strm.avail_out = strm.output.length;
-  if (pakoDeflate.deflate(strm, 4 /* Z_FINISH */) !== 1 /* Z_STREAM_END */) throw new Error('deflate');
-  pakoDeflate.deflateEnd(strm);
-  return captured;
+  return pakoTallies(bytes).blocks.map((b) => {
+    const codes: number[] = [];
+    const freqs: number[] = [];
+    for (let n = 0; n < L_CODES; n++) if (b.l[n] !== 0 && n !== END_BLOCK) codes.push(n), freqs.push(b.l[n]);
+    for (let n = 0; n < D_CODES; n++) if (b.d[n] !== 0) codes.push(L_CODES + n), freqs.push(b.d[n]);
+    return { codes: Int32Array.from(codes), freqs: Int32Array.from(freqs), stored: b.stored, syms: b.syms };
+  });
 }
 
 const dataDir = fileURLToPath(new URL('../../shared/data/ag_news/', import.meta.url));

@@ -18,13 +18,13 @@
  * (PairLengthEngine.pairLength, and gzipLength).
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { D_CODES, END_BLOCK, L_CODES, SYM_LIMIT } from '../src/deflate/constants.js';
 import { bound_stats, opt_len_lower_bound, static_len_exact } from '../src/deflate/bound.js';
 import { gzipLength } from '../src/deflate/index.js';
+import { type BlockTally, pakoTallies } from './pako-tallies.js';
 import { PairLengthEngine } from '../src/deflate/pair.js';
 import { DMAP_WORD, TreesState, _tr_flush_block, init_block } from '../src/deflate/trees.js';
 
@@ -39,42 +39,12 @@ const Q = Number(values.queries);
 const NT = Number(values.train);
 const K = Number(values.k);
 
-const require = createRequire(import.meta.url);
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const pakoTrees = require('pako/lib/zlib/trees.js');
-type Captured = { l: Int32Array; d: Int32Array; stored: number; syms: number };
-let captured: Captured[] = [];
-const realFlush = pakoTrees._tr_flush_block;
-pakoTrees._tr_flush_block = (s: any, buf: number, stored_len: number, last: boolean) => {
-  const l = new Int32Array(L_CODES);
-  const d = new Int32Array(D_CODES);
-  for (let n = 0; n < L_CODES; n++) l[n] = s.dyn_ltree[n * 2];
-  for (let n = 0; n < D_CODES; n++) d[n] = s.dyn_dtree[n * 2];
-  captured.push({ l, d, stored: stored_len, syms: s.sym_next / 3 });
-  return realFlush(s, buf, stored_len, last);
-};
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const pakoDeflate = require('pako/lib/zlib/deflate.js');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const ZStream = require('pako/lib/zlib/zstream.js');
+type Captured = BlockTally;
 
 function pakoTally(bytes: Uint8Array): Captured[] {
-  captured = [];
-  const strm = new ZStream();
-  if (pakoDeflate.deflateInit2(strm, 9, 8, 15 + 16, 8, 0) !== 0) throw new Error('deflateInit2');
-  strm.input = bytes;
-  strm.next_in = 0;
-  strm.avail_in = bytes.length;
-  strm.output = new Uint8Array(bytes.length + 1024);
-  strm.next_out = 0;
-  strm.avail_out = strm.output.length;
-  const rc = pakoDeflate.deflate(strm, 4 /* Z_FINISH */);
-  if (rc !== 1 /* Z_STREAM_END */) throw new Error(`deflate rc ${rc}`);
-  const out = captured;
-  const len = strm.next_out;
-  pakoDeflate.deflateEnd(strm);
-  if (len !== gzipLength(bytes)) throw new Error('pako and engine disagree');
-  return out;
+  const { blocks, length } = pakoTallies(bytes);
+  if (length !== gzipLength(bytes)) throw new Error('pako and engine disagree');
+  return blocks;
 }
 
 const dataDir = fileURLToPath(new URL('../../shared/data/ag_news/', import.meta.url));
