@@ -50,7 +50,7 @@ const SPACE = 0x20;
  * which take the pairLength path).
  */
 export const PREPARED_MAX = SMALL_INPUT - 1;
-/* Fields of a prepared code (see prepareCodes). */
+/* Fields of PreparedRows.code. */
 const CODE_HASH_MASK = SMALL_HASH_SIZE - 1; /* bits 0..11 */
 const CODE_LEN_SHIFT = 12; /* bits 12..20: best match inside y, 0 or 3..258 */
 const CODE_LEN_MASK = 511;
@@ -405,8 +405,8 @@ export class PairLengthEngine {
   }
 
   /**
-   * pairLength(bytes, start, end) for y = bytes[start..end) whose prepareCodes() are
-   * prepared in rows at slot `at` (prepareRow). Pairs over SMALL_INPUT bytes take the pairLength path.
+   * pairLength(bytes, start, end) for y = bytes[start..end) prepared in rows at slot `at`
+   * (prepareRow). Pairs over SMALL_INPUT bytes take the pairLength path.
    */
   pairLengthCoded(bytes: Uint8Array, start: number, end: number, rows: PreparedRows, at: number): number {
     const m = this.m;
@@ -496,11 +496,11 @@ export class PairLengthEngine {
 
 /**
  * deflate_slow() from the restored snapshot to the end of a pair of n <= SMALL_INPUT bytes whose
- * y part (window[m..n)) has prepared codes: codes[codeBase + p] for y's position p (absolute,
- * p >= m). Positions before m (the end of P and the junction) search s.link's chains with
- * longest_match; y's positions take y's own best match from the code and then walk only the chain
- * of the junction and P (head hx[hash], then s.link), exactly as longest_match would continue
- * after y's own candidates (see prepareCodes). n <= SMALL_INPUT also means: no window slide
+ * y part (window[m..n)) is prepared in rows: slot base + p for y's position p (absolute, p >= m).
+ * Positions before m (the end of P and the junction) search s.link's chains with longest_match;
+ * y's positions take y's own best match from the code and then walk only the chain of the junction
+ * and P (head hx[hash], then s.link), exactly as longest_match would continue after y's own
+ * candidates, or replay the own parse (see PreparedRows). n <= SMALL_INPUT also means: no window slide
  * (base 0, limit NIL), chain_length never runs out, no TOO_FAR match (distances < 4096), and
  * fewer than SYM_LIMIT symbols (one block, flushed at the end).
  */
