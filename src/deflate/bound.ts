@@ -295,6 +295,28 @@ const TL = new TreeScratch(L_CODES);
 const TD = new TreeScratch(D_CODES);
 
 /**
+ * Optimal prefix-code cost W (sum of the internal node weights) of the n positive weights w,
+ * sorted ascending: the two-queue Huffman merge (q: scratch of at least n entries).
+ */
+function huffman_cost(w: Int32Array, q: Int32Array, n: number): number {
+  let li = 0;
+  let qi = 0;
+  let qe = 0;
+  let W = 0;
+  for (let step = 1; step < n; step++) {
+    let a: number;
+    if (li < n && (qi === qe || w[li] <= q[qi])) a = w[li++];
+    else a = q[qi++];
+    let b: number;
+    if (li < n && (qi === qe || w[li] <= q[qi])) b = w[li++];
+    else b = q[qi++];
+    W += a + b;
+    q[qe++] = a + b;
+  }
+  return W;
+}
+
+/**
  * Phase 1 of a tree: collect the used codes of bitmap words [w0, w1) (adding zlib's forced codes
  * when fewer than 2), the exact zero-run items of the header, the fewest items of the used runs,
  * the frequency classes, and the Huffman tree by a two-queue merge done a key class at a time.
@@ -449,21 +471,7 @@ function build(t: TreeScratch, used: Int32Array, w0: number, w1: number, freq: I
       const w = g_key[g] >> 5;
       for (let c = g_cnt[g]; c > 0; c--) lw[k++] = w;
     }
-    let li = 0;
-    let qi = 0;
-    let qe = 0;
-    let W = 0;
-    for (let step = 1; step < n; step++) {
-      let a: number;
-      if (li < n && (qi === qe || lw[li] <= q[qi])) a = lw[li++];
-      else a = q[qi++];
-      let b: number;
-      if (li < n && (qi === qe || lw[li] <= q[qi])) b = lw[li++];
-      else b = q[qi++];
-      W += a + b;
-      q[qe++] = a + b;
-    }
-    return W + x;
+    return huffman_cost(lw, q, n) + x;
   }
 
   /* Two-queue merge, a key class at a time: leaf groups [li, nl), internal groups [qi, ng). The
@@ -823,21 +831,7 @@ function header_bound(hl: Int32Array, hd: Int32Array, pooled: number): number {
     nw++;
   }
   const q = bl_q;
-  let li = 0;
-  let qi = 0;
-  let qe = 0;
-  let W = 0;
-  for (let step = 1; step < nw; step++) {
-    let a: number;
-    if (li < nw && (qi === qe || w[li] <= q[qi])) a = w[li++];
-    else a = q[qi++];
-    let b: number;
-    if (li < nw && (qi === qe || w[li] <= q[qi])) b = w[li++];
-    else b = q[qi++];
-    W += a + b;
-    q[qe++] = a + b;
-  }
-  return W + hl[HX] + hd[HX] + 3 * (max_blindex + 1) + 5 + 5 + 4;
+  return huffman_cost(w, q, nw) + hl[HX] + hd[HX] + 3 * (max_blindex + 1) + 5 + 5 + 4;
 }
 
 /**
