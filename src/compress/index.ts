@@ -3,7 +3,7 @@
  * so the engine behind it (pako today, the exact length-only engine in src/deflate later) can be
  * swapped without touching the model, the app or the CLI.
  */
-import pako from 'pako';
+import { createRequire } from 'node:module';
 import { DeflateLengthEngine } from '../deflate/index.js';
 import { PREPARED_MAX, PairLengthEngine, PreparedRows, prepareRow } from '../deflate/pair.js';
 
@@ -71,6 +71,14 @@ export function createPairScanner(compressor: Compressor): PairScanner {
 
 const GZIP_LEVEL_9 = { level: 9 as const };
 
+/* pako is the reference, not the default: loaded on first use (it costs ~7 ms of every start-up and of
+ * every worker thread's). Synchronous, because gzipLength is. */
+let pakoModule: typeof import('pako') | undefined;
+function pako(): typeof import('pako') {
+  pakoModule ??= createRequire(import.meta.url)('pako') as typeof import('pako');
+  return pakoModule;
+}
+
 /**
  * pako 2.1.0 is a faithful port of zlib 1.2.x deflate: at level 9 its output is byte-for-byte what
  * CPython's gzip.compress produces, header (10 bytes, no name) and trailer (8 bytes) included.
@@ -80,7 +88,7 @@ export const pakoCompressor: Compressor = {
   name: 'pako-2.1.0-gzip-9',
   gzipLength(bytes: Uint8Array, length = bytes.length): number {
     const input = length === bytes.length ? bytes : bytes.subarray(0, length);
-    return pako.gzip(input, GZIP_LEVEL_9).length;
+    return pako().gzip(input, GZIP_LEVEL_9).length;
   },
 };
 

@@ -16,7 +16,7 @@
  * `line` is the 1-based line where a record starts. It is computed here from each record's raw text
  * rather than taken from csv-parse's `info.lines`, which counts a CRLF inside a quoted field as two lines.
  */
-import { parse, type CsvError, type Options } from 'csv-parse';
+import type { CsvError, Options } from 'csv-parse';
 import { LineCountingUtf8Decoder } from './utf8.js';
 import { InputError, at } from '../errors.js';
 import type { LabeledRecord, ReadOptions } from './records.js';
@@ -55,6 +55,8 @@ export async function* readCsvRows(
       return { cells: record, line: start };
     },
   };
+  // Loaded on first use: most runs read JSONL, and the import costs ~15 ms of every start-up.
+  const { parse } = await import('csv-parse');
   // csv-parse's typings have no overload for a non-array record without `columns`.
   const parser = parse(options as unknown as Options);
 
