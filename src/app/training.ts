@@ -10,9 +10,9 @@ import { LabelEncoder } from '../model/labels.js';
 import { readPreparedIndex, writePreparedIndex } from '../io/index-cache.js';
 import { sha256OfFile } from '../io/neighbors-file.js';
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { createSearcher, type Searcher } from '../parallel/searcher.js';
+import { createSearcher, maxJobs, SearchPool, type Searcher } from '../parallel/searcher.js';
 
 export const DEFAULT_DATASET = 'ag_news';
 
@@ -105,39 +105,63 @@ export async function openTrainingSearcher(
 ): Promise<TrainingSearcher> {
   const cacheDir = options.cacheDir ?? resolveCacheDir();
   // Worker threads pay off on large training sets; a caller with little to do may ask for fewer below that.
-  const jobsFor = (rows: number): number => (rows >= PREPARED_MIN_ROWS ? jobs : (options.jobsBelowPreparedSize ?? jobs));
-  const cached = spec.path === undefined ? await defaultSplit('train', cacheDir) : undefined;
-  const path = spec.path ?? cached!.path;
-  const labelNames = spec.path === undefined ? labelNameMap(getDatasetInfo(DEFAULT_DATASET).labelNames) : undefined;
-  const compressor = defaultCompressor();
-  let key: string | undefined;
-  let cachePath: string | undefined;
-  // The cached default split was just verified by its sha256: no need to read it twice. Unreadable
-  // files go the normal way, so their errors read like every other input error.
-  const fileHash = cached?.sha256 ?? (path === '-' ? undefined : await sha256OfFile(path).catch(() => undefined));
-  if (fileHash !== undefined) {
-    key = createHash('sha256')
-      .update(JSON.stringify([fileHash, compressor.name, spec.format ?? null, spec.textField ?? 'text', spec.labelField ?? 'label', !!spec.strip]))
-      .digest('hex');
-    cachePath = join(cacheDir, 'index', `${key}.npcidx`);
-    const cached = readPreparedIndex(cachePath, key);
-    if (cached) {
-      const index = new TrainingIndex(cached.arrays, new LabelEncoder(cached.classes), compressor, true);
-      return { searcher: await createSearcher(index, jobsFor(index.size)), source: path, labelNames, prepared: true };
+  const below = options.jobsBelowPreparedSize ?? jobs;
+  const jobsFor = (rows: number): number => (rows >= PREPARED_MIN_ROWS ? jobs : below);
+  // The threads boot (~70 ms) while this thread hashes and reads the training file, when they are
+  // likely to be used: always if `below` asks for them, else if the file is large enough to hold
+  // PREPARED_MIN_ROWS rows. A wrong guess costs only their start-up on the other cores.
+  const early =
+    jobs > 1 && spec.path !== '-' && (below > 1 || spec.path === undefined || largeFile(spec.path))
+      ? SearchPool.spawn(Math.min(jobs, maxJobs()))
+      : undefined;
+  try {
+    const cached = spec.path === undefined ? await defaultSplit('train', cacheDir) : undefined;
+    const path = spec.path ?? cached!.path;
+    const labelNames = spec.path === undefined ? labelNameMap(getDatasetInfo(DEFAULT_DATASET).labelNames) : undefined;
+    const compressor = defaultCompressor();
+    let key: string | undefined;
+    let cachePath: string | undefined;
+    // The cached default split was just verified by its sha256: no need to read it twice. Unreadable
+    // files go the normal way, so their errors read like every other input error.
+    const fileHash = cached?.sha256 ?? (path === '-' ? undefined : await sha256OfFile(path).catch(() => undefined));
+    if (fileHash !== undefined) {
+      key = createHash('sha256')
+        .update(JSON.stringify([fileHash, compressor.name, spec.format ?? null, spec.textField ?? 'text', spec.labelField ?? 'label', !!spec.strip]))
+        .digest('hex');
+      cachePath = join(cacheDir, 'index', `${key}.npcidx`);
+      const prepared = readPreparedIndex(cachePath, key);
+      if (prepared) {
+        const index = new TrainingIndex(prepared.arrays, new LabelEncoder(prepared.classes), compressor, true);
+        return { searcher: await createSearcher(index, jobsFor(index.size), early), source: path, labelNames, prepared: true };
+      }
     }
-  }
-  const train = await loadSplit({ ...spec, path }, 'train');
-  const searcher = await openSearcher(train.records, jobsFor(train.records.length));
-  if (key && cachePath && train.records.length >= PREPARED_MIN_ROWS) {
-    const { index } = searcher;
-    try {
-      mkdirSync(dirname(cachePath), { recursive: true });
-      await writePreparedIndex(cachePath, key, { arrays: index.arrays(), classes: [...index.encoder.classes] });
-    } catch {
-      // An unwritable cache costs time on the next run, nothing else.
+    const train = await loadSplit({ ...spec, path }, 'train');
+    const threads = jobsFor(train.records.length);
+    const index = fitIndex(train.records, compressor, { deferLengths: threads > 1 && train.records.length > 1 });
+    const searcher = await createSearcher(index, threads, early);
+    if (key && cachePath && train.records.length >= PREPARED_MIN_ROWS) {
+      try {
+        mkdirSync(dirname(cachePath), { recursive: true });
+        await writePreparedIndex(cachePath, key, { arrays: index.arrays(), classes: [...index.encoder.classes] });
+      } catch {
+        // An unwritable cache costs time on the next run, nothing else.
+      }
     }
+    return { searcher, source: train.source, labelNames: labelNames ?? train.labelNames, prepared: false };
+  } catch (err) {
+    // Bad input (or anything else) before createSearcher took the threads: end them, or they keep the process alive.
+    await early?.close();
+    throw err;
   }
-  return { searcher, source: train.source, labelNames: labelNames ?? train.labelNames, prepared: false };
+}
+
+/** Large enough to hold PREPARED_MIN_ROWS rows of 50 bytes (a short headline with its label). */
+function largeFile(path: string): boolean {
+  try {
+    return statSync(path).size >= PREPARED_MIN_ROWS * 50;
+  } catch {
+    return false;
+  }
 }
 
 /** The cached default data set's split, verified (size, sha256) before use. */

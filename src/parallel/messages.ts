@@ -1,9 +1,10 @@
 /** The messages between the search pool and its workers (structured-clone friendly, typed arrays only). */
 import type { TrainingArrays } from '../model/training-index.js';
 
-export interface WorkerSetup {
+/** The first message a worker gets: the shared training arrays and its slice of rows [from, to). */
+export interface SetupMessage {
+  type: 'setup';
   arrays: TrainingArrays;
-  /** This worker's slice of training rows: [from, to). */
   from: number;
   to: number;
 }
@@ -24,6 +25,8 @@ export interface SearchRequest {
 }
 
 export type WorkerRequest = LengthsRequest | SearchRequest;
+
+export type WorkerMessage = SetupMessage | WorkerRequest;
 
 export interface SearchReply {
   type: 'search';

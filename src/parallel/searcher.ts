@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { WorkerError } from '../errors.js';
 import { NearestNeighbors } from '../model/neighbors.js';
 import type { TrainingIndex } from '../model/training-index.js';
-import type { SearchRequest, WorkerReply, WorkerSetup } from './messages.js';
+import type { SearchRequest, SetupMessage, WorkerReply } from './messages.js';
 
 /** Neighbour lists for a batch: query q has sizes[q] neighbours at [q*m, q*m + sizes[q]). */
 export interface NeighborLists {
@@ -37,15 +37,24 @@ export function maxJobs(): number {
 
 /**
  * Builds the searcher for `jobs` threads (capped at maxJobs() and at one per training row); with more
- * than one, the pool also computes C(y) of every row.
+ * than one, the pool also computes C(y) of every row. `started` is a pool from SearchPool.spawn(),
+ * whose threads booted while the caller was loading the index; it is used or closed here.
  */
-export async function createSearcher(index: TrainingIndex, jobs: number): Promise<Searcher> {
+export async function createSearcher(index: TrainingIndex, jobs: number, started?: SearchPool): Promise<Searcher> {
   const workers = Math.min(jobs, index.size, maxJobs());
   if (workers <= 1) {
+    if (started) await started.close();
     if (!index.lengthsReady) throw new Error('createSearcher: one thread needs an index with its lengths computed');
     return new LocalSearcher(index);
   }
-  return SearchPool.start(index, workers);
+  const pool = started ?? SearchPool.spawn(workers);
+  try {
+    await pool.attach(index, workers);
+  } catch (err) {
+    await pool.close();
+    throw err;
+  }
+  return pool;
 }
 
 export class LocalSearcher implements Searcher {
@@ -80,47 +89,69 @@ interface Pending {
  * Worker threads over slices of the training rows. A worker that throws, fails to start, or exits
  * turns every pending and later request into an error naming the worker and the cause; the pool then
  * terminates its other workers, so nothing hangs and no thread is left behind.
+ *
+ * The threads are spawned first and given their slice later (attach), so that a caller can let them
+ * boot (about 70 ms: a V8 isolate and the engine's modules) while it reads the training index.
  */
 export class SearchPool implements Searcher {
-  readonly index: TrainingIndex;
-  readonly jobs: number;
-  private readonly workers: Worker[] = [];
+  private attached: TrainingIndex | undefined;
+  private workers: Worker[] = [];
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private failure: Error | undefined;
   private closing = false;
 
-  private constructor(index: TrainingIndex, jobs: number) {
-    this.index = index;
-    this.jobs = jobs;
-  }
+  private constructor() {}
 
-  static async start(index: TrainingIndex, jobs: number): Promise<SearchPool> {
-    const pool = new SearchPool(index, jobs);
-    for (let w = 0; w < jobs; w++) {
-      const setup: WorkerSetup = {
-        arrays: index.arrays(),
-        from: Math.floor((w * index.size) / jobs),
-        to: Math.floor(((w + 1) * index.size) / jobs),
-      };
-      const worker = spawnWorker(setup);
+  /** Starts `threads` workers that wait for attach(). */
+  static spawn(threads: number): SearchPool {
+    const pool = new SearchPool();
+    for (let w = 0; w < threads; w++) {
+      const worker = spawnWorker();
       worker.on('message', (reply: WorkerReply) => pool.onReply(reply, w));
       worker.on('error', (err) => pool.fail(new WorkerError(`search worker ${w} failed: ${err.message}`)));
       worker.on('exit', (code) => {
-        if (!pool.closing) pool.fail(new WorkerError(`search worker ${w} exited unexpectedly (exit code ${code})`));
+        if (!pool.closing && pool.workers.includes(worker)) pool.fail(new WorkerError(`search worker ${w} exited unexpectedly (exit code ${code})`));
       });
       pool.workers.push(worker);
     }
+    return pool;
+  }
+
+  get index(): TrainingIndex {
+    if (!this.attached) throw new Error('SearchPool: attach() an index first');
+    return this.attached;
+  }
+
+  get jobs(): number {
+    return this.workers.length;
+  }
+
+  /**
+   * Gives each of the first `jobs` workers (at most the pool's size) its slice of `index` and ends the
+   * others; computes C(y) of every row if the index has not.
+   */
+  async attach(index: TrainingIndex, jobs: number): Promise<void> {
+    if (this.attached) throw new Error('SearchPool: already attached');
+    if (this.failure) throw this.failure;
+    const spare = this.workers.slice(jobs);
+    this.workers = this.workers.slice(0, jobs);
+    await Promise.all(spare.map((worker) => worker.terminate()));
+    this.attached = index;
+    const count = this.workers.length;
+    this.workers.forEach((worker, w) => {
+      const setup: SetupMessage = {
+        type: 'setup',
+        arrays: index.arrays(),
+        from: Math.floor((w * index.size) / count),
+        to: Math.floor(((w + 1) * index.size) / count),
+      };
+      worker.postMessage(setup);
+    });
     if (!index.lengthsReady) {
-      try {
-        await Promise.all(pool.workers.map((worker) => pool.request(worker, { type: 'lengths', id: 0 })));
-      } catch (err) {
-        await pool.close();
-        throw err;
-      }
+      await Promise.all(this.workers.map((worker) => this.request(worker, { type: 'lengths', id: 0 })));
       index.lengthsReady = true;
     }
-    return pool;
   }
 
   async search(queries: readonly Uint8Array[], m: number): Promise<NeighborLists> {
@@ -213,10 +244,10 @@ function emptyLists(count: number, m: number): NeighborLists {
  * source and there is no .js beside it: a small bootstrap registers tsx in the worker, then imports
  * the .ts worker, so tests exercise the same source they import.
  */
-function spawnWorker(setup: WorkerSetup): Worker {
+function spawnWorker(): Worker {
   const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./worker.js', here), { workerData: setup });
+  if (!here.endsWith('.ts')) return new Worker(new URL('./worker.js', here));
   const source = new URL('./worker.ts', here).href;
   const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); })`;
-  return new Worker(bootstrap, { eval: true, workerData: setup });
+  return new Worker(bootstrap, { eval: true });
 }

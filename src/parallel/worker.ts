@@ -1,15 +1,16 @@
 /**
  * A search worker: owns one slice [from, to) of the shared training arrays and one exact engine,
  * computes C(y) for its slice on request, and answers batches of queries with each query's nearest
- * rows within the slice. Nothing is copied: the training arrays live in SharedArrayBuffers.
+ * rows within the slice. Nothing is copied: the training arrays live in SharedArrayBuffers. The slice
+ * arrives in the first message (the pool may start the thread before the index is loaded).
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { createPairScanner, defaultCompressor } from '../compress/index.js';
 import { NearestNeighbors } from '../model/neighbors.js';
 import { searchRange } from '../model/training-index.js';
-import type { SearchReply, WorkerReply, WorkerRequest, WorkerSetup } from './messages.js';
+import type { SearchReply, SetupMessage, WorkerMessage, WorkerReply } from './messages.js';
 
-const { arrays, from, to } = workerData as WorkerSetup;
+let slice: SetupMessage | undefined;
 const compressor = defaultCompressor();
 const scanner = createPairScanner(compressor);
 const port = parentPort!;
@@ -17,12 +18,12 @@ const port = parentPort!;
 // Fault injection for the failure tests (a worker that throws, or dies): never set in normal use.
 const fault = process.env.NPC_TEST_WORKER_FAULT;
 
-function computeLengths(): void {
+function computeLengths({ arrays, from, to }: SetupMessage): void {
   const { data, offsets, compressedLengths } = arrays;
   for (let i = from; i < to; i++) compressedLengths[i] = compressor.gzipLength(data.subarray(offsets[i], offsets[i + 1]));
 }
 
-function search(queries: Uint8Array, queryOffsets: Int32Array, m: number, id: number): SearchReply {
+function search({ arrays, from, to }: SetupMessage, queries: Uint8Array, queryOffsets: Int32Array, m: number, id: number): SearchReply {
   const count = queryOffsets.length - 1;
   const sizes = new Int32Array(count);
   const indices = new Int32Array(count * m);
@@ -37,16 +38,21 @@ function search(queries: Uint8Array, queryOffsets: Int32Array, m: number, id: nu
   return { type: 'search', id, sizes, indices, distances };
 }
 
-port.on('message', (request: WorkerRequest) => {
+port.on('message', (request: WorkerMessage) => {
+  if (request.type === 'setup') {
+    slice = request;
+    return;
+  }
   let reply: WorkerReply;
   try {
     if (fault === 'throw') throw new Error('injected worker fault');
     if (fault === 'exit') process.exit(3);
+    if (!slice) throw new Error('request before setup');
     if (request.type === 'lengths') {
-      computeLengths();
+      computeLengths(slice);
       reply = { type: 'lengths', id: request.id };
     } else {
-      reply = search(request.queries, request.queryOffsets, request.m, request.id);
+      reply = search(slice, request.queries, request.queryOffsets, request.m, request.id);
     }
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));

@@ -46,4 +46,22 @@ describe.skipIf(!available)('classify against a large training set: the prepared
     expect(changed.code).toBe(0);
     expect(readdirSync(join(cache, 'index')).filter((f) => f.endsWith('.npcidx'))).toHaveLength(2);
   });
+
+  it('a bad line in a large training file: the early-started threads end, npc exits 1 at once', async () => {
+    // Large enough (>= 1 MB) that classify starts its worker threads before reading the file.
+    const dir = mkdtempSync(join(tmpdir(), 'npc-prep-'));
+    const train = join(dir, 'big-bad.jsonl');
+    const rows = readJsonlGz(sharedDataPath('ag_news/train.first2000.jsonl.gz')).map((r) => JSON.stringify(r));
+    const good = (rows.join('\n') + '\n').repeat(3);
+    writeFileSync(train, good + '{"label": 1, "text": oops}\n');
+    const lines = 3 * rows.length + 1;
+    const started = Date.now();
+    const r = await runNpc(['classify', '--train', train, '--jobs', '2', 'a text'], { env: { NPC_DATA_DIR: join(dir, 'cache') }, timeoutMs: 60_000 });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(new RegExp(`^npc: ${train.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${lines}: invalid JSON`));
+    // No thread kept the process alive (runNpc would have killed it after 60 s).
+    expect(Date.now() - started).toBeLessThan(60_000);
+  });
 });
+

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { fitIndex } from '../../src/app/training.js';
 import { utf8Bytes } from '../../src/compress/index.js';
-import { createSearcher, LocalSearcher, type NeighborLists } from '../../src/parallel/searcher.js';
+import { createSearcher, LocalSearcher, SearchPool, type NeighborLists } from '../../src/parallel/searcher.js';
 import type { LabeledRecord } from '../../src/io/records.js';
 import { readJsonlGz, requireSharedData, sharedDataPath } from '../helpers/shared-data.js';
 
@@ -34,6 +34,32 @@ describe.skipIf(!available)('searching on worker threads', () => {
     } finally {
       await pooled.close();
     }
+  });
+});
+
+describe.skipIf(!available)('threads started before the index is known (SearchPool.spawn)', () => {
+  const train = available ? records('ag_news/train.first2000.jsonl.gz', 300) : [];
+  const queries = available ? records('ag_news/test.jsonl.gz', 4).map((r) => utf8Bytes(r.text)) : [];
+
+  it('take their slices on attach and give the same lists as one thread; surplus threads are ended', async () => {
+    const local = new LocalSearcher(fitIndex(train));
+    const started = SearchPool.spawn(3);
+    const pooled = await createSearcher(fitIndex(train, undefined, { deferLengths: true }), 2, started);
+    try {
+      expect(pooled).toBe(started);
+      expect(pooled.jobs).toBe(2);
+      expect(Array.from(pooled.index.compressedLengths)).toEqual(Array.from(local.index.compressedLengths));
+      expect(asRows(await pooled.search(queries, 5))).toEqual(asRows(await local.search(queries, 5)));
+    } finally {
+      await pooled.close();
+    }
+  });
+
+  it('are closed when one thread is enough', async () => {
+    const started = SearchPool.spawn(2);
+    const searcher = await createSearcher(fitIndex(train.slice(0, 1)), 2, started);
+    expect(searcher).toBeInstanceOf(LocalSearcher);
+    expect(() => started.index).toThrow(/attach/);
   });
 });
 
