@@ -60,6 +60,10 @@ describe.skipIf(!available)('threads started before the index is known (SearchPo
     const searcher = await createSearcher(fitIndex(train.slice(0, 1)), 2, started);
     expect(searcher).toBeInstanceOf(LocalSearcher);
     expect(() => started.index).toThrow(/attach/);
+    // Ended, not just forgotten: a terminated Worker's threadId is -1.
+    const threads = (started as unknown as { workers: { threadId: number }[] }).workers;
+    expect(threads).toHaveLength(2);
+    expect(threads.map((t) => t.threadId)).toEqual([-1, -1]);
   });
 });
 
