@@ -74,11 +74,12 @@ export function fitIndex(
 
 /**
  * The training set ready to search on `jobs` threads. With more than one, the workers also compute
- * C(y) of their rows. The caller closes the searcher (it may hold worker threads).
+ * C(y) of their rows. `started`: threads already spawned (see createSearcher). The caller closes the
+ * searcher (it may hold worker threads).
  */
-export async function openSearcher(records: readonly LabeledRecord[], jobs: number): Promise<Searcher> {
+export async function openSearcher(records: readonly LabeledRecord[], jobs: number, started?: SearchPool): Promise<Searcher> {
   const index = fitIndex(records, defaultCompressor(), { deferLengths: jobs > 1 && records.length > 1 });
-  return createSearcher(index, jobs);
+  return createSearcher(index, jobs, started);
 }
 
 /** Training sets at least this large are kept prepared on disk (parsing and C(y) then cost nothing). */
@@ -136,10 +137,9 @@ export async function openTrainingSearcher(
       }
     }
     const train = await loadSplit({ ...spec, path }, 'train');
-    const threads = jobsFor(train.records.length);
-    const index = fitIndex(train.records, compressor, { deferLengths: threads > 1 && train.records.length > 1 });
-    const searcher = await createSearcher(index, threads, early);
+    const searcher = await openSearcher(train.records, jobsFor(train.records.length), early);
     if (key && cachePath && train.records.length >= PREPARED_MIN_ROWS) {
+      const { index } = searcher;
       try {
         mkdirSync(dirname(cachePath), { recursive: true });
         await writePreparedIndex(cachePath, key, { arrays: index.arrays(), classes: [...index.encoder.classes] });
@@ -149,7 +149,8 @@ export async function openTrainingSearcher(
     }
     return { searcher, source: train.source, labelNames: labelNames ?? train.labelNames, prepared: false };
   } catch (err) {
-    // Bad input (or anything else) before createSearcher took the threads: end them, or they keep the process alive.
+    // Bad input (or anything else) before createSearcher took the threads: end them, or they keep the
+    // process alive. (If createSearcher itself failed, it has ended them already; closing twice is harmless.)
     await early?.close();
     throw err;
   }
