@@ -51,10 +51,10 @@ describe('readCsvRecords: AG News layout', () => {
     ]);
   });
 
-  it('labels are numbers and records carry no fields', async () => {
+  it('labels are numbers and records carry no source line', async () => {
     const [r] = await read('"2","a","b"\n');
     expect(r.label).toBe(1);
-    expect(r.fields).toBeUndefined();
+    expect(r.raw).toBeUndefined();
   });
 
   it('rejects a bad class with its line', async () => {
@@ -79,11 +79,11 @@ describe('readCsvRecords: AG News layout', () => {
 });
 
 describe('readCsvRecords: header layout', () => {
-  it('reads the text and label columns by name; labels stay strings; other columns go to fields', async () => {
+  it('reads the text and label columns by name; labels stay strings; other columns are ignored', async () => {
     const records = await read('id,label,text\n7,pos,hello world\n8,1,"bye, then"\n');
     expect(records).toEqual([
-      { text: 'hello world', label: 'pos', line: 2, fields: { id: '7', label: 'pos', text: 'hello world' } },
-      { text: 'bye, then', label: '1', line: 3, fields: { id: '8', label: '1', text: 'bye, then' } },
+      { text: 'hello world', label: 'pos', line: 2 },
+      { text: 'bye, then', label: '1', line: 3 },
     ]);
   });
 

@@ -25,8 +25,11 @@ export interface NeighborInfo {
 
 export interface Prediction {
   record: LabeledRecord;
-  prediction: Label;
-  /** Present when options.neighbors > 0. */
+  /** The predicted label; null when the record has nothing to classify (see `skipped`). */
+  prediction: Label | null;
+  /** Why there is no prediction: an empty text (an empty line of plain-text input). */
+  skipped?: 'empty text';
+  /** Present when options.neighbors > 0 and there is a prediction. */
   neighbors?: NeighborInfo[];
 }
 
@@ -41,8 +44,14 @@ export async function* classifyRecords(
   const maxBatch = Math.max(1, Math.min(256, Math.floor(BATCH_PAIRS / index.size)));
   const labelIds = new Int32Array(m);
   for await (const batch of availableBatches(records, maxBatch)) {
-    const lists = await searcher.search(batch.map((r) => utf8Bytes(r.text)), m);
-    for (let q = 0; q < batch.length; q++) yield predictionOf(searcher, batch[q], lists, q, k, options.neighbors, labelIds);
+    // An empty text (a blank line of plain text) is answered in its place, not searched: one result per record.
+    const searched = batch.filter((r) => r.text !== '');
+    const lists = searched.length ? await searcher.search(searched.map((r) => utf8Bytes(r.text)), m) : undefined;
+    let q = 0;
+    for (const record of batch) {
+      if (record.text === '') yield { record, prediction: null, skipped: 'empty text' };
+      else yield predictionOf(searcher, record, lists!, q++, k, options.neighbors, labelIds);
+    }
   }
 }
 

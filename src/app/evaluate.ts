@@ -107,8 +107,19 @@ export interface ClassResult {
   lenient: number;
 }
 
+/** A test label no training row has: no row of it can ever be predicted right. */
+export interface UnseenLabel {
+  label: Label;
+  /** Evaluated test rows with this label. */
+  rows: number;
+  /** A training label that is spelt the same but has another type (1 and "1"), if there is one. */
+  sameTextAs?: Label;
+}
+
 export interface Scores {
   result: EvalResult;
+  /** Test labels absent from the training set, in order of first appearance. */
+  unseen: UnseenLabel[];
   /** Per-class detail at the headline k and rule, in label order (training classes, then test-only). */
   perClass: ClassResult[];
   /** Labels of the confusion matrix rows (true) and columns (predicted, the training classes). */
@@ -124,6 +135,8 @@ export class RowScorer {
   private readonly accumulator: EvalAccumulator;
   private readonly random: () => number;
   private readonly lenientByClass = new Map<number, number>();
+  /** Rows per test-only label id. */
+  private readonly unseenRows = new Map<number, number>();
   private labelIds = new Int32Array(16);
 
   constructor(encoder: LabelEncoder, trainLabelIds: Int32Array, options: ScoringOptions) {
@@ -147,6 +160,7 @@ export class RowScorer {
     const ids = this.labelIds.subarray(0, indices.length);
     for (let i = 0; i < indices.length; i++) ids[i] = this.trainLabelIds[indices[i]];
     const trueId = this.testIds.idOf(label);
+    if (trueId >= this.encoder.classes.length) this.unseenRows.set(trueId, (this.unseenRows.get(trueId) ?? 0) + 1);
     this.accumulator.add(trueId, ids, distances);
     const k = Math.min(this.options.ks[0], this.options.trainSize);
     const predicted = predictWithRule(this.options.tie, ids, distances, k, this.random);
@@ -161,19 +175,24 @@ export class RowScorer {
   scores(): Scores {
     const result = this.accumulator.result();
     const headline = result.ks[0].headline;
-    const perClass: ClassResult[] = headline.perClass
-      .filter((c) => c.support > 0)
-      .map((c) => ({
-        label: this.testIds.labelOf(c.id),
-        n: c.support,
-        precision: c.precision,
-        recall: c.recall,
-        f1: c.f1,
-        strict: c.recall,
-        lenient: (this.lenientByClass.get(c.id) ?? 0) / c.support,
-      }));
+    // Every class averaged by macro-F1 is listed, as scikit-learn's classification_report does: those
+    // in the truth, and those only predicted (n = 0, recall 0), so the rows reconcile with macro-F1.
+    const perClass: ClassResult[] = headline.perClass.map((c) => ({
+      label: this.testIds.labelOf(c.id),
+      n: c.support,
+      precision: c.precision,
+      recall: c.recall,
+      f1: c.f1,
+      strict: c.recall,
+      lenient: c.support > 0 ? (this.lenientByClass.get(c.id) ?? 0) / c.support : 0,
+    }));
     const rows = Array.from({ length: headline.confusion.rows }, (_, id) => this.testIds.labelOf(id));
-    return { result, perClass, confusionLabels: { rows, columns: [...this.encoder.classes] } };
+    const unseen = [...this.unseenRows].map(([id, count]) => {
+      const label = this.testIds.labelOf(id);
+      const sameTextAs = this.encoder.classes.find((c) => String(c) === String(label));
+      return { label, rows: count, ...(sameTextAs !== undefined ? { sameTextAs } : {}) };
+    });
+    return { result, unseen, perClass, confusionLabels: { rows, columns: [...this.encoder.classes] } };
   }
 }
 

@@ -10,7 +10,9 @@ import { LabelEncoder } from '../model/labels.js';
 import { readPreparedIndex, writePreparedIndex } from '../io/index-cache.js';
 import { sha256OfFile } from '../io/neighbors-file.js';
 import { createHash } from 'node:crypto';
-import { mkdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { makeDirectories } from '../io/directories.js';
+import { systemReason } from '../io/lines.js';
 import { dirname, join } from 'node:path';
 import { createSearcher, maxJobs, SearchPool, type Searcher } from '../parallel/searcher.js';
 
@@ -26,6 +28,8 @@ export interface DataSpec {
   stdin?: Readable;
   /** Trim surrounding whitespace of every text, as Python's str.strip() does (the published R8/R52 runs). */
   strip?: boolean;
+  /** Added to a JSON error on a line that does not look like JSON (see ReadOptions.formatHint). */
+  formatHint?: string;
 }
 
 export interface LoadedData {
@@ -102,7 +106,7 @@ export interface TrainingSearcher {
 export async function openTrainingSearcher(
   spec: DataSpec,
   jobs: number,
-  options: { jobsBelowPreparedSize?: number; cacheDir?: string } = {},
+  options: { jobsBelowPreparedSize?: number; cacheDir?: string; onWarning?: (message: string) => void } = {},
 ): Promise<TrainingSearcher> {
   const cacheDir = options.cacheDir ?? resolveCacheDir();
   // Worker threads pay off on large training sets; a caller with little to do may ask for fewer below that.
@@ -141,10 +145,12 @@ export async function openTrainingSearcher(
     if (key && cachePath && train.records.length >= PREPARED_MIN_ROWS) {
       const { index } = searcher;
       try {
-        mkdirSync(dirname(cachePath), { recursive: true });
+        makeDirectories(dirname(cachePath));
         await writePreparedIndex(cachePath, key, { arrays: index.arrays(), classes: [...index.encoder.classes] });
-      } catch {
-        // An unwritable cache costs time on the next run, nothing else.
+      } catch (err) {
+        // One try: an unwritable cache costs time on the next run, nothing else; say so once.
+        const reason = err instanceof InputError ? err.message.replace(/^cannot write [^:]*: /, '') : systemReason(err);
+        options.onWarning?.(`cannot cache the prepared training set in ${dirname(cachePath)} (${reason}); the next run will prepare it again`);
       }
     }
     return { searcher, source: train.source, labelNames: labelNames ?? train.labelNames, prepared: false };

@@ -7,7 +7,9 @@ import { classifyCommand } from './commands/classify.js';
 import { dataGetCommand, dataListCommand, dataPathCommand } from './commands/data.js';
 import { evalCommand } from './commands/eval.js';
 import { reportFor } from './exit-codes.js';
-import { dataFormat, inputKind, kList, labelNames, nonNegativeInt, positiveInt, tieRule } from './options.js';
+import { fstatSync } from 'node:fs';
+import type { FileIdentity, StdoutTarget } from '../io/output-file.js';
+import { dataFormat, inputKind, kList, labelNames, nonNegativeInt, positiveInt, seed, tieRule } from './options.js';
 import { scoreCommand } from './commands/score.js';
 import { LineWriter } from './output.js';
 import { npcVersion } from './version.js';
@@ -24,7 +26,7 @@ function buildProgram(out: LineWriter): Command {
 
   const dataOptions = (cmd: Command): Command =>
     cmd
-      .addOption(new Option('--format <fmt>', 'data file format when the extension does not say (jsonl|csv)').argParser(dataFormat))
+      .addOption(new Option('--format <fmt>', 'format of data files whose extension does not say (jsonl|csv|tsv)').argParser(dataFormat))
       .option('--text-field <name>', 'JSONL field / CSV column holding the text', 'text')
       .option('--label-field <name>', 'JSONL field / CSV column holding the label', 'label')
       .addOption(new Option('--label-names <names>', 'display names for integer labels 0,1,2,… (comma-separated)').argParser(labelNames));
@@ -38,11 +40,14 @@ function buildProgram(out: LineWriter): Command {
           'plain lines with --input text). Predictions stream out in input order as soon as each is known.',
       )
       .argument('[text...]', 'texts to classify; none or "-" reads stdin')
-      .option('--train <path>', 'training data (JSONL or CSV, plain or .gz); default: AG News train from the cache')
+      .option('--train <path>', 'training data (JSONL, CSV or TSV, plain or .gz); default: AG News train from the cache')
+      .addOption(new Option('--train-format <fmt>', 'format of the training file, whatever its extension (jsonl|csv|tsv)').argParser(dataFormat))
       .option('-k, --k <n>', 'neighbours that vote', positiveInt, 2)
-      .option('--neighbors <n>', 'attach the n nearest training rows to each prediction', nonNegativeInt, 0)
-      .addOption(new Option('--input <kind>', 'stdin format (jsonl|text)').default('jsonl').argParser(inputKind))
+      .option('--neighbors <n>', 'attach the n nearest training rows to each prediction (JSON output)', nonNegativeInt, 0)
+      .addOption(new Option('--input <kind>', 'stdin format (jsonl|text); text: one text per line, one output line per input line').default('jsonl').argParser(inputKind))
       .option('--json', 'one JSON object per line instead of bare labels', false)
+      .option('--output-field <name>', 'name of the field added to JSON output (its display name goes in <name>_name)', 'prediction')
+      .option('--empty-label <text>', 'printed for an empty line of --input text (nothing to classify)', '?')
       .option('-j, --jobs <n>', 'worker threads for stdin input', positiveInt, defaultJobs()),
   )
     .addHelpText(
@@ -55,7 +60,7 @@ Examples:
   $ cut -f2 titles.tsv | npc classify --input text`,
     )
     .action(async (texts: string[], opts) => {
-      await classifyCommand(texts, opts, { stdin: process.stdin, out });
+      await classifyCommand(texts, opts, { stdin: process.stdin, out, warn });
     });
 
   dataOptions(
@@ -69,18 +74,20 @@ Examples:
       )
       .option('--train <path>', 'training data; default: AG News train from the cache')
       .option('--test <path>', 'test data; default: AG News test from the cache')
+      .addOption(new Option('--train-format <fmt>', 'format of the training file, whatever its extension (jsonl|csv|tsv)').argParser(dataFormat))
+      .addOption(new Option('--test-format <fmt>', 'format of the test file, whatever its extension (jsonl|csv|tsv)').argParser(dataFormat))
       .option('-k, --k <list>', 'neighbours that vote: one k or a list such as 1,2,3,5,10 (the first is the headline)', kList, [2])
       .addOption(new Option('--tie <rule>', 'tie rule of the headline and --predictions (nearest|decrement|random|weighted)').default('nearest').argParser(tieRule))
       .option('--neighbors <m>', 'neighbours computed and saved per row (default: largest k + 10)', positiveInt)
       .option('--limit <n>', 'evaluate only the first n test rows', positiveInt)
       .option('--sample <n>', 'evaluate a stratified random sample of n test rows', positiveInt)
-      .option('--seed <s>', 'seed for --sample, --shots and the random tie rule\'s picks', nonNegativeInt, 0)
+      .option('--seed <s>', 'seed (0..4294967295) for --sample, --shots and the random tie rule\'s picks', seed, 0)
       .option('--strip', 'trim surrounding whitespace of every text (Python str.strip(), as the R8/R52 re-evaluation did)', false)
       .option('--shots <n>', 'few-shot: n training rows per class, drawn --trials times', positiveInt)
-      .option('--trials <t>', 'few-shot draws', positiveInt, 5)
+      .option('--trials <t>', 'few-shot draws (with --shots; default 5)', positiveInt)
       .option('--json', 'print one JSON object instead of tables', false)
-      .option('--predictions <file>', 'write one JSONL line per evaluated test row (headline k and tie rule)')
-      .option('--save-neighbors <file>', 'save the neighbours of every evaluated row for `npc score`')
+      .option('--predictions <file>', 'write one JSONL line per evaluated test row (headline k and tie rule); - for stdout (the report then goes to stderr)')
+      .option('--save-neighbors <file>', 'save the neighbours of every evaluated row for `npc score`; - for stdout')
       .option('-q, --quiet', 'no progress line on stderr', false)
       .option('-j, --jobs <n>', 'worker threads (results are identical for every n)', positiveInt, defaultJobs()),
   )
@@ -95,7 +102,7 @@ Examples:
   $ npc eval --shots 5 --trials 5 --seed 1 --limit 1000`,
     )
     .action(async (opts) => {
-      await evalCommand(opts, { out });
+      await evalCommand(opts, { out, warn, stdout: stdoutTarget(), stdinIdentity: fdIdentity(0) });
     });
 
   dataOptions(
@@ -105,9 +112,11 @@ Examples:
       .argument('<file>', 'a file written by npc eval --save-neighbors')
       .option('--train <path>', 'the training data the file was computed on (checked by sha256)')
       .option('--test <path>', 'the test data the file was computed on (checked by sha256)')
+      .addOption(new Option('--train-format <fmt>', 'format of the training file, whatever its extension (jsonl|csv|tsv)').argParser(dataFormat))
+      .addOption(new Option('--test-format <fmt>', 'format of the test file, whatever its extension (jsonl|csv|tsv)').argParser(dataFormat))
       .option('-k, --k <list>', 'neighbours that vote: one k or a list (at most the saved M)', kList, [2])
       .addOption(new Option('--tie <rule>', 'tie rule of the headline (nearest|decrement|random|weighted)').default('nearest').argParser(tieRule))
-      .option('--seed <s>', "seed of the random tie rule's picks", nonNegativeInt, 0)
+      .option('--seed <s>', "seed (0..4294967295) of the random tie rule's picks", seed, 0)
       .option('--json', 'print one JSON object instead of tables', false),
   )
     .addHelpText(
@@ -117,13 +126,13 @@ Examples:
   $ npc score r8.nbr --train r8/train.jsonl.gz --test r8/test.jsonl.gz -k 1,3,5 --tie decrement`,
     )
     .action(async (file: string, opts) => {
-      await scoreCommand(file, opts, { out });
+      await scoreCommand(file, opts, { out, warn });
     });
 
   const data = program.command('data').description('the data set registry and the local cache');
   data
     .command('list')
-    .description('list known data sets and whether they are cached')
+    .description('list known data sets, one line per split: name, split, rows, cached or not cached, description')
     .action(async () => dataListCommand({ out }));
   data
     .command('get')
@@ -149,6 +158,25 @@ Examples:
     .action(async (name: string, opts) => dataPathCommand(name, opts, { out }));
 
   return program;
+}
+
+/** A warning: one line on stderr, `npc: warning: …` (stdout stays data only). */
+function warn(message: string): void {
+  process.stderr.write(`npc: warning: ${message}\n`);
+}
+
+/** The file behind a descriptor (stdin, stdout), to recognise a path that names it. */
+function fdIdentity(fd: number): FileIdentity | undefined {
+  try {
+    const stats = fstatSync(fd);
+    return { dev: Number(stats.dev), ino: Number(stats.ino) };
+  } catch {
+    return undefined;
+  }
+}
+
+function stdoutTarget(): StdoutTarget {
+  return { stream: process.stdout, identity: fdIdentity(1) };
 }
 
 /** Runs npc with `argv` (process.argv layout) and returns the exit code. */

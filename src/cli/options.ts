@@ -1,20 +1,35 @@
 /** Option parsers shared by the commands. Bad values become usage errors (exit 2) naming the option. */
 import { InvalidArgumentError } from 'commander';
-import type { InputFormat, Label } from '../io/records.js';
+import { UsageError } from '../errors.js';
+import { extensionOf, type FileFormat, formatFromPath } from '../io/lines.js';
+import type { Label } from '../io/records.js';
 import { isTieRule, TIE_RULES, type TieRule } from '../model/tie-rules.js';
 
+/** Integers are taken only when a double holds them exactly (up to 2^53 − 1): nothing is rounded. */
 export function positiveInt(value: string): number {
-  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) throw new InvalidArgumentError('expected a positive integer.');
-  return Number(value);
+  const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!(n >= 1)) throw new InvalidArgumentError('expected a positive integer.');
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`expected a positive integer up to ${Number.MAX_SAFE_INTEGER}.`);
+  return n;
 }
 
 export function nonNegativeInt(value: string): number {
-  if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError('expected a non-negative integer.');
-  return Number(value);
+  const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!(n >= 0)) throw new InvalidArgumentError('expected a non-negative integer.');
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`expected a non-negative integer up to ${Number.MAX_SAFE_INTEGER}.`);
+  return n;
 }
 
-export function dataFormat(value: string): InputFormat {
-  if (value !== 'jsonl' && value !== 'csv') throw new InvalidArgumentError("expected 'jsonl' or 'csv'.");
+/** `--seed`: the generator (mulberry32) has a 32-bit state, so seeds are 0 .. 2^32 − 1; larger ones would wrap. */
+export function seed(value: string): number {
+  const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!(n >= 0 && n <= 0xffffffff)) throw new InvalidArgumentError('expected an integer from 0 to 4294967295.');
+  return n;
+}
+
+/** `--train-format` and the like: a data file's format. */
+export function dataFormat(value: string): FileFormat {
+  if (value !== 'jsonl' && value !== 'csv' && value !== 'tsv') throw new InvalidArgumentError("expected 'jsonl', 'csv' or 'tsv'.");
   return value;
 }
 
@@ -23,11 +38,58 @@ export function inputKind(value: string): 'jsonl' | 'text' {
   return value;
 }
 
-/** `--label-names World,Sports,...`: names for integer labels 0, 1, 2, ... */
+/** `--label-names World,Sports,...`: distinct names for integer labels 0, 1, 2, ... */
 export function labelNames(value: string): string[] {
   const names = value.split(',').map((s) => s.trim());
   if (names.some((s) => s === '')) throw new InvalidArgumentError('expected a comma-separated list of names.');
+  const twice = names.find((name, i) => names.indexOf(name) !== i);
+  if (twice !== undefined) throw new InvalidArgumentError(`expected distinct names; ${JSON.stringify(twice)} is given twice.`);
   return names;
+}
+
+/**
+ * Checks `--label-names` against the labels of the data: every label must be an integer it names,
+ * 0 .. N−1, and the largest must be N−1 (a name for a label the data never has is a mistake too). A
+ * mismatch is a usage error saying what does not fit, never a mix of names and numbers in the output.
+ */
+export function checkLabelNames(names: readonly string[] | undefined, labels: Iterable<Label>): void {
+  if (!names) return;
+  const n = names.length;
+  const strings: string[] = [];
+  const unnamed: Label[] = [];
+  let largest = -1;
+  for (const label of new Set(labels)) {
+    if (typeof label === 'string') strings.push(JSON.stringify(label));
+    else if (typeof label === 'bigint' || !Number.isInteger(label) || label < 0 || label >= n) unnamed.push(label);
+    else largest = Math.max(largest, label);
+  }
+  const list = (items: readonly unknown[]): string => items.slice(0, 5).map(String).join(', ') + (items.length > 5 ? ', …' : '');
+  const given = `--label-names gives ${n} ${n === 1 ? 'name (label 0)' : `names (labels 0..${n - 1})`}`;
+  if (strings.length) throw new UsageError(`${given}, but the data has string labels (${list(strings)}), which are shown as they are`);
+  if (unnamed.length) throw new UsageError(`${given}, but ${unnamed.length === 1 ? `label ${list(unnamed)} has` : `labels ${list(unnamed)} have`} no name`);
+  if (largest < n - 1) throw new UsageError(`${given}, but the largest label in the data is ${largest}`);
+}
+
+/** What to add to "invalid JSON" on a line that is not JSON at all: the flag that reads another format. */
+export function formatHint(flag: string): string {
+  return `if the file is CSV or TSV, pass ${flag} csv or tsv`;
+}
+
+/**
+ * A data file's format: its own flag (`--train-format`), else its extension, else `--format` for a file
+ * whose extension names none. `--format` contradicting an extension is an error, not silently ignored.
+ */
+export function chooseFormat(path: string | undefined, own: FileFormat | undefined, fallback: FileFormat | undefined, flag: string): FileFormat | undefined {
+  if (own !== undefined) return own;
+  if (path === undefined) return undefined; // the cached default data set, always JSONL
+  const fromName = path === '-' ? undefined : formatFromPath(path);
+  if (fromName !== undefined && fallback !== undefined && fromName !== fallback) {
+    throw new UsageError(`--format ${fallback} contradicts ${path} (a .${fromName === 'jsonl' ? extensionOf(path).slice(1) : fromName} file); use ${flag} ${fallback} to read that file as ${fallback.toUpperCase()}`);
+  }
+  if (fromName !== undefined) return fromName;
+  if (fallback !== undefined) return fallback;
+  if (path === '-' || extensionOf(path) === '') return 'jsonl';
+  throw new UsageError(`cannot tell the format of ${path} from its extension (${extensionOf(path)}); pass ${flag} jsonl, csv or tsv`);
 }
 
 /**
@@ -37,7 +99,7 @@ export function labelNames(value: string): string[] {
  */
 export function labelFormatter(labels: Iterable<Label>, names: ReadonlyMap<Label, string> | undefined): (label: Label) => string {
   const numbers = new Set<string>();
-  for (const label of labels) if (typeof label === 'number') numbers.add(String(label));
+  for (const label of labels) if (typeof label !== 'string') numbers.add(String(label));
   return (label) => names?.get(label) ?? (typeof label === 'string' && numbers.has(label) ? JSON.stringify(label) : String(label));
 }
 

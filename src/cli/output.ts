@@ -3,36 +3,37 @@
  * of growing memory), and a closed pipe (`npc classify | head -1`) ends the process quietly with 0.
  */
 import type { Writable } from 'node:stream';
+import { describeWriteError } from '../io/atomic-file.js';
+import { writeChunk } from '../io/stream-write.js';
 
 export class LineWriter {
-  private readonly out: Writable;
+  readonly stream: Writable;
   private closed = false;
 
-  constructor(out: Writable) {
-    this.out = out;
+  /** For messages: `<stdout>`, `<stderr>`. */
+  private readonly name: string;
+
+  constructor(out: Writable, options: { name?: string } = {}) {
+    this.stream = out;
+    this.name = options.name ?? '<stdout>';
     out.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') {
         this.closed = true;
         // The reader has gone away: nothing more we print can be read. Exit like `yes | head`.
         process.exit(0);
       }
-      throw err;
+      // Anything else (EIO, ENOSPC on a redirected file) is reported by the writeLine that meets it.
     });
   }
 
   /** Writes one line; resolves once the stream can take more. */
   async writeLine(line: string): Promise<void> {
     if (this.closed) return;
-    if (!this.out.write(line + '\n')) {
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          this.out.removeListener('drain', done);
-          this.out.removeListener('close', done);
-          resolve();
-        };
-        this.out.once('drain', done);
-        this.out.once('close', done);
-      });
+    try {
+      await writeChunk(this.stream, line + '\n');
+    } catch (err) {
+      if (this.closed) return; // a closed pipe: the 'error' handler above ends the process
+      throw describeWriteError(this.name, err);
     }
   }
 }

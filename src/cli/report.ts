@@ -30,7 +30,27 @@ const withCi = (s: Score): string => `${f4(s.accuracy)} [${f4(s.low)}, ${f4(s.hi
 const envelope = (e: EnvelopeSummary): string =>
   `[${f4(e.low)}, ${f4(e.high)}]${e.exact ? '' : `  (widened on ${e.inexact} rows whose tie group runs past the ${'saved'} neighbours)`}`;
 
-export function reportJson(scores: Scores, ctx: ReportContext): Record<string, unknown> {
+/**
+ * Warnings about the data behind a report: test labels that no training row has, whose rows can never
+ * be predicted right (with the telling case of a label spelt like a training label of another type:
+ * 2 and "2" never match, e.g. JSONL integer labels against a CSV's string labels).
+ */
+export function reportWarnings(scores: Scores, ctx: Pick<ReportContext, 'names'>): string[] {
+  if (scores.unseen.length === 0) return [];
+  const show = (label: Label): string => (typeof label === 'string' ? JSON.stringify(label) : String(label));
+  const kind = (label: Label): string => (typeof label === 'string' ? 'a string' : 'a number');
+  const items = scores.unseen.map((u) => {
+    const rows = `${u.rows} ${u.rows === 1 ? 'row' : 'rows'}`;
+    const same = u.sameTextAs !== undefined ? `; the training set has ${show(u.sameTextAs)}, ${kind(u.sameTextAs)}: labels of different types never match` : '';
+    return `${show(u.label)} (${rows}${same})`;
+  });
+  const total = scores.unseen.reduce((sum, u) => sum + u.rows, 0);
+  return [
+    `${scores.unseen.length === 1 ? 'a test label' : `${scores.unseen.length} test labels`} that no training row has, so ${total} test ${total === 1 ? 'row is' : 'rows are'} always wrong: ${items.join(', ')}`,
+  ];
+}
+
+export function reportJson(scores: Scores, ctx: ReportContext, warnings: readonly string[] = reportWarnings(scores, ctx)): Record<string, unknown> {
   const { result, perClass, confusionLabels } = scores;
   const head = result.ks[0];
   const headRule = head.rules.find((r) => r.rule === ctx.tie)!;
@@ -63,6 +83,8 @@ export function reportJson(scores: Scores, ctx: ReportContext): Record<string, u
       envelopes: kr.envelopes,
     })),
     envelopes: { top1: result.envelopes.top1, lenient_top2: result.envelopes.lenientTop2 },
+    unseen_test_labels: scores.unseen.map((u) => ({ label: u.label, rows: u.rows, ...(u.sameTextAs !== undefined ? { same_text_training_label: u.sameTextAs } : {}) })),
+    warnings,
     ...(ctx.timing
       ? {
           elapsed_s: ctx.timing.elapsed_s,

@@ -94,13 +94,44 @@ export const pakoCompressor: Compressor = {
 
 const utf8 = new TextEncoder();
 
+/** UTF-8 bytes of a well-formed string (check library input with `checkUnicode` first: lone surrogates become U+FFFD here). */
 export function utf8Bytes(text: string): Uint8Array {
   return utf8.encode(text);
 }
 
-/** C(s): gzip level 9 length of the UTF-8 bytes of `text` (= Python's len(gzip.compress(s.encode()))). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Throws unless `text` is a string of valid Unicode. A lone surrogate (`'\ud800'`) has no UTF-8 bytes:
+ * Python's `s.encode()` raises UnicodeEncodeError, and TextEncoder would silently write U+FFFD
+ * instead, so C() of it is undefined and npc refuses it (RangeError) rather than measure other bytes.
+ */
+export function checkUnicode(text: unknown, what: string): string {
+  if (typeof text !== 'string') throw new TypeError(`${what} must be a string, got ${describeValue(text)}`);
+  const bad = LONE_SURROGATE.exec(text);
+  if (bad) {
+    const code = bad[0].charCodeAt(0).toString(16).toUpperCase();
+    throw new RangeError(`${what} holds a lone surrogate (U+${code} at index ${bad.index}): not valid Unicode, it has no UTF-8 bytes (Python's encode() raises UnicodeEncodeError)`);
+  }
+  return text;
+}
+
+/** `null`, `an array`, `a number (NaN)`: for TypeError messages. */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'number') return `a number (${value})`;
+  return `${/^[aeiou]/.test(typeof value) ? 'an' : 'a'} ${typeof value}`;
+}
+
+/**
+ * C(s): gzip level 9 length of the UTF-8 bytes of `text` (= Python's len(gzip.compress(s.encode()))).
+ * @param text any string of valid Unicode ('' included: C('') = 20); a lone surrogate is a RangeError, as in Python.
+ * @param compressor default: the exact engine.
+ * @returns the length in bytes, header and trailer included.
+ */
 export function compressedLength(text: string, compressor: Compressor = defaultCompressor()): number {
-  return compressor.gzipLength(utf8Bytes(text));
+  return compressor.gzipLength(utf8Bytes(checkUnicode(text, 'text')));
 }
 
 /**

@@ -1,31 +1,47 @@
 /**
- * Writing a file so that readers see either the old content or the whole new content, never a part:
- * the data goes to a temporary file `.<name>.<pid>.<random>.tmp` in the target's directory (same file
- * system, so the final rename is atomic), which is renamed over the target on commit and removed on abort.
+ * Writing a regular file so that readers see either the old content or the whole new content, never a
+ * part: the data goes to a temporary file `.<name>.<pid>.<random>.tmp` in the target's directory (same
+ * file system, so the final rename is atomic), which is renamed over the target on commit and removed
+ * on abort. The temporary file is created when the writer is created, synchronously, so a folder npc
+ * cannot write is reported at once, before any work, never after it. Temporary files still open when
+ * the process exits (a second Ctrl-C, a closed stdout) are removed by an exit hook.
+ *
+ * Only for regular files: devices, FIFOs, sockets and stdout are written directly (io/output-file.ts
+ * decides which is which).
  */
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, statSync, type WriteStream } from 'node:fs';
+import { accessSync, constants, createWriteStream, fchmodSync, openSync, closeSync, statSync, unlinkSync, type WriteStream } from 'node:fs';
 import { open, readdir, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { Writable } from 'node:stream';
 import { InputError } from '../errors.js';
+import { writeChunk } from './stream-write.js';
 
 export interface AtomicWriteOptions {
   /** fsync the file (and then its directory) before and after the rename. Default false. */
   fsync?: boolean;
 }
 
-export interface AtomicWriter {
-  /** The target path. */
+/** Something output goes to: a regular file (atomic), a device or FIFO, or stdout. */
+export interface OutputSink {
+  /** The path as given (for messages). */
   readonly path: string;
+  /** How it is written: through a temporary file and a rename, directly, or to stdout. */
+  readonly kind: 'file' | 'direct' | 'stdout';
+  /** Writes a chunk, resolving once the destination can take more; rejects with an InputError on a write error. */
+  write(chunk: string | Uint8Array): Promise<void>;
+  /** Finishes the output (a regular file is renamed into place). */
+  commit(): Promise<void>;
+  /** Discards what can be discarded (a regular file's temporary file). Safe to call more than once. */
+  abort(): Promise<void>;
+}
+
+export interface AtomicWriter extends OutputSink {
+  /** The file that will be replaced (the target path, links already followed by the caller). */
+  readonly target: string;
   /** The temporary file being written. */
   readonly tempPath: string;
-  /** Write the content here; do not end it yourself (commit does). */
-  readonly stream: Writable;
-  /** Ends the stream, waits for the data to reach the file, renames it over the target. */
-  commit(): Promise<void>;
-  /** Discards everything written: closes and removes the temporary file. Safe to call more than once. */
-  abort(): Promise<void>;
+  /** The stream behind write(); do not end it yourself (commit does). */
+  readonly stream: WriteStream;
 }
 
 /** Temporary file name next to `path`. */
@@ -34,6 +50,26 @@ export function tempPathFor(path: string): string {
 }
 
 const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+
+/** Temporary files of this process not yet committed or aborted; removed if the process exits first. */
+const liveTempFiles = new Set<string>();
+let exitHookInstalled = false;
+
+function trackTempFile(path: string): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on('exit', () => {
+      for (const temp of liveTempFiles) {
+        try {
+          unlinkSync(temp);
+        } catch {
+          // already gone
+        }
+      }
+    });
+  }
+  liveTempFiles.add(path);
+}
 
 /**
  * Removes temporary files left in `dir` by processes that no longer run (killed mid-write). Files of
@@ -65,44 +101,59 @@ function isRunning(pid: number): boolean {
   }
 }
 
-/** Throws a clear `InputError` when `path`'s directory is missing or not a directory. */
-function checkDirectory(path: string): void {
-  const dir = dirname(path);
+/**
+ * Checks that `target` can be replaced: its directory exists, it is not a directory, and an existing
+ * file is writable (replacing a file we may not write would bypass its permissions). Returns the mode
+ * of an existing target, to give the new file the same.
+ */
+function checkTarget(target: string, shown: string): number | undefined {
+  const dir = dirname(target);
   let isDirectory: boolean;
   try {
     isDirectory = statSync(dir).isDirectory();
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new InputError(`cannot write ${path}: directory does not exist`);
-    }
-    throw describeWriteError(path, err);
+    throw describeWriteError(shown, err);
   }
-  if (!isDirectory) throw new InputError(`cannot write ${path}: ${dir} is not a directory`);
-  // The final rename would fail on a directory only after all the work: refuse it now.
-  let target: ReturnType<typeof statSync> | undefined;
+  if (!isDirectory) throw new InputError(`cannot write ${shown}: ${dir} is not a directory`);
+  let existing: ReturnType<typeof statSync> | undefined;
   try {
-    target = statSync(path);
+    existing = statSync(target);
   } catch {
-    target = undefined;
+    existing = undefined;
   }
-  if (target?.isDirectory()) throw new InputError(`cannot write ${path}: it is a directory`);
+  if (existing?.isDirectory()) throw new InputError(`cannot write ${shown}: it is a directory`);
+  if (existing) {
+    try {
+      accessSync(target, constants.W_OK);
+    } catch (err) {
+      throw describeWriteError(shown, err);
+    }
+  }
+  return existing ? Number(existing.mode) & 0o7777 : undefined;
 }
 
-/** One-line `InputError` for a failed write, rename or open. */
-function describeWriteError(path: string, err: unknown): Error {
+const WRITE_REASONS: Record<string, string> = {
+  ENOENT: 'directory does not exist',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EISDIR: 'it is a directory',
+  ENOTDIR: 'a parent is not a directory',
+  ENXIO: 'no reader on the other end (device or socket not available)',
+  ELOOP: 'too many levels of symbolic links',
+  ENAMETOOLONG: 'file name too long',
+  EPIPE: 'the reader closed it',
+  EIO: 'input/output error',
+  EFBIG: 'file too large',
+};
+
+/** One-line `InputError` for a failed open, write or rename: `cannot write PATH: reason`. */
+export function describeWriteError(path: string, err: unknown): InputError {
   if (err instanceof InputError) return err;
   const e = err as NodeJS.ErrnoException;
-  const reasons: Record<string, string> = {
-    ENOENT: 'directory does not exist',
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-    EROFS: 'read-only file system',
-    ENOSPC: 'no space left on device',
-    EDQUOT: 'disk quota exceeded',
-    EISDIR: 'it is a directory',
-    ENOTDIR: 'a parent is not a directory',
-  };
-  const reason = (e.code && reasons[e.code]) ?? (e.message || String(err));
+  const reason = (e?.code && WRITE_REASONS[e.code]) ?? (e?.message?.split('\n')[0] || String(err));
   return new InputError(`cannot write ${path}: ${reason}`);
 }
 
@@ -127,35 +178,40 @@ async function unlinkQuietly(path: string): Promise<void> {
   }
 }
 
-/** Writes `data` to `path` atomically. */
+/** Writes `data` to `path` atomically (a regular file; links are not followed: the link itself is replaced). */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
-  checkDirectory(path);
-  const temp = tempPathFor(path);
+  const writer = createAtomicWriter(path, options);
   try {
-    const handle = await open(temp, 'wx');
-    try {
-      await handle.writeFile(data);
-      if (options.fsync) await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, path);
+    await writer.write(data);
+    await writer.commit();
   } catch (err) {
-    await unlinkQuietly(temp);
-    throw describeWriteError(path, err);
+    await writer.abort();
+    throw err;
   }
-  if (options.fsync) await fsyncDirectory(dirname(path));
 }
 
 /**
- * Starts an atomic write of `path` through a stream. The caller writes to `stream` (respecting
- * backpressure) and then calls `commit()`, or `abort()` on any failure. A stream error is reported by
- * `commit()` (and the temporary file removed), so no 'error' listener is needed.
+ * Starts an atomic write of the regular file `target` (`shown`: the path to name in messages, default
+ * `target`). The temporary file is created here; an unwritable folder throws an InputError at once.
+ * Write with `write()` (or `stream`, respecting backpressure), then `commit()`, or `abort()` on failure.
  */
-export function createAtomicWriter(path: string, options: AtomicWriteOptions = {}): AtomicWriter {
-  checkDirectory(path);
-  const tempPath = tempPathFor(path);
-  const stream: WriteStream = createWriteStream(tempPath, { flags: 'wx', flush: options.fsync === true });
+export function createAtomicWriter(target: string, options: AtomicWriteOptions & { shown?: string } = {}): AtomicWriter {
+  const shown = options.shown ?? target;
+  const mode = checkTarget(target, shown);
+  const tempPath = tempPathFor(target);
+  let fd: number;
+  try {
+    fd = openSync(tempPath, 'wx', 0o666);
+  } catch (err) {
+    throw describeWriteError(shown, err);
+  }
+  trackTempFile(tempPath);
+  try {
+    if (mode !== undefined) fchmodSync(fd, mode);
+  } catch {
+    // Keeping the old mode is a courtesy; the umask's default is fine too.
+  }
+  const stream = createWriteStream('', { fd, flush: options.fsync === true });
   let streamError: unknown;
   stream.on('error', (err) => {
     streamError ??= err;
@@ -177,10 +233,20 @@ export function createAtomicWriter(path: string, options: AtomicWriteOptions = {
       await done;
     }
     await unlinkQuietly(tempPath);
+    liveTempFiles.delete(tempPath);
+  }
+
+  async function write(chunk: string | Uint8Array): Promise<void> {
+    if (state !== 'open') throw new Error(`atomic write of ${shown} already ${state}`);
+    try {
+      await writeChunk(stream, chunk);
+    } catch (err) {
+      throw describeWriteError(shown, err);
+    }
   }
 
   async function commit(): Promise<void> {
-    if (state !== 'open') throw new Error(`atomic write of ${path} already ${state === 'aborted' ? 'aborted' : 'committed'}`);
+    if (state !== 'open') throw new Error(`atomic write of ${shown} already ${state === 'aborted' ? 'aborted' : 'committed'}`);
     state = 'committing';
     try {
       const done = closed();
@@ -188,15 +254,25 @@ export function createAtomicWriter(path: string, options: AtomicWriteOptions = {
       await done; // 'close' comes after 'error', so streamError is known now
       if (streamError !== undefined) throw streamError;
       if (stream.writableFinished !== true) throw new Error('the stream was destroyed before commit');
-      await rename(tempPath, path);
+      await rename(tempPath, target);
+      liveTempFiles.delete(tempPath);
     } catch (err) {
       state = 'open';
       await abort();
-      throw describeWriteError(path, err);
+      throw describeWriteError(shown, err);
     }
     state = 'committed';
-    if (options.fsync) await fsyncDirectory(dirname(path));
+    if (options.fsync) await fsyncDirectory(dirname(target));
   }
 
-  return { path, tempPath, stream, commit, abort };
+  return { path: shown, target, kind: 'file', tempPath, stream, write, commit, abort };
+}
+
+/** Closes a file descriptor, ignoring errors (for cleanup paths). */
+export function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // nothing to do
+  }
 }

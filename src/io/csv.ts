@@ -1,17 +1,20 @@
 /**
- * CSV input (already decompressed), in one of two layouts:
+ * CSV and TSV input (already decompressed). CSV comes in one of two layouts:
  *
  * - AG News layout: no header, exactly three columns `class,title,description`, class a positive
  *   integer. Each row becomes `{label: class - 1, text: title + " " + description}`, verbatim: nothing
  *   is unescaped or trimmed (this is what torchtext's AG_NEWS and the Hugging Face loader produce).
  * - Header layout: the first row names the columns; one of them must be `options.textField`, and
  *   `options.labelField` may be another. CSV labels are always strings (`"1"` stays `"1"`); only JSONL
- *   labels keep a JSON type. An empty label cell counts as a missing label. The other columns are passed
- *   through in `fields` (as strings), like JSONL's whole object.
+ *   labels keep a JSON type. An empty label cell counts as a missing label. Other columns are ignored.
  *
  * Parsing is csv-parse's streaming API with RFC 4180 quoting (`""` inside a quoted field is a quote,
  * quoted fields may span lines), a UTF-8 BOM skipped, LF, CRLF and CR line ends (mixed too), blank
  * lines skipped, and every row required to have as many fields as the first one.
+ *
+ * TSV (`.tsv`, `--train-format tsv`) is the header layout with tab-separated fields and no quoting, as
+ * IANA's text/tab-separated-values defines it: a quote is an ordinary character, and a field cannot
+ * hold a tab or a line end.
  *
  * `line` is the 1-based line where a record starts. It is computed here from each record's raw text
  * rather than taken from csv-parse's `info.lines`, which counts a CRLF inside a quoted field as two lines.
@@ -39,6 +42,7 @@ const LAYOUTS_ACCEPTED =
 export async function* readCsvRows(
   input: AsyncIterable<Buffer | string> | NodeJS.ReadableStream,
   source: string,
+  dialect: 'csv' | 'tsv' = 'csv',
 ): AsyncGenerator<CsvRow> {
   // Line where the text after the previous record begins (blank lines included). Kept in step with the
   // parser (on_record runs as each record is parsed), so it is right when the parser fails.
@@ -49,6 +53,8 @@ export async function* readCsvRows(
     skip_empty_lines: true,
     relax_column_count: false,
     record_delimiter: ['\r\n', '\n', '\r'],
+    // TSV as IANA registers it: fields separated by tabs, no quoting (a quote is an ordinary character).
+    ...(dialect === 'tsv' ? { delimiter: '\t', quote: false } : {}),
     on_record: ({ record, raw }) => {
       const { start, end } = recordLines(raw, nextLine);
       nextLine = end + 1;
@@ -177,16 +183,20 @@ export async function* readCsvRecords(
   options: ReadOptions,
 ): AsyncGenerator<LabeledRecord> {
   const { source, textField, labelField, requireLabel } = options;
+  const tsv = options.format === 'tsv';
   let convert: ((row: CsvRow) => LabeledRecord) | undefined;
-  for await (const row of readCsvRows(input, source)) {
+  for await (const row of readCsvRows(input, source, tsv ? 'tsv' : 'csv')) {
     if (convert === undefined) {
       const textIndex = row.cells.indexOf(textField);
       if (textIndex !== -1) {
         convert = headerLayout(row, textIndex);
         continue; // the header itself is not a record
       }
-      if (row.cells.length === 3 && /^[+-]?[0-9]+$/.test(row.cells[0])) {
+      if (!tsv && row.cells.length === 3 && /^[+-]?[0-9]+$/.test(row.cells[0])) {
         convert = agNewsLayout;
+      } else if (tsv) {
+        const found = row.cells.length === 1 ? '1 column' : `${row.cells.length} columns`;
+        throw new InputError(`the first row has ${found} and no "${textField}" column: TSV needs a header row naming a "${textField}" column (and optionally "${labelField}")`, at(source, row.line));
       } else {
         const found = row.cells.length === 1 ? '1 column' : `${row.cells.length} columns`;
         const layouts = LAYOUTS_ACCEPTED.replace('{text}', textField).replace('{label}', labelField);
@@ -218,11 +228,7 @@ export async function* readCsvRecords(
       if (text === '') throw new InputError(`empty "${textField}"`, at(source, row.line));
       const labelCell = labelIndex === -1 ? '' : row.cells[labelIndex];
       if (labelCell === '' && requireLabel) throw new InputError(`missing "${labelField}"`, at(source, row.line));
-      const fields: Record<string, unknown> = {};
-      names.forEach((name, i) => {
-        fields[name] = row.cells[i];
-      });
-      return { text, label: labelCell === '' ? undefined : labelCell, line: row.line, fields };
+      return { text, label: labelCell === '' ? undefined : labelCell, line: row.line };
     };
   }
 }

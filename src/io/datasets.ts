@@ -9,7 +9,8 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, readFile, rmdir, stat, unlink } from 'node:fs/promises';
+import { readFile, rmdir, stat, unlink } from 'node:fs/promises';
+import { makeDirectories } from './directories.js';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -301,7 +302,7 @@ async function installSplit(info: DatasetInfo, split: string, source: FileSource
   const dir = dirname(path);
   let createdDir: string | undefined;
   try {
-    createdDir = await mkdir(dir, { recursive: true });
+    createdDir = makeDirectories(dir);
   } catch (err) {
     throw new DataError(`cannot create the cache directory ${dir}: ${(err as Error).message} (set NPC_DATA_DIR to use another one)`);
   }

@@ -35,8 +35,19 @@ interface Header {
   key: string;
   rows: number;
   data_bytes: number;
-  classes: Label[];
+  /** Strings and numbers as themselves; a bigint as `{"bigint": "<digits>"}` (JSON numbers would round it). */
+  classes: (string | number | { bigint: string })[];
   endianness: 'LE' | 'BE';
+}
+
+function encodeClass(label: Label): Header['classes'][number] {
+  return typeof label === 'bigint' ? { bigint: label.toString() } : label;
+}
+
+function decodeClass(value: Header['classes'][number]): Label {
+  if (typeof value === 'string' || typeof value === 'number') return value;
+  if (value !== null && typeof value === 'object' && typeof value.bigint === 'string' && /^-?\d+$/.test(value.bigint)) return BigInt(value.bigint);
+  throw new Error('bad class');
 }
 
 /** Reads a prepared index written for `key`; undefined for a missing, foreign or damaged file. */
@@ -71,7 +82,7 @@ export function readPreparedIndex(path: string, key: string): PreparedIndex | un
     const labelIds = new Int32Array(take(4 * rows, at), 0, rows);
     at += 4 * rows;
     const data = new Uint8Array(take(header.data_bytes, at), 0, header.data_bytes);
-    return { arrays: { data, offsets, compressedLengths, labelIds }, classes: header.classes };
+    return { arrays: { data, offsets, compressedLengths, labelIds }, classes: header.classes.map(decodeClass) };
   } catch {
     return undefined;
   }
@@ -80,7 +91,7 @@ export function readPreparedIndex(path: string, key: string): PreparedIndex | un
 /** Writes a prepared index (through a temporary file and a rename). */
 export async function writePreparedIndex(path: string, key: string, prepared: PreparedIndex): Promise<void> {
   const { data, offsets, compressedLengths, labelIds } = prepared.arrays;
-  const header: Header = { key, rows: labelIds.length, data_bytes: data.length, classes: prepared.classes, endianness: endianness() };
+  const header: Header = { key, rows: labelIds.length, data_bytes: data.length, classes: prepared.classes.map(encodeClass), endianness: endianness() };
   let line = MAGIC + JSON.stringify(header);
   line += ' '.repeat((8 - ((Buffer.byteLength(line) + 1) % 8)) % 8) + '\n';
   const bytes = (a: Int32Array | Uint8Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);

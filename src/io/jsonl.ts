@@ -2,12 +2,13 @@
 import { InputError, at } from '../errors.js';
 import type { Label, LabeledRecord, ReadOptions } from './records.js';
 import type { Line } from './lines.js';
+import { exactNumber, rawMemberText } from './json-text.js';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export async function* readJsonlRecords(
   lines: AsyncIterable<Line>,
-  options: Pick<ReadOptions, 'source' | 'textField' | 'labelField' | 'requireLabel'>,
+  options: Pick<ReadOptions, 'source' | 'textField' | 'labelField' | 'requireLabel' | 'keepRaw' | 'formatHint'>,
 ): AsyncGenerator<LabeledRecord> {
   for await (const line of lines) {
     if (line.text.trim() === '') continue;
@@ -18,14 +19,16 @@ export async function* readJsonlRecords(
 export function parseJsonlLine(
   text: string,
   lineNumber: number,
-  options: Pick<ReadOptions, 'source' | 'textField' | 'labelField' | 'requireLabel'>,
+  options: Pick<ReadOptions, 'source' | 'textField' | 'labelField' | 'requireLabel' | 'keepRaw' | 'formatHint'>,
 ): LabeledRecord {
   const where = at(options.source, lineNumber);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new InputError(`invalid JSON (${(err as Error).message})`, where);
+    // A line that does not even start like a JSON object is most likely another format.
+    const hint = options.formatHint && !/^\s*[{[]/.test(text) ? `; ${options.formatHint}` : '';
+    throw new InputError(`invalid JSON (${(err as Error).message})${hint}`, where);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
@@ -41,18 +44,29 @@ export function parseJsonlLine(
   if (LONE_SURROGATE.test(textValue)) throw new InputError(`"${textField}" holds a lone surrogate (\\uD800-\\uDFFF escape), not valid Unicode`, where);
   let label: Label | undefined;
   if (Object.prototype.hasOwnProperty.call(fields, labelField) && fields[labelField] !== null) {
-    label = checkLabel(fields[labelField], labelField, where);
+    label = checkLabel(fields[labelField], labelField, where, text);
   } else if (options.requireLabel) {
     throw new InputError(`missing "${labelField}"`, where);
   }
-  return { text: textValue, label, line: lineNumber, fields };
+  const record: LabeledRecord = { text: textValue, label, line: lineNumber };
+  if (options.keepRaw) record.raw = text;
+  return record;
 }
 
-function checkLabel(value: unknown, labelField: string, where: string): Label {
+function checkLabel(value: unknown, labelField: string, where: string, line: string): Label {
   if (typeof value === 'string') {
     if (value === '') throw new InputError(`empty "${labelField}"`, where);
     return value;
   }
-  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'number' && Number.isFinite(value)) {
+    if (Number.isSafeInteger(value)) return value;
+    // JSON.parse rounded it to a double: read the digits as written, so big ids keep their value.
+    const token = rawMemberText(line, labelField) ?? String(value);
+    const exact = exactNumber(token);
+    if (exact === undefined) {
+      throw new InputError(`"${labelField}" ${token} has more digits than npc can compare exactly; write it as a string ("${token}")`, where);
+    }
+    return exact;
+  }
   throw new InputError(`"${labelField}" must be a string or a number`, where);
 }

@@ -5,7 +5,7 @@
  * are reported with their line instead of being silently replaced (C() is defined on bytes).
  */
 import { createReadStream, statSync } from 'node:fs';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, type Gunzip } from 'node:zlib';
 import { PassThrough, type Readable } from 'node:stream';
 import { basename } from 'node:path';
 import { InputError, at } from '../errors.js';
@@ -15,11 +15,18 @@ export interface OpenedInput {
   stream: Readable;
   /** Name for error messages: the path as given, or `<stdin>`. */
   source: string;
+  /**
+   * After a reader failed on this input: whether the gzip data itself is corrupt (read to its end and
+   * its CRC checked), as an InputError to report instead; undefined when it is not gzip or is intact.
+   * Corrupt gzip data can decompress to garbage well before zlib notices, so a "bad line" in a gzipped
+   * input must be checked against this before it is reported.
+   */
+  gzipProblem(): Promise<InputError | undefined>;
 }
 
 /** Opens a path (or `-` for stdin), failing early with a one-line InputError for missing files and folders. */
 export function openInput(path: string, stdin: Readable = process.stdin): OpenedInput {
-  if (path === '-') return { stream: gunzipIfNeeded(stdin, '<stdin>'), source: '<stdin>' };
+  if (path === '-') return gunzipIfNeeded(stdin, '<stdin>');
   let isDirectory: boolean;
   try {
     isDirectory = statSync(path).isDirectory();
@@ -27,8 +34,7 @@ export function openInput(path: string, stdin: Readable = process.stdin): Opened
     throw new InputError(`cannot read: ${systemReason(err)}`, path);
   }
   if (isDirectory) throw new InputError('is a directory, expected a file', path);
-  const file = createReadStream(path);
-  return { stream: gunzipIfNeeded(file, path), source: path };
+  return gunzipIfNeeded(createReadStream(path), path);
 }
 
 /** `ENOENT: no such file or directory, open 'x'` → `no such file or directory`. */
@@ -48,11 +54,14 @@ export function systemReason(err: unknown): string {
 }
 
 /** Peeks at the first two bytes; pipes through gunzip when they are the gzip magic 1f 8b. */
-function gunzipIfNeeded(input: Readable, source: string): Readable {
+function gunzipIfNeeded(input: Readable, source: string): OpenedInput {
   const out = new PassThrough();
   let decided = false;
   let head: Buffer[] = [];
   let headLength = 0;
+  let gunzip: Gunzip | undefined;
+  let gzipError: InputError | undefined;
+  let gzipEnded = false;
   const decide = (): void => {
     decided = true;
     const first = Buffer.concat(head, headLength);
@@ -62,10 +71,14 @@ function gunzipIfNeeded(input: Readable, source: string): Readable {
     input.pause();
     const isGzip = first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b;
     if (isGzip) {
-      const gunzip = createGunzip();
-      gunzip.on('error', (err) =>
-        out.destroy(new InputError(`corrupt gzip data (${err.message.split('\n')[0]})`, source)),
-      );
+      gunzip = createGunzip();
+      gunzip.on('error', (err) => {
+        gzipError ??= new InputError(`corrupt gzip data (${err.message.split('\n')[0]})`, source);
+        out.destroy(gzipError);
+      });
+      gunzip.on('end', () => {
+        gzipEnded = true;
+      });
       gunzip.pipe(out);
       if (first.length) gunzip.write(first);
       input.pipe(gunzip);
@@ -89,7 +102,23 @@ function gunzipIfNeeded(input: Readable, source: string): Readable {
   input.on('data', onData);
   input.on('end', onEnd);
   input.on('error', (err) => out.destroy(new InputError(`cannot read: ${systemReason(err)}`, source)));
-  return out;
+
+  const gzipProblem = async (): Promise<InputError | undefined> => {
+    const g = gunzip;
+    if (g === undefined || gzipError !== undefined || gzipEnded) return gzipError;
+    // The reader has stopped: read the rest of the gzip stream to its end (and its CRC) without keeping it.
+    g.unpipe(out);
+    await new Promise<void>((done) => {
+      if (gzipEnded || gzipError) return done();
+      g.on('data', () => {});
+      g.once('end', () => done());
+      g.once('error', () => done());
+      g.once('close', () => done());
+      g.resume();
+    });
+    return gzipError;
+  };
+  return { stream: out, source, gzipProblem };
 }
 
 export interface Line {
@@ -146,10 +175,29 @@ export async function* readLines(stream: AsyncIterable<Buffer | string>, source:
   if (pendingLength > 0) yield { text: decode(Buffer.concat(pending, pendingLength)), number };
 }
 
-/** `train.jsonl.gz` → `jsonl`; undefined when the extension says nothing. */
-export function formatFromPath(path: string): 'jsonl' | 'csv' | undefined {
+/** The data formats a file extension names: `.jsonl` `.ndjson` `.json`, `.csv`, `.tsv` (after a `.gz`). */
+export type FileFormat = 'jsonl' | 'csv' | 'tsv';
+
+/** A file's extension without `.gz`, lower case, with its dot (`train.jsonl.gz` → `.jsonl`); '' when it has none. */
+export function extensionOf(path: string): string {
   const name = basename(path).toLowerCase().replace(/\.gz$/, '');
-  if (/\.(jsonl|ndjson|json)$/.test(name)) return 'jsonl';
-  if (/\.(csv)$/.test(name)) return 'csv';
-  return undefined;
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? name.slice(dot) : '';
+}
+
+/** `train.jsonl.gz` → `jsonl`; undefined when the extension names no format npc reads (or there is none). */
+export function formatFromPath(path: string): FileFormat | undefined {
+  switch (extensionOf(path)) {
+    case '.jsonl':
+    case '.ndjson':
+    case '.json':
+      return 'jsonl';
+    case '.csv':
+      return 'csv';
+    case '.tsv':
+    case '.tab':
+      return 'tsv';
+    default:
+      return undefined;
+  }
 }

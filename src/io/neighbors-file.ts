@@ -24,10 +24,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { once } from 'node:events';
 import { crc32 } from 'node:zlib';
 import { InputError } from '../errors.js';
-import { createAtomicWriter, type AtomicWriter } from './atomic-file.js';
+import { createAtomicWriter, type OutputSink } from './atomic-file.js';
 
 export const NEIGHBORS_MAGIC = 'NPCNBR1\n';
 export const NEIGHBORS_FORMAT_VERSION = 1;
@@ -132,17 +131,23 @@ export class NeighborsFileWriter {
   private count = 0;
   private readonly seen: Uint8Array;
   private done = false;
+  /** The header's write, awaited before the first row's. */
+  private pending: Promise<void> = Promise.resolve();
 
   private constructor(
-    private readonly writer: AtomicWriter,
+    private readonly writer: OutputSink,
     header: NeighborsFileHeader,
   ) {
     this.header = header;
     this.seen = new Uint8Array(header.test.rows);
   }
 
-  /** Starts writing `path` (through a temporary file). Throws InputError when it cannot be created. */
-  static create(path: string, init: NeighborsHeaderInit): NeighborsFileWriter {
+  /**
+   * Starts writing to `output`: an opened output (io/output-file.ts), or a path, written through a
+   * temporary file (InputError when it cannot be created).
+   */
+  static create(output: OutputSink | string, init: NeighborsHeaderInit): NeighborsFileWriter {
+    const path = typeof output === 'string' ? output : output.path;
     const header: NeighborsFileHeader = {
       format: 'npc-neighbors',
       version: NEIGHBORS_FORMAT_VERSION,
@@ -156,9 +161,10 @@ export class NeighborsFileWriter {
       ...(init.created !== undefined ? { created: init.created } : {}),
     };
     validateHeaderValues(header, path, true);
-    const writer = createAtomicWriter(path);
+    const writer = typeof output === 'string' ? createAtomicWriter(output) : output;
     const out = new NeighborsFileWriter(writer, header);
-    writer.stream.write(Buffer.concat([MAGIC_BYTES, Buffer.from(`${JSON.stringify(header)}\n`, 'utf8')]));
+    out.pending = writer.write(Buffer.concat([MAGIC_BYTES, Buffer.from(`${JSON.stringify(header)}\n`, 'utf8')]));
+    out.pending.catch(() => {}); // reported by the next write or commit
     return out;
   }
 
@@ -218,20 +224,19 @@ export class NeighborsFileWriter {
   }
 
   private async push(buf: Buffer): Promise<void> {
-    const { stream } = this.writer;
-    if (stream.write(buf)) return;
     try {
-      await once(stream, 'drain');
+      await this.pending;
+      await this.writer.write(buf);
     } catch (err) {
       await this.abort();
-      throw new InputError(`cannot write ${this.path}: ${(err as Error).message}`);
+      throw err;
     }
   }
 }
 
 /** Starts a neighbours file; see `NeighborsFileWriter`. */
-export function createNeighborsFileWriter(path: string, header: NeighborsHeaderInit): NeighborsFileWriter {
-  return NeighborsFileWriter.create(path, header);
+export function createNeighborsFileWriter(output: OutputSink | string, header: NeighborsHeaderInit): NeighborsFileWriter {
+  return NeighborsFileWriter.create(output, header);
 }
 
 /** Writes a whole neighbours file from rows (aborting the file on any error). */

@@ -1,49 +1,89 @@
-/** One entry point for every labelled input: picks the reader by `--format` or the file extension. */
+/** One entry point for every labelled input: picks the reader by the given format or the file extension. */
 import type { Readable } from 'node:stream';
 import { InputError } from '../errors.js';
-import { formatFromPath, openInput, readLines } from './lines.js';
+import { extensionOf, formatFromPath, type OpenedInput, openInput, readLines } from './lines.js';
 import { readJsonlRecords } from './jsonl.js';
 import { readCsvRecords } from './csv.js';
 import type { InputFormat, LabeledRecord, ReadOptions } from './records.js';
 
 export interface SourceOptions {
-  /** `--format`; when absent, chosen from the extension (JSONL when it says nothing). */
+  /** The format; when absent, chosen from the extension (JSONL for stdin and for a file without one). */
   format?: InputFormat;
   textField?: string;
   labelField?: string;
   requireLabel: boolean;
   stdin?: Readable;
+  /** See ReadOptions. */
+  keepRaw?: boolean;
+  formatHint?: string;
 }
 
-export function readRecords(path: string, options: SourceOptions): AsyncGenerator<LabeledRecord> {
-  const { stream, source } = openInput(path, options.stdin);
-  const format = options.format ?? (path === '-' ? 'jsonl' : formatFromPath(path) ?? 'jsonl');
-  const readOptions: ReadOptions = {
-    source,
+/**
+ * The format of `path` when none is given: its extension's (see formatFromPath), JSONL for stdin and
+ * for a name without an extension (`/dev/fd/63` from a shell's `<(…)`), and an InputError for an
+ * extension npc does not know (`.txt`), rather than a guess that fails later with "invalid JSON".
+ */
+export function defaultFormat(path: string): InputFormat {
+  if (path === '-') return 'jsonl';
+  const format = formatFromPath(path);
+  if (format) return format;
+  const extension = extensionOf(path);
+  if (extension === '') return 'jsonl';
+  throw new InputError(`cannot tell the format from the extension ${extension}: name the format (jsonl, csv or tsv)`, path);
+}
+
+/** Streams the records of a file, or of stdin for `-` (gzip detected by its magic bytes either way). */
+export async function* readRecords(path: string, options: SourceOptions): AsyncGenerator<LabeledRecord> {
+  const format = options.format ?? defaultFormat(path);
+  const opened = openInput(path, options.stdin);
+  yield* recordsOf(opened, {
+    source: opened.source,
     format,
     textField: options.textField ?? 'text',
     labelField: options.labelField ?? 'label',
     requireLabel: options.requireLabel,
-  };
-  return recordsFrom(stream, readOptions);
+    keepRaw: options.keepRaw,
+    formatHint: options.formatHint,
+  });
 }
 
+/**
+ * The records of an opened input. A reader's complaint about a gzipped input is checked against the
+ * gzip data first: a corrupt stream decompresses to garbage before zlib notices, and then "corrupt gzip
+ * data" is the true error, not "invalid JSON" on some line.
+ */
+async function* recordsOf(opened: OpenedInput, options: ReadOptions): AsyncGenerator<LabeledRecord> {
+  try {
+    yield* recordsFrom(opened.stream, options);
+  } catch (err) {
+    if (err instanceof InputError) {
+      const gzip = await opened.gzipProblem();
+      if (gzip) throw gzip;
+    }
+    throw err;
+  }
+}
+
+/** Records of an already decompressed stream. */
 export function recordsFrom(stream: Readable, options: ReadOptions): AsyncGenerator<LabeledRecord> {
   switch (options.format) {
     case 'jsonl':
       return readJsonlRecords(readLines(stream, options.source), options);
     case 'csv':
+    case 'tsv':
       return readCsvRecords(stream, options);
     case 'text':
       return readTextRecords(stream, options);
   }
 }
 
-/** Plain text: one text per line, no labels; blank lines are skipped (there is nothing to classify). */
+/**
+ * Plain text: one text per line, no labels. Every line is a record, an empty one too (its text is '',
+ * which classify answers with a per-line result), so output lines pair with input lines.
+ */
 async function* readTextRecords(stream: Readable, options: ReadOptions): AsyncGenerator<LabeledRecord> {
-  if (options.requireLabel) throw new InputError('plain text input has no labels; use JSONL or CSV', options.source);
+  if (options.requireLabel) throw new InputError('plain text input has no labels; use JSONL, CSV or TSV', options.source);
   for await (const line of readLines(stream, options.source)) {
-    if (line.text === '') continue;
     yield { text: line.text, label: undefined, line: line.number };
   }
 }

@@ -5,8 +5,12 @@
  * Ties, documented openly: neighbours are ordered by (NCD, training index); among labels tied for the
  * most votes, `predict` returns the label of the nearest neighbour. `score` is strict accuracy; the
  * paper's lenient top-k rule is available as `lenientScore`.
+ *
+ * Input is checked as the CLI checks it: texts must be arrays of non-empty strings of valid Unicode,
+ * labels non-empty strings, finite numbers or bigints. Wrong types are TypeErrors, wrong values
+ * RangeErrors, each naming the argument and the position.
  */
-import { type Compressor, defaultCompressor, utf8Bytes } from '../compress/index.js';
+import { checkUnicode, type Compressor, defaultCompressor, describeValue, utf8Bytes } from '../compress/index.js';
 import type { Label } from '../io/records.js';
 import { NearestNeighbors } from './neighbors.js';
 import { TrainingIndex } from './training-index.js';
@@ -19,6 +23,10 @@ export interface ClassifierOptions {
   compressor?: Compressor;
 }
 
+const OPTION_NAMES: readonly string[] = ['k', 'compressor'];
+/** scikit-learn's names for our options, to point people the right way. */
+const SKLEARN_NAMES: Record<string, string> = { n_neighbors: 'k', nNeighbors: 'k' };
+
 export interface KNeighborsResult {
   /** indices[q] = training rows nearest to query q, nearest first. */
   indices: number[][];
@@ -27,19 +35,54 @@ export interface KNeighborsResult {
 }
 
 export class GzipKnnClassifier {
-  readonly k: number;
-  readonly compressor: Compressor;
-  private index: TrainingIndex | undefined;
+  readonly #k: number;
+  readonly #compressor: Compressor;
+  #index: TrainingIndex | undefined;
 
+  /**
+   * @param options `k` (default 2) and `compressor` (default: the exact engine). Unknown keys are a
+   *   TypeError (`n_neighbors` is `k` here), never silently ignored.
+   */
   constructor(options: ClassifierOptions = {}) {
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw new TypeError(`options must be an object, got ${describeValue(options)}`);
+    }
+    for (const key of Object.keys(options)) {
+      if (OPTION_NAMES.includes(key)) continue;
+      const hint = SKLEARN_NAMES[key] ? ` (did you mean ${SKLEARN_NAMES[key]}?)` : '';
+      throw new TypeError(`unknown option ${JSON.stringify(key)}${hint}; the options are ${OPTION_NAMES.join(', ')}`);
+    }
     const k = options.k ?? 2;
-    if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);
-    this.k = k;
-    this.compressor = options.compressor ?? defaultCompressor();
+    if (typeof k !== 'number') throw new TypeError(`k must be a number, got ${describeValue(k)}`);
+    if (!Number.isSafeInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);
+    this.#k = k;
+    const compressor = options.compressor ?? defaultCompressor();
+    if (compressor === null || typeof compressor !== 'object' || typeof compressor.gzipLength !== 'function') {
+      throw new TypeError('compressor must be a Compressor (an object with gzipLength(bytes))');
+    }
+    this.#compressor = compressor;
   }
 
+  /** Neighbours that vote (fixed at construction; read-only). */
+  get k(): number {
+    return this.#k;
+  }
+
+  /** The source of C(s) (fixed at construction; read-only). */
+  get compressor(): Compressor {
+    return this.#compressor;
+  }
+
+  /**
+   * Remembers the training set and computes C(y) of every text (one compression per text).
+   * @param texts non-empty strings; @param labels one per text: non-empty strings, finite numbers or bigints.
+   * @returns this.
+   */
   fit(texts: readonly string[], labels: readonly Label[]): this {
-    this.index = TrainingIndex.fromTexts(texts, labels, this.compressor);
+    checkTexts(texts, 'texts');
+    checkLabels(labels, texts.length);
+    if (texts.length === 0) throw new RangeError('fit needs at least one training text');
+    this.#index = TrainingIndex.fromTexts(texts, labels, this.#compressor);
     return this;
   }
 
@@ -52,7 +95,14 @@ export class GzipKnnClassifier {
     return this.fitted();
   }
 
-  kneighbors(texts: readonly string[], nNeighbors: number = this.k): KNeighborsResult {
+  /**
+   * The nearest training rows of each text, ordered by (NCD, training index).
+   * @param texts an array of non-empty strings (a lone string is a TypeError, not its characters).
+   * @param nNeighbors default `k`; at most the training set's size is returned.
+   * @returns indices and NCDs, one row per text. Cost: one compression per text and training row.
+   */
+  kneighbors(texts: readonly string[], nNeighbors: number = this.#k): KNeighborsResult {
+    checkTexts(texts, 'texts');
     const index = this.fitted();
     const m = this.checkNeighbors(nNeighbors);
     const nearest = new NearestNeighbors(m);
@@ -66,15 +116,18 @@ export class GzipKnnClassifier {
     return { indices, distances };
   }
 
+  /** The strict prediction for each text (ties: the nearest neighbour's label among the tied ones). */
   predict(texts: readonly string[]): Label[] {
+    checkTexts(texts, 'texts');
     const index = this.fitted();
-    return this.neighborLabelIds(texts).map((ids) => index.encoder.labelOf(strictVote(ids, this.k)));
+    return this.neighborLabelIds(texts).map((ids) => index.encoder.labelOf(strictVote(ids, this.#k)));
   }
 
   /** Vote fractions among the k nearest, one row per text, columns in `classes` order. */
   predictProba(texts: readonly string[]): number[][] {
+    checkTexts(texts, 'texts');
     const index = this.fitted();
-    const k = Math.min(this.k, index.size);
+    const k = Math.min(this.#k, index.size);
     return this.neighborLabelIds(texts).map((ids) => {
       const row = new Array<number>(index.encoder.classes.length).fill(0);
       for (const [id, count] of voteCounts(ids, k)) row[id] = count / k;
@@ -82,9 +135,10 @@ export class GzipKnnClassifier {
     });
   }
 
-  /** Strict accuracy of `predict` against `labels`. */
+  /** Strict accuracy of `predict` against `labels` (0 for no texts). */
   score(texts: readonly string[], labels: readonly Label[]): number {
-    this.checkSameLength(texts, labels);
+    checkTexts(texts, 'texts');
+    checkLabels(labels, texts.length);
     const predictions = this.predict(texts);
     let correct = 0;
     for (let i = 0; i < labels.length; i++) if (predictions[i] === labels[i]) correct++;
@@ -93,17 +147,18 @@ export class GzipKnnClassifier {
 
   /** The paper's lenient accuracy: correct when the true label is among the labels tied for most votes. */
   lenientScore(texts: readonly string[], labels: readonly Label[]): number {
-    this.checkSameLength(texts, labels);
+    checkTexts(texts, 'texts');
+    checkLabels(labels, texts.length);
     const index = this.fitted();
     const all = this.neighborLabelIds(texts);
     let correct = 0;
-    for (let i = 0; i < labels.length; i++) if (lenientCorrect(all[i], this.k, index.encoder.idOf(labels[i]))) correct++;
+    for (let i = 0; i < labels.length; i++) if (lenientCorrect(all[i], this.#k, index.encoder.idOf(labels[i]))) correct++;
     return labels.length === 0 ? 0 : correct / labels.length;
   }
 
   private neighborLabelIds(texts: readonly string[]): number[][] {
     const index = this.fitted();
-    const nearest = new NearestNeighbors(Math.min(this.k, index.size));
+    const nearest = new NearestNeighbors(Math.min(this.#k, index.size));
     return texts.map((text) => {
       index.search(utf8Bytes(text), nearest);
       return Array.from(nearest.indices.subarray(0, nearest.size), (row) => index.labelIds[row]);
@@ -111,18 +166,40 @@ export class GzipKnnClassifier {
   }
 
   private checkNeighbors(n: number): number {
-    if (!Number.isInteger(n) || n < 1) throw new RangeError(`nNeighbors must be a positive integer, got ${n}`);
+    if (typeof n !== 'number') throw new TypeError(`nNeighbors must be a number, got ${describeValue(n)}`);
+    if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`nNeighbors must be a positive integer, got ${n}`);
     return Math.min(n, this.fitted().size);
   }
 
-  private checkSameLength(texts: readonly string[], labels: readonly Label[]): void {
-    if (texts.length !== labels.length) {
-      throw new RangeError(`texts and labels differ in length (${texts.length} vs ${labels.length})`);
-    }
-  }
-
   private fitted(): TrainingIndex {
-    if (!this.index) throw new Error('GzipKnnClassifier is not fitted: call fit(texts, labels) first');
-    return this.index;
+    if (!this.#index) throw new Error('GzipKnnClassifier is not fitted: call fit(texts, labels) first');
+    return this.#index;
   }
+}
+
+/** An array of non-empty strings of valid Unicode (a string is not an array of its characters). */
+function checkTexts(texts: unknown, what: string): void {
+  if (!Array.isArray(texts)) {
+    const hint = typeof texts === 'string' ? ' (wrap a single text in an array: [text])' : '';
+    throw new TypeError(`${what} must be an array of strings, got ${describeValue(texts)}${hint}`);
+  }
+  texts.forEach((text, i) => {
+    checkUnicode(text, `${what}[${i}]`);
+    if (text === '') throw new RangeError(`${what}[${i}] is empty: there is nothing to compress`);
+  });
+}
+
+/** One label per text: a non-empty string, a finite number or a bigint. */
+function checkLabels(labels: unknown, count: number): void {
+  if (!Array.isArray(labels)) throw new TypeError(`labels must be an array, got ${describeValue(labels)}`);
+  if (labels.length !== count) throw new RangeError(`texts and labels differ in length (${count} vs ${labels.length})`);
+  labels.forEach((label, i) => {
+    if (typeof label === 'string') {
+      if (label === '') throw new RangeError(`labels[${i}] is an empty string`);
+    } else if (typeof label === 'number') {
+      if (!Number.isFinite(label)) throw new RangeError(`labels[${i}] is ${label}: labels must be finite numbers, strings or bigints`);
+    } else if (typeof label !== 'bigint') {
+      throw new TypeError(`labels[${i}] must be a string, a number or a bigint, got ${describeValue(label)}`);
+    }
+  });
 }

@@ -26,9 +26,10 @@ export class LabelEncoder {
   }
 }
 
+/** Numbers (and big integers) ascending by value, then strings by code unit. */
 export function compareLabels(a: Label, b: Label): number {
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  if (typeof a === 'number') return -1;
-  if (typeof b === 'number') return 1;
+  const aText = typeof a === 'string';
+  const bText = typeof b === 'string';
+  if (aText !== bText) return aText ? 1 : -1;
   return a < b ? -1 : a > b ? 1 : 0;
 }

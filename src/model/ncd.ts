@@ -1,4 +1,4 @@
-import { type Compressor, defaultCompressor, utf8Bytes } from '../compress/index.js';
+import { checkUnicode, type Compressor, defaultCompressor, utf8Bytes } from '../compress/index.js';
 
 /**
  * NCD from the three compressed lengths. Integer subtraction then one division, exactly as
@@ -8,8 +8,13 @@ export function ncdFromLengths(cx: number, cy: number, cxy: number): number {
   return (cxy - Math.min(cx, cy)) / Math.max(cx, cy);
 }
 
-/** NCD(x, y) = (C(x + " " + y) − min(C(x), C(y))) / max(C(x), C(y)); x is the query, y the training text. */
+/**
+ * NCD(x, y) = (C(x + " " + y) − min(C(x), C(y))) / max(C(x), C(y)); x is the query, y the training text.
+ * Strings of valid Unicode only (a lone surrogate is a RangeError, see checkUnicode). Three compressions.
+ */
 export function ncd(x: string, y: string, compressor: Compressor = defaultCompressor()): number {
+  checkUnicode(x, 'x');
+  checkUnicode(y, 'y');
   const cx = compressor.gzipLength(utf8Bytes(x));
   const cy = compressor.gzipLength(utf8Bytes(y));
   const cxy = compressor.gzipLength(utf8Bytes(`${x} ${y}`));

@@ -64,10 +64,11 @@ describe('npc classify', () => {
     ]);
   });
 
-  it('reads plain text lines with --input text', async () => {
+  it('reads plain text lines with --input text: one output line per input line, an empty one gets the placeholder', async () => {
     const r = await runNpc(['classify', '--train', train, '--input', 'text', '-'], { input: 'the striker scored a goal\n\nstock prices rose\n' });
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe('sport\nmoney\n');
+    expect(r.stdout).toBe('sport\n?\nmoney\n');
+    expect(r.stderr).toBe("npc: warning: <stdin>: 1 empty line not classified (line 2); each got '?' (--empty-label)\n");
   });
 
   it('agrees with the library: the same predictions as GzipKnnClassifier', async () => {

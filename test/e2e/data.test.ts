@@ -33,7 +33,8 @@ describe.skipIf(!available)('npc data (against a local HTTP server on 127.0.0.1)
     const p = await runNpc(['data', 'path', 'ag_news', '--split', 'test'], { env: { NPC_DATA_DIR: cache } });
     expect(p.stdout.trim()).toBe(path);
     const list = await runNpc(['data', 'list'], { env: { NPC_DATA_DIR: cache } });
-    expect(list.stdout).toMatch(/^ag_news\ttrain 120000 rows, test 7600 rows \(cached\)\t/);
+    // Per split: only the test split was fetched.
+    expect(list.stdout).toMatch(/^ag_news\ttrain\t120000 rows\tnot cached\t.+\nag_news\ttest\t7600 rows\tcached\t.+\n$/);
 
     // The cached split is what eval uses by default; the label names come from the registry.
     const e = await runNpc(['eval', '--train', sharedDataPath('ag_news/train.first2000.jsonl.gz'), '--limit', '3', '--quiet'], {

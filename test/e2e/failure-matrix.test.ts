@@ -98,7 +98,8 @@ describe.concurrent('row 1: JSONL line that is not JSON', () => {
     // line 1 good, line 2 blank (still counted), line 3 good, line 4 bad
     const path = file(`r1-train-${i}.jsonl`, `${GOOD_ROW}\n\n${GOOD_ROW}\n${bad}\n${GOOD_ROW}\n`);
     const r = await run(['classify', '--train', path, 'a text']);
-    expectNpcError(r, 1, new RegExp(`${re(path)}:4: invalid JSON \\(.+\\)`));
+    // A line that does not start like a JSON object also names the flag for other formats.
+    expectNpcError(r, 1, new RegExp(`${re(path)}:4: invalid JSON \\(.+\\)(; if the file is CSV or TSV, pass --train-format csv or tsv)?`));
   });
 
   it('row 1: test file of eval → npc: FILE:LINE: invalid JSON (…), exit 1', async () => {
@@ -119,7 +120,7 @@ describe.concurrent('row 1: JSONL line that is not JSON', () => {
     const input = file('r1-stdin.jsonl', '{"id": 1, "text": "the striker scored"}\n{"id": 2, "text": "bank rates rose"}\nnot json\n');
     const r = await run(['classify', '--train', train, '--jobs', '1'], { stdin: { file: input } });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^npc: <stdin>:3: invalid JSON \(.+\)\n$/);
+    expect(r.stderr).toMatch(/^npc: <stdin>:3: invalid JSON \(.+\); for plain text lines pass --input text\n$/);
     expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l).id)).toEqual([1, 2]);
   });
 });
@@ -183,11 +184,13 @@ describe.concurrent('row 3: "text" missing, empty, or not a string', () => {
     expectNpcError(r, 1, `${path}:3: empty "text"`);
   });
 
-  it('row 3: plain-text stdin (--input text) skips blank lines: nothing to classify there (decision)', async () => {
+  it('row 3: plain-text stdin (--input text): an empty line is answered in its place, never dropped (decision)', async () => {
     const r = await run(['classify', '--train', train, '--input', 'text', '--json'], { input: '\nthe striker scored\n\n\nbank rates rose\n\n' });
-    expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l).text)).toEqual(['the striker scored', 'bank rates rose']);
+    const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(out.map((o) => o.text)).toEqual(['', 'the striker scored', '', '', 'bank rates rose', '']);
+    expect(out.filter((o) => o.text === '')).toEqual(Array(4).fill({ text: '', prediction: null, error: 'empty text' }));
+    expect(r.stderr).toBe('npc: warning: <stdin>: 4 empty lines not classified (lines 1, 3, 4, 6); each got "prediction": null, "error": "empty text"\n');
   });
 
   // Regression (row 3), fixed: decision "empty text is an error" — an empty argument is classified today.
@@ -281,7 +284,8 @@ describe.concurrent('row 5: labels __proto__, constructor, toString, hasOwnPrope
       input: '{"text": "apple banana cherry", "__proto__": {"polluted": true}, "constructor": "x"}\n',
     });
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe('{"text":"apple banana cherry","__proto__":{"polluted":true},"constructor":"x","prediction":"__proto__"}\n');
+    // The line passes through byte for byte, the prediction appended.
+    expect(r.stdout).toBe('{"text": "apple banana cherry", "__proto__": {"polluted": true}, "constructor": "x","prediction":"__proto__"}\n');
     const fields = file('r5-fields.jsonl', '{"__proto__": "apple apple apple", "constructor": "L1"}\n{"__proto__": "zebra zebra zebra", "constructor": "L2"}\n');
     const f = await run(['classify', '--train', fields, '--text-field', '__proto__', '--label-field', 'constructor', '-k', '1', 'apple']);
     expect(f.stderr).toBe('');
@@ -323,7 +327,8 @@ describe.concurrent('row 6: labels 1 and "1" in one file (decision: distinct lab
     const r = await run(['eval', '--train', mixed, '--test', csv, '-k', '1', '--json', '--quiet']);
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout);
-    expect(json.per_class.map((c: { label: unknown }) => c.label)).toEqual(['1']);
+    // Both test rows are "1"; the numeric 1 is listed too (n = 0) because it was predicted, as scikit-learn lists it.
+    expect(json.per_class.map((c: { label: unknown; n: number }) => [c.label, c.n])).toEqual([[1, 0], ['1', 2]]);
     expect(json.strict_correct).toBe(1); // only the "quoted string" row, predicted "1", is right
   });
 
@@ -371,12 +376,12 @@ describe.concurrent('row 7: UTF-8 BOM, CRLF line ends, blank lines, no final new
       input: `${BOM}{"id": "a", "text": "${SPORT}"}\r\n\r\n{"id": "b", "text": "${MONEY}"}`,
     });
     expect(jsonl.stderr).toBe('');
-    expect(jsonl.stdout).toBe(`{"id":"a","text":"${SPORT}","prediction":"sport"}\n{"id":"b","text":"${MONEY}","prediction":"money"}\n`);
+    expect(jsonl.stdout).toBe(`{"id": "a", "text": "${SPORT}","prediction":"sport"}\n{"id": "b", "text": "${MONEY}","prediction":"money"}\n`);
     const text = await run(['classify', '--train', train, '-k', '1', '--input', 'text', '--json'], {
       input: `${BOM}${SPORT}\r\n\r\n${MONEY}`,
     });
-    expect(text.stderr).toBe('');
-    expect(text.stdout.trim().split('\n').map((l) => [JSON.parse(l).text, JSON.parse(l).prediction])).toEqual([[SPORT, 'sport'], [MONEY, 'money']]);
+    expect(text.stderr).toMatch(/^npc: warning: <stdin>: 1 empty line not classified \(line 2\)/);
+    expect(text.stdout.trim().split('\n').map((l) => [JSON.parse(l).text, JSON.parse(l).prediction])).toEqual([[SPORT, 'sport'], ['', null], [MONEY, 'money']]);
   });
 
   it('row 7: BOM, CRLF, blank lines, no final newline: CSV, header layout and AG News layout', async () => {

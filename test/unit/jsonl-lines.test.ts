@@ -50,10 +50,13 @@ describe('readLines', () => {
 });
 
 describe('JSONL records', () => {
-  it('reads labels as given, skipping blank lines, keeping other fields', async () => {
-    const rows = await collect('{"label": 1, "text": "a"}\n\n{"label": "x", "text": "b", "id": 7}\n');
+  it('reads labels as given, skipping blank lines, keeping the source line only when asked', async () => {
+    const data = '{"label": 1, "text": "a"}\n\n{"label": "x", "text": "b", "id": 7}\n';
+    const rows = await collect(data);
     expect(rows.map((r) => [r.label, r.text, r.line])).toEqual([[1, 'a', 1], ['x', 'b', 3]]);
-    expect(rows[1].fields).toEqual({ label: 'x', text: 'b', id: 7 });
+    expect(rows[1].raw).toBeUndefined();
+    const kept = await collect(data, { keepRaw: true });
+    expect(kept[1].raw).toBe('{"label": "x", "text": "b", "id": 7}');
   });
 
   it('reads gzip-compressed files transparently (by content, not extension)', async () => {
@@ -89,8 +92,9 @@ describe('JSONL records', () => {
   });
 
   it('keeps prototype-named keys and labels as plain data', async () => {
-    const rows = await collect('{"label": "__proto__", "text": "a", "__proto__": {"x": 1}}\n');
+    const rows = await collect('{"label": "__proto__", "text": "a", "__proto__": {"x": 1}}\n', { keepRaw: true });
     expect(rows[0].label).toBe('__proto__');
-    expect(Object.getPrototypeOf(rows[0].fields)).toBe(Object.prototype);
+    expect(rows[0].raw).toBe('{"label": "__proto__", "text": "a", "__proto__": {"x": 1}}');
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
   });
 });

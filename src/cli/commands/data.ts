@@ -3,13 +3,14 @@ import { DataError } from '../../errors.js';
 import { cachedSplitPath, getDataset, isCached, listDatasets, resolveCacheDir, getDatasetInfo } from '../../io/datasets.js';
 import type { LineWriter } from '../output.js';
 
+/** One tab-separated line per split: name, split, rows, `cached` or `not cached`, description. */
 export async function dataListCommand(io: { out: LineWriter }): Promise<void> {
   const cacheDir = resolveCacheDir();
   for (const info of listDatasets()) {
-    const splits = Object.entries(info.splits)
-      .map(([split, s]) => `${split} ${s.rows} rows${isCached(info.name, split, cacheDir) ? ' (cached)' : ''}`)
-      .join(', ');
-    await io.out.writeLine(`${info.name}\t${splits}\t${info.description}`);
+    for (const [split, s] of Object.entries(info.splits)) {
+      const state = isCached(info.name, split, cacheDir) ? 'cached' : 'not cached';
+      await io.out.writeLine(`${info.name}\t${split}\t${s.rows} rows\t${state}\t${info.description}`);
+    }
   }
 }
 

@@ -2,7 +2,6 @@
  * `npc eval`: computes the nearest neighbours of every evaluated test row once and reports every k and
  * tie rule from them; optionally writes predictions and the neighbours themselves (for `npc score`).
  */
-import { resolve } from 'node:path';
 import {
   computeNeighbors,
   neighborsNeeded,
@@ -16,19 +15,24 @@ import { DEFAULT_DATASET, labelNameMap, type LoadedData, loadSplit, openSearcher
 import { cachedSplitPath } from '../../io/datasets.js';
 import { defaultCompressor } from '../../compress/index.js';
 import { UsageError } from '../../errors.js';
-import { type AtomicWriter, createAtomicWriter } from '../../io/atomic-file.js';
+import { toJson } from '../../io/json-text.js';
+import type { FileFormat } from '../../io/lines.js';
 import { createNeighborsFileWriter, type NeighborsFileWriter, sha256OfFile } from '../../io/neighbors-file.js';
-import type { InputFormat, Label } from '../../io/records.js';
+import { type FileIdentity, fileIdentity, openOutput, type OutputSink, planOutput, sameIdentity, type StdoutTarget } from '../../io/output-file.js';
+import type { Label } from '../../io/records.js';
 import type { TieRule } from '../../model/tie-rules.js';
-import { Interrupted } from '../exit-codes.js';
-import { type LineWriter, ProgressLine } from '../output.js';
-import { reportJson, reportText, type ReportContext } from '../report.js';
+import { checkLabelNames, chooseFormat, formatHint } from '../options.js';
+import { LineWriter, ProgressLine } from '../output.js';
+import { reportJson, reportText, reportWarnings, type ReportContext } from '../report.js';
+import { StopOnSignal } from '../signals.js';
 import { npcVersion } from '../version.js';
 
 export interface EvalCommandOptions {
   train?: string;
   test?: string;
-  format?: InputFormat;
+  format?: FileFormat;
+  trainFormat?: FileFormat;
+  testFormat?: FileFormat;
   k: number[];
   tie: TieRule;
   limit?: number;
@@ -40,7 +44,7 @@ export interface EvalCommandOptions {
   neighbors?: number;
   strip: boolean;
   shots?: number;
-  trials: number;
+  trials?: number;
   quiet: boolean;
   textField: string;
   labelField: string;
@@ -48,36 +52,50 @@ export interface EvalCommandOptions {
   jobs: number;
 }
 
-export async function evalCommand(options: EvalCommandOptions, io: { out: LineWriter }): Promise<void> {
+export interface EvalIo {
+  out: LineWriter;
+  warn: (message: string) => void;
+  /** Where `--predictions -` goes, and how a path naming stdout is recognised. */
+  stdout: StdoutTarget;
+  /** The file behind stdin, when --train or --test is `-` (an output must not replace it). */
+  stdinIdentity?: FileIdentity;
+}
+
+/** Few-shot draws when --trials is not given. */
+const DEFAULT_TRIALS = 5;
+
+export async function evalCommand(options: EvalCommandOptions, io: EvalIo): Promise<void> {
   checkOptions(options);
-  // Outputs are opened first, so a bad path fails before minutes of work; aborted on any failure below.
-  const predictions = options.predictions ? createAtomicWriter(options.predictions) : undefined;
-  let neighborsFile: NeighborsFileWriter | undefined;
+  const stop = new StopOnSignal();
   const progress = new ProgressLine(!options.quiet);
-  let stopSignal: NodeJS.Signals | undefined;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    stopSignal = signal;
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  let predictions: OutputSink | undefined;
+  let neighborsFile: NeighborsFileWriter | undefined;
   try {
-    const fields = { format: options.format, textField: options.textField, labelField: options.labelField, strip: options.strip };
-    const train = await loadSplit({ path: options.train, ...fields }, 'train');
-    const test = await loadSplit({ path: options.test, ...fields }, 'test');
+    // Outputs are opened first, so an output npc cannot write fails before minutes of work.
+    const outputs = await openOutputs(options, io, stop);
+    predictions = outputs.predictions;
+    const neighborsOut = outputs.neighbors;
+    // With data on stdout, the report is a message for people: it goes to stderr.
+    const reportOut = predictions?.kind === 'stdout' || neighborsOut?.kind === 'stdout' ? new LineWriter(process.stderr, { name: '<stderr>' }) : io.out;
+
+    const fields = { textField: options.textField, labelField: options.labelField, strip: options.strip };
+    const train = await loadSplit({ path: options.train, format: chooseFormat(options.train, options.trainFormat, options.format, '--train-format'), formatHint: formatHint('--train-format'), ...fields }, 'train');
+    const test = await loadSplit({ path: options.test, format: chooseFormat(options.test, options.testFormat, options.format, '--test-format'), formatHint: formatHint('--test-format'), ...fields }, 'test');
+    checkLabelNames(options.labelNames, [...train.records, ...test.records].map((r) => r.label as Label));
     const names = labelNameMap(options.labelNames) ?? train.labelNames ?? test.labelNames;
     const { rows, evaluated } = selectRows(test, options);
 
     if (options.shots !== undefined) {
-      const report = await fewShot(train, test, rows, options, () => stopSignal !== undefined);
-      if (stopSignal) throw new Interrupted(stopSignal);
-      for (const line of (options.json ? JSON.stringify(report.json) : report.text).split('\n')) await io.out.writeLine(line);
+      const report = await fewShot(train, test, rows, options, () => stop.stopped);
+      stop.check();
+      for (const line of (options.json ? toJson(report.json) : report.text).split('\n')) await reportOut.writeLine(line);
       return;
     }
 
     const trainSize = train.records.length;
     const m = neighborsNeeded(options.k, options.neighbors, trainSize);
-    if (options.saveNeighbors) {
-      neighborsFile = createNeighborsFileWriter(options.saveNeighbors, {
+    if (neighborsOut) {
+      neighborsFile = createNeighborsFileWriter(neighborsOut, {
         npc_version: npcVersion(),
         compressor: defaultCompressor().name,
         train: { sha256: await sha256OfFile(train.path!), rows: trainSize, source: train.source },
@@ -95,14 +113,12 @@ export async function evalCommand(options: EvalCommandOptions, io: { out: LineWr
       timing = await computeNeighbors(searcher, test.records, rows, m, {
         onRow: async (testRow, indices, distances) => {
           const row = scorer.add(testRow, test.records[testRow].label as Label, indices, distances);
-          if (predictions) {
-            const line = JSON.stringify({ ...row, neighbors: row.neighbors.slice(0, listed) });
-            await write(predictions, line);
-          }
-          await neighborsFile?.write(testRow, indices, distances);
+          // A write that waits on a slow reader ends at a signal: the batch then stops.
+          if (predictions) await stop.orStop(predictions.write(toJson({ ...row, neighbors: row.neighbors.slice(0, listed) }) + '\n'));
+          if (neighborsFile) await stop.orStop(neighborsFile.write(testRow, indices, distances));
         },
         onProgress: (done, total) => progress.update(done, total, trainSize),
-        shouldStop: () => stopSignal !== undefined,
+        shouldStop: () => stop.stopped,
       });
     } finally {
       progress.clear();
@@ -121,47 +137,85 @@ export async function evalCommand(options: EvalCommandOptions, io: { out: LineWr
       timing,
       evaluated,
     };
-    if (stopSignal) {
-      process.stderr.write(`npc: partial result (${timing.done} rows evaluated before ${stopSignal}):\n${reportText(scores, ctx)}\n`);
-      throw new Interrupted(stopSignal);
+    if (stop.signal) {
+      process.stderr.write(`npc: partial result (${timing.done} ${timing.done === 1 ? 'row' : 'rows'} evaluated before ${stop.signal}):\n${reportText(scores, ctx)}\n`);
+      stop.check();
     }
     await predictions?.commit();
     await neighborsFile?.commit();
-    await printReport(scores, ctx, options.json, io.out);
+    await printReport(scores, ctx, options.json, reportOut, io.warn);
   } catch (err) {
     await predictions?.abort();
     await neighborsFile?.abort();
     throw err;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop.dispose();
   }
 }
 
-export async function printReport(scores: Scores, ctx: ReportContext, json: boolean, out: LineWriter): Promise<void> {
-  const report = json ? JSON.stringify(reportJson(scores, ctx)) : reportText(scores, ctx);
+/**
+ * Prints the report and, first, the warnings about the data on stderr (unseen test labels: rows that
+ * can never be right); `--json` carries them too, under "warnings".
+ */
+export async function printReport(scores: Scores, ctx: ReportContext, json: boolean, out: LineWriter, warn: (message: string) => void): Promise<void> {
+  const warnings = reportWarnings(scores, ctx);
+  for (const warning of warnings) warn(warning);
+  const report = json ? toJson(reportJson(scores, ctx, warnings)) : reportText(scores, ctx);
   for (const line of report.split('\n')) await out.writeLine(line);
 }
 
 function checkOptions(options: EvalCommandOptions): void {
   if (options.limit !== undefined && options.sample !== undefined) throw new UsageError('--limit and --sample cannot be combined');
   if (options.train === '-' && options.test === '-') throw new UsageError('--train and --test cannot both be stdin');
-  // The default data set's cached splits are inputs too when --train / --test are not given.
-  const inputs = [options.train ?? cachedSplitPath(DEFAULT_DATASET, 'train'), options.test ?? cachedSplitPath(DEFAULT_DATASET, 'test')]
-    .filter((p) => p !== '-')
-    .map((p) => resolve(p));
-  for (const [flag, path] of [['--predictions', options.predictions], ['--save-neighbors', options.saveNeighbors]] as const) {
-    if (path !== undefined && inputs.includes(resolve(path))) throw new UsageError(`${flag} ${path} would overwrite an input file`);
-  }
-  if (options.predictions !== undefined && options.saveNeighbors !== undefined && resolve(options.predictions) === resolve(options.saveNeighbors)) {
-    throw new UsageError('--predictions and --save-neighbors must be different files');
-  }
   if (options.saveNeighbors !== undefined && (options.train === '-' || options.test === '-')) {
     throw new UsageError('--save-neighbors needs --train and --test files (their checksums are recorded)');
   }
   if (options.shots !== undefined && (options.predictions || options.saveNeighbors)) {
     throw new UsageError('--shots cannot be combined with --predictions or --save-neighbors');
   }
+  if (options.trials !== undefined && options.shots === undefined) throw new UsageError('--trials counts few-shot draws: it needs --shots');
+  if (options.predictions === '-' && options.saveNeighbors === '-') throw new UsageError('--predictions and --save-neighbors cannot both write to stdout');
+}
+
+/**
+ * Opens --predictions and --save-neighbors (see io/output-file.ts), refusing an output that is one of
+ * the inputs (by file identity: any spelling, symlink or hard link) or the same file as the other output.
+ */
+async function openOutputs(options: EvalCommandOptions, io: EvalIo, stop: StopOnSignal): Promise<{ predictions?: OutputSink; neighbors?: OutputSink }> {
+  const wanted = [
+    ['--predictions', options.predictions],
+    ['--save-neighbors', options.saveNeighbors],
+  ].filter((e): e is [string, string] => e[1] !== undefined);
+  if (wanted.length === 0) return {};
+  // The default data set's cached splits are inputs too when --train / --test are not given.
+  const inputs: (FileIdentity | undefined)[] = [];
+  for (const path of [options.train ?? cachedSplitPath(DEFAULT_DATASET, 'train'), options.test ?? cachedSplitPath(DEFAULT_DATASET, 'test')]) {
+    inputs.push(path === '-' ? io.stdinIdentity : await fileIdentity(path));
+  }
+  const targets: string[] = [];
+  for (const [flag, path] of wanted) {
+    const identity = path === '-' ? undefined : await fileIdentity(path);
+    if (inputs.some((input) => sameIdentity(input, identity))) throw new UsageError(`${flag} ${path} would overwrite an input file`);
+    const plan = await planOutput(path, io.stdout);
+    const target = plan.kind === 'file' ? plan.target : plan.kind === 'stdout' ? '<stdout>' : identity && plan.what !== 'device' ? `${identity.dev}:${identity.ino}` : undefined;
+    if (target !== undefined && targets.includes(target)) {
+      throw new UsageError(target === '<stdout>' ? '--predictions and --save-neighbors cannot both write to stdout' : '--predictions and --save-neighbors must be different files');
+    }
+    if (target !== undefined) targets.push(target);
+  }
+  const opened: OutputSink[] = [];
+  try {
+    for (const [, path] of wanted) {
+      const sink = await stop.orStop(openOutput(path, { stdout: io.stdout }));
+      stop.check(); // a signal while a FIFO waited for its reader
+      opened.push(sink!);
+    }
+  } catch (err) {
+    for (const sink of opened) await sink.abort();
+    throw err;
+  }
+  const byFlag = new Map(wanted.map(([flag], i) => [flag, opened[i]]));
+  return { predictions: byFlag.get('--predictions'), neighbors: byFlag.get('--save-neighbors') };
 }
 
 function selectRows(test: LoadedData, options: EvalCommandOptions): { rows: number[]; evaluated: string } {
@@ -176,10 +230,6 @@ function selectRows(test: LoadedData, options: EvalCommandOptions): { rows: numb
   return { rows: all, evaluated: 'all' };
 }
 
-function write(writer: AtomicWriter, line: string): Promise<void> | void {
-  if (!writer.stream.write(line + '\n')) return new Promise((done) => writer.stream.once('drain', () => done()));
-}
-
 /** The paper's few-shot setting: T draws of N training rows per class, mean ± standard deviation. */
 async function fewShot(
   train: LoadedData,
@@ -188,7 +238,7 @@ async function fewShot(
   options: EvalCommandOptions,
   shouldStop: () => boolean,
 ): Promise<{ text: string; json: Record<string, unknown> }> {
-  const draws = fewShotSplits(train.records.map((r) => r.label as Label), options.shots!, options.trials, options.seed);
+  const draws = fewShotSplits(train.records.map((r) => r.label as Label), options.shots!, options.trials ?? DEFAULT_TRIALS, options.seed);
   const perTrial: Scores[] = [];
   for (const draw of draws) {
     if (shouldStop()) break;

@@ -4,16 +4,20 @@ import { labelNameMap, loadSplit } from '../../app/training.js';
 import { defaultCompressor } from '../../compress/index.js';
 import { InputError } from '../../errors.js';
 import { checkNeighborsFileMatches, readNeighborsFile, sha256OfFile } from '../../io/neighbors-file.js';
-import type { InputFormat, Label } from '../../io/records.js';
+import type { FileFormat } from '../../io/lines.js';
+import type { Label } from '../../io/records.js';
 import { LabelEncoder } from '../../model/labels.js';
 import type { TieRule } from '../../model/tie-rules.js';
+import { checkLabelNames, chooseFormat, formatHint } from '../options.js';
 import type { LineWriter } from '../output.js';
 import { printReport } from './eval.js';
 
 export interface ScoreCommandOptions {
   train?: string;
   test?: string;
-  format?: InputFormat;
+  format?: FileFormat;
+  trainFormat?: FileFormat;
+  testFormat?: FileFormat;
   k: number[];
   tie: TieRule;
   seed: number;
@@ -23,11 +27,12 @@ export interface ScoreCommandOptions {
   labelNames?: string[];
 }
 
-export async function scoreCommand(file: string, options: ScoreCommandOptions, io: { out: LineWriter }): Promise<void> {
+export async function scoreCommand(file: string, options: ScoreCommandOptions, io: { out: LineWriter; warn: (message: string) => void }): Promise<void> {
   const saved = await readNeighborsFile(file);
-  const fields = { format: options.format, textField: options.textField, labelField: options.labelField };
-  const train = await loadSplit({ path: options.train, ...fields }, 'train');
-  const test = await loadSplit({ path: options.test, ...fields }, 'test');
+  const fields = { textField: options.textField, labelField: options.labelField };
+  const train = await loadSplit({ path: options.train, format: chooseFormat(options.train, options.trainFormat, options.format, '--train-format'), formatHint: formatHint('--train-format'), ...fields }, 'train');
+  const test = await loadSplit({ path: options.test, format: chooseFormat(options.test, options.testFormat, options.format, '--test-format'), formatHint: formatHint('--test-format'), ...fields }, 'test');
+  checkLabelNames(options.labelNames, [...train.records, ...test.records].map((r) => r.label as Label));
   if (!train.path || !test.path) throw new InputError('npc score needs --train and --test files, not stdin', file);
   checkNeighborsFileMatches(
     saved.header,
@@ -65,5 +70,6 @@ export async function scoreCommand(file: string, options: ScoreCommandOptions, i
     },
     options.json,
     io.out,
+    io.warn,
   );
 }

@@ -1,0 +1,55 @@
+/**
+ * SIGINT / SIGTERM during a long command. The first signal asks the command to stop: `stopped` turns
+ * true, `aborted` resolves, and every wait raced with `orStop()` (a write to a slow output, a FIFO
+ * waiting for its reader) returns at once, so the command can report what it has and exit 130 / 143
+ * promptly wherever it was waiting. A second signal exits at once, with the same status; temporary
+ * files are removed by the exit hook of io/atomic-file.ts.
+ */
+import { Interrupted } from './exit-codes.js';
+
+export class StopOnSignal {
+  /** The first signal received, if any. */
+  signal: NodeJS.Signals | undefined;
+  private readonly handlers: [NodeJS.Signals, () => void][] = [];
+  private wake: (() => void) | undefined;
+  /** Resolves when the first signal arrives. */
+  readonly aborted: Promise<void>;
+
+  constructor() {
+    this.aborted = new Promise((resolve) => {
+      this.wake = resolve;
+    });
+    for (const name of ['SIGINT', 'SIGTERM'] as const) {
+      const handler = (): void => {
+        if (this.signal !== undefined) {
+          process.stderr.write(`npc: interrupted by ${name}\n`);
+          process.exit(name === 'SIGTERM' ? 143 : 130);
+        }
+        this.signal = name;
+        this.wake?.();
+      };
+      process.on(name, handler);
+      this.handlers.push([name, handler]);
+    }
+  }
+
+  get stopped(): boolean {
+    return this.signal !== undefined;
+  }
+
+  /** `promise`, or undefined as soon as a signal arrives (a wait that would otherwise not end). */
+  orStop<T>(promise: Promise<T>): Promise<T | undefined> {
+    promise.catch(() => {}); // a rejection after the stop is of no interest
+    return Promise.race([promise, this.aborted.then(() => undefined)]);
+  }
+
+  /** Throws Interrupted when a signal has arrived. */
+  check(): void {
+    if (this.signal !== undefined) throw new Interrupted(this.signal);
+  }
+
+  dispose(): void {
+    for (const [name, handler] of this.handlers) process.off(name, handler);
+    this.handlers.length = 0;
+  }
+}
