@@ -9,5 +9,12 @@ if (!existsSync(entry)) {
 }
 const { main } = await import(entry.href);
 const code = await main(process.argv);
-// Let stdout drain before exiting; process.exitCode avoids cutting off piped output.
-process.exitCode = code;
+if (code === 0) {
+  // Let stdout drain before exiting; process.exitCode avoids cutting off piped output.
+  process.exitCode = code;
+} else {
+  // A failure or a signal: what was to be said is said. Exit now, even if an I/O request is still
+  // blocked in the thread pool (a write to a FIFO nobody reads, an open waiting for a FIFO's reader),
+  // which would otherwise keep the process alive for ever.
+  process.exit(code);
+}

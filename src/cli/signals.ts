@@ -14,6 +14,9 @@ export class StopOnSignal {
   private wake: (() => void) | undefined;
   /** Resolves when the first signal arrives. */
   readonly aborted: Promise<void>;
+  private readonly controller = new AbortController();
+  /** Aborted at the first signal (its reason an Interrupted), for APIs that take an AbortSignal. */
+  readonly abortSignal: AbortSignal = this.controller.signal;
 
   constructor() {
     this.aborted = new Promise((resolve) => {
@@ -26,6 +29,7 @@ export class StopOnSignal {
           process.exit(name === 'SIGTERM' ? 143 : 130);
         }
         this.signal = name;
+        this.controller.abort(new Interrupted(name));
         this.wake?.();
       };
       process.on(name, handler);

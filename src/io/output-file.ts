@@ -12,9 +12,10 @@
  * `cannot write PATH: reason`. `sameFile` lets callers refuse an output that is one of their inputs,
  * whatever the spelling, symlink or hard link.
  */
-import { createWriteStream, type Stats } from 'node:fs';
+import { constants, createWriteStream, openSync, type Stats } from 'node:fs';
 import { lstat, readlink, realpath, stat } from 'node:fs/promises';
-import { createConnection } from 'node:net';
+import { createConnection, Socket } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -99,7 +100,7 @@ async function danglingTarget(path: string): Promise<string> {
  * Opens `path` for writing as planned (see the file comment). Throws an InputError `cannot write PATH:
  * reason` when it cannot be written. `stdout` is required for `-`.
  */
-export async function openOutput(path: string, options: { stdout?: StdoutTarget; fsync?: boolean } = {}): Promise<OutputSink> {
+export async function openOutput(path: string, options: { stdout?: StdoutTarget; fsync?: boolean; signal?: AbortSignal } = {}): Promise<OutputSink> {
   const plan = await planOutput(path, options.stdout);
   switch (plan.kind) {
     case 'stdout': {
@@ -108,16 +109,22 @@ export async function openOutput(path: string, options: { stdout?: StdoutTarget;
       return streamSink(path, 'stdout', stream, false);
     }
     case 'direct':
-      return streamSink(path, 'direct', await openDirect(plan.path, plan.what), true);
+      return streamSink(path, 'direct', await openDirect(plan.path, plan.what, options.signal), true);
     case 'file':
       return createAtomicWriter(plan.target, { shown: path, fsync: options.fsync });
   }
 }
 
-/** Opens a device or FIFO for writing (a FIFO waits for its reader, as `cat > fifo` does), or connects to a socket. */
-async function openDirect(path: string, what: 'device' | 'fifo' | 'socket'): Promise<Writable> {
-  const stream: Writable =
-    what === 'socket' ? createConnection({ path }) : createWriteStream(path, { flags: 'w' });
+/**
+ * Opens a device for writing, a FIFO (waiting for its reader, as `cat > fifo` does), or a socket.
+ * Nothing here may block a thread-pool thread: Node joins those threads on exit, so an open() or
+ * write() stuck on a FIFO would keep the process alive after an error or a signal. A FIFO is therefore
+ * opened non-blocking (retried while it has no reader, until `signal` aborts) and written through a
+ * libuv pipe handle (net.Socket), like a piped stdout; a socket is connected to.
+ */
+async function openDirect(path: string, what: 'device' | 'fifo' | 'socket', signal?: AbortSignal): Promise<Writable> {
+  if (what === 'fifo') return new Socket({ fd: await openFifoForWriting(path, signal), readable: false, writable: true });
+  const stream: Writable = what === 'socket' ? createConnection({ path }) : createWriteStream(path, { flags: 'w' });
   await new Promise<void>((ready, fail) => {
     const onError = (err: Error): void => fail(describeWriteError(path, err));
     stream.once('error', onError);
@@ -129,6 +136,24 @@ async function openDirect(path: string, what: 'device' | 'fifo' | 'socket'): Pro
   // Later errors are reported by write() and commit(); this listener only keeps them from being uncaught.
   stream.on('error', () => {});
   return stream;
+}
+
+/** How often a FIFO without a reader is tried again. */
+const FIFO_RETRY_MS = 50;
+
+async function openFifoForWriting(path: string, signal?: AbortSignal): Promise<number> {
+  for (;;) {
+    try {
+      return openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
+    } catch (err) {
+      // ENXIO: no reader yet. Anything else is a real failure.
+      if ((err as NodeJS.ErrnoException).code !== 'ENXIO') throw describeWriteError(path, err);
+    }
+    if (signal?.aborted) throw signal.reason;
+    await delay(FIFO_RETRY_MS, undefined, { signal }).catch(() => {
+      throw signal!.reason;
+    });
+  }
 }
 
 /** Output written straight to a stream: nothing to rename, nothing to take back on abort. */

@@ -113,9 +113,11 @@ export async function evalCommand(options: EvalCommandOptions, io: EvalIo): Prom
       timing = await computeNeighbors(searcher, test.records, rows, m, {
         onRow: async (testRow, indices, distances) => {
           const row = scorer.add(testRow, test.records[testRow].label as Label, indices, distances);
-          // A write that waits on a slow reader ends at a signal: the batch then stops.
+          // A write that waits on a slow reader ends at a signal; the rest of the batch writes nothing
+          // (the outputs are discarded anyway), and the computation stops after it.
+          if (stop.stopped) return;
           if (predictions) await stop.orStop(predictions.write(toJson({ ...row, neighbors: row.neighbors.slice(0, listed) }) + '\n'));
-          if (neighborsFile) await stop.orStop(neighborsFile.write(testRow, indices, distances));
+          if (neighborsFile && !stop.stopped) await stop.orStop(neighborsFile.write(testRow, indices, distances));
         },
         onProgress: (done, total) => progress.update(done, total, trainSize),
         shouldStop: () => stop.stopped,
@@ -141,8 +143,9 @@ export async function evalCommand(options: EvalCommandOptions, io: EvalIo): Prom
       process.stderr.write(`npc: partial result (${timing.done} ${timing.done === 1 ? 'row' : 'rows'} evaluated before ${stop.signal}):\n${reportText(scores, ctx)}\n`);
       stop.check();
     }
-    await predictions?.commit();
-    await neighborsFile?.commit();
+    // Finishing waits for a FIFO's reader to take the rest: a signal ends that wait too.
+    await stop.orStop(Promise.all([predictions?.commit(), neighborsFile?.commit()]));
+    stop.check();
     await printReport(scores, ctx, options.json, reportOut, io.warn);
   } catch (err) {
     await predictions?.abort();
@@ -206,7 +209,7 @@ async function openOutputs(options: EvalCommandOptions, io: EvalIo, stop: StopOn
   const opened: OutputSink[] = [];
   try {
     for (const [, path] of wanted) {
-      const sink = await stop.orStop(openOutput(path, { stdout: io.stdout }));
+      const sink = await stop.orStop(openOutput(path, { stdout: io.stdout, signal: stop.abortSignal }));
       stop.check(); // a signal while a FIFO waited for its reader
       opened.push(sink!);
     }
