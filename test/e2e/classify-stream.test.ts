@@ -142,6 +142,11 @@ describe.concurrent('row 31 (issue 10 item 9): options that would be ignored are
     expectNpcError(await run(['classify', '--train', train, '--input', 'text', 'a']), 2, '--input describes stdin, but the texts are arguments');
   });
 
+  it('row 31: --output-field without a name, or naming the text field of a new object → exit 2', async () => {
+    expectNpcError(await run(['classify', '--train', train, '--output-field', '', 'x']), 2, '--output-field needs a name');
+    expectNpcError(await run(['classify', '--train', train, '--json', '--output-field', 'text', 'x']), 2, '--output-field text is also the text field');
+  });
+
   it('row 31: --trials without --shots → exit 2', async () => {
     expectNpcError(await run(['eval', '--train', train, '--test', train, '--trials', '3', '--quiet']), 2, '--trials counts few-shot draws: it needs --shots');
   });

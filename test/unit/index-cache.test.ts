@@ -9,7 +9,8 @@ import { createEngineCompressor } from '../../src/compress/index.js';
 import { NearestNeighbors } from '../../src/model/neighbors.js';
 
 const texts = ['the striker scored twice', 'bank rates rose again', 'a new compiler release', 'caf\u00e9 \u4e2d\u6587 \u{1F600}', 'x'];
-const labels = ['sport', 'money', 'tech', 'other', 3];
+// 12345678901234567890n: a label beyond 2^53 must come back exactly (JSON numbers would round it).
+const labels = ['sport', 'money', 'tech', 12345678901234567890n, 3];
 
 describe('prepared index files', () => {
   const compressor = createEngineCompressor();
@@ -21,6 +22,7 @@ describe('prepared index files', () => {
     await writePreparedIndex(path, 'key-1', prepared);
     const back = readPreparedIndex(path, 'key-1')!;
     expect(back.classes).toEqual(index.encoder.classes);
+    expect(back.classes).toContain(12345678901234567890n);
     for (const name of ['data', 'offsets', 'compressedLengths', 'labelIds'] as const) {
       expect(Array.from(back.arrays[name])).toEqual(Array.from(index[name]));
       expect(back.arrays[name].buffer).toBeInstanceOf(SharedArrayBuffer);
