@@ -100,7 +100,17 @@ async function danglingTarget(path: string): Promise<string> {
  * Opens `path` for writing as planned (see the file comment). Throws an InputError `cannot write PATH:
  * reason` when it cannot be written. `stdout` is required for `-`.
  */
-export async function openOutput(path: string, options: { stdout?: StdoutTarget; fsync?: boolean; signal?: AbortSignal } = {}): Promise<OutputSink> {
+export interface OpenOutputOptions {
+  /** Required for `-` and paths naming stdout. */
+  stdout?: StdoutTarget;
+  fsync?: boolean;
+  /** Ends a wait for a FIFO's reader. */
+  signal?: AbortSignal;
+  /** Told once when the output is a FIFO that has no reader yet (npc waits for one, as `cat > fifo` does). */
+  onWaiting?: (message: string) => void;
+}
+
+export async function openOutput(path: string, options: OpenOutputOptions = {}): Promise<OutputSink> {
   const plan = await planOutput(path, options.stdout);
   switch (plan.kind) {
     case 'stdout': {
@@ -109,7 +119,7 @@ export async function openOutput(path: string, options: { stdout?: StdoutTarget;
       return streamSink(path, 'stdout', stream, false);
     }
     case 'direct':
-      return streamSink(path, 'direct', await openDirect(plan.path, plan.what, options.signal), true);
+      return streamSink(path, 'direct', await openDirect(plan.path, plan.what, options), true);
     case 'file':
       return createAtomicWriter(plan.target, { shown: path, fsync: options.fsync });
   }
@@ -122,8 +132,8 @@ export async function openOutput(path: string, options: { stdout?: StdoutTarget;
  * opened non-blocking (retried while it has no reader, until `signal` aborts) and written through a
  * libuv pipe handle (net.Socket), like a piped stdout; a socket is connected to.
  */
-async function openDirect(path: string, what: 'device' | 'fifo' | 'socket', signal?: AbortSignal): Promise<Writable> {
-  if (what === 'fifo') return new Socket({ fd: await openFifoForWriting(path, signal), readable: false, writable: true });
+async function openDirect(path: string, what: 'device' | 'fifo' | 'socket', options: OpenOutputOptions): Promise<Writable> {
+  if (what === 'fifo') return new Socket({ fd: await openFifoForWriting(path, options), readable: false, writable: true });
   const stream: Writable = what === 'socket' ? createConnection({ path }) : createWriteStream(path, { flags: 'w' });
   await new Promise<void>((ready, fail) => {
     const onError = (err: Error): void => fail(describeWriteError(path, err));
@@ -141,14 +151,15 @@ async function openDirect(path: string, what: 'device' | 'fifo' | 'socket', sign
 /** How often a FIFO without a reader is tried again. */
 const FIFO_RETRY_MS = 50;
 
-async function openFifoForWriting(path: string, signal?: AbortSignal): Promise<number> {
-  for (;;) {
+async function openFifoForWriting(path: string, { signal, onWaiting }: OpenOutputOptions): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
     try {
       return openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
     } catch (err) {
       // ENXIO: no reader yet. Anything else is a real failure.
       if ((err as NodeJS.ErrnoException).code !== 'ENXIO') throw describeWriteError(path, err);
     }
+    if (attempt === 0) onWaiting?.(`waiting for a reader of the FIFO ${path}`);
     if (signal?.aborted) throw signal.reason;
     await delay(FIFO_RETRY_MS, undefined, { signal }).catch(() => {
       throw signal!.reason;

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, linkSync, lstatSync, mkdirSync, openSync, closeSync, readFileSync, readdirSync, symlinkSync, writeFileSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupTmp, expectNpcError, makeTmp, npcShell, q, run, shell, sleep, spawnNpc, unreadableStrategy, writeJsonl } from '../helpers/failure-tools.js';
+import { bytesWritten, cleanupTmp, expectNpcError, makeTmp, npcShell, q, run, shell, sleep, spawnNpc, unreadableStrategy, waitFor, writeJsonl } from '../helpers/failure-tools.js';
 
 const SENTENCES: [string, string][] = [
   ['sport', 'The striker scored twice and the home side won the football match'],
@@ -191,7 +191,10 @@ describe.concurrent('row 24 (issue 10 item 2): an output npc cannot write fails 
     const fd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
     try {
       const { child, done } = spawnNpc(['eval', '--train', train, '--test', test, '--quiet', '--jobs', '2', '--predictions', fifo], { stdin: 'null', timeoutMs: 60_000 });
-      await sleep(3000);
+      // Ready when it has filled the pipe (its signal handlers are in place long before), however slow the machine.
+      const filled = await waitFor(() => (bytesWritten(child.pid!) ?? 0) >= 65536, 40_000);
+      expect(filled, 'npc never filled the pipe').toBe(true);
+      await sleep(500);
       expect(child.exitCode, 'npc finished although nobody read its output').toBe(null);
       const sent = Date.now();
       child.kill('SIGTERM');
@@ -211,12 +214,15 @@ describe.concurrent('row 24 (issue 10 item 2): an output npc cannot write fails 
     const fifo = join(makeTmp('npc-out-noreader-'), 'p.fifo');
     mkfifo(fifo);
     const { child, done } = spawnNpc(evalArgs('--predictions', fifo, '--jobs', '2'), { stdin: 'null', timeoutMs: 60_000 });
-    await sleep(1500);
-    expect(child.exitCode).toBe(null);
+    // npc says it is waiting (so the wait does not look like a hang); then it is ready for the signal.
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    expect(await waitFor(() => stderr.includes('waiting for a reader'), 40_000), 'npc never said it was waiting').toBe(true);
     child.kill('SIGINT');
     const r = await done;
     expect(r.timedOut, 'npc ignored SIGINT').toBe(false);
-    expectNpcError(r, 130, 'interrupted by SIGINT');
+    expect(r.code).toBe(130);
+    expect(r.stderr).toBe(`npc: waiting for a reader of the FIFO ${fifo}\nnpc: interrupted by SIGINT\n`);
   });
 });
 

@@ -224,6 +224,27 @@ export function rssMb(pid: number): number | undefined {
   }
 }
 
+/** Bytes a live process has written so far (Linux /proc/PID/io `wchar`), or undefined when it is gone. */
+export function bytesWritten(pid: number): number | undefined {
+  try {
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    const n = /^wchar:\s+(\d+)$/m.exec(io)?.[1];
+    return n === undefined ? undefined : Number(n);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Polls `condition` every 50 ms until it holds (true) or `ms` pass (false). */
+export async function waitFor(condition: () => boolean, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (condition()) return true;
+    await sleep(50);
+  }
+  return condition();
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -209,7 +209,9 @@ async function openOutputs(options: EvalCommandOptions, io: EvalIo, stop: StopOn
   const opened: OutputSink[] = [];
   try {
     for (const [, path] of wanted) {
-      const sink = await stop.orStop(openOutput(path, { stdout: io.stdout, signal: stop.abortSignal }));
+      // A FIFO without a reader makes npc wait, as `cat > fifo` would: say so, or the wait looks like a hang.
+      const onWaiting = (message: string): void => void process.stderr.write(`npc: ${message}\n`);
+      const sink = await stop.orStop(openOutput(path, { stdout: io.stdout, signal: stop.abortSignal, onWaiting }));
       stop.check(); // a signal while a FIFO waited for its reader
       opened.push(sink!);
     }
