@@ -201,7 +201,7 @@ describe.concurrent('row 24 (issue 10 item 2): an output npc cannot write fails 
       const r = await done;
       expect(r.timedOut, 'npc ignored SIGTERM').toBe(false);
       expect(r.code).toBe(143);
-      expect(Date.now() - sent).toBeLessThan(3000);
+      expect(Date.now() - sent).toBeLessThan(10_000); // well under a second when the machine is idle
       expect(r.stderr).toMatch(/^npc: partial result \(\d+ rows? evaluated before SIGTERM\):\n/);
       expect(r.stderr).toMatch(/\nnpc: interrupted by SIGTERM\n$/);
     } finally {
