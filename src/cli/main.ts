@@ -2,12 +2,12 @@
  * The command line: the only module that reads argv, writes stdout and chooses exit codes.
  * Commands are plain functions in ./commands; errors are mapped to exit codes in ./exit-codes.ts.
  */
+import { fstatSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { classifyCommand } from './commands/classify.js';
 import { dataGetCommand, dataListCommand, dataPathCommand } from './commands/data.js';
 import { evalCommand } from './commands/eval.js';
 import { reportFor } from './exit-codes.js';
-import { fstatSync } from 'node:fs';
 import type { FileIdentity, StdoutTarget } from '../io/output-file.js';
 import { dataFormat, inputKind, kList, labelNames, nonNegativeInt, positiveInt, seed, tieRule } from './options.js';
 import { scoreCommand } from './commands/score.js';

@@ -10,7 +10,7 @@
  * decides which is which).
  */
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, createWriteStream, fchmodSync, openSync, closeSync, statSync, unlinkSync, type WriteStream } from 'node:fs';
+import { accessSync, constants, createWriteStream, fchmodSync, openSync, statSync, unlinkSync, type WriteStream } from 'node:fs';
 import { open, readdir, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { InputError } from '../errors.js';
@@ -266,13 +266,4 @@ export function createAtomicWriter(target: string, options: AtomicWriteOptions &
   }
 
   return { path: shown, target, kind: 'file', tempPath, stream, write, commit, abort };
-}
-
-/** Closes a file descriptor, ignoring errors (for cleanup paths). */
-export function closeQuietly(fd: number): void {
-  try {
-    closeSync(fd);
-  } catch {
-    // nothing to do
-  }
 }

@@ -8,15 +8,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTmp, expectNpcError, makeTmp, npcShell, q, run, shell, writeJsonl } from '../helpers/failure-tools.js';
+import { SENTENCES } from '../fixtures/sentences.js';
 
-const SENTENCES: [string, string][] = [
-  ['sport', 'The striker scored twice and the home side won the football match'],
-  ['sport', 'Our goalkeeper saved a late penalty and the team lifted the cup'],
-  ['money', 'Shares slid on the stock market as investors dumped bank stocks'],
-  ['money', 'The central bank raised interest rates and bond yields climbed'],
-  ['tech', 'The new phone chip runs machine learning models much faster'],
-  ['tech', 'Engineers released an open source compiler for the new processor'],
-];
 
 let dir: string;
 let train: string;

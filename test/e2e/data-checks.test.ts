@@ -9,13 +9,10 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTmp, expectNpcError, makeAgNewsTestCache, makeTmp, npcShell, q, run, shell, writeJsonl } from '../helpers/failure-tools.js';
 import { requireSharedData, sharedDataPath } from '../helpers/shared-data.js';
+import { SENTENCES as SHARED } from '../fixtures/sentences.js';
 
-const SENTENCES: [number, string][] = [
-  [1, 'The striker scored twice and the home side won the football match'],
-  [1, 'Our goalkeeper saved a late penalty and the team lifted the cup'],
-  [2, 'Shares slid on the stock market as investors dumped bank stocks'],
-  [2, 'The central bank raised interest rates and bond yields climbed'],
-];
+/** The shared sentences of sport (label 1) and money (label 2), integer-labelled. */
+const SENTENCES: [number, string][] = SHARED.slice(0, 4).map(([label, text]) => [label === 'sport' ? 1 : 2, text]);
 
 let dir: string;
 let intTrain: string;
