@@ -6,4 +6,4 @@ export type { PairScanner } from './compress/index.js';
 export type { Compressor } from './compress/index.js';
 export { ncd, ncdFromLengths } from './model/ncd.js';
 export { strictVote, lenientCorrect, topLabels, voteCounts } from './model/vote.js';
-export type { Label } from './io/records.js';
+export type { Label } from './model/labels.js';

@@ -5,8 +5,11 @@
  * answer at once, and worker threads still get enough work per message. The consumer's pace (stdout
  * backpressure) sets the pace of reading.
  */
+import type { Readable } from 'node:stream';
 import { utf8Bytes } from '../compress/index.js';
-import type { Label, LabeledRecord } from '../io/records.js';
+import { readRecords } from '../io/read-records.js';
+import type { LabeledRecord } from '../io/records.js';
+import type { Label } from '../model/labels.js';
 import { strictVote } from '../model/vote.js';
 import type { NeighborLists, Searcher } from '../parallel/searcher.js';
 import { BATCH_PAIRS } from './evaluate.js';
@@ -31,6 +34,22 @@ export interface Prediction {
   skipped?: 'empty text';
   /** Present when options.neighbors > 0 and there is a prediction. */
   neighbors?: NeighborInfo[];
+}
+
+/** Texts given as arguments, as records (line = the argument's position). */
+export async function* argumentRecords(texts: readonly string[]): AsyncGenerator<LabeledRecord> {
+  for (let i = 0; i < texts.length; i++) yield { text: texts[i], label: undefined, line: i + 1 };
+}
+
+/**
+ * The records of stdin, JSONL or plain text lines (gzip detected), each JSONL record with its source
+ * line (`raw`) so that the output can pass it through byte for byte. Labels are optional.
+ */
+export function stdinRecords(
+  stdin: Readable,
+  options: { format: 'jsonl' | 'text'; textField: string; labelField: string; formatHint?: string },
+): AsyncGenerator<LabeledRecord> {
+  return readRecords('-', { ...options, stdin, requireLabel: false, keepRaw: true });
 }
 
 export async function* classifyRecords(

@@ -1,18 +1,21 @@
 /**
- * Evaluation in one pass: the M nearest neighbours of every evaluated test row are computed once
- * (`computeNeighbors`), and every question is answered from them (`RowScorer`): accuracy for each k
- * and tie rule with Wilson intervals, the paper's lenient score, tie-order envelopes, per-class
- * precision/recall/F1 and the confusion matrix. `npc score` feeds saved neighbours through the same
- * RowScorer, so it reproduces `npc eval`'s numbers exactly. Printing and files belong to the CLI.
+ * `npc eval` as a job: the M nearest neighbours of every evaluated test row are computed once
+ * (`computeNeighbors`), every question is answered from them (app/scoring.ts), and the predictions and
+ * the neighbours themselves go to the outputs the caller opened. The CLI maps flags to these options
+ * and prints the report (cli/report.ts); nothing here prints or knows about flags.
  */
 import { utf8Bytes } from '../compress/index.js';
-import type { Label, LabeledRecord } from '../io/records.js';
-import type { LabelEncoder } from '../model/labels.js';
-import { lenientCorrect } from '../model/vote.js';
-import { predictWithRule, TIE_RULES, type TieRule } from '../model/tie-rules.js';
+import { sha256OfFile } from '../io/file-hash.js';
+import { toJson } from '../io/json-text.js';
+import { createNeighborsFileWriter, type NeighborsFileWriter } from '../io/neighbors-file.js';
+import type { OutputSink } from '../io/output-file.js';
+import type { LabeledRecord } from '../io/records.js';
+import type { Label } from '../model/labels.js';
+import type { TieRule } from '../model/tie-rules.js';
 import type { Searcher } from '../parallel/searcher.js';
-import { EvalAccumulator, type EvalResult, TestLabelIds } from './metrics.js';
-import { mulberry32 } from './sampling.js';
+import { stratifiedSample } from './sampling.js';
+import { RowScorer, type Scores } from './scoring.js';
+import { type DataSpec, type LoadedData, loadSplit, openSearcher } from './training.js';
 
 /**
  * Pairs per search batch: enough to keep every worker busy for many milliseconds per message, few
@@ -72,132 +75,162 @@ export async function computeNeighbors(
   return { done, elapsed_s: elapsed, pairs, pairs_per_second: elapsed > 0 ? pairs / elapsed : 0, complete: done === rows.length };
 }
 
-export interface ScoringOptions {
-  /** The ks to report, headline first. */
-  ks: readonly number[];
-  /** Tie rule of the headline and of predictions. */
-  tie: TieRule;
-  /** Seed of the concrete picks of the `random` rule in predictions. */
-  seed: number;
-  trainSize: number;
-}
-
-export interface RowResult {
-  /** 0-based row of the test split. */
-  index: number;
-  label: Label;
-  /** Headline k and tie rule. */
-  prediction: Label;
-  correct: boolean;
-  /** The paper's rule at the headline k. */
-  lenient: boolean;
-  /** [training row, NCD] of the saved neighbours, nearest first. */
-  neighbors: [number, number][];
-}
-
-export interface ClassResult {
-  label: Label;
-  n: number;
-  precision: number;
-  recall: number;
-  f1: number;
-  /** Strict accuracy within the class (= recall), headline k and rule. */
-  strict: number;
-  /** Lenient accuracy within the class, headline k. */
-  lenient: number;
-}
-
-/** A test label no training row has: no row of it can ever be predicted right. */
-export interface UnseenLabel {
-  label: Label;
-  /** Evaluated test rows with this label. */
-  rows: number;
-  /** A training label that is spelt the same but has another type (1 and "1"), if there is one. */
-  sameTextAs?: Label;
-}
-
-export interface Scores {
-  result: EvalResult;
-  /** Test labels absent from the training set, in order of first appearance. */
-  unseen: UnseenLabel[];
-  /** Per-class detail at the headline k and rule, in label order (training classes, then test-only). */
-  perClass: ClassResult[];
-  /** Labels of the confusion matrix rows (true) and columns (predicted, the training classes). */
-  confusionLabels: { rows: Label[]; columns: Label[] };
-}
-
-/** Scores neighbour lists row by row; the same object serves `eval` and `score`. */
-export class RowScorer {
-  readonly options: ScoringOptions;
-  private readonly encoder: LabelEncoder;
-  private readonly trainLabelIds: Int32Array;
-  private readonly testIds: TestLabelIds;
-  private readonly accumulator: EvalAccumulator;
-  private readonly random: () => number;
-  private readonly lenientByClass = new Map<number, number>();
-  /** Rows per test-only label id. */
-  private readonly unseenRows = new Map<number, number>();
-  private labelIds = new Int32Array(16);
-
-  constructor(encoder: LabelEncoder, trainLabelIds: Int32Array, options: ScoringOptions) {
-    this.options = options;
-    this.encoder = encoder;
-    this.trainLabelIds = trainLabelIds;
-    this.testIds = new TestLabelIds(encoder);
-    this.random = mulberry32(options.seed);
-    this.accumulator = new EvalAccumulator({
-      ks: options.ks,
-      rules: TIE_RULES,
-      headline: options.tie,
-      numClasses: encoder.classes.length,
-      trainSize: options.trainSize,
-    });
-  }
-
-  /** Adds one test row (its neighbours nearest first) and returns its headline prediction. */
-  add(testRow: number, label: Label, indices: ArrayLike<number>, distances: ArrayLike<number>): RowResult {
-    if (this.labelIds.length < indices.length) this.labelIds = new Int32Array(2 * indices.length);
-    const ids = this.labelIds.subarray(0, indices.length);
-    for (let i = 0; i < indices.length; i++) ids[i] = this.trainLabelIds[indices[i]];
-    const trueId = this.testIds.idOf(label);
-    if (trueId >= this.encoder.classes.length) this.unseenRows.set(trueId, (this.unseenRows.get(trueId) ?? 0) + 1);
-    this.accumulator.add(trueId, ids, distances);
-    const k = Math.min(this.options.ks[0], this.options.trainSize);
-    const predicted = predictWithRule(this.options.tie, ids, distances, k, this.random);
-    const prediction = this.encoder.labelOf(predicted);
-    const lenient = lenientCorrect(ids, k, trueId);
-    if (lenient) this.lenientByClass.set(trueId, (this.lenientByClass.get(trueId) ?? 0) + 1);
-    const neighbors: [number, number][] = [];
-    for (let i = 0; i < indices.length; i++) neighbors.push([indices[i], distances[i]]);
-    return { index: testRow, label, prediction, correct: predicted === trueId, lenient, neighbors };
-  }
-
-  scores(): Scores {
-    const result = this.accumulator.result();
-    const headline = result.ks[0].headline;
-    // Every class averaged by macro-F1 is listed, as scikit-learn's classification_report does: those
-    // in the truth, and those only predicted (n = 0, recall 0), so the rows reconcile with macro-F1.
-    const perClass: ClassResult[] = headline.perClass.map((c) => ({
-      label: this.testIds.labelOf(c.id),
-      n: c.support,
-      precision: c.precision,
-      recall: c.recall,
-      f1: c.f1,
-      strict: c.recall,
-      lenient: c.support > 0 ? (this.lenientByClass.get(c.id) ?? 0) / c.support : 0,
-    }));
-    const rows = Array.from({ length: headline.confusion.rows }, (_, id) => this.testIds.labelOf(id));
-    const unseen = [...this.unseenRows].map(([id, count]) => {
-      const label = this.testIds.labelOf(id);
-      const sameTextAs = this.encoder.classes.find((c) => String(c) === String(label));
-      return { label, rows: count, ...(sameTextAs !== undefined ? { sameTextAs } : {}) };
-    });
-    return { result, unseen, perClass, confusionLabels: { rows, columns: [...this.encoder.classes] } };
-  }
-}
-
 /** Neighbours to compute per row: at least largest k + ENVELOPE_MARGIN (or --neighbors), at most the training set. */
 export function neighborsNeeded(ks: readonly number[], requested: number | undefined, trainSize: number): number {
   return Math.min(trainSize, Math.max(requested ?? 0, Math.max(...ks) + ENVELOPE_MARGIN));
 }
 
+
+/**
+ * Stops a job early (a signal): `stopped` is checked between batches, and `orStop` races a wait that
+ * might never end (a write to an output nobody reads) with the stop.
+ */
+export interface Interruption {
+  readonly stopped: boolean;
+  orStop<T>(promise: Promise<T>): Promise<T | undefined>;
+}
+
+/** The training and test splits of an evaluation. */
+export interface EvalData {
+  train: LoadedData;
+  test: LoadedData;
+}
+
+export async function loadEvalData(train: DataSpec, test: DataSpec): Promise<EvalData> {
+  return { train: await loadSplit(train, 'train'), test: await loadSplit(test, 'test') };
+}
+
+/** Which test rows are evaluated: all, the first `limit`, or a stratified sample of `sample` (seeded). */
+export interface RowSelection {
+  limit?: number;
+  sample?: number;
+  seed: number;
+}
+
+export function selectRows(test: LoadedData, selection: RowSelection): { rows: number[]; evaluated: string } {
+  const all = test.records.map((_, i) => i);
+  if (selection.sample !== undefined && selection.sample < test.records.length) {
+    const rows = stratifiedSample(test.records.map((r) => r.label as Label), selection.sample, selection.seed);
+    return { rows, evaluated: `stratified sample of ${rows.length}, seed ${selection.seed}` };
+  }
+  if (selection.limit !== undefined && selection.limit < test.records.length) {
+    return { rows: all.slice(0, selection.limit), evaluated: `first ${selection.limit}` };
+  }
+  return { rows: all, evaluated: 'all' };
+}
+
+/** Everything a report says about an evaluation (eval and score alike). */
+export interface EvaluationReport {
+  scores: Scores;
+  trainSource: string;
+  testSource: string;
+  trainSize: number;
+  testSize: number;
+  /** Neighbours per row the scores were computed from. */
+  m: number;
+  tie: TieRule;
+  strip: boolean;
+  /** Present for `eval` (absent for `score`, which compresses nothing). */
+  timing?: Timing;
+  /** Which test rows, in words: `all`, `first 500`, `stratified sample of 1000, seed 7`. */
+  evaluated: string;
+}
+
+export interface EvaluateOptions extends RowSelection {
+  /** The ks to report, headline first. */
+  ks: number[];
+  /** Tie rule of the headline and of the predictions. */
+  tie: TieRule;
+  /** Neighbours to compute and save per row (default: largest k + ENVELOPE_MARGIN). */
+  neighbors?: number;
+  strip: boolean;
+  jobs: number;
+  /** One JSONL line per evaluated row: the headline prediction and its nearest rows. */
+  predictions?: OutputSink;
+  /** The neighbours of every evaluated row, for `npc score` (io/neighbors-file.ts). */
+  neighborsOut?: OutputSink;
+  /** The version recorded in a neighbours file. */
+  npcVersion: string;
+  onProgress?: (done: number, total: number, pairsPerRow: number) => void;
+  interruption?: Interruption;
+}
+
+export interface EvaluateResult {
+  report: EvaluationReport;
+  /** True when stopped early: the report covers `report.timing.done` rows and the outputs were discarded. */
+  interrupted: boolean;
+}
+
+/**
+ * Runs an evaluation. The outputs are committed when it completes, and aborted (a regular file's
+ * temporary file removed) when it is interrupted or fails.
+ */
+export async function evaluate(data: EvalData, options: EvaluateOptions): Promise<EvaluateResult> {
+  const { train, test } = data;
+  const { predictions, interruption } = options;
+  const stopped = (): boolean => interruption?.stopped === true;
+  const wait = <T>(promise: Promise<T>): Promise<T | undefined> => (interruption ? interruption.orStop(promise) : promise);
+  const { rows, evaluated } = selectRows(test, options);
+  const trainSize = train.records.length;
+  const m = neighborsNeeded(options.ks, options.neighbors, trainSize);
+  let neighborsFile: NeighborsFileWriter | undefined;
+  try {
+    const searcher = await openSearcher(train.records, options.jobs);
+    try {
+      if (options.neighborsOut) {
+        neighborsFile = createNeighborsFileWriter(options.neighborsOut, {
+          npc_version: options.npcVersion,
+          compressor: searcher.index.compressor.name,
+          train: { sha256: await sha256OfFile(train.path!), rows: trainSize, source: train.source },
+          test: { sha256: await sha256OfFile(test.path!), rows: test.records.length, source: test.source },
+          m,
+          strip: options.strip,
+          evaluated,
+        });
+      }
+      const scorer = new RowScorer(searcher.index.encoder, searcher.index.labelIds, { ks: options.ks, tie: options.tie, seed: options.seed, trainSize });
+      const listed = Math.min(m, options.neighbors ?? Math.min(options.ks[0], trainSize));
+      const timing = await computeNeighbors(searcher, test.records, rows, m, {
+        onRow: async (testRow, indices, distances) => {
+          const row = scorer.add(testRow, test.records[testRow].label as Label, indices, distances);
+          // A write that waits on a slow reader ends at a stop; the rest of the batch writes nothing
+          // (the outputs are discarded anyway), and the computation stops after it.
+          if (stopped()) return;
+          if (predictions) await wait(predictions.write(toJson({ ...row, neighbors: row.neighbors.slice(0, listed) }) + '\n'));
+          if (neighborsFile && !stopped()) await wait(neighborsFile.write(testRow, indices, distances));
+        },
+        onProgress: (done, total) => options.onProgress?.(done, total, trainSize),
+        shouldStop: stopped,
+      });
+      const report: EvaluationReport = {
+        scores: scorer.scores(),
+        trainSource: train.source,
+        testSource: test.source,
+        trainSize,
+        testSize: test.records.length,
+        m,
+        tie: options.tie,
+        strip: options.strip,
+        timing,
+        evaluated,
+      };
+      if (!stopped()) {
+        // Finishing waits for a FIFO's reader to take the rest: a stop ends that wait too.
+        await wait(Promise.all([predictions?.commit(), neighborsFile?.commit()]));
+      }
+      if (stopped()) {
+        await predictions?.abort();
+        await neighborsFile?.abort();
+        return { report, interrupted: true };
+      }
+      return { report, interrupted: false };
+    } finally {
+      await searcher.close();
+    }
+  } catch (err) {
+    await predictions?.abort();
+    await neighborsFile?.abort();
+    await options.neighborsOut?.abort();
+    throw err;
+  }
+}

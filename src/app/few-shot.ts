@@ -8,9 +8,13 @@
  * rows everywhere, and the first T trials are the same whatever the total number of trials.
  */
 import { UsageError } from '../errors.js';
-import type { Label } from '../io/records.js';
+import type { TieRule } from '../model/tie-rules.js';
+import { computeNeighbors, type EvalData, type Interruption, neighborsNeeded, type RowSelection, selectRows } from './evaluate.js';
+import { RowScorer, type Scores } from './scoring.js';
+import { openSearcher } from './training.js';
+import type { Label } from '../model/labels.js';
 import { compareLabels } from '../model/labels.js';
-import { mulberry32 } from './sampling.js';
+import { drawRows, mulberry32, rowsByLabel } from './sampling.js';
 
 /** Describes a label for a message: strings quoted (JSON), numbers as they are. */
 function showLabel(label: Label): string {
@@ -23,32 +27,20 @@ function showLabel(label: Label): string {
  * naming the class.
  */
 export function fewShotSplits(labels: readonly Label[], shots: number, trials: number, seed: number): number[][] {
-  if (!Number.isInteger(shots) || shots < 1) throw new UsageError(`--shots must be a positive integer, got ${shots}`);
-  if (!Number.isInteger(trials) || trials < 1) throw new UsageError(`--trials must be a positive integer, got ${trials}`);
-  const groups = new Map<Label, number[]>();
-  labels.forEach((label, i) => {
-    const rows = groups.get(label);
-    if (rows) rows.push(i);
-    else groups.set(label, [i]);
-  });
+  if (!Number.isInteger(shots) || shots < 1) throw new RangeError(`shots must be a positive integer, got ${shots}`);
+  if (!Number.isInteger(trials) || trials < 1) throw new RangeError(`trials must be a positive integer, got ${trials}`);
+  const groups = rowsByLabel(labels);
   const classes = [...groups.keys()].sort(compareLabels);
-  const small = classes.filter((label) => (groups.get(label) as number[]).length < shots);
+  const small = classes.filter((label) => groups.get(label)!.length < shots);
   if (small.length) {
-    const list = small.map((label) => `${showLabel(label)} has ${(groups.get(label) as number[]).length}`).join(', ');
-    throw new UsageError(`--shots ${shots} needs ${shots} training rows per class, but class ${list}`);
+    const list = small.map((label) => `${showLabel(label)} has ${groups.get(label)!.length}`).join(', ');
+    throw new UsageError(`${shots}-shot draws need ${shots} training rows in every class, but class ${list}`);
   }
   const random = mulberry32(seed);
   const splits: number[][] = [];
   for (let t = 0; t < trials; t++) {
     const picked: number[] = [];
-    for (const label of classes) {
-      const pool = (groups.get(label) as number[]).slice();
-      for (let i = 0; i < shots; i++) {
-        const j = i + Math.floor(random() * (pool.length - i));
-        [pool[i], pool[j]] = [pool[j], pool[i]];
-        picked.push(pool[i]);
-      }
-    }
+    for (const label of classes) picked.push(...drawRows(groups.get(label)!, shots, random));
     splits.push(picked.sort((a, b) => a - b));
   }
   return splits;
@@ -72,4 +64,61 @@ export function meanStd(values: readonly number[]): MeanStd {
   let ss = 0;
   for (const v of values) ss += (v - mean) * (v - mean);
   return { n, mean, std: Math.sqrt(ss / (n - 1)) };
+}
+
+/** The few-shot experiment's options (see `fewShot`). */
+export interface FewShotOptions {
+  /** Training rows per class in each draw. */
+  shots: number;
+  /** Draws. */
+  trials: number;
+  seed: number;
+  ks: number[];
+  tie: TieRule;
+  neighbors?: number;
+  jobs: number;
+  interruption?: Interruption;
+}
+
+/** Mean and sample standard deviation over the trials, for every k. */
+export interface FewShotResult {
+  shots: number;
+  /** Trials completed (fewer than asked when interrupted). */
+  trials: number;
+  seed: number;
+  /** Test rows evaluated in each trial. */
+  n: number;
+  tie: TieRule;
+  ks: { k: number; strict: MeanStd; lenient: MeanStd }[];
+  interrupted: boolean;
+}
+
+/** The paper's few-shot setting: `trials` draws of `shots` training rows per class, scored on the same test rows. */
+export async function fewShot(data: EvalData, selection: RowSelection, options: FewShotOptions): Promise<FewShotResult> {
+  const { train, test } = data;
+  const { rows } = selectRows(test, selection);
+  const stopped = (): boolean => options.interruption?.stopped === true;
+  const draws = fewShotSplits(train.records.map((r) => r.label as Label), options.shots, options.trials, options.seed);
+  const perTrial: Scores[] = [];
+  for (const draw of draws) {
+    if (stopped()) break;
+    const searcher = await openSearcher(draw.map((i) => train.records[i]), options.jobs);
+    const trainSize = searcher.index.size;
+    const scorer = new RowScorer(searcher.index.encoder, searcher.index.labelIds, { ks: options.ks, tie: options.tie, seed: options.seed, trainSize });
+    try {
+      await computeNeighbors(searcher, test.records, rows, neighborsNeeded(options.ks, options.neighbors, trainSize), {
+        onRow: (testRow, indices, distances) => void scorer.add(testRow, test.records[testRow].label as Label, indices, distances),
+        shouldStop: stopped,
+      });
+    } finally {
+      await searcher.close();
+    }
+    perTrial.push(scorer.scores());
+  }
+  const ks = options.ks.map((k, i) => ({
+    k,
+    strict: meanStd(perTrial.map((s) => s.result.ks[i].rules.find((r) => r.rule === options.tie)!.accuracy)),
+    lenient: meanStd(perTrial.map((s) => s.result.ks[i].lenient.accuracy)),
+  }));
+  return { shots: options.shots, trials: perTrial.length, seed: options.seed, n: rows.length, tie: options.tie, ks, interrupted: stopped() };
 }

@@ -18,7 +18,7 @@
  *   on each of them, so its confusion counts are fractional and its precision/recall are ratios of
  *   expected counts.
  */
-import type { Label } from '../io/records.js';
+import type { Label } from '../model/labels.js';
 import type { LabelEncoder } from '../model/labels.js';
 import { EnvelopeAccumulator, type EnvelopeSummary, envelopeRow, envelopeRowAll } from '../model/envelope.js';
 import { creditWithRule, lenientCorrect, predictionWeights, type TieRule } from '../model/tie-rules.js';

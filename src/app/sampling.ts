@@ -2,7 +2,7 @@
  * Seeded selection of test rows. The generator is mulberry32: tiny, fast, and identical on every
  * platform, so `--sample N --seed S` picks the same rows everywhere.
  */
-import type { Label } from '../io/records.js';
+import type { Label } from '../model/labels.js';
 
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -22,13 +22,7 @@ export function mulberry32(seed: number): () => number {
  */
 export function stratifiedSample(labels: readonly Label[], n: number, seed: number): number[] {
   if (n >= labels.length) return labels.map((_, i) => i);
-  const groups = new Map<Label, number[]>();
-  labels.forEach((label, i) => {
-    const rows = groups.get(label);
-    if (rows) rows.push(i);
-    else groups.set(label, [i]);
-  });
-  const entries = [...groups.values()];
+  const entries = [...rowsByLabel(labels).values()];
   const quotas = entries.map((rows) => (rows.length * n) / labels.length);
   const counts = quotas.map(Math.floor);
   let missing = n - counts.reduce((a, b) => a + b, 0);
@@ -40,13 +34,30 @@ export function stratifiedSample(labels: readonly Label[], n: number, seed: numb
   }
   const random = mulberry32(seed);
   const picked: number[] = [];
-  entries.forEach((rows, g) => {
-    const pool = rows.slice();
-    for (let i = 0; i < counts[g]; i++) {
-      const j = i + Math.floor(random() * (pool.length - i));
-      [pool[i], pool[j]] = [pool[j], pool[i]];
-      picked.push(pool[i]);
-    }
-  });
+  entries.forEach((rows, g) => picked.push(...drawRows(rows, counts[g], random)));
   return picked.sort((a, b) => a - b);
+}
+
+/** Row indices per label, labels in order of first appearance, rows ascending. */
+export function rowsByLabel(labels: readonly Label[]): Map<Label, number[]> {
+  const groups = new Map<Label, number[]>();
+  labels.forEach((label, i) => {
+    const rows = groups.get(label);
+    if (rows) rows.push(i);
+    else groups.set(label, [i]);
+  });
+  return groups;
+}
+
+/**
+ * `count` of `rows` drawn without replacement, in the order drawn: a partial Fisher–Yates shuffle of a
+ * copy (step i swaps position i with a uniform j in [i, n)). `rows` itself is not changed.
+ */
+export function drawRows(rows: readonly number[], count: number, random: () => number): number[] {
+  const pool = rows.slice();
+  for (let i = 0; i < count; i++) {
+    const j = i + Math.floor(random() * (pool.length - i));
+    [pool[i], pool[j]] = [pool[j], pool[i]];
+  }
+  return pool.slice(0, count);
 }

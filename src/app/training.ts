@@ -3,12 +3,13 @@ import type { Readable } from 'node:stream';
 import { DataError, InputError } from '../errors.js';
 import { cachedSplitPath, getDatasetInfo, isCached, resolveCacheDir, verifyCachedSplit } from '../io/datasets.js';
 import { readDataset } from '../io/read-records.js';
-import type { InputFormat, Label, LabeledRecord } from '../io/records.js';
+import type { InputFormat, LabeledRecord } from '../io/records.js';
+import type { Label } from '../model/labels.js';
 import { type Compressor, defaultCompressor } from '../compress/index.js';
 import { TrainingIndex } from '../model/training-index.js';
 import { LabelEncoder } from '../model/labels.js';
 import { readPreparedIndex, writePreparedIndex } from '../io/index-cache.js';
-import { sha256OfFile } from '../io/neighbors-file.js';
+import { sha256OfFile } from '../io/file-hash.js';
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { makeDirectories } from '../io/directories.js';
@@ -17,6 +18,8 @@ import { dirname, join } from 'node:path';
 import { createSearcher, maxJobs, SearchPool, type Searcher } from '../parallel/searcher.js';
 
 export const DEFAULT_DATASET = 'ag_news';
+
+export type { FileFormat } from '../io/lines.js';
 
 export interface DataSpec {
   /** A file, `-` for stdin, or undefined for the default data set's split from the cache. */
@@ -54,6 +57,11 @@ export async function loadSplit(spec: DataSpec, split: 'train' | 'test'): Promis
   const { path } = await defaultSplit(split, cacheDir);
   const { source, records } = await readDataset(path, { format: 'jsonl' });
   return { source, path, records: spec.strip ? stripTexts(records) : records, labelNames: labelNameMap(info.labelNames) };
+}
+
+/** The files a job reads for its training and test data: the paths given, else the cached default splits. */
+export function inputPaths(train: string | undefined, test: string | undefined, cacheDir: string = resolveCacheDir()): string[] {
+  return [train ?? cachedSplitPath(DEFAULT_DATASET, 'train', cacheDir), test ?? cachedSplitPath(DEFAULT_DATASET, 'test', cacheDir)];
 }
 
 /** Names for integer labels 0..n-1, from the registry or `--label-names a,b,c`. */

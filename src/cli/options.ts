@@ -2,7 +2,7 @@
 import { InvalidArgumentError } from 'commander';
 import { UsageError } from '../errors.js';
 import { extensionOf, type FileFormat, formatFromPath } from '../io/lines.js';
-import type { Label } from '../io/records.js';
+import type { Label } from '../model/labels.js';
 import { isTieRule, TIE_RULES, type TieRule } from '../model/tie-rules.js';
 
 /** Integers are taken only when a double holds them exactly (up to 2^53 − 1): nothing is rounded. */

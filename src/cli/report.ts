@@ -1,28 +1,50 @@
 /**
- * The evaluation report, as a table for people and as one JSON object, shared by `npc eval` and
- * `npc score` so that both print exactly the same numbers for the same neighbours.
+ * The reports, as tables for people and as one JSON object each: the evaluation report shared by
+ * `npc eval` and `npc score` (so both print exactly the same numbers for the same neighbours), and the
+ * few-shot summary. The warnings about the data go to stderr first (and into the JSON).
  */
-import type { Scores, Timing } from '../app/evaluate.js';
+import type { EvaluationReport } from '../app/evaluate.js';
+import type { FewShotResult } from '../app/few-shot.js';
 import type { Score } from '../app/metrics.js';
+import type { Scores } from '../app/scoring.js';
+import { toJson } from '../io/json-text.js';
 import type { EnvelopeSummary } from '../model/envelope.js';
-import type { Label } from '../io/records.js';
-import type { TieRule } from '../model/tie-rules.js';
+import type { Label } from '../model/labels.js';
 import { labelFormatter } from './options.js';
+import type { LineWriter } from './output.js';
 
-export interface ReportContext {
-  trainSource: string;
-  testSource: string;
-  trainSize: number;
-  testSize: number;
-  /** Neighbours per row the scores were computed from. */
-  m: number;
-  tie: TieRule;
-  strip: boolean;
+/** An evaluation report with the display names of the labels, if any. */
+export type ReportContext = Omit<EvaluationReport, 'scores'> & { names?: ReadonlyMap<Label, string> };
+
+export interface PrintOptions {
+  json: boolean;
   names?: ReadonlyMap<Label, string>;
-  /** Present for `eval` (absent for `score`, which compresses nothing). */
-  timing?: Timing;
-  /** Which test rows, in words: `all`, `first 500`, `stratified sample of 1000, seed 7`. */
-  evaluated: string;
+  out: LineWriter;
+  warn: (message: string) => void;
+}
+
+/** Prints the warnings about the data on stderr, then the report (a table, or one JSON line that carries them too). */
+export async function printReport(report: EvaluationReport, options: PrintOptions): Promise<void> {
+  const { scores, ...rest } = report;
+  const ctx: ReportContext = { ...rest, names: options.names };
+  const warnings = reportWarnings(scores, ctx);
+  for (const warning of warnings) options.warn(warning);
+  const text = options.json ? toJson(reportJson(scores, ctx, warnings)) : reportText(scores, ctx);
+  for (const line of text.split('\n')) await options.out.writeLine(line);
+}
+
+/** The few-shot summary: mean ± sample sd over the trials, for every k. */
+export async function printFewShot(result: FewShotResult, options: Omit<PrintOptions, 'names' | 'warn'>): Promise<void> {
+  const { interrupted, ...json } = result;
+  void interrupted;
+  const lines = options.json
+    ? [toJson(json)]
+    : [
+        `few-shot: ${result.shots} training rows per class, ${result.trials} trials (seed ${result.seed}), ${result.n} test rows, tie rule '${result.tie}'`,
+        '  k  strict mean ± sd      lenient mean ± sd',
+        ...result.ks.map((r) => `  ${String(r.k).padEnd(2)} ${r.strict.mean.toFixed(4)} ± ${r.strict.std.toFixed(4)}     ${r.lenient.mean.toFixed(4)} ± ${r.lenient.std.toFixed(4)}`),
+      ];
+  for (const line of lines) await options.out.writeLine(line);
 }
 
 const f4 = (x: number): string => x.toFixed(4);

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { readFile, rmdir, stat, unlink } from 'node:fs/promises';
 import { makeDirectories } from './directories.js';
+import { sha256OfFile } from './file-hash.js';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -217,18 +218,13 @@ export async function verifyCachedSplit(name: string, split: string, cacheDir: s
   if (size !== meta.jsonlBytes) {
     throw new DataError(`cached ${path} changed on disk: expected ${meta.jsonlBytes} bytes, found ${size}; ${again}`);
   }
-  const sha256 = await sha256File(path);
+  const sha256 = await sha256OfFile(path);
   if (sha256 !== meta.jsonlSha256) {
     throw new DataError(`cached ${path} changed on disk: expected sha256 ${meta.jsonlSha256}, got ${sha256}; ${again}`);
   }
   return meta;
 }
 
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 /**
  * Makes the requested splits available in the cache (downloading, checking and converting them) and

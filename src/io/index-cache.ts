@@ -14,7 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { endianness } from 'node:os';
-import type { Label } from './records.js';
+import type { Label } from '../model/labels.js';
 import { writeFileAtomic } from './atomic-file.js';
 
 const MAGIC = 'NPCIDX1\n';

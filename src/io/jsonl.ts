@@ -1,6 +1,7 @@
 /** JSONL records: one JSON object per line; blank lines are skipped; every problem names its line. */
 import { InputError, at } from '../errors.js';
-import type { Label, LabeledRecord, ReadOptions } from './records.js';
+import type { LabeledRecord, ReadOptions } from './records.js';
+import type { Label } from '../model/labels.js';
 import type { Line } from './lines.js';
 import { exactNumber, rawMemberText } from './json-text.js';
 

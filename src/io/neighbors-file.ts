@@ -17,12 +17,10 @@
  * Files are written through a temporary file renamed into place (io/atomic-file.ts), so a reader never
  * sees a half-written file under the final name.
  *
- * Checksums identify the data a file was computed from: `sha256OfFile` hashes the raw bytes of the
- * data file exactly as they are on disk (a gzipped file is hashed compressed; the same rows in another
- * encoding or format count as different data). This is cheap, unambiguous and needs no parsing.
+ * Checksums identify the data a file was computed from: `sha256OfFile` (io/file-hash.ts) hashes the raw
+ * bytes of the data file exactly as they are on disk (a gzipped file is hashed compressed; the same rows
+ * in another encoding or format count as different data). This is cheap, unambiguous and needs no parsing.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import { InputError } from '../errors.js';
@@ -344,68 +342,4 @@ export function parseNeighborsFile(data: Uint8Array, where: string): SavedNeighb
     indices.slice(0, pairs),
     distances.slice(0, pairs),
   );
-}
-
-export interface NeighborsExpectation {
-  trainSha256?: string;
-  trainRows?: number;
-  testSha256?: string;
-  testRows?: number;
-  compressor?: string;
-  strip?: boolean;
-  /** Neighbours this run needs per row (the largest k): M must be at least min(this, training rows). */
-  neighbors?: number;
-}
-
-function short(sha: string): string {
-  return sha.slice(0, 12);
-}
-
-/**
- * Checks that a saved file belongs to this run. Throws one InputError (naming the file) listing every
- * mismatch: compressor, training or test data (checksum or row count), strip flag, too few neighbours.
- */
-export function checkNeighborsFileMatches(header: NeighborsFileHeader, expected: NeighborsExpectation, where?: string): void {
-  const problems: string[] = [];
-  if (expected.compressor !== undefined && header.compressor !== expected.compressor) {
-    problems.push(`it was computed with compressor ${header.compressor}, this run uses ${expected.compressor}`);
-  }
-  for (const part of ['train', 'test'] as const) {
-    const saved = header[part];
-    const sha = part === 'train' ? expected.trainSha256 : expected.testSha256;
-    const rows = part === 'train' ? expected.trainRows : expected.testRows;
-    const name = part === 'train' ? 'training' : 'test';
-    if (sha !== undefined && saved.sha256 !== sha.toLowerCase()) {
-      problems.push(`its ${name} data differs (sha256 ${short(saved.sha256)}… in the file, ${short(sha.toLowerCase())}… now)`);
-    } else if (rows !== undefined && saved.rows !== rows) {
-      problems.push(`its ${name} data had ${saved.rows} rows, now ${rows}`);
-    }
-  }
-  if (expected.strip !== undefined && header.strip !== expected.strip) {
-    problems.push(`it was computed ${header.strip ? 'with' : 'without'} stripping, this run is ${expected.strip ? 'with' : 'without'}`);
-  }
-  if (expected.neighbors !== undefined && header.m < Math.min(expected.neighbors, header.train.rows)) {
-    problems.push(`it holds ${header.m} neighbours per row, ${expected.neighbors} are needed`);
-  }
-  if (problems.length) throw new InputError(`neighbours file does not match this run: ${problems.join('; ')}`, where);
-}
-
-const HASH_READ_CHUNK = 1 << 20;
-
-/** SHA-256 (hex) of a file's raw bytes, streamed. */
-export async function sha256OfFile(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  try {
-    // 1 MiB reads: with the default 64 KiB the per-chunk overhead doubles the time on a 30 MB file.
-    for await (const chunk of createReadStream(path, { highWaterMark: HASH_READ_CHUNK })) hash.update(chunk as Buffer);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(`cannot read: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`, path);
-  }
-  return hash.digest('hex');
-}
-
-/** SHA-256 (hex) of bytes already in memory (e.g. standard input). */
-export function sha256OfBytes(data: Uint8Array | string): string {
-  return createHash('sha256').update(data).digest('hex');
 }

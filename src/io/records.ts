@@ -1,9 +1,4 @@
-/**
- * A label exactly as the data gave it: strings stay strings, JSON numbers stay numbers, and integers
- * beyond 2^53 (which a double would round) are bigints, so 12345678901234567890 stays itself.
- * 1 and "1" are different labels; a number and a bigint never hold the same value.
- */
-export type Label = string | number | bigint;
+import type { Label } from '../model/labels.js';
 
 /** One row of a data set, with where it came from (1-based line of its source) for error messages. */
 export interface LabeledRecord {

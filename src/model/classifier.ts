@@ -11,7 +11,7 @@
  * RangeErrors, each naming the argument and the position.
  */
 import { checkUnicode, type Compressor, defaultCompressor, describeValue, utf8Bytes } from '../compress/index.js';
-import type { Label } from '../io/records.js';
+import type { Label } from './labels.js';
 import { NearestNeighbors } from './neighbors.js';
 import { TrainingIndex } from './training-index.js';
 import { lenientCorrect, strictVote, voteCounts } from './vote.js';

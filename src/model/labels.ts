@@ -1,4 +1,9 @@
-import type { Label } from '../io/records.js';
+/**
+ * A label exactly as the data gave it: strings stay strings, JSON numbers stay numbers, and integers
+ * beyond 2^53 (which a double would round) are bigints, so 12345678901234567890 stays itself.
+ * 1 and "1" are different labels; a number and a bigint never hold the same value.
+ */
+export type Label = string | number | bigint;
 
 /**
  * Maps labels (kept exactly as given: 1 and "1" are different labels) to dense ids 0..n-1 and back.
@@ -32,4 +37,10 @@ export function compareLabels(a: Label, b: Label): number {
   const bText = typeof b === 'string';
   if (aText !== bText) return aText ? 1 : -1;
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The encoder of `labels` and each label's id: what a training set's labels become. */
+export function encodeLabels(labels: readonly Label[]): { encoder: LabelEncoder; labelIds: Int32Array } {
+  const encoder = new LabelEncoder(labels);
+  return { encoder, labelIds: Int32Array.from(labels, (label) => encoder.idOf(label)) };
 }

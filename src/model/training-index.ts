@@ -1,6 +1,6 @@
 import { type Compressor, createPairScanner, type PairScanner, utf8Bytes } from '../compress/index.js';
-import type { Label } from '../io/records.js';
-import { LabelEncoder } from './labels.js';
+import type { Label } from './labels.js';
+import { encodeLabels, LabelEncoder } from './labels.js';
 import { NearestNeighbors } from './neighbors.js';
 import { ncdFromLengths } from './ncd.js';
 
@@ -82,7 +82,7 @@ export class TrainingIndex implements TrainingArrays {
     }
     if (texts.length === 0) throw new RangeError('the training set is empty');
     const size = texts.length;
-    const encoder = new LabelEncoder(labels);
+    const { encoder, labelIds: ids } = encodeLabels(labels);
     const encoded = texts.map(utf8Bytes);
     const offsets = new Int32Array(new SharedArrayBuffer(4 * (size + 1)));
     let total = 0;
@@ -94,10 +94,10 @@ export class TrainingIndex implements TrainingArrays {
     const data = new Uint8Array(new SharedArrayBuffer(Math.max(total, 1)), 0, total);
     const compressedLengths = new Int32Array(new SharedArrayBuffer(4 * size));
     const labelIds = new Int32Array(new SharedArrayBuffer(4 * size));
+    labelIds.set(ids);
     for (let i = 0; i < size; i++) {
       data.set(encoded[i], offsets[i]);
       if (!options.deferLengths) compressedLengths[i] = compressor.gzipLength(encoded[i]);
-      labelIds[i] = encoder.idOf(labels[i]);
     }
     return new TrainingIndex({ data, offsets, compressedLengths, labelIds }, encoder, compressor, !options.deferLengths);
   }

@@ -16,7 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/app/sampling.js';
 import { InputError } from '../../src/errors.js';
 import { readDataset, recordsFrom } from '../../src/io/read-records.js';
-import type { InputFormat, Label, LabeledRecord } from '../../src/io/records.js';
+import type { InputFormat, LabeledRecord } from '../../src/io/records.js';
+import type { Label } from '../../src/model/labels.js';
 import { cleanupTmp, makeTmp, pool, run, withTimeout, writeJsonl } from '../helpers/failure-tools.js';
 
 const SEED = Number(process.env.NPC_FUZZ_SEED ?? 20261128);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fewShotSplits, meanStd } from '../../src/app/few-shot.js';
 import { UsageError } from '../../src/errors.js';
-import type { Label } from '../../src/io/records.js';
+import type { Label } from '../../src/model/labels.js';
 
 const labels: Label[] = [
   ...Array<Label>(30).fill('sports'),
@@ -51,13 +51,13 @@ describe('fewShotSplits', () => {
 
   it('names every class that is too small', () => {
     expect(() => fewShotSplits(shuffled, 13, 1, 1)).toThrow(UsageError);
-    expect(() => fewShotSplits(shuffled, 13, 1, 1)).toThrow('--shots 13 needs 13 training rows per class, but class 3 has 7, "__proto__" has 12');
+    expect(() => fewShotSplits(shuffled, 13, 1, 1)).toThrow('13-shot draws need 13 training rows in every class, but class 3 has 7, "__proto__" has 12');
   });
 
-  it('rejects bad counts', () => {
-    expect(() => fewShotSplits(shuffled, 0, 1, 1)).toThrow(UsageError);
-    expect(() => fewShotSplits(shuffled, 1, 0, 1)).toThrow(UsageError);
-    expect(() => fewShotSplits(shuffled, 1.5, 1, 1)).toThrow(UsageError);
+  it('rejects bad counts (the CLI checks them first: this is a programming error)', () => {
+    expect(() => fewShotSplits(shuffled, 0, 1, 1)).toThrow(RangeError);
+    expect(() => fewShotSplits(shuffled, 1, 0, 1)).toThrow(RangeError);
+    expect(() => fewShotSplits(shuffled, 1.5, 1, 1)).toThrow(RangeError);
   });
 });
 

@@ -5,16 +5,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import {
-  checkNeighborsFileMatches,
   createNeighborsFileWriter,
   NEIGHBORS_MAGIC,
   type NeighborsHeaderInit,
   parseNeighborsFile,
   readNeighborsFile,
-  sha256OfBytes,
-  sha256OfFile,
   writeNeighborsFile,
 } from '../../src/io/neighbors-file.js';
+import { sha256OfBytes, sha256OfFile } from '../../src/io/file-hash.js';
+import { checkNeighborsFileMatches } from '../../src/app/rescore.js';
 
 const TRAIN_SHA = 'a'.repeat(64);
 const TEST_SHA = 'b'.repeat(64);

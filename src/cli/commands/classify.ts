@@ -1,12 +1,9 @@
 /** `npc classify [TEXT...]`: labels for arguments, or a stream of JSONL / text lines from stdin. */
 import type { Readable } from 'node:stream';
-import { classifyRecords, type Prediction } from '../../app/classify.js';
-import { labelNameMap, openTrainingSearcher } from '../../app/training.js';
-import { InputError, UsageError, at } from '../../errors.js';
-import { appendMembers, objectMembers, toJson } from '../../io/json-text.js';
-import type { FileFormat } from '../../io/lines.js';
-import { readRecords } from '../../io/read-records.js';
-import type { Label, LabeledRecord } from '../../io/records.js';
+import { argumentRecords, classifyRecords, stdinRecords } from '../../app/classify.js';
+import { type FileFormat, labelNameMap, openTrainingSearcher } from '../../app/training.js';
+import { InputError, UsageError } from '../../errors.js';
+import { addedFields, jsonLine } from '../classify-output.js';
 import { checkLabelNames, chooseFormat, formatHint, labelFormatter } from '../options.js';
 import type { LineWriter } from '../output.js';
 
@@ -47,24 +44,21 @@ export async function classifyCommand(
   try {
     checkLabelNames(options.labelNames, searcher.index.encoder.classes);
     const names = labelNameMap(options.labelNames) ?? labelNames;
-    const records: AsyncIterable<LabeledRecord> = fromStdin
-      ? readRecords('-', {
-          stdin: io.stdin,
+    const records = fromStdin
+      ? stdinRecords(io.stdin, {
           format: options.input,
           textField: options.textField,
           labelField: options.labelField,
-          requireLabel: false,
-          keepRaw: true,
           formatHint: 'for plain text lines pass --input text',
         })
       : argumentRecords(texts);
     const show = labelFormatter(searcher.index.encoder.classes, names);
-    const added = addedFields(options);
+    const added = addedFields(options.outputField);
     for await (const result of classifyRecords(searcher, records, { k: options.k, neighbors: options.neighbors })) {
       if (result.skipped) empty.push(result.record.line);
       let line: string;
       if (!asJson) line = result.prediction === null ? options.emptyLabel : show(result.prediction);
-      else line = jsonLine(result, options, added, names, fromStdin ? '<stdin>' : 'argument');
+      else line = jsonLine(result, options.textField, added, names, fromStdin ? '<stdin>' : 'argument');
       await io.out.writeLine(line);
     }
   } finally {
@@ -97,45 +91,3 @@ function checkOptions(texts: string[], fromStdin: boolean, options: ClassifyComm
   }
 }
 
-async function* argumentRecords(texts: string[]): AsyncGenerator<LabeledRecord> {
-  for (let i = 0; i < texts.length; i++) yield { text: texts[i], label: undefined, line: i + 1 };
-}
-
-/** The fields classify adds to each object: the prediction, its display name, the neighbours. */
-interface AddedFields {
-  prediction: string;
-  name: string;
-  neighbors: string;
-}
-
-function addedFields(options: ClassifyCommandOptions): AddedFields {
-  return { prediction: options.outputField, name: `${options.outputField}_name`, neighbors: 'neighbors' };
-}
-
-function jsonLine(
-  result: Prediction,
-  options: ClassifyCommandOptions,
-  added: AddedFields,
-  names: ReadonlyMap<Label, string> | undefined,
-  source: string,
-): string {
-  const members: [string, string][] = [[added.prediction, toJson(result.prediction)]];
-  if (result.skipped) members.push(['error', JSON.stringify(result.skipped)]);
-  if (result.prediction !== null) {
-    const name = names?.get(result.prediction);
-    if (name !== undefined) members.push([added.name, JSON.stringify(name)]);
-  }
-  if (result.neighbors) members.push([added.neighbors, toJson(result.neighbors)]);
-  const { raw } = result.record;
-  if (raw === undefined) return `{${[[options.textField, JSON.stringify(result.record.text)], ...members].map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`;
-  // The input line passes through byte for byte (numbers are not re-read); a field of the same name
-  // as one npc adds would be shadowed or duplicated, so it is an error, with the way out.
-  const present = new Set(objectMembers(raw).map((m) => m.name));
-  for (const [field] of members) {
-    if (present.has(field)) {
-      const remedy = field === added.neighbors ? 'rename it in the input' : 'name the new field with --output-field NAME';
-      throw new InputError(`the object already has a "${field}" field, which npc would add; ${remedy}`, at(source, result.record.line));
-    }
-  }
-  return appendMembers(raw, members);
-}

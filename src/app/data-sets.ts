@@ -1,0 +1,46 @@
+/**
+ * The data set jobs behind `npc data`: what the registry holds and what is cached, downloading a data
+ * set into the cache, and the cached paths. The registry, the cache and the download are io/datasets.ts.
+ */
+import { DataError } from '../errors.js';
+import { cachedSplitPath, getDataset, getDatasetInfo, isCached, listDatasets, resolveCacheDir } from '../io/datasets.js';
+
+export interface SplitStatus {
+  dataset: string;
+  split: string;
+  rows: number;
+  cached: boolean;
+  description: string;
+}
+
+/** Every split of every registered data set, and whether it is in the cache. */
+export function splitStatuses(cacheDir: string = resolveCacheDir()): SplitStatus[] {
+  return listDatasets().flatMap((info) =>
+    Object.entries(info.splits).map(([split, s]) => ({
+      dataset: info.name,
+      split,
+      rows: s.rows,
+      cached: isCached(info.name, split, cacheDir),
+      description: info.description,
+    })),
+  );
+}
+
+/** Downloads (or finds verified in the cache) the splits of a data set; returns their cached JSONL paths. */
+export async function fetchDataset(
+  name: string,
+  options: { split?: string; from?: string; onProgress?: (message: string) => void },
+): Promise<string[]> {
+  return (await getDataset(name, options)).map((r) => r.path);
+}
+
+/** The cached JSONL paths of a data set's splits (all, or one); a DataError if one is not cached. */
+export function cachedPaths(name: string, split?: string, cacheDir: string = resolveCacheDir()): string[] {
+  const info = getDatasetInfo(name);
+  const splits = split ? [split] : Object.keys(info.splits);
+  return splits.map((s) => {
+    if (!(s in info.splits)) throw new DataError(`data set '${name}' has no split '${s}' (it has: ${Object.keys(info.splits).join(', ')})`);
+    if (!isCached(name, s, cacheDir)) throw new DataError(`${name} ${s} is not in the cache (${cacheDir}); run 'npc data get ${name}'`);
+    return cachedSplitPath(name, s, cacheDir);
+  });
+}

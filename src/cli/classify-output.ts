@@ -1,0 +1,49 @@
+/**
+ * `npc classify --json` and JSONL output: the fields npc adds to each object. An input line passes
+ * through byte for byte, the new fields appended before its closing brace (numbers are not re-read,
+ * key order and spacing stay); a new object is built for texts given as arguments or plain lines.
+ */
+import type { Prediction } from '../app/classify.js';
+import { InputError, at } from '../errors.js';
+import { appendMembers, objectMembers, toJson } from '../io/json-text.js';
+import type { Label } from '../model/labels.js';
+
+/** The fields classify adds to each object: the prediction, its display name, the neighbours. */
+export interface AddedFields {
+  prediction: string;
+  name: string;
+  neighbors: string;
+}
+
+/** `--output-field NAME` names the prediction field and, after it, the label's display name field. */
+export function addedFields(outputField: string): AddedFields {
+  return { prediction: outputField, name: `${outputField}_name`, neighbors: 'neighbors' };
+}
+
+export function jsonLine(
+  result: Prediction,
+  textField: string,
+  added: AddedFields,
+  names: ReadonlyMap<Label, string> | undefined,
+  source: string,
+): string {
+  const members: [string, string][] = [[added.prediction, toJson(result.prediction)]];
+  if (result.skipped) members.push(['error', JSON.stringify(result.skipped)]);
+  if (result.prediction !== null) {
+    const name = names?.get(result.prediction);
+    if (name !== undefined) members.push([added.name, JSON.stringify(name)]);
+  }
+  if (result.neighbors) members.push([added.neighbors, toJson(result.neighbors)]);
+  const { raw } = result.record;
+  if (raw === undefined) return `{${[[textField, JSON.stringify(result.record.text)], ...members].map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`;
+  // The input line passes through byte for byte (numbers are not re-read); a field of the same name
+  // as one npc adds would be shadowed or duplicated, so it is an error, with the way out.
+  const present = new Set(objectMembers(raw).map((m) => m.name));
+  for (const [field] of members) {
+    if (present.has(field)) {
+      const remedy = field === added.neighbors ? 'rename it in the input' : 'name the new field with --output-field NAME';
+      throw new InputError(`the object already has a "${field}" field, which npc would add; ${remedy}`, at(source, result.record.line));
+    }
+  }
+  return appendMembers(raw, members);
+}
