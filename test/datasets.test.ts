@@ -7,15 +7,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DataError, InputError } from '../src/errors.js';
 import { createAtomicWriter, removeStaleTempFiles, writeFileAtomic } from '../src/io/atomic-file.js';
 import { readCsvRecords } from '../src/io/csv.js';
-import {
-  cachedSplitPath,
-  getDataset,
-  getDatasetInfo,
-  isCached,
-  listDatasets,
-  resolveCacheDir,
-  verifyCachedSplit,
-} from '../src/io/datasets.js';
+import { cachedSplitPath, isCached, resolveCacheDir, verifyCachedSplit } from '../src/io/data-cache.js';
+import { getDataset } from '../src/io/datasets.js';
+import { getDatasetInfo, listDatasets } from '../src/io/registry.js';
 import { closedPort, startServer, type RouteMode, type TestServer } from './helpers/http-server.js';
 import { requireSharedData, sharedDataPath } from './helpers/shared-data.js';
 

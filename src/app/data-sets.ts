@@ -3,7 +3,9 @@
  * set into the cache, and the cached paths. The registry, the cache and the download are io/datasets.ts.
  */
 import { DataError } from '../errors.js';
-import { cachedSplitPath, getDataset, getDatasetInfo, isCached, listDatasets, resolveCacheDir } from '../io/datasets.js';
+import { cachedSplitPath, isCached, resolveCacheDir } from '../io/data-cache.js';
+import { getDataset } from '../io/datasets.js';
+import { getDatasetInfo, listDatasets } from '../io/registry.js';
 
 export interface SplitStatus {
   dataset: string;

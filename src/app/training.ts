@@ -1,20 +1,20 @@
 /** Loading labelled data sets for classify and eval: a path, stdin, or the default cached AG News. */
 import type { Readable } from 'node:stream';
 import { DataError, InputError } from '../errors.js';
-import { cachedSplitPath, getDatasetInfo, isCached, resolveCacheDir, verifyCachedSplit } from '../io/datasets.js';
+import { cachedSplitPath, isCached, resolveCacheDir, verifyCachedSplit } from '../io/data-cache.js';
+import { getDatasetInfo } from '../io/registry.js';
 import { readDataset } from '../io/read-records.js';
 import type { InputFormat, LabeledRecord } from '../io/records.js';
 import type { Label } from '../model/labels.js';
 import { type Compressor, defaultCompressor } from '../compress/index.js';
 import { TrainingIndex } from '../model/training-index.js';
 import { LabelEncoder } from '../model/labels.js';
-import { readPreparedIndex, writePreparedIndex } from '../io/index-cache.js';
+import { indexCacheEntry, readCachedIndex, writeCachedIndex } from '../io/index-cache.js';
 import { sha256OfFile } from '../io/file-hash.js';
-import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { makeDirectories } from '../io/directories.js';
 import { systemReason } from '../io/lines.js';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { createSearcher, maxJobs, SearchPool, type Searcher } from '../parallel/searcher.js';
 
 export const DEFAULT_DATASET = 'ag_news';
@@ -95,14 +95,14 @@ export async function openSearcher(records: readonly LabeledRecord[], jobs: numb
 }
 
 /** Training sets at least this large are kept prepared on disk (parsing and C(y) then cost nothing). */
-export const PREPARED_MIN_ROWS = 20_000;
+export const INDEX_CACHE_MIN_ROWS = 20_000;
 
 export interface TrainingSearcher {
   searcher: Searcher;
   source: string;
   labelNames?: ReadonlyMap<Label, string>;
-  /** Whether the prepared index came from the cache. */
-  prepared: boolean;
+  /** Whether the training set's index came from the index cache. */
+  fromCache: boolean;
 }
 
 /**
@@ -119,10 +119,10 @@ export async function openTrainingSearcher(
   const cacheDir = options.cacheDir ?? resolveCacheDir();
   // Worker threads pay off on large training sets; a caller with little to do may ask for fewer below that.
   const below = options.jobsBelowPreparedSize ?? jobs;
-  const jobsFor = (rows: number): number => (rows >= PREPARED_MIN_ROWS ? jobs : below);
+  const jobsFor = (rows: number): number => (rows >= INDEX_CACHE_MIN_ROWS ? jobs : below);
   // The threads boot (~70 ms) while this thread hashes and reads the training file, when they are
   // likely to be used: always if `below` asks for them, else if the file is large enough to hold
-  // PREPARED_MIN_ROWS rows. A wrong guess costs only their start-up on the other cores.
+  // INDEX_CACHE_MIN_ROWS rows. A wrong guess costs only their start-up on the other cores.
   const early =
     jobs > 1 && spec.path !== '-' && (below > 1 || spec.path === undefined || largeFile(spec.path))
       ? SearchPool.spawn(Math.min(jobs, maxJobs()))
@@ -132,36 +132,34 @@ export async function openTrainingSearcher(
     const path = spec.path ?? cached!.path;
     const labelNames = spec.path === undefined ? labelNameMap(getDatasetInfo(DEFAULT_DATASET).labelNames) : undefined;
     const compressor = defaultCompressor();
-    let key: string | undefined;
-    let cachePath: string | undefined;
     // The cached default split was just verified by its sha256: no need to read it twice. Unreadable
     // files go the normal way, so their errors read like every other input error.
     const fileHash = cached?.sha256 ?? (path === '-' ? undefined : await sha256OfFile(path).catch(() => undefined));
-    if (fileHash !== undefined) {
-      key = createHash('sha256')
-        .update(JSON.stringify([fileHash, compressor.name, spec.format ?? null, spec.textField ?? 'text', spec.labelField ?? 'label', !!spec.strip]))
-        .digest('hex');
-      cachePath = join(cacheDir, 'index', `${key}.npcidx`);
-      const prepared = readPreparedIndex(cachePath, key);
-      if (prepared) {
-        const index = new TrainingIndex(prepared.arrays, new LabelEncoder(prepared.classes), compressor, true);
-        return { searcher: await createSearcher(index, jobsFor(index.size), early), source: path, labelNames, prepared: true };
+    const entry =
+      fileHash === undefined
+        ? undefined
+        : indexCacheEntry(cacheDir, fileHash, { compressor: compressor.name, format: spec.format, textField: spec.textField, labelField: spec.labelField, strip: spec.strip });
+    if (entry) {
+      const cachedIndex = readCachedIndex(entry.path, entry.key);
+      if (cachedIndex) {
+        const index = new TrainingIndex(cachedIndex.arrays, new LabelEncoder(cachedIndex.classes), compressor, true);
+        return { searcher: await createSearcher(index, jobsFor(index.size), early), source: path, labelNames, fromCache: true };
       }
     }
     const train = await loadSplit({ ...spec, path }, 'train');
     const searcher = await openSearcher(train.records, jobsFor(train.records.length), early);
-    if (key && cachePath && train.records.length >= PREPARED_MIN_ROWS) {
+    if (entry && train.records.length >= INDEX_CACHE_MIN_ROWS) {
       const { index } = searcher;
       try {
-        makeDirectories(dirname(cachePath));
-        await writePreparedIndex(cachePath, key, { arrays: index.arrays(), classes: [...index.encoder.classes] });
+        makeDirectories(dirname(entry.path));
+        await writeCachedIndex(entry.path, entry.key, { arrays: index.arrays(), classes: [...index.encoder.classes] });
       } catch (err) {
         // One try: an unwritable cache costs time on the next run, nothing else; say so once.
         const reason = err instanceof InputError ? err.message.replace(/^cannot write [^:]*: /, '') : systemReason(err);
-        options.onWarning?.(`cannot cache the prepared training set in ${dirname(cachePath)} (${reason}); the next run will prepare it again`);
+        options.onWarning?.(`cannot cache the prepared training set in ${dirname(entry.path)} (${reason}); the next run will prepare it again`);
       }
     }
-    return { searcher, source: train.source, labelNames: labelNames ?? train.labelNames, prepared: false };
+    return { searcher, source: train.source, labelNames: labelNames ?? train.labelNames, fromCache: false };
   } catch (err) {
     // Bad input (or anything else) before createSearcher took the threads: end them, or they keep the
     // process alive. (If createSearcher itself failed, it has ended them already; closing twice is harmless.)
@@ -170,10 +168,10 @@ export async function openTrainingSearcher(
   }
 }
 
-/** Large enough to hold PREPARED_MIN_ROWS rows of 50 bytes (a short headline with its label). */
+/** Large enough to hold INDEX_CACHE_MIN_ROWS rows of 50 bytes (a short headline with its label). */
 function largeFile(path: string): boolean {
   try {
-    return statSync(path).size >= PREPARED_MIN_ROWS * 50;
+    return statSync(path).size >= INDEX_CACHE_MIN_ROWS * 50;
   } catch {
     return false;
   }

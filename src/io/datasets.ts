@@ -1,63 +1,23 @@
 /**
- * The data set registry (data/datasets.json) and the local cache of downloaded data sets.
- *
- * `getDataset` fetches each split's original CSV (its URL, a mirror, or a local directory), checks its
- * size and MD5, converts every row to one JSONL line `{"label": <int>, "text": <string>}` (exactly what
- * Python's `json.dumps` writes, so the files equal the reference JSONL byte for byte), checks the row count,
- * and only then puts `<cache>/<name>/<split>.jsonl` and `<split>.meta.json` in place (temp file + rename).
- * A failure leaves nothing behind in the cache.
+ * Installing a data set into the cache. `getDataset` fetches each split's original CSV (its URL, a
+ * mirror, or a local directory), checks its size and MD5, converts every row to one JSONL line
+ * `{"label": <int>, "text": <string>}` (exactly what Python's `json.dumps` writes, so the files equal
+ * the reference JSONL byte for byte), checks the row count, and only then puts
+ * `<cache>/<name>/<split>.jsonl` and `<split>.meta.json` in place (temp file + rename). A failure leaves
+ * nothing behind in the cache. The registry is io/registry.ts, the cache's layout io/data-cache.ts.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
-import { readFile, rmdir, stat, unlink } from 'node:fs/promises';
-import { makeDirectories } from './directories.js';
-import { sha256OfFile } from './file-hash.js';
-import { homedir } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { createReadStream, statSync } from 'node:fs';
+import { rmdir, unlink } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DataError, InputError, at } from '../errors.js';
 import { createAtomicWriter, removeStaleTempFiles, tempPathFor, writeFileAtomic } from './atomic-file.js';
 import { agNewsRowToRecord, readCsvRows } from './csv.js';
+import { type CachedSplitMeta, cachedSplitPath, isCached, isFile, metaPath, resolveCacheDir, verifyCachedSplit } from './data-cache.js';
+import { makeDirectories } from './directories.js';
 import { describeSource, fetchVerifiedFile, type FileSource } from './download.js';
-
-export interface SplitInfo {
-  /** Where the original file is published. */
-  url: string;
-  /** Its file name: appended to a `from` mirror URL, looked up (or `<file>.gz`) in a `from` directory. */
-  file: string;
-  bytes: number;
-  md5: string;
-  rows: number;
-}
-
-/** How CSV rows become records. `ag_news`: class,title,description, no header (see csv.ts). */
-export type CsvLayout = 'ag_news';
-
-export interface DatasetInfo {
-  name: string;
-  description: string;
-  labelNames?: string[];
-  splits: Record<string, SplitInfo>;
-  /** Licence and provenance note. */
-  license?: string;
-  homepage?: string;
-  layout: CsvLayout;
-}
-
-/** What `<split>.meta.json` holds next to a cached `<split>.jsonl`. */
-export interface CachedSplitMeta {
-  dataset: string;
-  split: string;
-  /** URL or path the CSV came from. */
-  source: string;
-  csvBytes: number;
-  csvMd5: string;
-  rows: number;
-  jsonlBytes: number;
-  jsonlSha256: string;
-  /** ISO 8601 time of the download. */
-  created: string;
-}
+import { type DatasetInfo, getDatasetInfo, getSplitInfo, type SplitInfo } from './registry.js';
 
 export interface GetDatasetOptions {
   /** One split (default: all of them). */
@@ -70,161 +30,6 @@ export interface GetDatasetOptions {
   /** Download again even when a verified copy is cached. */
   force?: boolean;
 }
-
-const REGISTRY_URL = new URL('../../data/datasets.json', import.meta.url);
-const LAYOUTS: readonly CsvLayout[] = ['ag_news'];
-
-let registry: Map<string, DatasetInfo> | undefined;
-
-function loadRegistry(): Map<string, DatasetInfo> {
-  if (registry) return registry;
-  const where = fileURLToPath(REGISTRY_URL);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(REGISTRY_URL, 'utf8'));
-  } catch (err) {
-    throw new DataError(`cannot read the data set registry ${where}: ${(err as Error).message}`);
-  }
-  const bad = (what: string): never => {
-    throw new DataError(`invalid data set registry ${where}: ${what}`);
-  };
-  const datasets = (parsed as { datasets?: unknown })?.datasets;
-  if (!isObject(datasets)) bad('no "datasets" object');
-  const result = new Map<string, DatasetInfo>();
-  for (const [name, raw] of Object.entries(datasets as Record<string, unknown>)) {
-    if (!/^[a-z0-9][a-z0-9_.-]*$/.test(name)) bad(`bad data set name ${JSON.stringify(name)}`);
-    if (!isObject(raw)) bad(`${name} is not an object`);
-    const d = raw as Record<string, unknown>;
-    if (typeof d.description !== 'string') bad(`${name}: "description" must be a string`);
-    if (!LAYOUTS.includes(d.layout as CsvLayout)) bad(`${name}: "layout" must be one of ${LAYOUTS.join(', ')}`);
-    if (d.labelNames !== undefined && !(Array.isArray(d.labelNames) && d.labelNames.every((l) => typeof l === 'string'))) {
-      bad(`${name}: "labelNames" must be a list of strings`);
-    }
-    if (!isObject(d.splits) || Object.keys(d.splits as object).length === 0) bad(`${name}: "splits" must be a non-empty object`);
-    const splits: Record<string, SplitInfo> = {};
-    for (const [split, s] of Object.entries(d.splits as Record<string, unknown>)) {
-      const where = `${name}.${split}`;
-      if (!/^[a-z0-9][a-z0-9_-]*$/.test(split)) bad(`bad split name ${JSON.stringify(where)}`);
-      const si = s as Record<string, unknown>;
-      if (!isObject(s) || typeof si.url !== 'string' || typeof si.file !== 'string' || typeof si.md5 !== 'string') {
-        bad(`${where}: needs "url", "file" and "md5" strings`);
-      }
-      if (!/^[A-Za-z0-9_.-]+$/.test(si.file as string)) bad(`${where}: "file" must be a plain file name`);
-      if (!/^[0-9a-f]{32}$/.test(si.md5 as string)) bad(`${where}: "md5" must be 32 lowercase hex digits`);
-      for (const key of ['bytes', 'rows'] as const) {
-        if (!Number.isSafeInteger(si[key]) || (si[key] as number) <= 0) bad(`${where}: "${key}" must be a positive integer`);
-      }
-      splits[split] = { url: si.url as string, file: si.file as string, bytes: si.bytes as number, md5: si.md5 as string, rows: si.rows as number };
-    }
-    result.set(name, {
-      name,
-      description: d.description as string,
-      ...(d.labelNames !== undefined ? { labelNames: [...(d.labelNames as string[])] } : {}),
-      splits,
-      ...(typeof d.license === 'string' ? { license: d.license } : {}),
-      ...(typeof d.homepage === 'string' ? { homepage: d.homepage } : {}),
-      layout: d.layout as CsvLayout,
-    });
-  }
-  registry = result;
-  return result;
-}
-
-function isObject(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Every data set in the registry (copies; changing them changes nothing). */
-export function listDatasets(): DatasetInfo[] {
-  return [...loadRegistry().values()].map(copyInfo);
-}
-
-export function getDatasetInfo(name: string): DatasetInfo {
-  const info = loadRegistry().get(name);
-  if (!info) {
-    throw new DataError(`unknown data set '${name}' (known: ${[...loadRegistry().keys()].join(', ')})`);
-  }
-  return copyInfo(info);
-}
-
-function copyInfo(info: DatasetInfo): DatasetInfo {
-  const splits = Object.fromEntries(Object.entries(info.splits).map(([k, v]) => [k, { ...v }]));
-  return { ...info, splits, ...(info.labelNames ? { labelNames: [...info.labelNames] } : {}) };
-}
-
-function getSplitInfo(name: string, split: string): SplitInfo {
-  const info = getDatasetInfo(name);
-  const splitInfo = Object.hasOwn(info.splits, split) ? info.splits[split] : undefined;
-  if (!splitInfo) {
-    throw new DataError(`data set '${name}' has no split '${split}' (it has: ${Object.keys(info.splits).join(', ')})`);
-  }
-  return splitInfo;
-}
-
-/** `$NPC_DATA_DIR`, else `$XDG_CACHE_HOME/npc` (when absolute, as the XDG spec requires), else `~/.cache/npc`. */
-export function resolveCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.NPC_DATA_DIR) return resolve(env.NPC_DATA_DIR);
-  if (env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME)) return join(env.XDG_CACHE_HOME, 'npc');
-  return join(env.HOME || homedir(), '.cache', 'npc');
-}
-
-/** `<cache>/<name>/<split>.jsonl` (whether or not it exists). */
-export function cachedSplitPath(name: string, split: string, cacheDir: string = resolveCacheDir()): string {
-  getSplitInfo(name, split);
-  return join(cacheDir, name, `${split}.jsonl`);
-}
-
-function metaPath(jsonlPath: string): string {
-  return jsonlPath.replace(/\.jsonl$/, '.meta.json');
-}
-
-/** Whether the split's JSONL and its meta file are in the cache (cheap; `verifyCachedSplit` checks content). */
-export function isCached(name: string, split: string, cacheDir: string = resolveCacheDir()): boolean {
-  const path = cachedSplitPath(name, split, cacheDir);
-  return isFile(path) && isFile(metaPath(path));
-}
-
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/** Checks the cached JSONL against its meta file (size, SHA-256, registry checksums); DataError if anything differs. */
-export async function verifyCachedSplit(name: string, split: string, cacheDir: string = resolveCacheDir()): Promise<CachedSplitMeta> {
-  const splitInfo = getSplitInfo(name, split);
-  const path = cachedSplitPath(name, split, cacheDir);
-  const metaFile = metaPath(path);
-  let meta: CachedSplitMeta;
-  try {
-    meta = JSON.parse(await readFile(metaFile, 'utf8')) as CachedSplitMeta;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new DataError(`${name} ${split} is not in the cache (${cacheDir}); run 'npc data get ${name}'`);
-    throw new DataError(`cached ${name} ${split} is damaged: cannot read ${metaFile} (${(err as Error).message}); run 'npc data get ${name}' again`);
-  }
-  const again = `run 'npc data get ${name}' again`;
-  if (meta.csvMd5 !== splitInfo.md5 || meta.rows !== splitInfo.rows) {
-    throw new DataError(`cached ${name} ${split} (${metaFile}) does not match the registry (md5 ${splitInfo.md5}, ${splitInfo.rows} rows); ${again}`);
-  }
-  let size: number;
-  try {
-    size = (await stat(path)).size;
-  } catch {
-    throw new DataError(`cached ${name} ${split} is damaged: ${path} is missing; ${again}`);
-  }
-  if (size !== meta.jsonlBytes) {
-    throw new DataError(`cached ${path} changed on disk: expected ${meta.jsonlBytes} bytes, found ${size}; ${again}`);
-  }
-  const sha256 = await sha256OfFile(path);
-  if (sha256 !== meta.jsonlSha256) {
-    throw new DataError(`cached ${path} changed on disk: expected sha256 ${meta.jsonlSha256}, got ${sha256}; ${again}`);
-  }
-  return meta;
-}
-
 
 /**
  * Makes the requested splits available in the cache (downloading, checking and converting them) and

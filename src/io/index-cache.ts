@@ -11,23 +11,19 @@
  * offsets (int32 × rows+1), C(y) (int32 × rows), label ids (int32 × rows), text bytes, and last the
  * CRC-32 (uint32) of everything after the header. Integers in the platform's byte order (recorded).
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { endianness } from 'node:os';
 import type { Label } from '../model/labels.js';
+import type { TrainingArrays } from '../model/training-index.js';
 import { writeFileAtomic } from './atomic-file.js';
 
 const MAGIC = 'NPCIDX1\n';
 
-export interface PreparedArrays {
-  data: Uint8Array;
-  offsets: Int32Array;
-  compressedLengths: Int32Array;
-  labelIds: Int32Array;
-}
-
-export interface PreparedIndex {
-  arrays: PreparedArrays;
+export interface CachedIndex {
+  arrays: TrainingArrays;
   classes: Label[];
 }
 
@@ -50,8 +46,25 @@ function decodeClass(value: Header['classes'][number]): Label {
   throw new Error('bad class');
 }
 
+/** What changes a training set's arrays besides the file's bytes: every one of them is in the key. */
+export interface IndexCacheOptions {
+  compressor: string;
+  format?: string;
+  textField?: string;
+  labelField?: string;
+  strip?: boolean;
+}
+
+/** Where the index of the training file with sha256 `fileHash` is cached, and its key (written in the file). */
+export function indexCacheEntry(cacheDir: string, fileHash: string, options: IndexCacheOptions): { key: string; path: string } {
+  const key = createHash('sha256')
+    .update(JSON.stringify([fileHash, options.compressor, options.format ?? null, options.textField ?? 'text', options.labelField ?? 'label', !!options.strip]))
+    .digest('hex');
+  return { key, path: join(cacheDir, 'index', `${key}.npcidx`) };
+}
+
 /** Reads a prepared index written for `key`; undefined for a missing, foreign or damaged file. */
-export function readPreparedIndex(path: string, key: string): PreparedIndex | undefined {
+export function readCachedIndex(path: string, key: string): CachedIndex | undefined {
   let buf: Buffer;
   try {
     buf = readFileSync(path);
@@ -89,7 +102,7 @@ export function readPreparedIndex(path: string, key: string): PreparedIndex | un
 }
 
 /** Writes a prepared index (through a temporary file and a rename). */
-export async function writePreparedIndex(path: string, key: string, prepared: PreparedIndex): Promise<void> {
+export async function writeCachedIndex(path: string, key: string, prepared: CachedIndex): Promise<void> {
   const { data, offsets, compressedLengths, labelIds } = prepared.arrays;
   const header: Header = { key, rows: labelIds.length, data_bytes: data.length, classes: prepared.classes.map(encodeClass), endianness: endianness() };
   let line = MAGIC + JSON.stringify(header);

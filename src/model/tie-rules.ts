@@ -19,7 +19,6 @@
  * The paper's lenient scoring (correct when the true label is among the tied labels) is not a tie rule
  * but a scoring rule; `lenientCorrect` is re-exported here so callers find every rule in one place.
  */
-import { UsageError } from '../errors.js';
 import { lenientCorrect, topLabels, voteCounts } from './vote.js';
 
 export { lenientCorrect };
@@ -33,11 +32,6 @@ export function isTieRule(value: string): value is TieRule {
   return (TIE_RULES as readonly string[]).includes(value);
 }
 
-/** Parses a `--tie` value; a `UsageError` names the valid rules. */
-export function parseTieRule(value: string): TieRule {
-  if (isTieRule(value)) return value;
-  throw new UsageError(`unknown tie rule ${JSON.stringify(value)} (expected one of: ${TIE_RULES.join(', ')})`);
-}
 
 function checkList(labels: ArrayLike<number>, k: number): number {
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readPreparedIndex, writePreparedIndex } from '../../src/io/index-cache.js';
+import { readCachedIndex, writeCachedIndex } from '../../src/io/index-cache.js';
 import { TrainingIndex } from '../../src/model/training-index.js';
 import { LabelEncoder } from '../../src/model/labels.js';
 import { createEngineCompressor } from '../../src/compress/index.js';
@@ -19,8 +19,8 @@ describe('prepared index files', () => {
 
   it('round-trips the arrays and classes exactly, and searches the same', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'npc-idx-')), 'a.npcidx');
-    await writePreparedIndex(path, 'key-1', prepared);
-    const back = readPreparedIndex(path, 'key-1')!;
+    await writeCachedIndex(path, 'key-1', prepared);
+    const back = readCachedIndex(path, 'key-1')!;
     expect(back.classes).toEqual(index.encoder.classes);
     expect(back.classes).toContain(12345678901234567890n);
     for (const name of ['data', 'offsets', 'compressedLengths', 'labelIds'] as const) {
@@ -35,17 +35,17 @@ describe('prepared index files', () => {
   it('reads another key, a damaged file or a missing file as a miss, never as data', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'npc-idx-'));
     const path = join(dir, 'a.npcidx');
-    await writePreparedIndex(path, 'key-1', prepared);
-    expect(readPreparedIndex(path, 'key-2')).toBeUndefined();
-    expect(readPreparedIndex(join(dir, 'missing.npcidx'), 'key-1')).toBeUndefined();
+    await writeCachedIndex(path, 'key-1', prepared);
+    expect(readCachedIndex(path, 'key-2')).toBeUndefined();
+    expect(readCachedIndex(join(dir, 'missing.npcidx'), 'key-1')).toBeUndefined();
     const bytes = readFileSync(path);
     const flipped = Buffer.from(bytes);
     flipped[bytes.length - 10] ^= 0xff;
     writeFileSync(path, flipped);
-    expect(readPreparedIndex(path, 'key-1')).toBeUndefined();
+    expect(readCachedIndex(path, 'key-1')).toBeUndefined();
     writeFileSync(path, bytes.subarray(0, bytes.length - 1));
-    expect(readPreparedIndex(path, 'key-1')).toBeUndefined();
+    expect(readCachedIndex(path, 'key-1')).toBeUndefined();
     writeFileSync(path, 'not an index');
-    expect(readPreparedIndex(path, 'key-1')).toBeUndefined();
+    expect(readCachedIndex(path, 'key-1')).toBeUndefined();
   });
 });
