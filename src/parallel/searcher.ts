@@ -4,19 +4,15 @@
  * order, and the per-slice lists are merged by (NCD, index), which is a total order.
  */
 import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { WorkerError } from '../errors.js';
-import { NearestNeighbors } from '../model/neighbors.js';
+import { createPairScanner, type PairScanner } from '../compress/index.js';
 import type { TrainingIndex } from '../model/training-index.js';
+import { emptyLists, type NeighborLists, packQueries, searchBatch } from './batch.js';
 import type { SearchRequest, SetupMessage, WorkerReply } from './messages.js';
 
-/** Neighbour lists for a batch: query q has sizes[q] neighbours at [q*m, q*m + sizes[q]). */
-export interface NeighborLists {
-  m: number;
-  sizes: Int32Array;
-  indices: Int32Array;
-  distances: Float64Array;
-}
+export type { NeighborLists } from './batch.js';
 
 export interface Searcher {
   readonly index: TrainingIndex;
@@ -60,21 +56,16 @@ export async function createSearcher(index: TrainingIndex, jobs: number, started
 export class LocalSearcher implements Searcher {
   readonly index: TrainingIndex;
   readonly jobs = 1;
+  private readonly scanner: PairScanner;
 
   constructor(index: TrainingIndex) {
+    if (!index.lengthsReady) throw new Error('LocalSearcher: compressed lengths have not been computed yet');
     this.index = index;
+    this.scanner = createPairScanner(index.compressor);
   }
 
   async search(queries: readonly Uint8Array[], m: number): Promise<NeighborLists> {
-    const nearest = new NearestNeighbors(m);
-    const out = emptyLists(queries.length, m);
-    queries.forEach((query, q) => {
-      this.index.search(query, nearest);
-      out.sizes[q] = nearest.size;
-      out.indices.set(nearest.indices.subarray(0, nearest.size), q * m);
-      out.distances.set(nearest.distances.subarray(0, nearest.size), q * m);
-    });
-    return out;
+    return searchBatch(this.index, this.scanner, packQueries(queries), 0, this.index.size, m);
   }
 
   async close(): Promise<void> {}
@@ -155,18 +146,9 @@ export class SearchPool implements Searcher {
   }
 
   async search(queries: readonly Uint8Array[], m: number): Promise<NeighborLists> {
-    let total = 0;
-    for (const q of queries) total += q.length;
-    const bytes = new Uint8Array(total);
-    const queryOffsets = new Int32Array(queries.length + 1);
-    let at = 0;
-    queries.forEach((q, i) => {
-      bytes.set(q, at);
-      at += q.length;
-      queryOffsets[i + 1] = at;
-    });
+    const { bytes, offsets } = packQueries(queries);
     const replies = await Promise.all(
-      this.workers.map((worker) => this.request(worker, { type: 'search', id: 0, queries: bytes, queryOffsets, m })),
+      this.workers.map((worker) => this.request(worker, { type: 'search', id: 0, queries: bytes, queryOffsets: offsets, m })),
     );
     return mergeSlices(replies as Extract<WorkerReply, { type: 'search' }>[], queries.length, m);
   }
@@ -235,19 +217,18 @@ function mergeSlices(replies: Extract<WorkerReply, { type: 'search' }>[], count:
   return out;
 }
 
-function emptyLists(count: number, m: number): NeighborLists {
-  return { m, sizes: new Int32Array(count), indices: new Int32Array(count * m), distances: new Float64Array(count * m) };
-}
 
 /**
- * The compiled worker next to this file. Under a TypeScript runner (vitest, tsx) this file is the .ts
- * source and there is no .js beside it: a small bootstrap registers tsx in the worker, then imports
- * the .ts worker, so tests exercise the same source they import.
+ * The worker's entry: worker.js next to this file, or the script `NPC_WORKER_SCRIPT` names (a path or a
+ * file: URL). The override lets the test suite run the TypeScript sources through a loader
+ * (test/helpers/ts-worker.mjs) and put a failing worker in place (test/helpers/faulty-worker.mjs).
  */
+function workerScript(): URL {
+  const override = process.env.NPC_WORKER_SCRIPT;
+  if (override) return override.startsWith('file:') ? new URL(override) : pathToFileURL(override);
+  return new URL('./worker.js', import.meta.url);
+}
+
 function spawnWorker(): Worker {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./worker.js', here));
-  const source = new URL('./worker.ts', here).href;
-  const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); })`;
-  return new Worker(bootstrap, { eval: true });
+  return new Worker(workerScript());
 }

@@ -6,8 +6,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { createPairScanner, defaultCompressor } from '../compress/index.js';
-import { NearestNeighbors } from '../model/neighbors.js';
-import { searchRange } from '../model/training-index.js';
+import { searchBatch } from './batch.js';
 import type { SearchReply, SetupMessage, WorkerMessage, WorkerReply } from './messages.js';
 
 let slice: SetupMessage | undefined;
@@ -15,26 +14,13 @@ const compressor = defaultCompressor();
 const scanner = createPairScanner(compressor);
 const port = parentPort!;
 
-// Fault injection for the failure tests (a worker that throws, or dies): never set in normal use.
-const fault = process.env.NPC_TEST_WORKER_FAULT;
-
 function computeLengths({ arrays, from, to }: SetupMessage): void {
   const { data, offsets, compressedLengths } = arrays;
   for (let i = from; i < to; i++) compressedLengths[i] = compressor.gzipLength(data.subarray(offsets[i], offsets[i + 1]));
 }
 
 function search({ arrays, from, to }: SetupMessage, queries: Uint8Array, queryOffsets: Int32Array, m: number, id: number): SearchReply {
-  const count = queryOffsets.length - 1;
-  const sizes = new Int32Array(count);
-  const indices = new Int32Array(count * m);
-  const distances = new Float64Array(count * m);
-  const nearest = new NearestNeighbors(m);
-  for (let q = 0; q < count; q++) {
-    searchRange(arrays, scanner, queries.subarray(queryOffsets[q], queryOffsets[q + 1]), from, to, nearest);
-    sizes[q] = nearest.size;
-    indices.set(nearest.indices.subarray(0, nearest.size), q * m);
-    distances.set(nearest.distances.subarray(0, nearest.size), q * m);
-  }
+  const { sizes, indices, distances } = searchBatch(arrays, scanner, { bytes: queries, offsets: queryOffsets }, from, to, m);
   return { type: 'search', id, sizes, indices, distances };
 }
 
@@ -45,8 +31,6 @@ port.on('message', (request: WorkerMessage) => {
   }
   let reply: WorkerReply;
   try {
-    if (fault === 'throw') throw new Error('injected worker fault');
-    if (fault === 'exit') process.exit(3);
     if (!slice) throw new Error('request before setup');
     if (request.type === 'lengths') {
       computeLengths(slice);

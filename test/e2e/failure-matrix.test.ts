@@ -12,6 +12,7 @@
 import { chmodSync, copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/app/sampling.js';
 import { pakoCompressor, utf8Bytes } from '../../src/compress/index.js';
@@ -1028,9 +1029,9 @@ describe.concurrent('row 20: a worker throws or dies', () => {
   it.each([
     ['throw', 'search worker \\d+ failed: injected worker fault'],
     ['exit', 'search worker \\d+ exited unexpectedly \\(exit code 3\\)'],
-  ])('row 20: NPC_TEST_WORKER_FAULT=%s → error with the cause, exit 1, no hang, no output files', async (fault, cause) => {
+  ])('row 20: a worker that fails (NPC_FAULT=%s, test/helpers/faulty-worker.mjs) → error with the cause, exit 1, no hang, no output files', async (fault, cause) => {
     const out = makeTmp('npc-fm-r20-');
-    const env = { NPC_TEST_WORKER_FAULT: fault };
+    const env = { NPC_WORKER_SCRIPT: fileURLToPath(new URL('../helpers/faulty-worker.mjs', import.meta.url)), NPC_FAULT: fault };
     const e = await run(['eval', '--train', train, '--test', train, '--jobs', '2', '--quiet', '--predictions', join(out, 'p.jsonl')], { env, timeoutMs: 30_000 });
     expect(e.timedOut).toBe(false);
     expect(listTree(out)).toEqual([]);

@@ -11,7 +11,7 @@ import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, st
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { expect } from 'vitest';
-import { assertBuilt, npcBin, repoRoot, type RunResult } from './run-npc.js';
+import { assertBuilt, childEnv, npcBin, repoRoot, type RunResult } from './run-npc.js';
 
 export interface SpawnOptions {
   env?: NodeJS.ProcessEnv;
@@ -55,7 +55,7 @@ export function spawnNpc(args: string[], options: SpawnOptions = {}): Spawned {
   const started = Date.now();
   const child = spawn(process.execPath, [npcBin, ...args], {
     cwd: options.cwd ?? repoRoot,
-    env: { ...process.env, ...options.env },
+    env: { ...childEnv(), ...options.env },
     stdio,
     uid: options.uid,
     gid: options.gid,
@@ -114,7 +114,7 @@ export function shell(
 ): Promise<{ status: number | null; stdout: string; stderr: string; timedOut: boolean }> {
   assertBuilt();
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', `set -o pipefail; ${command}`], { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', ['-c', `set -o pipefail; ${command}`], { env: { ...childEnv(), ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => stdout.push(d));

@@ -13,6 +13,15 @@ export interface RunResult {
   stderr: string;
 }
 
+/**
+ * The environment of a spawned npc: this process's, without the test-only worker override
+ * (test/setup.ts), so the CLI runs its own compiled worker unless a test asks otherwise.
+ */
+export function childEnv(): NodeJS.ProcessEnv {
+  const { NPC_WORKER_SCRIPT: _, ...env } = process.env;
+  return env;
+}
+
 export function assertBuilt(): void {
   if (!existsSync(new URL('../../dist/cli/main.js', import.meta.url))) {
     throw new Error('dist/ is missing: run `npm run build` (npm test does it) before the end-to-end tests');
@@ -27,7 +36,7 @@ export function runNpc(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [npcBin, ...args], {
       cwd: options.cwd ?? repoRoot,
-      env: { ...process.env, ...options.env },
+      env: { ...childEnv(), ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const stdout: Buffer[] = [];

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fitIndex } from '../../src/app/training.js';
 import { utf8Bytes } from '../../src/compress/index.js';
@@ -69,21 +70,25 @@ describe.skipIf(!available)('threads started before the index is known (SearchPo
 
 describe('worker failures become errors, never hangs', () => {
   const train: LabeledRecord[] = Array.from({ length: 40 }, (_, i) => ({ text: `row ${i} about ${i % 3 ? 'sport' : 'money'}`, label: i % 3 ? 's' : 'm', line: i + 1 }));
-  const saved = process.env.NPC_TEST_WORKER_FAULT;
+  const saved = { script: process.env.NPC_WORKER_SCRIPT, fault: process.env.NPC_FAULT };
+  const faulty = fileURLToPath(new URL('../helpers/faulty-worker.mjs', import.meta.url));
   afterEach(() => {
-    if (saved === undefined) delete process.env.NPC_TEST_WORKER_FAULT;
-    else process.env.NPC_TEST_WORKER_FAULT = saved;
+    process.env.NPC_WORKER_SCRIPT = saved.script;
+    if (saved.fault === undefined) delete process.env.NPC_FAULT;
+    else process.env.NPC_FAULT = saved.fault;
   });
 
   it('a worker that throws rejects with the cause', async () => {
-    process.env.NPC_TEST_WORKER_FAULT = 'throw';
+    process.env.NPC_WORKER_SCRIPT = faulty;
+    process.env.NPC_FAULT = 'throw';
     await expect(createSearcher(fitIndex(train, undefined, { deferLengths: true }), 2)).rejects.toThrow(
       /search worker \d failed: injected worker fault/,
     );
   });
 
   it('a worker that exits rejects with its exit code', async () => {
-    process.env.NPC_TEST_WORKER_FAULT = 'exit';
+    process.env.NPC_WORKER_SCRIPT = faulty;
+    process.env.NPC_FAULT = 'exit';
     await expect(createSearcher(fitIndex(train, undefined, { deferLengths: true }), 2)).rejects.toThrow(
       /search worker \d exited unexpectedly \(exit code 3\)/,
     );
