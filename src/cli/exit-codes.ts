@@ -5,6 +5,7 @@
  */
 import { CommanderError } from 'commander';
 import { DataError, InputError, UsageError, WorkerError } from '../errors.js';
+import { npcVersion } from './version.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -39,6 +40,8 @@ export function reportFor(err: unknown): ErrorReport {
   if (err instanceof InputError || err instanceof DataError || err instanceof WorkerError) return { code: EXIT_FAILURE, line: `npc: ${err.describe()}` };
   if (err instanceof Interrupted) return { code: err.signal === 'SIGTERM' ? 143 : 130, line: `npc: ${err.message}` };
   const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
-  const detail = process.env.NPC_DEBUG ? message : message.split('\n')[0];
-  return { code: EXIT_INTERNAL, line: `npc: internal error: ${detail}` };
+  if (process.env.NPC_DEBUG) return { code: EXIT_INTERNAL, line: `npc: internal error: ${message}` };
+  // A bug in npc: say so, and what a useful report holds.
+  const how = `npc ${npcVersion()}, Node ${process.version}, ${process.platform}-${process.arch}; please report it with the command that caused it (NPC_DEBUG=1 adds the stack)`;
+  return { code: EXIT_INTERNAL, line: `npc: internal error: ${message.split('\n')[0]} (${how})` };
 }

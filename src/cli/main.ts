@@ -4,16 +4,12 @@
  */
 import { fstatSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { classifyCommand } from './commands/classify.js';
-import { dataGetCommand, dataListCommand, dataPathCommand } from './commands/data.js';
-import { evalCommand } from './commands/eval.js';
 import { reportFor } from './exit-codes.js';
 import type { FileIdentity, StdoutTarget } from '../io/output-file.js';
 import { dataFormat, inputKind, kList, labelNames, nonNegativeInt, positiveInt, seed, tieRule } from './options.js';
-import { scoreCommand } from './commands/score.js';
 import { LineWriter } from './output.js';
 import { npcVersion } from './version.js';
-import { defaultJobs } from '../parallel/searcher.js';
+import { availableParallelism } from 'node:os';
 
 
 function buildProgram(out: LineWriter): Command {
@@ -21,6 +17,8 @@ function buildProgram(out: LineWriter): Command {
     .description('Parameter-free text classification: exact gzip NCD + k nearest neighbours (Jiang et al. 2023).')
     .version(npcVersion(), '-V, --version')
     .exitOverride()
+    // Flags show no "(default: false)": off unless given is what a flag means.
+    .configureHelp({ optionDescription: (option) => describeOption(option) })
     // Usage errors are one line too: `npc: unknown option '--bogus' (see npc --help)`.
     .configureOutput({ outputError: (str, write) => write(`npc: ${str.replace(/^error: /, '').trimEnd()} (see --help)\n`) });
 
@@ -36,8 +34,7 @@ function buildProgram(out: LineWriter): Command {
       .command('classify')
       .summary('print the predicted label of each text')
       .description(
-        'Classify texts given as arguments, or read them from stdin (JSONL objects with a "text" field, or\n' +
-          'plain lines with --input text). Predictions stream out in input order as soon as each is known.',
+        'Classify texts given as arguments, or read them from stdin (JSONL objects with a "text" field, or plain lines with --input text). Predictions stream out in input order as soon as each is known.',
       )
       .argument('[text...]', 'texts to classify; none or "-" reads stdin')
       .option('--train <path>', 'training data (JSONL, CSV or TSV, plain or .gz); default: AG News train from the cache')
@@ -48,7 +45,7 @@ function buildProgram(out: LineWriter): Command {
       .option('--json', 'one JSON object per line instead of bare labels', false)
       .option('--output-field <name>', 'name of the field added to JSON output (its display name goes in <name>_name)', 'prediction')
       .option('--empty-label <text>', 'printed for an empty line of --input text (nothing to classify)', '?')
-      .option('-j, --jobs <n>', 'worker threads for stdin input', positiveInt, defaultJobs()),
+      .option('-j, --jobs <n>', 'worker threads for stdin input', positiveInt, availableParallelism()),
   )
     .addHelpText(
       'after',
@@ -60,6 +57,7 @@ Examples:
   $ cut -f2 titles.tsv | npc classify --input text`,
     )
     .action(async (texts: string[], opts) => {
+      const { classifyCommand } = await import('./commands/classify.js');
       await classifyCommand(texts, opts, { stdin: process.stdin, out, warn });
     });
 
@@ -68,9 +66,7 @@ Examples:
       .command('eval')
       .summary("accuracy of a test split: strict top-1 (every tie rule, every k) and the paper's lenient score")
       .description(
-        'Computes the nearest neighbours of every evaluated test row once, then reports for every k the strict\n' +
-          'accuracy under each tie rule with 95% Wilson intervals, the paper\'s lenient score, tie-order envelopes,\n' +
-          'per-class precision/recall/F1, macro-F1 and the confusion matrix (headline: the first k and --tie).',
+        'Computes the nearest neighbours of every evaluated test row once, then reports for every k the strict accuracy under each tie rule with 95% Wilson intervals, the paper\'s lenient score, tie-order envelopes, per-class precision/recall/F1, macro-F1 and the confusion matrix (headline: the first k and --tie).',
       )
       .option('--train <path>', 'training data; default: AG News train from the cache')
       .option('--test <path>', 'test data; default: AG News test from the cache')
@@ -89,7 +85,7 @@ Examples:
       .option('--predictions <file>', 'write one JSONL line per evaluated test row (headline k and tie rule); - for stdout (the report then goes to stderr)')
       .option('--save-neighbors <file>', 'save the neighbours of every evaluated row for `npc score`; - for stdout')
       .option('-q, --quiet', 'no progress line on stderr', false)
-      .option('-j, --jobs <n>', 'worker threads (results are identical for every n)', positiveInt, defaultJobs()),
+      .option('-j, --jobs <n>', 'worker threads (results are identical for every n)', positiveInt, availableParallelism()),
   )
     .addHelpText(
       'after',
@@ -102,6 +98,7 @@ Examples:
   $ npc eval --shots 5 --trials 5 --seed 1 --limit 1000`,
     )
     .action(async (opts) => {
+      const { evalCommand } = await import('./commands/eval.js');
       await evalCommand(opts, { out, warn, stdout: stdoutTarget(), stdinIdentity: fdIdentity(0) });
     });
 
@@ -126,6 +123,7 @@ Examples:
   $ npc score r8.nbr --train r8/train.jsonl.gz --test r8/test.jsonl.gz -k 1,3,5 --tie decrement`,
     )
     .action(async (file: string, opts) => {
+      const { scoreCommand } = await import('./commands/score.js');
       await scoreCommand(file, opts, { out, warn });
     });
 
@@ -133,7 +131,7 @@ Examples:
   data
     .command('list')
     .description('list known data sets, one line per split: name, split, rows, cached or not cached, description')
-    .action(async () => dataListCommand({ out }));
+    .action(async () => (await import('./commands/data.js')).dataListCommand({ out }));
   data
     .command('get')
     .description('download a data set into the cache, checking size and MD5')
@@ -149,15 +147,25 @@ Examples:
   $ npc data get ag_news
   $ npc data get ag_news --split test --from ./mirror/`,
     )
-    .action(async (name: string, opts) => dataGetCommand(name, opts, { out }));
+    .action(async (name: string, opts) => (await import('./commands/data.js')).dataGetCommand(name, opts, { out }));
   data
     .command('path')
     .description('print the cached JSONL path of a data set split')
     .argument('<name>', 'data set name')
     .option('--split <split>', 'only this split (train|test)')
-    .action(async (name: string, opts) => dataPathCommand(name, opts, { out }));
+    .action(async (name: string, opts) => (await import('./commands/data.js')).dataPathCommand(name, opts, { out }));
 
   return program;
+}
+
+/** commander's option description, without the noise of a false default. */
+function describeOption(option: Option): string {
+  const extra: string[] = [];
+  if (option.argChoices) extra.push(`choices: ${option.argChoices.map((c) => JSON.stringify(c)).join(', ')}`);
+  if (option.defaultValue !== undefined && option.defaultValue !== false) {
+    extra.push(`default: ${option.defaultValueDescription ?? JSON.stringify(option.defaultValue)}`);
+  }
+  return extra.length ? `${option.description} (${extra.join(', ')})` : option.description;
 }
 
 /** A warning: one line on stderr, `npc: warning: …` (stdout stays data only). */
