@@ -14,7 +14,8 @@ import { RowScorer, type Scores } from './scoring.js';
 import { openSearcher } from './training.js';
 import type { Label } from '../model/labels.js';
 import { compareLabels } from '../model/labels.js';
-import { drawRows, mulberry32, rowsByLabel } from './sampling.js';
+import { mulberry32 } from '../model/random.js';
+import { drawRows, rowsByLabel } from './sampling.js';
 
 /** Describes a label for a message: strings quoted (JSON), numbers as they are. */
 function showLabel(label: Label): string {

@@ -1,19 +1,10 @@
 /**
- * Seeded selection of test rows. The generator is mulberry32: tiny, fast, and identical on every
+ * Seeded selection of rows: stratified samples of test rows, and the draw without replacement that
+ * few-shot training sets use too. The generator is mulberry32 (model/random.ts), identical on every
  * platform, so `--sample N --seed S` picks the same rows everywhere.
  */
 import type { Label } from '../model/labels.js';
-
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../model/random.js';
 
 /**
  * A stratified random sample of `n` row indices: each label gets a share proportional to its count

@@ -8,7 +8,7 @@ import type { Label, LabelEncoder } from '../model/labels.js';
 import { lenientCorrect } from '../model/vote.js';
 import { predictWithRule, TIE_RULES, type TieRule } from '../model/tie-rules.js';
 import { EvalAccumulator, type EvalResult, TestLabelIds } from './metrics.js';
-import { mulberry32 } from './sampling.js';
+import { mulberry32 } from '../model/random.js';
 
 export type { Label } from '../model/labels.js';
 export type { TieRule } from '../model/tie-rules.js';

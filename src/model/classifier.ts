@@ -13,17 +13,29 @@
 import { checkUnicode, type Compressor, defaultCompressor, describeValue, utf8Bytes } from '../compress/index.js';
 import type { Label } from './labels.js';
 import { NearestNeighbors } from './neighbors.js';
+import { mulberry32 } from './random.js';
 import { TrainingIndex } from './training-index.js';
-import { lenientCorrect, strictVote, voteCounts } from './vote.js';
+import { isTieRule, predictWithRule, TIE_RULES, type TieRule } from './tie-rules.js';
+import { lenientCorrect, voteCounts } from './vote.js';
 
 export interface ClassifierOptions {
   /** Neighbours that vote. Default 2, as in the paper. */
   k?: number;
+  /**
+   * How `predict` breaks a tie between labels with the most votes (`npc eval --tie`), default
+   * 'nearest': the label of the nearest neighbour among them. 'decrement': drop the farthest of the k
+   * and vote again. 'weighted': the tied label with the lowest total distance (then the nearest).
+   * 'random': a uniform pick among them, from a generator seeded with `seed` at every `predict` call,
+   * so `predict(texts)` equals `npc eval --tie random --seed S --predictions` on the same rows in order.
+   */
+  tie?: TieRule;
+  /** Seed (0 .. 2^32 − 1) of the random tie rule. Default 0. */
+  seed?: number;
   /** Source of C(s); default: the exact gzip-9 length. */
   compressor?: Compressor;
 }
 
-const OPTION_NAMES: readonly string[] = ['k', 'compressor'];
+const OPTION_NAMES: readonly string[] = ['k', 'tie', 'seed', 'compressor'];
 /** scikit-learn's names for our options, to point people the right way. */
 const SKLEARN_NAMES: Record<string, string> = { n_neighbors: 'k', nNeighbors: 'k' };
 
@@ -36,6 +48,8 @@ export interface KNeighborsResult {
 
 export class GzipKnnClassifier {
   readonly #k: number;
+  readonly #tie: TieRule;
+  readonly #seed: number;
   readonly #compressor: Compressor;
   #index: TrainingIndex | undefined;
 
@@ -56,6 +70,13 @@ export class GzipKnnClassifier {
     if (typeof k !== 'number') throw new TypeError(`k must be a number, got ${describeValue(k)}`);
     if (!Number.isSafeInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);
     this.#k = k;
+    const tie = options.tie ?? 'nearest';
+    if (typeof tie !== 'string' || !isTieRule(tie)) throw new RangeError(`tie must be one of ${TIE_RULES.join(', ')}, got ${JSON.stringify(tie)}`);
+    this.#tie = tie;
+    const seed = options.seed ?? 0;
+    if (typeof seed !== 'number') throw new TypeError(`seed must be a number, got ${describeValue(seed)}`);
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new RangeError(`seed must be an integer from 0 to 4294967295, got ${seed}`);
+    this.#seed = seed;
     const compressor = options.compressor ?? defaultCompressor();
     if (compressor === null || typeof compressor !== 'object' || typeof compressor.gzipLength !== 'function') {
       throw new TypeError('compressor must be a Compressor (an object with gzipLength(bytes))');
@@ -66,6 +87,16 @@ export class GzipKnnClassifier {
   /** Neighbours that vote (fixed at construction; read-only). */
   get k(): number {
     return this.#k;
+  }
+
+  /** The tie rule of `predict` (fixed at construction; read-only). */
+  get tie(): TieRule {
+    return this.#tie;
+  }
+
+  /** The random tie rule's seed (fixed at construction; read-only). */
+  get seed(): number {
+    return this.#seed;
   }
 
   /** The source of C(s) (fixed at construction; read-only). */
@@ -116,11 +147,17 @@ export class GzipKnnClassifier {
     return { indices, distances };
   }
 
-  /** The strict prediction for each text (ties: the nearest neighbour's label among the tied ones). */
+  /**
+   * The strict prediction for each text: the label with the most votes among the k nearest, a tie
+   * broken by the `tie` rule (default: the nearest neighbour's label among the tied ones).
+   * @returns one label per text. Cost: one compression per text and training row.
+   */
   predict(texts: readonly string[]): Label[] {
     checkTexts(texts, 'texts');
     const index = this.fitted();
-    return this.neighborLabelIds(texts).map((ids) => index.encoder.labelOf(strictVote(ids, this.#k)));
+    const k = Math.min(this.#k, index.size);
+    const random = mulberry32(this.#seed);
+    return this.neighbors(texts, k).map(({ ids, distances }) => index.encoder.labelOf(predictWithRule(this.#tie, ids, distances, k, random)));
   }
 
   /** Vote fractions among the k nearest, one row per text, columns in `classes` order. */
@@ -157,11 +194,19 @@ export class GzipKnnClassifier {
   }
 
   private neighborLabelIds(texts: readonly string[]): number[][] {
+    return this.neighbors(texts, this.#k).map((n) => n.ids);
+  }
+
+  /** The label ids and NCDs of the k nearest rows of each text, nearest first. */
+  private neighbors(texts: readonly string[], k: number): { ids: number[]; distances: number[] }[] {
     const index = this.fitted();
-    const nearest = new NearestNeighbors(Math.min(this.#k, index.size));
+    const nearest = new NearestNeighbors(Math.min(k, index.size));
     return texts.map((text) => {
       index.search(utf8Bytes(text), nearest);
-      return Array.from(nearest.indices.subarray(0, nearest.size), (row) => index.labelIds[row]);
+      return {
+        ids: Array.from(nearest.indices.subarray(0, nearest.size), (row) => index.labelIds[row]),
+        distances: Array.from(nearest.distances.subarray(0, nearest.size)),
+      };
     });
   }
 

@@ -14,7 +14,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../src/app/sampling.js';
+import { mulberry32 } from '../../src/model/random.js';
 import { pakoCompressor, utf8Bytes } from '../../src/compress/index.js';
 import { readDataset } from '../../src/io/read-records.js';
 import { closedPort, startServer, type RouteMode, type TestServer } from '../helpers/http-server.js';

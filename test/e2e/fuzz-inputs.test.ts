@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../src/app/sampling.js';
+import { mulberry32 } from '../../src/model/random.js';
 import { InputError } from '../../src/errors.js';
 import { readDataset, recordsFrom } from '../../src/io/read-records.js';
 import type { InputFormat, LabeledRecord } from '../../src/io/records.js';

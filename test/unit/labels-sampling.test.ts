@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LabelEncoder } from '../../src/model/labels.js';
-import { mulberry32, stratifiedSample } from '../../src/app/sampling.js';
+import { stratifiedSample } from '../../src/app/sampling.js';
+import { mulberry32 } from '../../src/model/random.js';
 
 describe('LabelEncoder', () => {
   it('keeps 1 and "1" distinct and sorts numbers before strings', () => {

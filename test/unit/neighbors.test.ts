@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NearestNeighbors } from '../../src/model/neighbors.js';
 import { ncdFromLengths } from '../../src/model/ncd.js';
-import { mulberry32 } from '../../src/app/sampling.js';
+import { mulberry32 } from '../../src/model/random.js';
 
 describe('NearestNeighbors', () => {
   it('orders by distance, then by training index', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../src/app/sampling.js';
+import { mulberry32 } from '../../src/model/random.js';
 import {
   creditWithRule,
   decrementVote,
