@@ -24,6 +24,8 @@ import {
   pair_deflate_length_coded,
   pair_forget,
   pair_init,
+  pair_set_busy,
+  pair_set_epoch,
   pair_set_query,
   prepare_row,
 } from './pair';
@@ -270,6 +272,14 @@ export function set_epoch(e: i32): void {
 /** Pretend the previous from-scratch call trapped (to test the recovery). */
 export function set_busy(): void {
   S.busy = 1;
+}
+
+/** The same for the pair engine's calls. */
+export function set_pair_busy(): void {
+  pair_set_busy();
+}
+export function set_pair_epoch(e: i32): void {
+  pair_set_epoch(e);
 }
 
 /** trees.ts on its own: start a stream, tally symbols, flush blocks, read the bit count. */

@@ -163,6 +163,14 @@ export function query_m(): i32 {
   return Q.m;
 }
 
+/** For the tests: pretend the previous pair call trapped / force the epoch of the y heads. */
+export function pair_set_busy(): void {
+  Q.busy = 1;
+}
+export function pair_set_epoch(e: i32): void {
+  Q.epoch = e;
+}
+
 /** Forget the query (set_query will be called again). */
 export function pair_forget(): void {
   Q.m = -1;

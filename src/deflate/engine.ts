@@ -33,6 +33,8 @@ interface EngineExports {
   small_hash(w: number): number;
   set_epoch(e: number): void;
   set_busy(): void;
+  set_pair_busy(): void;
+  set_pair_epoch(e: number): void;
   trees_reset(): void;
   tally_lit(c: number): number;
   tally_dist(dist: number, lc: number): number;
