@@ -216,6 +216,25 @@ function insert_all(win: usize, link: usize, n: i32): void {
 }
 
 /**
+ * The length of the common prefix of win[scan..] and win[match..], given that their first 3 bytes
+ * are equal, capped at limit (3 <= limit <= MAX_MATCH): compared 8 bytes at a time, so it may read
+ * up to scan + limit + 7 (WINDOW_SLACK covers it).
+ */
+// @ts-ignore: decorator
+@inline export function match_len(win: usize, scan: i32, match: i32, limit: i32): i32 {
+  let k = MIN_MATCH;
+  while (k < limit) {
+    const x = load<u64>(win + <usize>(scan + k)) ^ load<u64>(win + <usize>(match + k));
+    if (x != 0) {
+      k += <i32>(ctz(x) >> 3);
+      break;
+    }
+    k += 8;
+  }
+  return k < limit ? k : limit;
+}
+
+/**
  * longest_match(): set S.match_start to the longest match starting at strstart and return its
  * length (clamped to the lookahead). Matches shorter or equal to prev_length are discarded.
  */
@@ -234,7 +253,6 @@ export function longest_match(
   const scan = strstart;
   /* zlib: limit = strstart > MAX_DIST ? strstart - MAX_DIST : NIL, in window offsets. */
   const limit = strstart - base > MAX_DIST ? strstart - MAX_DIST : base;
-  const strend = scan + MAX_MATCH;
   let scan_end1 = byte(win, scan + best_len - 1);
   let scan_end = byte(win, scan + best_len);
   const scan0 = byte(win, scan);
@@ -260,23 +278,10 @@ export function longest_match(
     }
     /* It is not necessary to compare scan[2] and match[2] since they are always equal when the
      * other bytes match, given that the hash keys are equal (true of both hashes, see above).
-     * zlib's loop: 8 comparisons per round, the end tested every 8th; it stops at strend. */
-    let p = scan + 2;
-    let q = match + 2;
-    while (
-      byte(win, ++p) == byte(win, ++q) &&
-      byte(win, ++p) == byte(win, ++q) &&
-      byte(win, ++p) == byte(win, ++q) &&
-      byte(win, ++p) == byte(win, ++q) &&
-      byte(win, ++p) == byte(win, ++q) &&
-      byte(win, ++p) == byte(win, ++q) &&
-      byte(win, ++p) == byte(win, ++q) &&
-      byte(win, ++p) == byte(win, ++q) &&
-      p < strend
-    ) {
-      /* empty */
-    }
-    const len = MAX_MATCH - (strend - p);
+     * zlib's loop gives len = the first offset >= 3 where the strings differ, or MAX_MATCH if
+     * none below it; here 8 bytes at a time (the lowest differing byte of the XOR). It reads up
+     * to scan + MAX_MATCH, inside the slack. */
+    const len = match_len(win, scan, match, MAX_MATCH);
     if (len > best_len) {
       match_start = match;
       best_len = len;

@@ -85,6 +85,7 @@ import {
   deflate_slow_prefix,
   ld,
   longest_match,
+  match_len,
   small_hash_w,
   st,
 } from './deflate';
@@ -452,7 +453,6 @@ function deflate_slow_coded(n: i32, m: i32, codes: usize, tops: usize, syms: usi
           const nice = lookahead < NICE_MATCH ? lookahead : NICE_MATCH;
           if (cur > 0 && best < nice) {
             const scan = strstart;
-            const stop = scan + nice;
             let scan_end1 = byte(win, scan + best - 1);
             let scan_end = byte(win, scan + best);
             const scan0 = byte(win, scan);
@@ -462,13 +462,7 @@ function deflate_slow_coded(n: i32, m: i32, codes: usize, tops: usize, syms: usi
                 continue;
               }
               /* byte 2 is equal (same hash, bytes 0 and 1 equal); compare up to nice_match */
-              let p = scan + 3;
-              let q = cur + 3;
-              while (p < stop && byte(win, p) == byte(win, q)) {
-                p++;
-                q++;
-              }
-              const len = p - scan;
+              const len = match_len(win, scan, cur, nice);
               if (len > best) {
                 match_start = cur;
                 best = len;

@@ -95,8 +95,9 @@ export class DeflateLengthEngine {
   private rows: RowsKey | null = null;
   private rowsPrepared = false;
 
-  constructor() {
-    const instance = new WebAssembly.Instance(engineModule(), {});
+  /** `wasm`: another build of engine.wasm (to compare builds in one process); default: the one next to this file. */
+  constructor(wasm?: Uint8Array) {
+    const instance = new WebAssembly.Instance(wasm === undefined ? engineModule() : new WebAssembly.Module(wasm), {});
     this.ex = instance.exports as EngineExports;
     this.u8 = new Uint8Array(this.ex.memory.buffer);
   }
