@@ -4,7 +4,7 @@
  * swapped without touching the model, the app or the CLI.
  */
 import { createRequire } from 'node:module';
-import { DeflateLengthEngine } from '../deflate/engine.js';
+import { DeflateLengthEngine } from '../deflate/index.js';
 
 export interface Compressor {
   /** Recorded in saved results so numbers from different engines are never mixed silently. */

@@ -52,8 +52,12 @@ export const STAT_OVERFLOW_L = 4;
 export const STAT_OVERFLOW_D = 5;
 export const STAT_OVERFLOW_BL = 6;
 
-/** Inputs up to 1 GiB - 1 (the engine keeps 5 bytes of memory per input byte: window and chains). */
-export const MAX_INPUT = 0x3fffffff;
+/**
+ * Inputs up to 768 MiB: the engine keeps 5 bytes of linear memory per byte of an input over 64 KB (the
+ * window and its chains, by absolute position) and a WebAssembly memory holds at most 4 GiB. Beyond
+ * what memory allows, a call throws a RangeError (the engine traps and recovers on the next call).
+ */
+export const MAX_INPUT = 0x30000000;
 /** Texts y of at most this many bytes are prepared by prepareRows() (longer ones make pairs over 1,024 bytes). */
 export const PREPARED_MAX = 1023;
 

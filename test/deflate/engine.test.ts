@@ -5,7 +5,7 @@
  */
 import pako from 'pako';
 import { describe, expect, it } from 'vitest';
-import { DeflateLengthEngine, STAT_DYNAMIC, STAT_FIXED, STAT_FIXED_TIE, STAT_STORED, gzipLength } from '../../src/deflate/engine.js';
+import { DeflateLengthEngine, STAT_DYNAMIC, STAT_FIXED, STAT_FIXED_TIE, STAT_STORED, gzipLength } from '../../src/deflate/index.js';
 import { KINDS, Rng, generate, shortTail, slideEdge } from './generators.js';
 import { hasData, pairBytes, readTexts } from './data.js';
 

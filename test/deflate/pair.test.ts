@@ -6,7 +6,7 @@
  */
 import pako from 'pako';
 import { describe, expect, it } from 'vitest';
-import { DeflateLengthEngine } from '../../src/deflate/engine.js';
+import { DeflateLengthEngine } from '../../src/deflate/index.js';
 import { KINDS, Rng, generate } from './generators.js';
 import { hasData, readTexts } from './data.js';
 

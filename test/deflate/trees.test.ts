@@ -15,7 +15,7 @@ import {
   STAT_OVERFLOW_D,
   STAT_OVERFLOW_L,
   STAT_STORED,
-} from '../../src/deflate/engine.js';
+} from '../../src/deflate/index.js';
 import { Rng } from './generators.js';
 
 /** zlib's symbol buffer holds 16,383 symbols per block (lit_bufsize - 1). */
