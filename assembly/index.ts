@@ -7,10 +7,13 @@
  * Memory: every table and all engine state are fixed (memory.data), so nothing is allocated per
  * call. Inputs too large for the fixed windows, a query too long for the pair window, and the
  * training rows (their bytes and what is prepared from them) live in four regions above the
- * static data, grown with memory.grow when a larger one is needed (a region that must grow and
- * is not the topmost one is abandoned and placed anew at the top: at most the sizes of the
- * largest requests are wasted). Addresses handed to JavaScript are valid until the next call that
- * takes a size (JavaScript must re-read memory.buffer after such calls: a grow detaches it).
+ * static data, grown with memory.grow when a larger one is needed. A region that must grow and is
+ * not the topmost one is abandoned and placed anew at the top; the two scratch regions (INPUT,
+ * QUERY) at least double when they grow, so inputs of ever larger sizes abandon at most about as
+ * much as the region finally holds, and the rows' regions take exactly what a training set needs
+ * (they grow only for a larger training set). Addresses handed to JavaScript are valid until the
+ * next call that takes a size (JavaScript must re-read memory.buffer after such calls: a grow
+ * detaches it).
  *
  * A call that traps (out of memory) leaves a busy flag set; the next call resets the engine's
  * tables before it runs (deflate.ts, pair.ts).
@@ -79,25 +82,37 @@ _tr_init();
 pair_init();
 top = (__heap_base + 15) & ~15;
 
-/** r holds at least size bytes (its old contents are not kept); returns its address. */
-function reserve(r: Region, size: usize): usize {
+/**
+ * r holds at least size bytes (its old contents are not kept); returns its address. With
+ * `double`, a region that grows takes twice its old capacity if that is more (and memory allows).
+ */
+function reserve(r: Region, size: usize, double: bool): usize {
   if (size <= r.cap) return r.ptr;
-  const want = (size + PAGE - 1) & ~(PAGE - 1);
-  if (r.cap != 0 && r.ptr + r.cap == top) {
-    top = r.ptr; /* the topmost region grows in place */
+  /* the topmost region grows in place; another one is placed at the top (nothing changes on a trap) */
+  const ptr = r.cap != 0 && r.ptr + r.cap == top ? r.ptr : top;
+  if (double && size < r.cap << 1 && place(ptr, r.cap << 1)) {
+    size = r.cap << 1;
+  } else if (!place(ptr, size)) {
+    unreachable(); /* out of memory: a trap JavaScript reports */
   }
-  const ptr = top;
+  const want = (size + PAGE - 1) & ~(PAGE - 1);
+  r.ptr = ptr;
+  r.cap = want;
+  top = ptr + want;
+  return ptr;
+}
+
+/** Make memory reach ptr + size (rounded up to a page); false if it can't (over 4 GiB). */
+function place(ptr: usize, size: usize): bool {
+  const want = (size + PAGE - 1) & ~(PAGE - 1);
   const end = ptr + want;
-  if (end < ptr) unreachable(); /* over 4 GiB */
+  if (want < size || end < ptr) return false; /* over 4 GiB */
   const have = <usize>memory.size() * PAGE;
   if (end > have) {
     const pages = <i32>((end - have + PAGE - 1) / PAGE);
-    if (memory.grow(pages) < 0) unreachable(); /* out of memory: a trap JavaScript reports */
+    if (memory.grow(pages) < 0) return false;
   }
-  r.ptr = ptr;
-  r.cap = want;
-  top = end;
-  return ptr;
+  return true;
 }
 
 /** Place a from-scratch input of n bytes: sets in_win / in_link, returns in_win. */
@@ -108,7 +123,7 @@ function input_place(n: i32): usize {
   } else {
     const slots = <usize>n + <usize>WINDOW_SLACK;
     const winBytes = (slots + 15) & ~15;
-    const p = reserve(INPUT, winBytes + slots * 4);
+    const p = reserve(INPUT, winBytes + slots * 4, true);
     in_win = p;
     in_link = p + winBytes;
   }
@@ -137,7 +152,7 @@ export function query_buffer(xlen: i32): usize {
   query_len = -1;
   const m = xlen + 1;
   if (m <= NO_SLIDE_MAX) return PWIN;
-  return reserve(QUERY, <usize>m + 16);
+  return reserve(QUERY, <usize>m + 16, true);
 }
 
 /**
@@ -194,7 +209,7 @@ export function rows_buffer(bytes: i32, count: i32): usize {
   rows_count = 0;
   rows_ready = false;
   const dataBytes = (<usize>bytes + 15) & ~15;
-  const p = reserve(ROWS, dataBytes + (<usize>count + 1) * 4);
+  const p = reserve(ROWS, dataBytes + (<usize>count + 1) * 4, false);
   rows_data = p;
   rows_offs = p + dataBytes;
   rows_count = count;
@@ -214,7 +229,7 @@ export function rows_offsets(): usize {
 export function rows_prepare(): void {
   const count = rows_count;
   const slots = <usize>row_off(count) + <usize>count + 8;
-  const p = reserve(PREP, slots * 10 + 64);
+  const p = reserve(PREP, slots * 10 + 64, false);
   prep_code = p;
   prep_tops = p + ((slots * 4 + 15) & ~15);
   prep_syms = prep_tops + ((slots * 4 + 15) & ~15);

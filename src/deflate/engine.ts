@@ -94,7 +94,7 @@ export class DeflateLengthEngine {
   private u8: Uint8Array;
   /** Length of the current query x, or -1. */
   private queryLength = -1;
-  /** Who set the current query / loaded the current rows (see PairScanner owners in src/compress). */
+  /** Who set the current query: set by its caller after setQuery (the pair scanners of src/compress), null otherwise. */
   queryOwner: unknown = null;
   private rows: RowsKey | null = null;
   private rowsPrepared = false;
@@ -132,6 +132,7 @@ export class DeflateLengthEngine {
   setQuery(x: Uint8Array): number {
     if (x.length > MAX_INPUT - 1) throw new RangeError(`setQuery: queries over ${MAX_INPUT - 1} bytes are not supported`);
     this.queryLength = -1;
+    this.queryOwner = null;
     let at: number;
     try {
       at = this.ex.query_buffer(x.length);

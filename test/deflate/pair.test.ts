@@ -178,6 +178,22 @@ describe('pairs == gzipLength(x ++ " " ++ y)', () => {
   });
 });
 
+describe('memory regions: growing inputs, long queries and row sets of growing size, interleaved on one instance', () => {
+  it('every length equals pako while the regions grow and move', () => {
+    const rng = new Rng(37);
+    const pe = new DeflateLengthEngine();
+    const ref = (b: Uint8Array) => pako.gzip(b, { level: 9 }).length;
+    for (let k = 1; k <= 24; k++) {
+      const big = generate(rng, 'words', 65_536 + k * 9000); // the input region grows (and moves when rows sit above it)
+      expect(pe.gzipLength(big), `big input ${k}`).toBe(ref(big));
+      const ys = Array.from({ length: 5 + k }, () => generate(rng, rng.pick(['words', 'unicode'] as const), rng.int(900)));
+      const x = generate(rng, 'words', k % 5 === 0 ? 66_000 + k * 1000 : rng.int(800)); // long queries: the query region
+      checkQuery(pe, x, ys, `regions ${k}`);
+    }
+    expect(pe.memoryBytes(), 'linear memory in use').toBeLessThan(32 << 20);
+  });
+});
+
 const AG = ['ag_news/test.jsonl.gz', 'ag_news/train.first2000.jsonl.gz'];
 const NEWS20 = '20news/train.jsonl.gz';
 const haveData = hasData(...AG);
