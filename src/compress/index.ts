@@ -124,7 +124,7 @@ export function createEngineCompressor(): Compressor {
  * WebAssembly and no copy from JavaScript. Before that (a one-off classify), each pair copies its y in.
  *
  * Scanners of one compressor share its engine: each remembers its query and rows and puts them back
- * if another scanner has replaced them since (two comparisons per pair).
+ * if another scanner has replaced them since (a few identity comparisons per pair).
  */
 class EnginePairScanner implements PairScanner {
   private readonly engine: DeflateLengthEngine;
