@@ -4,14 +4,19 @@
  *
  *   npm run bench -- [--runs R] [--queries Q] [--pool-queries Q2] [--pako-queries P] [--classify-runs C] [--out FILE] [--skip-classify]
  *
- * 1. µs per pair, one thread: pako 2.1.0 (the baseline: one gzip call per pair) vs npc's engine through
- *    the PairScanner the search uses, on the same AG News test x train-head pairs; lengths must agree.
- *    Also the ratio measured back to back, query by query (steadier when the machine's speed drifts).
+ * 1. µs per pair, one thread: pako 2.1.0 (the baseline: one gzip call per pair) vs npc's engine (the
+ *    WebAssembly engine, src/deflate) through the PairScanner the search uses, on the same AG News test x
+ *    train-head pairs; lengths must agree: pairLength (rows not prepared, as a one-off classify) and
+ *    pairLengthOfRow (rows loaded into the engine and prepared, as a search from its third query on).
+ *    Also the ratio measured back to back, query by query (steadier when the machine's speed drifts),
+ *    and gzipLength of the pairs' bytes from scratch, engine vs pako, back to back.
  * 2. Pairs per second through the real search path at --jobs 1 and --jobs 2 (worker threads), on
  *    Q2 other queries after a warm-up of 30.
  * 3. The projected full AG News evaluation (7,600 x 120,000 = 912 M pairs) at --jobs 2.
  * 4. `npc classify "headline"` wall time and peak RSS against a 120,000-row training set built by
- *    repeating the 2,000 available train rows (written to a temp file, deleted afterwards).
+ *    repeating the 2,000 available train rows (written to a temp file, deleted afterwards), and the
+ *    peak RSS of `npc eval --jobs 2` of 8 test rows against it (every worker loads and prepares its
+ *    60,000 rows).
  * Prints a table and writes the figures as JSON (default bench-results/bench-<date>.json).
  */
 import { spawnSync } from 'node:child_process';
@@ -92,17 +97,19 @@ function median(v: number[]): number {
  * µs per exact pair over `qs` x all training rows, through the PairScanner the search uses (rows
  * prepared as the search prepares them, no limit: every C(xy) computed in full).
  */
-function scanMicros(compressor: Compressor, qs: Uint8Array[]): { micros: number; checksum: number } {
+function scanMicros(compressor: Compressor, qs: Uint8Array[], byRow = false): { micros: number; checksum: number } {
   const index = fitIndex(train, compressor);
   const scanner = createPairScanner(compressor);
   // The engine prepares the rows from its PREPARE_AFTER_QUERIES-th query on, as in a search.
   for (let q = 0; q < PREPARE_AFTER_QUERIES; q++) scanner.setQuery(qs[q % qs.length]);
-  scanner.prepare?.(index.data, index.offsets, 0, index.size);
+  const prepared = scanner.prepare?.(index.data, index.offsets, 0, index.size) === true;
+  if (byRow && !prepared) throw new Error('bench: the engine did not prepare the rows');
   let checksum = 0;
   const t0 = process.hrtime.bigint();
   for (const q of qs) {
     checksum += scanner.setQuery(q);
-    for (let i = 0; i < index.size; i++) checksum += scanner.pairLength(index.data, index.offsets[i], index.offsets[i + 1]);
+    if (byRow) for (let i = 0; i < index.size; i++) checksum += scanner.pairLengthOfRow!(i);
+    else for (let i = 0; i < index.size; i++) checksum += scanner.pairLength(index.data, index.offsets[i], index.offsets[i + 1]);
   }
   const elapsed = Number(process.hrtime.bigint() - t0) / 1000;
   return { micros: elapsed / (qs.length * index.size), checksum };
@@ -125,6 +132,38 @@ function pairedRatios(qs: Uint8Array[]): number[] {
     return Number(process.hrtime.bigint() - t0);
   };
   return qs.map((q) => time(pakoScanner, q) / time(engineScanner, q));
+}
+
+/**
+ * pako / engine time of gzipLength from scratch on the bytes of the same pairs, back to back per query
+ * (the engine without its pair path: every pair compressed in full, as for C(x) and C(y)).
+ */
+function scratchRatios(qs: Uint8Array[]): { ratios: number[]; engineMicros: number[]; checksumsAgree: boolean } {
+  const ratios: number[] = [];
+  const engineMicros: number[] = [];
+  let agree = true;
+  for (const x of qs) {
+    const bytes = train.map((r) => {
+      const y = utf8.encode(r.text);
+      const b = new Uint8Array(x.length + 1 + y.length);
+      b.set(x);
+      b[x.length] = 0x20;
+      b.set(y, x.length + 1);
+      return b;
+    });
+    const time = (c: Compressor): [number, number] => {
+      let sum = 0;
+      const t0 = process.hrtime.bigint();
+      for (const b of bytes) sum += c.gzipLength(b);
+      return [Number(process.hrtime.bigint() - t0), sum];
+    };
+    const [tp, sp] = time(pakoCompressor);
+    const [te, se] = time(engine);
+    agree &&= sp === se;
+    ratios.push(tp / te);
+    engineMicros.push(te / 1000 / bytes.length);
+  }
+  return { ratios, engineMicros, checksumsAgree: agree };
 }
 
 /**
@@ -161,7 +200,7 @@ async function pairsPerSecond(jobs: number): Promise<number> {
   }
 }
 
-function classifyLatency(runs: number): { wall: number[]; rssMB: number[] } | undefined {
+function classifyLatency(runs: number): { wall: number[]; rssMB: number[]; evalWall: number; evalRssMB: number } | undefined {
   if (!existsSync('/usr/bin/time')) {
     console.error('bench: /usr/bin/time not found; skipping the classify latency (it measures peak RSS)');
     return undefined;
@@ -183,7 +222,14 @@ function classifyLatency(runs: number): { wall: number[]; rssMB: number[] } | un
       wall.push(seconds);
       rssMB.push(kb / 1024);
     }
-    return { wall, rssMB };
+    const test8 = join(dir, 'test8.jsonl');
+    writeFileSync(test8, test.slice(0, 8).map((r) => JSON.stringify({ label: r.label, text: r.text })).join('\n') + '\n');
+    const res = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, join(root, 'bin', 'npc.js'), 'eval', '--train', file, '--test', test8, '--jobs', '2', '-q'], {
+      encoding: 'utf8',
+    });
+    if (res.status !== 0) throw new Error(`eval failed: ${res.stderr}`);
+    const [evalSeconds, evalKb] = res.stderr.trim().split('\n').pop()!.split(' ').map(Number);
+    return { wall, rssMB, evalWall: evalSeconds, evalRssMB: evalKb / 1024 };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -200,16 +246,31 @@ if (searchMicros(engine, check).lists !== searchMicros(pakoCompressor, check).li
   console.error('bench: the search with the engine and with pako found different neighbours');
   process.exit(1);
 }
+if (scanMicros(engine, check, true).checksum !== scanMicros(pakoCompressor, check).checksum) {
+  console.error('bench: engine (prepared rows) and pako lengths differ on the benchmark pairs');
+  process.exit(1);
+}
 const pakoRuns: number[] = [];
 const engineRuns: number[] = [];
+const engineRowRuns: number[] = [];
 const searchRuns: number[] = [];
 const paired: number[] = [];
+const scratch: number[] = [];
+const scratchMicros: number[] = [];
 const jobs1: number[] = [];
 const jobs2: number[] = [];
 for (let r = 0; r < RUNS; r++) {
   pakoRuns.push(scanMicros(pakoCompressor, check).micros);
   paired.push(...pairedRatios(check));
+  const sr = scratchRatios(check);
+  if (!sr.checksumsAgree) {
+    console.error('bench: engine and pako lengths differ (from scratch)');
+    process.exit(1);
+  }
+  scratch.push(...sr.ratios);
+  scratchMicros.push(...sr.engineMicros);
   engineRuns.push(scanMicros(engine, queries).micros);
+  engineRowRuns.push(scanMicros(engine, queries, true).micros);
   searchRuns.push(searchMicros(engine, queries).micros);
   jobs1.push(await pairsPerSecond(1));
   jobs2.push(await pairsPerSecond(2));
@@ -227,6 +288,10 @@ const result = {
   engine_us_per_pair: median(engineRuns),
   speedup_vs_pako: median(pakoRuns) / median(engineRuns),
   speedup_vs_pako_paired: median(paired),
+  engine_prepared_us_per_pair: median(engineRowRuns),
+  prepared_speedup_vs_pako: median(pakoRuns) / median(engineRowRuns),
+  engine_scratch_us_per_pair: median(scratchMicros),
+  scratch_speedup_vs_pako_paired: median(scratch),
   search_us_per_pair: median(searchRuns),
   search_speedup_vs_pako: median(pakoRuns) / median(searchRuns),
   search_m: EVAL_M,
@@ -236,7 +301,9 @@ const result = {
   projected_full_ag_news_minutes_jobs2: FULL_PAIRS / median(jobs2) / 60,
   classify_120k_wall_s: classify ? median(classify.wall) : null,
   classify_120k_peak_rss_mb: classify ? median(classify.rssMB) : null,
-  runs: { pako: pakoRuns, engine: engineRuns, search: searchRuns, paired, jobs1, jobs2, classify },
+  eval_jobs2_120k_wall_s: classify ? classify.evalWall : null,
+  eval_jobs2_120k_peak_rss_mb: classify ? classify.evalRssMB : null,
+  runs: { pako: pakoRuns, engine: engineRuns, engineRows: engineRowRuns, search: searchRuns, paired, scratch, scratchMicros, jobs1, jobs2, classify },
 };
 
 const f = (x: number, d = 2) => x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
@@ -249,6 +316,8 @@ const table = [
   `| npc engine, µs per AG News pair (1 thread) | ${f(result.engine_us_per_pair)} |`,
   `| engine speed-up over pako (ratio of the medians) | ${f(result.speedup_vs_pako, 1)}× |`,
   `| engine speed-up over pako (median of ${paired.length} back-to-back per-query ratios) | ${f(result.speedup_vs_pako_paired, 1)}× |`,
+  `| npc engine, prepared rows (pairLengthOfRow), µs per pair (1 thread) | ${f(result.engine_prepared_us_per_pair)} (${f(result.prepared_speedup_vs_pako, 1)}× pako) |`,
+  `| npc engine from scratch (gzipLength of the pair), µs per pair; speed-up over pako (median of ${scratch.length} back-to-back per-query ratios) | ${f(result.engine_scratch_us_per_pair)}; ${f(result.scratch_speedup_vs_pako_paired, 1)}× |`,
   `| search (${EVAL_M} nearest, searchRange), µs per pair (1 thread) | ${f(result.search_us_per_pair)} (${f(result.search_speedup_vs_pako, 1)}× pako) |`,
   `| search (${EVAL_M} nearest), pairs/s at --jobs 1 | ${f(result.pairs_per_second_jobs1, 0)} |`,
   `| search, pairs/s at --jobs 2 | ${f(result.pairs_per_second_jobs2, 0)} (${f(result.jobs2_scaling)}×) |`,
@@ -256,6 +325,9 @@ const table = [
   classify
     ? `| npc classify "headline" vs 120,000 rows: wall, peak RSS | ${f(result.classify_120k_wall_s!)} s, ${f(result.classify_120k_peak_rss_mb!, 0)} MB |`
     : '| npc classify vs 120,000 rows | skipped |',
+  classify
+    ? `| npc eval --jobs 2 (8 test rows) vs 120,000 rows: wall, peak RSS (one run) | ${f(result.eval_jobs2_120k_wall_s!)} s, ${f(result.eval_jobs2_120k_peak_rss_mb!, 0)} MB |`
+    : '| npc eval --jobs 2 vs 120,000 rows | skipped |',
 ].join('\n');
 console.log(table);
 const out = values.out ?? join(root, 'bench-results', `bench-${result.date.slice(0, 10)}.json`);

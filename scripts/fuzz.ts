@@ -1,10 +1,10 @@
 /**
- * Differential fuzzer: src/deflate's DeflateLengthEngine against pako 2.1.0 (`pako.gzip(b, {level: 9})`).
+ * Differential fuzzer: src/deflate's engine (WebAssembly) against pako 2.1.0 (`pako.gzip(b, {level: 9})`).
  *
  *   npx tsx scripts/fuzz.ts [--count N] [--seed S] [--max-len L] [--case I] [--pair]
  *
- * --pair checks PairLengthEngine instead: each case is a query x and 4 texts y, and
- * pairLength(y) after setQuery(x) must equal pako on x ++ " " ++ y.
+ * --pair checks the pair paths instead: each case is a query x and 4 texts y; pairLength(y) after
+ * setQuery(x), and the 4 texts loaded as rows (plain, then prepared), must equal pako on x ++ " " ++ y.
  *
  * Case i of seed S is generated from its own PRNG seeded with mix(S, i), so `--seed S --case I`
  * replays exactly one case. Progress goes to stderr. On the first mismatch it prints the seed, the
@@ -15,7 +15,6 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pako from 'pako';
 import { DeflateLengthEngine } from '../src/deflate/index.js';
-import { PairLengthEngine, prepareText } from '../src/deflate/pair.js';
 import { Rng, generateCase } from '../test/deflate/generators.js';
 
 const { values } = parseArgs({
@@ -52,7 +51,7 @@ let bytesTotal = 0;
 let lastReport = started;
 
 console.error(`fuzz: seed ${seed}, cases ${first}..${last - 1}, max length ${maxLen}`);
-const pairEngine = new PairLengthEngine();
+const pairEngine = new DeflateLengthEngine();
 
 /** One case: the input(s) checked and, on a mismatch, the offending input and both lengths. */
 function runCase(i: number): { kind: string; bytes: Uint8Array; expected: number; got: number } | null {
@@ -66,19 +65,38 @@ function runCase(i: number): { kind: string; bytes: Uint8Array; expected: number
   }
   const x = generateCase(rng, maxLen >> 1);
   pairEngine.setQuery(x.bytes);
-  for (let k = 0; k < 4; k++) {
-    const y = rng.next() < 0.3 ? { kind: x.kind, bytes: x.bytes.subarray(rng.int(x.bytes.length + 1)) } : generateCase(rng, maxLen >> 1);
-    const bytes = new Uint8Array(x.bytes.length + 1 + y.bytes.length);
+  const ys: { kind: string; bytes: Uint8Array }[] = [];
+  const want: number[] = [];
+  const cat = (y: Uint8Array): Uint8Array => {
+    const bytes = new Uint8Array(x.bytes.length + 1 + y.length);
     bytes.set(x.bytes);
     bytes[x.bytes.length] = 0x20;
-    bytes.set(y.bytes, x.bytes.length + 1);
+    bytes.set(y, x.bytes.length + 1);
+    return bytes;
+  };
+  for (let k = 0; k < 4; k++) {
+    const y = rng.next() < 0.3 ? { kind: x.kind, bytes: x.bytes.subarray(rng.int(x.bytes.length + 1)) } : generateCase(rng, maxLen >> 1);
+    const bytes = cat(y.bytes);
     const expected = pako.gzip(bytes, { level: 9 }).length;
     const got = pairEngine.pairLength(y.bytes);
     bytesTotal += bytes.length;
     if (got !== expected) return { kind: `pair x=${x.kind} (${x.bytes.length} bytes) y=${y.kind}`, bytes, expected, got };
-    const gotPrepared = pairEngine.pairLengthPrepared(prepareText(y.bytes));
-    if (gotPrepared !== expected) {
-      return { kind: `pairLengthPrepared x=${x.kind} (${x.bytes.length} bytes) y=${y.kind}`, bytes, expected, got: gotPrepared };
+    ys.push(y);
+    want.push(expected);
+  }
+  /* the same texts as rows loaded into the engine, plain then prepared */
+  const offsets = new Int32Array(ys.length + 1);
+  ys.forEach((y, k) => (offsets[k + 1] = offsets[k] + y.bytes.length));
+  const data = new Uint8Array(offsets[ys.length]);
+  ys.forEach((y, k) => data.set(y.bytes, offsets[k]));
+  pairEngine.loadRows(data, offsets, 0, ys.length);
+  for (const prepared of [false, true]) {
+    if (prepared) pairEngine.prepareRows();
+    for (let k = 0; k < ys.length; k++) {
+      const got = pairEngine.pairLengthOfRow(k);
+      if (got !== want[k]) {
+        return { kind: `row (prepared: ${prepared}) x=${x.kind} (${x.bytes.length} bytes) y=${ys[k].kind}`, bytes: cat(ys[k].bytes), expected: want[k], got };
+      }
     }
   }
   return null;
@@ -106,5 +124,5 @@ for (let i = first; i < last; i++) {
 }
 const secs = (Date.now() - started) / 1000;
 console.log(
-  `fuzz ok: seed=${seed} cases=${last - first} bytes=${bytesTotal} max-len=${maxLen} time=${secs.toFixed(1)}s: ${values.pair ? 'PairLengthEngine' : 'engine'} == pako 2.1.0 on every case`,
+  `fuzz ok: seed=${seed} cases=${last - first} bytes=${bytesTotal} max-len=${maxLen} time=${secs.toFixed(1)}s: ${values.pair ? 'pair paths' : 'engine'} == pako 2.1.0 on every case`,
 );

@@ -179,3 +179,40 @@ describe.skipIf(!deflateEntry)('src/deflate (exact length engine) reproduces CPy
     expect(checkCompressorAgainstFixture(compressor)).toEqual([]);
   });
 });
+
+describe('the engine compressor: scanners sharing one WebAssembly instance', () => {
+  it('two scanners of one compressor, interleaved (plain and prepared rows, single inputs between), equal pako', async () => {
+    const { createEngineCompressor, createPairScanner, PREPARE_AFTER_QUERIES } = await import('../src/compress/index.js');
+    const engine = createEngineCompressor();
+    const next = mulberry32(42);
+    const rand = () => next() / 2 ** 32;
+    const words = [...VOCAB.ascii, ...VOCAB.mixed];
+    const word = () => words[Math.floor(rand() * words.length)];
+    const text = (n: number) => Array.from({ length: n }, word).join(' ');
+    const sets = [0, 1].map(() => {
+      const rows = Array.from({ length: 30 }, () => utf8Bytes(text(1 + Math.floor(rand() * 60))));
+      const offsets = new Int32Array(rows.length + 1);
+      rows.forEach((r, i) => (offsets[i + 1] = offsets[i] + r.length));
+      const data = new Uint8Array(offsets[rows.length]);
+      rows.forEach((r, i) => data.set(r, offsets[i]));
+      return { rows, offsets, data, scanner: createPairScanner(engine) };
+    });
+    const pair = (x: Uint8Array, y: Uint8Array) => pakoCompressor.gzipLength(utf8Bytes(new TextDecoder().decode(x) + ' ' + new TextDecoder().decode(y)));
+    let byRow = 0;
+    for (let q = 0; q < PREPARE_AFTER_QUERIES + 2; q++) {
+      const xs = sets.map(() => utf8Bytes(text(5 + Math.floor(rand() * 40))));
+      sets.forEach((s, k) => expect(s.scanner.setQuery(xs[k])).toBe(pakoCompressor.gzipLength(xs[k])));
+      const prepared = sets.map((s) => s.scanner.prepare?.(s.data, s.offsets, 0, s.rows.length) === true);
+      for (let i = 0; i < 30; i++) {
+        for (const k of [i % 2, 1 - (i % 2)]) {
+          const s = sets[k];
+          const got = prepared[k] ? s.scanner.pairLengthOfRow!(i) : s.scanner.pairLength(s.data, s.offsets[i], s.offsets[i + 1]);
+          if (prepared[k]) byRow++;
+          expect(got, `query ${q} scanner ${k} row ${i}`).toBe(pair(xs[k], s.rows[i]));
+          if (i % 7 === 0) expect(engine.gzipLength(s.rows[i])).toBe(pakoCompressor.gzipLength(s.rows[i]));
+        }
+      }
+    }
+    expect(byRow, 'pairs by prepared row').toBeGreaterThan(0);
+  });
+});

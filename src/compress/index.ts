@@ -5,7 +5,6 @@
  */
 import { createRequire } from 'node:module';
 import { DeflateLengthEngine } from '../deflate/index.js';
-import { PREPARED_MAX, PairLengthEngine, PreparedRows, prepareRow } from '../deflate/pair.js';
 
 export interface Compressor {
   /** Recorded in saved results so numbers from different engines are never mixed silently. */
@@ -135,73 +134,87 @@ export function compressedLength(text: string, compressor: Compressor = defaultC
 }
 
 /**
- * The exact length-only engine (src/deflate): the same numbers as pako and CPython, without writing a
- * single output bit. Each compressor value owns its engine; use one per thread.
+ * The exact length-only engine (src/deflate, WebAssembly): the same numbers as pako and CPython,
+ * without writing a single output bit. Each compressor value owns one WebAssembly instance, shared
+ * by the scanners it creates; use one per thread.
  */
 export function createEngineCompressor(): Compressor {
   const engine = new DeflateLengthEngine();
   return {
     name: 'npc-deflate-1.2.x-gzip-9',
     gzipLength: (bytes, length = bytes.length) => engine.gzipLength(bytes, length),
-    createPairScanner: () => new EnginePairScanner(),
+    createPairScanner: () => new EnginePairScanner(engine),
   };
 }
 
 /**
  * The engine's pair path: the work that depends on the query alone (its hash chains and the part of
  * its parse nothing after it can change) is done once in setQuery and reused for every training text.
+ * From the PREPARE_AFTER_QUERIES-th query on, the training rows are copied into the engine's memory
+ * once and what depends on each row alone is precomputed there (prepare), so a pair costs one call into
+ * WebAssembly and no copy from JavaScript. Before that (a one-off classify), each pair copies its y in.
+ *
+ * Scanners of one compressor share its engine: each remembers its query and rows and puts them back
+ * if another scanner has replaced them since (a few identity comparisons per pair).
  */
 class EnginePairScanner implements PairScanner {
-  private readonly pairs = new PairLengthEngine();
-  private readonly single = new DeflateLengthEngine();
+  private readonly engine: DeflateLengthEngine;
   private queries = 0;
-  /* Rows [preparedFrom, preparedTo) of preparedData, prepared in `rows` (row i at slot
-   * offsets[i] - offsets[preparedFrom] + (i - preparedFrom)). */
-  private preparedData: Uint8Array | null = null;
-  private preparedOffsets: Int32Array | null = null;
-  private preparedFrom = 0;
-  private preparedTo = 0;
-  private rows = new PreparedRows(0);
+  private query: Uint8Array | null = null;
+  /* The rows last prepared (prepare()). */
+  private data: Uint8Array | null = null;
+  private offsets: Int32Array | null = null;
+  private from = 0;
+  private to = 0;
+
+  constructor(engine: DeflateLengthEngine) {
+    this.engine = engine;
+  }
 
   setQuery(x: Uint8Array): number {
-    this.pairs.setQuery(x);
+    this.query = x;
     this.queries++;
-    return this.single.gzipLength(x);
+    const cx = this.engine.setQuery(x);
+    this.engine.queryOwner = this;
+    return cx;
+  }
+
+  private ownQuery(): void {
+    if (this.query === null) throw new Error('PairScanner: setQuery() first');
+    this.engine.setQuery(this.query);
+    this.engine.queryOwner = this;
   }
 
   pairLength(data: Uint8Array, start: number, end: number): number {
-    return this.pairs.pairLength(data, start, end);
+    if (this.engine.queryOwner !== this) this.ownQuery();
+    return this.engine.pairLength(data, start, end);
   }
 
   pairLengthOfRow(row: number): number {
-    const offsets = this.preparedOffsets;
-    if (offsets === null || row < this.preparedFrom || row >= this.preparedTo) throw new RangeError(`row ${row} is not prepared`);
-    const start = offsets[row];
-    const end = offsets[row + 1];
-    if (end - start > PREPARED_MAX) return this.pairs.pairLength(this.preparedData!, start, end);
-    const at = start - offsets[this.preparedFrom] + (row - this.preparedFrom);
-    return this.pairs.pairLengthCoded(this.preparedData!, start, end, this.rows, at);
+    if (this.engine.queryOwner !== this) this.ownQuery();
+    const r = this.engine.loadedRows;
+    if (r === null || r.data !== this.data || r.offsets !== this.offsets || r.from !== this.from || r.to !== this.to) this.ownRows();
+    return this.engine.pairLengthOfRow(row);
+  }
+
+  private ownRows(): void {
+    if (this.data === null || this.offsets === null) throw new RangeError('PairScanner: prepare() first');
+    this.engine.loadRows(this.data, this.offsets, this.from, this.to);
+    this.engine.prepareRows();
   }
 
   /**
-   * Preparing costs about a pair per row, so it is done from the PREPARE_AFTER_QUERIES-th query
-   * on (a one-off classify doesn't pay for it; an evaluation pays once for thousands of queries).
+   * From the PREPARE_AFTER_QUERIES-th query on: loads rows [from, to) into the engine (a memory copy,
+   * once per training set) and prepares them (about a pair's time per row: a one-off classify doesn't
+   * pay it, an evaluation pays it once for thousands of queries), and returns true.
    */
   prepare(data: Uint8Array, offsets: Int32Array, from: number, to: number): boolean {
-    if (data === this.preparedData && offsets === this.preparedOffsets && from === this.preparedFrom && to === this.preparedTo) return true;
     if (this.queries < PREPARE_AFTER_QUERIES) return false;
-    const start = offsets[from];
-    const slots = offsets[to] - start + (to - from);
-    if (this.rows.tops.length < slots) this.rows = new PreparedRows(slots);
-    for (let i = from; i < to; i++) {
-      const a = offsets[i];
-      const b = offsets[i + 1];
-      if (b - a <= PREPARED_MAX) prepareRow(data, a, b, this.rows, a - start + (i - from));
-    }
-    this.preparedData = data;
-    this.preparedOffsets = offsets;
-    this.preparedFrom = from;
-    this.preparedTo = to;
+    this.data = data;
+    this.offsets = offsets;
+    this.from = from;
+    this.to = to;
+    this.ownRows();
     return true;
   }
 }

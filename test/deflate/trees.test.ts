@@ -1,25 +1,27 @@
 /**
- * trees.ts against pako 2.1.0's own trees.js, symbol by symbol: the same tallies are fed to pako's
- * _tr_tally / _tr_flush_block (which really build the trees and write the bits) and to ours (which
- * only count), and the running bit count must agree after every block. This reaches what whole
- * inputs rarely do: code-length overflow in the literal/length and distance trees (Fibonacci-like
- * frequencies), single-symbol and empty trees, ties between fixed and dynamic, stored blocks.
+ * The WebAssembly engine's trees (assembly/trees.ts) against pako 2.1.0's own trees.js, symbol by
+ * symbol: the same tallies are fed to pako's _tr_tally / _tr_flush_block (which really build the
+ * trees and write the bits) and to ours (which only count), and the running bit count must agree
+ * after every block. This reaches what whole inputs rarely do: code-length overflow in the
+ * literal/length and distance trees (Fibonacci-like frequencies), single-symbol and empty trees,
+ * ties between fixed and dynamic, stored blocks.
  */
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { SYM_LIMIT } from '../../src/deflate/constants.js';
 import {
+  DeflateLengthEngine,
   STAT_FIXED_TIE,
   STAT_OVERFLOW_BL,
   STAT_OVERFLOW_D,
   STAT_OVERFLOW_L,
   STAT_STORED,
-  TreesState,
-  _tr_flush_block,
-  _tr_tally_dist,
-  _tr_tally_lit,
-} from '../../src/deflate/trees.js';
+} from '../../src/deflate/index.js';
 import { Rng } from './generators.js';
+
+/** zlib's symbol buffer holds 16,383 symbols per block (lit_bufsize - 1). */
+const SYM_LIMIT = 16383;
+/** One instance for the whole file: its block statistics are cumulative. */
+const ours = new DeflateLengthEngine().raw;
 
 const require = createRequire(import.meta.url);
 // pako's CommonJS internals (lib/zlib is an exported subpath of pako 2.1.0).
@@ -43,7 +45,7 @@ function pakoState() {
 /** Feed blocks to both implementations; return the running bit counts of pako and of ours. */
 function runBoth(blocks: { syms: Sym[]; storedLen: number; bufOk: boolean }[]): { pako: number[]; ours: number[] } {
   const p = pakoState();
-  const o = new TreesState();
+  ours.trees_reset();
   const pb: number[] = [];
   const ob: number[] = [];
   let pakoBytes = 0;
@@ -51,15 +53,15 @@ function runBoth(blocks: { syms: Sym[]; storedLen: number; bufOk: boolean }[]): 
     const last = i === blocks.length - 1;
     for (const { dist, lc } of blk.syms) {
       pakoTrees._tr_tally(p, dist, lc);
-      if (dist === 0) _tr_tally_lit(o, lc);
-      else _tr_tally_dist(o, dist, lc);
+      if (dist === 0) ours.tally_lit(lc);
+      else ours.tally_dist(dist, lc);
     }
     pakoTrees._tr_flush_block(p, blk.bufOk ? 0 : -1, blk.storedLen, last);
     pakoBytes += p.pending;
     p.pending = 0; // we only want the count; keep bi_buf / bi_valid
     pb.push(pakoBytes * 8 + p.bi_valid);
-    _tr_flush_block(o, blk.storedLen, blk.bufOk, last);
-    ob.push(o.bits);
+    ours.flush_block(blk.storedLen, blk.bufOk ? 1 : 0, last ? 1 : 0);
+    ob.push(ours.trees_bits());
   });
   return { pako: pb, ours: ob };
 }
@@ -150,7 +152,7 @@ function randomBlock(rng: Rng): { syms: Sym[]; storedLen: number; bufOk: boolean
   return { syms, storedLen: Math.min(storedLen, 65535), bufOk: rng.next() < 0.9 };
 }
 
-describe('trees.ts vs pako 2.1.0 trees.js (bit counts per block)', () => {
+describe('assembly/trees.ts vs pako 2.1.0 trees.js (bit counts per block)', () => {
   it('agrees on 1,500 streams of random blocks, incl. overflow, single-code and tie blocks', () => {
     const rng = new Rng(20240607);
     const totals = new Float64Array(7);
@@ -161,20 +163,7 @@ describe('trees.ts vs pako 2.1.0 trees.js (bit counts per block)', () => {
       expect(ours, `stream ${t}`).toEqual(pako);
       blocksRun += blocks.length;
     }
-    // The same streams again, to collect which paths were exercised (stats are per TreesState).
-    const rng2 = new Rng(20240607);
-    const o = new TreesState();
-    for (let t = 0; t < 1500; t++) {
-      const blocks = Array.from({ length: rng2.range(1, 4) }, () => randomBlock(rng2));
-      blocks.forEach((blk, i) => {
-        for (const { dist, lc } of blk.syms) {
-          if (dist === 0) _tr_tally_lit(o, lc);
-          else _tr_tally_dist(o, dist, lc);
-        }
-        _tr_flush_block(o, blk.storedLen, blk.bufOk, i === blocks.length - 1);
-      });
-    }
-    totals.set(o.stats);
+    for (const k of [STAT_OVERFLOW_L, STAT_OVERFLOW_D, STAT_OVERFLOW_BL, STAT_STORED, STAT_FIXED_TIE]) totals[k] = ours.stat(k);
     expect(blocksRun).toBeGreaterThan(2000);
     expect(totals[STAT_OVERFLOW_L], 'literal/length tree overflow exercised').toBeGreaterThan(10);
     expect(totals[STAT_OVERFLOW_D], 'distance tree overflow exercised').toBeGreaterThan(10);

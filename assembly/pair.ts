@@ -1,0 +1,613 @@
+/*
+ * This file is an altered version of zlib's deflate.c (zlib 1.2.x, as ported by pako 2.1.0 in
+ * lib/zlib/deflate.js): deflate_slow and longest_match specialised to pairs x ++ " " ++ y, in
+ * AssemblyScript, for the npc project. It is not the original software.
+ *
+ * zlib: Copyright (C) 1995-2022 Jean-loup Gailly and Mark Adler
+ *
+ * This software is provided 'as-is', without any express or implied warranty. In no event will
+ * the authors be held liable for any damages arising from the use of this software.
+ *
+ * Permission is granted to anyone to use this software for any purpose, including commercial
+ * applications, and to alter it and redistribute it freely, subject to the following restrictions:
+ *
+ * 1. The origin of this software must not be misrepresented; you must not claim that you wrote the
+ *    original software. If you use this software in a product, an acknowledgment in the product
+ *    documentation would be appreciated but is not required.
+ * 2. Altered source versions must be plainly marked as such, and must not be misrepresented as
+ *    being the original software.
+ * 3. This notice may not be removed or altered from any source distribution.
+ */
+
+/*
+ * The pair engine: gzip level-9 length of x ++ [0x20] ++ y for one fixed x and many y, reusing the
+ * work that depends on x only. Exact: pair_length() === the length of the concatenation.
+ *
+ * What is reused (P = x ++ " ", m = |P|, n = m + |y|):
+ *  - the hash chains of every position p <= m - 3 (their strings lie inside P). They are built
+ *    with zlib's own hash, which is exact for every n, and with the small-input hash, which is
+ *    exact for n <= SMALL_INPUT (see deflate.ts); each pair extends the one it needs.
+ *  - the lazy-evaluation loop of deflate_slow over the loop tops whose decisions can't see past P
+ *    (deflate_slow_prefix: the chain head is inside P and longest_match read nothing at or after
+ *    m), with the symbol tallies and any block already flushed. Each pair restores that snapshot
+ *    and runs deflate_slow from there to the end, then the final block(s).
+ * Pairs with n > NO_SLIDE_MAX (zlib would slide its window) are computed from scratch by the
+ * caller (index.ts).
+ *
+ * Prepared rows (texts y of at most PREPARED_MAX bytes, many of them): what every pair's parse can
+ * take from y alone. Text y prepared at slot `at` owns slots [at, at + |y| + 1) of three arrays:
+ *
+ *  - code[at + t], t <= |y| - 3: hash(y[t..t+2]) | ownLen << 12 | ownStart << 21: the longest
+ *    match of y[t..] with an earlier position of y (clamped to min(MAX_MATCH, |y| - t); 0 if the
+ *    trigram does not occur earlier in y), the latest of equally long ones.
+ *  - the "own parse": deflate_slow's lazy evaluation over y with those matches only, as it runs
+ *    inside a pair, entered at y's first byte with the pair's space pending as a literal.
+ *    tops[at + t] is its loop-top state at t (match_available | match_length << 1 |
+ *    match_start << 10 | symbols so far << 20 | TOP_SEARCH where a pair would search there), or
+ *    -1 where it has no loop top; t = |y| is its end. syms[at + k] (i16) are the symbols it
+ *    tallies (code | (distance code + 1) << 9), without the last pending literal.
+ *
+ * Why ownLen/ownStart is exactly what zlib's longest_match finds among y's own positions, in any
+ * pair x ++ " " ++ y of n <= SMALL_INPUT bytes: the chain of position m + t lists y's earlier
+ * positions first, latest first, then the junction and P's positions; chain_length (>= 1024) can't
+ * run out; strings with the same small hash but another trigram are always rejected; the lookahead
+ * at m + t is |y| - t, the same as in y alone, and nice_match = min(MAX_MATCH, lookahead); a
+ * candidate replaces the best only if strictly longer, and the walk stops at the first candidate
+ * reaching nice_match. So among y's positions zlib keeps the latest of the longest (clamped)
+ * matches; the pair then only has to search the junction and P's chain for something longer.
+ *
+ * Why the own parse can be replayed: at a loop top t where the chain of the junction and P is
+ * empty (or no search is made), the pair's match search gives what the own parse's gave, so a
+ * pair that reaches a loop top of the own parse in the same state follows it, symbol for symbol,
+ * up to the next loop top where x's side has candidates (deflate_slow_coded).
+ */
+import {
+  D_CODES,
+  HASH_MASK,
+  HASH_SIZE,
+  LEN_SYMBOL,
+  L_CODES,
+  MAX_LAZY_MATCH,
+  MAX_MATCH,
+  MIN_MATCH,
+  NICE_MATCH,
+  d_code,
+} from './constants';
+import {
+  EPOCH_LIMIT,
+  NO_SLIDE_MAX,
+  S,
+  SMALL_HASH_SIZE,
+  SMALL_INPUT,
+  WINDOW_SLACK,
+  byte,
+  deflate_slow,
+  deflate_slow_prefix,
+  ld,
+  longest_match,
+  match_len,
+  small_hash_w,
+  st,
+} from './deflate';
+import { DFREQ, DMAP_WORD, LFREQ, T, USED, _tr_flush_block, clear_all } from './trees';
+
+const SPACE: i32 = 0x20;
+
+/** Texts y of at most PREPARED_MAX bytes can be prepared (longer ones make pairs over SMALL_INPUT). */
+export const PREPARED_MAX: i32 = SMALL_INPUT - 1;
+/* Fields of code[]. */
+const CODE_HASH_MASK: i32 = SMALL_HASH_SIZE - 1; /* bits 0..11 */
+const CODE_LEN_SHIFT: i32 = 12; /* bits 12..20: best match inside y, 0 or 3..258 */
+const CODE_LEN_MASK: i32 = 511;
+const CODE_START_SHIFT: i32 = 21; /* bits 21..30: its start in y (< 1024) */
+/* Fields of tops[]. */
+const TOP_LEN_SHIFT: i32 = 1;
+const TOP_START_SHIFT: i32 = 10;
+const TOP_SYMS_SHIFT: i32 = 20;
+/** Set on the loop tops where the pair would search (t <= |y| - 3, match length < MAX_LAZY_MATCH). */
+const TOP_SEARCH: i32 = 1 << 30;
+const SYM_DIST_SHIFT: i32 = 9;
+
+/** Capacity of the pair window: every pair that takes the pair path has n <= NO_SLIDE_MAX. */
+export const PAIR_WINDOW: i32 = NO_SLIDE_MAX + WINDOW_SLACK;
+
+/** The pair window: P ++ y ++ slack. */
+export const PWIN: usize = memory.data(PAIR_WINDOW + 16, 16);
+/** Chains of the pair with zlib's hash and with the small-input hash (P's part kept across pairs). */
+const LINKZ: usize = memory.data(PAIR_WINDOW * 4, 16);
+const LINKS: usize = memory.data(PAIR_WINDOW * 4, 16);
+/** Heads after inserting P's positions 0..m-3, absolute positions (<= 0: NIL). */
+const HEAD_XZ: usize = memory.data(HASH_SIZE * 4, 16);
+const HEAD_XS: usize = memory.data(SMALL_HASH_SIZE * 4, 16);
+/** Heads of y's positions in the current pair: epoch + position. */
+const HEAD_YZ: usize = memory.data(HASH_SIZE * 4, 16);
+const HEAD_YS: usize = memory.data(SMALL_HASH_SIZE * 4, 16);
+/** Scratch of own_matches: heads (-1 = empty between calls) and links of y's positions. */
+const PREP_HEAD: usize = memory.data(SMALL_HASH_SIZE * 4, 16);
+const PREP_LINK: usize = memory.data(SMALL_INPUT * 4, 16);
+
+/** The snapshot after deflate_slow_prefix over P, and the pair engine's scalars. */
+@unmanaged
+class PairState {
+  /** |P| = |x| + 1, or -1 before set_query. */
+  m: i32;
+  epoch: i32;
+  busy: i32;
+  strstart: i32;
+  block_start: i32;
+  match_start: i32;
+  match_length: i32;
+  match_available: i32;
+  sym_count: i32;
+  l_count: i32;
+  d_count: i32;
+  _pad: i32;
+  bits: i64;
+}
+const Q = changetype<PairState>(memory.data(offsetof<PairState>(), 16));
+const SNAP_LFREQ: usize = memory.data(L_CODES * 4, 16);
+const SNAP_DFREQ: usize = memory.data(D_CODES * 4, 16);
+const SNAP_USED: usize = memory.data(16 * 4, 16);
+const SNAP_LSYMS: usize = memory.data(L_CODES * 4, 16);
+const SNAP_DSYMS: usize = memory.data(D_CODES * 4, 16);
+
+/** Start-up: scratch heads empty, no query. */
+export function pair_init(): void {
+  memory.fill(PREP_HEAD, 0xff, SMALL_HASH_SIZE * 4);
+  Q.m = -1;
+  Q.epoch = 1;
+  Q.busy = 0;
+}
+
+/** |P|, or -1 before set_query. */
+export function query_m(): i32 {
+  return Q.m;
+}
+
+/** For the tests: pretend the previous pair call trapped / force the epoch of the y heads. */
+export function pair_set_busy(): void {
+  Q.busy = 1;
+}
+export function pair_set_epoch(e: i32): void {
+  Q.epoch = e;
+}
+
+/** Forget the query (set_query will be called again). */
+export function pair_forget(): void {
+  Q.m = -1;
+}
+
+/**
+ * Fix x = PWIN[0..m-1) (m <= NO_SLIDE_MAX): P = x ++ " ", its chains (both hashes), and the
+ * snapshot of the loop tops that only depend on P.
+ */
+export function pair_set_query(m: i32): void {
+  Q.m = -1;
+  const win = PWIN;
+  store<u8>(win + <usize>(m - 1), <u8>SPACE);
+  /* Chains of P's positions 0..m-3, both hashes. */
+  memory.fill(HEAD_XZ, 0, HASH_SIZE * 4);
+  memory.fill(HEAD_XS, 0, SMALL_HASH_SIZE * 4);
+  for (let p = 0; p + 2 < m; p++) {
+    const h = ((byte(win, p) << 10) ^ (byte(win, p + 1) << 5) ^ byte(win, p + 2)) & HASH_MASK;
+    st(LINKZ, p, ld(HEAD_XZ, h));
+    st(HEAD_XZ, h, p);
+    const g = small_hash_w((byte(win, p) << 16) | (byte(win, p + 1) << 8) | byte(win, p + 2));
+    st(LINKS, p, ld(HEAD_XS, g));
+    st(HEAD_XS, g, p);
+  }
+  /* The loop tops that only depend on P, with a clean tally. */
+  clear_all();
+  S.win = win;
+  S.link = LINKZ;
+  deflate_slow_prefix(m);
+  Q.strstart = S.strstart;
+  Q.block_start = S.block_start;
+  Q.match_start = S.match_start;
+  Q.match_length = S.match_length;
+  Q.match_available = S.match_available;
+  Q.sym_count = T.sym_count;
+  Q.bits = T.bits;
+  memory.copy(SNAP_USED, USED, 10 * 4);
+  let k = 0;
+  for (let c = 0; c < L_CODES; c++) {
+    const f = ld(LFREQ, c);
+    st(SNAP_LFREQ, c, f);
+    if (f != 0) st(SNAP_LSYMS, k++, c);
+  }
+  Q.l_count = k;
+  k = 0;
+  for (let c = 0; c < D_CODES; c++) {
+    const f = ld(DFREQ, c);
+    st(SNAP_DFREQ, c, f);
+    if (f != 0) st(SNAP_DSYMS, k++, c);
+  }
+  Q.d_count = k;
+  /* Leave the trees clean: every frequency zero, tallies reset. */
+  clear_all();
+  Q.m = m;
+}
+
+/** Put the state after deflate_slow_prefix over P back (the frequencies are all zero). */
+function restore_snapshot(): void {
+  for (let i = 0, k = Q.l_count; i < k; i++) {
+    const c = ld(SNAP_LSYMS, i);
+    st(LFREQ, c, ld(SNAP_LFREQ, c));
+  }
+  for (let i = 0, k = Q.d_count; i < k; i++) {
+    const c = ld(SNAP_DSYMS, i);
+    st(DFREQ, c, ld(SNAP_DFREQ, c));
+  }
+  memory.copy(USED, SNAP_USED, 10 * 4);
+  T.sym_count = Q.sym_count;
+  T.bits = Q.bits;
+  S.strstart = Q.strstart;
+  S.block_start = Q.block_start;
+  S.match_start = Q.match_start;
+  S.match_length = Q.match_length;
+  S.match_available = Q.match_available;
+  S.base = 0;
+  S.read_pos = 0;
+}
+
+/** Entry of a pair call: recover from an interrupted one. */
+function enter(): void {
+  if (Q.busy != 0) {
+    clear_all();
+    memory.fill(HEAD_YZ, 0, HASH_SIZE * 4);
+    memory.fill(HEAD_YS, 0, SMALL_HASH_SIZE * 4);
+    Q.epoch = 1;
+  }
+  Q.busy = 1;
+}
+
+/**
+ * Deflate length (bytes, without the gzip wrapper) of P ++ y, y = PWIN[m..m+ylen) already in
+ * place, m + ylen <= NO_SLIDE_MAX.
+ */
+export function pair_deflate_length(ylen: i32): i32 {
+  const m = Q.m;
+  const n = m + ylen;
+  enter();
+  if (Q.epoch > EPOCH_LIMIT - n - 1) {
+    memory.fill(HEAD_YZ, 0, HASH_SIZE * 4);
+    memory.fill(HEAD_YS, 0, SMALL_HASH_SIZE * 4);
+    Q.epoch = 1;
+  }
+  const win = PWIN;
+  /* Chains of positions m-2..n-3 (their strings reach into y). */
+  const epoch = Q.epoch;
+  const from = m - 2 > 0 ? m - 2 : 0;
+  const stop = n - 2;
+  if (n <= SMALL_INPUT) {
+    const link = LINKS;
+    let w = ((byte(win, from) << 8) | byte(win, from + 1)) & 0xffff;
+    for (let p = from; p < stop; p++) {
+      w = ((w << 8) | byte(win, p + 2)) & 0xffffff;
+      const h = small_hash_w(w);
+      /* link = y's own previous position if any (v > 0), else P's head; no branch */
+      const v = ld(HEAD_YS, h) - epoch;
+      const mask = -v >> 31;
+      st(link, p, (v & mask) | (ld(HEAD_XS, h) & ~mask));
+      st(HEAD_YS, h, epoch + p);
+    }
+    S.link = link;
+  } else {
+    const link = LINKZ;
+    let h = ((byte(win, from) << 5) ^ byte(win, from + 1)) & HASH_MASK;
+    for (let p = from; p < stop; p++) {
+      h = ((h << 5) ^ byte(win, p + 2)) & HASH_MASK;
+      const v = ld(HEAD_YZ, h) - epoch;
+      const mask = -v >> 31;
+      st(link, p, (v & mask) | (ld(HEAD_XZ, h) & ~mask));
+      st(HEAD_YZ, h, epoch + p);
+    }
+    S.link = link;
+  }
+  Q.epoch = epoch + n + 1;
+  S.win = win;
+  restore_snapshot();
+  deflate_slow(n);
+  Q.busy = 0;
+  return <i32>(T.bits >> 3);
+}
+
+/**
+ * Deflate length (bytes, without the gzip wrapper) of P ++ y, y = PWIN[m..m+ylen) already in
+ * place and prepared at slot `at` of code / tops / syms (prepare_row); m + ylen <= SMALL_INPUT.
+ */
+export function pair_deflate_length_coded(ylen: i32, code: usize, tops: usize, syms: usize, at: i32): i32 {
+  const m = Q.m;
+  const n = m + ylen;
+  enter();
+  const win = PWIN;
+  const link = LINKS;
+  const hx = HEAD_XS;
+  /* The junction positions m-2, m-1 (strings spanning P and y): linked to P's heads, and made
+   * the heads of their hashes while y is parsed (restored after). */
+  const from = m - 2 > 0 ? m - 2 : 0;
+  const jend = m < n - 2 ? m : n - 2;
+  let h0 = -1;
+  let h1 = -1;
+  let old0 = 0;
+  let old1 = 0;
+  for (let p = from; p < jend; p++) {
+    const h = small_hash_w((byte(win, p) << 16) | (byte(win, p + 1) << 8) | byte(win, p + 2));
+    st(link, p, ld(hx, h));
+    if (h0 < 0) {
+      h0 = h;
+      old0 = ld(hx, h);
+    } else {
+      h1 = h;
+      old1 = ld(hx, h);
+    }
+    st(hx, h, p);
+  }
+  S.win = win;
+  S.link = link;
+  restore_snapshot();
+  deflate_slow_coded(n, m, code, tops, syms, at - m);
+  if (h1 >= 0) st(hx, h1, old1);
+  if (h0 >= 0) st(hx, h0, old0);
+  Q.busy = 0;
+  return <i32>(T.bits >> 3);
+}
+
+// @ts-ignore: decorator
+@inline function tally_lit(c: i32): void {
+  const f = ld(LFREQ, c);
+  if (f == 0) st(USED, c >> 5, ld(USED, c >> 5) | (1 << (c & 31)));
+  st(LFREQ, c, f + 1);
+}
+
+/**
+ * deflate_slow() from the restored snapshot to the end of a pair of n <= SMALL_INPUT bytes whose
+ * y part (window[m..n)) is prepared: slot base + p for y's position p (absolute, p >= m).
+ * Positions before m (the end of P and the junction) search S.link's chains with longest_match;
+ * y's positions take y's own best match from the code and then walk only the chain of the junction
+ * and P (head hx[hash], then the links), exactly as longest_match would continue after y's own
+ * candidates, or replay the own parse. n <= SMALL_INPUT also means: no window slide (base 0,
+ * limit NIL), chain_length never runs out, no TOO_FAR match (distances < 4096), and fewer than
+ * SYM_LIMIT symbols (one block, flushed at the end).
+ */
+function deflate_slow_coded(n: i32, m: i32, codes: usize, tops: usize, syms: usize, base: i32): void {
+  const win = S.win;
+  const link = S.link;
+  const hx = HEAD_XS;
+  const last_insert = n - MIN_MATCH;
+
+  let strstart = S.strstart;
+  let match_length = S.match_length;
+  let prev_length = MIN_MATCH - 1;
+  let match_available = S.match_available != 0;
+  let match_start = S.match_start;
+  let prev_match = 0;
+  let sym_count = T.sym_count;
+
+  while (strstart < n) {
+    if (strstart >= m) {
+      /* Replay the own parse from here if the pair is at one of its loop tops, in its state, and
+       * x's side has no candidate here: up to its next loop top where x's side has one. */
+      const top = ld(tops, base + strstart);
+      if (
+        top >= 0 &&
+        (top & 1) == (match_available ? 1 : 0) &&
+        ((top >>> TOP_LEN_SHIFT) & 511) == match_length &&
+        (match_length < MIN_MATCH || ((top >>> TOP_START_SHIFT) & 1023) == match_start - m) &&
+        !(top >= TOP_SEARCH && ld(hx, ld(codes, base + strstart) & CODE_HASH_MASK) > 0)
+      ) {
+        let p = strstart + 1;
+        let next = 0;
+        for (; p < n; p++) {
+          next = ld(tops, base + p);
+          if (next >= TOP_SEARCH && ld(hx, ld(codes, base + p) & CODE_HASH_MASK) > 0) break;
+        }
+        if (p >= n) {
+          p = n;
+          next = ld(tops, base + n);
+        }
+        const k0 = (top >>> TOP_SYMS_SHIFT) & 1023;
+        const k1 = (next >>> TOP_SYMS_SHIFT) & 1023;
+        for (let k = base + m + k0, kend = base + m + k1; k < kend; k++) {
+          const sym = <i32>load<i16>(syms + (<usize>k << 1));
+          tally_lit(sym & 511);
+          const dc = (sym >>> SYM_DIST_SHIFT) - 1;
+          if (dc >= 0) {
+            const g = ld(DFREQ, dc);
+            if (g == 0) st(USED, DMAP_WORD, ld(USED, DMAP_WORD) | (1 << dc));
+            st(DFREQ, dc, g + 1);
+          }
+        }
+        sym_count += k1 - k0;
+        strstart = p;
+        match_available = (next & 1) == 1;
+        match_length = (next >>> TOP_LEN_SHIFT) & 511;
+        if (match_length >= MIN_MATCH) match_start = m + ((next >>> TOP_START_SHIFT) & 1023);
+        continue;
+      }
+    }
+    const lookahead = n - strstart;
+    prev_length = match_length;
+    prev_match = match_start;
+    match_length = MIN_MATCH - 1;
+
+    if (strstart <= last_insert && prev_length < MAX_LAZY_MATCH) {
+      if (strstart < m) {
+        const hash_head = ld(link, strstart);
+        if (hash_head > 0) {
+          S.match_start = match_start;
+          match_length = longest_match(win, link, hash_head, strstart, prev_length, lookahead, 0);
+          match_start = S.match_start;
+        }
+      } else {
+        const c = ld(codes, base + strstart);
+        const own = (c >>> CODE_LEN_SHIFT) & CODE_LEN_MASK;
+        let cur = ld(hx, c & CODE_HASH_MASK);
+        if (own != 0 || cur > 0) {
+          /* longest_match: y's own candidates first (the code), then the junction and P. */
+          let best = prev_length;
+          if (own > best) {
+            best = own;
+            match_start = m + (c >>> CODE_START_SHIFT);
+          }
+          const nice = lookahead < NICE_MATCH ? lookahead : NICE_MATCH;
+          if (cur > 0 && best < nice) {
+            const scan = strstart;
+            let scan_end1 = byte(win, scan + best - 1);
+            let scan_end = byte(win, scan + best);
+            const scan0 = byte(win, scan);
+            const scan1 = byte(win, scan + 1);
+            do {
+              if (byte(win, cur + best) != scan_end || byte(win, cur + best - 1) != scan_end1 || byte(win, cur) != scan0 || byte(win, cur + 1) != scan1) {
+                continue;
+              }
+              /* byte 2 is equal (same hash, bytes 0 and 1 equal); compare up to nice_match */
+              const len = match_len(win, scan, cur, nice);
+              if (len > best) {
+                match_start = cur;
+                best = len;
+                if (len >= nice) break;
+                scan_end1 = byte(win, scan + best - 1);
+                scan_end = byte(win, scan + best);
+              }
+            } while ((cur = ld(link, cur)) > 0);
+          }
+          match_length = best <= lookahead ? best : lookahead;
+        }
+      }
+    }
+
+    if (prev_length >= MIN_MATCH && match_length <= prev_length) {
+      /* _tr_tally_dist(s, strstart - 1 - prev_match, prev_length - MIN_MATCH) */
+      const sym = <i32>load<u16>(LEN_SYMBOL + (<usize>(prev_length - MIN_MATCH) << 1));
+      tally_lit(sym);
+      const dc = d_code(strstart - 1 - prev_match - 1);
+      const g = ld(DFREQ, dc);
+      if (g == 0) st(USED, DMAP_WORD, ld(USED, DMAP_WORD) | (1 << dc));
+      st(DFREQ, dc, g + 1);
+      strstart += prev_length - 1;
+      match_available = false;
+      match_length = MIN_MATCH - 1;
+      sym_count++;
+    } else if (match_available) {
+      tally_lit(byte(win, strstart - 1));
+      sym_count++;
+      strstart++;
+    } else {
+      match_available = true;
+      strstart++;
+    }
+  }
+
+  if (match_available) {
+    tally_lit(byte(win, strstart - 1));
+    sym_count++;
+  }
+  /* FLUSH_BLOCK(s, 1) */
+  T.sym_count = sym_count;
+  _tr_flush_block(strstart - S.block_start, true, true);
+  S.strstart = strstart;
+  S.block_start = strstart;
+  S.match_start = match_start;
+  S.match_length = MIN_MATCH - 1;
+  S.match_available = 0;
+}
+
+/** Prepare y = bytes at y (len <= PREPARED_MAX) into code / tops / syms at slot `at`. */
+export function prepare_row(y: usize, len: i32, code: usize, tops: usize, syms: usize, at: i32): void {
+  own_matches(y, len, code, at);
+  own_parse(y, len, code, tops, syms, at);
+}
+
+function own_matches(buf: usize, len: i32, out: usize, at: i32): void {
+  if (len < MIN_MATCH) return;
+  const head = PREP_HEAD;
+  const link = PREP_LINK;
+  let w = (byte(buf, 0) << 8) | byte(buf, 1);
+  for (let t = 0; t + 2 < len; t++) {
+    w = ((w << 8) | byte(buf, t + 2)) & 0xffffff;
+    const h = small_hash_w(w);
+    const lim = len - t < MAX_MATCH ? len - t : MAX_MATCH;
+    let best = 0;
+    let bestStart = 0;
+    const b0 = byte(buf, t);
+    const b1 = byte(buf, t + 1);
+    const b2 = byte(buf, t + 2);
+    for (let j = ld(head, h); j >= 0; j = ld(link, j)) {
+      if (byte(buf, j) != b0 || byte(buf, j + 1) != b1 || byte(buf, j + 2) != b2) continue;
+      if (best >= MIN_MATCH && byte(buf, j + best) != byte(buf, t + best)) continue; /* can't be longer */
+      let k = MIN_MATCH;
+      while (k < lim && byte(buf, j + k) == byte(buf, t + k)) k++;
+      if (k > best) {
+        best = k;
+        bestStart = j;
+        if (k >= lim) break;
+      }
+    }
+    st(out, at + t, h | (best << CODE_LEN_SHIFT) | (bestStart << CODE_START_SHIFT));
+    st(link, t, ld(head, h));
+    st(head, h, t);
+  }
+  /* reset the scratch heads */
+  for (let t = 0; t + 2 < len; t++) st(head, ld(out, at + t) & CODE_HASH_MASK, -1);
+}
+
+/** deflate_slow_coded's loop over y alone with y's own matches (see the top of this file). */
+function own_parse(buf: usize, len: i32, code: usize, tops: usize, syms: usize, at: i32): void {
+  const last_insert = len - MIN_MATCH;
+  for (let t = 0; t <= len; t++) st(tops, at + t, -1);
+  let t = 0;
+  let match_length = MIN_MATCH - 1;
+  let match_available = true; /* the pair's space, pending as a literal */
+  let match_start = 0;
+  let k = 0;
+  while (t < len) {
+    st(
+      tops,
+      at + t,
+      (match_available ? 1 : 0) |
+        (match_length << TOP_LEN_SHIFT) |
+        ((match_length >= MIN_MATCH ? match_start : 0) << TOP_START_SHIFT) |
+        (k << TOP_SYMS_SHIFT) |
+        (t <= last_insert && match_length < MAX_LAZY_MATCH ? TOP_SEARCH : 0),
+    );
+    const lookahead = len - t;
+    const prev_length = match_length;
+    const prev_match = match_start;
+    match_length = MIN_MATCH - 1;
+    if (t <= last_insert && prev_length < MAX_LAZY_MATCH) {
+      const c = ld(code, at + t);
+      const own = (c >>> CODE_LEN_SHIFT) & CODE_LEN_MASK;
+      if (own != 0) {
+        let best = prev_length;
+        if (own > best) {
+          best = own;
+          match_start = c >>> CODE_START_SHIFT;
+        }
+        match_length = best <= lookahead ? best : lookahead;
+      }
+    }
+    if (prev_length >= MIN_MATCH && match_length <= prev_length) {
+      const dc = d_code(t - 1 - prev_match - 1);
+      const sym = <i32>load<u16>(LEN_SYMBOL + (<usize>(prev_length - MIN_MATCH) << 1));
+      store<i16>(syms + (<usize>(at + k++) << 1), <i16>(sym | ((dc + 1) << SYM_DIST_SHIFT)));
+      t += prev_length - 1;
+      match_available = false;
+      match_length = MIN_MATCH - 1;
+    } else if (match_available) {
+      store<i16>(syms + (<usize>(at + k++) << 1), <i16>(t == 0 ? SPACE : byte(buf, t - 1)));
+      t++;
+    } else {
+      match_available = true;
+      t++;
+    }
+  }
+  st(
+    tops,
+    at + len,
+    (match_available ? 1 : 0) |
+      (match_length << TOP_LEN_SHIFT) |
+      ((match_length >= MIN_MATCH ? match_start : 0) << TOP_START_SHIFT) |
+      (k << TOP_SYMS_SHIFT),
+  );
+}
