@@ -1,7 +1,7 @@
 /**
- * The compressed-length seam. Everything above this module asks for C(s) through a `Compressor`,
- * so the engine behind it (pako today, the exact length-only engine in src/deflate later) can be
- * swapped without touching the model, the app or the CLI.
+ * The compressed-length seam. Everything above this module asks for C(s) through a `Compressor`, so
+ * the engine behind it (the exact length-only engine of src/deflate by default, pako as the reference)
+ * can be swapped without touching the model, the app or the CLI.
  */
 import { createRequire } from 'node:module';
 import { DeflateLengthEngine } from '../deflate/index.js';
@@ -138,10 +138,13 @@ export function compressedLength(text: string, compressor: Compressor = defaultC
  * without writing a single output bit. Each compressor value owns one WebAssembly instance, shared
  * by the scanners it creates; use one per thread.
  */
+/** The engine's name, recorded in saved neighbours files. */
+const ENGINE_NAME = 'npc-deflate-1.2.x-gzip-9';
+
 export function createEngineCompressor(): Compressor {
   const engine = new DeflateLengthEngine();
   return {
-    name: 'npc-deflate-1.2.x-gzip-9',
+    name: ENGINE_NAME,
     gzipLength: (bytes, length = bytes.length) => engine.gzipLength(bytes, length),
     createPairScanner: () => new EnginePairScanner(engine),
   };
@@ -228,4 +231,15 @@ let engineCompressor: Compressor | undefined;
 export function defaultCompressor(): Compressor {
   engineCompressor ??= createEngineCompressor();
   return engineCompressor;
+}
+
+/**
+ * A fresh compressor of the kind `name` names (`Compressor.name`), for a thread that must compute what
+ * another thread's compressor computes (a search worker, from the index's compressor). Only the two
+ * built-in compressors have names npc can rebuild from; anything else is a RangeError.
+ */
+export function compressorNamed(name: string): Compressor {
+  if (name === ENGINE_NAME) return createEngineCompressor();
+  if (name === pakoCompressor.name) return pakoCompressor;
+  throw new RangeError(`no built-in compressor is named ${JSON.stringify(name)} (known: ${ENGINE_NAME}, ${pakoCompressor.name})`);
 }

@@ -1,9 +1,11 @@
 /** The messages between the search pool and its workers (structured-clone friendly, typed arrays only). */
 import type { TrainingArrays } from '../model/training-index.js';
 
-/** The first message a worker gets: the shared training arrays and its slice of rows [from, to). */
+/** The first message a worker gets: the compressor, the shared training arrays and its slice of rows [from, to). */
 export interface SetupMessage {
   type: 'setup';
+  /** The index's compressor (`Compressor.name`): the worker computes with one of the same kind. */
+  compressor: string;
   arrays: TrainingArrays;
   from: number;
   to: number;

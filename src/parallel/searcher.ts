@@ -133,6 +133,7 @@ export class SearchPool implements Searcher {
     this.workers.forEach((worker, w) => {
       const setup: SetupMessage = {
         type: 'setup',
+        compressor: index.compressor.name,
         arrays: index.arrays(),
         from: Math.floor((w * index.size) / count),
         to: Math.floor(((w + 1) * index.size) / count),

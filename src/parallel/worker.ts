@@ -5,13 +5,14 @@
  * arrives in the first message (the pool may start the thread before the index is loaded).
  */
 import { parentPort } from 'node:worker_threads';
-import { createPairScanner, defaultCompressor } from '../compress/index.js';
+import { type Compressor, compressorNamed, createPairScanner, type PairScanner } from '../compress/index.js';
 import { searchBatch } from './batch.js';
 import type { SearchReply, SetupMessage, WorkerMessage, WorkerReply } from './messages.js';
 
 let slice: SetupMessage | undefined;
-const compressor = defaultCompressor();
-const scanner = createPairScanner(compressor);
+/** The index's kind of compressor, made when the slice arrives (one WebAssembly instance per worker). */
+let compressor: Compressor;
+let scanner: PairScanner;
 const port = parentPort!;
 
 function computeLengths({ arrays, from, to }: SetupMessage): void {
@@ -27,6 +28,8 @@ function search({ arrays, from, to }: SetupMessage, queries: Uint8Array, queryOf
 port.on('message', (request: WorkerMessage) => {
   if (request.type === 'setup') {
     slice = request;
+    compressor = compressorNamed(request.compressor);
+    scanner = createPairScanner(compressor);
     return;
   }
   let reply: WorkerReply;

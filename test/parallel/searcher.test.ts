@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fitIndex } from '../../src/app/training.js';
-import { utf8Bytes } from '../../src/compress/index.js';
+import { pakoCompressor, utf8Bytes } from '../../src/compress/index.js';
 import { createSearcher, LocalSearcher, SearchPool, type NeighborLists } from '../../src/parallel/searcher.js';
 import type { LabeledRecord } from '../../src/io/records.js';
 import { readJsonlGz, requireSharedData, sharedDataPath } from '../helpers/shared-data.js';
@@ -34,6 +34,17 @@ describe.skipIf(!available)('searching on worker threads', () => {
       expect(asRows(await pooled.search(queries.slice(3, 5), 400))).toEqual(asRows(await local!.search(queries.slice(3, 5), 400)));
     } finally {
       await pooled.close();
+    }
+  });
+
+  it('the workers compute with the compressor of the index (pako here), not a fixed one', async () => {
+    const small = train.slice(0, 60);
+    const viaPako = await createSearcher(fitIndex(small, pakoCompressor, { deferLengths: true }), 2);
+    try {
+      expect(viaPako.index.compressor.name).toBe(pakoCompressor.name);
+      expect(asRows(await viaPako.search(queries.slice(0, 2), 5))).toEqual(asRows(await new LocalSearcher(fitIndex(small, pakoCompressor)).search(queries.slice(0, 2), 5)));
+    } finally {
+      await viaPako.close();
     }
   });
 });
