@@ -43,6 +43,7 @@ const CATEGORIES: [string, (c: ExpandedCase) => boolean, number][] = [
   ['empty string', (c) => c.text === '', 1],
   ['one byte', (c) => c.utf8.length === 1, 5],
   ['contains NUL', (c) => c.text.includes('\0'), 8],
+  // eslint-disable-next-line no-control-regex -- the ASCII range starts at NUL on purpose
   ['ASCII only, non-empty literal', (c) => c.recipe.kind === 'literal' && c.text !== '' && /^[\x00-\x7f]*$/.test(c.text), 40],
   ['2-byte UTF-8 chars', (c) => hasCodePointOfWidth(c.text, 2), 15],
   ['3-byte UTF-8 chars', (c) => hasCodePointOfWidth(c.text, 3), 15],

@@ -27,7 +27,7 @@ export interface PrintOptions {
 export async function printReport(report: EvaluationReport, options: PrintOptions): Promise<void> {
   const { scores, ...rest } = report;
   const ctx: ReportContext = { ...rest, names: options.names };
-  const warnings = reportWarnings(scores, ctx);
+  const warnings = reportWarnings(scores);
   for (const warning of warnings) options.warn(warning);
   const text = options.json ? toJson(reportJson(scores, ctx, warnings)) : reportText(scores, ctx);
   for (const line of text.split('\n')) await options.out.writeLine(line);
@@ -57,7 +57,7 @@ const envelope = (e: EnvelopeSummary): string =>
  * be predicted right (with the telling case of a label spelt like a training label of another type:
  * 2 and "2" never match, e.g. JSONL integer labels against a CSV's string labels).
  */
-export function reportWarnings(scores: Scores, ctx: Pick<ReportContext, 'names'>): string[] {
+export function reportWarnings(scores: Scores): string[] {
   if (scores.unseen.length === 0) return [];
   const show = (label: Label): string => (typeof label === 'string' ? JSON.stringify(label) : String(label));
   const kind = (label: Label): string => (typeof label === 'string' ? 'a string' : 'a number');
@@ -72,7 +72,7 @@ export function reportWarnings(scores: Scores, ctx: Pick<ReportContext, 'names'>
   ];
 }
 
-export function reportJson(scores: Scores, ctx: ReportContext, warnings: readonly string[] = reportWarnings(scores, ctx)): Record<string, unknown> {
+export function reportJson(scores: Scores, ctx: ReportContext, warnings: readonly string[] = reportWarnings(scores)): Record<string, unknown> {
   const { result, perClass, confusionLabels } = scores;
   const head = result.ks[0];
   const headRule = head.rules.find((r) => r.rule === ctx.tie)!;

@@ -67,7 +67,7 @@ export async function* readCsvRows(
   const parser = parse(options as unknown as Options);
 
   // Feed the parser from the input, respecting backpressure; a failing input fails the parser.
-  const feed = (async () => {
+  void (async () => {
     try {
       const utf8 = new LineCountingUtf8Decoder(source);
       for await (const raw of input as AsyncIterable<Buffer | string>) {
@@ -97,7 +97,7 @@ export async function* readCsvRows(
   } catch (err) {
     throw toInputError(err, source, nextLine);
   } finally {
-    // Not awaiting `feed`: it may be waiting on a slow input (stdin) and stops at its next chunk.
+    // The feeding loop above is not awaited: it may be waiting on a slow input (stdin) and stops at its next chunk.
     if (!parser.destroyed) parser.destroy();
   }
 }

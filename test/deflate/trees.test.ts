@@ -25,11 +25,8 @@ const ours = new DeflateLengthEngine().raw;
 
 const require = createRequire(import.meta.url);
 // pako's CommonJS internals (lib/zlib is an exported subpath of pako 2.1.0).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const pakoDeflate = require('pako/lib/zlib/deflate.js');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const pakoTrees = require('pako/lib/zlib/trees.js');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const ZStream = require('pako/lib/zlib/zstream.js');
 
 type Sym = { dist: number; lc: number }; // dist 0: literal lc

@@ -11,7 +11,9 @@ const available = requireSharedData(TRAIN, TEST);
 
 describe.skipIf(!available)('npc eval on AG News (test head vs the 2,000-row train head)', () => {
   let dir: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON, checked field by field below
   let json: Record<string, any>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON
   let predictions: Record<string, any>[];
   const limit = 60;
 
@@ -32,8 +34,8 @@ describe.skipIf(!available)('npc eval on AG News (test head vs the 2,000-row tra
     expect(json.k).toBe(2);
     expect(json.train_size).toBe(2000);
     expect(json.lenient).toBeGreaterThanOrEqual(json.strict);
-    expect(json.per_class.map((c: any) => c.label)).toEqual([0, 1, 2, 3]);
-    expect(json.per_class.reduce((a: number, c: any) => a + c.n, 0)).toBe(limit);
+    expect(json.per_class.map((c: { label: unknown }) => c.label)).toEqual([0, 1, 2, 3]);
+    expect(json.per_class.reduce((a: number, c: { n: number }) => a + c.n, 0)).toBe(limit);
     expect(json.elapsed_s).toBeGreaterThan(0);
     expect(json.pairs_per_second).toBeCloseTo((limit * 2000) / json.elapsed_s, 0);
   });
@@ -71,7 +73,7 @@ describe.skipIf(!available)('npc eval on AG News (test head vs the 2,000-row tra
     const jb = JSON.parse(b.stdout);
     expect(ja.n).toBe(8);
     // AG News test is balanced (1,900 per class): 8 rows → 2 per class.
-    expect(ja.per_class.map((c: any) => c.n)).toEqual([2, 2, 2, 2]);
+    expect(ja.per_class.map((c: { n: number }) => c.n)).toEqual([2, 2, 2, 2]);
     expect([ja.strict, ja.lenient]).toEqual([jb.strict, jb.lenient]);
   });
 
@@ -128,7 +130,7 @@ describe.skipIf(!available)('npc eval --jobs', () => {
     const [one, two] = [await run(1), await run(2)];
     expect([one.code, two.code]).toEqual([0, 0]);
     const strip = (s: string) => {
-      const { elapsed_s, pairs_per_second, ...rest } = JSON.parse(s);
+      const { elapsed_s: _e, pairs_per_second: _p, ...rest } = JSON.parse(s);
       return rest;
     };
     expect(strip(two.stdout)).toEqual(strip(one.stdout));

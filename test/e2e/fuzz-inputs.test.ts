@@ -271,7 +271,7 @@ async function readAll(format: InputFormat, chunks: Buffer[], requireLabel: bool
     return { rows };
   } catch (err) {
     if (err instanceof InputError) return { error: err };
-    throw new Error(`not an InputError: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
+    throw new Error(`not an InputError: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`, { cause: err });
   }
 }
 
@@ -408,7 +408,7 @@ describe('fuzz: the readers as a library (recordsFrom), random chunking', () => 
           expect(records.map((row) => ({ text: row.text, label: row.label, line: row.line })), context).toEqual(generated.expected);
         }
       } catch (err) {
-        if (!(err instanceof InputError)) throw new Error(`${context}: not an InputError: ${String(err)}`);
+        if (!(err instanceof InputError)) throw new Error(`${context}: not an InputError: ${String(err)}`, { cause: err });
         expect(generated.expected === undefined || corruptGzip, `${context}: unexpected ${err.describe()}`).toBe(true);
         if (/corrupt gzip data/.test(err.message)) expect(err.where, context).toBe(path);
         else checkError(err, generated.bytes, context, path);

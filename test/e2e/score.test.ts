@@ -15,7 +15,7 @@ const available = requireSharedData(AG_TRAIN, AG_TEST, R8_TRAIN, R8_TEST);
 
 /** The report minus what only eval measures (time), for eval-vs-score comparisons. */
 function withoutTiming(json: string): Record<string, unknown> {
-  const { elapsed_s, pairs, pairs_per_second, ...rest } = JSON.parse(json);
+  const { elapsed_s: _e, pairs: _n, pairs_per_second: _p, ...rest } = JSON.parse(json);
   return rest;
 }
 
@@ -39,7 +39,7 @@ describe.skipIf(!available)('eval --save-neighbors and npc score', () => {
     expect(r.code).toBe(0);
     expect(withoutTiming(r.stdout)).toEqual(withoutTiming(evalJson));
     const report = JSON.parse(evalJson);
-    expect(report.ks.map((k: any) => k.k)).toEqual([1, 2, 3, 5]);
+    expect(report.ks.map((k: { k: number }) => k.k)).toEqual([1, 2, 3, 5]);
     expect(Object.keys(report.ks[0].strict)).toEqual(['nearest', 'decrement', 'random', 'weighted']);
     expect(report.neighbors_m).toBe(15);
   });
@@ -119,7 +119,7 @@ describe.skipIf(!available)('eval --save-neighbors and npc score', () => {
     expect(a.code).toBe(0);
     const out = JSON.parse(a.stdout);
     expect(out).toMatchObject({ shots: 5, trials: 3, seed: 2, n: 30 });
-    expect(out.ks.map((k: any) => k.k)).toEqual([1, 2]);
+    expect(out.ks.map((k: { k: number }) => k.k)).toEqual([1, 2]);
     expect(out.ks[0].strict.n).toBe(3);
     expect(a.stdout).toBe(b.stdout);
   });
