@@ -2,6 +2,7 @@
 import { InvalidArgumentError } from 'commander';
 import { UsageError } from '../errors.js';
 import { extensionOf, type FileFormat, formatFromPath } from '../io/lines.js';
+import type { DataSpec } from '../app/training.js';
 import type { Label } from '../model/labels.js';
 import { isTieRule, TIE_RULES, type TieRule } from '../model/tie-rules.js';
 
@@ -68,6 +69,27 @@ export function checkLabelNames(names: readonly string[] | undefined, labels: It
   if (strings.length) throw new UsageError(`${given}, but the data has string labels (${list(strings)}), which are shown as they are`);
   if (unnamed.length) throw new UsageError(`${given}, but ${unnamed.length === 1 ? `label ${list(unnamed)} has` : `labels ${list(unnamed)} have`} no name`);
   if (largest < n - 1) throw new UsageError(`${given}, but the largest label in the data is ${largest}`);
+}
+
+/** The flags every command that reads a training and a test file has (eval, score). */
+export interface DataFileOptions {
+  train?: string;
+  test?: string;
+  format?: FileFormat;
+  trainFormat?: FileFormat;
+  testFormat?: FileFormat;
+  textField: string;
+  labelField: string;
+  labelNames?: string[];
+}
+
+/** The training and test data specs of those flags (format per file, hints naming the flags). */
+export function dataSpecs(options: DataFileOptions, extra: { strip?: boolean } = {}): { train: DataSpec; test: DataSpec } {
+  const fields = { textField: options.textField, labelField: options.labelField, ...extra };
+  return {
+    train: { path: options.train, format: chooseFormat(options.train, options.trainFormat, options.format, '--train-format'), formatHint: formatHint('--train-format'), ...fields },
+    test: { path: options.test, format: chooseFormat(options.test, options.testFormat, options.format, '--test-format'), formatHint: formatHint('--test-format'), ...fields },
+  };
 }
 
 /** What to add to "invalid JSON" on a line that is not JSON at all: the flag that reads another format. */

@@ -300,9 +300,3 @@ export class EnvelopeAccumulator {
     return { n, best, worst, low: n ? worst / n : 0, high: n ? best / n : 0, inexact, exact: inexact === 0 };
   }
 }
-
-export function summarizeEnvelope(rows: Iterable<EnvelopeRow>): EnvelopeSummary {
-  const acc = new EnvelopeAccumulator();
-  for (const row of rows) acc.add(row);
-  return acc.summary();
-}

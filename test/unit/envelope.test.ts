@@ -4,12 +4,19 @@ import {
   EnvelopeAccumulator,
   type EnvelopeMode,
   type EnvelopeRow,
+  type EnvelopeSummary,
   envelopeRow,
   envelopeRowAll,
-  summarizeEnvelope,
 } from '../../src/model/envelope.js';
 import { decrementVote, nearestVote } from '../../src/model/tie-rules.js';
 import { topLabels } from '../../src/model/vote.js';
+
+/** The summary of a list of rows (what EvalAccumulator does row by row). */
+function summarizeEnvelope(rows: Iterable<EnvelopeRow>): EnvelopeSummary {
+  const acc = new EnvelopeAccumulator();
+  for (const row of rows) acc.add(row);
+  return acc.summary();
+}
 
 const A = 0;
 const B = 1;

@@ -4,22 +4,17 @@
  */
 import { evaluate, loadEvalData } from '../../app/evaluate.js';
 import { fewShot } from '../../app/few-shot.js';
-import { type FileFormat, inputPaths, labelNameMap } from '../../app/training.js';
+import { inputPaths, labelNameMap } from '../../app/training.js';
 import { UsageError } from '../../errors.js';
 import type { Label, TieRule } from '../../app/scoring.js';
 import { type FileIdentity, openEvalOutputs, type StdoutTarget } from '../eval-outputs.js';
-import { checkLabelNames, chooseFormat, formatHint } from '../options.js';
+import { checkLabelNames, type DataFileOptions, dataSpecs } from '../options.js';
 import { LineWriter, ProgressLine } from '../output.js';
 import { printFewShot, printReport, reportText } from '../report.js';
 import { StopOnSignal } from '../signals.js';
 import { npcVersion } from '../version.js';
 
-export interface EvalCommandOptions {
-  train?: string;
-  test?: string;
-  format?: FileFormat;
-  trainFormat?: FileFormat;
-  testFormat?: FileFormat;
+export interface EvalCommandOptions extends DataFileOptions {
   k: number[];
   tie: TieRule;
   limit?: number;
@@ -33,9 +28,6 @@ export interface EvalCommandOptions {
   shots?: number;
   trials?: number;
   quiet: boolean;
-  textField: string;
-  labelField: string;
-  labelNames?: string[];
   jobs: number;
 }
 
@@ -60,11 +52,8 @@ export async function evalCommand(options: EvalCommandOptions, io: EvalIo): Prom
       // With data on stdout, the report is a message for people: it goes to stderr.
       const toStdout = outputs.predictions?.kind === 'stdout' || outputs.neighbors?.kind === 'stdout';
       const reportOut = toStdout ? new LineWriter(process.stderr, { name: '<stderr>' }) : io.out;
-      const fields = { textField: options.textField, labelField: options.labelField, strip: options.strip };
-      const data = await loadEvalData(
-        { path: options.train, format: chooseFormat(options.train, options.trainFormat, options.format, '--train-format'), formatHint: formatHint('--train-format'), ...fields },
-        { path: options.test, format: chooseFormat(options.test, options.testFormat, options.format, '--test-format'), formatHint: formatHint('--test-format'), ...fields },
-      );
+      const specs = dataSpecs(options, { strip: options.strip });
+      const data = await loadEvalData(specs.train, specs.test);
       checkLabelNames(options.labelNames, [...data.train.records, ...data.test.records].map((r) => r.label as Label));
       const names = labelNameMap(options.labelNames) ?? data.train.labelNames ?? data.test.labelNames;
       const selection = { limit: options.limit, sample: options.sample, seed: options.seed };
