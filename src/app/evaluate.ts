@@ -7,7 +7,7 @@
 import { utf8Bytes } from '../compress/index.js';
 import { sha256OfFile } from '../io/file-hash.js';
 import { toJson } from '../io/json-text.js';
-import { createNeighborsFileWriter, type NeighborsFileWriter } from '../io/neighbors-file.js';
+import { createNeighborsFileWriter, type NeighborsFileWriter, sliceOf } from '../io/neighbors-file.js';
 import type { OutputSink } from '../io/output-file.js';
 import type { LabeledRecord } from '../io/records.js';
 import type { Label } from '../model/labels.js';
@@ -153,6 +153,18 @@ export interface EvaluateOptions extends RowSelection {
   npcVersion: string;
   onProgress?: (done: number, total: number, pairsPerRow: number) => void;
   interruption?: Interruption;
+  /**
+   * Only part of the work, for `npc merge` to join: slice `test.index` of `test.count` contiguous
+   * slices of the selected test rows, with neighbours among slice `train.index` of `train.count` of
+   * the training rows (global indices in the neighbours file). Default: all of it.
+   */
+  shard?: { test: ShardSpec; train: ShardSpec };
+}
+
+/** Slice `index` (0-based) of `count`. */
+export interface ShardSpec {
+  index: number;
+  count: number;
 }
 
 export interface EvaluateResult {
@@ -170,34 +182,61 @@ export async function evaluate(data: EvalData, options: EvaluateOptions): Promis
   const { predictions, interruption } = options;
   const stopped = (): boolean => interruption?.stopped === true;
   const wait = <T>(promise: Promise<T>): Promise<T | undefined> => (interruption ? interruption.orStop(promise) : promise);
-  const { rows, evaluated } = selectRows(test, options);
-  const trainSize = train.records.length;
-  const m = neighborsNeeded(options.ks, options.neighbors, trainSize);
+  const selection = selectRows(test, options);
+  const { evaluated } = selection;
+  // M is the whole run's (min(training rows, largest k + margin)), so every shard's file agrees with
+  // the unsharded one; a training slice smaller than M keeps all of its rows.
+  const m = neighborsNeeded(options.ks, options.neighbors, train.records.length);
+  const shard = options.shard;
+  const testSlice = shard ? sliceOf(selection.rows.length, shard.test.index, shard.test.count) : { from: 0, to: selection.rows.length };
+  const trainSlice = shard ? sliceOf(train.records.length, shard.train.index, shard.train.count) : { from: 0, to: train.records.length };
+  const rows = selection.rows.slice(testSlice.from, testSlice.to);
+  const trainRecords = shard ? train.records.slice(trainSlice.from, trainSlice.to) : train.records;
+  const trainSize = trainRecords.length;
+  if (trainSize === 0) throw new RangeError(`training shard ${shard!.train.index}/${shard!.train.count} holds no rows: use fewer training shards`);
+  const searchM = Math.min(m, trainSize);
   let neighborsFile: NeighborsFileWriter | undefined;
   try {
-    const searcher = await openSearcher(train.records, options.jobs);
+    const searcher = await openSearcher(trainRecords, options.jobs);
     try {
       if (options.neighborsOut) {
         neighborsFile = createNeighborsFileWriter(options.neighborsOut, {
           npc_version: options.npcVersion,
           compressor: searcher.index.compressor.name,
-          train: { sha256: await sha256OfFile(train.path!), rows: trainSize, source: train.source },
+          train: { sha256: await sha256OfFile(train.path!), rows: train.records.length, source: train.source },
           test: { sha256: await sha256OfFile(test.path!), rows: test.records.length, source: test.source },
           m,
           strip: options.strip,
           evaluated,
+          ...(shard
+            ? {
+                shard: {
+                  test: { ...shard.test, ...testSlice, selected: selection.rows.length },
+                  train: { ...shard.train, ...trainSlice },
+                },
+              }
+            : {}),
         });
       }
       const scorer = new RowScorer(searcher.index.encoder, searcher.index.labelIds, { ks: options.ks, tie: options.tie, seed: options.seed, trainSize });
-      const listed = Math.min(m, options.neighbors ?? Math.min(options.ks[0], trainSize));
-      const timing = await computeNeighbors(searcher, test.records, rows, m, {
+      const listed = Math.min(searchM, options.neighbors ?? Math.min(options.ks[0], trainSize));
+      // Indices in the file are global: a training slice's row i is row from + i of the training set.
+      const global = trainSlice.from === 0 ? undefined : new Int32Array(searchM);
+      const timing = await computeNeighbors(searcher, test.records, rows, searchM, {
         onRow: async (testRow, indices, distances) => {
           const row = scorer.add(testRow, test.records[testRow].label as Label, indices, distances);
           // A write that waits on a slow reader ends at a stop; the rest of the batch writes nothing
           // (the outputs are discarded anyway), and the computation stops after it.
           if (stopped()) return;
           if (predictions) await wait(predictions.write(toJson({ ...row, neighbors: row.neighbors.slice(0, listed) }) + '\n'));
-          if (neighborsFile && !stopped()) await wait(neighborsFile.write(testRow, indices, distances));
+          if (neighborsFile && !stopped()) {
+            let saved: ArrayLike<number> = indices;
+            if (global) {
+              for (let i = 0; i < indices.length; i++) global[i] = indices[i] + trainSlice.from;
+              saved = global.subarray(0, indices.length);
+            }
+            await wait(neighborsFile.write(testRow, saved, distances));
+          }
         },
         onProgress: (done, total) => options.onProgress?.(done, total, trainSize),
         shouldStop: stopped,
@@ -208,11 +247,11 @@ export async function evaluate(data: EvalData, options: EvaluateOptions): Promis
         testSource: test.source,
         trainSize,
         testSize: test.records.length,
-        m,
+        m: searchM,
         tie: options.tie,
         strip: options.strip,
         timing,
-        evaluated,
+        evaluated: shard ? `${evaluated}; test shard ${shard.test.index}/${shard.test.count}, training shard ${shard.train.index}/${shard.train.count}` : evaluated,
       };
       if (!stopped()) {
         // Finishing waits for a FIFO's reader to take the rest: a stop ends that wait too.

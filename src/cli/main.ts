@@ -7,6 +7,7 @@ import { Command, Option } from 'commander';
 import { reportFor } from './exit-codes.js';
 import type { FileIdentity, StdoutTarget } from '../io/output-file.js';
 import { dataFormat, inputKind, kList, labelNames, nonNegativeInt, positiveInt, seed, tieRule } from './options.js';
+import { shardFlag } from './shards.js';
 import { LineWriter } from './output.js';
 import { npcVersion } from './version.js';
 import { availableParallelism } from 'node:os';
@@ -85,7 +86,9 @@ Examples:
       .option('--predictions <file>', 'write one JSONL line per evaluated test row (headline k and tie rule); - for stdout (the report then goes to stderr)')
       .option('--save-neighbors <file>', 'save the neighbours of every evaluated row for `npc score`; - for stdout')
       .option('-q, --quiet', 'no progress line on stderr', false)
-      .option('-j, --jobs <n>', 'worker threads (results are identical for every n)', positiveInt, availableParallelism()),
+      .option('-j, --jobs <n>', 'worker threads (results are identical for every n)', positiveInt, availableParallelism())
+      .option('--shard <I/N>', 'only test slice I (0-based) of N of the selected rows, for npc merge; auto or auto/N: from a Slurm, Kubernetes or AWS Batch array job', shardFlag)
+      .option('--train-shard <J/N>', 'neighbours among training slice J of N only (global indices), for npc merge', shardFlag),
   )
     .addHelpText(
       'after',
@@ -125,6 +128,28 @@ Examples:
     .action(async (file: string, opts) => {
       const { scoreCommand } = await import('./commands/score.js');
       await scoreCommand(file, opts, { out, warn });
+    });
+
+  program
+    .command('merge')
+    .summary('join the parts of a sharded evaluation (eval --shard / --train-shard) into one neighbours file')
+    .description(
+      'Checks every part (header, checksum), refuses parts that do not belong together, overlap or are missing, and writes the file the unsharded run writes, byte for byte: test slices in row order, training slices merged as an exact top-M union.',
+    )
+    .argument('<part...>', 'neighbours files written by npc eval --shard/--train-shard --save-neighbors')
+    .requiredOption('-o, --output <file>', 'the merged neighbours file (- for stdout)')
+    .option('--allow-partial', 'merge the complete test slices and leave out the others (the file says so)', false)
+    .option('-q, --quiet', 'no summary on stderr', false)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ npc merge part-*.nbr -o all.nbr
+  $ npc score all.nbr --train train.jsonl --test test.jsonl -k 1,2,3`,
+    )
+    .action(async (parts: string[], opts) => {
+      const { mergeCommand } = await import('./commands/merge.js');
+      await mergeCommand(parts, opts, { warn, stdout: stdoutTarget() });
     });
 
   const data = program.command('data').description('the data set registry and the local cache');

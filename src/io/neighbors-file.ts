@@ -62,6 +62,24 @@ export interface NeighborsFileHeader {
    * evaluation always writes the same bytes.
    */
   created?: string;
+  /** Present in a part of a sharded evaluation (`npc eval --shard`, `--train-shard`); `npc merge` joins the parts. */
+  shard?: ShardInfo;
+}
+
+/**
+ * Which part of an evaluation a file holds. The selected test rows (all of them, `--limit`, `--sample`),
+ * in evaluation order, are cut into `test.count` contiguous slices: the file holds slice `test.index`,
+ * positions [from, to) of the `test.selected` rows. The training rows are cut likewise: its neighbours
+ * are among training rows [from, to) only, with their global indices.
+ */
+export interface ShardInfo {
+  test: { index: number; count: number; from: number; to: number; selected: number };
+  train: { index: number; count: number; from: number; to: number };
+}
+
+/** Positions [from, to) of slice `index` of `count` contiguous slices of `n` items (sizes differ by at most one). */
+export function sliceOf(n: number, index: number, count: number): { from: number; to: number } {
+  return { from: Math.floor((index * n) / count), to: Math.floor(((index + 1) * n) / count) };
 }
 
 /** What a writer needs; format and version are filled in. */
@@ -98,7 +116,7 @@ export class SavedNeighbors {
   }
 }
 
-function validateHeaderValues(h: NeighborsFileHeader, where: string, strictVersion: boolean): void {
+export function validateHeaderValues(h: NeighborsFileHeader, where: string, strictVersion: boolean): void {
   const fail = (what: string): never => {
     throw new InputError(`invalid neighbours file header: ${what}`, where);
   };
@@ -120,6 +138,23 @@ function validateHeaderValues(h: NeighborsFileHeader, where: string, strictVersi
   if (typeof h.strip !== 'boolean') fail('strip is not true or false');
   if (typeof h.evaluated !== 'string') fail('evaluated (description of the test rows) missing');
   if (h.created !== undefined && typeof h.created !== 'string') fail('created is not a string');
+  if (h.shard !== undefined) validateShard(h.shard, h, fail);
+}
+
+function validateShard(shard: ShardInfo, h: NeighborsFileHeader, fail: (what: string) => never): void {
+  const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xfffffffe;
+  if (shard === null || typeof shard !== 'object') fail('shard is not an object');
+  for (const part of ['test', 'train'] as const) {
+    const s = shard[part];
+    if (s === null || typeof s !== 'object' || ![s.index, s.count, s.from, s.to].every(isCount) || s.count < 1 || s.index >= s.count || s.from > s.to) {
+      fail(`shard.${part} is not a slice`);
+    }
+  }
+  if (!isCount(shard.test.selected) || shard.test.selected > h.test.rows) fail('shard.test.selected is not a row count');
+  const t = sliceOf(shard.test.selected, shard.test.index, shard.test.count);
+  if (t.from !== shard.test.from || t.to !== shard.test.to) fail(`shard.test is not slice ${shard.test.index} of ${shard.test.count}`);
+  const r = sliceOf(h.train.rows, shard.train.index, shard.train.count);
+  if (r.from !== shard.train.from || r.to !== shard.train.to) fail(`shard.train is not slice ${shard.train.index} of ${shard.train.count}`);
 }
 
 /** Writes a neighbours file row by row; `commit` finishes it, `abort` discards it. */
@@ -157,6 +192,7 @@ export class NeighborsFileWriter {
       strip: init.strip,
       evaluated: init.evaluated,
       ...(init.created !== undefined ? { created: init.created } : {}),
+      ...(init.shard !== undefined ? { shard: init.shard } : {}),
     };
     validateHeaderValues(header, path, true);
     const writer = typeof output === 'string' ? createAtomicWriter(output) : output;

@@ -7,10 +7,11 @@ import { fewShot } from '../../app/few-shot.js';
 import { inputPaths, labelNameMap } from '../../app/training.js';
 import { UsageError } from '../../errors.js';
 import type { Label, TieRule } from '../../app/scoring.js';
-import { type FileIdentity, openEvalOutputs, type StdoutTarget } from '../eval-outputs.js';
+import { type FileIdentity, openEvalOutputs, type StdoutTarget } from '../outputs.js';
 import { checkLabelNames, type DataFileOptions, dataSpecs } from '../options.js';
 import { LineWriter, ProgressLine } from '../output.js';
 import { printFewShot, printReport, reportText } from '../report.js';
+import { resolveShard, type ShardFlag } from '../shards.js';
 import { StopOnSignal } from '../signals.js';
 import { npcVersion } from '../version.js';
 
@@ -29,6 +30,8 @@ export interface EvalCommandOptions extends DataFileOptions {
   trials?: number;
   quiet: boolean;
   jobs: number;
+  shard?: ShardFlag;
+  trainShard?: ShardFlag;
 }
 
 export interface EvalIo {
@@ -75,7 +78,15 @@ export async function evalCommand(options: EvalCommandOptions, io: EvalIo): Prom
       }
 
       const progress = new ProgressLine(!options.quiet);
+      const sharded = options.shard !== undefined || options.trainShard !== undefined;
+      const shard = sharded
+        ? {
+            test: options.shard ? resolveShard(options.shard, '--shard') : { index: 0, count: 1 },
+            train: options.trainShard ? resolveShard(options.trainShard, '--train-shard') : { index: 0, count: 1 },
+          }
+        : undefined;
       const { report, interrupted } = await evaluate(data, {
+        shard,
         ...selection,
         ks: options.k,
         tie: options.tie,
@@ -116,4 +127,12 @@ function checkOptions(options: EvalCommandOptions): void {
   }
   if (options.trials !== undefined && options.shots === undefined) throw new UsageError('--trials counts few-shot draws: it needs --shots');
   if (options.predictions === '-' && options.saveNeighbors === '-') throw new UsageError('--predictions and --save-neighbors cannot both write to stdout');
+  for (const [flag, value] of [['--shard', options.shard], ['--train-shard', options.trainShard]] as const) {
+    if (value === undefined) continue;
+    if (options.saveNeighbors === undefined) throw new UsageError(`${flag} needs --save-neighbors FILE: npc merge joins the parts`);
+    if (options.shots !== undefined) throw new UsageError(`${flag} cannot be combined with --shots`);
+  }
+  if (options.trainShard !== undefined && options.predictions !== undefined) {
+    throw new UsageError('--predictions cannot be combined with --train-shard: a training shard only sees part of the training set (merge the neighbours, then npc score)');
+  }
 }

@@ -1,7 +1,8 @@
 /**
- * Opening `npc eval`'s outputs, --predictions and --save-neighbors (io/output-file.ts decides how each
- * path is written), before any work: an output that is one of the inputs (same file, by device and
- * inode: any spelling, symlink or hard link), or the same file as the other output, is a usage error.
+ * Opening the commands' output files (io/output-file.ts decides how each path is written), before any
+ * work: `npc eval`'s --predictions and --save-neighbors, `npc merge`'s --output. An output that is one
+ * of the inputs (same file, by device and inode: any spelling, symlink or hard link), or the same file
+ * as another output, is a usage error.
  */
 import { UsageError } from '../errors.js';
 import { type FileIdentity, fileIdentity, openOutput, type OutputSink, planOutput, sameIdentity, type StdoutTarget } from '../io/output-file.js';
@@ -62,4 +63,13 @@ export async function openEvalOutputs(
   }
   const byFlag = new Map(wanted.map(([flag], i) => [flag, opened[i]]));
   return { predictions: byFlag.get('--predictions'), neighbors: byFlag.get('--save-neighbors') };
+}
+
+/** `npc merge -o FILE`: refused when it is one of the parts. */
+export async function openMergeOutput(path: string, parts: readonly string[], stdout: StdoutTarget): Promise<OutputSink> {
+  const target = path === '-' ? undefined : await fileIdentity(path);
+  for (const part of parts) {
+    if (sameIdentity(target, await fileIdentity(part))) throw new UsageError(`--output ${path} would overwrite the part ${part}`);
+  }
+  return openOutput(path, { stdout });
 }
