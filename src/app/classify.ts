@@ -7,7 +7,7 @@
  */
 import type { Readable } from 'node:stream';
 import { utf8Bytes } from '../compress/index.js';
-import { readRecords } from '../io/read-records.js';
+import { readRecords, readRecordsInRange } from '../io/read-records.js';
 import type { LabeledRecord } from '../io/records.js';
 import type { Label } from '../model/labels.js';
 import { strictVote } from '../model/vote.js';
@@ -50,6 +50,22 @@ export function stdinRecords(
   options: { format: 'jsonl' | 'text'; textField: string; labelField: string; formatHint?: string },
 ): AsyncGenerator<LabeledRecord> {
   return readRecords('-', { ...options, stdin, requireLabel: false, keepRaw: true });
+}
+
+/**
+ * The records of an input file (JSONL or plain text lines), all of them or, with `range`, those of the
+ * lines that start in byte range `range.index` of `range.count` (a batch job's shard: `cat` of the
+ * shards' outputs in shard order is the unsharded output). `lineOffset` gives the lines before the
+ * shard, to report a shard's line numbers as lines of the whole file.
+ */
+export function fileRecords(
+  path: string,
+  options: { format: 'jsonl' | 'text'; textField: string; labelField: string; formatHint?: string },
+  range?: { index: number; count: number },
+): { records: AsyncGenerator<LabeledRecord>; lineOffset: () => Promise<number> } {
+  const source = { ...options, requireLabel: false, keepRaw: true };
+  if (range) return readRecordsInRange(path, range, source);
+  return { records: readRecords(path, source), lineOffset: async () => 0 };
 }
 
 export async function* classifyRecords(

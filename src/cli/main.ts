@@ -46,6 +46,8 @@ function buildProgram(out: LineWriter): Command {
       .option('--json', 'one JSON object per line instead of bare labels', false)
       .option('--output-field <name>', 'name of the field added to JSON output (its display name goes in <name>_name)', 'prediction')
       .option('--empty-label <text>', 'printed for an empty line of --input text (nothing to classify)', '?')
+      .option('--input-file <path>', 'read the texts from this file (JSONL, or plain lines with --input text) instead of stdin')
+      .option('--shard <I/N>', 'with --input-file: only the lines that start in byte range I (0-based) of N; auto or auto/N: from an array job', shardFlag)
       .option('-j, --jobs <n>', 'worker threads for stdin input', positiveInt, availableParallelism()),
   )
     .addHelpText(

@@ -4,6 +4,7 @@ import { InputError } from '../errors.js';
 import { extensionOf, formatFromPath, type OpenedInput, openInput, readLines } from './lines.js';
 import { readJsonlRecords } from './jsonl.js';
 import { readCsvRecords } from './csv.js';
+import { type LineRange, openLineRange } from './line-range.js';
 import type { InputFormat, LabeledRecord, ReadOptions } from './records.js';
 
 export interface SourceOptions {
@@ -63,6 +64,43 @@ async function* recordsOf(opened: OpenedInput, options: ReadOptions): AsyncGener
     throw err;
   }
 }
+
+/**
+ * The records of the lines that start in byte range `index` of `count` of a file (io/line-range.ts).
+ * Records are numbered from the shard's first line; an error names the line in the whole file (the
+ * lines before the shard are counted then, and only then).
+ */
+export function readRecordsInRange(
+  path: string,
+  range: { index: number; count: number },
+  options: SourceOptions,
+): { records: AsyncGenerator<LabeledRecord>; lineOffset: () => Promise<number> } {
+  let opened: Promise<LineRange> | undefined;
+  const open = (): Promise<LineRange> => (opened ??= openLineRange(path, range.index, range.count));
+  async function* records(): AsyncGenerator<LabeledRecord> {
+    const lines = await open();
+    const readOptions: ReadOptions = {
+      source: path,
+      format: options.format ?? defaultFormat(path),
+      textField: options.textField ?? 'text',
+      labelField: options.labelField ?? 'label',
+      requireLabel: options.requireLabel,
+      keepRaw: options.keepRaw,
+      formatHint: options.formatHint,
+    };
+    try {
+      yield* recordsFrom(lines.stream, readOptions);
+    } catch (err) {
+      if (err instanceof InputError && err.where?.startsWith(`${path}:`)) {
+        const local = Number(err.where.slice(path.length + 1));
+        if (Number.isInteger(local)) throw new InputError(err.message, `${path}:${local + (await lines.lineOffset())}`);
+      }
+      throw err;
+    }
+  }
+  return { records: records(), lineOffset: async () => (await open()).lineOffset() };
+}
+
 
 /** Records of an already decompressed stream. */
 export function recordsFrom(stream: Readable, options: ReadOptions): AsyncGenerator<LabeledRecord> {

@@ -1,9 +1,10 @@
 /** `npc classify [TEXT...]`: labels for arguments, or a stream of JSONL / text lines from stdin. */
 import type { Readable } from 'node:stream';
-import { argumentRecords, classifyRecords, stdinRecords } from '../../app/classify.js';
+import { argumentRecords, classifyRecords, fileRecords, stdinRecords } from '../../app/classify.js';
 import { type FileFormat, labelNameMap, openTrainingSearcher } from '../../app/training.js';
 import { InputError, UsageError } from '../../errors.js';
 import { addedFields, jsonLine } from '../classify-output.js';
+import { resolveShard, type ShardFlag } from '../shards.js';
 import { checkLabelNames, chooseFormat, formatHint, labelFormatter } from '../options.js';
 import type { LineWriter } from '../output.js';
 
@@ -21,6 +22,8 @@ export interface ClassifyCommandOptions {
   jobs: number;
   outputField: string;
   emptyLabel: string;
+  inputFile?: string;
+  shard?: ShardFlag;
 }
 
 export async function classifyCommand(
@@ -28,37 +31,42 @@ export async function classifyCommand(
   options: ClassifyCommandOptions,
   io: { stdin: Readable; out: LineWriter; warn: (message: string) => void },
 ): Promise<void> {
-  const fromStdin = texts.length === 0 || (texts.length === 1 && texts[0] === '-');
+  const fromFile = options.inputFile !== undefined;
+  const fromStdin = !fromFile && (texts.length === 0 || (texts.length === 1 && texts[0] === '-'));
   checkOptions(texts, fromStdin, options);
+  const range = options.shard ? resolveShard(options.shard, '--shard') : undefined;
   // JSONL in, JSONL out: the input lines pass through with the prediction added.
-  const asJson = options.json || (fromStdin && options.input === 'jsonl');
+  const streamed = fromStdin || fromFile;
+  const asJson = options.json || (streamed && options.input === 'jsonl');
   const trainFormat = chooseFormat(options.train, options.trainFormat, options.format, '--train-format');
   // A few arguments against a small training set: one thread, no start-up cost. Stdin, or a large
   // training set: the worker pool.
   const { searcher, labelNames } = await openTrainingSearcher(
     { path: options.train, format: trainFormat, textField: options.textField, labelField: options.labelField, formatHint: formatHint('--train-format') },
     options.jobs,
-    { jobsBelowPreparedSize: fromStdin ? options.jobs : 1, onWarning: io.warn },
+    { jobsBelowPreparedSize: streamed ? options.jobs : 1, onWarning: io.warn },
   );
   const empty: number[] = [];
+  let lineOffset: (() => Promise<number>) | undefined;
   try {
     checkLabelNames(options.labelNames, searcher.index.encoder.classes);
     const names = labelNameMap(options.labelNames) ?? labelNames;
-    const records = fromStdin
-      ? stdinRecords(io.stdin, {
-          format: options.input,
-          textField: options.textField,
-          labelField: options.labelField,
-          formatHint: 'for plain text lines pass --input text',
-        })
-      : argumentRecords(texts);
+    const readOptions = {
+      format: options.input,
+      textField: options.textField,
+      labelField: options.labelField,
+      formatHint: 'for plain text lines pass --input text',
+    };
+    const file = fromFile ? fileRecords(options.inputFile!, readOptions, range) : undefined;
+    lineOffset = file?.lineOffset;
+    const records = file ? file.records : fromStdin ? stdinRecords(io.stdin, readOptions) : argumentRecords(texts);
     const show = labelFormatter(searcher.index.encoder.classes, names);
     const added = addedFields(options.outputField);
     for await (const result of classifyRecords(searcher, records, { k: options.k, neighbors: options.neighbors })) {
       if (result.skipped) empty.push(result.record.line);
       let line: string;
       if (!asJson) line = result.prediction === null ? options.emptyLabel : show(result.prediction);
-      else line = jsonLine(result, options.textField, added, names, fromStdin ? '<stdin>' : 'argument');
+      else line = await lineOf(() => jsonLine(result, options.textField, added, names, fromFile ? options.inputFile! : fromStdin ? '<stdin>' : 'argument'), lineOffset);
       await io.out.writeLine(line);
     }
   } finally {
@@ -66,27 +74,46 @@ export async function classifyCommand(
   }
   if (empty.length) {
     const s = empty.length === 1 ? '' : 's';
-    const first = empty.slice(0, 5).join(', ') + (empty.length > 5 ? ', …' : '');
+    const offset = lineOffset ? await lineOffset() : 0;
+    const first = empty.slice(0, 5).map((n) => n + offset).join(', ') + (empty.length > 5 ? ', …' : '');
     const got = asJson ? '"prediction": null, "error": "empty text"' : `'${options.emptyLabel}' (--empty-label)`;
-    io.warn(`<stdin>: ${empty.length} empty line${s} not classified (line${s} ${first}); each got ${got}`);
+    io.warn(`${fromFile ? options.inputFile : '<stdin>'}: ${empty.length} empty line${s} not classified (line${s} ${first}); each got ${got}`);
+  }
+}
+
+/** `make()`, with a line-numbered error of a shard renumbered as a line of the whole file. */
+async function lineOf(make: () => string, lineOffset: (() => Promise<number>) | undefined): Promise<string> {
+  try {
+    return make();
+  } catch (err) {
+    const where = err instanceof InputError ? /^(.*):(\d+)$/.exec(err.where ?? '') : null;
+    if (!where || !lineOffset) throw err;
+    throw new InputError((err as InputError).message, `${where[1]}:${Number(where[2]) + (await lineOffset())}`);
   }
 }
 
 /** Combinations that would silently do something other than asked. */
 function checkOptions(texts: string[], fromStdin: boolean, options: ClassifyCommandOptions): void {
-  if (!fromStdin) {
+  if (options.inputFile !== undefined) {
+    if (texts.length) throw new UsageError('--input-file reads the texts from a file: give no text arguments');
+    if (options.inputFile === options.train) throw new UsageError('--input-file and --train name the same file');
+  } else if (options.shard !== undefined) {
+    throw new UsageError('--shard needs --input-file: a file can be split into byte ranges, stdin cannot');
+  }
+  if (!fromStdin && options.inputFile === undefined) {
     if (texts.includes('-')) throw new UsageError('"-" (read stdin) cannot be combined with text arguments; pipe the texts in instead');
     const empty = texts.indexOf('');
     if (empty >= 0) throw new InputError('empty "text"', `argument ${empty + 1}`);
     if (options.input !== 'jsonl') throw new UsageError('--input describes stdin, but the texts are arguments');
   }
-  if (fromStdin && options.train === '-') {
+  if ((fromStdin || options.inputFile === '-') && options.train === '-') {
     throw new UsageError('--train - reads the training set from stdin, so the texts to classify must be arguments');
   }
-  const asJson = options.json || (fromStdin && options.input === 'jsonl');
+  const streamed = fromStdin || options.inputFile !== undefined;
+  const asJson = options.json || (streamed && options.input === 'jsonl');
   if (options.neighbors > 0 && !asJson) throw new UsageError('--neighbors needs JSON output: add --json (plain output is one label per line)');
   if (options.outputField === '') throw new UsageError('--output-field needs a name');
-  if (asJson && !(fromStdin && options.input === 'jsonl') && options.outputField === options.textField) {
+  if (asJson && !(streamed && options.input === 'jsonl') && options.outputField === options.textField) {
     throw new UsageError(`--output-field ${options.outputField} is also the text field`);
   }
 }
