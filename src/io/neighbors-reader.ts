@@ -82,7 +82,7 @@ export class NeighborsFileReader {
     }
     if (!head.equals(MAGIC)) this.fail('not an npc neighbours file (wrong magic bytes)');
     this.pos += MAGIC.length;
-    let newline = -1;
+    let newline: number;
     for (;;) {
       newline = this.buf.indexOf(0x0a, this.pos);
       if (newline >= 0) break;
