@@ -251,7 +251,9 @@ export async function evaluate(data: EvalData, options: EvaluateOptions): Promis
         tie: options.tie,
         strip: options.strip,
         timing,
-        evaluated: shard ? `${evaluated}; test shard ${shard.test.index}/${shard.test.count}, training shard ${shard.train.index}/${shard.train.count}` : evaluated,
+        evaluated: shard
+          ? `test shard ${shard.test.index}/${shard.test.count}${shard.train.count > 1 ? ` × training shard ${shard.train.index}/${shard.train.count}` : ''} of: ${evaluated}`
+          : evaluated,
       };
       if (!stopped()) {
         // Finishing waits for a FIFO's reader to take the rest: a stop ends that wait too.
