@@ -10,7 +10,7 @@ import { utf8Bytes } from '../compress/index.js';
 import { readRecords, readRecordsInRange } from '../io/read-records.js';
 import type { LabeledRecord } from '../io/records.js';
 import type { Label } from '../model/labels.js';
-import { strictVote } from '../model/vote.js';
+import { strictVote, voteShare } from '../model/vote.js';
 import type { NeighborLists, Searcher } from '../parallel/searcher.js';
 import { BATCH_PAIRS } from './evaluate.js';
 
@@ -18,6 +18,10 @@ export interface ClassifyOptions {
   k: number;
   /** Attach this many nearest neighbours to every prediction (0: none). */
   neighbors: number;
+  /** Abstain when the nearest training row is farther than this NCD. */
+  abstainAbove?: number;
+  /** Abstain when the predicted label has less than this share of the k votes. */
+  minConfidence?: number;
 }
 
 export interface NeighborInfo {
@@ -28,8 +32,14 @@ export interface NeighborInfo {
 
 export interface Prediction {
   record: LabeledRecord;
-  /** The predicted label; null when the record has nothing to classify (see `skipped`). */
+  /** The predicted label; null when the record has nothing to classify (see `skipped`) or npc abstained. */
   prediction: Label | null;
+  /** The share of the k nearest that voted for the strict vote's label (null: nothing classified). */
+  confidence: number | null;
+  /** NCD to the nearest training row (null: nothing classified). */
+  distance: number | null;
+  /** True when the thresholds (abstainAbove, minConfidence) said not to answer; confidence and distance say why. */
+  abstained?: boolean;
   /** Why there is no prediction: an empty text (an empty line of plain-text input). */
   skipped?: 'empty text';
   /** Present when options.neighbors > 0 and there is a prediction. */
@@ -84,8 +94,8 @@ export async function* classifyRecords(
     const lists = searched.length ? await searcher.search(searched.map((r) => utf8Bytes(r.text)), m) : undefined;
     let q = 0;
     for (const record of batch) {
-      if (record.text === '') yield { record, prediction: null, skipped: 'empty text' };
-      else yield predictionOf(searcher, record, lists!, q++, k, options.neighbors, labelIds);
+      if (record.text === '') yield { record, prediction: null, confidence: null, distance: null, skipped: 'empty text' };
+      else yield predictionOf(searcher, record, lists!, q++, k, options, labelIds);
     }
   }
 }
@@ -96,15 +106,21 @@ function predictionOf(
   lists: NeighborLists,
   q: number,
   k: number,
-  attach: number,
+  options: ClassifyOptions,
   labelIds: Int32Array,
 ): Prediction {
   const { index } = searcher;
   const { m } = lists;
+  const attach = options.neighbors;
   const size = lists.sizes[q];
   for (let i = 0; i < size; i++) labelIds[i] = index.labelIds[lists.indices[q * m + i]];
-  const prediction = index.encoder.labelOf(strictVote(labelIds.subarray(0, size), k));
-  const result: Prediction = { record, prediction };
+  const ids = labelIds.subarray(0, size);
+  const voted = strictVote(ids, k);
+  const confidence = voteShare(ids, k, voted);
+  const distance = lists.distances[q * m];
+  const abstained = (options.abstainAbove !== undefined && distance > options.abstainAbove) || (options.minConfidence !== undefined && confidence < options.minConfidence);
+  const result: Prediction = { record, prediction: abstained ? null : index.encoder.labelOf(voted), confidence, distance };
+  if (abstained) result.abstained = true;
   if (attach > 0) {
     result.neighbors = [];
     for (let i = 0; i < Math.min(attach, size); i++) {

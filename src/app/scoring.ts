@@ -5,9 +5,10 @@
  * neighbours, `npc score` saved ones, so both give exactly the same numbers.
  */
 import type { Label, LabelEncoder } from '../model/labels.js';
-import { lenientCorrect } from '../model/vote.js';
-import { predictWithRule, TIE_RULES, type TieRule } from '../model/tie-rules.js';
+import { lenientCorrect, voteShare } from '../model/vote.js';
+import { creditWithRule, predictWithRule, TIE_RULES, type TieRule } from '../model/tie-rules.js';
 import { EvalAccumulator, type EvalResult, TestLabelIds } from './metrics.js';
+import { type RiskCoverage, RiskCoverageAccumulator } from './risk-coverage.js';
 import { mulberry32 } from '../model/random.js';
 
 export type { Label } from '../model/labels.js';
@@ -32,6 +33,10 @@ export interface RowResult {
   correct: boolean;
   /** The paper's rule at the headline k. */
   lenient: boolean;
+  /** The share of the k nearest that voted for the prediction. */
+  confidence: number;
+  /** NCD to the nearest training row. */
+  distance: number;
   /** [training row, NCD] of the saved neighbours, nearest first. */
   neighbors: [number, number][];
 }
@@ -59,6 +64,8 @@ export interface UnseenLabel {
 
 export interface Scores {
   result: EvalResult;
+  /** Accuracy against the share of rows kept by a threshold on the nearest distance (app/risk-coverage.ts). */
+  riskCoverage: RiskCoverage;
   /** Test labels absent from the training set, in order of first appearance. */
   unseen: UnseenLabel[];
   /** Per-class detail at the headline k and rule, in label order (training classes, then test-only). */
@@ -76,6 +83,7 @@ export class RowScorer {
   private readonly accumulator: EvalAccumulator;
   private readonly random: () => number;
   private readonly lenientByClass = new Map<number, number>();
+  private readonly riskCoverage = new RiskCoverageAccumulator();
   /** Rows per test-only label id. */
   private readonly unseenRows = new Map<number, number>();
   private labelIds = new Int32Array(16);
@@ -108,9 +116,11 @@ export class RowScorer {
     const prediction = this.encoder.labelOf(predicted);
     const lenient = lenientCorrect(ids, k, trueId);
     if (lenient) this.lenientByClass.set(trueId, (this.lenientByClass.get(trueId) ?? 0) + 1);
+    this.riskCoverage.add(distances[0], creditWithRule(this.options.tie, ids, distances, k, trueId));
     const neighbors: [number, number][] = [];
     for (let i = 0; i < indices.length; i++) neighbors.push([indices[i], distances[i]]);
-    return { index: testRow, label, prediction, correct: predicted === trueId, lenient, neighbors };
+    const confidence = voteShare(ids, k, predicted);
+    return { index: testRow, label, prediction, correct: predicted === trueId, lenient, confidence, distance: distances[0], neighbors };
   }
 
   scores(): Scores {
@@ -133,6 +143,6 @@ export class RowScorer {
       const sameTextAs = this.encoder.classes.find((c) => String(c) === String(label));
       return { label, rows: count, ...(sameTextAs !== undefined ? { sameTextAs } : {}) };
     });
-    return { result, unseen, perClass, confusionLabels: { rows, columns: [...this.encoder.classes] } };
+    return { result, riskCoverage: this.riskCoverage.result(), unseen, perClass, confusionLabels: { rows, columns: [...this.encoder.classes] } };
   }
 }

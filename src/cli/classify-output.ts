@@ -8,7 +8,7 @@ import { InputError, at } from '../errors.js';
 import { appendMembers, objectMembers, toJson } from '../io/json-text.js';
 import type { Label } from '../model/labels.js';
 
-/** The fields classify adds to each object: the prediction, its display name, the neighbours. */
+/** The fields classify adds to each object: the prediction, its display name, the neighbours (also `confidence`, `distance`, `abstained`, `error`). */
 export interface AddedFields {
   prediction: string;
   name: string;
@@ -33,6 +33,8 @@ export function jsonLine(
     const name = names?.get(result.prediction);
     if (name !== undefined) members.push([added.name, JSON.stringify(name)]);
   }
+  if (result.abstained) members.push(['abstained', 'true']);
+  members.push(['confidence', toJson(result.confidence)], ['distance', toJson(result.distance)]);
   if (result.neighbors) members.push([added.neighbors, toJson(result.neighbors)]);
   const { raw } = result.record;
   if (raw === undefined) return `{${[[textField, JSON.stringify(result.record.text)], ...members].map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`;
@@ -41,7 +43,7 @@ export function jsonLine(
   const present = new Set(objectMembers(raw).map((m) => m.name));
   for (const [field] of members) {
     if (present.has(field)) {
-      const remedy = field === added.neighbors ? 'rename it in the input' : 'name the new field with --output-field NAME';
+      const remedy = field === added.prediction || field === added.name ? 'name the new field with --output-field NAME' : 'rename it in the input';
       throw new InputError(`the object already has a "${field}" field, which npc would add; ${remedy}`, at(source, result.record.line));
     }
   }

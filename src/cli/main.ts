@@ -6,7 +6,7 @@ import { fstatSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { reportFor } from './exit-codes.js';
 import type { FileIdentity, StdoutTarget } from '../io/output-file.js';
-import { dataFormat, inputKind, kList, labelNames, nonNegativeInt, positiveInt, seed, tieRule } from './options.js';
+import { dataFormat, inputKind, kList, labelNames, ncdThreshold, nonNegativeInt, positiveInt, seed, share, tieRule } from './options.js';
 import { shardFlag } from './shards.js';
 import { LineWriter } from './output.js';
 import { npcVersion } from './version.js';
@@ -46,6 +46,9 @@ function buildProgram(out: LineWriter): Command {
       .option('--json', 'one JSON object per line instead of bare labels', false)
       .option('--output-field <name>', 'name of the field added to JSON output (its display name goes in <name>_name)', 'prediction')
       .option('--empty-label <text>', 'printed for an empty line of --input text (nothing to classify)', '?')
+      .option('--abstain-above <ncd>', 'abstain (no prediction) when the nearest training row is farther than this NCD', ncdThreshold)
+      .option('--min-confidence <share>', 'abstain when the predicted label has less than this share (0..1) of the k votes', share)
+      .option('--abstain-label <text>', 'printed for an abstained prediction in plain output', '?')
       .option('--input-file <path>', 'read the texts from this file (JSONL, or plain lines with --input text) instead of stdin')
       .option('--shard <I/N>', 'with --input-file: only the lines that start in byte range I (0-based) of N; auto or auto/N: from an array job', shardFlag)
       .option('-j, --jobs <n>', 'worker threads for stdin input', positiveInt, availableParallelism()),

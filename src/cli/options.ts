@@ -28,6 +28,20 @@ export function seed(value: string): number {
   return n;
 }
 
+/** `--abstain-above`: an NCD threshold, a finite number >= 0 (NCD is about 0 to 1, a little more at most). */
+export function ncdThreshold(value: string): number {
+  const n = /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : NaN;
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a distance (NCD) of 0 or more, such as 0.85.');
+  return n;
+}
+
+/** `--min-confidence`: a share of the votes, from 0 to 1. */
+export function share(value: string): number {
+  const n = /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : NaN;
+  if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError('expected a share of the votes from 0 to 1, such as 0.6.');
+  return n;
+}
+
 /** `--train-format` and the like: a data file's format. */
 export function dataFormat(value: string): FileFormat {
   if (value !== 'jsonl' && value !== 'csv' && value !== 'tsv') throw new InvalidArgumentError("expected 'jsonl', 'csv' or 'tsv'.");

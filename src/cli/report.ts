@@ -105,6 +105,12 @@ export function reportJson(scores: Scores, ctx: ReportContext, warnings: readonl
       envelopes: kr.envelopes,
     })),
     envelopes: { top1: result.envelopes.top1, lenient_top2: result.envelopes.lenientTop2 },
+    risk_coverage: {
+      points: scores.riskCoverage.points.map((p) => ({ quantile: p.quantile, distance: p.distance, kept: p.kept, coverage: p.coverage, accuracy: p.accuracy, low: p.interval.low, high: p.interval.high })),
+      aurc: scores.riskCoverage.aurc,
+      risk: scores.riskCoverage.risk,
+      by_decile: scores.riskCoverage.bins.map((b) => ({ from: b.from, to: b.to, n: b.n, accuracy: b.accuracy, low: b.interval.low, high: b.interval.high })),
+    },
     unseen_test_labels: scores.unseen.map((u) => ({ label: u.label, rows: u.rows, ...(u.sameTextAs !== undefined ? { same_text_training_label: u.sameTextAs } : {}) })),
     warnings,
     ...(ctx.timing
@@ -163,6 +169,18 @@ export function reportText(scores: Scores, ctx: ReportContext): string {
   lines.push('', 'confusion matrix (rows: true label, columns: predicted):');
   lines.push(`  ${''.padEnd(rw)}  ${cols.map((c) => c.padStart(w)).join(' ')}`);
   counts.forEach((row, i) => lines.push(`  ${rowsShown[i].padEnd(rw)}  ${row.map((n) => fmtCount(n).padStart(w)).join(' ')}`));
+
+  const rc = scores.riskCoverage;
+  if (rc.n > 0) {
+    lines.push('', `risk-coverage: keep the rows whose nearest NCD is at most a threshold (k=${head.effectiveK}, tie rule '${ctx.tie}'):`);
+    lines.push('  threshold  coverage  strict accuracy of the kept rows [95% CI]');
+    for (const p of rc.points) {
+      lines.push(`  ${p.distance.toFixed(4).padEnd(9)}  ${`${(100 * p.coverage).toFixed(1)}%`.padStart(8)}  ${f4(p.accuracy)} [${f4(p.interval.low)}, ${f4(p.interval.high)}]`);
+    }
+    lines.push(`  AURC ${rc.aurc.toFixed(4)} (area under the risk-coverage curve; the risk at full coverage is ${rc.risk.toFixed(4)})`);
+    lines.push('  accuracy by decile of the nearest NCD:');
+    for (const b of rc.bins) lines.push(`    ${b.from.toFixed(4)}-${b.to.toFixed(4)}  n ${String(b.n).padStart(5)}  ${f4(b.accuracy)} [${f4(b.interval.low)}, ${f4(b.interval.high)}]`);
+  }
 
   if (ctx.timing) {
     lines.push('');

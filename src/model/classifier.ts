@@ -16,7 +16,7 @@ import { NearestNeighbors } from './neighbors.js';
 import { mulberry32 } from './random.js';
 import { TrainingIndex } from './training-index.js';
 import { isTieRule, predictWithRule, TIE_RULES, type TieRule } from './tie-rules.js';
-import { lenientCorrect, voteCounts } from './vote.js';
+import { lenientCorrect, voteCounts, voteShare } from './vote.js';
 
 export interface ClassifierOptions {
   /** Neighbours that vote. Default 2, as in the paper. */
@@ -31,13 +31,29 @@ export interface ClassifierOptions {
   tie?: TieRule;
   /** Seed (0 .. 2^32 − 1) of the random tie rule. Default 0. */
   seed?: number;
+  /** `predict` abstains (returns null) when the nearest training row is farther than this NCD. Default: never. */
+  abstainAbove?: number;
+  /** `predict` abstains (returns null) when the predicted label has less than this share (0..1) of the k votes. Default: never. */
+  minConfidence?: number;
   /** Source of C(s); default: the exact gzip-9 length. */
   compressor?: Compressor;
 }
 
-const OPTION_NAMES: readonly string[] = ['k', 'tie', 'seed', 'compressor'];
+const OPTION_NAMES: readonly string[] = ['k', 'tie', 'seed', 'abstainAbove', 'minConfidence', 'compressor'];
 /** scikit-learn's names for our options, to point people the right way. */
 const SKLEARN_NAMES: Record<string, string> = { n_neighbors: 'k', nNeighbors: 'k' };
+
+/** One prediction with what it rests on (`predictDetails`). */
+export interface PredictionDetails {
+  /** The predicted label; null when abstained. */
+  label: Label | null;
+  /** The share of the k nearest that voted for the strict vote's label: how the neighbours agree, not a probability of being right. */
+  confidence: number;
+  /** NCD to the nearest training row: how far the text is from anything npc has seen. */
+  distance: number;
+  /** True when abstainAbove or minConfidence said not to answer. */
+  abstained: boolean;
+}
 
 export interface KNeighborsResult {
   /** indices[q] = training rows nearest to query q, nearest first. */
@@ -50,6 +66,8 @@ export class GzipKnnClassifier {
   readonly #k: number;
   readonly #tie: TieRule;
   readonly #seed: number;
+  readonly #abstainAbove: number | undefined;
+  readonly #minConfidence: number | undefined;
   readonly #compressor: Compressor;
   #index: TrainingIndex | undefined;
 
@@ -77,6 +95,8 @@ export class GzipKnnClassifier {
     if (typeof seed !== 'number') throw new TypeError(`seed must be a number, got ${describeValue(seed)}`);
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new RangeError(`seed must be an integer from 0 to 4294967295, got ${seed}`);
     this.#seed = seed;
+    this.#abstainAbove = checkThreshold(options.abstainAbove, 'abstainAbove', Infinity);
+    this.#minConfidence = checkThreshold(options.minConfidence, 'minConfidence', 1);
     const compressor = options.compressor ?? defaultCompressor();
     if (compressor === null || typeof compressor !== 'object' || typeof compressor.gzipLength !== 'function') {
       throw new TypeError('compressor must be a Compressor (an object with gzipLength(bytes))');
@@ -152,12 +172,26 @@ export class GzipKnnClassifier {
    * broken by the `tie` rule (default: the nearest neighbour's label among the tied ones).
    * @returns one label per text. Cost: one compression per text and training row.
    */
-  predict(texts: readonly string[]): Label[] {
+  predict(texts: readonly string[]): (Label | null)[] {
+    return this.predictDetails(texts).map((p) => p.label);
+  }
+
+  /**
+   * `predict`, with what each prediction rests on: the vote share of the label (`confidence`), the NCD
+   * to the nearest training row (`distance`), and whether the abstention thresholds held it back.
+   */
+  predictDetails(texts: readonly string[]): PredictionDetails[] {
     checkTexts(texts, 'texts');
     const index = this.fitted();
     const k = Math.min(this.#k, index.size);
     const random = mulberry32(this.#seed);
-    return this.neighbors(texts, k).map(({ ids, distances }) => index.encoder.labelOf(predictWithRule(this.#tie, ids, distances, k, random)));
+    return this.neighbors(texts, k).map(({ ids, distances }) => {
+      const id = predictWithRule(this.#tie, ids, distances, k, random);
+      const confidence = voteShare(ids, k, id);
+      const distance = distances[0];
+      const abstained = (this.#abstainAbove !== undefined && distance > this.#abstainAbove) || (this.#minConfidence !== undefined && confidence < this.#minConfidence);
+      return { label: abstained ? null : index.encoder.labelOf(id), confidence, distance, abstained };
+    });
   }
 
   /** Vote fractions among the k nearest, one row per text, columns in `classes` order. */
@@ -220,6 +254,13 @@ export class GzipKnnClassifier {
     if (!this.#index) throw new Error('GzipKnnClassifier is not fitted: call fit(texts, labels) first');
     return this.#index;
   }
+}
+
+function checkThreshold(value: unknown, name: string, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number') throw new TypeError(`${name} must be a number, got ${describeValue(value)}`);
+  if (!(value >= 0 && value <= max)) throw new RangeError(`${name} must be from 0 to ${max === Infinity ? 'any finite NCD' : max}, got ${value}`);
+  return value;
 }
 
 /** An array of non-empty strings of valid Unicode (a string is not an array of its characters). */

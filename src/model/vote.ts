@@ -41,3 +41,14 @@ export function strictVote(neighborLabels: ArrayLike<number>, k: number): number
 export function lenientCorrect(neighborLabels: ArrayLike<number>, k: number, trueLabel: number): boolean {
   return topLabels(neighborLabels, k).includes(trueLabel);
 }
+
+/**
+ * How sure a strict vote is: the share of the k nearest that voted for `label` (predictProba's value for
+ * it), in (0, 1]. It says how the k neighbours agree, not how likely the label is to be right.
+ */
+export function voteShare(neighborLabels: ArrayLike<number>, k: number, label: number): number {
+  const n = Math.min(k, neighborLabels.length);
+  let votes = 0;
+  for (let i = 0; i < n; i++) if (neighborLabels[i] === label) votes++;
+  return n === 0 ? 0 : votes / n;
+}

@@ -51,7 +51,9 @@ describe.concurrent('row 26 (issue 10 item 4): the input line passes through byt
     const line = `{"text": "${SENTENCES[1][1]}", "big":12345678901234567890,"f":1e2 , "nested": {"x": 1.000}}`;
     const r = await run(['classify', '--train', train, '-k', '1'], { input: `${line}\n` });
     expect(r.stderr).toBe('');
-    expect(r.stdout).toBe(`${line.slice(0, -1)},"prediction":"sport"}\n`);
+    const [, appended] = /^(?:.*)(,"prediction".*)$/.exec(r.stdout.trimEnd())!;
+    expect(r.stdout.startsWith(line.slice(0, -1) + ',"prediction":"sport",')).toBe(true);
+    expect(appended).toMatch(/^,"prediction":"sport","confidence":1,"distance":0\.\d+\}$/);
   });
 
   it('row 26: a training label 12345678901234567890 comes back as itself (plain, --json, eval --predictions and --json)', async () => {
@@ -63,7 +65,7 @@ describe.concurrent('row 26 (issue 10 item 4): the input line passes through byt
     const plain = await run(['classify', '--train', big, '-k', '1', SENTENCES[0][1], SENTENCES[2][1]]);
     expect(plain.stdout).toBe('12345678901234567890\n12345678901234567891\n');
     const json = await run(['classify', '--train', big, '-k', '1', '--json', '--neighbors', '1', SENTENCES[2][1]]);
-    expect(json.stdout).toMatch(/"prediction":12345678901234567891,"neighbors":\[\{"index":1,"label":12345678901234567891,"distance":/);
+    expect(json.stdout).toMatch(/"prediction":12345678901234567891,"confidence":1,"distance":[0-9.]+,"neighbors":\[\{"index":1,"label":12345678901234567891,"distance":/);
     const preds = join(dir, 'r26-preds.jsonl');
     const e = await run(['eval', '--train', big, '--test', big, '-k', '1', '--json', '--quiet', '--predictions', preds]);
     expect(e.code, e.stderr).toBe(0);
@@ -86,11 +88,11 @@ describe.concurrent('row 26 (issue 10 item 4): the input line passes through byt
     const input = `{"text": "${SENTENCES[2][1]}"}\n{"text": "${SENTENCES[3][1]}", "prediction": "kept"}\n`;
     const clash = await run(['classify', '--train', train, '-k', '1', '--jobs', '1'], { input });
     expectNpcError(clash, 1, '<stdin>:2: the object already has a "prediction" field, which npc would add; name the new field with --output-field NAME', {
-      stdout: `{"text": "${SENTENCES[2][1]}","prediction":"money"}\n`,
+      stdout: new RegExp(`^\\{"text": "${SENTENCES[2][1]}","prediction":"money","confidence":1,"distance":[0-9.]+\\}\\n$`),
     });
     const named = await run(['classify', '--train', train, '-k', '1', '--output-field', 'npc_label'], { input });
     expect(named.code).toBe(0);
-    expect(named.stdout.split('\n')[1]).toBe(`{"text": "${SENTENCES[3][1]}", "prediction": "kept","npc_label":"money"}`);
+    expect(named.stdout.split('\n')[1]).toMatch(new RegExp(`^\\{"text": "${SENTENCES[3][1]}", "prediction": "kept","npc_label":"money","confidence":1,"distance":[0-9.]+\\}$`));
   });
 
   it('row 26: the label-name field and "neighbors" clash the same way', async () => {

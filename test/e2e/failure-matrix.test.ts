@@ -190,7 +190,7 @@ describe.concurrent('row 3: "text" missing, empty, or not a string', () => {
     expect(r.code).toBe(0);
     const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(out.map((o) => o.text)).toEqual(['', 'the striker scored', '', '', 'bank rates rose', '']);
-    expect(out.filter((o) => o.text === '')).toEqual(Array(4).fill({ text: '', prediction: null, error: 'empty text' }));
+    expect(out.filter((o) => o.text === '')).toEqual(Array(4).fill({ text: '', prediction: null, error: 'empty text', confidence: null, distance: null }));
     expect(r.stderr).toBe('npc: warning: <stdin>: 4 empty lines not classified (lines 1, 3, 4, 6); each got "prediction": null, "error": "empty text"\n');
   });
 
@@ -258,7 +258,7 @@ describe.concurrent('row 5: labels __proto__, constructor, toString, hasOwnPrope
     const out = json.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(out.map((o) => o.prediction)).toEqual(PROTO_LABELS);
     for (const [i, o] of out.entries()) {
-      expect(Object.keys(o)).toEqual(['text', 'prediction', 'neighbors']);
+      expect(Object.keys(o)).toEqual(['text', 'prediction', 'confidence', 'distance', 'neighbors']);
       expect(o.neighbors.map((n: { label: string }) => n.label)).toEqual([PROTO_LABELS[i], PROTO_LABELS[i]]);
     }
   });
@@ -286,7 +286,7 @@ describe.concurrent('row 5: labels __proto__, constructor, toString, hasOwnPrope
     });
     expect(r.code).toBe(0);
     // The line passes through byte for byte, the prediction appended.
-    expect(r.stdout).toBe('{"text": "apple banana cherry", "__proto__": {"polluted": true}, "constructor": "x","prediction":"__proto__"}\n');
+    expect(r.stdout).toMatch(/^\{"text": "apple banana cherry", "__proto__": \{"polluted": true\}, "constructor": "x","prediction":"__proto__","confidence":1,"distance":[0-9.]+\}\n$/);
     const fields = file('r5-fields.jsonl', '{"__proto__": "apple apple apple", "constructor": "L1"}\n{"__proto__": "zebra zebra zebra", "constructor": "L2"}\n');
     const f = await run(['classify', '--train', fields, '--text-field', '__proto__', '--label-field', 'constructor', '-k', '1', 'apple']);
     expect(f.stderr).toBe('');
@@ -377,7 +377,8 @@ describe.concurrent('row 7: UTF-8 BOM, CRLF line ends, blank lines, no final new
       input: `${BOM}{"id": "a", "text": "${SPORT}"}\r\n\r\n{"id": "b", "text": "${MONEY}"}`,
     });
     expect(jsonl.stderr).toBe('');
-    expect(jsonl.stdout).toBe(`{"id": "a", "text": "${SPORT}","prediction":"sport"}\n{"id": "b", "text": "${MONEY}","prediction":"money"}\n`);
+    // The input lines byte for byte, then the added fields (confidence and distance: see row 26).
+    expect(jsonl.stdout.replace(/,"confidence":[0-9.]+,"distance":[0-9.]+/g, '')).toBe(`{"id": "a", "text": "${SPORT}","prediction":"sport"}\n{"id": "b", "text": "${MONEY}","prediction":"money"}\n`);
     const text = await run(['classify', '--train', train, '-k', '1', '--input', 'text', '--json'], {
       input: `${BOM}${SPORT}\r\n\r\n${MONEY}`,
     });

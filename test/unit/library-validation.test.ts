@@ -55,7 +55,7 @@ describe('row 37 (issue 10 item 15): the library validates like the CLI', () => 
 
   it('row 37: unknown options are a TypeError (n_neighbors is k here); k and compressor cannot be reassigned', () => {
     expect(() => new GzipKnnClassifier({ n_neighbors: 5 } as unknown as { k: number })).toThrow(
-      new TypeError('unknown option "n_neighbors" (did you mean k?); the options are k, tie, seed, compressor'),
+      new TypeError('unknown option "n_neighbors" (did you mean k?); the options are k, tie, seed, abstainAbove, minConfidence, compressor'),
     );
     expect(() => new GzipKnnClassifier({ k: 0 })).toThrow(new RangeError('k must be a positive integer, got 0'));
     expect(() => new GzipKnnClassifier({ k: '3' as unknown as number })).toThrow(new TypeError('k must be a number, got a string'));

@@ -24,6 +24,9 @@ export interface ClassifyCommandOptions {
   emptyLabel: string;
   inputFile?: string;
   shard?: ShardFlag;
+  abstainAbove?: number;
+  minConfidence?: number;
+  abstainLabel: string;
 }
 
 export async function classifyCommand(
@@ -62,10 +65,11 @@ export async function classifyCommand(
     const records = file ? file.records : fromStdin ? stdinRecords(io.stdin, readOptions) : argumentRecords(texts);
     const show = labelFormatter(searcher.index.encoder.classes, names);
     const added = addedFields(options.outputField);
-    for await (const result of classifyRecords(searcher, records, { k: options.k, neighbors: options.neighbors })) {
+    const classifyOptions = { k: options.k, neighbors: options.neighbors, abstainAbove: options.abstainAbove, minConfidence: options.minConfidence };
+    for await (const result of classifyRecords(searcher, records, classifyOptions)) {
       if (result.skipped) empty.push(result.record.line);
       let line: string;
-      if (!asJson) line = result.prediction === null ? options.emptyLabel : show(result.prediction);
+      if (!asJson) line = result.prediction !== null ? show(result.prediction) : result.abstained ? options.abstainLabel : options.emptyLabel;
       else line = await lineOf(() => jsonLine(result, options.textField, added, names, fromFile ? options.inputFile! : fromStdin ? '<stdin>' : 'argument'), lineOffset);
       await io.out.writeLine(line);
     }
