@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { DataError, InputError } from '../errors.js';
 import { cachedSplitPath, isCached, resolveCacheDir, verifyCachedSplit } from '../io/data-cache.js';
 import { getDatasetInfo } from '../io/registry.js';
-import { readDataset } from '../io/read-records.js';
+import { readDataset, readRecords } from '../io/read-records.js';
 import type { InputFormat, LabeledRecord } from '../io/records.js';
 import type { Label } from '../model/labels.js';
 import { type Compressor, defaultCompressor } from '../compress/index.js';
@@ -57,6 +57,17 @@ export async function loadSplit(spec: DataSpec, split: 'train' | 'test'): Promis
   const { path } = await defaultSplit(split, cacheDir);
   const { source, records } = await readDataset(path, { format: 'jsonl' });
   return { source, path, records: spec.strip ? stripTexts(records) : records, labelNames: labelNameMap(info.labelNames) };
+}
+
+/**
+ * Rows to classify or monitor, from a file or `-` (stdin): labels optional, empty texts kept (a caller
+ * that cannot use them says so), gzip detected.
+ */
+export function inputRecords(
+  path: string,
+  options: { format?: InputFormat; textField: string; labelField: string; formatHint?: string; stdin?: Readable },
+): AsyncGenerator<LabeledRecord> {
+  return readRecords(path, { ...options, requireLabel: false, allowEmptyText: true });
 }
 
 /** The files a job reads for its training and test data: the paths given, else the cached default splits. */

@@ -1,6 +1,6 @@
 /**
  * The one place that turns an error into a line on stderr and an exit code.
- *   0 success · 1 bad input, data or download problem · 2 usage error
+ *   0 success · 1 bad input, data or download problem · 2 usage error · 3 drift detected (npc drift)
  *   130 interrupted (SIGINT) · 143 terminated (SIGTERM) · 70 internal error (a bug in npc)
  */
 import { CommanderError } from 'commander';
@@ -22,6 +22,22 @@ export class Interrupted extends Error {
   }
 }
 
+/**
+ * Not an error: a command's finding that scripts act on through the exit status (`npc drift`: 3 when
+ * drift is detected). Its report has been printed; nothing more is said.
+ */
+export class ExitStatus extends Error {
+  override name = 'ExitStatus';
+  readonly code: number;
+  constructor(code: number, why: string) {
+    super(why);
+    this.code = code;
+  }
+}
+
+/** `npc drift` found drift. */
+export const EXIT_DRIFT = 3;
+
 export interface ErrorReport {
   code: number;
   /** The full stderr line, `npc: ...`, or undefined when nothing should be printed. */
@@ -36,6 +52,7 @@ export function reportFor(err: unknown): ErrorReport {
     }
     return { code: EXIT_USAGE, line: undefined };
   }
+  if (err instanceof ExitStatus) return { code: err.code, line: undefined };
   if (err instanceof UsageError) return { code: EXIT_USAGE, line: `npc: ${err.describe()}` };
   if (err instanceof InputError || err instanceof DataError || err instanceof WorkerError) return { code: EXIT_FAILURE, line: `npc: ${err.describe()}` };
   if (err instanceof Interrupted) return { code: err.signal === 'SIGTERM' ? 143 : 130, line: `npc: ${err.message}` };

@@ -6,7 +6,7 @@ import { fstatSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { reportFor } from './exit-codes.js';
 import type { FileIdentity, StdoutTarget } from '../io/output-file.js';
-import { dataFormat, inputKind, kList, labelNames, ncdThreshold, nonNegativeInt, positiveInt, seed, share, tieRule } from './options.js';
+import { dataFormat, inputKind, kList, labelNames, ncdThreshold, nonNegativeInt, positiveInt, probability, seed, share, tieRule } from './options.js';
 import { shardFlag } from './shards.js';
 import { LineWriter } from './output.js';
 import { npcVersion } from './version.js';
@@ -93,7 +93,8 @@ Examples:
       .option('-q, --quiet', 'no progress line on stderr', false)
       .option('-j, --jobs <n>', 'worker threads (results are identical for every n)', positiveInt, availableParallelism())
       .option('--shard <I/N>', 'only test slice I (0-based) of N of the selected rows, for npc merge; auto or auto/N: from a Slurm, Kubernetes or AWS Batch array job', shardFlag)
-      .option('--train-shard <J/N>', 'neighbours among training slice J of N only (global indices), for npc merge', shardFlag),
+      .option('--train-shard <J/N>', 'neighbours among training slice J of N only (global indices), for npc merge', shardFlag)
+      .option('--html <file>', 'also write the report as one self-contained HTML page (heat map, curves)'),
   )
     .addHelpText(
       'after',
@@ -133,6 +134,41 @@ Examples:
     .action(async (file: string, opts) => {
       const { scoreCommand } = await import('./commands/score.js');
       await scoreCommand(file, opts, { out, warn });
+    });
+
+  program
+    .command('drift')
+    .summary('has the input changed since the training set was built? exit status 3 when it has')
+    .description(
+      'Classifies every row of a reference set (what the input looked like when all was well) and of a current set against the training set, then tests whether the nearest distances (two-sample KS; PSI for information), the predicted labels (chi-square, TVD) or the share of empty and whitespace-only texts changed, each test at alpha/3. Lists the current rows farthest from the training set. Labels are not needed.',
+    )
+    .option('--train <path>', 'training data; default: AG News train from the cache')
+    .requiredOption('--reference <path>', 'rows from when the input was as expected (JSONL, CSV, TSV; - for stdin)')
+    .option('--current <path>', 'the rows to check (- for stdin)')
+    .addOption(new Option('--format <fmt>', 'format of data files whose extension does not say (jsonl|csv|tsv)').argParser(dataFormat))
+    .addOption(new Option('--train-format <fmt>', 'format of the training file (jsonl|csv|tsv)').argParser(dataFormat))
+    .addOption(new Option('--reference-format <fmt>', 'format of the reference file (jsonl|csv|tsv)').argParser(dataFormat))
+    .addOption(new Option('--current-format <fmt>', 'format of the current file (jsonl|csv|tsv)').argParser(dataFormat))
+    .option('--text-field <name>', 'JSONL field / CSV column holding the text', 'text')
+    .option('--label-field <name>', 'JSONL field / CSV column holding the label (training set)', 'label')
+    .option('-k, --k <n>', 'neighbours that vote for the predicted labels', positiveInt, 2)
+    .option('--alpha <a>', 'false-alarm rate over the three tests (each at alpha/3)', probability, 0.01)
+    .option('--short <n>', 'a text shorter than n characters counts as very short', positiveInt, 10)
+    .option('--window <n>', 'read the current rows from stdin and print one JSON line per window of n rows (a monitor)', positiveInt)
+    .option('--json', 'print one JSON object instead of tables', false)
+    .option('--html <file>', 'also write the report as one self-contained HTML page')
+    .option('-j, --jobs <n>', 'worker threads', positiveInt, availableParallelism())
+    .addHelpText(
+      'after',
+      `
+Exit status: 0 no drift, 3 drift detected, 1 bad input, 2 usage error.
+Examples:
+  $ npc drift --train train.jsonl --reference last-month.jsonl --current today.jsonl
+  $ tail -F incoming.jsonl | npc drift --train train.jsonl --reference last-month.jsonl --window 500`,
+    )
+    .action(async (opts) => {
+      const { driftCommand } = await import('./commands/drift.js');
+      await driftCommand(opts, { stdin: process.stdin, out, warn, stdout: stdoutTarget() });
     });
 
   program

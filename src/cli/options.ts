@@ -42,6 +42,13 @@ export function share(value: string): number {
   return n;
 }
 
+/** `--alpha`: a probability strictly between 0 and 1. */
+export function probability(value: string): number {
+  const n = /^\s*(0?\.\d+|\d+(\.\d+)?(e-?\d+)?)\s*$/i.test(value) ? Number(value) : NaN;
+  if (!(n > 0 && n < 1)) throw new InvalidArgumentError('expected a probability between 0 and 1 (exclusive), such as 0.01.');
+  return n;
+}
+
 /** `--train-format` and the like: a data file's format. */
 export function dataFormat(value: string): FileFormat {
   if (value !== 'jsonl' && value !== 'csv' && value !== 'tsv') throw new InvalidArgumentError("expected 'jsonl', 'csv' or 'tsv'.");

@@ -10,43 +10,47 @@ import type { StopOnSignal } from './signals.js';
 
 export type { FileIdentity, StdoutTarget } from '../io/output-file.js';
 
-export interface EvalOutputPaths {
+export interface OutputPaths {
   predictions?: string;
   saveNeighbors?: string;
+  html?: string;
 }
 
-export interface EvalOutputs {
+export interface OutputFiles {
   predictions?: OutputSink;
   neighbors?: OutputSink;
+  html?: OutputSink;
 }
 
 /**
  * @param inputs the files the evaluation reads (`-` for stdin, whose file is `stdinIdentity`).
  * @param stop a signal ends a wait for a FIFO's reader (Interrupted).
  */
-export async function openEvalOutputs(
-  paths: EvalOutputPaths,
+export async function openOutputFiles(
+  paths: OutputPaths,
   inputs: readonly string[],
   io: { stdout: StdoutTarget; stdinIdentity?: FileIdentity },
   stop: StopOnSignal,
-): Promise<EvalOutputs> {
+): Promise<OutputFiles> {
   const wanted = [
     ['--predictions', paths.predictions],
     ['--save-neighbors', paths.saveNeighbors],
+    ['--html', paths.html],
   ].filter((e): e is [string, string] => e[1] !== undefined);
   if (wanted.length === 0) return {};
   const inputIds: (FileIdentity | undefined)[] = [];
   for (const path of inputs) inputIds.push(path === '-' ? io.stdinIdentity : await fileIdentity(path));
-  const targets: string[] = [];
+  const targets = new Map<string, string>();
   for (const [flag, path] of wanted) {
     const identity = path === '-' ? undefined : await fileIdentity(path);
     if (inputIds.some((input) => sameIdentity(input, identity))) throw new UsageError(`${flag} ${path} would overwrite an input file`);
     const plan = await planOutput(path, io.stdout);
     const target = plan.kind === 'file' ? plan.target : plan.kind === 'stdout' ? '<stdout>' : identity && plan.what !== 'device' ? `${identity.dev}:${identity.ino}` : undefined;
-    if (target !== undefined && targets.includes(target)) {
-      throw new UsageError(target === '<stdout>' ? '--predictions and --save-neighbors cannot both write to stdout' : '--predictions and --save-neighbors must be different files');
+    const other = target === undefined ? undefined : targets.get(target);
+    if (other !== undefined) {
+      throw new UsageError(target === '<stdout>' ? `${other} and ${flag} cannot both write to stdout` : `${other} and ${flag} must be different files`);
     }
-    if (target !== undefined) targets.push(target);
+    if (target !== undefined) targets.set(target, flag);
   }
   const opened: OutputSink[] = [];
   try {
@@ -62,7 +66,7 @@ export async function openEvalOutputs(
     throw err;
   }
   const byFlag = new Map(wanted.map(([flag], i) => [flag, opened[i]]));
-  return { predictions: byFlag.get('--predictions'), neighbors: byFlag.get('--save-neighbors') };
+  return { predictions: byFlag.get('--predictions'), neighbors: byFlag.get('--save-neighbors'), html: byFlag.get('--html') };
 }
 
 /** `npc merge -o FILE`: refused when it is one of the parts. */

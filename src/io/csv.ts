@@ -225,7 +225,7 @@ export async function* readCsvRecords(
     }
     return (row) => {
       const text = row.cells[textIndex];
-      if (text === '') throw new InputError(`empty "${textField}"`, at(source, row.line));
+      if (text === '' && !options.allowEmptyText) throw new InputError(`empty "${textField}"`, at(source, row.line));
       const labelCell = labelIndex === -1 ? '' : row.cells[labelIndex];
       if (labelCell === '' && requireLabel) throw new InputError(`missing "${labelField}"`, at(source, row.line));
       return { text, label: labelCell === '' ? undefined : labelCell, line: row.line };

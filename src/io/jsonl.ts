@@ -9,7 +9,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 
 export async function* readJsonlRecords(
   lines: AsyncIterable<Line>,
-  options: Pick<ReadOptions, 'source' | 'textField' | 'labelField' | 'requireLabel' | 'keepRaw' | 'formatHint'>,
+  options: Pick<ReadOptions, 'source' | 'textField' | 'labelField' | 'requireLabel' | 'keepRaw' | 'formatHint' | 'allowEmptyText'>,
 ): AsyncGenerator<LabeledRecord> {
   for await (const line of lines) {
     if (line.text.trim() === '') continue;
@@ -20,7 +20,7 @@ export async function* readJsonlRecords(
 export function parseJsonlLine(
   text: string,
   lineNumber: number,
-  options: Pick<ReadOptions, 'source' | 'textField' | 'labelField' | 'requireLabel' | 'keepRaw' | 'formatHint'>,
+  options: Pick<ReadOptions, 'source' | 'textField' | 'labelField' | 'requireLabel' | 'keepRaw' | 'formatHint' | 'allowEmptyText'>,
 ): LabeledRecord {
   const where = at(options.source, lineNumber);
   let value: unknown;
@@ -40,7 +40,7 @@ export function parseJsonlLine(
   if (!Object.prototype.hasOwnProperty.call(fields, textField)) throw new InputError(`missing "${textField}"`, where);
   const textValue = fields[textField];
   if (typeof textValue !== 'string') throw new InputError(`"${textField}" is not a string`, where);
-  if (textValue === '') throw new InputError(`empty "${textField}"`, where);
+  if (textValue === '' && !options.allowEmptyText) throw new InputError(`empty "${textField}"`, where);
   // "\ud800" is valid JSON but not Unicode: it has no UTF-8 bytes, so C() of it is undefined.
   if (LONE_SURROGATE.test(textValue)) throw new InputError(`"${textField}" holds a lone surrogate (\\uD800-\\uDFFF escape), not valid Unicode`, where);
   let label: Label | undefined;

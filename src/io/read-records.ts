@@ -16,6 +16,7 @@ export interface SourceOptions {
   stdin?: Readable;
   /** See ReadOptions. */
   keepRaw?: boolean;
+  allowEmptyText?: boolean;
   formatHint?: string;
 }
 
@@ -45,6 +46,7 @@ export async function* readRecords(path: string, options: SourceOptions): AsyncG
     requireLabel: options.requireLabel,
     keepRaw: options.keepRaw,
     formatHint: options.formatHint,
+    allowEmptyText: options.allowEmptyText,
   });
 }
 

@@ -23,6 +23,8 @@ export interface ReadOptions {
   requireLabel: boolean;
   /** Keep each JSONL record's source line in `raw` (classify passes it through byte for byte). */
   keepRaw?: boolean;
+  /** Yield a record with an empty text instead of failing (drift counts them: empty input is drift too). */
+  allowEmptyText?: boolean;
   /** Added to a JSON parse error when a line does not look like JSON, e.g. `pass --input text`. */
   formatHint?: string;
 }

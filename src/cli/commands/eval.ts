@@ -7,9 +7,10 @@ import { fewShot } from '../../app/few-shot.js';
 import { inputPaths, labelNameMap } from '../../app/training.js';
 import { UsageError } from '../../errors.js';
 import type { Label, TieRule } from '../../app/scoring.js';
-import { type FileIdentity, openEvalOutputs, type StdoutTarget } from '../outputs.js';
+import { type FileIdentity, openOutputFiles, type StdoutTarget } from '../outputs.js';
 import { checkLabelNames, type DataFileOptions, dataSpecs } from '../options.js';
 import { LineWriter, ProgressLine } from '../output.js';
+import { evalHtml } from '../html.js';
 import { printFewShot, printReport, reportText } from '../report.js';
 import { resolveShard, type ShardFlag } from '../shards.js';
 import { StopOnSignal } from '../signals.js';
@@ -32,6 +33,7 @@ export interface EvalCommandOptions extends DataFileOptions {
   jobs: number;
   shard?: ShardFlag;
   trainShard?: ShardFlag;
+  html?: string;
 }
 
 export interface EvalIo {
@@ -50,10 +52,10 @@ export async function evalCommand(options: EvalCommandOptions, io: EvalIo): Prom
   checkOptions(options);
   const stop = new StopOnSignal();
   try {
-    const outputs = await openEvalOutputs(options, inputPaths(options.train, options.test), io, stop);
+    const outputs = await openOutputFiles(options, inputPaths(options.train, options.test), io, stop);
     try {
       // With data on stdout, the report is a message for people: it goes to stderr.
-      const toStdout = outputs.predictions?.kind === 'stdout' || outputs.neighbors?.kind === 'stdout';
+      const toStdout = outputs.predictions?.kind === 'stdout' || outputs.neighbors?.kind === 'stdout' || outputs.html?.kind === 'stdout';
       const reportOut = toStdout ? new LineWriter(process.stderr, { name: '<stderr>' }) : io.out;
       const specs = dataSpecs(options, { strip: options.strip });
       const data = await loadEvalData(specs.train, specs.test);
@@ -106,9 +108,14 @@ export async function evalCommand(options: EvalCommandOptions, io: EvalIo): Prom
         stop.check();
       }
       await printReport(report, { json: options.json, names, out: reportOut, warn: io.warn });
+      if (outputs.html) {
+        await outputs.html.write(evalHtml(report, names));
+        await outputs.html.commit();
+      }
     } catch (err) {
       await outputs.predictions?.abort();
       await outputs.neighbors?.abort();
+      await outputs.html?.abort();
       throw err;
     }
   } finally {
@@ -125,6 +132,7 @@ function checkOptions(options: EvalCommandOptions): void {
   if (options.shots !== undefined && (options.predictions || options.saveNeighbors)) {
     throw new UsageError('--shots cannot be combined with --predictions or --save-neighbors');
   }
+  if (options.html !== undefined && options.shots !== undefined) throw new UsageError('--html cannot be combined with --shots');
   if (options.trials !== undefined && options.shots === undefined) throw new UsageError('--trials counts few-shot draws: it needs --shots');
   if (options.predictions === '-' && options.saveNeighbors === '-') throw new UsageError('--predictions and --save-neighbors cannot both write to stdout');
   for (const [flag, value] of [['--shard', options.shard], ['--train-shard', options.trainShard]] as const) {
