@@ -8,6 +8,8 @@
 import type { Readable } from 'node:stream';
 import { utf8Bytes } from '../compress/index.js';
 import { readRecords, readRecordsInRange } from '../io/read-records.js';
+import { type CsvHeader, type PassthroughRecord, readPassthroughRows } from '../io/csv-passthrough.js';
+import { openInput } from '../io/lines.js';
 import type { LabeledRecord } from '../io/records.js';
 import type { Label } from '../model/labels.js';
 import { strictVote, voteShare } from '../model/vote.js';
@@ -77,6 +79,21 @@ export function fileRecords(
   if (range) return readRecordsInRange(path, range, source);
   return { records: readRecords(path, source), lineOffset: async () => 0 };
 }
+
+/**
+ * CSV or TSV rows from stdin (gzip detected), each with its source text, for output that appends a
+ * column to the input unchanged (io/csv-passthrough.ts).
+ */
+export function stdinTableRows(
+  stdin: Readable,
+  options: { dialect: 'csv' | 'tsv'; textField: string; labelField: string; onHeader: (header: CsvHeader) => void },
+): { rows: AsyncGenerator<PassthroughRecord>; trailer: () => string } {
+  const opened = openInput('-', stdin);
+  return readPassthroughRows(opened.stream, { ...options, source: opened.source });
+}
+
+export type { CsvHeader, PassthroughRecord } from '../io/csv-passthrough.js';
+export { csvField } from '../io/csv-passthrough.js';
 
 export async function* classifyRecords(
   searcher: Searcher,

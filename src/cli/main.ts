@@ -6,7 +6,7 @@ import { fstatSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { reportFor } from './exit-codes.js';
 import type { FileIdentity, StdoutTarget } from '../io/output-file.js';
-import { dataFormat, inputKind, kList, labelNames, ncdThreshold, nonNegativeInt, positiveInt, probability, seed, share, tieRule } from './options.js';
+import { dataFormat, inputKind, labelFieldSpec, textFieldSpec, kList, labelNames, ncdThreshold, nonNegativeInt, positiveInt, probability, seed, share, tieRule } from './options.js';
 import { shardFlag } from './shards.js';
 import { LineWriter } from './output.js';
 import { npcVersion } from './version.js';
@@ -26,8 +26,8 @@ function buildProgram(out: LineWriter): Command {
   const dataOptions = (cmd: Command): Command =>
     cmd
       .addOption(new Option('--format <fmt>', 'format of data files whose extension does not say (jsonl|csv|tsv)').argParser(dataFormat))
-      .option('--text-field <name>', 'JSONL field / CSV column holding the text', 'text')
-      .option('--label-field <name>', 'JSONL field / CSV column holding the label', 'label')
+      .option('--text-field <spec>', 'field holding the text: a name, a dot path into nested JSON (meta.title), or several joined with one space (title,description)', textFieldSpec, 'text')
+      .option('--label-field <spec>', 'field holding the label: a name or a dot path (meta.topic)', labelFieldSpec, 'label')
       .addOption(new Option('--label-names <names>', 'display names for integer labels 0,1,2,… (comma-separated)').argParser(labelNames));
 
   dataOptions(
@@ -42,7 +42,7 @@ function buildProgram(out: LineWriter): Command {
       .addOption(new Option('--train-format <fmt>', 'format of the training file, whatever its extension (jsonl|csv|tsv)').argParser(dataFormat))
       .option('-k, --k <n>', 'neighbours that vote', positiveInt, 2)
       .option('--neighbors <n>', 'attach the n nearest training rows to each prediction (JSON output)', nonNegativeInt, 0)
-      .addOption(new Option('--input <kind>', 'stdin format (jsonl|text); text: one text per line, one output line per input line').default('jsonl').argParser(inputKind))
+      .addOption(new Option('--input <kind>', 'stdin format (jsonl|text|csv|tsv); text: one output line per input line; csv, tsv: a header row, written back with a prediction column').default('jsonl').argParser(inputKind))
       .option('--json', 'one JSON object per line instead of bare labels', false)
       .option('--output-field <name>', 'name of the field added to JSON output (its display name goes in <name>_name)', 'prediction')
       .option('--empty-label <text>', 'printed for an empty line of --input text (nothing to classify)', '?')
@@ -149,8 +149,8 @@ Examples:
     .addOption(new Option('--train-format <fmt>', 'format of the training file (jsonl|csv|tsv)').argParser(dataFormat))
     .addOption(new Option('--reference-format <fmt>', 'format of the reference file (jsonl|csv|tsv)').argParser(dataFormat))
     .addOption(new Option('--current-format <fmt>', 'format of the current file (jsonl|csv|tsv)').argParser(dataFormat))
-    .option('--text-field <name>', 'JSONL field / CSV column holding the text', 'text')
-    .option('--label-field <name>', 'JSONL field / CSV column holding the label (training set)', 'label')
+    .option('--text-field <spec>', 'field holding the text: a name, a dot path (meta.title), or several joined with one space (title,description)', textFieldSpec, 'text')
+    .option('--label-field <spec>', 'field holding the label of the training set: a name or a dot path', labelFieldSpec, 'label')
     .option('-k, --k <n>', 'neighbours that vote for the predicted labels', positiveInt, 2)
     .option('--alpha <a>', 'false-alarm rate over the three tests (each at alpha/3)', probability, 0.01)
     .option('--short <n>', 'a text shorter than n characters counts as very short', positiveInt, 10)

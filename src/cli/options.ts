@@ -1,6 +1,7 @@
 /** Option parsers shared by the commands. Bad values become usage errors (exit 2) naming the option. */
 import { InvalidArgumentError } from 'commander';
 import { UsageError } from '../errors.js';
+import { fieldSpecProblem, parseFieldSpec } from '../io/field-paths.js';
 import { extensionOf, type FileFormat, formatFromPath } from '../io/lines.js';
 import type { DataSpec } from '../app/training.js';
 import type { Label } from '../model/labels.js';
@@ -26,6 +27,20 @@ export function seed(value: string): number {
   const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
   if (!(n >= 0 && n <= 0xffffffff)) throw new InvalidArgumentError('expected an integer from 0 to 4294967295.');
   return n;
+}
+
+/** `--text-field`: one or more names or dot paths (see io/field-paths.ts). */
+export function textFieldSpec(value: string): string {
+  const problem = fieldSpecProblem(parseFieldSpec(value), {});
+  if (problem) throw new InvalidArgumentError(`${problem}.`);
+  return value;
+}
+
+/** `--label-field`: one name or dot path. */
+export function labelFieldSpec(value: string): string {
+  const problem = fieldSpecProblem(parseFieldSpec(value), { single: true });
+  if (problem) throw new InvalidArgumentError(`${problem}.`);
+  return value;
 }
 
 /** `--abstain-above`: an NCD threshold, a finite number >= 0 (NCD is about 0 to 1, a little more at most). */
@@ -55,8 +70,8 @@ export function dataFormat(value: string): FileFormat {
   return value;
 }
 
-export function inputKind(value: string): 'jsonl' | 'text' {
-  if (value !== 'jsonl' && value !== 'text') throw new InvalidArgumentError("expected 'jsonl' or 'text'.");
+export function inputKind(value: string): 'jsonl' | 'text' | 'csv' | 'tsv' {
+  if (value !== 'jsonl' && value !== 'text' && value !== 'csv' && value !== 'tsv') throw new InvalidArgumentError("expected 'jsonl', 'text', 'csv' or 'tsv'.");
   return value;
 }
 

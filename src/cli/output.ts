@@ -28,9 +28,14 @@ export class LineWriter {
 
   /** Writes one line; resolves once the stream can take more. */
   async writeLine(line: string): Promise<void> {
-    if (this.closed) return;
+    await this.write(line + '\n');
+  }
+
+  /** Writes text as it is (its own line ends, or none); resolves once the stream can take more. */
+  async write(text: string): Promise<void> {
+    if (this.closed || text === '') return;
     try {
-      await writeChunk(this.stream, line + '\n');
+      await writeChunk(this.stream, text);
     } catch (err) {
       if (this.closed) return; // a closed pipe: the 'error' handler above ends the process
       throw describeWriteError(this.name, err);

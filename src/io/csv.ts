@@ -23,6 +23,7 @@ import type { CsvError, Options } from 'csv-parse';
 import { LineCountingUtf8Decoder } from './utf8.js';
 import { InputError, at } from '../errors.js';
 import type { LabeledRecord, ReadOptions } from './records.js';
+import { fieldSpecProblem, parseFieldSpec } from './field-paths.js';
 
 /** One parsed CSV row and the 1-based line it starts on. */
 export interface CsvRow {
@@ -184,12 +185,20 @@ export async function* readCsvRecords(
 ): AsyncGenerator<LabeledRecord> {
   const { source, textField, labelField, requireLabel } = options;
   const tsv = options.format === 'tsv';
+  // Columns by name: a text spec may join several (`title,description`), one space between them.
+  const textSpec = parseFieldSpec(textField);
+  const labelSpec = parseFieldSpec(labelField);
+  for (const [spec, single] of [[textSpec, false], [labelSpec, true]] as const) {
+    const problem = fieldSpecProblem(spec, { single, flat: true });
+    if (problem) throw new InputError(`${single ? '--label-field' : '--text-field'} ${problem}`, source);
+  }
+  const textColumns = textSpec.paths.map((p) => p[0]);
+  const labelColumn = labelSpec.paths[0][0];
   let convert: ((row: CsvRow) => LabeledRecord) | undefined;
   for await (const row of readCsvRows(input, source, tsv ? 'tsv' : 'csv')) {
     if (convert === undefined) {
-      const textIndex = row.cells.indexOf(textField);
-      if (textIndex !== -1) {
-        convert = headerLayout(row, textIndex);
+      if (textColumns.every((c) => row.cells.includes(c))) {
+        convert = headerLayout(row);
         continue; // the header itself is not a record
       }
       if (!tsv && row.cells.length === 3 && /^[+-]?[0-9]+$/.test(row.cells[0])) {
@@ -212,19 +221,20 @@ export async function* readCsvRecords(
     return { label, text, line: row.line };
   }
 
-  function headerLayout(header: CsvRow, textIndex: number): (row: CsvRow) => LabeledRecord {
+  function headerLayout(header: CsvRow): (row: CsvRow) => LabeledRecord {
     const names = header.cells;
-    for (const name of [textField, labelField]) {
+    for (const name of [...textColumns, labelColumn]) {
       if (names.indexOf(name) !== names.lastIndexOf(name)) {
         throw new InputError(`the header names column "${name}" more than once`, at(source, header.line));
       }
     }
-    const labelIndex = names.indexOf(labelField);
+    const textIndices = textColumns.map((c) => names.indexOf(c));
+    const labelIndex = names.indexOf(labelColumn);
     if (labelIndex === -1 && requireLabel) {
-      throw new InputError(`the header has no "${labelField}" column (columns: ${names.join(', ')})`, at(source, header.line));
+      throw new InputError(`the header has no "${labelColumn}" column (columns: ${names.join(', ')})`, at(source, header.line));
     }
     return (row) => {
-      const text = row.cells[textIndex];
+      const text = textIndices.map((i) => row.cells[i]).join(' ');
       if (text === '' && !options.allowEmptyText) throw new InputError(`empty "${textField}"`, at(source, row.line));
       const labelCell = labelIndex === -1 ? '' : row.cells[labelIndex];
       if (labelCell === '' && requireLabel) throw new InputError(`missing "${labelField}"`, at(source, row.line));

@@ -66,6 +66,16 @@ export function rawMemberText(text: string, key: string): string | undefined {
   return found;
 }
 
+/** The source text of the value at a path of nested objects (`["meta", "id"]`), or undefined. */
+export function rawPathText(text: string, path: readonly string[]): string | undefined {
+  let current: string | undefined = text;
+  for (const key of path) {
+    if (current === undefined) return undefined;
+    current = rawMemberText(current, key);
+  }
+  return current;
+}
+
 /**
  * `text` (a JSON object, valid) with members appended before its closing brace, every byte before it
  * kept as it was (numbers are not re-read, key order and spacing stay). `members` are already JSON.

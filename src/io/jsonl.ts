@@ -3,7 +3,8 @@ import { InputError, at } from '../errors.js';
 import type { LabeledRecord, ReadOptions } from './records.js';
 import type { Label } from '../model/labels.js';
 import type { Line } from './lines.js';
-import { exactNumber, rawMemberText } from './json-text.js';
+import { exactNumber, rawPathText } from './json-text.js';
+import { type FieldSpec, fieldSpecProblem, lookup, parseFieldSpec, pathName } from './field-paths.js';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -37,24 +38,47 @@ export function parseJsonlLine(
   }
   const fields = value as Record<string, unknown>;
   const { textField, labelField } = options;
-  if (!Object.prototype.hasOwnProperty.call(fields, textField)) throw new InputError(`missing "${textField}"`, where);
-  const textValue = fields[textField];
-  if (typeof textValue !== 'string') throw new InputError(`"${textField}" is not a string`, where);
+  const textSpec = specOf(textField, false);
+  const labelSpec = specOf(labelField, true);
+  // The text: one field, or several joined with one space (`title,description`).
+  const parts: string[] = [];
+  for (const path of textSpec.paths) {
+    const found = lookup(fields, path);
+    if (!found.found) throw new InputError(found.message, where);
+    if (typeof found.value !== 'string') throw new InputError(`"${pathName(path)}" is not a string`, where);
+    parts.push(found.value);
+  }
+  const textValue = parts.join(' ');
   if (textValue === '' && !options.allowEmptyText) throw new InputError(`empty "${textField}"`, where);
   // "\ud800" is valid JSON but not Unicode: it has no UTF-8 bytes, so C() of it is undefined.
   if (LONE_SURROGATE.test(textValue)) throw new InputError(`"${textField}" holds a lone surrogate (\\uD800-\\uDFFF escape), not valid Unicode`, where);
   let label: Label | undefined;
-  if (Object.prototype.hasOwnProperty.call(fields, labelField) && fields[labelField] !== null) {
-    label = checkLabel(fields[labelField], labelField, where, text);
+  const labelPath = labelSpec.paths[0];
+  const labelFound = lookup(fields, labelPath);
+  if (labelFound.found && labelFound.value !== null) {
+    label = checkLabel(labelFound.value, labelField, where, text, labelPath);
   } else if (options.requireLabel) {
-    throw new InputError(`missing "${labelField}"`, where);
+    throw new InputError(labelFound.found ? `missing "${labelField}"` : labelFound.message, where);
   }
   const record: LabeledRecord = { text: textValue, label, line: lineNumber };
   if (options.keepRaw) record.raw = text;
   return record;
 }
 
-function checkLabel(value: unknown, labelField: string, where: string, line: string): Label {
+/** Parsed field specs, cached (the same two specs are used for every line of a file). */
+const specs = new Map<string, FieldSpec>();
+function specOf(spec: string, single: boolean): FieldSpec {
+  let parsed = specs.get(spec);
+  if (!parsed) {
+    parsed = parseFieldSpec(spec);
+    const problem = fieldSpecProblem(parsed, { single });
+    if (problem) throw new InputError(`${single ? '--label-field' : '--text-field'} ${problem}`);
+    specs.set(spec, parsed);
+  }
+  return parsed;
+}
+
+function checkLabel(value: unknown, labelField: string, where: string, line: string, path: readonly string[]): Label {
   if (typeof value === 'string') {
     if (value === '') throw new InputError(`empty "${labelField}"`, where);
     return value;
@@ -62,7 +86,7 @@ function checkLabel(value: unknown, labelField: string, where: string, line: str
   if (typeof value === 'number' && Number.isFinite(value)) {
     if (Number.isSafeInteger(value)) return value;
     // JSON.parse rounded it to a double: read the digits as written, so big ids keep their value.
-    const token = rawMemberText(line, labelField) ?? String(value);
+    const token = rawPathText(line, path) ?? String(value);
     const exact = exactNumber(token);
     if (exact === undefined) {
       throw new InputError(`"${labelField}" ${token} has more digits than npc can compare exactly; write it as a string ("${token}")`, where);

@@ -1,6 +1,7 @@
 /** `npc classify [TEXT...]`: labels for arguments, or a stream of JSONL / text lines from stdin. */
 import type { Readable } from 'node:stream';
-import { argumentRecords, classifyRecords, fileRecords, stdinRecords } from '../../app/classify.js';
+import { argumentRecords, classifyRecords, type CsvHeader, csvField, fileRecords, type PassthroughRecord, stdinRecords, stdinTableRows } from '../../app/classify.js';
+import type { Label } from '../../app/scoring.js';
 import { type FileFormat, labelNameMap, openTrainingSearcher } from '../../app/training.js';
 import { InputError, UsageError } from '../../errors.js';
 import { addedFields, jsonLine } from '../classify-output.js';
@@ -16,7 +17,7 @@ export interface ClassifyCommandOptions {
   neighbors: number;
   textField: string;
   labelField: string;
-  input: 'jsonl' | 'text';
+  input: 'jsonl' | 'text' | 'csv' | 'tsv';
   json: boolean;
   labelNames?: string[];
   jobs: number;
@@ -40,6 +41,7 @@ export async function classifyCommand(
   const range = options.shard ? resolveShard(options.shard, '--shard') : undefined;
   // JSONL in, JSONL out: the input lines pass through with the prediction added.
   const streamed = fromStdin || fromFile;
+  const table = options.input === 'csv' || options.input === 'tsv';
   const asJson = options.json || (streamed && options.input === 'jsonl');
   const trainFormat = chooseFormat(options.train, options.trainFormat, options.format, '--train-format');
   // A few arguments against a small training set: one thread, no start-up cost. Stdin, or a large
@@ -54,24 +56,28 @@ export async function classifyCommand(
   try {
     checkLabelNames(options.labelNames, searcher.index.encoder.classes);
     const names = labelNameMap(options.labelNames) ?? labelNames;
-    const readOptions = {
-      format: options.input,
-      textField: options.textField,
-      labelField: options.labelField,
-      formatHint: 'for plain text lines pass --input text',
-    };
-    const file = fromFile ? fileRecords(options.inputFile!, readOptions, range) : undefined;
-    lineOffset = file?.lineOffset;
-    const records = file ? file.records : fromStdin ? stdinRecords(io.stdin, readOptions) : argumentRecords(texts);
     const show = labelFormatter(searcher.index.encoder.classes, names);
-    const added = addedFields(options.outputField);
     const classifyOptions = { k: options.k, neighbors: options.neighbors, abstainAbove: options.abstainAbove, minConfidence: options.minConfidence };
-    for await (const result of classifyRecords(searcher, records, classifyOptions)) {
-      if (result.skipped) empty.push(result.record.line);
-      let line: string;
-      if (!asJson) line = result.prediction !== null ? show(result.prediction) : result.abstained ? options.abstainLabel : options.emptyLabel;
-      else line = await lineOf(() => jsonLine(result, options.textField, added, names, fromFile ? options.inputFile! : fromStdin ? '<stdin>' : 'argument'), lineOffset);
-      await io.out.writeLine(line);
+    if (table) {
+      empty.push(...(await classifyTable(options, io, searcher, classifyOptions, show)));
+    } else {
+      const readOptions = {
+        format: options.input as 'jsonl' | 'text',
+        textField: options.textField,
+        labelField: options.labelField,
+        formatHint: 'for plain text lines pass --input text',
+      };
+      const file = fromFile ? fileRecords(options.inputFile!, readOptions, range) : undefined;
+      lineOffset = file?.lineOffset;
+      const records = file ? file.records : fromStdin ? stdinRecords(io.stdin, readOptions) : argumentRecords(texts);
+      const added = addedFields(options.outputField);
+      for await (const result of classifyRecords(searcher, records, classifyOptions)) {
+        if (result.skipped) empty.push(result.record.line);
+        let line: string;
+        if (!asJson) line = result.prediction !== null ? show(result.prediction) : result.abstained ? options.abstainLabel : options.emptyLabel;
+        else line = await lineOf(() => jsonLine(result, options.textField, added, names, fromFile ? options.inputFile! : fromStdin ? '<stdin>' : 'argument'), lineOffset);
+        await io.out.writeLine(line);
+      }
     }
   } finally {
     await searcher.close();
@@ -81,8 +87,50 @@ export async function classifyCommand(
     const offset = lineOffset ? await lineOffset() : 0;
     const first = empty.slice(0, 5).map((n) => n + offset).join(', ') + (empty.length > 5 ? ', …' : '');
     const got = asJson ? '"prediction": null, "error": "empty text"' : `'${options.emptyLabel}' (--empty-label)`;
-    io.warn(`${fromFile ? options.inputFile : '<stdin>'}: ${empty.length} empty line${s} not classified (line${s} ${first}); each got ${got}`);
+    const what = table ? `empty "${options.textField}" cell` : 'empty line';
+    io.warn(`${fromFile ? options.inputFile : '<stdin>'}: ${empty.length} ${what}${s} not classified (line${s} ${first}); each got ${got}`);
   }
+}
+
+/**
+ * `--input csv|tsv`: the input rows come back as they were, byte for byte, with one column appended
+ * (`--output-field`, default prediction): the label, or the abstain / empty placeholder.
+ */
+async function classifyTable(
+  options: ClassifyCommandOptions,
+  io: { stdin: Readable; out: LineWriter },
+  searcher: Parameters<typeof classifyRecords>[0],
+  classifyOptions: Parameters<typeof classifyRecords>[2],
+  show: (label: Label) => string,
+): Promise<number[]> {
+  const empty: number[] = [];
+  let header: CsvHeader | undefined;
+  let headerWritten = false;
+  const delimiter = options.input === 'tsv' ? '\t' : ',';
+  const cell = (value: string, line: number): string => {
+    if (delimiter === ',') return csvField(value);
+    if (/[\t\r\n]/.test(value)) throw new InputError(`the prediction ${JSON.stringify(value)} holds a tab or a line end, which TSV cannot hold`, `<stdin>:${line}`);
+    return value;
+  };
+  const writeHeader = async (): Promise<void> => {
+    if (headerWritten || !header) return;
+    headerWritten = true;
+    if (header.columns.includes(options.outputField)) {
+      throw new InputError(`the header already has a "${options.outputField}" column, which npc would add; name the new column with --output-field NAME`, '<stdin>:1');
+    }
+    await io.out.write(header.raw + delimiter + cell(options.outputField, 1) + header.end);
+  };
+  const { rows, trailer } = stdinTableRows(io.stdin, { dialect: options.input as 'csv' | 'tsv', textField: options.textField, labelField: options.labelField, onHeader: (h) => (header = h) });
+  for await (const result of classifyRecords(searcher, rows, classifyOptions)) {
+    await writeHeader();
+    const row = result.record as PassthroughRecord;
+    if (result.skipped) empty.push(row.line);
+    const value = result.prediction !== null ? show(result.prediction) : result.abstained ? options.abstainLabel : options.emptyLabel;
+    await io.out.write(row.before + row.raw + delimiter + cell(value, row.line) + row.end);
+  }
+  await writeHeader();
+  await io.out.write(trailer());
+  return empty;
 }
 
 /** `make()`, with a line-numbered error of a shard renumbered as a line of the whole file. */
@@ -115,6 +163,10 @@ function checkOptions(texts: string[], fromStdin: boolean, options: ClassifyComm
   }
   const streamed = fromStdin || options.inputFile !== undefined;
   const asJson = options.json || (streamed && options.input === 'jsonl');
+  if (options.input === 'csv' || options.input === 'tsv') {
+    if (options.inputFile !== undefined) throw new UsageError(`--input ${options.input} reads stdin; --input-file takes JSONL or text`);
+    if (options.json || options.neighbors > 0) throw new UsageError(`--input ${options.input} writes ${options.input.toUpperCase()} back (the input with a prediction column): --json and --neighbors do not apply`);
+  }
   if (options.neighbors > 0 && !asJson) throw new UsageError('--neighbors needs JSON output: add --json (plain output is one label per line)');
   if (options.outputField === '') throw new UsageError('--output-field needs a name');
   if (asJson && !(streamed && options.input === 'jsonl') && options.outputField === options.textField) {

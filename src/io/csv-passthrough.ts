@@ -1,0 +1,174 @@
+/**
+ * CSV and TSV rows kept as they were written, for `classify --input csv|tsv`: each data row comes with its
+ * exact source text (quotes, spacing and line end as in the input), so the output can be the input with
+ * one column appended, every other byte unchanged. The header row names the columns; blank lines are kept
+ * (before the next row, or at the end). Quoting is RFC 4180 for CSV (a field in double quotes may hold
+ * commas, doubled quotes and line ends); TSV has no quoting.
+ */
+import { InputError, at } from '../errors.js';
+import { fieldSpecProblem, parseFieldSpec } from './field-paths.js';
+import type { LabeledRecord } from './records.js';
+import { LineCountingUtf8Decoder } from './utf8.js';
+
+export interface CsvHeader {
+  /** The header row's source text (a BOM included) and its line end. */
+  raw: string;
+  end: string;
+  columns: string[];
+  delimiter: ',' | '\t';
+}
+
+/** A data row: `raw` its source text, `before` the blank lines before it, `end` its line end ('' at the end of input). */
+export type PassthroughRecord = LabeledRecord & { raw: string; before: string; end: string };
+
+interface RawRow {
+  text: string;
+  end: string;
+  line: number;
+}
+
+/** Splits decoded text into rows at line ends outside quotes (CSV) or at every line end (TSV). */
+async function* rawRows(input: AsyncIterable<Buffer | string>, source: string, quoted: boolean): AsyncGenerator<RawRow> {
+  const utf8 = new LineCountingUtf8Decoder(source);
+  let text = '';
+  let line = 1;
+  let inQuotes = false;
+  let start = 0;
+  let scan = 0;
+  const rowsIn = function* (final: boolean): Generator<RawRow> {
+    while (scan < text.length) {
+      const c = text[scan];
+      if (quoted && c === '"') inQuotes = !inQuotes;
+      else if (!inQuotes && (c === '\n' || c === '\r')) {
+        let endLength = 1;
+        if (c === '\r') {
+          if (scan + 1 >= text.length && !final) return; // a CR at the chunk's end: wait for what follows
+          if (text[scan + 1] === '\n') endLength = 2;
+        }
+        const row = { text: text.slice(start, scan), end: text.slice(scan, scan + endLength), line };
+        line += countBreaks(row.text) + 1;
+        scan += endLength;
+        start = scan;
+        yield row;
+        continue;
+      }
+      scan++;
+    }
+    if (final && start < text.length) {
+      if (inQuotes) throw new InputError('unterminated quoted field: the quote opened in this record is never closed', at(source, line));
+      yield { text: text.slice(start), end: '', line };
+      start = text.length;
+    }
+  };
+  for await (const chunk of input) {
+    text = text.slice(start) + (typeof chunk === 'string' ? chunk : utf8.decode(chunk));
+    scan -= start;
+    start = 0;
+    yield* rowsIn(false);
+  }
+  utf8.end();
+  yield* rowsIn(true);
+}
+
+function countBreaks(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] === '\n') n++;
+    else if (s[i] === '\r' && s[i + 1] !== '\n') n++;
+  }
+  return n;
+}
+
+/** The fields of one CSV row (RFC 4180), or of a TSV row (split at tabs). */
+export function splitFields(row: string, delimiter: ',' | '\t', where: string): string[] {
+  if (delimiter === '\t') return row.split('\t');
+  const fields: string[] = [];
+  let i = 0;
+  for (;;) {
+    if (row[i] === '"') {
+      let value = '';
+      i++;
+      for (;;) {
+        const q = row.indexOf('"', i);
+        if (q < 0) throw new InputError('unterminated quoted field: the quote opened in this record is never closed', where);
+        value += row.slice(i, q);
+        if (row[q + 1] === '"') {
+          value += '"';
+          i = q + 2;
+          continue;
+        }
+        i = q + 1;
+        break;
+      }
+      if (i < row.length && row[i] !== ',') {
+        throw new InputError('invalid quoting: a closing quote must be followed by a comma or the end of the line (write "" for a quote inside a quoted field)', where);
+      }
+      fields.push(value);
+    } else {
+      const comma = row.indexOf(',', i);
+      const value = row.slice(i, comma < 0 ? row.length : comma);
+      if (value.includes('"')) throw new InputError('invalid quoting: a quote inside an unquoted field (quote the whole field and write "" for the quote)', where);
+      fields.push(value);
+      i = comma < 0 ? row.length : comma;
+    }
+    if (i >= row.length) return fields;
+    i++; // the comma
+    if (i === row.length) {
+      fields.push('');
+      return fields;
+    }
+  }
+}
+
+/** `value` as one CSV field: quoted (quotes doubled) when it holds a comma, a quote or a line end. */
+export function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/**
+ * The data rows of a CSV or TSV stream with a header row, each with its source text. `onHeader` is
+ * called once, before the first row; `trailer()` gives the blank lines after the last row.
+ */
+export function readPassthroughRows(
+  input: AsyncIterable<Buffer | string>,
+  options: { source: string; dialect: 'csv' | 'tsv'; textField: string; labelField: string; onHeader: (header: CsvHeader) => void },
+): { rows: AsyncGenerator<PassthroughRecord>; trailer: () => string } {
+  const { source } = options;
+  const delimiter = options.dialect === 'tsv' ? '\t' : ',';
+  const textSpec = parseFieldSpec(options.textField);
+  const labelSpec = parseFieldSpec(options.labelField);
+  let pending = '';
+  async function* rows(): AsyncGenerator<PassthroughRecord> {
+    for (const [spec, single] of [[textSpec, false], [labelSpec, true]] as const) {
+      const problem = fieldSpecProblem(spec, { single, flat: true });
+      if (problem) throw new InputError(`${single ? '--label-field' : '--text-field'} ${problem}`, source);
+    }
+    let header: CsvHeader | undefined;
+    let textIndices: number[] = [];
+    let labelIndex = -1;
+    for await (const row of rawRows(input, source, delimiter === ',')) {
+      if (row.text === '' || row.text === '\ufeff') {
+        pending += row.text + row.end; // a blank line: kept, before the next row
+        continue;
+      }
+      const where = at(source, row.line);
+      const cells = splitFields(row.text.replace(/^\ufeff/, ''), delimiter, where);
+      if (header === undefined) {
+        header = { raw: pending + row.text, end: row.end, columns: cells, delimiter };
+        pending = '';
+        const missing = textSpec.paths.map((p) => p[0]).filter((c) => !cells.includes(c));
+        if (missing.length) throw new InputError(`the header has no "${missing[0]}" column (columns: ${cells.join(', ')})`, where);
+        textIndices = textSpec.paths.map((p) => cells.indexOf(p[0]));
+        labelIndex = cells.indexOf(labelSpec.paths[0][0]);
+        options.onHeader(header);
+        continue;
+      }
+      if (cells.length !== header.columns.length) throw new InputError(`wrong number of fields: expected ${header.columns.length}, got ${cells.length}`, where);
+      const label = labelIndex >= 0 && cells[labelIndex] !== '' ? cells[labelIndex] : undefined;
+      yield { text: textIndices.map((i) => cells[i]).join(' '), label, line: row.line, raw: row.text, before: pending, end: row.end };
+      pending = '';
+    }
+    if (header === undefined) throw new InputError('no header row: --input csv and tsv need a header naming the columns', source);
+  }
+  return { rows: rows(), trailer: () => pending };
+}
