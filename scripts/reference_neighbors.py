@@ -3,6 +3,7 @@
 
     python3 scripts/reference_neighbors.py --train train.jsonl.gz --test test.jsonl.gz \\
         --start 0 --n 50 --m 10 > neighbors.json
+    python3 scripts/reference_neighbors.py --train rows.jsonl --test rows.jsonl --leave-one-out --m 12
 
 A development tool only (stdlib, never a runtime dependency of npc); test/reference-neighbors.test.ts
 runs it and requires npc's `kneighbors` to return exactly the same lists.
@@ -51,10 +52,12 @@ def read_texts(path: str, strip: bool) -> list[str]:
     return texts
 
 
-def neighbors(x: str, train: list[str], c_train: list[int], m: int) -> list[list]:
+def neighbors(x: str, train: list[str], c_train: list[int], m: int, exclude: int = -1) -> list[list]:
     cx = C(x)
     scored = []
     for i, (y, cy) in enumerate(zip(train, c_train)):
+        if i == exclude:
+            continue
         cxy = C(x + " " + y)
         scored.append(((cxy - min(cx, cy)) / max(cx, cy), i))
     scored.sort()  # (ncd, index): ties broken by the lower training index
@@ -69,18 +72,23 @@ def main() -> int:
     ap.add_argument("--n", type=int, default=None, help="number of test rows, default: all from --start")
     ap.add_argument("--m", type=int, default=10, help="neighbours per test row, default 10")
     ap.add_argument("--strip", action="store_true", help="strip surrounding whitespace of every text first")
+    ap.add_argument("--leave-one-out", action="store_true",
+                    help="test = train: each row against all the others (its own row left out, nothing else)")
     args = ap.parse_args()
     if args.start < 0 or (args.n is not None and args.n < 0) or args.m < 1:
         ap.error("--start and --n must be >= 0, --m >= 1")
 
     train = read_texts(args.train, args.strip)
     test = read_texts(args.test, args.strip)
+    if args.leave_one_out and test != train:
+        ap.error("--leave-one-out needs --test to be the same rows as --train")
     end = len(test) if args.n is None else args.start + args.n
     if end > len(test):
         ap.error(f"test rows [{args.start}, {end}) out of range: the test file has {len(test)} rows")
     c_train = [C(y) for y in train]
 
-    out = [{"index": j, "neighbors": neighbors(test[j], train, c_train, args.m)} for j in range(args.start, end)]
+    out = [{"index": j, "neighbors": neighbors(test[j], train, c_train, args.m, j if args.leave_one_out else -1)}
+           for j in range(args.start, end)]
     json.dump(out, sys.stdout)
     sys.stdout.write("\n")
     return 0

@@ -94,7 +94,11 @@ Examples:
       .option('-j, --jobs <n>', 'worker threads (results are identical for every n)', positiveInt, availableParallelism())
       .option('--shard <I/N>', 'only test slice I (0-based) of N of the selected rows, for npc merge; auto or auto/N: from a Slurm, Kubernetes or AWS Batch array job', shardFlag)
       .option('--train-shard <J/N>', 'neighbours among training slice J of N only (global indices), for npc merge', shardFlag)
-      .option('--html <file>', 'also write the report as one self-contained HTML page (heat map, curves)'),
+      .option('--html <file>', 'also write the report as one self-contained HTML page (heat map, curves)')
+      .option('--data <path>', 'one labelled file, split by --holdout, --folds or --leave-one-out (instead of --train and --test)')
+      .option('--holdout <fraction>', 'with --data: a stratified test set of this fraction of the rows (--seed)', probability)
+      .option('--folds <k>', 'with --data: stratified k-fold cross-validation (--seed)', positiveInt)
+      .option('--leave-one-out', 'with --data: every row against all the others', false),
   )
     .addHelpText(
       'after',

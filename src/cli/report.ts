@@ -4,7 +4,8 @@
  * few-shot summary. The warnings about the data go to stderr first (and into the JSON).
  */
 import type { EvaluationReport } from '../app/evaluate.js';
-import type { FewShotResult } from '../app/few-shot.js';
+import type { CrossValidationResult } from '../app/cross-validate.js';
+import { type FewShotResult, type MeanStd, meanStd } from '../app/few-shot.js';
 import type { Score } from '../app/metrics.js';
 import type { Scores } from '../app/scoring.js';
 import { toJson } from '../io/json-text.js';
@@ -193,4 +194,64 @@ export function reportText(scores: Scores, ctx: ReportContext): string {
 /** Counts are whole except the random rule's expected counts. */
 function fmtCount(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(2);
+}
+
+/**
+ * A cross-validation (`eval --data`): per fold, the mean ± sample sd over the folds of every figure
+ * (strict for every k and tie rule, lenient, macro-F1), the duplicates, then the pooled report.
+ */
+export async function printCrossValidation(cv: CrossValidationResult, options: PrintOptions): Promise<void> {
+  const { report } = cv;
+  const stats = cv.folds.length > 1
+    ? report.scores.result.ks.map((kr, i) => ({
+        k: kr.effectiveK,
+        strict: Object.fromEntries(kr.rules.map((r, j) => [r.rule, meanStd(cv.folds.map((f) => f.scores.result.ks[i].rules[j].accuracy))])),
+        lenient: meanStd(cv.folds.map((f) => f.scores.result.ks[i].lenient.accuracy)),
+        macro_f1: meanStd(cv.folds.map((f) => f.scores.result.ks[i].headline.macroF1)),
+      }))
+    : [];
+  const folds = cv.mode.kind === 'loo' ? [] : cv.folds;
+  const head = (f: { scores: Scores }) => {
+    const kr = f.scores.result.ks[0];
+    return { strict: kr.rules.find((r) => r.rule === report.tie)!.accuracy, lenient: kr.lenient.accuracy, macro_f1: kr.headline.macroF1 };
+  };
+  if (options.json) {
+    const { scores, ...rest } = report;
+    const ctx: ReportContext = { ...rest, names: options.names };
+    const warnings = reportWarnings(scores);
+    for (const warning of warnings) options.warn(warning);
+    await options.out.writeLine(
+      toJson({
+        mode: cv.mode.kind,
+        ...(cv.mode.kind === 'folds' ? { folds_k: cv.mode.k } : cv.mode.kind === 'holdout' ? { fraction: cv.mode.fraction } : {}),
+        evaluated: cv.evaluated,
+        rows: cv.rows,
+        duplicates: cv.duplicates,
+        folds: folds.map((f) => ({ fold: f.fold, train: f.trainRows, test: f.testRows, duplicates: f.duplicates, ...head(f) })),
+        mean_sd: stats,
+        pooled: reportJson(scores, ctx, warnings),
+      }),
+    );
+    return;
+  }
+  const lines: string[] = [`${cv.evaluated} of ${report.trainSource}: ${cv.rows} rows`];
+  const dupes = cv.mode.kind === 'loo' ? 'rows with an exact duplicate of their text among the other rows' : 'test rows with an exact duplicate of their text on their training side';
+  lines.push(`duplicates: ${cv.duplicates} ${dupes} (duplicates make kNN look better than it is)`);
+  if (folds.length) {
+    lines.push('', `  fold   train    test  dup  strict (k=${report.scores.result.ks[0].effectiveK}, '${report.tie}')  lenient  macro-F1`);
+    for (const f of folds) {
+      const h = head(f);
+      lines.push(`  ${String(f.fold).padEnd(4)} ${String(f.trainRows).padStart(6)} ${String(f.testRows).padStart(7)} ${String(f.duplicates).padStart(4)}  ${h.strict.toFixed(4).padEnd(24)} ${h.lenient.toFixed(4)}   ${h.macro_f1.toFixed(4)}`);
+    }
+  }
+  if (stats.length) {
+    const ms = (x: MeanStd): string => `${x.mean.toFixed(4)} ± ${x.std.toFixed(4)}`;
+    const rules = Object.keys(stats[0].strict);
+    lines.push('', `mean ± sd over the ${cv.folds.length} folds (sample sd):`);
+    lines.push(['  k'.padEnd(5), ...rules.map((r) => (r === 'random' ? 'random (expected)' : r).padEnd(19)), 'lenient'.padEnd(19), 'macro-F1'].join(''));
+    for (const st of stats) lines.push([`  ${st.k}`.padEnd(5), ...rules.map((r) => ms(st.strict[r]).padEnd(19)), ms(st.lenient).padEnd(19), ms(st.macro_f1)].join(''));
+  }
+  lines.push('', 'pooled over every evaluated row (each scored against its own training side):');
+  for (const line of lines) await options.out.writeLine(line);
+  await printReport(report, options);
 }

@@ -3,15 +3,16 @@
  * Outputs are opened first (cli/eval-outputs.ts), so an unwritable path fails before minutes of work.
  */
 import { evaluate, loadEvalData } from '../../app/evaluate.js';
+import { crossValidate, type CrossValidationMode } from '../../app/cross-validate.js';
 import { fewShot } from '../../app/few-shot.js';
-import { inputPaths, labelNameMap } from '../../app/training.js';
+import { inputPaths, labelNameMap, loadSplit } from '../../app/training.js';
 import { UsageError } from '../../errors.js';
 import type { Label, TieRule } from '../../app/scoring.js';
-import { type FileIdentity, openOutputFiles, type StdoutTarget } from '../outputs.js';
+import { type FileIdentity, openOutputFiles, type OutputFiles, type StdoutTarget } from '../outputs.js';
 import { checkLabelNames, type DataFileOptions, dataSpecs } from '../options.js';
 import { LineWriter, ProgressLine } from '../output.js';
 import { evalHtml } from '../html.js';
-import { printFewShot, printReport, reportText } from '../report.js';
+import { printCrossValidation, printFewShot, printReport, reportText } from '../report.js';
 import { resolveShard, type ShardFlag } from '../shards.js';
 import { StopOnSignal } from '../signals.js';
 import { npcVersion } from '../version.js';
@@ -34,6 +35,10 @@ export interface EvalCommandOptions extends DataFileOptions {
   shard?: ShardFlag;
   trainShard?: ShardFlag;
   html?: string;
+  data?: string;
+  holdout?: number;
+  folds?: number;
+  leaveOneOut: boolean;
 }
 
 export interface EvalIo {
@@ -52,11 +57,16 @@ export async function evalCommand(options: EvalCommandOptions, io: EvalIo): Prom
   checkOptions(options);
   const stop = new StopOnSignal();
   try {
-    const outputs = await openOutputFiles(options, inputPaths(options.train, options.test), io, stop);
+    const inputs = options.data !== undefined ? [options.data] : inputPaths(options.train, options.test);
+    const outputs = await openOutputFiles(options, inputs, io, stop);
     try {
       // With data on stdout, the report is a message for people: it goes to stderr.
       const toStdout = outputs.predictions?.kind === 'stdout' || outputs.neighbors?.kind === 'stdout' || outputs.html?.kind === 'stdout';
       const reportOut = toStdout ? new LineWriter(process.stderr, { name: '<stderr>' }) : io.out;
+      if (options.data !== undefined) {
+        await runCrossValidation(options, io, outputs, stop, reportOut);
+        return;
+      }
       const specs = dataSpecs(options, { strip: options.strip });
       const data = await loadEvalData(specs.train, specs.test);
       checkLabelNames(options.labelNames, [...data.train.records, ...data.test.records].map((r) => r.label as Label));
@@ -123,7 +133,70 @@ export async function evalCommand(options: EvalCommandOptions, io: EvalIo): Prom
   }
 }
 
+/** `--data FILE` with --holdout, --folds or --leave-one-out (app/cross-validate.ts). */
+async function runCrossValidation(options: EvalCommandOptions, io: EvalIo, outputs: OutputFiles, stop: StopOnSignal, reportOut: LineWriter): Promise<void> {
+  const spec = dataSpecs({ ...options, train: options.data }, { strip: options.strip }).train;
+  const data = await loadSplit(spec, 'train');
+  checkLabelNames(options.labelNames, data.records.map((r) => r.label as Label));
+  const names = labelNameMap(options.labelNames) ?? data.labelNames;
+  const mode: CrossValidationMode =
+    options.folds !== undefined ? { kind: 'folds', k: options.folds } : options.holdout !== undefined ? { kind: 'holdout', fraction: options.holdout } : { kind: 'loo' };
+  checkMode(mode, data.records.map((r) => r.label as Label));
+  const progress = new ProgressLine(!options.quiet);
+  const cv = await crossValidate(data, {
+    mode,
+    seed: options.seed,
+    ks: options.k,
+    tie: options.tie,
+    neighbors: options.neighbors,
+    strip: options.strip,
+    jobs: options.jobs,
+    predictions: outputs.predictions,
+    neighborsOut: outputs.neighbors,
+    npcVersion: npcVersion(),
+    onProgress: (done, total) => progress.update(done, total, data.records.length),
+    interruption: stop,
+  }).finally(() => progress.clear());
+  if (cv.interrupted) {
+    process.stderr.write(`npc: interrupted by ${stop.signal} after ${cv.report.timing!.done} rows\n`);
+    stop.check();
+  }
+  await printCrossValidation(cv, { json: options.json, names, out: reportOut, warn: io.warn });
+  if (outputs.html) {
+    await outputs.html.write(evalHtml(cv.report, names));
+    await outputs.html.commit();
+  }
+}
+
+/** Folds must be 2 or more and at most the smallest class; a holdout must leave rows on both sides. */
+function checkMode(mode: CrossValidationMode, labels: readonly Label[]): void {
+  if (mode.kind === 'folds') {
+    const counts = new Map<string, number>();
+    const key = (l: Label): string => (typeof l === 'string' ? JSON.stringify(l) : String(l));
+    for (const l of labels) counts.set(key(l), (counts.get(key(l)) ?? 0) + 1);
+    const [smallest, n] = [...counts].sort((a, b) => a[1] - b[1])[0];
+    if (n < mode.k) throw new UsageError(`--folds ${mode.k} needs ${mode.k} rows of every class in the data, but class ${smallest} has ${n} (use --folds ${Math.max(2, n)} or fewer, or --leave-one-out)`);
+  }
+  if (mode.kind === 'holdout') {
+    const test = Math.round(mode.fraction * labels.length);
+    if (test < 1 || test >= labels.length) throw new UsageError(`--holdout ${mode.fraction} of ${labels.length} rows leaves ${test} test rows and ${labels.length - test} training rows: both need at least one`);
+  }
+  if (mode.kind === 'loo' && labels.length < 2) throw new UsageError('--leave-one-out needs at least 2 rows');
+}
+
 function checkOptions(options: EvalCommandOptions): void {
+  const modes = [options.holdout !== undefined && '--holdout', options.folds !== undefined && '--folds', options.leaveOneOut && '--leave-one-out'].filter(Boolean) as string[];
+  if (options.data !== undefined) {
+    if (options.train !== undefined || options.test !== undefined) throw new UsageError('--data is one file split into training and test rows: it cannot be combined with --train or --test');
+    if (modes.length !== 1) throw new UsageError(modes.length ? `${modes.join(' and ')} cannot be combined: choose one` : '--data needs one of --holdout FRACTION, --folds K or --leave-one-out');
+    for (const [flag, value] of [['--limit', options.limit], ['--sample', options.sample], ['--shots', options.shots], ['--shard', options.shard], ['--train-shard', options.trainShard]] as const) {
+      if (value !== undefined) throw new UsageError(`${flag} cannot be combined with --data`);
+    }
+    if (options.data === '-' && options.saveNeighbors !== undefined) throw new UsageError('--save-neighbors needs --data to be a file (its checksum is recorded)');
+  } else if (modes.length) {
+    throw new UsageError(`${modes[0]} needs --data FILE (one labelled file to split)`);
+  }
+  if (options.folds !== undefined && options.folds < 2) throw new UsageError('--folds needs at least 2 folds');
   if (options.limit !== undefined && options.sample !== undefined) throw new UsageError('--limit and --sample cannot be combined');
   if (options.train === '-' && options.test === '-') throw new UsageError('--train and --test cannot both be stdin');
   if (options.saveNeighbors !== undefined && (options.train === '-' || options.test === '-')) {
