@@ -16,5 +16,17 @@ const clf = new GzipKnnClassifier({ k: 2 }).fit(
   train.map((r) => r.label),
 );
 console.log(clf.predict(['Shares slump as the bank raises rates', 'The striker scores a late winner']));
-console.log('strict accuracy on the example test set:', clf.score(test.map((r) => r.text), test.map((r) => r.label)));
-console.log('lenient (the paper):', clf.lenientScore(test.map((r) => r.text), test.map((r) => r.label)));
+console.log(
+  'strict accuracy on the example test set:',
+  clf.score(
+    test.map((r) => r.text),
+    test.map((r) => r.label),
+  ),
+);
+console.log(
+  'lenient (the paper):',
+  clf.lenientScore(
+    test.map((r) => r.text),
+    test.map((r) => r.label),
+  ),
+);

@@ -49,7 +49,8 @@ function decodePng(buf) {
     if (type === 'IHDR') {
       width = data.readUInt32BE(0);
       height = data.readUInt32BE(4);
-      if (data[8] !== 8 || (data[9] !== 2 && data[9] !== 6)) throw new Error(`unsupported PNG (bit depth ${data[8]}, colour type ${data[9]})`);
+      if (data[8] !== 8 || (data[9] !== 2 && data[9] !== 6))
+        throw new Error(`unsupported PNG (bit depth ${data[8]}, colour type ${data[9]})`);
       channels = data[9] === 6 ? 4 : 3;
     } else if (type === 'IDAT') idat.push(data);
     pos += 12 + length;
@@ -90,14 +91,29 @@ for (const page of pages) {
   const shot = join(out, `${page.replace(/.*\//, '').replace(/\.html$/, '')}.png`);
   const r = spawnSync(
     chromium,
-    ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      `--user-data-dir=${mkdtempSync(join(tmpdir(), 'npc-chromium-'))}`, '--enable-logging=stderr', '--v=0', '--hide-scrollbars',
-      '--window-size=1100,2400', `--screenshot=${shot}`, pathToFileURL(page).href],
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--user-data-dir=${mkdtempSync(join(tmpdir(), 'npc-chromium-'))}`,
+      '--enable-logging=stderr',
+      '--v=0',
+      '--hide-scrollbars',
+      '--window-size=1100,2400',
+      `--screenshot=${shot}`,
+      pathToFileURL(page).href,
+    ],
     { encoding: 'utf8', timeout: 60_000 },
   );
   const consoleErrors = (r.stderr ?? '').split('\n').filter((l) => /CONSOLE|Uncaught|Failed to load resource/.test(l));
   if (consoleErrors.length) problems.push(`console: ${consoleErrors.join(' | ')}`);
-  if (!existsSync(shot)) problems.push(`no screenshot (chromium exit ${r.status}: ${(r.stderr ?? '').trim().split('\n').slice(-2).join(' ')})`);
+  if (!existsSync(shot))
+    problems.push(`no screenshot (chromium exit ${r.status}: ${(r.stderr ?? '').trim().split('\n').slice(-2).join(' ')})`);
   else {
     const { width, height, channels, pixels } = decodePng(readFileSync(shot));
     let ink = 0;
@@ -108,7 +124,9 @@ for (const page of pages) {
       if (colours.size < 1000) colours.add((red << 16) | (green << 8) | blue);
     }
     const share = ink / (width * height);
-    console.log(`check:html: ${page}: screenshot ${shot} (${width}×${height}), ${(100 * share).toFixed(1)}% of the pixels not white, ${colours.size}${colours.size === 1000 ? '+' : ''} colours`);
+    console.log(
+      `check:html: ${page}: screenshot ${shot} (${width}×${height}), ${(100 * share).toFixed(1)}% of the pixels not white, ${colours.size}${colours.size === 1000 ? '+' : ''} colours`,
+    );
     if (share < 0.02 || colours.size < 10) problems.push('the screenshot is blank');
   }
   if (problems.length) {

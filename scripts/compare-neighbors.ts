@@ -30,10 +30,15 @@ for (let i = 0; i < saved.size; i++) {
   for (let j = 0; j < m; j++) {
     if (row.indices[j] !== ref[j][0] || row.distances[j] !== ref[j][1]) {
       differing++;
-      if (differing <= 5) console.error(`test row ${row.testRow}, neighbour ${j}: npc [${row.indices[j]}, ${row.distances[j]}] vs reference [${ref[j][0]}, ${ref[j][1]}]`);
+      if (differing <= 5)
+        console.error(
+          `test row ${row.testRow}, neighbour ${j}: npc [${row.indices[j]}, ${row.distances[j]}] vs reference [${ref[j][0]}, ${ref[j][1]}]`,
+        );
       break;
     }
   }
 }
-console.log(`${compared} rows compared (${pairs} neighbours), ${differing} differing; saved rows ${saved.size}, reference rows ${reference.length}`);
+console.log(
+  `${compared} rows compared (${pairs} neighbours), ${differing} differing; saved rows ${saved.size}, reference rows ${reference.length}`,
+);
 process.exit(differing === 0 && compared === reference.length ? 0 : 1);

@@ -18,7 +18,13 @@ import { compareSets, type DriftSet } from '../dist/app/drift.js';
 import { openTrainingSearcher } from '../dist/app/training.js';
 import { mulberry32 } from '../dist/model/random.js';
 
-const { values } = parseArgs({ options: { windows: { type: 'string', default: '10' }, splits: { type: 'string', default: '20' }, alpha: { type: 'string', default: '0.01' } } });
+const { values } = parseArgs({
+  options: {
+    windows: { type: 'string', default: '10' },
+    splits: { type: 'string', default: '20' },
+    alpha: { type: 'string', default: '0.01' },
+  },
+});
 const WINDOWS = Number(values.windows);
 const SPLITS = Number(values.splits);
 const ALPHA = Number(values.alpha);
@@ -40,7 +46,16 @@ interface Measured {
 function asSet(rowsOf: Measured[], name: string): DriftSet {
   const labels = new Map<string, number>();
   for (const r of rowsOf) labels.set(r.label, (labels.get(r.label) ?? 0) + 1);
-  return { source: name, rows: rowsOf.length, distances: rowsOf.map((r) => r.distance), labels, empty: [], whitespace: [], short: [], farthest: [] };
+  return {
+    source: name,
+    rows: rowsOf.length,
+    distances: rowsOf.map((r) => r.distance),
+    labels,
+    empty: [],
+    whitespace: [],
+    short: [],
+    farthest: [],
+  };
 }
 
 function draw<T>(items: readonly T[], count: number, random: () => number): { taken: T[]; rest: T[] } {
@@ -61,7 +76,8 @@ try {
     const input = (async function* () {
       for (const r of records) yield { text: r.text, label: undefined, line: r.line };
     })();
-    for await (const p of classifyRecords(searcher, input, { k: 2, neighbors: 0 })) out.push({ distance: p.distance!, label: JSON.stringify(p.prediction) });
+    for await (const p of classifyRecords(searcher, input, { k: 2, neighbors: 0 }))
+      out.push({ distance: p.distance!, label: JSON.stringify(p.prediction) });
     return out;
   };
   const ag = await measureRows(rows('ag_news/test.jsonl.gz'));
@@ -69,7 +85,9 @@ try {
   console.log(`measured ${ag.length} AG News and ${r8.length} R8 test rows in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
   const random = mulberry32(20261205);
-  console.log(`\nsensitivity: reference 500 AG News rows, current windows of 500 rows with a share of R8, ${WINDOWS} windows each, alpha ${ALPHA}`);
+  console.log(
+    `\nsensitivity: reference 500 AG News rows, current windows of 500 rows with a share of R8, ${WINDOWS} windows each, alpha ${ALPHA}`,
+  );
   for (const share of [0, 0.05, 0.1, 0.2, 0.4]) {
     let flagged = 0;
     const reasons = new Map<string, number>();
@@ -81,7 +99,9 @@ try {
       if (report.drift) flagged++;
       for (const reason of report.reasons) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
     }
-    console.log(`  ${String(100 * share).padStart(3)} % R8: ${flagged}/${WINDOWS} windows flagged${reasons.size ? ` (${[...reasons].map(([r, n]) => `${r} ${n}`).join(', ')})` : ''}`);
+    console.log(
+      `  ${String(100 * share).padStart(3)} % R8: ${flagged}/${WINDOWS} windows flagged${reasons.size ? ` (${[...reasons].map(([r, n]) => `${r} ${n}`).join(', ')})` : ''}`,
+    );
   }
 
   let alarms = 0;
@@ -90,7 +110,9 @@ try {
     const report = compareSets(asSet(taken, 'a'), asSet(draw(rest, 500, random).taken, 'b'), ALPHA);
     if (report.drift) alarms++;
   }
-  console.log(`\nfalse alarms: ${alarms}/${SPLITS} disjoint 500/500 draws of AG News test rows flagged at alpha ${ALPHA} (expected about ${(SPLITS * ALPHA).toFixed(1)})`);
+  console.log(
+    `\nfalse alarms: ${alarms}/${SPLITS} disjoint 500/500 draws of AG News test rows flagged at alpha ${ALPHA} (expected about ${(SPLITS * ALPHA).toFixed(1)})`,
+  );
 } finally {
   await searcher.close();
 }

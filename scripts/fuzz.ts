@@ -95,7 +95,12 @@ function runCase(i: number): { kind: string; bytes: Uint8Array; expected: number
     for (let k = 0; k < ys.length; k++) {
       const got = pairEngine.pairLengthOfRow(k);
       if (got !== want[k]) {
-        return { kind: `row (prepared: ${prepared}) x=${x.kind} (${x.bytes.length} bytes) y=${ys[k].kind}`, bytes: cat(ys[k].bytes), expected: want[k], got };
+        return {
+          kind: `row (prepared: ${prepared}) x=${x.kind} (${x.bytes.length} bytes) y=${ys[k].kind}`,
+          bytes: cat(ys[k].bytes),
+          expected: want[k],
+          got,
+        };
       }
     }
   }

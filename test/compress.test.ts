@@ -131,7 +131,14 @@ describe('compressedLength (the default engine) and pako reproduce CPython gzip 
     const differ = expandedGzipCases().filter((c) => gzipSync(c.utf8, { level: 9 }).length !== c.length);
     console.info(
       `node:zlib ${process.versions.zlib} gzipSync level 9 differs from CPython on ${differ.length} of ` +
-        `${fixture.cases.length} fixture cases${differ.length ? ` (e.g. ${differ.slice(0, 3).map((c) => c.id).join(', ')})` : ''}; ` +
+        `${fixture.cases.length} fixture cases${
+          differ.length
+            ? ` (e.g. ${differ
+                .slice(0, 3)
+                .map((c) => c.id)
+                .join(', ')})`
+            : ''
+        }; ` +
         'npc never uses it for C(s).',
     );
     // What is asserted: the reference is the script's CPython numbers, not whatever Node computes.
@@ -139,9 +146,7 @@ describe('compressedLength (the default engine) and pako reproduce CPython gzip 
   });
 });
 
-const deflateEntry = ['index.ts', 'index.js']
-  .map((f) => path.join(repoRoot, 'src', 'deflate', f))
-  .find((f) => existsSync(f));
+const deflateEntry = ['index.ts', 'index.js'].map((f) => path.join(repoRoot, 'src', 'deflate', f)).find((f) => existsSync(f));
 if (!deflateEntry) {
   console.warn(
     'SKIPPING the src/deflate fixture check: src/deflate/index.ts does not exist yet ' +
@@ -154,8 +159,7 @@ describe.skipIf(!deflateEntry)('src/deflate (exact length engine) reproduces CPy
     gzipLength?: (bytes: Uint8Array, length?: number) => number;
     DeflateLengthEngine?: new () => Compressor | { gzipLength(bytes: Uint8Array, length?: number): number };
   }
-  const load = async (): Promise<DeflateModule> =>
-    (await import(/* @vite-ignore */ pathToFileURL(deflateEntry!).href)) as DeflateModule;
+  const load = async (): Promise<DeflateModule> => (await import(/* @vite-ignore */ pathToFileURL(deflateEntry!).href)) as DeflateModule;
 
   it('exports gzipLength, which matches every fixture length', async () => {
     const mod = await load();
@@ -198,7 +202,8 @@ describe('the engine compressor: scanners sharing one WebAssembly instance', () 
       rows.forEach((r, i) => data.set(r, offsets[i]));
       return { rows, offsets, data, scanner: createPairScanner(engine) };
     });
-    const pair = (x: Uint8Array, y: Uint8Array) => pakoCompressor.gzipLength(utf8Bytes(new TextDecoder().decode(x) + ' ' + new TextDecoder().decode(y)));
+    const pair = (x: Uint8Array, y: Uint8Array) =>
+      pakoCompressor.gzipLength(utf8Bytes(new TextDecoder().decode(x) + ' ' + new TextDecoder().decode(y)));
     let byRow = 0;
     for (let q = 0; q < PREPARE_AFTER_QUERIES + 2; q++) {
       const xs = sets.map(() => utf8Bytes(text(5 + Math.floor(rand() * 40))));

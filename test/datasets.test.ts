@@ -238,7 +238,9 @@ describe.skipIf(!haveData)('getDataset (local HTTP server and local files; no ot
     writeFileSync(path, bytes);
     expect((await dataError(verifyCachedSplit('ag_news', 'test', cacheDir))).message).toMatch(/changed on disk: expected sha256/);
     writeFileSync(path, bytes.subarray(0, 1000));
-    expect((await dataError(verifyCachedSplit('ag_news', 'test', cacheDir))).message).toMatch(/changed on disk: expected \d+ bytes, found 1000/);
+    expect((await dataError(verifyCachedSplit('ag_news', 'test', cacheDir))).message).toMatch(
+      /changed on disk: expected \d+ bytes, found 1000/,
+    );
 
     await getDataset('ag_news', { split: 'test', from: server.url, cacheDir });
     expect(server.requests.length).toBe(before + 1);
@@ -265,9 +267,7 @@ describe.skipIf(!haveData)('getDataset (local HTTP server and local files; no ot
     try {
       const cacheDir = join(tmp(), 'cache');
       const e = await dataError(getDataset('ag_news', { split: 'test', from: bad.url, cacheDir }));
-      expect(e.message).toMatch(
-        new RegExp(`^checksum mismatch for ${bad.url}test\\.csv: expected md5 ${TEST_CSV_MD5}, got [0-9a-f]{32}$`),
-      );
+      expect(e.message).toMatch(new RegExp(`^checksum mismatch for ${bad.url}test\\.csv: expected md5 ${TEST_CSV_MD5}, got [0-9a-f]{32}$`));
       expect(filesUnder(cacheDir)).toEqual([]);
       expect(existsSync(join(cacheDir, 'ag_news'))).toBe(false);
     } finally {
@@ -300,7 +300,9 @@ describe.skipIf(!haveData)('getDataset (local HTTP server and local files; no ot
   }
 
   it('HTML sent as text/plain is still recognised', async () => {
-    const bad = await startServer({ '/test.csv': { body: '\n  <!doctype html><html><body>rate limited</body></html>', contentType: 'text/plain' } });
+    const bad = await startServer({
+      '/test.csv': { body: '\n  <!doctype html><html><body>rate limited</body></html>', contentType: 'text/plain' },
+    });
     try {
       const cacheDir = tmp();
       const e = await dataError(getDataset('ag_news', { split: 'test', from: bad.url, cacheDir }));
@@ -328,17 +330,23 @@ describe.skipIf(!haveData)('getDataset (local HTTP server and local files; no ot
     const port = await closedPort();
     const cacheDir = tmp();
     const e = await dataError(getDataset('ag_news', { split: 'test', from: `http://127.0.0.1:${port}/mirror`, cacheDir }));
-    expect(e.message).toMatch(new RegExp(`^cannot download http://127\\.0\\.0\\.1:${port}/mirror/test\\.csv: the network could not be reached`));
+    expect(e.message).toMatch(
+      new RegExp(`^cannot download http://127\\.0\\.0\\.1:${port}/mirror/test\\.csv: the network could not be reached`),
+    );
     expect(e.message).toContain('ECONNREFUSED');
     expect(e.message).toContain('--from');
     expect(filesUnder(cacheDir)).toEqual([]);
 
     // What offline looks like for the default URL (DNS failure), without touching the network.
     const offline = (async () => {
-      throw new TypeError('fetch failed', { cause: Object.assign(new Error('getaddrinfo ENOTFOUND raw.githubusercontent.com'), { code: 'ENOTFOUND' }) });
+      throw new TypeError('fetch failed', {
+        cause: Object.assign(new Error('getaddrinfo ENOTFOUND raw.githubusercontent.com'), { code: 'ENOTFOUND' }),
+      });
     }) as typeof fetch;
     const e2 = await dataError(getDataset('ag_news', { split: 'test', cacheDir, fetchImpl: offline }));
-    expect(e2.message).toMatch(/^cannot download https:\/\/raw\.githubusercontent\.com\/.*\/test\.csv: the network could not be reached \(raw\.githubusercontent\.com: ENOTFOUND\); .*--from DIR/);
+    expect(e2.message).toMatch(
+      /^cannot download https:\/\/raw\.githubusercontent\.com\/.*\/test\.csv: the network could not be reached \(raw\.githubusercontent\.com: ENOTFOUND\); .*--from DIR/,
+    );
     expect(filesUnder(cacheDir)).toEqual([]);
   });
 
@@ -374,9 +382,7 @@ describe.skipIf(!haveData)('getDataset (local HTTP server and local files; no ot
     );
     const corrupt = tmp();
     writeFileSync(join(corrupt, 'test.csv.gz'), gzipSync(testCsv).subarray(0, 5000));
-    expect((await dataError(getDataset('ag_news', { split: 'test', from: corrupt, cacheDir }))).message).toMatch(
-      /test\.csv\.gz/,
-    );
+    expect((await dataError(getDataset('ag_news', { split: 'test', from: corrupt, cacheDir }))).message).toMatch(/test\.csv\.gz/);
     expect(filesUnder(cacheDir)).toEqual([]);
   });
 
@@ -400,12 +406,22 @@ describe.skipIf(!haveData)('getDataset (local HTTP server and local files; no ot
   });
 
   it('the CSV reader gives the same records as the converter (one shared conversion)', async () => {
-    const expected = expectedJsonl.toString('utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { label: number; text: string });
+    const expected = expectedJsonl
+      .toString('utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { label: number; text: string });
     let i = 0;
     async function* input() {
       yield testCsv;
     }
-    for await (const r of readCsvRecords(input(), { source: 'test.csv', format: 'csv', textField: 'text', labelField: 'label', requireLabel: true })) {
+    for await (const r of readCsvRecords(input(), {
+      source: 'test.csv',
+      format: 'csv',
+      textField: 'text',
+      labelField: 'label',
+      requireLabel: true,
+    })) {
       expect({ label: r.label, text: r.text }).toEqual(expected[i]);
       expect(r.line).toBe(i + 1);
       i++;

@@ -44,11 +44,16 @@ const execFileAsync = promisify(execFile);
 async function runReference(start: number, n: number): Promise<ReferenceRow[]> {
   const args = [
     path.join(repoRoot, 'scripts', 'reference_neighbors.py'),
-    '--train', sharedDataPath(TRAIN),
-    '--test', sharedDataPath(TEST),
-    '--start', String(start),
-    '--n', String(n),
-    '--m', String(M),
+    '--train',
+    sharedDataPath(TRAIN),
+    '--test',
+    sharedDataPath(TEST),
+    '--start',
+    String(start),
+    '--n',
+    String(n),
+    '--m',
+    String(M),
   ];
   const { stdout } = await execFileAsync('python3', args, { maxBuffer: 64 * 1024 * 1024 });
   return JSON.parse(stdout) as ReferenceRow[];
@@ -106,9 +111,7 @@ describe.skipIf(!haveData || !havePython)('kneighbors equals the CPython referen
   it('returns the same training indices in the same order', () => {
     const diffs = reference.flatMap((r, q) => {
       const want = r.neighbors.map(([i]) => i);
-      return JSON.stringify(npc.indices[q]) === JSON.stringify(want)
-        ? []
-        : [{ testRow: r.index, reference: want, npc: npc.indices[q] }];
+      return JSON.stringify(npc.indices[q]) === JSON.stringify(want) ? [] : [{ testRow: r.index, reference: want, npc: npc.indices[q] }];
     });
     expect(diffs).toEqual([]);
   });

@@ -108,7 +108,12 @@ export async function* classifyRecords(
   for await (const batch of availableBatches(records, maxBatch)) {
     // An empty text (a blank line of plain text) is answered in its place, not searched: one result per record.
     const searched = batch.filter((r) => r.text !== '');
-    const lists = searched.length ? await searcher.search(searched.map((r) => utf8Bytes(r.text)), m) : undefined;
+    const lists = searched.length
+      ? await searcher.search(
+          searched.map((r) => utf8Bytes(r.text)),
+          m,
+        )
+      : undefined;
     let q = 0;
     for (const record of batch) {
       if (record.text === '') yield { record, prediction: null, confidence: null, distance: null, skipped: 'empty text' };
@@ -135,7 +140,9 @@ function predictionOf(
   const voted = strictVote(ids, k);
   const confidence = voteShare(ids, k, voted);
   const distance = lists.distances[q * m];
-  const abstained = (options.abstainAbove !== undefined && distance > options.abstainAbove) || (options.minConfidence !== undefined && confidence < options.minConfidence);
+  const abstained =
+    (options.abstainAbove !== undefined && distance > options.abstainAbove) ||
+    (options.minConfidence !== undefined && confidence < options.minConfidence);
   const result: Prediction = { record, prediction: abstained ? null : index.encoder.labelOf(voted), confidence, distance };
   if (abstained) result.abstained = true;
   if (attach > 0) {

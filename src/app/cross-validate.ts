@@ -110,9 +110,11 @@ export async function crossValidate(data: LoadedData, options: CrossValidateOpti
     if (group) group.push(i);
     else byText.set(r.text, [i]);
   });
-  const hasDuplicateIn = (row: number, training: (other: number) => boolean): boolean => byText.get(records[row].text)!.some((o) => o !== row && training(o));
+  const hasDuplicateIn = (row: number, training: (other: number) => boolean): boolean =>
+    byText.get(records[row].text)!.some((o) => o !== row && training(o));
 
-  const trainingRowsOf = (f: number): number[] => (options.mode.kind === 'loo' ? [] : records.map((_, i) => i).filter((i) => fold[i] !== f));
+  const trainingRowsOf = (f: number): number[] =>
+    options.mode.kind === 'loo' ? [] : records.map((_, i) => i).filter((i) => fold[i] !== f);
   const minTrain = options.mode.kind === 'loo' ? n - 1 : Math.min(...Array.from({ length: folds }, (_, f) => trainingRowsOf(f).length));
   const m = neighborsNeeded(options.ks, options.neighbors, minTrain);
   const pooled = new RowScorer(encoder, labelIds, { ks: options.ks, tie: options.tie, seed: options.seed, trainSize: minTrain });
@@ -138,10 +140,17 @@ export async function crossValidate(data: LoadedData, options: CrossValidateOpti
         evaluated,
       });
     }
-    const write = async (testRow: number, row: ReturnType<RowScorer['add']>, indices: ArrayLike<number>, distances: ArrayLike<number>, f: number): Promise<void> => {
+    const write = async (
+      testRow: number,
+      row: ReturnType<RowScorer['add']>,
+      indices: ArrayLike<number>,
+      distances: ArrayLike<number>,
+      f: number,
+    ): Promise<void> => {
       if (stopped()) return;
       const listed = Math.min(indices.length, options.neighbors ?? options.ks[0]);
-      if (options.predictions) await wait(options.predictions.write(toJson({ ...row, fold: f, neighbors: row.neighbors.slice(0, listed) }) + '\n'));
+      if (options.predictions)
+        await wait(options.predictions.write(toJson({ ...row, fold: f, neighbors: row.neighbors.slice(0, listed) }) + '\n'));
       if (neighborsFile && !stopped()) await wait(neighborsFile.write(testRow, indices, distances));
     };
     try {
@@ -178,11 +187,20 @@ export async function crossValidate(data: LoadedData, options: CrossValidateOpti
         for (let f = 0; f < folds && !stopped(); f++) {
           const trainRows = trainingRowsOf(f);
           const testRows = records.map((_, i) => i).filter((i) => fold[i] === f);
-          const index = fitIndex(trainRows.map((i) => records[i]), undefined, { deferLengths: true });
+          const index = fitIndex(
+            trainRows.map((i) => records[i]),
+            undefined,
+            { deferLengths: true },
+          );
           trainRows.forEach((row, i) => (index.compressedLengths[i] = lengths[row]));
           index.lengthsReady = true;
           const searcher: Searcher = await createSearcher(index, options.jobs);
-          const scorer = new RowScorer(encoder, labelIds, { ks: options.ks, tie: options.tie, seed: options.seed, trainSize: trainRows.length });
+          const scorer = new RowScorer(encoder, labelIds, {
+            ks: options.ks,
+            tie: options.tie,
+            seed: options.seed,
+            trainSize: trainRows.length,
+          });
           const global = new Int32Array(m);
           let duplicates = 0;
           try {
@@ -233,5 +251,13 @@ export async function crossValidate(data: LoadedData, options: CrossValidateOpti
     timing: { done, elapsed_s: elapsed, pairs, pairs_per_second: elapsed > 0 ? pairs / elapsed : 0, complete: !stopped() },
     evaluated,
   };
-  return { mode: options.mode, evaluated, rows: n, folds: results, report, duplicates: results.reduce((s, r) => s + r.duplicates, 0), interrupted: stopped() };
+  return {
+    mode: options.mode,
+    evaluated,
+    rows: n,
+    folds: results,
+    report,
+    duplicates: results.reduce((s, r) => s + r.duplicates, 0),
+    interrupted: stopped(),
+  };
 }

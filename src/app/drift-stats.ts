@@ -122,7 +122,9 @@ export interface LabelShiftResult {
 
 /** Total variation distance and Pearson's chi-square test of homogeneity of two label-count tables. */
 export function labelShift(reference: ReadonlyMap<string, number>, current: ReadonlyMap<string, number>): LabelShiftResult {
-  const labels = [...new Set([...reference.keys(), ...current.keys()])].filter((l) => (reference.get(l) ?? 0) + (current.get(l) ?? 0) > 0).sort();
+  const labels = [...new Set([...reference.keys(), ...current.keys()])]
+    .filter((l) => (reference.get(l) ?? 0) + (current.get(l) ?? 0) > 0)
+    .sort();
   const r = labels.map((l) => reference.get(l) ?? 0);
   const c = labels.map((l) => current.get(l) ?? 0);
   const nr = r.reduce((s, x) => s + x, 0);

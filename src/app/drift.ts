@@ -44,7 +44,12 @@ export interface DriftSet {
 }
 
 /** Classifies every row of a set and collects what drift compares. */
-export async function measureSet(searcher: Searcher, source: string, records: AsyncIterable<LabeledRecord> | Iterable<LabeledRecord>, options: DriftOptions): Promise<DriftSet> {
+export async function measureSet(
+  searcher: Searcher,
+  source: string,
+  records: AsyncIterable<LabeledRecord> | Iterable<LabeledRecord>,
+  options: DriftOptions,
+): Promise<DriftSet> {
   const set: DriftSet = { source, rows: 0, distances: [], labels: new Map(), empty: [], whitespace: [], short: [], farthest: [] };
   async function* classifiable(): AsyncGenerator<LabeledRecord> {
     for await (const record of records) {
@@ -63,7 +68,8 @@ export async function measureSet(searcher: Searcher, source: string, records: As
     set.distances.push(distance);
     const key = toJson(p.prediction);
     set.labels.set(key, (set.labels.get(key) ?? 0) + 1);
-    if (options.farthest > 0) keepFarthest(set.farthest, { line: p.record.line, distance, prediction: p.prediction!, text: p.record.text }, options.farthest);
+    if (options.farthest > 0)
+      keepFarthest(set.farthest, { line: p.record.line, distance, prediction: p.prediction!, text: p.record.text }, options.farthest);
   }
   return set;
 }

@@ -60,7 +60,10 @@ export async function computeNeighbors(
   for (let start = 0; start < rows.length; start += batchSize) {
     if (options.shouldStop?.()) break;
     const batch = rows.slice(start, start + batchSize);
-    const lists = await searcher.search(batch.map((row) => utf8Bytes(test[row].text)), m);
+    const lists = await searcher.search(
+      batch.map((row) => utf8Bytes(test[row].text)),
+      m,
+    );
     for (let q = 0; q < batch.length; q++) {
       const from = q * lists.m;
       const to = from + lists.sizes[q];
@@ -79,7 +82,6 @@ export async function computeNeighbors(
 export function neighborsNeeded(ks: readonly number[], requested: number | undefined, trainSize: number): number {
   return Math.min(trainSize, Math.max(requested ?? 0, Math.max(...ks) + ENVELOPE_MARGIN));
 }
-
 
 /**
  * Stops a job early (a signal): `stopped` is checked between batches, and `orStop` races a wait that
@@ -110,7 +112,11 @@ export interface RowSelection {
 export function selectRows(test: LoadedData, selection: RowSelection): { rows: number[]; evaluated: string } {
   const all = test.records.map((_, i) => i);
   if (selection.sample !== undefined && selection.sample < test.records.length) {
-    const rows = stratifiedSample(test.records.map((r) => r.label as Label), selection.sample, selection.seed);
+    const rows = stratifiedSample(
+      test.records.map((r) => r.label as Label),
+      selection.sample,
+      selection.seed,
+    );
     return { rows, evaluated: `stratified sample of ${rows.length}, seed ${selection.seed}` };
   }
   if (selection.limit !== undefined && selection.limit < test.records.length) {
@@ -193,7 +199,8 @@ export async function evaluate(data: EvalData, options: EvaluateOptions): Promis
   const rows = selection.rows.slice(testSlice.from, testSlice.to);
   const trainRecords = shard ? train.records.slice(trainSlice.from, trainSlice.to) : train.records;
   const trainSize = trainRecords.length;
-  if (trainSize === 0) throw new RangeError(`training shard ${shard!.train.index}/${shard!.train.count} holds no rows: use fewer training shards`);
+  if (trainSize === 0)
+    throw new RangeError(`training shard ${shard!.train.index}/${shard!.train.count} holds no rows: use fewer training shards`);
   const searchM = Math.min(m, trainSize);
   let neighborsFile: NeighborsFileWriter | undefined;
   try {
@@ -218,7 +225,12 @@ export async function evaluate(data: EvalData, options: EvaluateOptions): Promis
             : {}),
         });
       }
-      const scorer = new RowScorer(searcher.index.encoder, searcher.index.labelIds, { ks: options.ks, tie: options.tie, seed: options.seed, trainSize });
+      const scorer = new RowScorer(searcher.index.encoder, searcher.index.labelIds, {
+        ks: options.ks,
+        tie: options.tie,
+        seed: options.seed,
+        trainSize,
+      });
       const listed = Math.min(searchM, options.neighbors ?? Math.min(options.ks[0], trainSize));
       // Indices in the file are global: a training slice's row i is row from + i of the training set.
       const global = trainSlice.from === 0 ? undefined : new Int32Array(searchM);

@@ -99,13 +99,26 @@ export async function fewShot(data: EvalData, selection: RowSelection, options: 
   const { train, test } = data;
   const { rows } = selectRows(test, selection);
   const stopped = (): boolean => options.interruption?.stopped === true;
-  const draws = fewShotSplits(train.records.map((r) => r.label as Label), options.shots, options.trials, options.seed);
+  const draws = fewShotSplits(
+    train.records.map((r) => r.label as Label),
+    options.shots,
+    options.trials,
+    options.seed,
+  );
   const perTrial: Scores[] = [];
   for (const draw of draws) {
     if (stopped()) break;
-    const searcher = await openSearcher(draw.map((i) => train.records[i]), options.jobs);
+    const searcher = await openSearcher(
+      draw.map((i) => train.records[i]),
+      options.jobs,
+    );
     const trainSize = searcher.index.size;
-    const scorer = new RowScorer(searcher.index.encoder, searcher.index.labelIds, { ks: options.ks, tie: options.tie, seed: options.seed, trainSize });
+    const scorer = new RowScorer(searcher.index.encoder, searcher.index.labelIds, {
+      ks: options.ks,
+      tie: options.tie,
+      seed: options.seed,
+      trainSize,
+    });
     try {
       await computeNeighbors(searcher, test.records, rows, neighborsNeeded(options.ks, options.neighbors, trainSize), {
         onRow: (testRow, indices, distances) => void scorer.add(testRow, test.records[testRow].label as Label, indices, distances),
@@ -121,5 +134,13 @@ export async function fewShot(data: EvalData, selection: RowSelection, options: 
     strict: meanStd(perTrial.map((s) => s.result.ks[i].rules.find((r) => r.rule === options.tie)!.accuracy)),
     lenient: meanStd(perTrial.map((s) => s.result.ks[i].lenient.accuracy)),
   }));
-  return { shots: options.shots, trials: perTrial.length, seed: options.seed, n: rows.length, tie: options.tie, ks, interrupted: stopped() };
+  return {
+    shots: options.shots,
+    trials: perTrial.length,
+    seed: options.seed,
+    n: rows.length,
+    tie: options.tie,
+    ks,
+    interrupted: stopped(),
+  };
 }

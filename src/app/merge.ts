@@ -42,7 +42,12 @@ function describeDifference(a: NeighborsFileHeader, b: NeighborsFileHeader): str
 
 /** A file without shard information is the whole run: test slice 0 of 1, training slice 0 of 1. */
 function shardOf(h: NeighborsFileHeader): ShardInfo {
-  return h.shard ?? { test: { index: 0, count: 1, from: 0, to: Number.NaN, selected: Number.NaN }, train: { index: 0, count: 1, from: 0, to: h.train.rows } };
+  return (
+    h.shard ?? {
+      test: { index: 0, count: 1, from: 0, to: Number.NaN, selected: Number.NaN },
+      train: { index: 0, count: 1, from: 0, to: h.train.rows },
+    }
+  );
 }
 
 /**
@@ -65,7 +70,11 @@ export async function mergeNeighborsFiles(parts: readonly string[], output: Outp
         throw new InputError(`does not belong with ${first.path}: ${describeDifference(first.header, reader.header)}`, reader.path);
       }
       const shard = shardOf(reader.header);
-      if (shard.test.count !== testCount || shard.train.count !== trainCount || (reader.header.shard && shard.test.selected !== firstShard.test.selected)) {
+      if (
+        shard.test.count !== testCount ||
+        shard.train.count !== trainCount ||
+        (reader.header.shard && shard.test.selected !== firstShard.test.selected)
+      ) {
         throw new InputError(
           `is test shard ${shard.test.index}/${shard.test.count} × training shard ${shard.train.index}/${shard.train.count}, ` +
             `but ${first.path} is of a ${testCount} × ${trainCount} grid`,
@@ -74,7 +83,11 @@ export async function mergeNeighborsFiles(parts: readonly string[], output: Outp
       }
       const key = `${shard.test.index}/${shard.train.index}`;
       const other = grid.get(key);
-      if (other) throw new InputError(`overlaps ${other.path}: both are test shard ${shard.test.index}/${testCount}, training shard ${shard.train.index}/${trainCount}`, reader.path);
+      if (other)
+        throw new InputError(
+          `overlaps ${other.path}: both are test shard ${shard.test.index}/${testCount}, training shard ${shard.train.index}/${trainCount}`,
+          reader.path,
+        );
       grid.set(key, reader);
     }
     const complete: number[] = [];
@@ -85,11 +98,17 @@ export async function mergeNeighborsFiles(parts: readonly string[], output: Outp
       if (lacking.length === 0) complete.push(t);
       else {
         missing.push(t);
-        absent.push(...lacking.map((j) => (trainCount > 1 ? `test shard ${t}/${testCount} × training shard ${j}/${trainCount}` : `test shard ${t}/${testCount}`)));
+        absent.push(
+          ...lacking.map((j) =>
+            trainCount > 1 ? `test shard ${t}/${testCount} × training shard ${j}/${trainCount}` : `test shard ${t}/${testCount}`,
+          ),
+        );
       }
     }
     if (missing.length && !options.allowPartial) {
-      throw new InputError(`missing ${absent.length === 1 ? 'part' : 'parts'}: ${absent.join(', ')} (--allow-partial merges what is there)`);
+      throw new InputError(
+        `missing ${absent.length === 1 ? 'part' : 'parts'}: ${absent.join(', ')} (--allow-partial merges what is there)`,
+      );
     }
     if (complete.length === 0) throw new InputError('no test shard is complete: nothing can be merged exactly');
 
@@ -126,11 +145,16 @@ async function mergeTestSlice(slices: NeighborsFileReader[], m: number, emit: (r
     const ended = next.map((r) => r.done === true);
     if (ended.every(Boolean)) return rows;
     const shortest = ended.findIndex(Boolean);
-    if (shortest >= 0) throw new InputError(`holds fewer test rows than ${slices[ended.findIndex((e) => !e)].path} (the parts of one test shard must list the same rows)`, slices[shortest].path);
+    if (shortest >= 0)
+      throw new InputError(
+        `holds fewer test rows than ${slices[ended.findIndex((e) => !e)].path} (the parts of one test shard must list the same rows)`,
+        slices[shortest].path,
+      );
     const parts = next.map((r) => r.value as StreamedRow);
     const testRow = parts[0].testRow;
     parts.forEach((p, i) => {
-      if (p.testRow !== testRow) throw new InputError(`lists test row ${p.testRow} where ${slices[0].path} lists ${testRow}`, slices[i].path);
+      if (p.testRow !== testRow)
+        throw new InputError(`lists test row ${p.testRow} where ${slices[0].path} lists ${testRow}`, slices[i].path);
     });
     await emit(parts.length === 1 ? parts[0] : unionTopM(parts, m));
     rows++;
@@ -139,7 +163,10 @@ async function mergeTestSlice(slices: NeighborsFileReader[], m: number, emit: (r
 
 /** The m nearest of several lists, each ordered by (NCD, index): a k-way merge by (NCD, global index). */
 function unionTopM(parts: StreamedRow[], m: number): StreamedRow {
-  const total = Math.min(m, parts.reduce((n, p) => n + p.indices.length, 0));
+  const total = Math.min(
+    m,
+    parts.reduce((n, p) => n + p.indices.length, 0),
+  );
   const indices = new Uint32Array(total);
   const distances = new Float64Array(total);
   const cursor = new Int32Array(parts.length);

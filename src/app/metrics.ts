@@ -174,7 +174,11 @@ export function classificationMetrics(matrix: ConfusionMatrix): ClassificationMe
 }
 
 /** Per-class metrics straight from true and predicted ids. */
-export function classificationReport(trueIds: ArrayLike<number>, predictedIds: ArrayLike<number>, numClasses: number): ClassificationMetrics {
+export function classificationReport(
+  trueIds: ArrayLike<number>,
+  predictedIds: ArrayLike<number>,
+  numClasses: number,
+): ClassificationMetrics {
   return classificationMetrics(confusionMatrix(trueIds, predictedIds, numClasses));
 }
 
@@ -271,7 +275,8 @@ export class EvalAccumulator {
     if (rules.length === 0) throw new RangeError('at least one tie rule is needed');
     if (new Set(rules).size !== rules.length) throw new RangeError(`duplicate tie rule in ${rules.join(',')}`);
     if (!Number.isInteger(numClasses) || numClasses < 1) throw new RangeError(`numClasses must be a positive integer, got ${numClasses}`);
-    if (trainSize !== undefined && (!Number.isInteger(trainSize) || trainSize < 1)) throw new RangeError(`invalid training set size ${trainSize}`);
+    if (trainSize !== undefined && (!Number.isInteger(trainSize) || trainSize < 1))
+      throw new RangeError(`invalid training set size ${trainSize}`);
     this.ks = [...ks];
     this.rules = [...rules];
     this.headline = options.headline ?? rules[0];

@@ -77,10 +77,17 @@ export class RiskCoverageAccumulator {
       const quantile = q / 10;
       const i = Math.max(0, Math.ceil(quantile * n) - 1);
       const kept = keptAt(i);
-      points.push({ quantile, distance: d[i], kept, coverage: kept / n, accuracy: prefix[kept] / kept, interval: wilsonInterval(prefix[kept], kept) });
+      points.push({
+        quantile,
+        distance: d[i],
+        kept,
+        coverage: kept / n,
+        accuracy: prefix[kept] / kept,
+        interval: wilsonInterval(prefix[kept], kept),
+      });
     }
     let area = 0;
-    for (let i = 0; i < n; ) {
+    for (let i = 0; i < n;) {
       const kept = keptAt(i);
       const risk = 1 - prefix[kept] / kept;
       area += risk * ((kept - i) / n);
@@ -92,7 +99,13 @@ export class RiskCoverageAccumulator {
       const to = Math.floor(((b + 1) * n) / 10);
       if (to === from) continue;
       const credit = prefix[to] - prefix[from];
-      bins.push({ n: to - from, from: d[from], to: d[to - 1], accuracy: credit / (to - from), interval: wilsonInterval(credit, to - from) });
+      bins.push({
+        n: to - from,
+        from: d[from],
+        to: d[to - 1],
+        accuracy: credit / (to - from),
+        interval: wilsonInterval(credit, to - from),
+      });
     }
     return { n, points, aurc: area, risk: n ? 1 - prefix[n] / n : 0, bins };
   }

@@ -143,6 +143,12 @@ export class RowScorer {
       const sameTextAs = this.encoder.classes.find((c) => String(c) === String(label));
       return { label, rows: count, ...(sameTextAs !== undefined ? { sameTextAs } : {}) };
     });
-    return { result, riskCoverage: this.riskCoverage.result(), unseen, perClass, confusionLabels: { rows, columns: [...this.encoder.classes] } };
+    return {
+      result,
+      riskCoverage: this.riskCoverage.result(),
+      unseen,
+      perClass,
+      confusionLabels: { rows, columns: [...this.encoder.classes] },
+    };
   }
 }

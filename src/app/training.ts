@@ -149,7 +149,13 @@ export async function openTrainingSearcher(
     const entry =
       fileHash === undefined
         ? undefined
-        : indexCacheEntry(cacheDir, fileHash, { compressor: compressor.name, format: spec.format, textField: spec.textField, labelField: spec.labelField, strip: spec.strip });
+        : indexCacheEntry(cacheDir, fileHash, {
+            compressor: compressor.name,
+            format: spec.format,
+            textField: spec.textField,
+            labelField: spec.labelField,
+            strip: spec.strip,
+          });
     if (entry) {
       const cachedIndex = readCachedIndex(entry.path, entry.key);
       if (cachedIndex) {
@@ -167,7 +173,9 @@ export async function openTrainingSearcher(
       } catch (err) {
         // One try: an unwritable cache costs time on the next run, nothing else; say so once.
         const reason = err instanceof InputError ? err.message.replace(/^cannot write [^:]*: /, '') : systemReason(err);
-        options.onWarning?.(`cannot cache the prepared training set in ${dirname(entry.path)} (${reason}); the next run will prepare it again`);
+        options.onWarning?.(
+          `cannot cache the prepared training set in ${dirname(entry.path)} (${reason}); the next run will prepare it again`,
+        );
       }
     }
     return { searcher, source: train.source, labelNames: labelNames ?? train.labelNames, fromCache: false };

@@ -37,13 +37,15 @@ export function jsonLine(
   members.push(['confidence', toJson(result.confidence)], ['distance', toJson(result.distance)]);
   if (result.neighbors) members.push([added.neighbors, toJson(result.neighbors)]);
   const { raw } = result.record;
-  if (raw === undefined) return `{${[[textField, JSON.stringify(result.record.text)], ...members].map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`;
+  if (raw === undefined)
+    return `{${[[textField, JSON.stringify(result.record.text)], ...members].map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`;
   // The input line passes through byte for byte (numbers are not re-read); a field of the same name
   // as one npc adds would be shadowed or duplicated, so it is an error, with the way out.
   const present = new Set(objectMembers(raw).map((m) => m.name));
   for (const [field] of members) {
     if (present.has(field)) {
-      const remedy = field === added.prediction || field === added.name ? 'name the new field with --output-field NAME' : 'rename it in the input';
+      const remedy =
+        field === added.prediction || field === added.name ? 'name the new field with --output-field NAME' : 'rename it in the input';
       throw new InputError(`the object already has a "${field}" field, which npc would add; ${remedy}`, at(source, result.record.line));
     }
   }

@@ -13,7 +13,10 @@ const showLabel = (key: string): string => {
 function setLines(name: string, s: DriftSummary): string[] {
   const kinds = (['empty', 'whitespace', 'short'] as const)
     .filter((k) => s[k] > 0)
-    .map((k) => `${s[k]} ${k === 'whitespace' ? 'whitespace-only' : k === 'short' ? 'very short' : 'empty'} (line${s[k] === 1 ? '' : 's'} ${s.firstLines[k].join(', ')}${s[k] > 5 ? ', …' : ''})`);
+    .map(
+      (k) =>
+        `${s[k]} ${k === 'whitespace' ? 'whitespace-only' : k === 'short' ? 'very short' : 'empty'} (line${s[k] === 1 ? '' : 's'} ${s.firstLines[k].join(', ')}${s[k] > 5 ? ', …' : ''})`,
+    );
   return [
     `${name.padEnd(10)} ${s.source}: ${s.rows} rows, ${s.classified} classified; nearest NCD median ${f4(s.median)} (quartiles ${f4(s.quartiles[0])}-${f4(s.quartiles[1])})`,
     ...(kinds.length ? [`${''.padEnd(10)} ${kinds.join('; ')}`] : []),
@@ -26,21 +29,29 @@ export function driftText(r: DriftReport): string {
   lines.push(...setLines('reference', r.reference), ...setLines('current', r.current), '');
   lines.push(`each test at alpha/3 = ${p(r.level)} (alpha ${r.alpha}, three tests, Bonferroni)`);
   lines.push(`nearest distances   KS D ${f4(r.ks.d)}, p ${p(r.ks.pValue)} (asymptotic; ties make it conservative)${flag(r.ks.pValue)}`);
-  lines.push(`                    PSI ${f4(r.psi.psi)} over the reference deciles (for information: < 0.1 small, > 0.25 large, by convention)`);
-  lines.push(`predicted labels    TVD ${f4(r.labels.tvd)}, chi-square ${f4(r.labels.chi2)} (df ${r.labels.dof}), p ${p(r.labels.pValue)}${flag(r.labels.pValue)}`);
+  lines.push(
+    `                    PSI ${f4(r.psi.psi)} over the reference deciles (for information: < 0.1 small, > 0.25 large, by convention)`,
+  );
+  lines.push(
+    `predicted labels    TVD ${f4(r.labels.tvd)}, chi-square ${f4(r.labels.chi2)} (df ${r.labels.dof}), p ${p(r.labels.pValue)}${flag(r.labels.pValue)}`,
+  );
   const nr = r.labels.reference.reduce((a, b) => a + b, 0) || 1;
   const nc = r.labels.current.reduce((a, b) => a + b, 0) || 1;
   const width = Math.max(5, ...r.labels.labels.map((l) => showLabel(l).length));
   lines.push(`  ${'label'.padEnd(width)}  reference  current`);
   r.labels.labels.forEach((l, i) => {
-    lines.push(`  ${showLabel(l).padEnd(width)}  ${`${(100 * r.labels.reference[i] / nr).toFixed(1)}%`.padStart(9)}  ${`${(100 * r.labels.current[i] / nc).toFixed(1)}%`.padStart(7)}`);
+    lines.push(
+      `  ${showLabel(l).padEnd(width)}  ${`${((100 * r.labels.reference[i]) / nr).toFixed(1)}%`.padStart(9)}  ${`${((100 * r.labels.current[i]) / nc).toFixed(1)}%`.padStart(7)}`,
+    );
   });
   lines.push(`empty/whitespace    chi-square ${f4(r.blank.chi2)}, p ${p(r.blank.pValue)}${flag(r.blank.pValue)}`);
   if (r.farthest.length) {
     lines.push('', `the ${r.farthest.length} current rows farthest from the training set:`);
     for (const row of r.farthest) {
       const text = row.text.length > 100 ? `${row.text.slice(0, 99)}…` : row.text;
-      lines.push(`  line ${String(row.line).padEnd(6)} ${f4(row.distance)}  ${showLabel(JSON.stringify(row.prediction))}  ${JSON.stringify(text)}`);
+      lines.push(
+        `  line ${String(row.line).padEnd(6)} ${f4(row.distance)}  ${showLabel(JSON.stringify(row.prediction))}  ${JSON.stringify(text)}`,
+      );
     }
   }
   lines.push('', r.drift ? `drift detected: ${r.reasons.join(', ')} (exit status 3)` : `no drift at alpha ${r.alpha}`);

@@ -54,7 +54,8 @@ export function reportFor(err: unknown): ErrorReport {
   }
   if (err instanceof ExitStatus) return { code: err.code, line: undefined };
   if (err instanceof UsageError) return { code: EXIT_USAGE, line: `npc: ${err.describe()}` };
-  if (err instanceof InputError || err instanceof DataError || err instanceof WorkerError) return { code: EXIT_FAILURE, line: `npc: ${err.describe()}` };
+  if (err instanceof InputError || err instanceof DataError || err instanceof WorkerError)
+    return { code: EXIT_FAILURE, line: `npc: ${err.describe()}` };
   if (err instanceof Interrupted) return { code: err.signal === 'SIGTERM' ? 143 : 130, line: `npc: ${err.message}` };
   const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
   if (process.env.NPC_DEBUG) return { code: EXIT_INTERNAL, line: `npc: internal error: ${message}` };

@@ -35,7 +35,10 @@ function frame(width: number, height: number, x: [number, number], y: [number, n
   const sy = (v: number): number => height - m.b - ((v - y[0]) / (y[1] - y[0] || 1)) * (height - m.t - m.b);
   const ticks = (lo: number, hi: number): number[] => Array.from({ length: 6 }, (_, i) => lo + ((hi - lo) * i) / 5);
   const grid = ticks(y[0], y[1])
-    .map((v) => `<line x1="${m.l}" x2="${width - m.r}" y1="${sy(v)}" y2="${sy(v)}"/><text x="${m.l - 6}" y="${sy(v) + 4}" text-anchor="end">${v.toFixed(2)}</text>`)
+    .map(
+      (v) =>
+        `<line x1="${m.l}" x2="${width - m.r}" y1="${sy(v)}" y2="${sy(v)}"/><text x="${m.l - 6}" y="${sy(v) + 4}" text-anchor="end">${v.toFixed(2)}</text>`,
+    )
     .join('');
   const xt = (xTicks ?? ticks(x[0], x[1]))
     .map((v) => `<text x="${sx(v)}" y="${height - m.b + 14}" text-anchor="middle">${Number.isInteger(v) ? v : v.toFixed(2)}</text>`)
@@ -56,7 +59,9 @@ export function evalHtml(report: EvaluationReport, names?: ReadonlyMap<Label, st
   const headRule = head.rules.find((r) => r.rule === report.tie)!;
   const show = labelFormatter([...confusionLabels.rows, ...confusionLabels.columns], names);
   const parts: string[] = [];
-  parts.push(`<h1>npc eval</h1><p class="muted">${esc(report.trainSource)} (${report.trainSize} training rows) → ${esc(report.testSource)} (${result.n} test rows: ${esc(report.evaluated)})</p>`);
+  parts.push(
+    `<h1>npc eval</h1><p class="muted">${esc(report.trainSource)} (${report.trainSize} training rows) → ${esc(report.testSource)} (${result.n} test rows: ${esc(report.evaluated)})</p>`,
+  );
   parts.push(
     `<div class="cards"><div class="card"><div class="muted">strict accuracy, k=${head.effectiveK}</div><div class="big">${f4(headRule.accuracy)}</div><div class="muted">95% CI ${f4(headRule.low)}–${f4(headRule.high)}, tie rule '${report.tie}'</div></div>` +
       `<div class="card"><div class="muted">lenient (the paper's rule)</div><div class="big">${f4(head.lenient.accuracy)}</div><div class="muted">right if the true label is among the tied top votes</div></div>` +
@@ -82,11 +87,18 @@ export function evalHtml(report: EvaluationReport, names?: ReadonlyMap<Label, st
     });
   });
   cols.forEach((c, j) => (heat += `<text x="${left + j * cell + cell / 2}" y="${top - 6}" text-anchor="middle">${esc(c)}</text>`));
-  parts.push(`<h2>Confusion matrix</h2><p class="muted">Rows: true label; columns: predicted; colour: share of the row.</p><svg width="${left + cols.length * cell + 10}" height="${top + rows.length * cell + 10}" role="img">${heat}</svg>`);
+  parts.push(
+    `<h2>Confusion matrix</h2><p class="muted">Rows: true label; columns: predicted; colour: share of the row.</p><svg width="${left + cols.length * cell + 10}" height="${top + rows.length * cell + 10}" role="img">${heat}</svg>`,
+  );
 
   parts.push(
     '<h2>Per class</h2><table><tr><th>label</th><th>n</th><th>precision</th><th>recall</th><th>F1</th><th>lenient</th></tr>' +
-      perClass.map((c) => `<tr><td>${esc(show(c.label))}</td><td>${c.n}</td><td>${f4(c.precision)}</td><td>${f4(c.recall)}</td><td>${f4(c.f1)}</td><td>${f4(c.lenient)}</td></tr>`).join('') +
+      perClass
+        .map(
+          (c) =>
+            `<tr><td>${esc(show(c.label))}</td><td>${c.n}</td><td>${f4(c.precision)}</td><td>${f4(c.recall)}</td><td>${f4(c.f1)}</td><td>${f4(c.lenient)}</td></tr>`,
+        )
+        .join('') +
       '</table>',
   );
 
@@ -104,11 +116,14 @@ export function evalHtml(report: EvaluationReport, names?: ReadonlyMap<Label, st
     const r = kr.rules.find((x) => x.rule === report.tie)!;
     const x = kf.sx(kr.effectiveK);
     const env = report.tie === 'nearest' || report.tie === 'decrement' ? kr.envelopes?.[report.tie] : undefined;
-    if (env) sweep += `<rect x="${x - 10}" y="${kf.sy(env.high)}" width="20" height="${Math.max(1, kf.sy(env.low) - kf.sy(env.high))}" fill="#ddf4ff"><title>tie-order envelope ${f4(env.low)}–${f4(env.high)}</title></rect>`;
+    if (env)
+      sweep += `<rect x="${x - 10}" y="${kf.sy(env.high)}" width="20" height="${Math.max(1, kf.sy(env.low) - kf.sy(env.high))}" fill="#ddf4ff"><title>tie-order envelope ${f4(env.low)}–${f4(env.high)}</title></rect>`;
     sweep += `<line x1="${x}" x2="${x}" y1="${kf.sy(r.low)}" y2="${kf.sy(r.high)}" stroke="#0969da" stroke-width="2"/><circle cx="${x}" cy="${kf.sy(r.accuracy)}" r="4" fill="#0969da"><title>strict ${f4(r.accuracy)} [${f4(r.low)}, ${f4(r.high)}]</title></circle>`;
     sweep += `<line x1="${x + 6}" x2="${x + 6}" y1="${kf.sy(kr.lenient.low)}" y2="${kf.sy(kr.lenient.high)}" stroke="#bf8700" stroke-width="2"/><circle cx="${x + 6}" cy="${kf.sy(kr.lenient.accuracy)}" r="4" fill="#bf8700"><title>lenient ${f4(kr.lenient.accuracy)}</title></circle>`;
   }
-  parts.push(`<h2>Accuracy by k</h2><p class="muted"><span style="color:#0969da">●</span> strict (tie rule '${report.tie}', 95% Wilson interval), <span style="color:#bf8700">●</span> lenient (the paper's rule), light band: tie-order envelope.</p>${kf.wrap(sweep)}`);
+  parts.push(
+    `<h2>Accuracy by k</h2><p class="muted"><span style="color:#0969da">●</span> strict (tie rule '${report.tie}', 95% Wilson interval), <span style="color:#bf8700">●</span> lenient (the paper's rule), light band: tie-order envelope.</p>${kf.wrap(sweep)}`,
+  );
 
   // Risk–coverage: accuracy of the kept rows against the share kept.
   const rc = scores.riskCoverage;
@@ -116,8 +131,16 @@ export function evalHtml(report: EvaluationReport, names?: ReadonlyMap<Label, st
     const ry: [number, number] = [Math.max(0, Math.floor(Math.min(...rc.points.map((q) => q.interval.low)) * 10) / 10), 1];
     const rf = frame(560, 260, [0, 1], ry, 'coverage (share of rows kept, nearest NCD ≤ threshold)', 'accuracy of the kept rows');
     const path = rc.points.map((q, i) => `${i ? 'L' : 'M'}${rf.sx(q.coverage)},${rf.sy(q.accuracy)}`).join('');
-    const band = rc.points.map((q) => `${rf.sx(q.coverage)},${rf.sy(q.interval.high)}`).concat([...rc.points].reverse().map((q) => `${rf.sx(q.coverage)},${rf.sy(q.interval.low)}`)).join(' ');
-    const dots = rc.points.map((q) => `<circle cx="${rf.sx(q.coverage)}" cy="${rf.sy(q.accuracy)}" r="3.5" fill="#8250df"><title>threshold ${f4(q.distance)}: ${pct(q.coverage)} kept, accuracy ${f4(q.accuracy)}</title></circle>`).join('');
+    const band = rc.points
+      .map((q) => `${rf.sx(q.coverage)},${rf.sy(q.interval.high)}`)
+      .concat([...rc.points].reverse().map((q) => `${rf.sx(q.coverage)},${rf.sy(q.interval.low)}`))
+      .join(' ');
+    const dots = rc.points
+      .map(
+        (q) =>
+          `<circle cx="${rf.sx(q.coverage)}" cy="${rf.sy(q.accuracy)}" r="3.5" fill="#8250df"><title>threshold ${f4(q.distance)}: ${pct(q.coverage)} kept, accuracy ${f4(q.accuracy)}</title></circle>`,
+      )
+      .join('');
     parts.push(
       `<h2>Risk–coverage</h2><p class="muted">Is the distance to the nearest training row a trust signal? AURC ${f4(rc.aurc)} (the risk at full coverage is ${f4(rc.risk)}).</p>` +
         rf.wrap(`<polygon points="${band}" fill="#fbefff"/><path d="${path}" fill="none" stroke="#8250df" stroke-width="2"/>${dots}`),
@@ -129,8 +152,12 @@ export function evalHtml(report: EvaluationReport, names?: ReadonlyMap<Label, st
 /** The drift report as a page. */
 export function driftHtml(report: DriftReport, reference: DriftSet, current: DriftSet): string {
   const parts: string[] = [];
-  const verdict = report.drift ? `<span class="drift">drift detected: ${esc(report.reasons.join(', '))}</span>` : `<span class="ok">no drift at α = ${report.alpha}</span>`;
-  parts.push(`<h1>npc drift</h1><p>${verdict}</p><p class="muted">reference ${esc(report.reference.source)} (${report.reference.rows} rows) · current ${esc(report.current.source)} (${report.current.rows} rows) · each test at α/3 = ${report.level.toPrecision(3)}</p>`);
+  const verdict = report.drift
+    ? `<span class="drift">drift detected: ${esc(report.reasons.join(', '))}</span>`
+    : `<span class="ok">no drift at α = ${report.alpha}</span>`;
+  parts.push(
+    `<h1>npc drift</h1><p>${verdict}</p><p class="muted">reference ${esc(report.reference.source)} (${report.reference.rows} rows) · current ${esc(report.current.source)} (${report.current.rows} rows) · each test at α/3 = ${report.level.toPrecision(3)}</p>`,
+  );
   const p = (x: number): string => (x < 1e-4 ? x.toExponential(2) : x.toFixed(4));
   parts.push(
     '<table><tr><th>test</th><th>statistic</th><th>p</th></tr>' +
@@ -156,8 +183,15 @@ export function driftHtml(report: DriftReport, reference: DriftSet, current: Dri
     const hc = hist(current.distances);
     const f = frame(640, 260, [lo, hi], [0, Math.max(...hr, ...hc) * 1.1 || 1], 'NCD to the nearest training row', 'share of rows');
     const bars = (h: number[], colour: string): string =>
-      h.map((s, i) => `<rect x="${f.sx(lo + i * width)}" y="${f.sy(s)}" width="${Math.max(1, f.sx(lo + (i + 1) * width) - f.sx(lo + i * width) - 1)}" height="${Math.max(0, f.sy(0) - f.sy(s))}" fill="${colour}" fill-opacity="0.55"/>`).join('');
-    parts.push(`<h2>Nearest distances</h2><p class="muted"><span style="color:#0969da">■</span> reference, <span style="color:#cf222e">■</span> current</p>${f.wrap(bars(hr, '#0969da') + bars(hc, '#cf222e'))}`);
+      h
+        .map(
+          (s, i) =>
+            `<rect x="${f.sx(lo + i * width)}" y="${f.sy(s)}" width="${Math.max(1, f.sx(lo + (i + 1) * width) - f.sx(lo + i * width) - 1)}" height="${Math.max(0, f.sy(0) - f.sy(s))}" fill="${colour}" fill-opacity="0.55"/>`,
+        )
+        .join('');
+    parts.push(
+      `<h2>Nearest distances</h2><p class="muted"><span style="color:#0969da">■</span> reference, <span style="color:#cf222e">■</span> current</p>${f.wrap(bars(hr, '#0969da') + bars(hc, '#cf222e'))}`,
+    );
   }
 
   // Label shares side by side.
@@ -186,7 +220,10 @@ export function driftHtml(report: DriftReport, reference: DriftSet, current: Dri
     parts.push(
       '<h2>The current rows farthest from the training set</h2><table><tr><th>line</th><th>NCD</th><th>prediction</th><th style="text-align:left">text</th></tr>' +
         report.farthest
-          .map((r) => `<tr><td>${r.line}</td><td>${f4(r.distance)}</td><td>${esc(String(r.prediction))}</td><td style="text-align:left">${esc(r.text.length > 160 ? `${r.text.slice(0, 159)}…` : r.text)}</td></tr>`)
+          .map(
+            (r) =>
+              `<tr><td>${r.line}</td><td>${f4(r.distance)}</td><td>${esc(String(r.prediction))}</td><td style="text-align:left">${esc(r.text.length > 160 ? `${r.text.slice(0, 159)}…` : r.text)}</td></tr>`,
+          )
           .join('') +
         '</table>',
     );

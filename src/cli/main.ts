@@ -6,12 +6,25 @@ import { fstatSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { reportFor } from './exit-codes.js';
 import type { FileIdentity, StdoutTarget } from '../io/output-file.js';
-import { dataFormat, inputKind, labelFieldSpec, textFieldSpec, kList, labelNames, ncdThreshold, nonNegativeInt, positiveInt, probability, seed, share, tieRule } from './options.js';
+import {
+  dataFormat,
+  inputKind,
+  labelFieldSpec,
+  textFieldSpec,
+  kList,
+  labelNames,
+  ncdThreshold,
+  nonNegativeInt,
+  positiveInt,
+  probability,
+  seed,
+  share,
+  tieRule,
+} from './options.js';
 import { shardFlag } from './shards.js';
 import { LineWriter } from './output.js';
 import { npcVersion } from './version.js';
 import { availableParallelism } from 'node:os';
-
 
 function buildProgram(out: LineWriter): Command {
   const program = new Command('npc')
@@ -26,7 +39,12 @@ function buildProgram(out: LineWriter): Command {
   const dataOptions = (cmd: Command): Command =>
     cmd
       .addOption(new Option('--format <fmt>', 'format of data files whose extension does not say (jsonl|csv|tsv)').argParser(dataFormat))
-      .option('--text-field <spec>', 'field holding the text: a name, a dot path into nested JSON (meta.title), or several joined with one space (title,description)', textFieldSpec, 'text')
+      .option(
+        '--text-field <spec>',
+        'field holding the text: a name, a dot path into nested JSON (meta.title), or several joined with one space (title,description)',
+        textFieldSpec,
+        'text',
+      )
       .option('--label-field <spec>', 'field holding the label: a name or a dot path (meta.topic)', labelFieldSpec, 'label')
       .addOption(new Option('--label-names <names>', 'display names for integer labels 0,1,2,… (comma-separated)').argParser(labelNames));
 
@@ -39,10 +57,19 @@ function buildProgram(out: LineWriter): Command {
       )
       .argument('[text...]', 'texts to classify; none or "-" reads stdin')
       .option('--train <path>', 'training data (JSONL, CSV or TSV, plain or .gz); default: AG News train from the cache')
-      .addOption(new Option('--train-format <fmt>', 'format of the training file, whatever its extension (jsonl|csv|tsv)').argParser(dataFormat))
+      .addOption(
+        new Option('--train-format <fmt>', 'format of the training file, whatever its extension (jsonl|csv|tsv)').argParser(dataFormat),
+      )
       .option('-k, --k <n>', 'neighbours that vote', positiveInt, 2)
       .option('--neighbors <n>', 'attach the n nearest training rows to each prediction (JSON output)', nonNegativeInt, 0)
-      .addOption(new Option('--input <kind>', 'stdin format (jsonl|text|csv|tsv); text: one output line per input line; csv, tsv: a header row, written back with a prediction column').default('jsonl').argParser(inputKind))
+      .addOption(
+        new Option(
+          '--input <kind>',
+          'stdin format (jsonl|text|csv|tsv); text: one output line per input line; csv, tsv: a header row, written back with a prediction column',
+        )
+          .default('jsonl')
+          .argParser(inputKind),
+      )
       .option('--json', 'one JSON object per line instead of bare labels', false)
       .option('--output-field <name>', 'name of the field added to JSON output (its display name goes in <name>_name)', 'prediction')
       .option('--empty-label <text>', 'printed for an empty line of --input text (nothing to classify)', '?')
@@ -50,7 +77,11 @@ function buildProgram(out: LineWriter): Command {
       .option('--min-confidence <share>', 'abstain when the predicted label has less than this share (0..1) of the k votes', share)
       .option('--abstain-label <text>', 'printed for an abstained prediction in plain output', '?')
       .option('--input-file <path>', 'read the texts from this file (JSONL, or plain lines with --input text) instead of stdin')
-      .option('--shard <I/N>', 'with --input-file: only the lines that start in byte range I (0-based) of N; auto or auto/N: from an array job', shardFlag)
+      .option(
+        '--shard <I/N>',
+        'with --input-file: only the lines that start in byte range I (0-based) of N; auto or auto/N: from an array job',
+        shardFlag,
+      )
       .option('-j, --jobs <n>', 'worker threads for stdin input', positiveInt, availableParallelism()),
   )
     .addHelpText(
@@ -72,27 +103,40 @@ Examples:
       .command('eval')
       .summary("accuracy of a test split: strict top-1 (every tie rule, every k) and the paper's lenient score")
       .description(
-        'Computes the nearest neighbours of every evaluated test row once, then reports for every k the strict accuracy under each tie rule with 95% Wilson intervals, the paper\'s lenient score, tie-order envelopes, per-class precision/recall/F1, macro-F1 and the confusion matrix (headline: the first k and --tie).',
+        "Computes the nearest neighbours of every evaluated test row once, then reports for every k the strict accuracy under each tie rule with 95% Wilson intervals, the paper's lenient score, tie-order envelopes, per-class precision/recall/F1, macro-F1 and the confusion matrix (headline: the first k and --tie).",
       )
       .option('--train <path>', 'training data; default: AG News train from the cache')
       .option('--test <path>', 'test data; default: AG News test from the cache')
-      .addOption(new Option('--train-format <fmt>', 'format of the training file, whatever its extension (jsonl|csv|tsv)').argParser(dataFormat))
+      .addOption(
+        new Option('--train-format <fmt>', 'format of the training file, whatever its extension (jsonl|csv|tsv)').argParser(dataFormat),
+      )
       .addOption(new Option('--test-format <fmt>', 'format of the test file, whatever its extension (jsonl|csv|tsv)').argParser(dataFormat))
       .option('-k, --k <list>', 'neighbours that vote: one k or a list such as 1,2,3,5,10 (the first is the headline)', kList, [2])
-      .addOption(new Option('--tie <rule>', 'tie rule of the headline and --predictions (nearest|decrement|random|weighted)').default('nearest').argParser(tieRule))
+      .addOption(
+        new Option('--tie <rule>', 'tie rule of the headline and --predictions (nearest|decrement|random|weighted)')
+          .default('nearest')
+          .argParser(tieRule),
+      )
       .option('--neighbors <m>', 'neighbours computed and saved per row (default: largest k + 10)', positiveInt)
       .option('--limit <n>', 'evaluate only the first n test rows', positiveInt)
       .option('--sample <n>', 'evaluate a stratified random sample of n test rows', positiveInt)
-      .option('--seed <s>', 'seed (0..4294967295) for --sample, --shots and the random tie rule\'s picks', seed, 0)
+      .option('--seed <s>', "seed (0..4294967295) for --sample, --shots and the random tie rule's picks", seed, 0)
       .option('--strip', 'trim surrounding whitespace of every text (Python str.strip(), as the R8/R52 re-evaluation did)', false)
       .option('--shots <n>', 'few-shot: n training rows per class, drawn --trials times', positiveInt)
       .option('--trials <t>', 'few-shot draws (with --shots; default 5)', positiveInt)
       .option('--json', 'print one JSON object instead of tables', false)
-      .option('--predictions <file>', 'write one JSONL line per evaluated test row (headline k and tie rule); - for stdout (the report then goes to stderr)')
+      .option(
+        '--predictions <file>',
+        'write one JSONL line per evaluated test row (headline k and tie rule); - for stdout (the report then goes to stderr)',
+      )
       .option('--save-neighbors <file>', 'save the neighbours of every evaluated row for `npc score`; - for stdout')
       .option('-q, --quiet', 'no progress line on stderr', false)
       .option('-j, --jobs <n>', 'worker threads (results are identical for every n)', positiveInt, availableParallelism())
-      .option('--shard <I/N>', 'only test slice I (0-based) of N of the selected rows, for npc merge; auto or auto/N: from a Slurm, Kubernetes or AWS Batch array job', shardFlag)
+      .option(
+        '--shard <I/N>',
+        'only test slice I (0-based) of N of the selected rows, for npc merge; auto or auto/N: from a Slurm, Kubernetes or AWS Batch array job',
+        shardFlag,
+      )
       .option('--train-shard <J/N>', 'neighbours among training slice J of N only (global indices), for npc merge', shardFlag)
       .option('--html <file>', 'also write the report as one self-contained HTML page (heat map, curves)')
       .option('--data <path>', 'one labelled file, split by --holdout, --folds or --leave-one-out (instead of --train and --test)')
@@ -122,10 +166,14 @@ Examples:
       .argument('<file>', 'a file written by npc eval --save-neighbors')
       .option('--train <path>', 'the training data the file was computed on (checked by sha256)')
       .option('--test <path>', 'the test data the file was computed on (checked by sha256)')
-      .addOption(new Option('--train-format <fmt>', 'format of the training file, whatever its extension (jsonl|csv|tsv)').argParser(dataFormat))
+      .addOption(
+        new Option('--train-format <fmt>', 'format of the training file, whatever its extension (jsonl|csv|tsv)').argParser(dataFormat),
+      )
       .addOption(new Option('--test-format <fmt>', 'format of the test file, whatever its extension (jsonl|csv|tsv)').argParser(dataFormat))
       .option('-k, --k <list>', 'neighbours that vote: one k or a list (at most the saved M)', kList, [2])
-      .addOption(new Option('--tie <rule>', 'tie rule of the headline (nearest|decrement|random|weighted)').default('nearest').argParser(tieRule))
+      .addOption(
+        new Option('--tie <rule>', 'tie rule of the headline (nearest|decrement|random|weighted)').default('nearest').argParser(tieRule),
+      )
       .option('--seed <s>', "seed (0..4294967295) of the random tie rule's picks", seed, 0)
       .option('--json', 'print one JSON object instead of tables', false),
   )
@@ -153,7 +201,12 @@ Examples:
     .addOption(new Option('--train-format <fmt>', 'format of the training file (jsonl|csv|tsv)').argParser(dataFormat))
     .addOption(new Option('--reference-format <fmt>', 'format of the reference file (jsonl|csv|tsv)').argParser(dataFormat))
     .addOption(new Option('--current-format <fmt>', 'format of the current file (jsonl|csv|tsv)').argParser(dataFormat))
-    .option('--text-field <spec>', 'field holding the text: a name, a dot path (meta.title), or several joined with one space (title,description)', textFieldSpec, 'text')
+    .option(
+      '--text-field <spec>',
+      'field holding the text: a name, a dot path (meta.title), or several joined with one space (title,description)',
+      textFieldSpec,
+      'text',
+    )
     .option('--label-field <spec>', 'field holding the label of the training set: a name or a dot path', labelFieldSpec, 'label')
     .option('-k, --k <n>', 'neighbours that vote for the predicted labels', positiveInt, 2)
     .option('--alpha <a>', 'false-alarm rate over the three tests (each at alpha/3)', probability, 0.01)

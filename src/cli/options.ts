@@ -71,7 +71,8 @@ export function dataFormat(value: string): FileFormat {
 }
 
 export function inputKind(value: string): 'jsonl' | 'text' | 'csv' | 'tsv' {
-  if (value !== 'jsonl' && value !== 'text' && value !== 'csv' && value !== 'tsv') throw new InvalidArgumentError("expected 'jsonl', 'text', 'csv' or 'tsv'.");
+  if (value !== 'jsonl' && value !== 'text' && value !== 'csv' && value !== 'tsv')
+    throw new InvalidArgumentError("expected 'jsonl', 'text', 'csv' or 'tsv'.");
   return value;
 }
 
@@ -103,7 +104,8 @@ export function checkLabelNames(names: readonly string[] | undefined, labels: It
   const list = (items: readonly unknown[]): string => items.slice(0, 5).map(String).join(', ') + (items.length > 5 ? ', …' : '');
   const given = `--label-names gives ${n} ${n === 1 ? 'name (label 0)' : `names (labels 0..${n - 1})`}`;
   if (strings.length) throw new UsageError(`${given}, but the data has string labels (${list(strings)}), which are shown as they are`);
-  if (unnamed.length) throw new UsageError(`${given}, but ${unnamed.length === 1 ? `label ${list(unnamed)} has` : `labels ${list(unnamed)} have`} no name`);
+  if (unnamed.length)
+    throw new UsageError(`${given}, but ${unnamed.length === 1 ? `label ${list(unnamed)} has` : `labels ${list(unnamed)} have`} no name`);
   if (largest < n - 1) throw new UsageError(`${given}, but the largest label in the data is ${largest}`);
 }
 
@@ -123,8 +125,18 @@ export interface DataFileOptions {
 export function dataSpecs(options: DataFileOptions, extra: { strip?: boolean } = {}): { train: DataSpec; test: DataSpec } {
   const fields = { textField: options.textField, labelField: options.labelField, ...extra };
   return {
-    train: { path: options.train, format: chooseFormat(options.train, options.trainFormat, options.format, '--train-format'), formatHint: formatHint('--train-format'), ...fields },
-    test: { path: options.test, format: chooseFormat(options.test, options.testFormat, options.format, '--test-format'), formatHint: formatHint('--test-format'), ...fields },
+    train: {
+      path: options.train,
+      format: chooseFormat(options.train, options.trainFormat, options.format, '--train-format'),
+      formatHint: formatHint('--train-format'),
+      ...fields,
+    },
+    test: {
+      path: options.test,
+      format: chooseFormat(options.test, options.testFormat, options.format, '--test-format'),
+      formatHint: formatHint('--test-format'),
+      ...fields,
+    },
   };
 }
 
@@ -137,12 +149,19 @@ export function formatHint(flag: string): string {
  * A data file's format: its own flag (`--train-format`), else its extension, else `--format` for a file
  * whose extension names none. `--format` contradicting an extension is an error, not silently ignored.
  */
-export function chooseFormat(path: string | undefined, own: FileFormat | undefined, fallback: FileFormat | undefined, flag: string): FileFormat | undefined {
+export function chooseFormat(
+  path: string | undefined,
+  own: FileFormat | undefined,
+  fallback: FileFormat | undefined,
+  flag: string,
+): FileFormat | undefined {
   if (own !== undefined) return own;
   if (path === undefined) return undefined; // the cached default data set, always JSONL
   const fromName = path === '-' ? undefined : formatFromPath(path);
   if (fromName !== undefined && fallback !== undefined && fromName !== fallback) {
-    throw new UsageError(`--format ${fallback} contradicts ${path} (a .${fromName === 'jsonl' ? extensionOf(path).slice(1) : fromName} file); use ${flag} ${fallback} to read that file as ${fallback.toUpperCase()}`);
+    throw new UsageError(
+      `--format ${fallback} contradicts ${path} (a .${fromName === 'jsonl' ? extensionOf(path).slice(1) : fromName} file); use ${flag} ${fallback} to read that file as ${fallback.toUpperCase()}`,
+    );
   }
   if (fromName !== undefined) return fromName;
   if (fallback !== undefined) return fallback;
@@ -164,7 +183,8 @@ export function labelFormatter(labels: Iterable<Label>, names: ReadonlyMap<Label
 /** `-k 2` or `-k 1,2,3,5,10`: distinct positive integers, in the order given. */
 export function kList(value: string): number[] {
   const parts = value.split(',').map((s) => s.trim());
-  if (parts.some((p) => !/^\d+$/.test(p) || Number(p) < 1)) throw new InvalidArgumentError('expected a positive integer or a comma-separated list of them.');
+  if (parts.some((p) => !/^\d+$/.test(p) || Number(p) < 1))
+    throw new InvalidArgumentError('expected a positive integer or a comma-separated list of them.');
   const ks = parts.map(Number);
   if (new Set(ks).size !== ks.length) throw new InvalidArgumentError('the list repeats a value.');
   return ks;

@@ -5,7 +5,15 @@
  * as another output, is a usage error.
  */
 import { UsageError } from '../errors.js';
-import { type FileIdentity, fileIdentity, openOutput, type OutputSink, planOutput, sameIdentity, type StdoutTarget } from '../io/output-file.js';
+import {
+  type FileIdentity,
+  fileIdentity,
+  openOutput,
+  type OutputSink,
+  planOutput,
+  sameIdentity,
+  type StdoutTarget,
+} from '../io/output-file.js';
 import type { StopOnSignal } from './signals.js';
 
 export type { FileIdentity, StdoutTarget } from '../io/output-file.js';
@@ -45,10 +53,19 @@ export async function openOutputFiles(
     const identity = path === '-' ? undefined : await fileIdentity(path);
     if (inputIds.some((input) => sameIdentity(input, identity))) throw new UsageError(`${flag} ${path} would overwrite an input file`);
     const plan = await planOutput(path, io.stdout);
-    const target = plan.kind === 'file' ? plan.target : plan.kind === 'stdout' ? '<stdout>' : identity && plan.what !== 'device' ? `${identity.dev}:${identity.ino}` : undefined;
+    const target =
+      plan.kind === 'file'
+        ? plan.target
+        : plan.kind === 'stdout'
+          ? '<stdout>'
+          : identity && plan.what !== 'device'
+            ? `${identity.dev}:${identity.ino}`
+            : undefined;
     const other = target === undefined ? undefined : targets.get(target);
     if (other !== undefined) {
-      throw new UsageError(target === '<stdout>' ? `${other} and ${flag} cannot both write to stdout` : `${other} and ${flag} must be different files`);
+      throw new UsageError(
+        target === '<stdout>' ? `${other} and ${flag} cannot both write to stdout` : `${other} and ${flag} must be different files`,
+      );
     }
     if (target !== undefined) targets.set(target, flag);
   }

@@ -43,7 +43,10 @@ export async function printFewShot(result: FewShotResult, options: Omit<PrintOpt
     : [
         `few-shot: ${result.shots} training rows per class, ${result.trials} trials (seed ${result.seed}), ${result.n} test rows, tie rule '${result.tie}'`,
         '  k  strict mean ± sd      lenient mean ± sd',
-        ...result.ks.map((r) => `  ${String(r.k).padEnd(2)} ${r.strict.mean.toFixed(4)} ± ${r.strict.std.toFixed(4)}     ${r.lenient.mean.toFixed(4)} ± ${r.lenient.std.toFixed(4)}`),
+        ...result.ks.map(
+          (r) =>
+            `  ${String(r.k).padEnd(2)} ${r.strict.mean.toFixed(4)} ± ${r.strict.std.toFixed(4)}     ${r.lenient.mean.toFixed(4)} ± ${r.lenient.std.toFixed(4)}`,
+        ),
       ];
   for (const line of lines) await options.out.writeLine(line);
 }
@@ -64,7 +67,10 @@ export function reportWarnings(scores: Scores): string[] {
   const kind = (label: Label): string => (typeof label === 'string' ? 'a string' : 'a number');
   const items = scores.unseen.map((u) => {
     const rows = `${u.rows} ${u.rows === 1 ? 'row' : 'rows'}`;
-    const same = u.sameTextAs !== undefined ? `; the training set has ${show(u.sameTextAs)}, ${kind(u.sameTextAs)}: labels of different types never match` : '';
+    const same =
+      u.sameTextAs !== undefined
+        ? `; the training set has ${show(u.sameTextAs)}, ${kind(u.sameTextAs)}: labels of different types never match`
+        : '';
     return `${show(u.label)} (${rows}${same})`;
   });
   const total = scores.unseen.reduce((sum, u) => sum + u.rows, 0);
@@ -73,7 +79,11 @@ export function reportWarnings(scores: Scores): string[] {
   ];
 }
 
-export function reportJson(scores: Scores, ctx: ReportContext, warnings: readonly string[] = reportWarnings(scores)): Record<string, unknown> {
+export function reportJson(
+  scores: Scores,
+  ctx: ReportContext,
+  warnings: readonly string[] = reportWarnings(scores),
+): Record<string, unknown> {
   const { result, perClass, confusionLabels } = scores;
   const head = result.ks[0];
   const headRule = head.rules.find((r) => r.rule === ctx.tie)!;
@@ -96,7 +106,15 @@ export function reportJson(scores: Scores, ctx: ReportContext, warnings: readonl
     lenient_ci: [head.lenient.low, head.lenient.high],
     lenient_correct: head.lenient.correct,
     macro_f1: head.headline.macroF1,
-    per_class: perClass.map((c) => ({ ...named(c.label), n: c.n, precision: c.precision, recall: c.recall, f1: c.f1, strict: c.strict, lenient: c.lenient })),
+    per_class: perClass.map((c) => ({
+      ...named(c.label),
+      n: c.n,
+      precision: c.precision,
+      recall: c.recall,
+      f1: c.f1,
+      strict: c.strict,
+      lenient: c.lenient,
+    })),
     confusion: { rows: confusionLabels.rows, columns: confusionLabels.columns, counts: head.headline.confusion.counts },
     ks: result.ks.map((kr) => ({
       k: kr.effectiveK,
@@ -107,12 +125,31 @@ export function reportJson(scores: Scores, ctx: ReportContext, warnings: readonl
     })),
     envelopes: { top1: result.envelopes.top1, lenient_top2: result.envelopes.lenientTop2 },
     risk_coverage: {
-      points: scores.riskCoverage.points.map((p) => ({ quantile: p.quantile, distance: p.distance, kept: p.kept, coverage: p.coverage, accuracy: p.accuracy, low: p.interval.low, high: p.interval.high })),
+      points: scores.riskCoverage.points.map((p) => ({
+        quantile: p.quantile,
+        distance: p.distance,
+        kept: p.kept,
+        coverage: p.coverage,
+        accuracy: p.accuracy,
+        low: p.interval.low,
+        high: p.interval.high,
+      })),
       aurc: scores.riskCoverage.aurc,
       risk: scores.riskCoverage.risk,
-      by_decile: scores.riskCoverage.bins.map((b) => ({ from: b.from, to: b.to, n: b.n, accuracy: b.accuracy, low: b.interval.low, high: b.interval.high })),
+      by_decile: scores.riskCoverage.bins.map((b) => ({
+        from: b.from,
+        to: b.to,
+        n: b.n,
+        accuracy: b.accuracy,
+        low: b.interval.low,
+        high: b.interval.high,
+      })),
     },
-    unseen_test_labels: scores.unseen.map((u) => ({ label: u.label, rows: u.rows, ...(u.sameTextAs !== undefined ? { same_text_training_label: u.sameTextAs } : {}) })),
+    unseen_test_labels: scores.unseen.map((u) => ({
+      label: u.label,
+      rows: u.rows,
+      ...(u.sameTextAs !== undefined ? { same_text_training_label: u.sameTextAs } : {}),
+    })),
     warnings,
     ...(ctx.timing
       ? {
@@ -134,8 +171,12 @@ export function reportText(scores: Scores, ctx: ReportContext): string {
   lines.push(`test rows        ${result.n}${evaluated}`);
   lines.push(`train rows       ${ctx.trainSize}${ctx.strip ? '  (texts stripped)' : ''}`);
   lines.push(`k                ${head.effectiveK}`);
-  lines.push(`strict accuracy  ${f4(headRule.accuracy)}  (${fmtCount(headRule.correct)}/${result.n}; top-1 vote, tie rule '${ctx.tie}'; 95% CI ${f4(headRule.low)}-${f4(headRule.high)})`);
-  lines.push(`lenient accuracy ${f4(head.lenient.accuracy)}  (${head.lenient.correct}/${result.n}; the paper's rule: right if the true label is among the tied top votes)`);
+  lines.push(
+    `strict accuracy  ${f4(headRule.accuracy)}  (${fmtCount(headRule.correct)}/${result.n}; top-1 vote, tie rule '${ctx.tie}'; 95% CI ${f4(headRule.low)}-${f4(headRule.high)})`,
+  );
+  lines.push(
+    `lenient accuracy ${f4(head.lenient.accuracy)}  (${head.lenient.correct}/${result.n}; the paper's rule: right if the true label is among the tied top votes)`,
+  );
   lines.push(`macro-F1         ${f4(head.headline.macroF1)}`);
 
   lines.push('', `strict accuracy by k and tie rule, [95% Wilson interval]; lenient = the paper's score`);
@@ -151,7 +192,9 @@ export function reportText(scores: Scores, ctx: ReportContext): string {
   lines.push(`  lenient top-2    ${envelope(result.envelopes.lenientTop2)}`);
   for (const kr of result.ks) {
     if (!kr.envelopes || kr.effectiveK <= 1) continue;
-    lines.push(`  k=${kr.effectiveK}: nearest ${envelope(kr.envelopes.nearest)}, decrement ${envelope(kr.envelopes.decrement)}, lenient ${envelope(kr.envelopes.lenient)}`);
+    lines.push(
+      `  k=${kr.effectiveK}: nearest ${envelope(kr.envelopes.nearest)}, decrement ${envelope(kr.envelopes.decrement)}, lenient ${envelope(kr.envelopes.lenient)}`,
+    );
   }
 
   lines.push('', `per class (k=${head.effectiveK}, tie rule '${ctx.tie}'):`);
@@ -159,7 +202,9 @@ export function reportText(scores: Scores, ctx: ReportContext): string {
   const width = Math.max(5, ...labels.map((l) => l.length));
   lines.push(`  ${'label'.padEnd(width)}  ${'n'.padStart(6)}  precision  recall  f1      lenient`);
   perClass.forEach((c, i) => {
-    lines.push(`  ${labels[i].padEnd(width)}  ${String(c.n).padStart(6)}  ${f4(c.precision).padEnd(9)}  ${f4(c.recall)}  ${f4(c.f1)}  ${f4(c.lenient)}`);
+    lines.push(
+      `  ${labels[i].padEnd(width)}  ${String(c.n).padStart(6)}  ${f4(c.precision).padEnd(9)}  ${f4(c.recall)}  ${f4(c.f1)}  ${f4(c.lenient)}`,
+    );
   });
 
   const counts = head.headline.confusion.counts;
@@ -176,11 +221,16 @@ export function reportText(scores: Scores, ctx: ReportContext): string {
     lines.push('', `risk-coverage: keep the rows whose nearest NCD is at most a threshold (k=${head.effectiveK}, tie rule '${ctx.tie}'):`);
     lines.push('  threshold  coverage  strict accuracy of the kept rows [95% CI]');
     for (const p of rc.points) {
-      lines.push(`  ${p.distance.toFixed(4).padEnd(9)}  ${`${(100 * p.coverage).toFixed(1)}%`.padStart(8)}  ${f4(p.accuracy)} [${f4(p.interval.low)}, ${f4(p.interval.high)}]`);
+      lines.push(
+        `  ${p.distance.toFixed(4).padEnd(9)}  ${`${(100 * p.coverage).toFixed(1)}%`.padStart(8)}  ${f4(p.accuracy)} [${f4(p.interval.low)}, ${f4(p.interval.high)}]`,
+      );
     }
     lines.push(`  AURC ${rc.aurc.toFixed(4)} (area under the risk-coverage curve; the risk at full coverage is ${rc.risk.toFixed(4)})`);
     lines.push('  accuracy by decile of the nearest NCD:');
-    for (const b of rc.bins) lines.push(`    ${b.from.toFixed(4)}-${b.to.toFixed(4)}  n ${String(b.n).padStart(5)}  ${f4(b.accuracy)} [${f4(b.interval.low)}, ${f4(b.interval.high)}]`);
+    for (const b of rc.bins)
+      lines.push(
+        `    ${b.from.toFixed(4)}-${b.to.toFixed(4)}  n ${String(b.n).padStart(5)}  ${f4(b.accuracy)} [${f4(b.interval.low)}, ${f4(b.interval.high)}]`,
+      );
   }
 
   if (ctx.timing) {
@@ -202,14 +252,17 @@ function fmtCount(n: number): string {
  */
 export async function printCrossValidation(cv: CrossValidationResult, options: PrintOptions): Promise<void> {
   const { report } = cv;
-  const stats = cv.folds.length > 1
-    ? report.scores.result.ks.map((kr, i) => ({
-        k: kr.effectiveK,
-        strict: Object.fromEntries(kr.rules.map((r, j) => [r.rule, meanStd(cv.folds.map((f) => f.scores.result.ks[i].rules[j].accuracy))])),
-        lenient: meanStd(cv.folds.map((f) => f.scores.result.ks[i].lenient.accuracy)),
-        macro_f1: meanStd(cv.folds.map((f) => f.scores.result.ks[i].headline.macroF1)),
-      }))
-    : [];
+  const stats =
+    cv.folds.length > 1
+      ? report.scores.result.ks.map((kr, i) => ({
+          k: kr.effectiveK,
+          strict: Object.fromEntries(
+            kr.rules.map((r, j) => [r.rule, meanStd(cv.folds.map((f) => f.scores.result.ks[i].rules[j].accuracy))]),
+          ),
+          lenient: meanStd(cv.folds.map((f) => f.scores.result.ks[i].lenient.accuracy)),
+          macro_f1: meanStd(cv.folds.map((f) => f.scores.result.ks[i].headline.macroF1)),
+        }))
+      : [];
   const folds = cv.mode.kind === 'loo' ? [] : cv.folds;
   const head = (f: { scores: Scores }) => {
     const kr = f.scores.result.ks[0];
@@ -235,21 +288,33 @@ export async function printCrossValidation(cv: CrossValidationResult, options: P
     return;
   }
   const lines: string[] = [`${cv.evaluated} of ${report.trainSource}: ${cv.rows} rows`];
-  const dupes = cv.mode.kind === 'loo' ? 'rows with an exact duplicate of their text among the other rows' : 'test rows with an exact duplicate of their text on their training side';
+  const dupes =
+    cv.mode.kind === 'loo'
+      ? 'rows with an exact duplicate of their text among the other rows'
+      : 'test rows with an exact duplicate of their text on their training side';
   lines.push(`duplicates: ${cv.duplicates} ${dupes} (duplicates make kNN look better than it is)`);
   if (folds.length) {
     lines.push('', `  fold   train    test  dup  strict (k=${report.scores.result.ks[0].effectiveK}, '${report.tie}')  lenient  macro-F1`);
     for (const f of folds) {
       const h = head(f);
-      lines.push(`  ${String(f.fold).padEnd(4)} ${String(f.trainRows).padStart(6)} ${String(f.testRows).padStart(7)} ${String(f.duplicates).padStart(4)}  ${h.strict.toFixed(4).padEnd(24)} ${h.lenient.toFixed(4)}   ${h.macro_f1.toFixed(4)}`);
+      lines.push(
+        `  ${String(f.fold).padEnd(4)} ${String(f.trainRows).padStart(6)} ${String(f.testRows).padStart(7)} ${String(f.duplicates).padStart(4)}  ${h.strict.toFixed(4).padEnd(24)} ${h.lenient.toFixed(4)}   ${h.macro_f1.toFixed(4)}`,
+      );
     }
   }
   if (stats.length) {
     const ms = (x: MeanStd): string => `${x.mean.toFixed(4)} ± ${x.std.toFixed(4)}`;
     const rules = Object.keys(stats[0].strict);
     lines.push('', `mean ± sd over the ${cv.folds.length} folds (sample sd):`);
-    lines.push(['  k'.padEnd(5), ...rules.map((r) => (r === 'random' ? 'random (expected)' : r).padEnd(19)), 'lenient'.padEnd(19), 'macro-F1'].join(''));
-    for (const st of stats) lines.push([`  ${st.k}`.padEnd(5), ...rules.map((r) => ms(st.strict[r]).padEnd(19)), ms(st.lenient).padEnd(19), ms(st.macro_f1)].join(''));
+    lines.push(
+      ['  k'.padEnd(5), ...rules.map((r) => (r === 'random' ? 'random (expected)' : r).padEnd(19)), 'lenient'.padEnd(19), 'macro-F1'].join(
+        '',
+      ),
+    );
+    for (const st of stats)
+      lines.push(
+        [`  ${st.k}`.padEnd(5), ...rules.map((r) => ms(st.strict[r]).padEnd(19)), ms(st.lenient).padEnd(19), ms(st.macro_f1)].join(''),
+      );
   }
   lines.push('', 'pooled over every evaluated row (each scored against its own training side):');
   for (const line of lines) await options.out.writeLine(line);

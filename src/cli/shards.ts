@@ -14,7 +14,8 @@ export function shardFlag(value: string): ShardFlag {
   const auto = /^auto(?:\/(\d+))?$/.exec(value.trim());
   if (auto) {
     const count = auto[1] === undefined ? undefined : Number(auto[1]);
-    if (count !== undefined && !(Number.isSafeInteger(count) && count >= 1)) throw new InvalidArgumentError('expected auto/N with N a positive integer.');
+    if (count !== undefined && !(Number.isSafeInteger(count) && count >= 1))
+      throw new InvalidArgumentError('expected auto/N with N a positive integer.');
     return { auto: true, count };
   }
   const m = /^(\d+)\/(\d+)$/.exec(value.trim());
@@ -23,7 +24,8 @@ export function shardFlag(value: string): ShardFlag {
   if (!Number.isSafeInteger(index) || !Number.isSafeInteger(count) || count < 1) {
     throw new InvalidArgumentError('expected I/N (slice I, 0-based, of N), auto or auto/N.');
   }
-  if (index >= count) throw new InvalidArgumentError(`expected I/N with I from 0 to N − 1 (the slices are 0-based), got ${index}/${count}.`);
+  if (index >= count)
+    throw new InvalidArgumentError(`expected I/N with I from 0 to N − 1 (the slices are 0-based), got ${index}/${count}.`);
   return { index, count };
 }
 
@@ -42,7 +44,9 @@ function schedulerIndices(env: NodeJS.ProcessEnv): { name: string; index: number
     const step = int('SLURM_ARRAY_TASK_STEP') ?? 1;
     const count = int('SLURM_ARRAY_TASK_COUNT');
     if (step < 1 || slurmId < min || (slurmId - min) % step !== 0) {
-      throw new UsageError(`--shard auto: SLURM_ARRAY_TASK_ID=${slurmId} is not in the array ${min}, ${min + step}, … (SLURM_ARRAY_TASK_MIN, _STEP)`);
+      throw new UsageError(
+        `--shard auto: SLURM_ARRAY_TASK_ID=${slurmId} is not in the array ${min}, ${min + step}, … (SLURM_ARRAY_TASK_MIN, _STEP)`,
+      );
     }
     found.push({ name: 'Slurm (SLURM_ARRAY_TASK_ID)', index: (slurmId - min) / step, count });
   }
@@ -58,16 +62,22 @@ export function resolveShard(flag: ShardFlag, option: string, env: NodeJS.Proces
   if (!('auto' in flag)) return flag;
   const found = schedulerIndices(env);
   if (found.length === 0) {
-    throw new UsageError(`${option} auto: no array job index in the environment (SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX); give ${option} I/N`);
+    throw new UsageError(
+      `${option} auto: no array job index in the environment (SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX); give ${option} I/N`,
+    );
   }
   if (new Set(found.map((f) => f.index)).size > 1) {
     throw new UsageError(`${option} auto: the schedulers disagree: ${found.map((f) => `${f.name} says ${f.index}`).join(', ')}`);
   }
   const counts = [flag.count, ...found.map((f) => f.count)].filter((c): c is number => c !== undefined);
   if (counts.length === 0) throw new UsageError(`${option} auto: ${found[0].name} gives no count: give it as ${option} auto/N`);
-  if (new Set(counts).size > 1) throw new UsageError(`${option} auto/${flag.count}: ${found[0].name} has ${found.find((f) => f.count !== undefined)?.count} array tasks`);
+  if (new Set(counts).size > 1)
+    throw new UsageError(
+      `${option} auto/${flag.count}: ${found[0].name} has ${found.find((f) => f.count !== undefined)?.count} array tasks`,
+    );
   const index = found[0].index;
   const count = counts[0];
-  if (index >= count) throw new UsageError(`${option} auto: ${found[0].name} is ${index}, but there are only ${count} shards (0..${count - 1})`);
+  if (index >= count)
+    throw new UsageError(`${option} auto: ${found[0].name} is ${index}, but there are only ${count} shards (0..${count - 1})`);
   return { index, count };
 }

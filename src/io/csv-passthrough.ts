@@ -101,13 +101,17 @@ export function splitFields(row: string, delimiter: ',' | '\t', where: string): 
         break;
       }
       if (i < row.length && row[i] !== ',') {
-        throw new InputError('invalid quoting: a closing quote must be followed by a comma or the end of the line (write "" for a quote inside a quoted field)', where);
+        throw new InputError(
+          'invalid quoting: a closing quote must be followed by a comma or the end of the line (write "" for a quote inside a quoted field)',
+          where,
+        );
       }
       fields.push(value);
     } else {
       const comma = row.indexOf(',', i);
       const value = row.slice(i, comma < 0 ? row.length : comma);
-      if (value.includes('"')) throw new InputError('invalid quoting: a quote inside an unquoted field (quote the whole field and write "" for the quote)', where);
+      if (value.includes('"'))
+        throw new InputError('invalid quoting: a quote inside an unquoted field (quote the whole field and write "" for the quote)', where);
       fields.push(value);
       i = comma < 0 ? row.length : comma;
     }
@@ -139,7 +143,10 @@ export function readPassthroughRows(
   const labelSpec = parseFieldSpec(options.labelField);
   let pending = '';
   async function* rows(): AsyncGenerator<PassthroughRecord> {
-    for (const [spec, single] of [[textSpec, false], [labelSpec, true]] as const) {
+    for (const [spec, single] of [
+      [textSpec, false],
+      [labelSpec, true],
+    ] as const) {
       const problem = fieldSpecProblem(spec, { single, flat: true });
       if (problem) throw new InputError(`${single ? '--label-field' : '--text-field'} ${problem}`, source);
     }
@@ -163,7 +170,8 @@ export function readPassthroughRows(
         options.onHeader(header);
         continue;
       }
-      if (cells.length !== header.columns.length) throw new InputError(`wrong number of fields: expected ${header.columns.length}, got ${cells.length}`, where);
+      if (cells.length !== header.columns.length)
+        throw new InputError(`wrong number of fields: expected ${header.columns.length}, got ${cells.length}`, where);
       const label = labelIndex >= 0 && cells[labelIndex] !== '' ? cells[labelIndex] : undefined;
       yield { text: textIndices.map((i) => cells[i]).join(' '), label, line: row.line, raw: row.text, before: pending, end: row.end };
       pending = '';

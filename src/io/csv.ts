@@ -150,7 +150,8 @@ function toInputError(err: unknown, source: string, nextLine: number): unknown {
       message = 'unterminated quoted field: the quote opened in this record is never closed';
       break;
     case 'CSV_INVALID_CLOSING_QUOTE':
-      message = 'invalid quoting: a closing quote must be followed by a comma or the end of the line (write "" for a quote inside a quoted field)';
+      message =
+        'invalid quoting: a closing quote must be followed by a comma or the end of the line (write "" for a quote inside a quoted field)';
       break;
     case 'INVALID_OPENING_QUOTE':
       message = 'invalid quoting: a quote inside an unquoted field (quote the whole field and write "" for the quote)';
@@ -165,12 +166,7 @@ function toInputError(err: unknown, source: string, nextLine: number): unknown {
  * The AG News row conversion, shared by the reader and the data set converter:
  * label = class - 1 (class a positive integer), text = title + " " + description, both verbatim.
  */
-export function agNewsRowToRecord(
-  cls: string,
-  title: string,
-  description: string,
-  where: string,
-): { label: number; text: string } {
+export function agNewsRowToRecord(cls: string, title: string, description: string, where: string): { label: number; text: string } {
   const value = /^[0-9]+$/.test(cls) ? Number(cls) : NaN;
   if (!Number.isSafeInteger(value) || value < 1) {
     throw new InputError(`invalid class ${JSON.stringify(cls)}: expected a positive integer (1 = first label)`, where);
@@ -188,7 +184,10 @@ export async function* readCsvRecords(
   // Columns by name: a text spec may join several (`title,description`), one space between them.
   const textSpec = parseFieldSpec(textField);
   const labelSpec = parseFieldSpec(labelField);
-  for (const [spec, single] of [[textSpec, false], [labelSpec, true]] as const) {
+  for (const [spec, single] of [
+    [textSpec, false],
+    [labelSpec, true],
+  ] as const) {
     const problem = fieldSpecProblem(spec, { single, flat: true });
     if (problem) throw new InputError(`${single ? '--label-field' : '--text-field'} ${problem}`, source);
   }
@@ -205,11 +204,17 @@ export async function* readCsvRecords(
         convert = agNewsLayout;
       } else if (tsv) {
         const found = row.cells.length === 1 ? '1 column' : `${row.cells.length} columns`;
-        throw new InputError(`the first row has ${found} and no "${textField}" column: TSV needs a header row naming a "${textField}" column (and optionally "${labelField}")`, at(source, row.line));
+        throw new InputError(
+          `the first row has ${found} and no "${textField}" column: TSV needs a header row naming a "${textField}" column (and optionally "${labelField}")`,
+          at(source, row.line),
+        );
       } else {
         const found = row.cells.length === 1 ? '1 column' : `${row.cells.length} columns`;
         const layouts = LAYOUTS_ACCEPTED.replace('{text}', textField).replace('{label}', labelField);
-        throw new InputError(`unrecognised CSV layout (the first row has ${found} and no "${textField}" column): ${layouts}`, at(source, row.line));
+        throw new InputError(
+          `unrecognised CSV layout (the first row has ${found} and no "${textField}" column): ${layouts}`,
+          at(source, row.line),
+        );
       }
     }
     yield convert(row);

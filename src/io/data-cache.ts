@@ -67,11 +67,15 @@ export async function verifyCachedSplit(name: string, split: string, cacheDir: s
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new DataError(`${name} ${split} is not in the cache (${cacheDir}); run 'npc data get ${name}'`);
-    throw new DataError(`cached ${name} ${split} is damaged: cannot read ${metaFile} (${(err as Error).message}); run 'npc data get ${name}' again`);
+    throw new DataError(
+      `cached ${name} ${split} is damaged: cannot read ${metaFile} (${(err as Error).message}); run 'npc data get ${name}' again`,
+    );
   }
   const again = `run 'npc data get ${name}' again`;
   if (meta.csvMd5 !== splitInfo.md5 || meta.rows !== splitInfo.rows) {
-    throw new DataError(`cached ${name} ${split} (${metaFile}) does not match the registry (md5 ${splitInfo.md5}, ${splitInfo.rows} rows); ${again}`);
+    throw new DataError(
+      `cached ${name} ${split} (${metaFile}) does not match the registry (md5 ${splitInfo.md5}, ${splitInfo.rows} rows); ${again}`,
+    );
   }
   let size: number;
   try {

@@ -35,10 +35,7 @@ export interface GetDatasetOptions {
  * Makes the requested splits available in the cache (downloading, checking and converting them) and
  * returns their JSONL paths. A split already cached and intact is not fetched again unless `force`.
  */
-export async function getDataset(
-  name: string,
-  options: GetDatasetOptions = {},
-): Promise<{ split: string; path: string; rows: number }[]> {
+export async function getDataset(name: string, options: GetDatasetOptions = {}): Promise<{ split: string; path: string; rows: number }[]> {
   const info = getDatasetInfo(name);
   const splits = options.split === undefined ? Object.keys(info.splits) : [options.split];
   for (const split of splits) getSplitInfo(name, split); // unknown split: fail before fetching anything
@@ -89,7 +86,10 @@ function resolveSource(split: SplitInfo, from: string | undefined): FileSource {
   } catch {
     throw new DataError(`--from ${from}: no such directory`);
   }
-  if (!isDir) throw new DataError(`--from ${from}: not a directory (give the directory holding ${split.file} or ${split.file}.gz, or a mirror base URL)`);
+  if (!isDir)
+    throw new DataError(
+      `--from ${from}: not a directory (give the directory holding ${split.file} or ${split.file}.gz, or a mirror base URL)`,
+    );
   const plain = join(resolve(dir), split.file);
   if (isFile(plain)) return { kind: 'file', path: plain, gzip: false };
   if (isFile(`${plain}.gz`)) return { kind: 'file', path: `${plain}.gz`, gzip: true };
@@ -97,7 +97,13 @@ function resolveSource(split: SplitInfo, from: string | undefined): FileSource {
 }
 
 /** Fetch, verify, convert and cache one split; on failure remove everything this call created. */
-async function installSplit(info: DatasetInfo, split: string, source: FileSource, path: string, options: GetDatasetOptions): Promise<number> {
+async function installSplit(
+  info: DatasetInfo,
+  split: string,
+  source: FileSource,
+  path: string,
+  options: GetDatasetOptions,
+): Promise<number> {
   const splitInfo = info.splits[split];
   const label = `${info.name} ${split}`;
   const dir = dirname(path);
@@ -112,7 +118,11 @@ async function installSplit(info: DatasetInfo, split: string, source: FileSource
   let writer: ReturnType<typeof createAtomicWriter> | undefined;
   let committedJsonl = false;
   try {
-    const csv = await fetchVerifiedFile(source, csvPath, splitInfo, { label, onProgress: options.onProgress, fetchImpl: options.fetchImpl });
+    const csv = await fetchVerifiedFile(source, csvPath, splitInfo, {
+      label,
+      onProgress: options.onProgress,
+      fetchImpl: options.fetchImpl,
+    });
     options.onProgress?.(`${label}: checked (md5 ${csv.md5}); converting to JSONL`);
     writer = createAtomicWriter(path);
     const sourceName = describeSource(source);
@@ -181,12 +191,19 @@ async function convertCsv(
     pending = '';
     hash.update(chunk);
     bytes += chunk.length;
-    if (!out.write(chunk)) await new Promise<void>((resolve, reject) => {
-      const onDrain = () => { out.off('error', onError); resolve(); };
-      const onError = (err: Error) => { out.off('drain', onDrain); reject(err); };
-      out.once('drain', onDrain);
-      out.once('error', onError);
-    });
+    if (!out.write(chunk))
+      await new Promise<void>((resolve, reject) => {
+        const onDrain = () => {
+          out.off('error', onError);
+          resolve();
+        };
+        const onError = (err: Error) => {
+          out.off('drain', onDrain);
+          reject(err);
+        };
+        out.once('drain', onDrain);
+        out.once('error', onError);
+      });
   };
   for await (const row of readCsvRows(createReadStream(csvPath), sourceName)) {
     const where = at(sourceName, row.line);

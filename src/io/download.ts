@@ -58,7 +58,7 @@ export async function fetchVerifiedFile(
         throw new DataError(`size mismatch for ${name}: expected ${expected.bytes} bytes, got more (wrong file?)`);
       }
       md5.update(chunk);
-      for (let offset = 0; offset < chunk.length; ) {
+      for (let offset = 0; offset < chunk.length;) {
         offset += (await out.write(chunk, offset)).bytesWritten;
       }
       progress(bytes, false);
@@ -162,7 +162,10 @@ async function* fileChunks(path: string, gzip: boolean): AsyncGenerator<Uint8Arr
 
 /** First bytes of an HTML document (`<!DOCTYPE html`, `<html`, `<head`, ...), after optional whitespace or BOM. */
 function looksLikeHtml(chunk: Uint8Array): boolean {
-  const head = Buffer.from(chunk.subarray(0, 512)).toString('latin1').replace(/^(\xEF\xBB\xBF)?\s*/, '').toLowerCase();
+  const head = Buffer.from(chunk.subarray(0, 512))
+    .toString('latin1')
+    .replace(/^(\xEF\xBB\xBF)?\s*/, '')
+    .toLowerCase();
   return /^<(!doctype|html|head|body|\?xml|!--)/.test(head);
 }
 

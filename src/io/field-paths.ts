@@ -45,9 +45,11 @@ export function pathName(path: readonly string[]): string {
 
 /** Why a spec cannot be used: an empty key, or (for a label, or a CSV column) more than one path or key. */
 export function fieldSpecProblem(field: FieldSpec, options: { single?: boolean; flat?: boolean }): string | undefined {
-  if (field.paths.some((p) => p.some((k) => k === ''))) return `${JSON.stringify(field.spec)} has an empty name (write a literal dot as \\., a comma as \\,)`;
+  if (field.paths.some((p) => p.some((k) => k === '')))
+    return `${JSON.stringify(field.spec)} has an empty name (write a literal dot as \\., a comma as \\,)`;
   if (options.single && field.paths.length > 1) return `${JSON.stringify(field.spec)} names several fields; a label is one field`;
-  if (options.flat && field.paths.some((p) => p.length > 1)) return `${JSON.stringify(field.spec)} is a nested path, but CSV and TSV columns have no nesting (escape a dot in a column name as \\.)`;
+  if (options.flat && field.paths.some((p) => p.length > 1))
+    return `${JSON.stringify(field.spec)} is a nested path, but CSV and TSV columns have no nesting (escape a dot in a column name as \\.)`;
   return undefined;
 }
 

@@ -42,7 +42,8 @@ function encodeClass(label: Label): Header['classes'][number] {
 
 function decodeClass(value: Header['classes'][number]): Label {
   if (typeof value === 'string' || typeof value === 'number') return value;
-  if (value !== null && typeof value === 'object' && typeof value.bigint === 'string' && /^-?\d+$/.test(value.bigint)) return BigInt(value.bigint);
+  if (value !== null && typeof value === 'object' && typeof value.bigint === 'string' && /^-?\d+$/.test(value.bigint))
+    return BigInt(value.bigint);
   throw new Error('bad class');
 }
 
@@ -58,7 +59,16 @@ export interface IndexCacheOptions {
 /** Where the index of the training file with sha256 `fileHash` is cached, and its key (written in the file). */
 export function indexCacheEntry(cacheDir: string, fileHash: string, options: IndexCacheOptions): { key: string; path: string } {
   const key = createHash('sha256')
-    .update(JSON.stringify([fileHash, options.compressor, options.format ?? null, options.textField ?? 'text', options.labelField ?? 'label', !!options.strip]))
+    .update(
+      JSON.stringify([
+        fileHash,
+        options.compressor,
+        options.format ?? null,
+        options.textField ?? 'text',
+        options.labelField ?? 'label',
+        !!options.strip,
+      ]),
+    )
     .digest('hex');
   return { key, path: join(cacheDir, 'index', `${key}.npcidx`) };
 }
@@ -104,7 +114,13 @@ export function readCachedIndex(path: string, key: string): CachedIndex | undefi
 /** Writes a prepared index (through a temporary file and a rename). */
 export async function writeCachedIndex(path: string, key: string, prepared: CachedIndex): Promise<void> {
   const { data, offsets, compressedLengths, labelIds } = prepared.arrays;
-  const header: Header = { key, rows: labelIds.length, data_bytes: data.length, classes: prepared.classes.map(encodeClass), endianness: endianness() };
+  const header: Header = {
+    key,
+    rows: labelIds.length,
+    data_bytes: data.length,
+    classes: prepared.classes.map(encodeClass),
+    endianness: endianness(),
+  };
   let line = MAGIC + JSON.stringify(header);
   line += ' '.repeat((8 - ((Buffer.byteLength(line) + 1) % 8)) % 8) + '\n';
   const bytes = (a: Int32Array | Uint8Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);

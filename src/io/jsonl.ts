@@ -51,7 +51,8 @@ export function parseJsonlLine(
   const textValue = parts.join(' ');
   if (textValue === '' && !options.allowEmptyText) throw new InputError(`empty "${textField}"`, where);
   // "\ud800" is valid JSON but not Unicode: it has no UTF-8 bytes, so C() of it is undefined.
-  if (LONE_SURROGATE.test(textValue)) throw new InputError(`"${textField}" holds a lone surrogate (\\uD800-\\uDFFF escape), not valid Unicode`, where);
+  if (LONE_SURROGATE.test(textValue))
+    throw new InputError(`"${textField}" holds a lone surrogate (\\uD800-\\uDFFF escape), not valid Unicode`, where);
   let label: Label | undefined;
   const labelPath = labelSpec.paths[0];
   const labelFound = lookup(fields, labelPath);
@@ -89,7 +90,10 @@ function checkLabel(value: unknown, labelField: string, where: string, line: str
     const token = rawPathText(line, path) ?? String(value);
     const exact = exactNumber(token);
     if (exact === undefined) {
-      throw new InputError(`"${labelField}" ${token} has more digits than npc can compare exactly; write it as a string ("${token}")`, where);
+      throw new InputError(
+        `"${labelField}" ${token} has more digits than npc can compare exactly; write it as a string ("${token}")`,
+        where,
+      );
     }
     return exact;
   }

@@ -41,7 +41,10 @@ export async function openLineRange(path: string, index: number, count: number):
     const magic = Buffer.alloc(2);
     await handle.read(magic, 0, 2, 0);
     if (size >= 2 && magic[0] === 0x1f && magic[1] === 0x8b) {
-      throw new InputError('is gzip-compressed, and compressed data cannot be split by byte ranges: decompress it first (gunzip -k FILE) and shard the plain file', path);
+      throw new InputError(
+        'is gzip-compressed, and compressed data cannot be split by byte ranges: decompress it first (gunzip -k FILE) and shard the plain file',
+        path,
+      );
     }
     const from = Math.floor((index * size) / count);
     const to = Math.floor(((index + 1) * size) / count);

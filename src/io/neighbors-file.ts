@@ -123,7 +123,8 @@ export function validateHeaderValues(h: NeighborsFileHeader, where: string, stri
   const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xfffffffe;
   if (h === null || typeof h !== 'object' || Array.isArray(h)) fail('not a JSON object');
   if (h.format !== 'npc-neighbors') fail(`format is ${JSON.stringify(h.format)}, expected "npc-neighbors"`);
-  if (strictVersion && h.version !== NEIGHBORS_FORMAT_VERSION) fail(`version ${JSON.stringify(h.version)} is not supported (expected ${NEIGHBORS_FORMAT_VERSION})`);
+  if (strictVersion && h.version !== NEIGHBORS_FORMAT_VERSION)
+    fail(`version ${JSON.stringify(h.version)} is not supported (expected ${NEIGHBORS_FORMAT_VERSION})`);
   if (typeof h.npc_version !== 'string') fail('npc_version missing');
   if (typeof h.compressor !== 'string' || h.compressor === '') fail('compressor missing');
   for (const part of ['train', 'test'] as const) {
@@ -146,7 +147,14 @@ function validateShard(shard: ShardInfo, h: NeighborsFileHeader, fail: (what: st
   if (shard === null || typeof shard !== 'object') fail('shard is not an object');
   for (const part of ['test', 'train'] as const) {
     const s = shard[part];
-    if (s === null || typeof s !== 'object' || ![s.index, s.count, s.from, s.to].every(isCount) || s.count < 1 || s.index >= s.count || s.from > s.to) {
+    if (
+      s === null ||
+      typeof s !== 'object' ||
+      ![s.index, s.count, s.from, s.to].every(isCount) ||
+      s.count < 1 ||
+      s.index >= s.count ||
+      s.from > s.to
+    ) {
       fail(`shard.${part} is not a slice`);
     }
   }
@@ -292,7 +300,14 @@ export async function readNeighborsFile(path: string): Promise<SavedNeighbors> {
     data = await readFile(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    const reason =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'it is a directory'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : (err as Error).message;
     throw new InputError(`cannot read neighbours file: ${reason}`, path);
   }
   return parseNeighborsFile(data, path);
@@ -348,7 +363,8 @@ export function parseNeighborsFile(data: Uint8Array, where: string): SavedNeighb
       break;
     }
     const rowNo = rows + 1;
-    if (testRow >= header.test.rows) fail(`corrupt neighbours file (row ${rowNo}: test row ${testRow} out of range, ${header.test.rows} test rows)`);
+    if (testRow >= header.test.rows)
+      fail(`corrupt neighbours file (row ${rowNo}: test row ${testRow} out of range, ${header.test.rows} test rows)`);
     if (seen[testRow]) fail(`corrupt neighbours file (row ${rowNo}: test row ${testRow} appears twice)`);
     seen[testRow] = 1;
     if (count > header.m) fail(`corrupt neighbours file (row ${rowNo}: ${count} neighbours, more than M = ${header.m})`);
@@ -359,7 +375,8 @@ export function parseNeighborsFile(data: Uint8Array, where: string): SavedNeighb
     for (let i = 0; i < count; i++, q += 12) {
       const index = buf.readUInt32LE(q);
       const distance = buf.readDoubleLE(q + 4);
-      if (index >= header.train.rows) fail(`corrupt neighbours file (row ${rowNo}: training row ${index} out of range, ${header.train.rows} training rows)`);
+      if (index >= header.train.rows)
+        fail(`corrupt neighbours file (row ${rowNo}: training row ${index} out of range, ${header.train.rows} training rows)`);
       if (Number.isNaN(distance) || distance < previous) fail(`corrupt neighbours file (row ${rowNo}: distances not ascending)`);
       previous = distance;
       indices[pairs] = index;

@@ -44,7 +44,14 @@ export class NeighborsFileReader {
       handle = await open(path, 'r');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+      const reason =
+        code === 'ENOENT'
+          ? 'no such file'
+          : code === 'EISDIR'
+            ? 'it is a directory'
+            : code === 'EACCES'
+              ? 'permission denied'
+              : (err as Error).message;
       throw new InputError(`cannot read neighbours file: ${reason}`, path);
     }
     try {
@@ -123,7 +130,8 @@ export class NeighborsFileReader {
         return;
       }
       const rowNo = rows + 1;
-      if (testRow >= header.test.rows) this.fail(`corrupt neighbours file (row ${rowNo}: test row ${testRow} out of range, ${header.test.rows} test rows)`);
+      if (testRow >= header.test.rows)
+        this.fail(`corrupt neighbours file (row ${rowNo}: test row ${testRow} out of range, ${header.test.rows} test rows)`);
       if (seen[testRow]) this.fail(`corrupt neighbours file (row ${rowNo}: test row ${testRow} appears twice)`);
       seen[testRow] = 1;
       if (count > header.m) this.fail(`corrupt neighbours file (row ${rowNo}: ${count} neighbours, more than M = ${header.m})`);
@@ -135,7 +143,8 @@ export class NeighborsFileReader {
       for (let i = 0, q = this.pos + 8; i < count; i++, q += 12) {
         const index = this.buf.readUInt32LE(q);
         const distance = this.buf.readDoubleLE(q + 4);
-        if (index >= header.train.rows) this.fail(`corrupt neighbours file (row ${rowNo}: training row ${index} out of range, ${header.train.rows} training rows)`);
+        if (index >= header.train.rows)
+          this.fail(`corrupt neighbours file (row ${rowNo}: training row ${index} out of range, ${header.train.rows} training rows)`);
         if (Number.isNaN(distance) || distance < previous) this.fail(`corrupt neighbours file (row ${rowNo}: distances not ascending)`);
         previous = distance;
         indices[i] = index;

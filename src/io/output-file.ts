@@ -56,9 +56,7 @@ export async function fileIdentity(path: string): Promise<FileIdentity | undefin
 
 /** Where an output path goes, decided without opening anything. */
 export type OutputPlan =
-  | { kind: 'stdout' }
-  | { kind: 'direct'; path: string; what: 'device' | 'fifo' | 'socket' }
-  | { kind: 'file'; target: string };
+  { kind: 'stdout' } | { kind: 'direct'; path: string; what: 'device' | 'fifo' | 'socket' } | { kind: 'file'; target: string };
 
 /** Decides how `path` is written (see the file comment). */
 export async function planOutput(path: string, stdout?: StdoutTarget): Promise<OutputPlan> {

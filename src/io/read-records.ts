@@ -103,7 +103,6 @@ export function readRecordsInRange(
   return { records: records(), lineOffset: async () => (await open()).lineOffset() };
 }
 
-
 /** Records of an already decompressed stream. */
 export function recordsFrom(stream: Readable, options: ReadOptions): AsyncGenerator<LabeledRecord> {
   switch (options.format) {

@@ -74,7 +74,13 @@ function loadRegistry(): Map<string, DatasetInfo> {
       for (const key of ['bytes', 'rows'] as const) {
         if (!Number.isSafeInteger(si[key]) || (si[key] as number) <= 0) bad(`${where}: "${key}" must be a positive integer`);
       }
-      splits[split] = { url: si.url as string, file: si.file as string, bytes: si.bytes as number, md5: si.md5 as string, rows: si.rows as number };
+      splits[split] = {
+        url: si.url as string,
+        file: si.file as string,
+        bytes: si.bytes as number,
+        md5: si.md5 as string,
+        rows: si.rows as number,
+      };
     }
     result.set(name, {
       name,

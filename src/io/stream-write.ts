@@ -8,7 +8,8 @@ import type { Writable } from 'node:stream';
 /** Writes `chunk`; resolves when the stream can take more, rejects if it fails (now or while waiting). */
 export function writeChunk(stream: Writable, chunk: string | Uint8Array): Promise<void> {
   if (stream.errored) return Promise.reject(stream.errored);
-  if (stream.destroyed || stream.writableEnded) return Promise.reject(Object.assign(new Error('the stream is closed'), { code: 'ERR_STREAM_DESTROYED' }));
+  if (stream.destroyed || stream.writableEnded)
+    return Promise.reject(Object.assign(new Error('the stream is closed'), { code: 'ERR_STREAM_DESTROYED' }));
   if (stream.write(chunk)) return Promise.resolve();
   return new Promise<void>((resolve, reject) => {
     const done = (err?: Error | null): void => {

@@ -89,11 +89,13 @@ export class GzipKnnClassifier {
     if (!Number.isSafeInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);
     this.#k = k;
     const tie = options.tie ?? 'nearest';
-    if (typeof tie !== 'string' || !isTieRule(tie)) throw new RangeError(`tie must be one of ${TIE_RULES.join(', ')}, got ${JSON.stringify(tie)}`);
+    if (typeof tie !== 'string' || !isTieRule(tie))
+      throw new RangeError(`tie must be one of ${TIE_RULES.join(', ')}, got ${JSON.stringify(tie)}`);
     this.#tie = tie;
     const seed = options.seed ?? 0;
     if (typeof seed !== 'number') throw new TypeError(`seed must be a number, got ${describeValue(seed)}`);
-    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new RangeError(`seed must be an integer from 0 to 4294967295, got ${seed}`);
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
+      throw new RangeError(`seed must be an integer from 0 to 4294967295, got ${seed}`);
     this.#seed = seed;
     this.#abstainAbove = checkThreshold(options.abstainAbove, 'abstainAbove', Infinity);
     this.#minConfidence = checkThreshold(options.minConfidence, 'minConfidence', 1);
@@ -189,7 +191,9 @@ export class GzipKnnClassifier {
       const id = predictWithRule(this.#tie, ids, distances, k, random);
       const confidence = voteShare(ids, k, id);
       const distance = distances[0];
-      const abstained = (this.#abstainAbove !== undefined && distance > this.#abstainAbove) || (this.#minConfidence !== undefined && confidence < this.#minConfidence);
+      const abstained =
+        (this.#abstainAbove !== undefined && distance > this.#abstainAbove) ||
+        (this.#minConfidence !== undefined && confidence < this.#minConfidence);
       return { label: abstained ? null : index.encoder.labelOf(id), confidence, distance, abstained };
     });
   }
@@ -259,7 +263,8 @@ export class GzipKnnClassifier {
 function checkThreshold(value: unknown, name: string, max: number): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'number') throw new TypeError(`${name} must be a number, got ${describeValue(value)}`);
-  if (!(value >= 0 && value <= max)) throw new RangeError(`${name} must be from 0 to ${max === Infinity ? 'any finite NCD' : max}, got ${value}`);
+  if (!(value >= 0 && value <= max))
+    throw new RangeError(`${name} must be from 0 to ${max === Infinity ? 'any finite NCD' : max}, got ${value}`);
   return value;
 }
 

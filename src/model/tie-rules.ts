@@ -32,7 +32,6 @@ export function isTieRule(value: string): value is TieRule {
   return (TIE_RULES as readonly string[]).includes(value);
 }
 
-
 function checkList(labels: ArrayLike<number>, k: number): number {
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);
   if (labels.length === 0) throw new RangeError('a vote needs at least one neighbour');

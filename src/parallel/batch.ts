@@ -40,7 +40,14 @@ export function emptyLists(count: number, m: number): NeighborLists {
 }
 
 /** The m nearest rows in [from, to) of every query, ordered by (NCD, index). */
-export function searchBatch(arrays: TrainingArrays, scanner: PairScanner, queries: PackedQueries, from: number, to: number, m: number): NeighborLists {
+export function searchBatch(
+  arrays: TrainingArrays,
+  scanner: PairScanner,
+  queries: PackedQueries,
+  from: number,
+  to: number,
+  m: number,
+): NeighborLists {
   const count = queries.offsets.length - 1;
   const out = emptyLists(count, m);
   const nearest = new NearestNeighbors(m);

@@ -102,7 +102,8 @@ export class SearchPool implements Searcher {
       worker.on('message', (reply: WorkerReply) => pool.onReply(reply, w));
       worker.on('error', (err) => pool.fail(new WorkerError(`search worker ${w} failed: ${err.message}`)));
       worker.on('exit', (code) => {
-        if (!pool.closing && pool.workers.includes(worker)) pool.fail(new WorkerError(`search worker ${w} exited unexpectedly (exit code ${code})`));
+        if (!pool.closing && pool.workers.includes(worker))
+          pool.fail(new WorkerError(`search worker ${w} exited unexpectedly (exit code ${code})`));
       });
       pool.workers.push(worker);
     }
@@ -217,7 +218,6 @@ function mergeSlices(replies: Extract<WorkerReply, { type: 'search' }>[], count:
   }
   return out;
 }
-
 
 /**
  * The worker's entry: worker.js next to this file, or the script `NPC_WORKER_SCRIPT` names (a path or a

@@ -45,6 +45,11 @@ port.on('message', (request: WorkerMessage) => {
     const e = err instanceof Error ? err : new Error(String(err));
     reply = { type: 'error', id: request.id, message: e.message, stack: e.stack };
   }
-  if (reply.type === 'search') port.postMessage(reply, [reply.sizes.buffer as ArrayBuffer, reply.indices.buffer as ArrayBuffer, reply.distances.buffer as ArrayBuffer]);
+  if (reply.type === 'search')
+    port.postMessage(reply, [
+      reply.sizes.buffer as ArrayBuffer,
+      reply.indices.buffer as ArrayBuffer,
+      reply.distances.buffer as ArrayBuffer,
+    ]);
   else port.postMessage(reply);
 });

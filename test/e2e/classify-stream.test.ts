@@ -10,12 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTmp, expectNpcError, makeTmp, npcShell, q, run, shell, writeJsonl } from '../helpers/failure-tools.js';
 import { SENTENCES } from '../fixtures/sentences.js';
 
-
 let dir: string;
 let train: string;
 beforeAll(() => {
   dir = makeTmp('npc-cls-');
-  train = writeJsonl(join(dir, 'train.jsonl'), SENTENCES.map(([label, text]) => ({ label, text })));
+  train = writeJsonl(
+    join(dir, 'train.jsonl'),
+    SENTENCES.map(([label, text]) => ({ label, text })),
+  );
 });
 afterAll(() => cleanupTmp());
 
@@ -33,14 +35,19 @@ describe.concurrent('row 25 (issue 10 item 3): --input text gives one output lin
     writeFileSync(tsv, rows.map((r) => r.join('\t')).join('\n') + '\n');
     const r = await shell(`paste ${q(tsv)} <(cut -f1 ${q(tsv)} | ${npcShell} classify --train ${q(train)} -k 1 --input text)`);
     expect(r.status, r.stderr).toBe(0);
-    const out = r.stdout.trimEnd().split('\n').map((l) => l.split('\t'));
+    const out = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.split('\t'));
     expect(out).toHaveLength(rows.length);
     for (const [text, expected, got] of out) expect([text, got]).toEqual([text, expected]);
     expect(r.stderr).toBe("npc: warning: <stdin>: 2 empty lines not classified (lines 2, 4); each got '?' (--empty-label)\n");
   });
 
   it('row 25: --empty-label sets the placeholder; the last line without a newline is classified too', async () => {
-    const r = await run(['classify', '--train', train, '-k', '1', '--input', 'text', '--empty-label', 'NONE'], { input: `\n${SENTENCES[2][1]}` });
+    const r = await run(['classify', '--train', train, '-k', '1', '--input', 'text', '--empty-label', 'NONE'], {
+      input: `\n${SENTENCES[2][1]}`,
+    });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('NONE\nmoney\n');
   });
@@ -65,14 +72,18 @@ describe.concurrent('row 26 (issue 10 item 4): the input line passes through byt
     const plain = await run(['classify', '--train', big, '-k', '1', SENTENCES[0][1], SENTENCES[2][1]]);
     expect(plain.stdout).toBe('12345678901234567890\n12345678901234567891\n');
     const json = await run(['classify', '--train', big, '-k', '1', '--json', '--neighbors', '1', SENTENCES[2][1]]);
-    expect(json.stdout).toMatch(/"prediction":12345678901234567891,"confidence":1,"distance":[0-9.]+,"neighbors":\[\{"index":1,"label":12345678901234567891,"distance":/);
+    expect(json.stdout).toMatch(
+      /"prediction":12345678901234567891,"confidence":1,"distance":[0-9.]+,"neighbors":\[\{"index":1,"label":12345678901234567891,"distance":/,
+    );
     const preds = join(dir, 'r26-preds.jsonl');
     const e = await run(['eval', '--train', big, '--test', big, '-k', '1', '--json', '--quiet', '--predictions', preds]);
     expect(e.code, e.stderr).toBe(0);
     expect(e.stdout).toContain('"per_class":[{"label":7,');
     expect(e.stdout).toContain('{"label":12345678901234567890,"n":1,');
     expect(e.stdout).toContain('{"label":12345678901234567891,"n":1,');
-    expect(readFileSync(preds, 'utf8').split('\n')[1]).toMatch(/^\{"index":1,"label":12345678901234567891,"prediction":12345678901234567891,"correct":true,/);
+    expect(readFileSync(preds, 'utf8').split('\n')[1]).toMatch(
+      /^\{"index":1,"label":12345678901234567891,"prediction":12345678901234567891,"correct":true,/,
+    );
     // Two ids a double cannot tell apart stay two classes.
     expect(JSON.parse(e.stdout).strict).toBe(1);
   });
@@ -81,24 +92,44 @@ describe.concurrent('row 26 (issue 10 item 4): the input line passes through byt
     const path = join(dir, 'r26-frac.jsonl');
     writeFileSync(path, `{"label": 0.12345678901234567890123, "text": "x y z"}\n`);
     const r = await run(['classify', '--train', path, 'x']);
-    expectNpcError(r, 1, `${path}:1: "label" 0.12345678901234567890123 has more digits than npc can compare exactly; write it as a string ("0.12345678901234567890123")`);
+    expectNpcError(
+      r,
+      1,
+      `${path}:1: "label" 0.12345678901234567890123 has more digits than npc can compare exactly; write it as a string ("0.12345678901234567890123")`,
+    );
   });
 
   it('row 26: an input that already has "prediction" is an error naming the line; --output-field names the new field', async () => {
     const input = `{"text": "${SENTENCES[2][1]}"}\n{"text": "${SENTENCES[3][1]}", "prediction": "kept"}\n`;
     const clash = await run(['classify', '--train', train, '-k', '1', '--jobs', '1'], { input });
-    expectNpcError(clash, 1, '<stdin>:2: the object already has a "prediction" field, which npc would add; name the new field with --output-field NAME', {
-      stdout: new RegExp(`^\\{"text": "${SENTENCES[2][1]}","prediction":"money","confidence":1,"distance":[0-9.]+\\}\\n$`),
-    });
+    expectNpcError(
+      clash,
+      1,
+      '<stdin>:2: the object already has a "prediction" field, which npc would add; name the new field with --output-field NAME',
+      {
+        stdout: new RegExp(`^\\{"text": "${SENTENCES[2][1]}","prediction":"money","confidence":1,"distance":[0-9.]+\\}\\n$`),
+      },
+    );
     const named = await run(['classify', '--train', train, '-k', '1', '--output-field', 'npc_label'], { input });
     expect(named.code).toBe(0);
-    expect(named.stdout.split('\n')[1]).toMatch(new RegExp(`^\\{"text": "${SENTENCES[3][1]}", "prediction": "kept","npc_label":"money","confidence":1,"distance":[0-9.]+\\}$`));
+    expect(named.stdout.split('\n')[1]).toMatch(
+      new RegExp(`^\\{"text": "${SENTENCES[3][1]}", "prediction": "kept","npc_label":"money","confidence":1,"distance":[0-9.]+\\}$`),
+    );
   });
 
   it('row 26: the label-name field and "neighbors" clash the same way', async () => {
-    const ints = writeJsonl(join(dir, 'r26-ints.jsonl'), SENTENCES.map(([, text], i) => ({ label: i % 2, text })));
-    const names = await run(['classify', '--train', ints, '-k', '1', '--label-names', 'even,odd'], { input: `{"text": "x", "prediction_name": 1}\n` });
-    expectNpcError(names, 1, '<stdin>:1: the object already has a "prediction_name" field, which npc would add; name the new field with --output-field NAME');
+    const ints = writeJsonl(
+      join(dir, 'r26-ints.jsonl'),
+      SENTENCES.map(([, text], i) => ({ label: i % 2, text })),
+    );
+    const names = await run(['classify', '--train', ints, '-k', '1', '--label-names', 'even,odd'], {
+      input: `{"text": "x", "prediction_name": 1}\n`,
+    });
+    expectNpcError(
+      names,
+      1,
+      '<stdin>:1: the object already has a "prediction_name" field, which npc would add; name the new field with --output-field NAME',
+    );
     const nb = await run(['classify', '--train', train, '--neighbors', '1'], { input: `{"text": "x", "neighbors": []}\n` });
     expectNpcError(nb, 1, '<stdin>:1: the object already has a "neighbors" field, which npc would add; rename it in the input');
   });
@@ -119,7 +150,11 @@ describe.concurrent('row 29 (issue 10 item 7): stdin cannot be both the training
 
 describe.concurrent('row 31 (issue 10 item 9): options that would be ignored are usage errors', () => {
   it('row 31: --neighbors without JSON output → exit 2; with --json or JSONL stdin it works', async () => {
-    expectNpcError(await run(['classify', '--train', train, '--neighbors', '3', 'x']), 2, '--neighbors needs JSON output: add --json (plain output is one label per line)');
+    expectNpcError(
+      await run(['classify', '--train', train, '--neighbors', '3', 'x']),
+      2,
+      '--neighbors needs JSON output: add --json (plain output is one label per line)',
+    );
     expectNpcError(
       await run(['classify', '--train', train, '--neighbors', '3', '--input', 'text'], { input: 'x\n' }),
       2,
@@ -130,19 +165,35 @@ describe.concurrent('row 31 (issue 10 item 9): options that would be ignored are
   });
 
   it('row 31: "-" among text arguments → exit 2 (it is not the text "-")', async () => {
-    expectNpcError(await run(['classify', '--train', train, 'a', '-', 'b']), 2, '"-" (read stdin) cannot be combined with text arguments; pipe the texts in instead');
+    expectNpcError(
+      await run(['classify', '--train', train, 'a', '-', 'b']),
+      2,
+      '"-" (read stdin) cannot be combined with text arguments; pipe the texts in instead',
+    );
   });
 
   it('row 31: --input with text arguments → exit 2', async () => {
-    expectNpcError(await run(['classify', '--train', train, '--input', 'text', 'a']), 2, '--input describes stdin, but the texts are arguments');
+    expectNpcError(
+      await run(['classify', '--train', train, '--input', 'text', 'a']),
+      2,
+      '--input describes stdin, but the texts are arguments',
+    );
   });
 
   it('row 31: --output-field without a name, or naming the text field of a new object → exit 2', async () => {
     expectNpcError(await run(['classify', '--train', train, '--output-field', '', 'x']), 2, '--output-field needs a name');
-    expectNpcError(await run(['classify', '--train', train, '--json', '--output-field', 'text', 'x']), 2, '--output-field text is also the text field');
+    expectNpcError(
+      await run(['classify', '--train', train, '--json', '--output-field', 'text', 'x']),
+      2,
+      '--output-field text is also the text field',
+    );
   });
 
   it('row 31: --trials without --shots → exit 2', async () => {
-    expectNpcError(await run(['eval', '--train', train, '--test', train, '--trials', '3', '--quiet']), 2, '--trials counts few-shot draws: it needs --shots');
+    expectNpcError(
+      await run(['eval', '--train', train, '--test', train, '--trials', '3', '--quiet']),
+      2,
+      '--trials counts few-shot draws: it needs --shots',
+    );
   });
 });

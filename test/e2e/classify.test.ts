@@ -56,7 +56,10 @@ describe('npc classify', () => {
       .join('\n');
     const r = await runNpc(['classify', '--train', train], { input });
     expect(r.code).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map(({ confidence: _c, distance: _d, ...rest }) => rest)).toEqual([
       { id: 'a', text: 'the tennis champion won in straight sets', prediction: 'sport' },
       { id: 'b', text: 'the bank raised interest rates', label: 'money', prediction: 'money' },
@@ -65,7 +68,9 @@ describe('npc classify', () => {
   });
 
   it('reads plain text lines with --input text: one output line per input line, an empty one gets the placeholder', async () => {
-    const r = await runNpc(['classify', '--train', train, '--input', 'text', '-'], { input: 'the striker scored a goal\n\nstock prices rose\n' });
+    const r = await runNpc(['classify', '--train', train, '--input', 'text', '-'], {
+      input: 'the striker scored a goal\n\nstock prices rose\n',
+    });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('sport\n?\nmoney\n');
     expect(r.stderr).toBe("npc: warning: <stdin>: 1 empty line not classified (line 2); each got '?' (--empty-label)\n");
@@ -73,7 +78,10 @@ describe('npc classify', () => {
 
   it('agrees with the library: the same predictions as GzipKnnClassifier', async () => {
     const { GzipKnnClassifier } = await import('../../src/index.js');
-    const clf = new GzipKnnClassifier({ k: 3 }).fit(rows.map((r) => r[1]), rows.map((r) => r[0]));
+    const clf = new GzipKnnClassifier({ k: 3 }).fit(
+      rows.map((r) => r[1]),
+      rows.map((r) => r[0]),
+    );
     const queries = ['a football final', 'bond yields and bank rates', 'a bug in the compiler'];
     const r = await runNpc(['classify', '--train', train, '-k', '3', ...queries]);
     expect(r.stdout.trim().split('\n')).toEqual(clf.predict(queries));
@@ -83,9 +91,13 @@ describe('npc classify', () => {
     const many = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ text: `the match number ${i} was won` })).join('\n');
     const inputFile = join(dir, 'many.jsonl');
     writeFileSync(inputFile, many + '\n');
-    const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${npcBin}" classify --train "${train}" < "${inputFile}" | head -1`], {
-      encoding: 'utf8',
-    });
+    const r = spawnSync(
+      'bash',
+      ['-c', `set -o pipefail; "${process.execPath}" "${npcBin}" classify --train "${train}" < "${inputFile}" | head -1`],
+      {
+        encoding: 'utf8',
+      },
+    );
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout).prediction).toBe('sport');

@@ -18,7 +18,10 @@ let dir: string;
 let intTrain: string;
 beforeAll(() => {
   dir = makeTmp('npc-data-');
-  intTrain = writeJsonl(join(dir, 'train.jsonl'), SENTENCES.map(([label, text]) => ({ label, text })));
+  intTrain = writeJsonl(
+    join(dir, 'train.jsonl'),
+    SENTENCES.map(([label, text]) => ({ label, text })),
+  );
 });
 afterAll(() => cleanupTmp());
 
@@ -51,7 +54,10 @@ describe.concurrent('row 28 (issue 10 item 6): test labels no training row has',
   });
 
   it('row 28: npc score warns the same way', async () => {
-    const test = writeJsonl(join(dir, 'r28-test.jsonl'), [{ label: 1, text: SENTENCES[0][1] }, { label: 'weather', text: 'rain is coming' }]);
+    const test = writeJsonl(join(dir, 'r28-test.jsonl'), [
+      { label: 1, text: SENTENCES[0][1] },
+      { label: 'weather', text: 'rain is coming' },
+    ]);
     const nbr = join(dir, 'r28.nbr');
     expect((await run(['eval', '--train', intTrain, '--test', test, '--quiet', '--save-neighbors', nbr])).code).toBe(0);
     const s = await run(['score', nbr, '--train', intTrain, '--test', test]);
@@ -63,13 +69,23 @@ describe.concurrent('row 28 (issue 10 item 6): test labels no training row has',
 describe.concurrent('row 30 (issue 10 item 8): integers that cannot be held exactly are refused', () => {
   it.each(['4294967296', '99999999999999999999', '-1', '1.5', ''])('row 30: --seed %j → exit 2', async (seed) => {
     const r = await run(['eval', '--train', intTrain, '--test', intTrain, '--quiet', '--seed', seed]);
-    expectNpcError(r, 2, new RegExp(`option '--seed <s>' argument '${seed.replace('.', '\\.')}' is invalid\\. expected an integer from 0 to 4294967295\\.`), { usage: true });
+    expectNpcError(
+      r,
+      2,
+      new RegExp(`option '--seed <s>' argument '${seed.replace('.', '\\.')}' is invalid\\. expected an integer from 0 to 4294967295\\.`),
+      { usage: true },
+    );
   });
 
   it('row 30: --seed 4294967295 is accepted; --limit beyond 2^53 is refused', async () => {
     expect((await run(['eval', '--train', intTrain, '--test', intTrain, '--quiet', '--seed', '4294967295', '--sample', '2'])).code).toBe(0);
     const r = await run(['eval', '--train', intTrain, '--test', intTrain, '--quiet', '--limit', '99999999999999999999']);
-    expectNpcError(r, 2, /option '--limit <n>' argument '99999999999999999999' is invalid\. expected a positive integer up to 9007199254740991\./, { usage: true });
+    expectNpcError(
+      r,
+      2,
+      /option '--limit <n>' argument '99999999999999999999' is invalid\. expected a positive integer up to 9007199254740991\./,
+      { usage: true },
+    );
   });
 });
 
@@ -85,18 +101,31 @@ describe.concurrent('row 32 (issue 10 item 10): --label-names must fit the label
 
   it('row 32: duplicate names → exit 2', async () => {
     const r = await run(['classify', '--train', intTrain, '--label-names', 'A,B,A', 'x']);
-    expectNpcError(r, 2, `option '--label-names <names>' argument 'A,B,A' is invalid. expected distinct names; "A" is given twice.`, { usage: true });
+    expectNpcError(r, 2, `option '--label-names <names>' argument 'A,B,A' is invalid. expected distinct names; "A" is given twice.`, {
+      usage: true,
+    });
   });
 
   it('row 32: string labels "1", "2" → exit 2 (names are for integer labels)', async () => {
-    const strings = writeJsonl(join(dir, 'r32-strings.jsonl'), SENTENCES.map(([label, text]) => ({ label: String(label), text })));
+    const strings = writeJsonl(
+      join(dir, 'r32-strings.jsonl'),
+      SENTENCES.map(([label, text]) => ({ label: String(label), text })),
+    );
     const r = await run(['classify', '--train', strings, '--label-names', 'A,B,C', 'x']);
-    expectNpcError(r, 2, '--label-names gives 3 names (labels 0..2), but the data has string labels ("1", "2"), which are shown as they are');
+    expectNpcError(
+      r,
+      2,
+      '--label-names gives 3 names (labels 0..2), but the data has string labels ("1", "2"), which are shown as they are',
+    );
   });
 
   it('row 32: eval checks the test labels too; names that fit are used', async () => {
     const test = writeJsonl(join(dir, 'r32-test.jsonl'), [{ label: 3, text: SENTENCES[0][1] }]);
-    expectNpcError(await run(['eval', '--train', intTrain, '--test', test, '--quiet', '--label-names', 'A,B,C']), 2, '--label-names gives 3 names (labels 0..2), but label 3 has no name');
+    expectNpcError(
+      await run(['eval', '--train', intTrain, '--test', test, '--quiet', '--label-names', 'A,B,C']),
+      2,
+      '--label-names gives 3 names (labels 0..2), but label 3 has no name',
+    );
     const ok = await run(['classify', '--train', intTrain, '-k', '1', '--label-names', 'zero,sport,money', SENTENCES[2][1]]);
     expect(ok.stdout).toBe('money\n');
   });
@@ -109,7 +138,11 @@ describe.concurrent('row 33 (issue 10 item 11): one format per file, TSV, and a 
     const txt = file('r33.txt', body);
     const r = await run(['classify', '--train', tsv, '-k', '1', SENTENCES[2][1]]);
     expect(r.stdout).toBe('2\n');
-    expectNpcError(await run(['classify', '--train', txt, 'x']), 2, `cannot tell the format of ${txt} from its extension (.txt); pass --train-format jsonl, csv or tsv`);
+    expectNpcError(
+      await run(['classify', '--train', txt, 'x']),
+      2,
+      `cannot tell the format of ${txt} from its extension (.txt); pass --train-format jsonl, csv or tsv`,
+    );
     expect((await run(['classify', '--train', txt, '--train-format', 'tsv', '-k', '1', SENTENCES[2][1]])).stdout).toBe('2\n');
   });
 
@@ -129,25 +162,43 @@ describe.concurrent('row 33 (issue 10 item 11): one format per file, TSV, and a 
     const stdin = await run(['classify', '--train', intTrain], { input: 'just some words\n' });
     expectNpcError(stdin, 1, /<stdin>:1: invalid JSON \(.+\); for plain text lines pass --input text/);
     const csv = file('r33-plain.jsonl', `label,text\n1,${SENTENCES[0][1]}\n`);
-    expectNpcError(await run(['classify', '--train', csv, 'x']), 1, new RegExp(`${csv}:1: invalid JSON \\(.+\\); if the file is CSV or TSV, pass --train-format csv or tsv`));
+    expectNpcError(
+      await run(['classify', '--train', csv, 'x']),
+      1,
+      new RegExp(`${csv}:1: invalid JSON \\(.+\\); if the file is CSV or TSV, pass --train-format csv or tsv`),
+    );
   });
 
   it('row 33: an unknown format name → usage error naming the choices', async () => {
     for (const flag of ['--train-format', '--format']) {
       const r = await run(['classify', '--train', intTrain, flag, 'xml', 'x']);
-      expectNpcError(r, 2, new RegExp(`option '${flag} <fmt>' argument 'xml' is invalid\\. expected 'jsonl', 'csv' or 'tsv'\\.`), { usage: true });
+      expectNpcError(r, 2, new RegExp(`option '${flag} <fmt>' argument 'xml' is invalid\\. expected 'jsonl', 'csv' or 'tsv'\\.`), {
+        usage: true,
+      });
     }
-    expectNpcError(await run(['eval', '--test-format', 'xml']), 2, /option '--test-format <fmt>' argument 'xml' is invalid\. expected 'jsonl', 'csv' or 'tsv'\./, { usage: true });
+    expectNpcError(
+      await run(['eval', '--test-format', 'xml']),
+      2,
+      /option '--test-format <fmt>' argument 'xml' is invalid\. expected 'jsonl', 'csv' or 'tsv'\./,
+      { usage: true },
+    );
   });
 
   it('row 33: TSV without a header naming the text column → one line naming it', async () => {
     const tsv = file('r33-nohead.tsv', `1\t${SENTENCES[0][1]}\n`);
-    expectNpcError(await run(['classify', '--train', tsv, 'x']), 1, `${tsv}:1: the first row has 2 columns and no "text" column: TSV needs a header row naming a "text" column (and optionally "label")`);
+    expectNpcError(
+      await run(['classify', '--train', tsv, 'x']),
+      1,
+      `${tsv}:1: the first row has 2 columns and no "text" column: TSV needs a header row naming a "text" column (and optionally "label")`,
+    );
   });
 });
 
 describe.concurrent('row 34 (issue 10 item 12): gzip', () => {
-  const rows = Array.from({ length: 400 }, (_, i) => JSON.stringify({ label: SENTENCES[i % 4][0], text: `${SENTENCES[i % 4][1]} number ${i}` })).join('\n') + '\n';
+  const rows =
+    Array.from({ length: 400 }, (_, i) => JSON.stringify({ label: SENTENCES[i % 4][0], text: `${SENTENCES[i % 4][1]} number ${i}` })).join(
+      '\n',
+    ) + '\n';
 
   it('row 34: one flipped byte in the middle of a .gz → corrupt gzip data naming the file (never a bad line)', async () => {
     const gz = gzipSync(Buffer.from(rows));
@@ -187,7 +238,10 @@ describe('row 35 (issue 10 item 13): npc data list, per split', () => {
     const { cache } = await makeAgNewsTestCache(sharedDataPath('ag_news/test.csv.gz'));
     const r = await run(['data', 'list'], { env: { NPC_DATA_DIR: cache } });
     expect(r.code).toBe(0);
-    const lines = r.stdout.trimEnd().split('\n').map((l) => l.split('\t').slice(0, 4));
+    const lines = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.split('\t').slice(0, 4));
     expect(lines).toEqual([
       ['ag_news', 'train', '120000 rows', 'not cached'],
       ['ag_news', 'test', '7600 rows', 'cached'],
@@ -204,11 +258,13 @@ describe.concurrent('row 36 (issue 10 item 14): the per-class table lists predic
     ]);
     const r = await run(['eval', '--train', intTrain, '--test', test, '-k', '1', '--quiet', '--json']);
     const report = JSON.parse(r.stdout);
-    expect(report.per_class.map((c: { label: number; n: number }) => [c.label, c.n])).toEqual([[1, 2], [2, 0]]);
+    expect(report.per_class.map((c: { label: number; n: number }) => [c.label, c.n])).toEqual([
+      [1, 2],
+      [2, 0],
+    ]);
     const mean = report.per_class.reduce((s: number, c: { f1: number }) => s + c.f1, 0) / report.per_class.length;
     expect(report.macro_f1).toBeCloseTo(mean, 12);
     const table = await run(['eval', '--train', intTrain, '--test', test, '-k', '1', '--quiet']);
     expect(table.stdout).toMatch(/^ {2}2 +0 {2}0\.0000 +0\.0000 {2}0\.0000 {2}0\.0000$/m);
   });
 });
-

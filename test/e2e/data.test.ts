@@ -54,9 +54,13 @@ describe.skipIf(!available)('npc data (against a local HTTP server on 127.0.0.1)
 
   it('a tampered download fails the checksum and leaves the cache empty', async () => {
     const cache = mkdtempSync(join(tmpdir(), 'npc-cache-'));
-    const r = await runNpc(['data', 'get', 'ag_news', '--split', 'test', '--from', `${server.url}bad/`, '--quiet'], { env: { NPC_DATA_DIR: cache } });
+    const r = await runNpc(['data', 'get', 'ag_news', '--split', 'test', '--from', `${server.url}bad/`, '--quiet'], {
+      env: { NPC_DATA_DIR: cache },
+    });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^npc: checksum mismatch for http:\/\/127\.0\.0\.1:\d+\/bad\/test\.csv: expected md5 d52ea96a97a2d943681189a97654912d, got [0-9a-f]{32}\n$/);
+    expect(r.stderr).toMatch(
+      /^npc: checksum mismatch for http:\/\/127\.0\.0\.1:\d+\/bad\/test\.csv: expected md5 d52ea96a97a2d943681189a97654912d, got [0-9a-f]{32}\n$/,
+    );
     expect(readdirSync(cache)).toEqual([]);
   });
 

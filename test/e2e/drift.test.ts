@@ -18,7 +18,10 @@ describe.skipIf(!haveData)('npc drift on AG News and R8 (against the 2,000-row A
   const ag = haveData ? readJsonlGz(sharedDataPath('ag_news/test.jsonl.gz')).slice(0, 2000) : [];
   const r8 = haveData ? readJsonlGz(sharedDataPath('r8/test.jsonl.gz')).slice(0, 1000) : [];
   // A seeded shuffle (mulberry32-free: a fixed permutation by a linear congruential sequence).
-  const shuffled = ag.map((row, i) => ({ row, key: (i * 2654435761) % 4294967291 })).sort((a, b) => a.key - b.key).map((x) => x.row);
+  const shuffled = ag
+    .map((row, i) => ({ row, key: (i * 2654435761) % 4294967291 }))
+    .sort((a, b) => a.key - b.key)
+    .map((x) => x.row);
 
   it('AG News test rows, two random halves of the first 2,000: no drift at alpha 0.01 (exit 0)', async () => {
     const a = writeJsonl(join(dir, 'ag-a.jsonl'), shuffled.slice(0, 1000));
@@ -50,7 +53,10 @@ describe.skipIf(!haveData)('npc drift on AG News and R8 (against the 2,000-row A
 });
 
 describe('npc drift: blank input, the monitor, bad input', () => {
-  const train = writeJsonl(join(dir, 'train.jsonl'), SENTENCES.map(([label, text]) => ({ label, text })));
+  const train = writeJsonl(
+    join(dir, 'train.jsonl'),
+    SENTENCES.map(([label, text]) => ({ label, text })),
+  );
   const reference = writeJsonl(
     join(dir, 'reference.jsonl'),
     Array.from({ length: 60 }, (_, i) => ({ text: `${SENTENCES[i % 6][1]} ${i}` })),
@@ -58,7 +64,12 @@ describe('npc drift: blank input, the monitor, bad input', () => {
 
   it('empty and whitespace-only texts are counted, with their lines, and tested: a current set of blanks is drift', async () => {
     const current = join(dir, 'blank.jsonl');
-    writeFileSync(current, Array.from({ length: 60 }, (_, i) => JSON.stringify({ text: i % 2 ? '' : i % 3 ? '   ' : `${SENTENCES[i % 6][1]} ${i}` })).join('\n') + '\n');
+    writeFileSync(
+      current,
+      Array.from({ length: 60 }, (_, i) => JSON.stringify({ text: i % 2 ? '' : i % 3 ? '   ' : `${SENTENCES[i % 6][1]} ${i}` })).join(
+        '\n',
+      ) + '\n',
+    );
     const r = await run(['drift', '--train', train, '--reference', reference, '--current', current, '--json']);
     expect(r.code).toBe(3);
     const report = JSON.parse(r.stdout);
@@ -75,8 +86,15 @@ describe('npc drift: blank input, the monitor, bad input', () => {
       JSON.stringify({ text: 'a last partial window' }),
     ];
     const r = await run(['drift', '--train', train, '--reference', reference, '--window', '40'], { input: lines.join('\n') + '\n' });
-    const windows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(windows.map((w) => [w.window, w.first_line, w.last_line, w.partial])).toEqual([[0, 1, 40, false], [1, 41, 80, false], [2, 81, 81, true]]);
+    const windows = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(windows.map((w) => [w.window, w.first_line, w.last_line, w.partial])).toEqual([
+      [0, 1, 40, false],
+      [1, 41, 80, false],
+      [2, 81, 81, true],
+    ]);
     expect(windows[0].drift).toBe(false);
     expect(windows[1].drift).toBe(true);
     expect(r.code).toBe(3);
@@ -95,8 +113,16 @@ describe('npc drift: blank input, the monitor, bad input', () => {
   it('row 43: an empty reference → exit 1; no --current → exit 2; the same file for both is allowed, and said', async () => {
     const empty = join(dir, 'empty.jsonl');
     writeFileSync(empty, '');
-    expectNpcError(await run(['drift', '--train', train, '--reference', empty, '--current', reference]), 1, `${empty}: no rows in the reference set`);
-    expectNpcError(await run(['drift', '--train', train, '--reference', reference]), 2, 'npc drift needs --current FILE (or --window N to read windows of it from stdin)');
+    expectNpcError(
+      await run(['drift', '--train', train, '--reference', empty, '--current', reference]),
+      1,
+      `${empty}: no rows in the reference set`,
+    );
+    expectNpcError(
+      await run(['drift', '--train', train, '--reference', reference]),
+      2,
+      'npc drift needs --current FILE (or --window N to read windows of it from stdin)',
+    );
     const same = await run(['drift', '--train', train, '--reference', reference, '--current', reference]);
     expect(same.code).toBe(0);
     expect(same.stderr).toBe(`npc: warning: --reference and --current are the same file (${reference}): expect no drift\n`);
@@ -104,8 +130,14 @@ describe('npc drift: blank input, the monitor, bad input', () => {
 });
 
 describe('row 44: --html on eval and drift: one self-contained page', () => {
-  const train = writeJsonl(join(dir, 'h-train.jsonl'), SENTENCES.map(([label, text]) => ({ label, text })));
-  const test = writeJsonl(join(dir, 'h-test.jsonl'), SENTENCES.map(([label, text]) => ({ label, text: `${text} today` })));
+  const train = writeJsonl(
+    join(dir, 'h-train.jsonl'),
+    SENTENCES.map(([label, text]) => ({ label, text })),
+  );
+  const test = writeJsonl(
+    join(dir, 'h-test.jsonl'),
+    SENTENCES.map(([label, text]) => ({ label, text: `${text} today` })),
+  );
 
   it('row 44: eval --html and drift --html write pages with inline SVG, no script, nothing fetched', async () => {
     const evalPage = join(dir, 'eval.html');
@@ -125,8 +157,20 @@ describe('row 44: --html on eval and drift: one self-contained page', () => {
 
   it('row 44: --html into a missing folder fails before any work; --html with --shots or --window is a usage error', async () => {
     const missing = join(dir, 'no', 'such', 'r.html');
-    expectNpcError(await run(['eval', '--train', train, '--test', test, '-q', '--html', missing]), 1, `cannot write ${missing}: directory does not exist`);
-    expectNpcError(await run(['eval', '--train', train, '--test', test, '-q', '--shots', '1', '--html', join(dir, 'x.html')]), 2, '--html cannot be combined with --shots');
-    expectNpcError(await run(['drift', '--train', train, '--reference', test, '--window', '5', '--html', join(dir, 'y.html')]), 2, '--html cannot be combined with --window (one page per run, not per window)');
+    expectNpcError(
+      await run(['eval', '--train', train, '--test', test, '-q', '--html', missing]),
+      1,
+      `cannot write ${missing}: directory does not exist`,
+    );
+    expectNpcError(
+      await run(['eval', '--train', train, '--test', test, '-q', '--shots', '1', '--html', join(dir, 'x.html')]),
+      2,
+      '--html cannot be combined with --shots',
+    );
+    expectNpcError(
+      await run(['drift', '--train', train, '--reference', test, '--window', '5', '--html', join(dir, 'y.html')]),
+      2,
+      '--html cannot be combined with --window (one page per run, not per window)',
+    );
   });
 });

@@ -20,13 +20,27 @@ describe.skipIf(!available)('npc eval on AG News (test head vs the 2,000-row tra
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'npc-eval-'));
     const r = await runNpc([
-      'eval', '--train', sharedDataPath(TRAIN), '--test', sharedDataPath(TEST),
-      '--limit', String(limit), '--json', '--quiet', '--predictions', join(dir, 'preds.jsonl'), '--neighbors', '3',
+      'eval',
+      '--train',
+      sharedDataPath(TRAIN),
+      '--test',
+      sharedDataPath(TEST),
+      '--limit',
+      String(limit),
+      '--json',
+      '--quiet',
+      '--predictions',
+      join(dir, 'preds.jsonl'),
+      '--neighbors',
+      '3',
     ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     json = JSON.parse(r.stdout);
-    predictions = readFileSync(join(dir, 'preds.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    predictions = readFileSync(join(dir, 'preds.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
   });
 
   it('reports n, k, strict, lenient, per-class and throughput', () => {
@@ -59,14 +73,32 @@ describe.skipIf(!available)('npc eval on AG News (test head vs the 2,000-row tra
     const { GzipKnnClassifier } = await import('../../src/index.js');
     const train = readJsonlGz(sharedDataPath(TRAIN));
     const test = readJsonlGz(sharedDataPath(TEST)).slice(0, 8);
-    const clf = new GzipKnnClassifier({ k: 2 }).fit(train.map((r) => r.text), train.map((r) => r.label));
-    const { indices } = clf.kneighbors(test.map((r) => r.text), 3);
+    const clf = new GzipKnnClassifier({ k: 2 }).fit(
+      train.map((r) => r.text),
+      train.map((r) => r.label),
+    );
+    const { indices } = clf.kneighbors(
+      test.map((r) => r.text),
+      3,
+    );
     expect(indices).toEqual(predictions.slice(0, 8).map((p) => p.neighbors.map((n: [number, number]) => n[0])));
     expect(clf.predict(test.map((r) => r.text))).toEqual(predictions.slice(0, 8).map((p) => p.prediction));
   });
 
   it('--sample draws a stratified, reproducible subset', async () => {
-    const args = ['eval', '--train', sharedDataPath(TRAIN), '--test', sharedDataPath(TEST), '--sample', '8', '--seed', '3', '--json', '--quiet'];
+    const args = [
+      'eval',
+      '--train',
+      sharedDataPath(TRAIN),
+      '--test',
+      sharedDataPath(TEST),
+      '--sample',
+      '8',
+      '--seed',
+      '3',
+      '--json',
+      '--quiet',
+    ];
     const [a, b] = await Promise.all([runNpc(args), runNpc(args)]);
     expect(a.code).toBe(0);
     const ja = JSON.parse(a.stdout);
@@ -78,7 +110,17 @@ describe.skipIf(!available)('npc eval on AG News (test head vs the 2,000-row tra
   });
 
   it('prints a readable table with both accuracies labelled', async () => {
-    const r = await runNpc(['eval', '--train', sharedDataPath(TRAIN), '--test', sharedDataPath(TEST), '--limit', '4', '--label-names', 'World,Sports,Business,Sci/Tech']);
+    const r = await runNpc([
+      'eval',
+      '--train',
+      sharedDataPath(TRAIN),
+      '--test',
+      sharedDataPath(TEST),
+      '--limit',
+      '4',
+      '--label-names',
+      'World,Sports,Business,Sci/Tech',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^test rows +4 \(first 4 of 7600 in /);
     expect(r.stdout).toMatch(/strict accuracy +\d\.\d{4} +\(\d+\/4; top-1/);
@@ -124,8 +166,21 @@ describe.skipIf(!available)('npc eval --jobs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'npc-jobs-'));
     const run = (jobs: number) =>
       runNpc([
-        'eval', '--train', sharedDataPath(TRAIN), '--test', sharedDataPath(TEST), '--limit', '40', '--json', '--quiet',
-        '--jobs', String(jobs), '--neighbors', '5', '--predictions', join(dir, `p${jobs}.jsonl`),
+        'eval',
+        '--train',
+        sharedDataPath(TRAIN),
+        '--test',
+        sharedDataPath(TEST),
+        '--limit',
+        '40',
+        '--json',
+        '--quiet',
+        '--jobs',
+        String(jobs),
+        '--neighbors',
+        '5',
+        '--predictions',
+        join(dir, `p${jobs}.jsonl`),
       ]);
     const [one, two] = [await run(1), await run(2)];
     expect([one.code, two.code]).toEqual([0, 0]);

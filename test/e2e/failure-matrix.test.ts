@@ -66,7 +66,10 @@ let train: string;
 
 beforeAll(() => {
   dir = makeTmp('npc-fm-');
-  train = writeJsonl(join(dir, 'train.jsonl'), SENTENCES.map(([label, text]) => ({ label, text })));
+  train = writeJsonl(
+    join(dir, 'train.jsonl'),
+    SENTENCES.map(([label, text]) => ({ label, text })),
+  );
 });
 afterAll(() => cleanupTmp());
 
@@ -95,13 +98,20 @@ describe.concurrent('row 1: JSONL line that is not JSON', () => {
     'NaN',
     '{"label": "sport", "text": "raw \t tab is fine but raw \u0001 is not"}',
   ];
-  it.each(broken.map((b, i) => [i, b]))('row 1: training file, broken line #%i → npc: FILE:LINE: invalid JSON (…), exit 1', async (i, bad) => {
-    // line 1 good, line 2 blank (still counted), line 3 good, line 4 bad
-    const path = file(`r1-train-${i}.jsonl`, `${GOOD_ROW}\n\n${GOOD_ROW}\n${bad}\n${GOOD_ROW}\n`);
-    const r = await run(['classify', '--train', path, 'a text']);
-    // A line that does not start like a JSON object also names the flag for other formats.
-    expectNpcError(r, 1, new RegExp(`${re(path)}:4: invalid JSON \\(.+\\)(; if the file is CSV or TSV, pass --train-format csv or tsv)?`));
-  });
+  it.each(broken.map((b, i) => [i, b]))(
+    'row 1: training file, broken line #%i → npc: FILE:LINE: invalid JSON (…), exit 1',
+    async (i, bad) => {
+      // line 1 good, line 2 blank (still counted), line 3 good, line 4 bad
+      const path = file(`r1-train-${i}.jsonl`, `${GOOD_ROW}\n\n${GOOD_ROW}\n${bad}\n${GOOD_ROW}\n`);
+      const r = await run(['classify', '--train', path, 'a text']);
+      // A line that does not start like a JSON object also names the flag for other formats.
+      expectNpcError(
+        r,
+        1,
+        new RegExp(`${re(path)}:4: invalid JSON \\(.+\\)(; if the file is CSV or TSV, pass --train-format csv or tsv)?`),
+      );
+    },
+  );
 
   it('row 1: test file of eval → npc: FILE:LINE: invalid JSON (…), exit 1', async () => {
     const test = file('r1-test.jsonl', `${GOOD_ROW}\n{"label": "money", "text": \n`);
@@ -122,7 +132,12 @@ describe.concurrent('row 1: JSONL line that is not JSON', () => {
     const r = await run(['classify', '--train', train, '--jobs', '1'], { stdin: { file: input } });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^npc: <stdin>:3: invalid JSON \(.+\); for plain text lines pass --input text\n$/);
-    expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l).id)).toEqual([1, 2]);
+    expect(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).id),
+    ).toEqual([1, 2]);
   });
 });
 
@@ -174,7 +189,10 @@ describe.concurrent('row 3: "text" missing, empty, or not a string', () => {
     const r = await run(['classify', '--train', train], { input: '{"text": "ok"}\n{"text": ""}\n' });
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('npc: <stdin>:2: empty "text"\n');
-    const bodyTrain = writeJsonl(join(dir, 'r3-body.jsonl'), SENTENCES.map(([label, body]) => ({ label, body })));
+    const bodyTrain = writeJsonl(
+      join(dir, 'r3-body.jsonl'),
+      SENTENCES.map(([label, body]) => ({ label, body })),
+    );
     const other = await run(['classify', '--train', bodyTrain, '--text-field', 'body'], { input: '{"text": "not this field"}\n' });
     expectNpcError(other, 1, '<stdin>:1: missing "body"');
   });
@@ -186,12 +204,21 @@ describe.concurrent('row 3: "text" missing, empty, or not a string', () => {
   });
 
   it('row 3: plain-text stdin (--input text): an empty line is answered in its place, never dropped (decision)', async () => {
-    const r = await run(['classify', '--train', train, '--input', 'text', '--json'], { input: '\nthe striker scored\n\n\nbank rates rose\n\n' });
+    const r = await run(['classify', '--train', train, '--input', 'text', '--json'], {
+      input: '\nthe striker scored\n\n\nbank rates rose\n\n',
+    });
     expect(r.code).toBe(0);
-    const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const out = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(out.map((o) => o.text)).toEqual(['', 'the striker scored', '', '', 'bank rates rose', '']);
-    expect(out.filter((o) => o.text === '')).toEqual(Array(4).fill({ text: '', prediction: null, error: 'empty text', confidence: null, distance: null }));
-    expect(r.stderr).toBe('npc: warning: <stdin>: 4 empty lines not classified (lines 1, 3, 4, 6); each got "prediction": null, "error": "empty text"\n');
+    expect(out.filter((o) => o.text === '')).toEqual(
+      Array(4).fill({ text: '', prediction: null, error: 'empty text', confidence: null, distance: null }),
+    );
+    expect(r.stderr).toBe(
+      'npc: warning: <stdin>: 4 empty lines not classified (lines 1, 3, 4, 6); each got "prediction": null, "error": "empty text"\n',
+    );
   });
 
   // Regression (row 3), fixed: decision "empty text is an error" — an empty argument is classified today.
@@ -233,7 +260,11 @@ describe.concurrent('row 4: training row without a label', () => {
     const cell = file('r4-cell.csv', 'text,label\na match,sport\nbank rates,\n');
     expectNpcError(await run(['classify', '--train', cell, 'x']), 1, `${cell}:3: missing "label"`);
     const column = file('r4-col.csv', 'text,other\na match,sport\n');
-    expectNpcError(await run(['classify', '--train', column, 'x']), 1, `${column}:1: the header has no "label" column (columns: text, other)`);
+    expectNpcError(
+      await run(['classify', '--train', column, 'x']),
+      1,
+      `${column}:1: the header has no "label" column (columns: text, other)`,
+    );
   });
 });
 
@@ -255,7 +286,10 @@ describe.concurrent('row 5: labels __proto__, constructor, toString, hasOwnPrope
     expect(plain.stderr).toBe('');
     expect(plain.stdout).toBe(PROTO_LABELS.map((l) => `${l}\n`).join(''));
     const json = await run(['classify', '--train', protoTrain, '-k', '3', '--json', '--neighbors', '2', ...WORDS]);
-    const out = json.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const out = json.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(out.map((o) => o.prediction)).toEqual(PROTO_LABELS);
     for (const [i, o] of out.entries()) {
       expect(Object.keys(o)).toEqual(['text', 'prediction', 'confidence', 'distance', 'neighbors']);
@@ -272,7 +306,10 @@ describe.concurrent('row 5: labels __proto__, constructor, toString, hasOwnPrope
     expect(json.n).toBe(8);
     expect(json.per_class.map((c: { label: string }) => c.label)).toEqual([...PROTO_LABELS].sort());
     expect(json.per_class.map((c: { n: number }) => c.n)).toEqual([2, 2, 2, 2]);
-    const lines = readFileSync(preds, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(preds, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.label)).toEqual(PROTO_LABELS.flatMap((l) => [l, l]));
     expect(lines.map((l) => l.prediction)).toEqual(PROTO_LABELS.flatMap((l) => [l, l]));
     const table = await run(['eval', '--train', protoTrain, '--test', protoTrain, '-k', '1', '--quiet']);
@@ -286,8 +323,13 @@ describe.concurrent('row 5: labels __proto__, constructor, toString, hasOwnPrope
     });
     expect(r.code).toBe(0);
     // The line passes through byte for byte, the prediction appended.
-    expect(r.stdout).toMatch(/^\{"text": "apple banana cherry", "__proto__": \{"polluted": true\}, "constructor": "x","prediction":"__proto__","confidence":1,"distance":[0-9.]+\}\n$/);
-    const fields = file('r5-fields.jsonl', '{"__proto__": "apple apple apple", "constructor": "L1"}\n{"__proto__": "zebra zebra zebra", "constructor": "L2"}\n');
+    expect(r.stdout).toMatch(
+      /^\{"text": "apple banana cherry", "__proto__": \{"polluted": true\}, "constructor": "x","prediction":"__proto__","confidence":1,"distance":[0-9.]+\}\n$/,
+    );
+    const fields = file(
+      'r5-fields.jsonl',
+      '{"__proto__": "apple apple apple", "constructor": "L1"}\n{"__proto__": "zebra zebra zebra", "constructor": "L2"}\n',
+    );
     const f = await run(['classify', '--train', fields, '--text-field', '__proto__', '--label-field', 'constructor', '-k', '1', 'apple']);
     expect(f.stderr).toBe('');
     expect(f.stdout).toBe('L1\n');
@@ -309,7 +351,12 @@ describe.concurrent('row 6: labels 1 and "1" in one file (decision: distinct lab
   it('row 6: classify --json keeps the type: 1 and "1" are different predictions', async () => {
     const r = await run(['classify', '--train', mixed, '-k', '1', '--json', 'numeric digits numbers', 'quoted string letters']);
     expect(r.code).toBe(0);
-    expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l).prediction)).toEqual([1, '1']);
+    expect(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).prediction),
+    ).toEqual([1, '1']);
   });
 
   it('row 6: eval counts them as two classes; --json and --predictions keep the types', async () => {
@@ -317,10 +364,21 @@ describe.concurrent('row 6: labels 1 and "1" in one file (decision: distinct lab
     const r = await run(['eval', '--train', mixed, '--test', mixed, '-k', '1', '--json', '--quiet', '--predictions', preds]);
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout);
-    expect(json.per_class.map((c: { label: unknown; n: number }) => [c.label, c.n])).toEqual([[1, 2], ['1', 2]]);
+    expect(json.per_class.map((c: { label: unknown; n: number }) => [c.label, c.n])).toEqual([
+      [1, 2],
+      ['1', 2],
+    ]);
     expect(json.strict).toBe(1);
-    const lines = readFileSync(preds, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.map((l) => [l.label, l.prediction])).toEqual([[1, 1], ['1', '1'], [1, 1], ['1', '1']]);
+    const lines = readFileSync(preds, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.label, l.prediction])).toEqual([
+      [1, 1],
+      ['1', '1'],
+      [1, 1],
+      ['1', '1'],
+    ]);
   });
 
   it('row 6: CSV labels are strings: a CSV test row "1" matches the JSONL label "1", not 1', async () => {
@@ -329,7 +387,10 @@ describe.concurrent('row 6: labels 1 and "1" in one file (decision: distinct lab
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout);
     // Both test rows are "1"; the numeric 1 is listed too (n = 0) because it was predicted, as scikit-learn lists it.
-    expect(json.per_class.map((c: { label: unknown; n: number }) => [c.label, c.n])).toEqual([[1, 0], ['1', 2]]);
+    expect(json.per_class.map((c: { label: unknown; n: number }) => [c.label, c.n])).toEqual([
+      [1, 0],
+      ['1', 2],
+    ]);
     expect(json.strict_correct).toBe(1); // only the "quoted string" row, predicted "1", is right
   });
 
@@ -378,12 +439,23 @@ describe.concurrent('row 7: UTF-8 BOM, CRLF line ends, blank lines, no final new
     });
     expect(jsonl.stderr).toBe('');
     // The input lines byte for byte, then the added fields (confidence and distance: see row 26).
-    expect(jsonl.stdout.replace(/,"confidence":[0-9.]+,"distance":[0-9.]+/g, '')).toBe(`{"id": "a", "text": "${SPORT}","prediction":"sport"}\n{"id": "b", "text": "${MONEY}","prediction":"money"}\n`);
+    expect(jsonl.stdout.replace(/,"confidence":[0-9.]+,"distance":[0-9.]+/g, '')).toBe(
+      `{"id": "a", "text": "${SPORT}","prediction":"sport"}\n{"id": "b", "text": "${MONEY}","prediction":"money"}\n`,
+    );
     const text = await run(['classify', '--train', train, '-k', '1', '--input', 'text', '--json'], {
       input: `${BOM}${SPORT}\r\n\r\n${MONEY}`,
     });
     expect(text.stderr).toMatch(/^npc: warning: <stdin>: 1 empty line not classified \(line 2\)/);
-    expect(text.stdout.trim().split('\n').map((l) => [JSON.parse(l).text, JSON.parse(l).prediction])).toEqual([[SPORT, 'sport'], ['', null], [MONEY, 'money']]);
+    expect(
+      text.stdout
+        .trim()
+        .split('\n')
+        .map((l) => [JSON.parse(l).text, JSON.parse(l).prediction]),
+    ).toEqual([
+      [SPORT, 'sport'],
+      ['', null],
+      [MONEY, 'money'],
+    ]);
   });
 
   it('row 7: BOM, CRLF, blank lines, no final newline: CSV, header layout and AG News layout', async () => {
@@ -440,7 +512,10 @@ describe.concurrent('row 8: invalid UTF-8 bytes (decision: an error naming the l
 
   // Regression (row 8), fixed: CSV input is decoded with replacement today: the row is accepted with U+FFFD.
   it('row 8: invalid UTF-8 in a CSV file → npc: FILE:LINE: invalid UTF-8, exit 1', async () => {
-    const header = file('r8.csv', Buffer.concat([Buffer.from('label,text\nsport,a match\nmoney,caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
+    const header = file(
+      'r8.csv',
+      Buffer.concat([Buffer.from('label,text\nsport,a match\nmoney,caf'), Buffer.from([0xe9]), Buffer.from('\n')]),
+    );
     expectNpcError(await run(['classify', '--train', header, 'x']), 1, `${header}:3: invalid UTF-8`);
     const ag = file('r8-ag.csv', Buffer.concat([Buffer.from('1,title,a match\n2,title,caf'), Buffer.from([0xff]), Buffer.from('\n')]));
     expectNpcError(await run(['classify', '--train', ag, 'x']), 1, `${ag}:2: invalid UTF-8`);
@@ -474,7 +549,10 @@ describe('row 9: a 10 MB line; NUL bytes inside text', () => {
     const bytes = Buffer.alloc(SIZE);
     for (let i = 0; i < SIZE; i++) bytes[i] = random() < 0.05 ? 0 : 0x21 + Math.floor(random() * 94);
     big = bytes.toString('latin1'); // ASCII + NUL: one byte per character in UTF-8 too
-    nulTrain = writeJsonl(join(dir, 'r9-train.jsonl'), trainTexts.map((text, i) => ({ label: i === 0 ? 'nul' : 'plain', text })));
+    nulTrain = writeJsonl(
+      join(dir, 'r9-train.jsonl'),
+      trainTexts.map((text, i) => ({ label: i === 0 ? 'nul' : 'plain', text })),
+    );
   });
 
   /** NCD exactly as defined, with pako (the reference compressor). */
@@ -486,7 +564,10 @@ describe('row 9: a 10 MB line; NUL bytes inside text', () => {
   }
 
   it('row 9: a 10 MiB query line with raw NUL bytes (--input text): exact text back, distances equal pako NCDs', async () => {
-    const r = await run(['classify', '--train', nulTrain, '--input', 'text', '--json', '--neighbors', '2'], { input: `${big}\n`, timeoutMs: 60_000 });
+    const r = await run(['classify', '--train', nulTrain, '--input', 'text', '--json', '--neighbors', '2'], {
+      input: `${big}\n`,
+      timeoutMs: 60_000,
+    });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
@@ -498,7 +579,10 @@ describe('row 9: a 10 MB line; NUL bytes inside text', () => {
   });
 
   it('row 9: the same 10 MiB text as a JSONL object with \\u0000 escapes passes through unchanged', async () => {
-    const r = await run(['classify', '--train', nulTrain, '--neighbors', '1'], { input: `${JSON.stringify({ id: 7, text: big })}\n`, timeoutMs: 60_000 });
+    const r = await run(['classify', '--train', nulTrain, '--neighbors', '1'], {
+      input: `${JSON.stringify({ id: 7, text: big })}\n`,
+      timeoutMs: 60_000,
+    });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
@@ -507,7 +591,10 @@ describe('row 9: a 10 MB line; NUL bytes inside text', () => {
   });
 
   it('row 9: a 10 MiB training line with NULs is read with its exact length (library and CLI)', async () => {
-    const path = writeJsonl(join(dir, 'r9-bigtrain.jsonl'), [{ label: 'big', text: big }, { label: 'nul', text: trainTexts[0] }]);
+    const path = writeJsonl(join(dir, 'r9-bigtrain.jsonl'), [
+      { label: 'big', text: big },
+      { label: 'nul', text: trainTexts[0] },
+    ]);
     const { records } = await readDataset(path, {});
     expect(records.map((r) => r.text.length)).toEqual([SIZE, trainTexts[0].length]);
     expect(records[0].text === big).toBe(true);
@@ -524,14 +611,34 @@ describe('row 9: a 10 MB line; NUL bytes inside text', () => {
 // ---------------------------------------------------------------------------------------------------
 describe.concurrent('row 10: CSV with a wrong column count or an unterminated quote', () => {
   const cases: [string, string, string][] = [
-    ['header, a row with one field too many', 'label,text\nsport,a match\nmoney,bank,rates\n', '3: wrong number of fields: expected 2, got 3'],
+    [
+      'header, a row with one field too many',
+      'label,text\nsport,a match\nmoney,bank,rates\n',
+      '3: wrong number of fields: expected 2, got 3',
+    ],
     ['header, a row with one field too few', 'label,text\nsport,a match\nmoney\n', '3: wrong number of fields: expected 2, got 1'],
     ['AG layout, a short row', '"1","t","a match"\n"2","t"\n', '2: wrong number of fields: expected 3, got 2'],
-    ['after a multi-line quoted field and a blank line', 'label,text\nsport,"a\nmatch"\n\nmoney,bank,rates\n', '5: wrong number of fields: expected 2, got 3'],
+    [
+      'after a multi-line quoted field and a blank line',
+      'label,text\nsport,"a\nmatch"\n\nmoney,bank,rates\n',
+      '5: wrong number of fields: expected 2, got 3',
+    ],
     ['CRLF line ends', 'label,text\r\nsport,a match\r\nmoney,bank,rates\r\n', '3: wrong number of fields: expected 2, got 3'],
-    ['an unterminated quote', 'label,text\nsport,a match\nmoney,"bank rates\nrose\n', '3: unterminated quoted field: the quote opened in this record is never closed'],
-    ['a quote inside an unquoted field', 'label,text\nsport,a "match"\n', '2: invalid quoting: a quote inside an unquoted field (quote the whole field and write "" for the quote)'],
-    ['text after a closing quote', 'label,text\nsport,"a match"x\n', '2: invalid quoting: a closing quote must be followed by a comma or the end of the line (write "" for a quote inside a quoted field)'],
+    [
+      'an unterminated quote',
+      'label,text\nsport,a match\nmoney,"bank rates\nrose\n',
+      '3: unterminated quoted field: the quote opened in this record is never closed',
+    ],
+    [
+      'a quote inside an unquoted field',
+      'label,text\nsport,a "match"\n',
+      '2: invalid quoting: a quote inside an unquoted field (quote the whole field and write "" for the quote)',
+    ],
+    [
+      'text after a closing quote',
+      'label,text\nsport,"a match"x\n',
+      '2: invalid quoting: a closing quote must be followed by a comma or the end of the line (write "" for a quote inside a quoted field)',
+    ],
   ];
   it.each(cases)('row 10: %s → npc: FILE:LINE: …, exit 1', async (name, content, where) => {
     const path = file(`r10-${cases.findIndex((c) => c[0] === name)}.csv`, content);
@@ -558,10 +665,13 @@ describe.concurrent('row 11: empty training set; one class only; k larger than t
     ['only blank lines', 'r11-blank.jsonl', '\n\r\n  \n'],
     ['a CSV header without rows', 'r11-header.csv', 'label,text\n'],
     ['gzip of nothing', 'r11-empty.jsonl.gz', gzipSync(Buffer.alloc(0))],
-  ] as [string, string, string | Buffer][])('row 11: empty training set (%s) → npc: FILE: no rows in the training set, exit 1', async (_, name, content) => {
-    const path = file(name, content);
-    expectNpcError(await run(['classify', '--train', path, 'x']), 1, `${path}: no rows in the training set`);
-  });
+  ] as [string, string, string | Buffer][])(
+    'row 11: empty training set (%s) → npc: FILE: no rows in the training set, exit 1',
+    async (_, name, content) => {
+      const path = file(name, content);
+      expectNpcError(await run(['classify', '--train', path, 'x']), 1, `${path}: no rows in the training set`);
+    },
+  );
 
   it('row 11: an empty test set → npc: FILE: no rows in the test set, exit 1', async () => {
     const empty = file('r11-test-empty.jsonl', '\n');
@@ -616,7 +726,11 @@ describe.concurrent('row 12: missing file, a directory, unreadable file, output 
   it('row 12: a missing training or test file → npc: PATH: cannot read: no such file or directory, exit 1', async () => {
     const missing = join(dir, 'nope.jsonl');
     expectNpcError(await run(['classify', '--train', missing, 'x']), 1, `${missing}: cannot read: no such file or directory`);
-    expectNpcError(await run(['eval', '--train', train, '--test', missing, '--quiet']), 1, `${missing}: cannot read: no such file or directory`);
+    expectNpcError(
+      await run(['eval', '--train', train, '--test', missing, '--quiet']),
+      1,
+      `${missing}: cannot read: no such file or directory`,
+    );
   });
 
   it('row 12: a directory as input → npc: PATH: is a directory, expected a file, exit 1', async () => {
@@ -666,7 +780,9 @@ describe.concurrent('row 12: missing file, a directory, unreadable file, output 
   it('row 12: --save-neighbors into a missing folder: exit 1 promptly, no hang (--jobs 2)', async () => {
     const target = join(dir, 'r12-nbr-missing', 'out.nbr');
     for (const jobs of ['1', '2']) {
-      const r = await run(['eval', '--train', train, '--test', train, '--quiet', '--jobs', jobs, '--save-neighbors', target], { timeoutMs: 15_000 });
+      const r = await run(['eval', '--train', train, '--test', train, '--quiet', '--jobs', jobs, '--save-neighbors', target], {
+        timeoutMs: 15_000,
+      });
       expect(r.timedOut, `--jobs ${jobs}: hung after printing ${JSON.stringify(r.stderr)}`).toBe(false);
       expectNpcError(r, 1, `cannot write ${target}: directory does not exist`);
     }
@@ -684,13 +800,12 @@ describe.concurrent('row 12: missing file, a directory, unreadable file, output 
 
 // ---------------------------------------------------------------------------------------------------
 describe.concurrent('row 13: unknown option, bad k, bad --jobs → usage error, exit 2', () => {
-  it.each([
-    [['classify', '--bogus', 'x']],
-    [['eval', '--bogus']],
-    [['data', 'get', 'ag_news', '--bogus']],
-  ])('row 13: unknown option %j → npc: unknown option \'--bogus\', exit 2', async (args) => {
-    expectNpcError(await run(args), 2, "unknown option '--bogus'", { usage: true });
-  });
+  it.each([[['classify', '--bogus', 'x']], [['eval', '--bogus']], [['data', 'get', 'ag_news', '--bogus']]])(
+    "row 13: unknown option %j → npc: unknown option '--bogus', exit 2",
+    async (args) => {
+      expectNpcError(await run(args), 2, "unknown option '--bogus'", { usage: true });
+    },
+  );
 
   it('row 13: an unknown command → exit 2', async () => {
     expectNpcError(await run(['bogus']), 2, "unknown command 'bogus'", { usage: true });
@@ -704,8 +819,13 @@ describe.concurrent('row 13: unknown option, bad k, bad --jobs → usage error, 
   });
 
   it.each(['0', '-1', '1.5', 'x', ''])('row 13: bad --jobs %j for classify and eval → exit 2 naming --jobs', async (jobs) => {
-    for (const args of [['classify', '--train', train, '--jobs', jobs, 'x'], ['eval', '--train', train, '--test', train, '--jobs', jobs]]) {
-      expectNpcError(await run(args), 2, `option '-j, --jobs <n>' argument '${jobs}' is invalid. expected a positive integer.`, { usage: true });
+    for (const args of [
+      ['classify', '--train', train, '--jobs', jobs, 'x'],
+      ['eval', '--train', train, '--test', train, '--jobs', jobs],
+    ]) {
+      expectNpcError(await run(args), 2, `option '-j, --jobs <n>' argument '${jobs}' is invalid. expected a positive integer.`, {
+        usage: true,
+      });
     }
   });
 
@@ -744,14 +864,20 @@ describe('row 14: npc classify on 1 M stdin lines into a slow reader', () => {
   it('row 14: 1,000,000 lines: bounded memory while the reader is paused (backpressure), then every line, in order', async () => {
     const WORDS = ['alpha', 'bravo', 'charlie', 'delta'];
     const LABELS = ['A', 'B', 'C', 'D'];
-    const tiny = writeJsonl(join(dir, 'r14-train.jsonl'), WORDS.map((w, i) => ({ label: LABELS[i], text: `${w} ${w}` })));
+    const tiny = writeJsonl(
+      join(dir, 'r14-train.jsonl'),
+      WORDS.map((w, i) => ({ label: LABELS[i], text: `${w} ${w}` })),
+    );
     const N = 1_000_000;
     const random = mulberry32(14);
     const classes = new Uint8Array(N);
     for (let i = 0; i < N; i++) classes[i] = Math.floor(random() * 4);
     const totalBytes = classes.reduce((sum, c) => sum + WORDS[c].length + 1, 0);
 
-    const { child, done } = spawnNpc(['classify', '--train', tiny, '--input', 'text', '-k', '1', '--jobs', '2'], { ownStdout: true, timeoutMs: 90_000 });
+    const { child, done } = spawnNpc(['classify', '--train', tiny, '--input', 'text', '-k', '1', '--jobs', '2'], {
+      ownStdout: true,
+      timeoutMs: 90_000,
+    });
     const pid = child.pid!;
     // Writer: 1,000 lines per write, waiting for 'drain' like any well-behaved producer.
     let flushed = 0; // bytes the OS has accepted into the pipe
@@ -824,9 +950,21 @@ describe.concurrent('row 15: `npc … | head -1`', () => {
   });
   const cases: [string, () => string, string | RegExp][] = [
     ['classify --input text from stdin', () => `${npcShell} classify --train ${q(train)} --input text < ${q(many)} | head -1`, 'money\n'],
-    ['classify --input text --jobs 2 (worker threads alive)', () => `${npcShell} classify --train ${q(train)} --input text --jobs 2 < ${q(many)} | head -1`, 'money\n'],
-    ['classify with many arguments', () => `${npcShell} classify --train ${q(train)} $(printf 'match%.0s ' $(seq 1 3000)) | head -1`, /^\w+\n$/],
-    ['classify, the reader leaves after a second', () => `${npcShell} classify --train ${q(train)} --input text < ${q(many)} | (sleep 1; head -1)`, 'money\n'],
+    [
+      'classify --input text --jobs 2 (worker threads alive)',
+      () => `${npcShell} classify --train ${q(train)} --input text --jobs 2 < ${q(many)} | head -1`,
+      'money\n',
+    ],
+    [
+      'classify with many arguments',
+      () => `${npcShell} classify --train ${q(train)} $(printf 'match%.0s ' $(seq 1 3000)) | head -1`,
+      /^\w+\n$/,
+    ],
+    [
+      'classify, the reader leaves after a second',
+      () => `${npcShell} classify --train ${q(train)} --input text < ${q(many)} | (sleep 1; head -1)`,
+      'money\n',
+    ],
     ['eval table', () => `${npcShell} eval --train ${q(train)} --test ${q(train)} --quiet | head -1`, /^test rows +9\n$/],
     ['eval --json, a few bytes', () => `${npcShell} eval --train ${q(train)} --test ${q(train)} --quiet --json | head -c 8`, '{"train"'],
     ['data list', () => `${npcShell} data list | head -1`, /^ag_news\t/],
@@ -856,8 +994,17 @@ describe.skipIf(!haveR8)('row 16: SIGINT / SIGTERM during eval', () => {
       const out = makeTmp('npc-fm-r16-');
       const { child, done } = spawnNpc(
         [
-          'eval', '--train', sharedDataPath(R8_TRAIN), '--test', sharedDataPath(R8_TEST), '--jobs', jobs,
-          '--predictions', join(out, 'preds.jsonl'), '--save-neighbors', join(out, 'r8.nbr'),
+          'eval',
+          '--train',
+          sharedDataPath(R8_TRAIN),
+          '--test',
+          sharedDataPath(R8_TEST),
+          '--jobs',
+          jobs,
+          '--predictions',
+          join(out, 'preds.jsonl'),
+          '--save-neighbors',
+          join(out, 'r8.nbr'),
         ],
         { stdin: 'null', timeoutMs: 60_000 },
       );
@@ -866,7 +1013,9 @@ describe.skipIf(!haveR8)('row 16: SIGINT / SIGTERM during eval', () => {
       child.kill(signal);
       const r = await done;
       const afterSignal = Date.now() - sentAt;
-      console.info(`row 16: ${signal} --jobs ${jobs}: exited ${afterSignal} ms after the signal, code ${r.code}; ${r.stderr.split('\n')[0]}`);
+      console.info(
+        `row 16: ${signal} --jobs ${jobs}: exited ${afterSignal} ms after the signal, code ${r.code}; ${r.stderr.split('\n')[0]}`,
+      );
       expect(r.timedOut).toBe(false);
       expect(r.signal).toBe(null);
       expect(r.code).toBe(code);
@@ -895,7 +1044,8 @@ describe.skipIf(!haveAgCsv).concurrent('row 17: download: 404, 500, HTML, trunca
       '/sniff/test.csv': { body: Buffer.from('<!DOCTYPE html>\n<html><body>Please sign in</body></html>\n'), contentType: 'text/csv' },
       '/longer/test.csv': { body: Buffer.concat([csv, Buffer.from('"1","extra","row"\n')]) },
     };
-    for (const mode of ['404', '500', 'html', 'truncate', 'truncate-silent', 'reset'] as RouteMode[]) routes[`/${mode}/test.csv`] = { body: csv, mode };
+    for (const mode of ['404', '500', 'html', 'truncate', 'truncate-silent', 'reset'] as RouteMode[])
+      routes[`/${mode}/test.csv`] = { body: csv, mode };
     server = await startServer(routes);
   });
   afterAll(() => server?.close());
@@ -903,18 +1053,46 @@ describe.skipIf(!haveAgCsv).concurrent('row 17: download: 404, 500, HTML, trunca
   const cases: [string, string, (url: string) => string][] = [
     ['404', '404', (u) => `download failed for ${re(u)}: HTTP 404 Not Found`],
     ['500', '500', (u) => `download failed for ${re(u)}: HTTP 500 Internal Server Error`],
-    ['an HTML page (Content-Type)', 'html', (u) => `download failed for ${re(u)}: the server sent an HTML page \\(Content-Type text/html; charset=utf-8\\) instead of the CSV file`],
-    ['an HTML page (sniffed, Content-Type text/csv)', 'sniff', (u) => `download failed for ${re(u)}: the server sent an HTML page instead of the CSV file`],
-    ['a truncated body (Content-Length)', 'truncate', (u) => `download of ${re(u)} was interrupted after \\d+ bytes: the connection was closed before the whole file arrived`],
-    ['a truncated body (no Content-Length)', 'truncate-silent', (u) => `size mismatch for ${re(u)}: expected 1857427 bytes, got 928713 \\(truncated\\?\\)`],
+    [
+      'an HTML page (Content-Type)',
+      'html',
+      (u) =>
+        `download failed for ${re(u)}: the server sent an HTML page \\(Content-Type text/html; charset=utf-8\\) instead of the CSV file`,
+    ],
+    [
+      'an HTML page (sniffed, Content-Type text/csv)',
+      'sniff',
+      (u) => `download failed for ${re(u)}: the server sent an HTML page instead of the CSV file`,
+    ],
+    [
+      'a truncated body (Content-Length)',
+      'truncate',
+      (u) => `download of ${re(u)} was interrupted after \\d+ bytes: the connection was closed before the whole file arrived`,
+    ],
+    [
+      'a truncated body (no Content-Length)',
+      'truncate-silent',
+      (u) => `size mismatch for ${re(u)}: expected 1857427 bytes, got 928713 \\(truncated\\?\\)`,
+    ],
     ['a body that is too long', 'longer', (u) => `size mismatch for ${re(u)}: expected 1857427 bytes, got more \\(wrong file\\?\\)`],
-    ['a wrong checksum', 'checksum', (u) => `checksum mismatch for ${re(u)}: expected md5 d52ea96a97a2d943681189a97654912d, got [0-9a-f]{32}`],
+    [
+      'a wrong checksum',
+      'checksum',
+      (u) => `checksum mismatch for ${re(u)}: expected md5 d52ea96a97a2d943681189a97654912d, got [0-9a-f]{32}`,
+    ],
     // Which of the two a reset shows depends on when the client sees the RST (both observed).
-    ['a connection reset', 'reset', (u) => `download of ${re(u)} was interrupted after \\d+ bytes: (connection reset by the server \\(ECONNRESET\\)|the connection was closed before the whole file arrived)`],
+    [
+      'a connection reset',
+      'reset',
+      (u) =>
+        `download of ${re(u)} was interrupted after \\d+ bytes: (connection reset by the server \\(ECONNRESET\\)|the connection was closed before the whole file arrived)`,
+    ],
   ];
   it.each(cases)('row 17: %s → one-line error, exit 1, nothing cached', async (_, route, message) => {
     const cache = makeTmp('npc-fm-r17-');
-    const r = await run(['data', 'get', 'ag_news', '--split', 'test', '--from', `${server.url}${route}/`, '--quiet'], { env: { NPC_DATA_DIR: cache } });
+    const r = await run(['data', 'get', 'ag_news', '--split', 'test', '--from', `${server.url}${route}/`, '--quiet'], {
+      env: { NPC_DATA_DIR: cache },
+    });
     expectNpcError(r, 1, new RegExp(message(`${server.url}${route}/test.csv`)));
     expect(listTree(cache)).toEqual([]);
   });
@@ -922,8 +1100,16 @@ describe.skipIf(!haveAgCsv).concurrent('row 17: download: 404, 500, HTML, trunca
   it('row 17: connection refused → "the network could not be reached", exit 1, nothing cached', async () => {
     const cache = makeTmp('npc-fm-r17-');
     const port = await closedPort();
-    const r = await run(['data', 'get', 'ag_news', '--split', 'test', '--from', `http://127.0.0.1:${port}/`, '--quiet'], { env: { NPC_DATA_DIR: cache } });
-    expectNpcError(r, 1, new RegExp(`cannot download http://127\\.0\\.0\\.1:${port}/test\\.csv: the network could not be reached \\(127\\.0\\.0\\.1:${port}: ECONNREFUSED\\); .*--from.*`));
+    const r = await run(['data', 'get', 'ag_news', '--split', 'test', '--from', `http://127.0.0.1:${port}/`, '--quiet'], {
+      env: { NPC_DATA_DIR: cache },
+    });
+    expectNpcError(
+      r,
+      1,
+      new RegExp(
+        `cannot download http://127\\.0\\.0\\.1:${port}/test\\.csv: the network could not be reached \\(127\\.0\\.0\\.1:${port}: ECONNREFUSED\\); .*--from.*`,
+      ),
+    );
     expect(listTree(cache)).toEqual([]);
   });
 
@@ -966,7 +1152,9 @@ describe.skipIf(!haveAgCsv)('row 18: two `npc data get` at once on the same cach
       const meta = JSON.parse(readFileSync(join(cache, 'ag_news', 'test.meta.json'), 'utf8'));
       expect(meta).toMatchObject({ dataset: 'ag_news', split: 'test', rows: 7600, jsonlSha256: AG_NEWS_TEST_JSONL_SHA256 });
       expect(listTree(cache)).toEqual(['ag_news', 'ag_news/test.jsonl', 'ag_news/test.meta.json']);
-      const again = await run(['data', 'get', 'ag_news', '--split', 'test', '--from', `${server.url}slow/`], { env: { NPC_DATA_DIR: cache } });
+      const again = await run(['data', 'get', 'ag_news', '--split', 'test', '--from', `${server.url}slow/`], {
+        env: { NPC_DATA_DIR: cache },
+      });
       expect(again.code).toBe(0);
       expect(again.stderr).toContain('already in the cache');
     } finally {
@@ -987,7 +1175,8 @@ describe.skipIf(!haveAgCsv).concurrent('row 19: a cached file changed on disk', 
       { label: 3, text: 'The new chip runs the software twice as fast' },
     ]);
   });
-  const evalDefaultTest = (cache: string) => run(['eval', '--train', agTrain, '--limit', '2', '--quiet', '--json'], { env: { NPC_DATA_DIR: cache } });
+  const evalDefaultTest = (cache: string) =>
+    run(['eval', '--train', agTrain, '--limit', '2', '--quiet', '--json'], { env: { NPC_DATA_DIR: cache } });
 
   it('row 19: a byte changed in place (same size) → detected by sha256 before use, exit 1', async () => {
     const { cache, jsonl } = await makeAgNewsTestCache(sharedDataPath(AG_TEST_CSV));
@@ -996,14 +1185,24 @@ describe.skipIf(!haveAgCsv).concurrent('row 19: a cached file changed on disk', 
     bytes[100] = bytes[100] === 0x61 ? 0x62 : 0x61;
     writeFileSync(jsonl, bytes);
     const r = await evalDefaultTest(cache);
-    expectNpcError(r, 1, new RegExp(`cached ${re(jsonl)} changed on disk: expected sha256 ${AG_NEWS_TEST_JSONL_SHA256}, got [0-9a-f]{64}; run 'npc data get ag_news' again`));
+    expectNpcError(
+      r,
+      1,
+      new RegExp(
+        `cached ${re(jsonl)} changed on disk: expected sha256 ${AG_NEWS_TEST_JSONL_SHA256}, got [0-9a-f]{64}; run 'npc data get ag_news' again`,
+      ),
+    );
   });
 
   it('row 19: a line appended → detected by size, exit 1; `data get` re-fetches and repairs it', async () => {
     const { cache, jsonl } = await makeAgNewsTestCache(sharedDataPath(AG_TEST_CSV));
     writeFileSync(jsonl, Buffer.concat([readFileSync(jsonl), Buffer.from('{"label": 0, "text": "injected"}\n')]));
     const r = await evalDefaultTest(cache);
-    expectNpcError(r, 1, new RegExp(`cached ${re(jsonl)} changed on disk: expected 1980697 bytes, found \\d+; run 'npc data get ag_news' again`));
+    expectNpcError(
+      r,
+      1,
+      new RegExp(`cached ${re(jsonl)} changed on disk: expected 1980697 bytes, found \\d+; run 'npc data get ag_news' again`),
+    );
     const mirror = makeTmp('npc-fm-r19-mirror-');
     symlinkSync(sharedDataPath(AG_TEST_CSV), join(mirror, 'test.csv.gz'));
     const fix = await run(['data', 'get', 'ag_news', '--split', 'test', '--from', mirror], { env: { NPC_DATA_DIR: cache } });
@@ -1017,7 +1216,11 @@ describe.skipIf(!haveAgCsv).concurrent('row 19: a cached file changed on disk', 
     const { cache, jsonl, meta } = await makeAgNewsTestCache(sharedDataPath(AG_TEST_CSV));
     const saved = readFileSync(meta);
     writeFileSync(meta, '{"dataset": "ag_news", ');
-    expectNpcError(await evalDefaultTest(cache), 1, new RegExp(`cached ag_news test is damaged: cannot read ${re(meta)} \\(.+\\); run 'npc data get ag_news' again`));
+    expectNpcError(
+      await evalDefaultTest(cache),
+      1,
+      new RegExp(`cached ag_news test is damaged: cannot read ${re(meta)} \\(.+\\); run 'npc data get ag_news' again`),
+    );
     writeFileSync(meta, saved);
     unlinkSync(jsonl);
     expectNpcError(await evalDefaultTest(cache), 1, /the ag_news test split is not in the cache .+; run 'npc data get ag_news' .+/);
@@ -1030,17 +1233,27 @@ describe.concurrent('row 20: a worker throws or dies', () => {
   it.each([
     ['throw', 'search worker \\d+ failed: injected worker fault'],
     ['exit', 'search worker \\d+ exited unexpectedly \\(exit code 3\\)'],
-  ])('row 20: a worker that fails (NPC_FAULT=%s, test/helpers/faulty-worker.mjs) → error with the cause, exit 1, no hang, no output files', async (fault, cause) => {
-    const out = makeTmp('npc-fm-r20-');
-    const env = { NPC_WORKER_SCRIPT: fileURLToPath(new URL('../helpers/faulty-worker.mjs', import.meta.url)), NPC_FAULT: fault };
-    const e = await run(['eval', '--train', train, '--test', train, '--jobs', '2', '--quiet', '--predictions', join(out, 'p.jsonl')], { env, timeoutMs: 30_000 });
-    expect(e.timedOut).toBe(false);
-    expect(listTree(out)).toEqual([]);
-    expectNpcError(e, 1, new RegExp(`(.+: )?${cause}`));
-    const c = await run(['classify', '--train', train, '--jobs', '2', '--input', 'text'], { env, input: 'the striker scored\n', timeoutMs: 30_000 });
-    expect(c.timedOut).toBe(false);
-    expectNpcError(c, 1, new RegExp(`(.+: )?${cause}`));
-  });
+  ])(
+    'row 20: a worker that fails (NPC_FAULT=%s, test/helpers/faulty-worker.mjs) → error with the cause, exit 1, no hang, no output files',
+    async (fault, cause) => {
+      const out = makeTmp('npc-fm-r20-');
+      const env = { NPC_WORKER_SCRIPT: fileURLToPath(new URL('../helpers/faulty-worker.mjs', import.meta.url)), NPC_FAULT: fault };
+      const e = await run(['eval', '--train', train, '--test', train, '--jobs', '2', '--quiet', '--predictions', join(out, 'p.jsonl')], {
+        env,
+        timeoutMs: 30_000,
+      });
+      expect(e.timedOut).toBe(false);
+      expect(listTree(out)).toEqual([]);
+      expectNpcError(e, 1, new RegExp(`(.+: )?${cause}`));
+      const c = await run(['classify', '--train', train, '--jobs', '2', '--input', 'text'], {
+        env,
+        input: 'the striker scored\n',
+        timeoutMs: 30_000,
+      });
+      expect(c.timedOut).toBe(false);
+      expectNpcError(c, 1, new RegExp(`(.+: )?${cause}`));
+    },
+  );
 });
 
 // ---------------------------------------------------------------------------------------------------
@@ -1054,7 +1267,11 @@ describe('row 21: same input with --jobs 1 and --jobs 2, run twice', () => {
     const texts = ['the striker scored', 'bank rates rose', 'a new compiler', 'peace talks resumed', 'the striker scored twice'];
     const labels = ['sport', 'money', 'tech', 'world'];
     const trainRows = Array.from({ length: 60 }, (_, i) => ({ label: labels[(i * 7) % 4], text: texts[i % texts.length] }));
-    const testRows = Array.from({ length: 25 }, (_, i) => ({ id: i, label: labels[i % 4], text: `${texts[(i * 3) % texts.length]}${i % 2 ? '' : ' again'}` }));
+    const testRows = Array.from({ length: 25 }, (_, i) => ({
+      id: i,
+      label: labels[i % 4],
+      text: `${texts[(i * 3) % texts.length]}${i % 2 ? '' : ' again'}`,
+    }));
     const tr = writeJsonl(join(dir, 'r21-train.jsonl'), trainRows);
     const te = writeJsonl(join(dir, 'r21-test.jsonl'), testRows);
     const stdin = testRows.map((r) => JSON.stringify({ id: r.id, text: r.text })).join('\n') + '\n';
@@ -1067,8 +1284,21 @@ describe('row 21: same input with --jobs 1 and --jobs 2, run twice', () => {
       classifyOut.push(c.stdoutBytes);
       const out = makeTmp('npc-fm-r21-');
       const e = await run([
-        'eval', '--train', tr, '--test', te, '--jobs', jobs, '-k', '1,3,5', '--json', '--quiet',
-        '--predictions', join(out, 'p.jsonl'), '--save-neighbors', join(out, 'n.nbr'),
+        'eval',
+        '--train',
+        tr,
+        '--test',
+        te,
+        '--jobs',
+        jobs,
+        '-k',
+        '1,3,5',
+        '--json',
+        '--quiet',
+        '--predictions',
+        join(out, 'p.jsonl'),
+        '--save-neighbors',
+        join(out, 'n.nbr'),
       ]);
       expect(e.stderr).toBe('');
       expect(e.code).toBe(0);
@@ -1092,20 +1322,32 @@ describe('row 21: same input with --jobs 1 and --jobs 2, run twice', () => {
   // already compares everything else).
   it('row 21: --save-neighbors files are byte-identical too, header included', () => {
     expect(nbrFiles).toHaveLength(4);
-    for (let i = 1; i < 4; i++) expect(nbrFiles[i].equals(nbrFiles[0]), `saved neighbours run ${i + 1} differ: ${/"created":"[^"]*"/.exec(nbrFiles[i].toString('latin1'))?.[0]} vs ${/"created":"[^"]*"/.exec(nbrFiles[0].toString('latin1'))?.[0]}`).toBe(true);
+    for (let i = 1; i < 4; i++)
+      expect(
+        nbrFiles[i].equals(nbrFiles[0]),
+        `saved neighbours run ${i + 1} differ: ${/"created":"[^"]*"/.exec(nbrFiles[i].toString('latin1'))?.[0]} vs ${/"created":"[^"]*"/.exec(nbrFiles[0].toString('latin1'))?.[0]}`,
+      ).toBe(true);
   });
 
-  it.skipIf(!haveAg)('row 21: AG News test head vs the 2,000-row train head: classify stdin identical for --jobs 1 and 2, twice', async () => {
-    const lines = gunzipSync(readFileSync(sharedDataPath(AG_TEST_JSONL))).toString('utf8').split('\n').slice(0, 20).join('\n') + '\n';
-    const outs: Buffer[] = [];
-    for (const jobs of ['1', '2', '1', '2']) {
-      const r = await run(['classify', '--train', sharedDataPath(AG_TRAIN_HEAD), '--jobs', jobs, '--neighbors', '5'], { input: lines });
-      expect(r.code).toBe(0);
-      outs.push(r.stdoutBytes);
-    }
-    expect(outs.every((o) => o.equals(outs[0]))).toBe(true);
-    expect(outs[0].toString().trim().split('\n')).toHaveLength(20);
-  });
+  it.skipIf(!haveAg)(
+    'row 21: AG News test head vs the 2,000-row train head: classify stdin identical for --jobs 1 and 2, twice',
+    async () => {
+      const lines =
+        gunzipSync(readFileSync(sharedDataPath(AG_TEST_JSONL)))
+          .toString('utf8')
+          .split('\n')
+          .slice(0, 20)
+          .join('\n') + '\n';
+      const outs: Buffer[] = [];
+      for (const jobs of ['1', '2', '1', '2']) {
+        const r = await run(['classify', '--train', sharedDataPath(AG_TRAIN_HEAD), '--jobs', jobs, '--neighbors', '5'], { input: lines });
+        expect(r.code).toBe(0);
+        outs.push(r.stdoutBytes);
+      }
+      expect(outs.every((o) => o.equals(outs[0]))).toBe(true);
+      expect(outs[0].toString().trim().split('\n')).toHaveLength(20);
+    },
+  );
 });
 
 // ---------------------------------------------------------------------------------------------------
@@ -1135,7 +1377,9 @@ describe.concurrent('row 22: --predictions / --save-neighbors path equal to an i
       const r = await run(['eval', '--train', tr, '--test', te, '--quiet', flag, path]);
       expectNpcError(r, 2, `${flag} ${path} would overwrite an input file`);
     }
-    const rel = await run(['eval', '--train', 'train.jsonl', '--test', 'test.jsonl', '--quiet', '--predictions', './test.jsonl'], { cwd: join(dir, 'r22') });
+    const rel = await run(['eval', '--train', 'train.jsonl', '--test', 'test.jsonl', '--quiet', '--predictions', './test.jsonl'], {
+      cwd: join(dir, 'r22'),
+    });
     expectNpcError(rel, 2, '--predictions ./test.jsonl would overwrite an input file');
     expect([sha256File(tr), sha256File(te)]).toEqual(before);
   });
@@ -1150,7 +1394,9 @@ describe.concurrent('row 22: --predictions / --save-neighbors path equal to an i
   // written and renamed onto the same file, and the predictions are silently lost.
   it('row 22: --predictions and --save-neighbors naming the same file spelt differently → usage error', async () => {
     const out = makeTmp('npc-fm-r22-');
-    const r = await run(['eval', '--train', tr, '--test', te, '--quiet', '--predictions', 'same.out', '--save-neighbors', './same.out'], { cwd: out });
+    const r = await run(['eval', '--train', tr, '--test', te, '--quiet', '--predictions', 'same.out', '--save-neighbors', './same.out'], {
+      cwd: out,
+    });
     expectNpcError(r, 2, '--predictions and --save-neighbors must be different files');
     expect(listTree(out)).toEqual([]);
   });

@@ -30,7 +30,10 @@ const chance = (r: Rng, p: number): boolean => r() < p;
 // Generators
 
 /** Bytes that matter to the readers, weighted in among random ones. */
-const SPECIAL_BYTES = [0x0a, 0x0d, 0x22, 0x2c, 0x7b, 0x7d, 0x5b, 0x5d, 0x5c, 0x3a, 0x00, 0x20, 0x09, 0xef, 0xbb, 0xbf, 0xff, 0xc3, 0xa9, 0xe2, 0x80, 0xed, 0xa0, 0xf0, 0x9f, 0x1f, 0x8b];
+const SPECIAL_BYTES = [
+  0x0a, 0x0d, 0x22, 0x2c, 0x7b, 0x7d, 0x5b, 0x5d, 0x5c, 0x3a, 0x00, 0x20, 0x09, 0xef, 0xbb, 0xbf, 0xff, 0xc3, 0xa9, 0xe2, 0x80, 0xed, 0xa0,
+  0xf0, 0x9f, 0x1f, 0x8b,
+];
 
 const ASCII_SPECIAL = SPECIAL_BYTES.filter((b) => b < 0x80);
 
@@ -45,7 +48,44 @@ function randomBytes(r: Rng, maxLength: number, ascii = false): Buffer {
 }
 
 /** Well-formed text: ASCII, quotes, separators, NUL, accents, emoji (surrogate pairs), U+2028, BOM, CJK. */
-const TEXT_PIECES = ['a', 'b', 'z', 'Q', '0', '7', ' ', ' ', '  ', 'word', 'the match', '"', "'", '\\', ',', ';', ':', '{', '}', '[', ']', '\t', '\n', '\r', '\r\n', '\u0000', 'é', 'ß', '😀', '\u2028', '\uFEFF', '中文', '—', 'text', 'label', '__proto__'];
+const TEXT_PIECES = [
+  'a',
+  'b',
+  'z',
+  'Q',
+  '0',
+  '7',
+  ' ',
+  ' ',
+  '  ',
+  'word',
+  'the match',
+  '"',
+  "'",
+  '\\',
+  ',',
+  ';',
+  ':',
+  '{',
+  '}',
+  '[',
+  ']',
+  '\t',
+  '\n',
+  '\r',
+  '\r\n',
+  '\u0000',
+  'é',
+  'ß',
+  '😀',
+  '\u2028',
+  '\uFEFF',
+  '中文',
+  '—',
+  'text',
+  'label',
+  '__proto__',
+];
 
 function randomText(r: Rng, maxPieces: number, nonEmpty = true): string {
   let s = '';
@@ -56,7 +96,9 @@ function randomText(r: Rng, maxPieces: number, nonEmpty = true): string {
 }
 
 function randomLabel(r: Rng): Label {
-  return chance(r, 0.5) ? pick(r, [0, 1, 2, -3, 1.5, 1e21, 7]) : pick(r, ['sport', '1', '__proto__', 'constructor', 'a,b', 'x"y', 'é', '😀', ' ']);
+  return chance(r, 0.5)
+    ? pick(r, [0, 1, 2, -3, 1.5, 1e21, 7])
+    : pick(r, ['sport', '1', '__proto__', 'constructor', 'a,b', 'x"y', 'é', '😀', ' ']);
 }
 
 /** What the reader must return for a label: integers beyond 2^53 (1e21) are kept exactly, as bigints. */
@@ -79,7 +121,8 @@ function randomJsonValue(r: Rng, depth = 0): unknown {
       return Array.from({ length: int(r, 3) }, () => randomJsonValue(r, depth + 1));
     default: {
       const o: Record<string, unknown> = {};
-      for (let i = int(r, 4); i > 0; i--) o[pick(r, ['text', 'label', 'id', '__proto__', 'constructor', randomText(r, 2, false)])] = randomJsonValue(r, depth + 1);
+      for (let i = int(r, 4); i > 0; i--)
+        o[pick(r, ['text', 'label', 'id', '__proto__', 'constructor', randomText(r, 2, false)])] = randomJsonValue(r, depth + 1);
       return o;
     }
   }
@@ -113,7 +156,9 @@ function validJsonl(r: Rng, requireLabel: boolean): Generated {
     if (hasLabel) entries.push(['label', label]);
     if (chance(r, 0.4)) entries.push([pick(r, ['id', 'meta', 'constructor', '__proto__']), randomJsonValue(r, 1)]);
     if (chance(r, 0.5)) entries.reverse();
-    lines.push(`{${entries.map(([k, v]) => `${JSON.stringify(k)}${pick(r, [':', ': ', ' : '])}${JSON.stringify(v)}`).join(pick(r, [',', ', ']))}}`);
+    lines.push(
+      `{${entries.map(([k, v]) => `${JSON.stringify(k)}${pick(r, [':', ': ', ' : '])}${JSON.stringify(v)}`).join(pick(r, [',', ', ']))}}`,
+    );
     expected.push({ text, label: label === undefined ? undefined : exactLabel(JSON.parse(JSON.stringify(label))), line: lines.length });
   }
   const eol = chance(r, 0.3) ? '\r\n' : '\n';
@@ -138,7 +183,17 @@ function breakJson(r: Rng, line: string): string {
     case 5:
       return JSON.stringify(randomJsonValue(r)); // valid JSON, maybe not an object / no text / bad label
     default:
-      return pick(r, ['{"text": ""}', '{"text": null, "label": 1}', '{"label": "a"}', '{"text": "x", "label": true}', '{"text": "x", "label": ""}', '[]', '42', 'null', '{"text": "x", "label": {}}']);
+      return pick(r, [
+        '{"text": ""}',
+        '{"text": null, "label": 1}',
+        '{"label": "a"}',
+        '{"text": "x", "label": true}',
+        '{"text": "x", "label": ""}',
+        '[]',
+        '42',
+        'null',
+        '{"text": "x", "label": {}}',
+      ]);
   }
 }
 
@@ -241,7 +296,7 @@ function mangleBytes(r: Rng, bytes: Buffer): Buffer {
 /** Splits bytes into random chunks (lines and multi-byte characters cross chunk boundaries). */
 function chunked(r: Rng, bytes: Buffer): Buffer[] {
   const chunks: Buffer[] = [];
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const n = 1 + int(r, chance(r, 0.5) ? 4 : 64);
     chunks.push(bytes.subarray(i, i + n));
     i += n;
@@ -267,7 +322,8 @@ async function readAll(format: InputFormat, chunks: Buffer[], requireLabel: bool
   const rows: LabeledRecord[] = [];
   try {
     const stream = Readable.from(chunks);
-    for await (const row of recordsFrom(stream, { source: 'fuzz', format, textField: 'text', labelField: 'label', requireLabel })) rows.push(row);
+    for await (const row of recordsFrom(stream, { source: 'fuzz', format, textField: 'text', labelField: 'label', requireLabel }))
+      rows.push(row);
     return { rows };
   } catch (err) {
     if (err instanceof InputError) return { error: err };
@@ -306,16 +362,51 @@ const LIBRARY_CASES: LibraryCase[] = [
   { name: 'valid JSONL, labels required', format: 'jsonl', requireLabel: true, gen: (r) => validJsonl(r, true) },
   { name: 'valid JSONL, labels optional', format: 'jsonl', requireLabel: false, gen: (r) => validJsonl(r, false) },
   { name: 'broken JSONL', format: 'jsonl', requireLabel: true, gen: brokenJsonl },
-  { name: 'mangled JSONL bytes', format: 'jsonl', requireLabel: false, gen: (r) => ({ kind: 'mangled jsonl', bytes: mangleBytes(r, validJsonl(r, false).bytes) }) },
-  { name: 'random bytes as JSONL', format: 'jsonl', requireLabel: false, gen: (r) => ({ kind: 'random bytes', bytes: randomBytes(r, 200) }) },
+  {
+    name: 'mangled JSONL bytes',
+    format: 'jsonl',
+    requireLabel: false,
+    gen: (r) => ({ kind: 'mangled jsonl', bytes: mangleBytes(r, validJsonl(r, false).bytes) }),
+  },
+  {
+    name: 'random bytes as JSONL',
+    format: 'jsonl',
+    requireLabel: false,
+    gen: (r) => ({ kind: 'random bytes', bytes: randomBytes(r, 200) }),
+  },
   { name: 'valid CSV', format: 'csv', requireLabel: true, gen: validCsv },
   { name: 'broken CSV', format: 'csv', requireLabel: true, gen: brokenCsv },
-  { name: 'mangled CSV bytes', format: 'csv', requireLabel: false, gen: (r) => ({ kind: 'mangled csv', bytes: mangleBytes(r, validCsv(r).bytes) }) },
+  {
+    name: 'mangled CSV bytes',
+    format: 'csv',
+    requireLabel: false,
+    gen: (r) => ({ kind: 'mangled csv', bytes: mangleBytes(r, validCsv(r).bytes) }),
+  },
   { name: 'random bytes as CSV', format: 'csv', requireLabel: false, gen: (r) => ({ kind: 'random bytes', bytes: randomBytes(r, 200) }) },
-  { name: 'random bytes as plain text', format: 'text', requireLabel: false, gen: (r) => ({ kind: 'random bytes', bytes: randomBytes(r, 200) }) },
-  { name: 'random ASCII as JSONL', format: 'jsonl', requireLabel: false, gen: (r) => ({ kind: 'random ascii', bytes: randomBytes(r, 200, true) }) },
-  { name: 'random ASCII as CSV', format: 'csv', requireLabel: false, gen: (r) => ({ kind: 'random ascii', bytes: randomBytes(r, 200, true) }) },
-  { name: 'random ASCII as plain text', format: 'text', requireLabel: false, gen: (r) => ({ kind: 'random ascii', bytes: randomBytes(r, 200, true) }) },
+  {
+    name: 'random bytes as plain text',
+    format: 'text',
+    requireLabel: false,
+    gen: (r) => ({ kind: 'random bytes', bytes: randomBytes(r, 200) }),
+  },
+  {
+    name: 'random ASCII as JSONL',
+    format: 'jsonl',
+    requireLabel: false,
+    gen: (r) => ({ kind: 'random ascii', bytes: randomBytes(r, 200, true) }),
+  },
+  {
+    name: 'random ASCII as CSV',
+    format: 'csv',
+    requireLabel: false,
+    gen: (r) => ({ kind: 'random ascii', bytes: randomBytes(r, 200, true) }),
+  },
+  {
+    name: 'random ASCII as plain text',
+    format: 'text',
+    requireLabel: false,
+    gen: (r) => ({ kind: 'random ascii', bytes: randomBytes(r, 200, true) }),
+  },
 ];
 const PER_CASE = 150;
 
@@ -341,7 +432,10 @@ describe('fuzz: the readers as a library (recordsFrom), random chunking', () => 
           stats.rows++;
           checkRows(outcome.rows, generated.bytes, context, spec.format);
           if (generated.expected) {
-            expect(outcome.rows.map((row) => ({ text: row.text, label: row.label, line: row.line })), context).toEqual(generated.expected);
+            expect(
+              outcome.rows.map((row) => ({ text: row.text, label: row.label, line: row.line })),
+              context,
+            ).toEqual(generated.expected);
           }
         }
       }
@@ -365,16 +459,28 @@ describe('fuzz: the readers as a library (recordsFrom), random chunking', () => 
         const seed = (SEED + 0xfffd + i * 104_729) >>> 0;
         const r = mulberry32(seed);
         // valid rows with one invalid byte sequence somewhere
-        const base = format === 'csv' ? validCsv(r).bytes : format === 'jsonl' ? validJsonl(r, false).bytes : Buffer.from(`${randomText(r, 6)}\n${randomText(r, 6)}\n`);
+        const base =
+          format === 'csv'
+            ? validCsv(r).bytes
+            : format === 'jsonl'
+              ? validJsonl(r, false).bytes
+              : Buffer.from(`${randomText(r, 6)}\n${randomText(r, 6)}\n`);
         const at = int(r, base.length + 1);
-        const bytes = Buffer.concat([base.subarray(0, at), Buffer.from(pick(r, [[0xff], [0xc3], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xc0, 0x80]])), base.subarray(at)]);
+        const bytes = Buffer.concat([
+          base.subarray(0, at),
+          Buffer.from(pick(r, [[0xff], [0xc3], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xc0, 0x80]])),
+          base.subarray(at),
+        ]);
         const outcome = await withTimeout(readAll(format, chunked(r, bytes), false), 5000, `seed ${seed}`);
         if ('rows' in outcome && outcome.rows.some((row) => row.text.includes('\uFFFD') || String(row.label).includes('\uFFFD'))) {
           replaced++;
           example ||= `seed ${seed}: ${JSON.stringify(bytes.toString('latin1')).slice(0, 200)}`;
         }
       }
-      expect(replaced, `${replaced} of 200 ${format} inputs with invalid UTF-8 were read with U+FFFD instead of an error; first: ${example}`).toBe(0);
+      expect(
+        replaced,
+        `${replaced} of 200 ${format} inputs with invalid UTF-8 were read with U+FFFD instead of an error; first: ${example}`,
+      ).toBe(0);
     },
   );
 
@@ -405,7 +511,10 @@ describe('fuzz: the readers as a library (recordsFrom), random chunking', () => 
         const { records } = await withTimeout(readDataset(path, {}), 5000, context);
         checkRows(records, generated.bytes, context);
         if (generated.expected && !corruptGzip) {
-          expect(records.map((row) => ({ text: row.text, label: row.label, line: row.line })), context).toEqual(generated.expected);
+          expect(
+            records.map((row) => ({ text: row.text, label: row.label, line: row.line })),
+            context,
+          ).toEqual(generated.expected);
         }
       } catch (err) {
         if (!(err instanceof InputError)) throw new Error(`${context}: not an InputError: ${String(err)}`, { cause: err });
@@ -423,7 +532,8 @@ describe('fuzz: the readers as a library (recordsFrom), random chunking', () => 
 // CLI
 
 /** Messages that are about one line of input: they must carry `SOURCE:LINE:`. */
-const LINE_MESSAGES = /invalid JSON|expected a JSON object|missing "|empty "|is not a string|must be a string or a number|invalid UTF-8|wrong number of fields|unterminated quoted field|invalid quoting|unrecognised CSV layout|invalid class|the header /;
+const LINE_MESSAGES =
+  /invalid JSON|expected a JSON object|missing "|empty "|is not a string|must be a string or a number|invalid UTF-8|wrong number of fields|unterminated quoted field|invalid quoting|unrecognised CSV layout|invalid class|the header /;
 
 interface CliCase {
   name: string;
@@ -449,13 +559,30 @@ describe('fuzz: the CLI (spawned), a few dozen cases', () => {
       const r = mulberry32((SEED ^ 0x5eed) + i);
       // a training file
       const csv = i % 2 === 1;
-      const g = csv ? (i % 4 === 1 ? validCsv(r) : brokenCsv(r)) : i % 4 === 0 ? validJsonl(r, true) : chance(r, 0.5) ? brokenJsonl(r) : { kind: 'random bytes', bytes: randomBytes(r, 300) };
+      const g = csv
+        ? i % 4 === 1
+          ? validCsv(r)
+          : brokenCsv(r)
+        : i % 4 === 0
+          ? validJsonl(r, true)
+          : chance(r, 0.5)
+            ? brokenJsonl(r)
+            : { kind: 'random bytes', bytes: randomBytes(r, 300) };
       const path = join(dir, `train-${i}.${csv ? 'csv' : 'jsonl'}`);
       writeFileSync(path, g.bytes);
-      cases.push({ name: `train file #${i} (${g.kind})`, args: ['classify', '--train', path, '--json', 'a query'], source: path, expectLines: g.expected ? 1 : undefined });
+      cases.push({
+        name: `train file #${i} (${g.kind})`,
+        args: ['classify', '--train', path, '--json', 'a query'],
+        source: path,
+        expectLines: g.expected ? 1 : undefined,
+      });
       // classify stdin, JSONL or plain text
       const text = i % 3 === 2;
-      const s = text ? { kind: 'random bytes', bytes: mangleBytes(r, randomBytes(r, 300)) } : i % 3 === 0 ? validJsonl(r, false) : brokenJsonl(r);
+      const s = text
+        ? { kind: 'random bytes', bytes: mangleBytes(r, randomBytes(r, 300)) }
+        : i % 3 === 0
+          ? validJsonl(r, false)
+          : brokenJsonl(r);
       cases.push({
         name: `classify stdin #${i} (${text ? 'text, ' : ''}${s.kind})`,
         args: ['classify', '--train', train, '--jobs', String(1 + (i % 2)), ...(text ? ['--input', 'text'] : [])],
@@ -464,10 +591,21 @@ describe('fuzz: the CLI (spawned), a few dozen cases', () => {
         expectLines: 'expected' in s && s.expected ? s.expected.length : undefined,
       });
       // an eval test file
-      const t = i % 2 === 0 ? (chance(r, 0.5) ? validCsv(r) : brokenCsv(r)) : chance(r, 0.5) ? validJsonl(r, true) : { kind: 'mangled jsonl', bytes: mangleBytes(r, validJsonl(r, true).bytes) };
+      const t =
+        i % 2 === 0
+          ? chance(r, 0.5)
+            ? validCsv(r)
+            : brokenCsv(r)
+          : chance(r, 0.5)
+            ? validJsonl(r, true)
+            : { kind: 'mangled jsonl', bytes: mangleBytes(r, validJsonl(r, true).bytes) };
       const testPath = join(dir, `test-${i}.${i % 2 === 0 ? 'csv' : 'jsonl'}`);
       writeFileSync(testPath, t.bytes);
-      cases.push({ name: `eval test file #${i} (${t.kind})`, args: ['eval', '--train', train, '--test', testPath, '--quiet', '--json'], source: testPath });
+      cases.push({
+        name: `eval test file #${i} (${t.kind})`,
+        args: ['eval', '--train', train, '--test', testPath, '--quiet', '--json'],
+        source: testPath,
+      });
     }
   });
 

@@ -36,11 +36,19 @@ async function evalPredictions(train: Row[], test: Row[], k: number, tie: TieRul
   const args = ['eval', '--train', writeJsonl(join(dir, 'train.jsonl'), train), '--test', writeJsonl(join(dir, 'test.jsonl'), test)];
   const r = await run([...args, '-k', String(k), '--tie', tie, '--seed', '7', '--quiet', '--predictions', preds]);
   expect(r.code, r.stderr).toBe(0);
-  return readFileSync(preds, 'utf8').trim().split('\n').map((l) => JSON.parse(l).prediction);
+  return readFileSync(preds, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l).prediction);
 }
 
 function libraryPredictions(train: Row[], test: Row[], k: number, tie: TieRule): unknown[] {
-  return new GzipKnnClassifier({ k, tie, seed: 7 }).fit(train.map((t) => t.text), train.map((t) => t.label)).predict(test.map((t) => t.text));
+  return new GzipKnnClassifier({ k, tie, seed: 7 })
+    .fit(
+      train.map((t) => t.text),
+      train.map((t) => t.label),
+    )
+    .predict(test.map((t) => t.text));
 }
 
 describe('the library and npc eval agree on every tie rule', () => {

@@ -5,12 +5,39 @@
  * /dev/stdout), so a regression cannot damage the machine.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, linkSync, lstatSync, mkdirSync, openSync, closeSync, readFileSync, readdirSync, symlinkSync, writeFileSync, constants } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  closeSync,
+  readFileSync,
+  readdirSync,
+  symlinkSync,
+  writeFileSync,
+  constants,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bytesWritten, cleanupTmp, expectNpcError, makeTmp, npcShell, q, run, shell, sleep, spawnNpc, unreadableStrategy, waitFor, writeJsonl } from '../helpers/failure-tools.js';
+import {
+  bytesWritten,
+  cleanupTmp,
+  expectNpcError,
+  makeTmp,
+  npcShell,
+  q,
+  run,
+  shell,
+  sleep,
+  spawnNpc,
+  unreadableStrategy,
+  waitFor,
+  writeJsonl,
+} from '../helpers/failure-tools.js';
 import { SENTENCES } from '../fixtures/sentences.js';
-
 
 let dir: string;
 let train: string;
@@ -18,14 +45,20 @@ let train: string;
 beforeAll(() => {
   dir = makeTmp('npc-out-');
   chmodSync(dir, 0o755); // readable by `nobody` in the permission tests
-  train = writeJsonl(join(dir, 'train.jsonl'), SENTENCES.map(([label, text]) => ({ label, text })));
+  train = writeJsonl(
+    join(dir, 'train.jsonl'),
+    SENTENCES.map(([label, text]) => ({ label, text })),
+  );
   chmodSync(train, 0o644);
 });
 afterAll(() => cleanupTmp());
 
 const evalArgs = (...more: string[]): string[] => ['eval', '--train', train, '--test', train, '-k', '1', '--quiet', ...more];
 const predictionLines = (text: string): { index: number; prediction: string }[] =>
-  text.trim().split('\n').map((l) => JSON.parse(l));
+  text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 
 function mkfifo(path: string): void {
   const r = spawnSync('mkfifo', [path]);
@@ -126,13 +159,18 @@ describe.concurrent('row 24 (issue 10 item 2): an output npc cannot write fails 
     const how = unreadableStrategy();
     if (!how.ok || how.uid === undefined) {
       // As a non-root user the folder below would be ours; as root it must be run as nobody. Never pass silently.
-      console.warn(`SKIPPING row 24 (permission denied): ${how.ok ? 'not running as root, cannot make a folder this user may not write' : how.reason}`);
+      console.warn(
+        `SKIPPING row 24 (permission denied): ${how.ok ? 'not running as root, cannot make a folder this user may not write' : how.reason}`,
+      );
       ctx.skip();
       return;
     }
     const locked = join(dir, 'root-only');
     mkdirSync(locked, { mode: 0o755 });
-    for (const [flag, name] of [['--predictions', 'p.jsonl'], ['--save-neighbors', 'p.nbr']]) {
+    for (const [flag, name] of [
+      ['--predictions', 'p.jsonl'],
+      ['--save-neighbors', 'p.nbr'],
+    ]) {
       for (const jobs of ['1', '2']) {
         const target = join(locked, name);
         const r = await run(evalArgs(flag, target, '--jobs', jobs), { uid: how.uid, gid: how.gid, timeoutMs: 30_000 });
@@ -177,13 +215,19 @@ describe.concurrent('row 24 (issue 10 item 2): an output npc cannot write fails 
 
   it('row 24: SIGTERM while a write waits on a FIFO nobody reads: exit 143 promptly, partial report, nothing left', async () => {
     const sub = makeTmp('npc-out-stuck-');
-    const test = writeJsonl(join(sub, 'test.jsonl'), Array.from({ length: 3000 }, (_, i) => ({ label: SENTENCES[i % 6][0], text: `${SENTENCES[i % 6][1]} ${i}` })));
+    const test = writeJsonl(
+      join(sub, 'test.jsonl'),
+      Array.from({ length: 3000 }, (_, i) => ({ label: SENTENCES[i % 6][0], text: `${SENTENCES[i % 6][1]} ${i}` })),
+    );
     const fifo = join(sub, 'p.fifo');
     mkfifo(fifo);
     // A reader that opens the FIFO and never reads: the pipe fills (64 KiB) and npc's writes wait.
     const fd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
     try {
-      const { child, done } = spawnNpc(['eval', '--train', train, '--test', test, '--quiet', '--jobs', '2', '--predictions', fifo], { stdin: 'null', timeoutMs: 60_000 });
+      const { child, done } = spawnNpc(['eval', '--train', train, '--test', test, '--quiet', '--jobs', '2', '--predictions', fifo], {
+        stdin: 'null',
+        timeoutMs: 60_000,
+      });
       // Ready when it has filled the pipe (its signal handlers are in place long before), however slow the machine.
       const filled = await waitFor(() => (bytesWritten(child.pid!) ?? 0) >= 65536, 40_000);
       expect(filled, 'npc never filled the pipe').toBe(true);
@@ -226,12 +270,17 @@ describe('row 27 (issue 10 item 5): a cache folder that cannot be created', () =
       ctx.skip();
       return;
     }
-    const big = writeJsonl(join(makeTmp('npc-out-big-'), 'big.jsonl'), Array.from({ length: 20_000 }, (_, i) => ({ label: SENTENCES[i % 6][0], text: `${SENTENCES[i % 6][1]} (${i})` })));
+    const big = writeJsonl(
+      join(makeTmp('npc-out-big-'), 'big.jsonl'),
+      Array.from({ length: 20_000 }, (_, i) => ({ label: SENTENCES[i % 6][0], text: `${SENTENCES[i % 6][1]} (${i})` })),
+    );
     const cache = `/proc/npc-test-${process.pid}`;
     const r = await run(['classify', '--train', big, '--jobs', '2', SENTENCES[3][1]], { env: { NPC_DATA_DIR: cache }, timeoutMs: 60_000 });
     expect(r.timedOut, 'npc hung').toBe(false);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('money\n');
-    expect(r.stderr).toBe(`npc: warning: cannot cache the prepared training set in ${cache}/index (no such file or directory); the next run will prepare it again\n`);
+    expect(r.stderr).toBe(
+      `npc: warning: cannot cache the prepared training set in ${cache}/index (no such file or directory); the next run will prepare it again\n`,
+    );
   });
 });

@@ -50,7 +50,11 @@ describe.skipIf(!haveR8)('cross-validation on R8 and R52', () => {
     expect(r.code, r.stderr).toBe(0);
     const saved = parseNeighborsFile(readFileSync(nbr), nbr);
     const m = saved.header.m;
-    const ref = spawnSync('python3', [join(repoRoot, 'scripts/reference_neighbors.py'), '--train', data, '--test', data, '--leave-one-out', '--m', String(m)], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    const ref = spawnSync(
+      'python3',
+      [join(repoRoot, 'scripts/reference_neighbors.py'), '--train', data, '--test', data, '--leave-one-out', '--m', String(m)],
+      { encoding: 'utf8', maxBuffer: 1 << 28 },
+    );
     expect(ref.status, ref.stderr).toBe(0);
     const expected = JSON.parse(ref.stdout) as { index: number; neighbors: [number, number][] }[];
     expect(saved.size).toBe(300);
@@ -69,7 +73,9 @@ describe.skipIf(!haveR8)('cross-validation on R8 and R52', () => {
 });
 
 describe('cross-validation on our own sentences', () => {
-  const rows = SENTENCES.flatMap(([label, text], i) => [0, 1, 2].map((j) => ({ label, text: `${text} ${['today', 'again', 'at last'][j]}`, id: i * 3 + j })));
+  const rows = SENTENCES.flatMap(([label, text], i) =>
+    [0, 1, 2].map((j) => ({ label, text: `${text} ${['today', 'again', 'at last'][j]}`, id: i * 3 + j })),
+  );
   rows.push({ label: 'sport', text: rows[0].text, id: 99 }); // an exact duplicate
   const data = writeJsonl(join(dir, 'own.jsonl'), rows);
 
@@ -82,7 +88,10 @@ describe('cross-validation on our own sentences', () => {
     expect(report.folds.reduce((s: number, f: { test: number }) => s + f.test, 0)).toBe(rows.length);
     expect(report.mean_sd.map((m: { k: number }) => m.k)).toEqual([1, 2]);
     expect(report.pooled.n).toBe(rows.length);
-    const lines = readFileSync(preds, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(preds, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(rows.length);
     expect(new Set(lines.map((l) => l.fold))).toEqual(new Set([0, 1, 2]));
     expect(report.duplicates).toBeLessThanOrEqual(2);
@@ -101,10 +110,22 @@ describe('cross-validation on our own sentences', () => {
 
   it.each([
     [['--data', data, '--folds', '1'], 2, '--folds needs at least 2 folds'],
-    [['--data', data, '--folds', '7'], 2, '--folds 7 needs 7 rows of every class in the data, but class "money" has 6 (use --folds 6 or fewer, or --leave-one-out)'],
-    [['--data', data, '--holdout', '1.5'], 2, "option '--holdout <fraction>' argument '1.5' is invalid. expected a probability between 0 and 1 (exclusive), such as 0.01. (see --help)"],
+    [
+      ['--data', data, '--folds', '7'],
+      2,
+      '--folds 7 needs 7 rows of every class in the data, but class "money" has 6 (use --folds 6 or fewer, or --leave-one-out)',
+    ],
+    [
+      ['--data', data, '--holdout', '1.5'],
+      2,
+      "option '--holdout <fraction>' argument '1.5' is invalid. expected a probability between 0 and 1 (exclusive), such as 0.01. (see --help)",
+    ],
     [['--data', data, '--holdout', '0.01'], 2, '--holdout 0.01 of 19 rows leaves 0 test rows and 19 training rows: both need at least one'],
-    [['--data', data, '--folds', '2', '--train', data], 2, '--data is one file split into training and test rows: it cannot be combined with --train or --test'],
+    [
+      ['--data', data, '--folds', '2', '--train', data],
+      2,
+      '--data is one file split into training and test rows: it cannot be combined with --train or --test',
+    ],
     [['--data', data], 2, '--data needs one of --holdout FRACTION, --folds K or --leave-one-out'],
     [['--data', data, '--folds', '2', '--leave-one-out'], 2, '--folds and --leave-one-out cannot be combined: choose one'],
     [['--folds', '2'], 2, '--folds needs --data FILE (one labelled file to split)'],
@@ -114,7 +135,10 @@ describe('cross-validation on our own sentences', () => {
 });
 
 describe('row 46: CSV and TSV through classify, written back byte for byte', () => {
-  const train = writeJsonl(join(dir, 'title-train.jsonl'), SENTENCES.map(([label, text]) => ({ label, title: text })));
+  const train = writeJsonl(
+    join(dir, 'title-train.jsonl'),
+    SENTENCES.map(([label, text]) => ({ label, title: text })),
+  );
 
   it('row 46: quoted commas, doubled quotes, CRLF, a line end inside quotes, a blank line, an empty field: the same bytes plus the column', async () => {
     const input =
@@ -149,7 +173,11 @@ describe('row 46: CSV and TSV through classify, written back byte for byte', () 
       1,
       '<stdin>:1: the header already has a "prediction" column, which npc would add; name the new column with --output-field NAME',
     );
-    expectNpcError(await run(['classify', '--train', train, '--text-field', 'title', '--input', 'csv'], { input: 'id,title\n1,a,b\n' }), 1, '<stdin>:2: wrong number of fields: expected 2, got 3');
+    expectNpcError(
+      await run(['classify', '--train', train, '--text-field', 'title', '--input', 'csv'], { input: 'id,title\n1,a,b\n' }),
+      1,
+      '<stdin>:2: wrong number of fields: expected 2, got 3',
+    );
     expectNpcError(
       await run(['classify', '--train', train, '--text-field', 'title', '--input', 'csv'], { input: 'id,title\n1,"open\n' }),
       1,
@@ -162,17 +190,29 @@ describe('row 47: nested and joined fields', () => {
   const nested = join(dir, 'nested.jsonl');
   writeFileSync(
     nested,
-    SENTENCES.map(([label, text], i) => JSON.stringify({ meta: { title: text.split(' ').slice(0, 4).join(' '), 'topic.name': label }, body: text.split(' ').slice(4).join(' '), id: i })).join('\n') + '\n',
+    SENTENCES.map(([label, text], i) =>
+      JSON.stringify({
+        meta: { title: text.split(' ').slice(0, 4).join(' '), 'topic.name': label },
+        body: text.split(' ').slice(4).join(' '),
+        id: i,
+      }),
+    ).join('\n') + '\n',
   );
 
   it('row 47: --text-field meta.title,body joins the two with one space; --label-field meta.topic\\.name reads a key with a dot', async () => {
-    const r = await run(['classify', '--train', nested, '--text-field', 'meta.title,body', '--label-field', 'meta.topic\\.name', '-k', '1', '--json'], {
-      input: JSON.stringify({ meta: { title: 'Shares slid on the' }, body: 'stock market as investors dumped bank stocks' }) + '\n',
-    });
+    const r = await run(
+      ['classify', '--train', nested, '--text-field', 'meta.title,body', '--label-field', 'meta.topic\\.name', '-k', '1', '--json'],
+      {
+        input: JSON.stringify({ meta: { title: 'Shares slid on the' }, body: 'stock market as investors dumped bank stocks' }) + '\n',
+      },
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ prediction: 'money', distance: expect.any(Number) });
     // The joined text is exactly "title body": the same NCD as the plain sentence against the same rows.
-    const plain = writeJsonl(join(dir, 'plain.jsonl'), SENTENCES.map(([label, text]) => ({ label, text })));
+    const plain = writeJsonl(
+      join(dir, 'plain.jsonl'),
+      SENTENCES.map(([label, text]) => ({ label, text })),
+    );
     const p = await run(['classify', '--train', plain, '-k', '1', '--json', SENTENCES[2][1]]);
     expect(JSON.parse(p.stdout).distance).toBe(JSON.parse(r.stdout).distance);
   });
@@ -181,7 +221,11 @@ describe('row 47: nested and joined fields', () => {
     const bad = join(dir, 'bad-nested.jsonl');
     writeFileSync(bad, `${JSON.stringify({ meta: { title: 'a b c' }, label: 'x' })}\n${JSON.stringify({ meta: 'flat', label: 'y' })}\n`);
     expectNpcError(await run(['classify', '--train', bad, '--text-field', 'meta.name', 'x']), 1, `${bad}:1: missing "meta.name"`);
-    expectNpcError(await run(['classify', '--train', bad, '--text-field', 'meta.title', 'x']), 1, `${bad}:2: "meta" is not an object (looking for "meta.title")`);
+    expectNpcError(
+      await run(['classify', '--train', bad, '--text-field', 'meta.title', 'x']),
+      1,
+      `${bad}:2: "meta" is not an object (looking for "meta.title")`,
+    );
     expectNpcError(
       await run(['classify', '--train', bad, '--label-field', 'a,b', 'x']),
       2,

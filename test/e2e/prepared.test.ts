@@ -14,7 +14,9 @@ describe.skipIf(!available)('classify against a large training set: the prepared
     const train = join(dir, 'train20k.jsonl');
     const rows = readJsonlGz(sharedDataPath('ag_news/train.first2000.jsonl.gz')).map((r) => JSON.stringify(r));
     writeFileSync(train, (rows.join('\n') + '\n').repeat(10)); // 20,000 rows: the size that gets prepared
-    const queries = readJsonlGz(sharedDataPath('ag_news/test.jsonl.gz')).slice(0, 3).map((r) => r.text);
+    const queries = readJsonlGz(sharedDataPath('ag_news/test.jsonl.gz'))
+      .slice(0, 3)
+      .map((r) => r.text);
     const args = ['classify', '--train', train, '--json', '--neighbors', '3', ...queries];
     const env = { NPC_DATA_DIR: cache };
 
@@ -56,7 +58,10 @@ describe.skipIf(!available)('classify against a large training set: the prepared
     writeFileSync(train, good + '{"label": 1, "text": oops}\n');
     const lines = 3 * rows.length + 1;
     const started = Date.now();
-    const r = await runNpc(['classify', '--train', train, '--jobs', '2', 'a text'], { env: { NPC_DATA_DIR: join(dir, 'cache') }, timeoutMs: 60_000 });
+    const r = await runNpc(['classify', '--train', train, '--jobs', '2', 'a text'], {
+      env: { NPC_DATA_DIR: join(dir, 'cache') },
+      timeoutMs: 60_000,
+    });
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(new RegExp(`^npc: ${train.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${lines}: invalid JSON`));
@@ -64,4 +69,3 @@ describe.skipIf(!available)('classify against a large training set: the prepared
     expect(Date.now() - started).toBeLessThan(60_000);
   });
 });
-

@@ -44,10 +44,15 @@ describe.skipIf(!available)('eval --save-neighbors and npc score', () => {
     expect(report.neighbors_m).toBe(15);
   });
 
-  it('the text report of score equals eval\'s but for the timing lines', async () => {
+  it("the text report of score equals eval's but for the timing lines", async () => {
     const e = await runNpc(['eval', ...data(), '--limit', '40', '-k', '3,1', '--tie', 'decrement', '--quiet', '--jobs', '1']);
     const s = await runNpc(['score', saved, ...data(), '-k', '3,1', '--tie', 'decrement']);
-    const body = (out: string) => out.split('\n').filter((l) => !/^(elapsed|pairs per second)/.test(l)).join('\n').trim();
+    const body = (out: string) =>
+      out
+        .split('\n')
+        .filter((l) => !/^(elapsed|pairs per second)/.test(l))
+        .join('\n')
+        .trim();
     expect(body(s.stdout)).toBe(body(e.stdout));
     expect(s.stdout).toContain("tie rule 'decrement'");
   });
@@ -104,7 +109,20 @@ describe.skipIf(!available)('eval --save-neighbors and npc score', () => {
 
   it('--tie random writes reproducible picks for a seed; its accuracy is the exact expectation', async () => {
     const run = (seed: number, name: string) =>
-      runNpc(['eval', ...data(), '--limit', '40', '--tie', 'random', '--seed', String(seed), '--quiet', '--json', '--predictions', join(dir, name)]);
+      runNpc([
+        'eval',
+        ...data(),
+        '--limit',
+        '40',
+        '--tie',
+        'random',
+        '--seed',
+        String(seed),
+        '--quiet',
+        '--json',
+        '--predictions',
+        join(dir, name),
+      ]);
     const [a, b] = [await run(5, 'r1.jsonl'), await run(5, 'r2.jsonl')];
     expect(readFileSync(join(dir, 'r1.jsonl'), 'utf8')).toBe(readFileSync(join(dir, 'r2.jsonl'), 'utf8'));
     const ja = JSON.parse(a.stdout);
@@ -133,13 +151,37 @@ describe.skipIf(!available)('R8 with --strip: neighbour lists agree with CPython
     const dir = mkdtempSync(join(tmpdir(), 'npc-r8-'));
     const saved = join(dir, 'r8.nbr');
     const r = await runNpc([
-      'eval', '--train', sharedDataPath(R8_TRAIN), '--test', sharedDataPath(R8_TEST), '--strip', '--limit', '40',
-      '-k', '1', '--neighbors', '10', '--quiet', '--save-neighbors', saved,
+      'eval',
+      '--train',
+      sharedDataPath(R8_TRAIN),
+      '--test',
+      sharedDataPath(R8_TEST),
+      '--strip',
+      '--limit',
+      '40',
+      '-k',
+      '1',
+      '--neighbors',
+      '10',
+      '--quiet',
+      '--save-neighbors',
+      saved,
     ]);
     expect(r.code).toBe(0);
     const ref = spawnSync(
       'python3',
-      ['scripts/reference_neighbors.py', '--train', sharedDataPath(R8_TRAIN), '--test', sharedDataPath(R8_TEST), '--strip', '--n', '40', '--m', '10'],
+      [
+        'scripts/reference_neighbors.py',
+        '--train',
+        sharedDataPath(R8_TRAIN),
+        '--test',
+        sharedDataPath(R8_TEST),
+        '--strip',
+        '--n',
+        '40',
+        '--m',
+        '10',
+      ],
       { cwd: repoRoot, encoding: 'utf8', maxBuffer: 64 << 20 },
     );
     expect(ref.status).toBe(0);

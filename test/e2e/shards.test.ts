@@ -72,9 +72,14 @@ describe.skipIf(!haveR8)('row 38: a 4 × 2 grid of shards of R8 merges into the 
     expect(existsSync(out)).toBe(false);
     const partial = await run(['merge', ...parts.filter((p) => !p.endsWith('part-2-1.nbr')), '-o', out, '--allow-partial']);
     expect(partial.code).toBe(0);
-    expect(partial.stderr).toBe('npc: warning: merged a partial evaluation: test shards 3 of 4, 180 of 240 rows; test shards 2 were left out\n');
+    expect(partial.stderr).toBe(
+      'npc: warning: merged a partial evaluation: test shards 3 of 4, 180 of 240 rows; test shards 2 were left out\n',
+    );
     const score = await run(['score', out, '--train', train, '--test', test, '-k', '1,2,3,5', '--json']);
-    expect(JSON.parse(score.stdout)).toMatchObject({ n: 180, evaluated: 'stratified sample of 240, seed 1 (partial: test shards 0, 1, 3 of 4)' });
+    expect(JSON.parse(score.stdout)).toMatchObject({
+      n: 180,
+      evaluated: 'stratified sample of 240, seed 1 (partial: test shards 0, 1, 3 of 4)',
+    });
   });
 
   it('row 39: an overlapping part (the same shard twice) → npc: PART: overlaps …', async () => {
@@ -126,7 +131,10 @@ describe.skipIf(!haveR8)('row 38: a 4 × 2 grid of shards of R8 merges into the 
 
 describe.concurrent('row 40: --shard and --train-shard, usage errors and `auto`', () => {
   const dir = makeTmp('npc-shard-flags-');
-  const train = writeJsonl(join(dir, 'train.jsonl'), SENTENCES.map(([label, text]) => ({ label, text })));
+  const train = writeJsonl(
+    join(dir, 'train.jsonl'),
+    SENTENCES.map(([label, text]) => ({ label, text })),
+  );
 
   it.each([
     ['4/4', 'expected I/N with I from 0 to N − 1 (the slices are 0-based), got 4/4.'],
@@ -139,75 +147,131 @@ describe.concurrent('row 40: --shard and --train-shard, usage errors and `auto`'
   });
 
   it('row 40: --shard without --save-neighbors, --train-shard with --predictions, --shard on classify stdin → exit 2', async () => {
-    expectNpcError(await run(['eval', '--train', train, '--test', train, '--shard', '0/2']), 2, '--shard needs --save-neighbors FILE: npc merge joins the parts');
     expectNpcError(
-      await run(['eval', '--train', train, '--test', train, '--train-shard', '0/2', '--save-neighbors', join(dir, 'y.nbr'), '--predictions', join(dir, 'p.jsonl')]),
+      await run(['eval', '--train', train, '--test', train, '--shard', '0/2']),
+      2,
+      '--shard needs --save-neighbors FILE: npc merge joins the parts',
+    );
+    expectNpcError(
+      await run([
+        'eval',
+        '--train',
+        train,
+        '--test',
+        train,
+        '--train-shard',
+        '0/2',
+        '--save-neighbors',
+        join(dir, 'y.nbr'),
+        '--predictions',
+        join(dir, 'p.jsonl'),
+      ]),
       2,
       '--predictions cannot be combined with --train-shard: a training shard only sees part of the training set (merge the neighbours, then npc score)',
     );
-    expectNpcError(await run(['classify', '--train', train, '--shard', '0/2'], { input: '{"text": "x"}\n' }), 2, '--shard needs --input-file: a file can be split into byte ranges, stdin cannot');
+    expectNpcError(
+      await run(['classify', '--train', train, '--shard', '0/2'], { input: '{"text": "x"}\n' }),
+      2,
+      '--shard needs --input-file: a file can be split into byte ranges, stdin cannot',
+    );
   });
 
   it('row 40: --shard auto takes the slice from Slurm, Kubernetes or AWS Batch, and refuses a missing or disagreeing index', () => {
     const auto = shardFlag('auto');
-    expect(resolveShard(auto, '--shard', { SLURM_ARRAY_TASK_ID: '2', SLURM_ARRAY_TASK_MIN: '0', SLURM_ARRAY_TASK_COUNT: '4' })).toEqual({ index: 2, count: 4 });
-    expect(resolveShard(auto, '--shard', { SLURM_ARRAY_TASK_ID: '7', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_STEP: '2', SLURM_ARRAY_TASK_COUNT: '4' })).toEqual({ index: 3, count: 4 });
+    expect(resolveShard(auto, '--shard', { SLURM_ARRAY_TASK_ID: '2', SLURM_ARRAY_TASK_MIN: '0', SLURM_ARRAY_TASK_COUNT: '4' })).toEqual({
+      index: 2,
+      count: 4,
+    });
+    expect(
+      resolveShard(auto, '--shard', {
+        SLURM_ARRAY_TASK_ID: '7',
+        SLURM_ARRAY_TASK_MIN: '1',
+        SLURM_ARRAY_TASK_STEP: '2',
+        SLURM_ARRAY_TASK_COUNT: '4',
+      }),
+    ).toEqual({ index: 3, count: 4 });
     expect(resolveShard(shardFlag('auto/5'), '--shard', { JOB_COMPLETION_INDEX: '4' })).toEqual({ index: 4, count: 5 });
     expect(resolveShard(shardFlag('auto/3'), '--shard', { AWS_BATCH_JOB_ARRAY_INDEX: '0' })).toEqual({ index: 0, count: 3 });
     expect(() => resolveShard(auto, '--shard', {})).toThrow(/no array job index in the environment/);
-    expect(() => resolveShard(auto, '--shard', { JOB_COMPLETION_INDEX: '1' })).toThrow('--shard auto: Kubernetes (JOB_COMPLETION_INDEX) gives no count: give it as --shard auto/N');
-    expect(() => resolveShard(shardFlag('auto/3'), '--shard', { SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_TASK_COUNT: '4' })).toThrow('--shard auto/3: Slurm (SLURM_ARRAY_TASK_ID) has 4 array tasks');
-    expect(() => resolveShard(shardFlag('auto/4'), '--shard', { SLURM_ARRAY_TASK_ID: '1', JOB_COMPLETION_INDEX: '2' })).toThrow(/the schedulers disagree/);
+    expect(() => resolveShard(auto, '--shard', { JOB_COMPLETION_INDEX: '1' })).toThrow(
+      '--shard auto: Kubernetes (JOB_COMPLETION_INDEX) gives no count: give it as --shard auto/N',
+    );
+    expect(() => resolveShard(shardFlag('auto/3'), '--shard', { SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_TASK_COUNT: '4' })).toThrow(
+      '--shard auto/3: Slurm (SLURM_ARRAY_TASK_ID) has 4 array tasks',
+    );
+    expect(() => resolveShard(shardFlag('auto/4'), '--shard', { SLURM_ARRAY_TASK_ID: '1', JOB_COMPLETION_INDEX: '2' })).toThrow(
+      /the schedulers disagree/,
+    );
     expect(() => resolveShard(shardFlag('auto/2'), '--shard', { JOB_COMPLETION_INDEX: '2' })).toThrow(/is 2, but there are only 2 shards/);
   });
 
   it('row 40: npc eval --shard auto in a Slurm array task writes the same part as --shard 1/3', async () => {
-    const test = writeJsonl(join(dir, 'test.jsonl'), SENTENCES.map(([label, text]) => ({ label, text: `${text} again` })));
+    const test = writeJsonl(
+      join(dir, 'test.jsonl'),
+      SENTENCES.map(([label, text]) => ({ label, text: `${text} again` })),
+    );
     const a = join(dir, 'auto.nbr');
     const b = join(dir, 'explicit.nbr');
     const env = { SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_TASK_MIN: '0', SLURM_ARRAY_TASK_COUNT: '3' };
     expect((await run(['eval', '--train', train, '--test', test, '-q', '--shard', 'auto', '--save-neighbors', a], { env })).code).toBe(0);
     expect((await run(['eval', '--train', train, '--test', test, '-q', '--shard', '1/3', '--save-neighbors', b])).code).toBe(0);
     expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
-    expectNpcError(await run(['eval', '--train', train, '--test', test, '--shard', 'auto', '--save-neighbors', a]), 2, /--shard auto: no array job index in the environment .+/);
+    expectNpcError(
+      await run(['eval', '--train', train, '--test', test, '--shard', 'auto', '--save-neighbors', a]),
+      2,
+      /--shard auto: no array job index in the environment .+/,
+    );
   });
 });
 
 describe('row 41: batch classify by byte ranges (classify --input-file F --shard I/N)', () => {
   const dir = makeTmp('npc-shard-classify-');
-  const train = writeJsonl(join(dir, 'train.jsonl'), SENTENCES.map(([label, text]) => ({ label, text })));
+  const train = writeJsonl(
+    join(dir, 'train.jsonl'),
+    SENTENCES.map(([label, text]) => ({ label, text })),
+  );
   const words = SENTENCES.flatMap(([, text]) => text.split(' '));
   // 20,000 lines of random length (1 to 60 words): range boundaries fall inside lines.
   let seed = 7;
-  const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  const lines = Array.from({ length: 20_000 }, (_, i) => JSON.stringify({ id: i, text: Array.from({ length: 1 + Math.floor(random() * 60) }, () => words[Math.floor(random() * words.length)]).join(' ') }));
+  const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const lines = Array.from({ length: 20_000 }, (_, i) =>
+    JSON.stringify({
+      id: i,
+      text: Array.from({ length: 1 + Math.floor(random() * 60) }, () => words[Math.floor(random() * words.length)]).join(' '),
+    }),
+  );
   const withNewline = join(dir, 'big.jsonl');
   const withoutNewline = join(dir, 'big-no-final-newline.jsonl');
   writeFileSync(withNewline, lines.join('\n') + '\n');
   writeFileSync(withoutNewline, lines.join('\n'));
 
-  it.each([[withNewline], [withoutNewline]])('row 41: 4 shards of %s, concatenated, equal the unsharded output byte for byte', async (file) => {
-    const size = statSync(file).size;
-    const bytes = readFileSync(file);
-    // At least one boundary falls inside a line (not right after a line end): a straddling line.
-    const boundaries = [1, 2, 3].map((i) => Math.floor((i * size) / 4));
-    expect(boundaries.some((b) => bytes[b - 1] !== 0x0a)).toBe(true);
-    const full = await run(['classify', '--train', train, '--input-file', file, '--jobs', '1']);
-    expect(full.code, full.stderr).toBe(0);
-    expect(full.stdout.split('\n').filter(Boolean)).toHaveLength(20_000);
-    const parts: string[] = [];
-    for (let i = 0; i < 4; i++) {
-      const r = await run(['classify', '--train', train, '--input-file', file, '--shard', `${i}/4`, '--jobs', '1']);
-      expect(r.code, r.stderr).toBe(0);
-      parts.push(r.stdout);
-    }
-    expect(parts.join('')).toBe(full.stdout);
-  });
+  it.each([[withNewline], [withoutNewline]])(
+    'row 41: 4 shards of %s, concatenated, equal the unsharded output byte for byte',
+    async (file) => {
+      const size = statSync(file).size;
+      const bytes = readFileSync(file);
+      // At least one boundary falls inside a line (not right after a line end): a straddling line.
+      const boundaries = [1, 2, 3].map((i) => Math.floor((i * size) / 4));
+      expect(boundaries.some((b) => bytes[b - 1] !== 0x0a)).toBe(true);
+      const full = await run(['classify', '--train', train, '--input-file', file, '--jobs', '1']);
+      expect(full.code, full.stderr).toBe(0);
+      expect(full.stdout.split('\n').filter(Boolean)).toHaveLength(20_000);
+      const parts: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        const r = await run(['classify', '--train', train, '--input-file', file, '--shard', `${i}/4`, '--jobs', '1']);
+        expect(r.code, r.stderr).toBe(0);
+        parts.push(r.stdout);
+      }
+      expect(parts.join('')).toBe(full.stdout);
+    },
+  );
 
   it('row 41: an error in a shard names the line in the whole file; a gzipped file is refused', async () => {
     const bad = join(dir, 'bad.jsonl');
     writeFileSync(bad, lines.map((l, i) => (i === 14_999 ? 'not json' : l)).join('\n') + '\n');
-    const results = await Promise.all([0, 1, 2, 3].map((i) => run(['classify', '--train', train, '--input-file', bad, '--shard', `${i}/4`, '--jobs', '1'])));
+    const results = await Promise.all(
+      [0, 1, 2, 3].map((i) => run(['classify', '--train', train, '--input-file', bad, '--shard', `${i}/4`, '--jobs', '1'])),
+    );
     const failed = results.filter((r) => r.code !== 0);
     expect(failed).toHaveLength(1);
     expect(failed[0].stderr).toMatch(new RegExp(`^npc: ${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:15000: invalid JSON \\(.+\\n$`));

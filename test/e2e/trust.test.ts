@@ -30,11 +30,22 @@ describe('confidence and distance per prediction', () => {
   });
 
   it('the library (predictDetails) and eval --predictions give the same values', async () => {
-    const test = writeJsonl(join(dir, 'test.jsonl'), queries.map((text) => ({ label: 'sport', text })));
+    const test = writeJsonl(
+      join(dir, 'test.jsonl'),
+      queries.map((text) => ({ label: 'sport', text })),
+    );
     const preds = join(dir, 'preds.jsonl');
     expect((await run(['eval', '--train', train, '--test', test, '-k', '3', '-q', '--predictions', preds])).code).toBe(0);
-    const cli = readFileSync(preds, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    const lib = new GzipKnnClassifier({ k: 3 }).fit(rows.map((r) => r.text), rows.map((r) => r.label)).predictDetails(queries);
+    const cli = readFileSync(preds, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const lib = new GzipKnnClassifier({ k: 3 })
+      .fit(
+        rows.map((r) => r.text),
+        rows.map((r) => r.label),
+      )
+      .predictDetails(queries);
     expect(lib.map((p) => [p.label, p.confidence, p.distance])).toEqual(cli.map((p) => [p.prediction, p.confidence, p.distance]));
   });
 });
@@ -58,7 +69,10 @@ describe('row 42: abstention', () => {
   });
 
   it('row 42: the library takes the same thresholds', () => {
-    const clf = new GzipKnnClassifier({ k: 1, abstainAbove: 0.5 }).fit(rows.map((r) => r.text), rows.map((r) => r.label));
+    const clf = new GzipKnnClassifier({ k: 1, abstainAbove: 0.5 }).fit(
+      rows.map((r) => r.text),
+      rows.map((r) => r.label),
+    );
     expect(clf.predict(queries)[1]).toBeNull();
     expect(() => new GzipKnnClassifier({ minConfidence: 1.5 })).toThrow(new RangeError('minConfidence must be from 0 to 1, got 1.5'));
     expect(() => new GzipKnnClassifier({ abstainAbove: -1 })).toThrow(RangeError);
@@ -71,7 +85,9 @@ describe('row 42: abstention', () => {
     ['--min-confidence', '', 'expected a share of the votes from 0 to 1, such as 0.6.'],
   ])('row 42: %s %j → exit 2', async (flag, value, message) => {
     const r = await run(['classify', '--train', train, flag, value, 'x']);
-    expectNpcError(r, 2, `option '${flag} <${flag === '--abstain-above' ? 'ncd' : 'share'}>' argument '${value}' is invalid. ${message}`, { usage: true });
+    expectNpcError(r, 2, `option '${flag} <${flag === '--abstain-above' ? 'ncd' : 'share'}>' argument '${value}' is invalid. ${message}`, {
+      usage: true,
+    });
   });
 });
 
@@ -79,7 +95,18 @@ describe('risk–coverage', () => {
   it('deciles, AURC and bins on a hand-made example with tied distances', () => {
     const acc = new RiskCoverageAccumulator();
     // 10 rows: distances 0.1 … 1.0 with 0.3 twice; wrong at 0.3 (one of the two) and at 0.9 and 1.0.
-    const data: [number, number][] = [[0.1, 1], [0.2, 1], [0.3, 1], [0.3, 0], [0.5, 1], [0.6, 1], [0.7, 1], [0.8, 1], [0.9, 0], [1.0, 0]];
+    const data: [number, number][] = [
+      [0.1, 1],
+      [0.2, 1],
+      [0.3, 1],
+      [0.3, 0],
+      [0.5, 1],
+      [0.6, 1],
+      [0.7, 1],
+      [0.8, 1],
+      [0.9, 0],
+      [1.0, 0],
+    ];
     for (const [d, c] of data) acc.add(d, c);
     const r = acc.result();
     expect(r.n).toBe(10);
@@ -95,7 +122,13 @@ describe('risk–coverage', () => {
   });
 
   it('eval --json: at full coverage the accuracy is the headline strict accuracy; the table shows the curve', async () => {
-    const test = writeJsonl(join(dir, 'rc-test.jsonl'), [...queries, ...SENTENCES.map(([, t]) => t.split(' ').slice(0, 5).join(' '))].map((text, i) => ({ label: SENTENCES[i % 6][0], text })));
+    const test = writeJsonl(
+      join(dir, 'rc-test.jsonl'),
+      [...queries, ...SENTENCES.map(([, t]) => t.split(' ').slice(0, 5).join(' '))].map((text, i) => ({
+        label: SENTENCES[i % 6][0],
+        text,
+      })),
+    );
     const r = await run(['eval', '--train', train, '--test', test, '-k', '1,3', '-q', '--json']);
     const report = JSON.parse(r.stdout);
     const points = report.risk_coverage.points;

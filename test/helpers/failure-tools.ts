@@ -94,10 +94,7 @@ export function spawnNpc(args: string[], options: SpawnOptions = {}): Spawned {
 }
 
 /** Runs npc to completion: `input` is written to stdin (or stdin is a file / /dev/null). */
-export async function run(
-  args: string[],
-  options: SpawnOptions & { input?: string | Buffer } = {},
-): Promise<SpawnResult> {
+export async function run(args: string[], options: SpawnOptions & { input?: string | Buffer } = {}): Promise<SpawnResult> {
   const stdinMode = options.stdin ?? 'pipe';
   const { child, done } = spawnNpc(args, { ...options, stdin: stdinMode });
   if (stdinMode === 'pipe') {
@@ -114,7 +111,10 @@ export function shell(
 ): Promise<{ status: number | null; stdout: string; stderr: string; timedOut: boolean }> {
   assertBuilt();
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', `set -o pipefail; ${command}`], { env: { ...childEnv(), ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', ['-c', `set -o pipefail; ${command}`], {
+      env: { ...childEnv(), ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => stdout.push(d));

@@ -9,7 +9,9 @@ import { readJsonlGz, requireSharedData, sharedDataPath } from '../helpers/share
 const available = requireSharedData('ag_news/train.first2000.jsonl.gz', 'ag_news/test.jsonl.gz');
 
 function records(file: string, n: number): LabeledRecord[] {
-  return readJsonlGz(sharedDataPath(file)).slice(0, n).map((r, i) => ({ text: r.text, label: r.label, line: i + 1 }));
+  return readJsonlGz(sharedDataPath(file))
+    .slice(0, n)
+    .map((r, i) => ({ text: r.text, label: r.label, line: i + 1 }));
 }
 
 function asRows(lists: NeighborLists): [number, number][][] {
@@ -42,7 +44,9 @@ describe.skipIf(!available)('searching on worker threads', () => {
     const viaPako = await createSearcher(fitIndex(small, pakoCompressor, { deferLengths: true }), 2);
     try {
       expect(viaPako.index.compressor.name).toBe(pakoCompressor.name);
-      expect(asRows(await viaPako.search(queries.slice(0, 2), 5))).toEqual(asRows(await new LocalSearcher(fitIndex(small, pakoCompressor)).search(queries.slice(0, 2), 5)));
+      expect(asRows(await viaPako.search(queries.slice(0, 2), 5))).toEqual(
+        asRows(await new LocalSearcher(fitIndex(small, pakoCompressor)).search(queries.slice(0, 2), 5)),
+      );
     } finally {
       await viaPako.close();
     }
@@ -80,7 +84,11 @@ describe.skipIf(!available)('threads started before the index is known (SearchPo
 });
 
 describe('worker failures become errors, never hangs', () => {
-  const train: LabeledRecord[] = Array.from({ length: 40 }, (_, i) => ({ text: `row ${i} about ${i % 3 ? 'sport' : 'money'}`, label: i % 3 ? 's' : 'm', line: i + 1 }));
+  const train: LabeledRecord[] = Array.from({ length: 40 }, (_, i) => ({
+    text: `row ${i} about ${i % 3 ? 'sport' : 'money'}`,
+    label: i % 3 ? 's' : 'm',
+    line: i + 1,
+  }));
   const saved = { script: process.env.NPC_WORKER_SCRIPT, fault: process.env.NPC_FAULT };
   const faulty = fileURLToPath(new URL('../helpers/faulty-worker.mjs', import.meta.url));
   afterEach(() => {

@@ -20,7 +20,9 @@ function sourceFiles(dir: string): string[] {
 /** Every relative import of a file (static `import … from`, `export … from`, and `import(…)`), as src-relative paths. */
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  const specs = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^;'"]*?from\s+'(\.[^']+)'|import\(\s*'(\.[^']+)'\s*\)/g)].map((m) => m[1] ?? m[2]);
+  const specs = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^;'"]*?from\s+'(\.[^']+)'|import\(\s*'(\.[^']+)'\s*\)/g)].map(
+    (m) => m[1] ?? m[2],
+  );
   return specs.map((spec) => relative(src, resolve(dirname(file), spec)).replace(/\.js$/, '.ts'));
 }
 

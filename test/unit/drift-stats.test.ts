@@ -13,13 +13,16 @@ const fixture = JSON.parse(readFileSync(new URL('../fixtures/drift-reference.jso
 };
 
 describe('drift statistics against scipy / numpy', () => {
-  it.each(fixture.ks.map((c, i) => [i, c] as const))('two-sample KS, case %i: D exactly, p as scipy.special.kolmogorov gives it', (_, c) => {
-    const r = ks2(c.reference, c.current);
-    expect(r.d).toBeCloseTo(c.d, 14);
-    expect(r.pValue).toBeCloseTo(c.p, 12);
-    // And close to scipy's own asymptotic method (which uses another finite-n approximation).
-    expect(Math.abs(Math.log(r.pValue) - Math.log(c.scipy_asymp_p))).toBeLessThan(0.1);
-  });
+  it.each(fixture.ks.map((c, i) => [i, c] as const))(
+    'two-sample KS, case %i: D exactly, p as scipy.special.kolmogorov gives it',
+    (_, c) => {
+      const r = ks2(c.reference, c.current);
+      expect(r.d).toBeCloseTo(c.d, 14);
+      expect(r.pValue).toBeCloseTo(c.p, 12);
+      // And close to scipy's own asymptotic method (which uses another finite-n approximation).
+      expect(Math.abs(Math.log(r.pValue) - Math.log(c.scipy_asymp_p))).toBeLessThan(0.1);
+    },
+  );
 
   it('the Kolmogorov distribution at known points', () => {
     expect(kolmogorovQ(0)).toBe(1);

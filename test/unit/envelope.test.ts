@@ -130,7 +130,11 @@ function* tieOrders(labels: number[], distances: number[]): Generator<number[]> 
 }
 
 /** Brute force over every tie order: the set of outcomes per mode (predictions, or lenient top sets). */
-function bruteForce(labels: number[], distances: number[], k: number): (mode: EnvelopeMode, trueLabel: number) => { best: boolean; worst: boolean } {
+function bruteForce(
+  labels: number[],
+  distances: number[],
+  k: number,
+): (mode: EnvelopeMode, trueLabel: number) => { best: boolean; worst: boolean } {
   const nearest = new Set<number>();
   const decrement = new Set<number>();
   const lenient: number[][] = [];
@@ -218,7 +222,8 @@ describe('envelope agrees with brute force over every tie order', () => {
       const { labels, distances } = randomList(random, n, 3, 2);
       for (let k = 1; k <= n; k++) {
         const all = envelopeRowAll(labels, distances, k, 1);
-        for (const mode of MODES) expect(all[mode as 'nearest' | 'decrement' | 'lenient']).toEqual(envelopeRow(labels, distances, k, mode, 1));
+        for (const mode of MODES)
+          expect(all[mode as 'nearest' | 'decrement' | 'lenient']).toEqual(envelopeRow(labels, distances, k, mode, 1));
       }
     }
   });

@@ -10,7 +10,10 @@ const labels: Label[] = [
   ...Array<Label>(20).fill('3'),
 ];
 // Interleave so that class rows are not contiguous.
-const shuffled = labels.map((label, i) => [label, (i * 37) % labels.length] as const).sort((a, b) => a[1] - b[1]).map(([label]) => label);
+const shuffled = labels
+  .map((label, i) => [label, (i * 37) % labels.length] as const)
+  .sort((a, b) => a[1] - b[1])
+  .map(([label]) => label);
 
 describe('fewShotSplits', () => {
   it('draws N distinct rows per class, sorted, in every trial', () => {
@@ -51,7 +54,9 @@ describe('fewShotSplits', () => {
 
   it('names every class that is too small', () => {
     expect(() => fewShotSplits(shuffled, 13, 1, 1)).toThrow(UsageError);
-    expect(() => fewShotSplits(shuffled, 13, 1, 1)).toThrow('13-shot draws need 13 training rows in every class, but class 3 has 7, "__proto__" has 12');
+    expect(() => fewShotSplits(shuffled, 13, 1, 1)).toThrow(
+      '13-shot draws need 13 training rows in every class, but class 3 has 7, "__proto__" has 12',
+    );
   });
 
   it('rejects bad counts (the CLI checks them first: this is a programming error)', () => {

@@ -53,7 +53,10 @@ describe('JSONL records', () => {
   it('reads labels as given, skipping blank lines, keeping the source line only when asked', async () => {
     const data = '{"label": 1, "text": "a"}\n\n{"label": "x", "text": "b", "id": 7}\n';
     const rows = await collect(data);
-    expect(rows.map((r) => [r.label, r.text, r.line])).toEqual([[1, 'a', 1], ['x', 'b', 3]]);
+    expect(rows.map((r) => [r.label, r.text, r.line])).toEqual([
+      [1, 'a', 1],
+      ['x', 'b', 3],
+    ]);
     expect(rows[1].raw).toBeUndefined();
     const kept = await collect(data, { keepRaw: true });
     expect(kept[1].raw).toBe('{"label": "x", "text": "b", "id": 7}');

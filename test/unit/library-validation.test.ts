@@ -18,7 +18,9 @@ describe('row 37 (issue 10 item 15): the library validates like the CLI', () => 
   const clf = new GzipKnnClassifier({ k: 1 }).fit(TEXTS, LABELS);
 
   it('row 37: a string where an array of texts is expected is a TypeError, not its characters', () => {
-    expect(() => clf.kneighbors('hey' as unknown as string[])).toThrow(new TypeError('texts must be an array of strings, got a string (wrap a single text in an array: [text])'));
+    expect(() => clf.kneighbors('hey' as unknown as string[])).toThrow(
+      new TypeError('texts must be an array of strings, got a string (wrap a single text in an array: [text])'),
+    );
     expect(() => clf.predict('hey' as unknown as string[])).toThrow(TypeError);
     expect(() => clf.predictProba('hey' as unknown as string[])).toThrow(TypeError);
     expect(() => clf.score('hey' as unknown as string[], ['x'])).toThrow(TypeError);
@@ -28,9 +30,15 @@ describe('row 37 (issue 10 item 15): the library validates like the CLI', () => 
   it('row 37: empty texts and labels that are not labels are refused by fit (as the CLI refuses them)', () => {
     const fresh = new GzipKnnClassifier();
     expect(() => fresh.fit(['a', ''], ['x', 'y'])).toThrow(new RangeError('texts[1] is empty: there is nothing to compress'));
-    expect(() => fresh.fit(['a', 'b'], ['x', null as unknown as string])).toThrow(new TypeError('labels[1] must be a string, a number or a bigint, got null'));
-    expect(() => fresh.fit(['a', 'b'], ['x', NaN])).toThrow(new RangeError('labels[1] is NaN: labels must be finite numbers, strings or bigints'));
-    expect(() => fresh.fit(['a', 'b'], ['x', {} as unknown as string])).toThrow(new TypeError('labels[1] must be a string, a number or a bigint, got an object'));
+    expect(() => fresh.fit(['a', 'b'], ['x', null as unknown as string])).toThrow(
+      new TypeError('labels[1] must be a string, a number or a bigint, got null'),
+    );
+    expect(() => fresh.fit(['a', 'b'], ['x', NaN])).toThrow(
+      new RangeError('labels[1] is NaN: labels must be finite numbers, strings or bigints'),
+    );
+    expect(() => fresh.fit(['a', 'b'], ['x', {} as unknown as string])).toThrow(
+      new TypeError('labels[1] must be a string, a number or a bigint, got an object'),
+    );
     expect(() => fresh.fit(['a', 'b'], ['x', ''])).toThrow(new RangeError('labels[1] is an empty string'));
     expect(() => fresh.fit(['a'], ['x', 'y'])).toThrow(new RangeError('texts and labels differ in length (1 vs 2)'));
     expect(() => fresh.fit([], [])).toThrow(new RangeError('fit needs at least one training text'));
@@ -55,7 +63,9 @@ describe('row 37 (issue 10 item 15): the library validates like the CLI', () => 
 
   it('row 37: unknown options are a TypeError (n_neighbors is k here); k and compressor cannot be reassigned', () => {
     expect(() => new GzipKnnClassifier({ n_neighbors: 5 } as unknown as { k: number })).toThrow(
-      new TypeError('unknown option "n_neighbors" (did you mean k?); the options are k, tie, seed, abstainAbove, minConfidence, compressor'),
+      new TypeError(
+        'unknown option "n_neighbors" (did you mean k?); the options are k, tie, seed, abstainAbove, minConfidence, compressor',
+      ),
     );
     expect(() => new GzipKnnClassifier({ k: 0 })).toThrow(new RangeError('k must be a positive integer, got 0'));
     expect(() => new GzipKnnClassifier({ k: '3' as unknown as number })).toThrow(new TypeError('k must be a number, got a string'));
@@ -70,7 +80,16 @@ describe('row 37 (issue 10 item 15): the library validates like the CLI', () => 
 
 describe('io/json-text: exact JSON for pass-through and big labels', () => {
   it('toJson writes what JSON.stringify writes, and bigints as their digits', () => {
-    const value = { a: 1, b: 'x"y', c: [1, null, undefined, -0, 1e21], d: { e: true }, f: undefined, g: NaN, h: 12345678901234567890n, '__proto__': 2 };
+    const value = {
+      a: 1,
+      b: 'x"y',
+      c: [1, null, undefined, -0, 1e21],
+      d: { e: true },
+      f: undefined,
+      g: NaN,
+      h: 12345678901234567890n,
+      __proto__: 2,
+    };
     const { h, ...rest } = value;
     expect(toJson(rest)).toBe(JSON.stringify(rest));
     expect(toJson(h)).toBe('12345678901234567890');

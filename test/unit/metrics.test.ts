@@ -129,7 +129,13 @@ describe('EvalAccumulator', () => {
   ];
 
   function run(headline?: 'nearest' | 'random'): ReturnType<EvalAccumulator['result']> {
-    const acc = new EvalAccumulator({ ks: [1, 4], rules: ['nearest', 'decrement', 'random', 'weighted'], numClasses: 3, trainSize: 100, headline });
+    const acc = new EvalAccumulator({
+      ks: [1, 4],
+      rules: ['nearest', 'decrement', 'random', 'weighted'],
+      numClasses: 3,
+      trainSize: 100,
+      headline,
+    });
     for (const [t, labels, d] of rows) acc.add(t, labels, d);
     expect(acc.count).toBe(4);
     return acc.result();

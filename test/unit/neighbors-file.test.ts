@@ -150,7 +150,8 @@ describe('neighbours file', () => {
     expect(errorOf(Buffer.concat([bytes, Buffer.from([0])]))).toMatch(/after the end marker/);
     // Header problems.
     const text = bytes.toString('latin1', 8, headerEnd);
-    const withHeader = (header: string): Buffer => Buffer.concat([bytes.subarray(0, 8), Buffer.from(header, 'latin1'), bytes.subarray(headerEnd)]);
+    const withHeader = (header: string): Buffer =>
+      Buffer.concat([bytes.subarray(0, 8), Buffer.from(header, 'latin1'), bytes.subarray(headerEnd)]);
     expect(errorOf(withHeader(text.replace('{', '[')))).toMatch(/invalid JSON/);
     expect(errorOf(withHeader(text.replace('"m":3', '"m":-3')))).toMatch(/m is not a positive count/);
     expect(errorOf(withHeader(text.replace('"version":1', '"version":2')))).toMatch(/version 2 is not supported/);
@@ -170,7 +171,15 @@ describe('checkNeighborsFileMatches', () => {
 
   it('accepts the run it was made for', () => {
     expect(() =>
-      checkNeighborsFileMatches(header, { trainSha256: TRAIN_SHA, trainRows: 10, testSha256: TEST_SHA.toUpperCase(), testRows: 5, compressor: init.compressor, strip: false, neighbors: 3 }),
+      checkNeighborsFileMatches(header, {
+        trainSha256: TRAIN_SHA,
+        trainRows: 10,
+        testSha256: TEST_SHA.toUpperCase(),
+        testRows: 5,
+        compressor: init.compressor,
+        strip: false,
+        neighbors: 3,
+      }),
     ).not.toThrow();
     // k larger than M is fine when M covers the whole training set.
     expect(() => checkNeighborsFileMatches({ ...header, m: 10 }, { neighbors: 50 })).not.toThrow();
@@ -179,7 +188,11 @@ describe('checkNeighborsFileMatches', () => {
   it('explains every mismatch in one line', () => {
     let error: unknown;
     try {
-      checkNeighborsFileMatches(header, { trainSha256: 'c'.repeat(64), testRows: 6, compressor: 'pako-2.1.0-gzip-9', strip: true, neighbors: 5 }, 'nb.bin');
+      checkNeighborsFileMatches(
+        header,
+        { trainSha256: 'c'.repeat(64), testRows: 6, compressor: 'pako-2.1.0-gzip-9', strip: true, neighbors: 5 },
+        'nb.bin',
+      );
     } catch (err) {
       error = err;
     }

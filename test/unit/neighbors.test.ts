@@ -6,7 +6,14 @@ import { mulberry32 } from '../../src/model/random.js';
 describe('NearestNeighbors', () => {
   it('orders by distance, then by training index', () => {
     const nn = new NearestNeighbors(4);
-    const offers: [number, number][] = [[0.5, 0], [0.3, 1], [0.5, 2], [0.3, 3], [0.1, 4], [0.5, 5]];
+    const offers: [number, number][] = [
+      [0.5, 0],
+      [0.3, 1],
+      [0.5, 2],
+      [0.3, 3],
+      [0.1, 4],
+      [0.5, 5],
+    ];
     for (const [d, i] of offers) nn.offer(d, i);
     expect(nn.toList()).toEqual([
       { index: 4, distance: 0.1 },

@@ -25,7 +25,12 @@ describe('RowScorer on hand-made neighbour lists (what eval and score share)', (
       expect(row.prediction).toBe(expected[tie]);
       expect(row.correct).toBe(expected[tie] === 'B');
       expect(row.lenient).toBe(true); // B is among the tied labels
-      expect(row.neighbors).toEqual([[0, 0.1], [2, 0.2], [3, 0.25], [1, 0.6]]);
+      expect(row.neighbors).toEqual([
+        [0, 0.1],
+        [2, 0.2],
+        [3, 0.25],
+        [1, 0.6],
+      ]);
     }
   });
 

@@ -15,7 +15,12 @@ describe('strict vote', () => {
 
   it('only counts the first k neighbours', () => {
     expect(strictVote([1, 0, 0, 0], 1)).toBe(1);
-    expect(voteCounts([1, 0, 0, 0], 2)).toEqual(new Map([[1, 1], [0, 1]]));
+    expect(voteCounts([1, 0, 0, 0], 2)).toEqual(
+      new Map([
+        [1, 1],
+        [0, 1],
+      ]),
+    );
   });
 
   it('uses all neighbours when fewer than k are given', () => {
@@ -41,7 +46,11 @@ describe('lenient (paper) rule', () => {
   });
 
   it('agrees with strict when there is no tie', () => {
-    for (const labels of [[0, 0], [1, 1, 0], [2, 1, 2]]) {
+    for (const labels of [
+      [0, 0],
+      [1, 1, 0],
+      [2, 1, 2],
+    ]) {
       const strict = strictVote(labels, labels.length);
       for (const truth of [0, 1, 2]) expect(lenientCorrect(labels, labels.length, truth)).toBe(truth === strict);
     }

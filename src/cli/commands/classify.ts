@@ -1,6 +1,15 @@
 /** `npc classify [TEXT...]`: labels for arguments, or a stream of JSONL / text lines from stdin. */
 import type { Readable } from 'node:stream';
-import { argumentRecords, classifyRecords, type CsvHeader, csvField, fileRecords, type PassthroughRecord, stdinRecords, stdinTableRows } from '../../app/classify.js';
+import {
+  argumentRecords,
+  classifyRecords,
+  type CsvHeader,
+  csvField,
+  fileRecords,
+  type PassthroughRecord,
+  stdinRecords,
+  stdinTableRows,
+} from '../../app/classify.js';
 import type { Label } from '../../app/scoring.js';
 import { type FileFormat, labelNameMap, openTrainingSearcher } from '../../app/training.js';
 import { InputError, UsageError } from '../../errors.js';
@@ -47,7 +56,13 @@ export async function classifyCommand(
   // A few arguments against a small training set: one thread, no start-up cost. Stdin, or a large
   // training set: the worker pool.
   const { searcher, labelNames } = await openTrainingSearcher(
-    { path: options.train, format: trainFormat, textField: options.textField, labelField: options.labelField, formatHint: formatHint('--train-format') },
+    {
+      path: options.train,
+      format: trainFormat,
+      textField: options.textField,
+      labelField: options.labelField,
+      formatHint: formatHint('--train-format'),
+    },
     options.jobs,
     { jobsBelowPreparedSize: streamed ? options.jobs : 1, onWarning: io.warn },
   );
@@ -57,7 +72,12 @@ export async function classifyCommand(
     checkLabelNames(options.labelNames, searcher.index.encoder.classes);
     const names = labelNameMap(options.labelNames) ?? labelNames;
     const show = labelFormatter(searcher.index.encoder.classes, names);
-    const classifyOptions = { k: options.k, neighbors: options.neighbors, abstainAbove: options.abstainAbove, minConfidence: options.minConfidence };
+    const classifyOptions = {
+      k: options.k,
+      neighbors: options.neighbors,
+      abstainAbove: options.abstainAbove,
+      minConfidence: options.minConfidence,
+    };
     if (table) {
       empty.push(...(await classifyTable(options, io, searcher, classifyOptions, show)));
     } else {
@@ -74,8 +94,13 @@ export async function classifyCommand(
       for await (const result of classifyRecords(searcher, records, classifyOptions)) {
         if (result.skipped) empty.push(result.record.line);
         let line: string;
-        if (!asJson) line = result.prediction !== null ? show(result.prediction) : result.abstained ? options.abstainLabel : options.emptyLabel;
-        else line = await lineOf(() => jsonLine(result, options.textField, added, names, fromFile ? options.inputFile! : fromStdin ? '<stdin>' : 'argument'), lineOffset);
+        if (!asJson)
+          line = result.prediction !== null ? show(result.prediction) : result.abstained ? options.abstainLabel : options.emptyLabel;
+        else
+          line = await lineOf(
+            () => jsonLine(result, options.textField, added, names, fromFile ? options.inputFile! : fromStdin ? '<stdin>' : 'argument'),
+            lineOffset,
+          );
         await io.out.writeLine(line);
       }
     }
@@ -85,7 +110,11 @@ export async function classifyCommand(
   if (empty.length) {
     const s = empty.length === 1 ? '' : 's';
     const offset = lineOffset ? await lineOffset() : 0;
-    const first = empty.slice(0, 5).map((n) => n + offset).join(', ') + (empty.length > 5 ? ', …' : '');
+    const first =
+      empty
+        .slice(0, 5)
+        .map((n) => n + offset)
+        .join(', ') + (empty.length > 5 ? ', …' : '');
     const got = asJson ? '"prediction": null, "error": "empty text"' : `'${options.emptyLabel}' (--empty-label)`;
     const what = table ? `empty "${options.textField}" cell` : 'empty line';
     io.warn(`${fromFile ? options.inputFile : '<stdin>'}: ${empty.length} ${what}${s} not classified (line${s} ${first}); each got ${got}`);
@@ -109,18 +138,27 @@ async function classifyTable(
   const delimiter = options.input === 'tsv' ? '\t' : ',';
   const cell = (value: string, line: number): string => {
     if (delimiter === ',') return csvField(value);
-    if (/[\t\r\n]/.test(value)) throw new InputError(`the prediction ${JSON.stringify(value)} holds a tab or a line end, which TSV cannot hold`, `<stdin>:${line}`);
+    if (/[\t\r\n]/.test(value))
+      throw new InputError(`the prediction ${JSON.stringify(value)} holds a tab or a line end, which TSV cannot hold`, `<stdin>:${line}`);
     return value;
   };
   const writeHeader = async (): Promise<void> => {
     if (headerWritten || !header) return;
     headerWritten = true;
     if (header.columns.includes(options.outputField)) {
-      throw new InputError(`the header already has a "${options.outputField}" column, which npc would add; name the new column with --output-field NAME`, '<stdin>:1');
+      throw new InputError(
+        `the header already has a "${options.outputField}" column, which npc would add; name the new column with --output-field NAME`,
+        '<stdin>:1',
+      );
     }
     await io.out.write(header.raw + delimiter + cell(options.outputField, 1) + header.end);
   };
-  const { rows, trailer } = stdinTableRows(io.stdin, { dialect: options.input as 'csv' | 'tsv', textField: options.textField, labelField: options.labelField, onHeader: (h) => (header = h) });
+  const { rows, trailer } = stdinTableRows(io.stdin, {
+    dialect: options.input as 'csv' | 'tsv',
+    textField: options.textField,
+    labelField: options.labelField,
+    onHeader: (h) => (header = h),
+  });
   for await (const result of classifyRecords(searcher, rows, classifyOptions)) {
     await writeHeader();
     const row = result.record as PassthroughRecord;
@@ -165,12 +203,15 @@ function checkOptions(texts: string[], fromStdin: boolean, options: ClassifyComm
   const asJson = options.json || (streamed && options.input === 'jsonl');
   if (options.input === 'csv' || options.input === 'tsv') {
     if (options.inputFile !== undefined) throw new UsageError(`--input ${options.input} reads stdin; --input-file takes JSONL or text`);
-    if (options.json || options.neighbors > 0) throw new UsageError(`--input ${options.input} writes ${options.input.toUpperCase()} back (the input with a prediction column): --json and --neighbors do not apply`);
+    if (options.json || options.neighbors > 0)
+      throw new UsageError(
+        `--input ${options.input} writes ${options.input.toUpperCase()} back (the input with a prediction column): --json and --neighbors do not apply`,
+      );
   }
-  if (options.neighbors > 0 && !asJson) throw new UsageError('--neighbors needs JSON output: add --json (plain output is one label per line)');
+  if (options.neighbors > 0 && !asJson)
+    throw new UsageError('--neighbors needs JSON output: add --json (plain output is one label per line)');
   if (options.outputField === '') throw new UsageError('--output-field needs a name');
   if (asJson && !(streamed && options.input === 'jsonl') && options.outputField === options.textField) {
     throw new UsageError(`--output-field ${options.outputField} is also the text field`);
   }
 }
-

@@ -39,13 +39,16 @@ export async function driftCommand(
   io: { stdin: Readable; out: LineWriter; warn: (message: string) => void; stdout: StdoutTarget },
 ): Promise<void> {
   if (options.window !== undefined) {
-    if (options.current !== undefined && options.current !== '-') throw new UsageError('--window reads the current rows from stdin: leave out --current (or give --current -)');
+    if (options.current !== undefined && options.current !== '-')
+      throw new UsageError('--window reads the current rows from stdin: leave out --current (or give --current -)');
     if (options.html !== undefined) throw new UsageError('--html cannot be combined with --window (one page per run, not per window)');
   } else if (options.current === undefined) {
     throw new UsageError('npc drift needs --current FILE (or --window N to read windows of it from stdin)');
   }
-  if (options.reference === '-' && (options.window !== undefined || options.current === '-')) throw new UsageError('--reference and the current rows cannot both be stdin');
-  if (options.current !== undefined && options.current === options.reference) io.warn(`--reference and --current are the same file (${options.reference}): expect no drift`);
+  if (options.reference === '-' && (options.window !== undefined || options.current === '-'))
+    throw new UsageError('--reference and the current rows cannot both be stdin');
+  if (options.current !== undefined && options.current === options.reference)
+    io.warn(`--reference and --current are the same file (${options.reference}): expect no drift`);
   const fields = { textField: options.textField, labelField: options.labelField };
   const set = (path: string, own: FileFormat | undefined, flag: string) =>
     inputRecords(path, { format: chooseFormat(path, own, options.format, flag), formatHint: formatHint(flag), ...fields, stdin: io.stdin });
@@ -54,16 +57,31 @@ export async function driftCommand(
   const { html } = options.html ? await openOutputFiles({ html: options.html }, inputs, { stdout: io.stdout }, stop) : { html: undefined };
   stop.dispose();
   const { searcher } = await openTrainingSearcher(
-    { path: options.train, format: chooseFormat(options.train, options.trainFormat, options.format, '--train-format'), formatHint: formatHint('--train-format'), ...fields },
+    {
+      path: options.train,
+      format: chooseFormat(options.train, options.trainFormat, options.format, '--train-format'),
+      formatHint: formatHint('--train-format'),
+      ...fields,
+    },
     options.jobs,
     { onWarning: io.warn },
   );
   try {
     const drift: DriftOptions = { k: options.k, short: options.short, farthest: 10 };
-    const reference = await measureSet(searcher, options.reference === '-' ? '<stdin>' : options.reference, set(options.reference, options.referenceFormat, '--reference-format'), { ...drift, farthest: 0 });
+    const reference = await measureSet(
+      searcher,
+      options.reference === '-' ? '<stdin>' : options.reference,
+      set(options.reference, options.referenceFormat, '--reference-format'),
+      { ...drift, farthest: 0 },
+    );
     if (reference.rows === 0) throw new InputError('no rows in the reference set', reference.source);
     if (options.window === undefined) {
-      const current = await measureSet(searcher, options.current === '-' ? '<stdin>' : options.current!, set(options.current!, options.currentFormat, '--current-format'), drift);
+      const current = await measureSet(
+        searcher,
+        options.current === '-' ? '<stdin>' : options.current!,
+        set(options.current!, options.currentFormat, '--current-format'),
+        drift,
+      );
       if (current.rows === 0) throw new InputError('no rows in the current set', current.source);
       const report = compareSets(reference, current, options.alpha);
       const text = options.json ? driftJsonLine(report) : driftText(report);
@@ -80,7 +98,14 @@ export async function driftCommand(
     for await (const current of measureWindows(searcher, set('-', options.currentFormat, '--current-format'), options.window, drift)) {
       const report = compareSets(reference, current.set, options.alpha);
       if (report.drift) drifted++;
-      await io.out.writeLine(driftJsonLine(report, { window: window++, first_line: current.firstLine, last_line: current.lastLine, partial: current.set.rows < options.window }));
+      await io.out.writeLine(
+        driftJsonLine(report, {
+          window: window++,
+          first_line: current.firstLine,
+          last_line: current.lastLine,
+          partial: current.set.rows < options.window,
+        }),
+      );
     }
     if (drifted) throw new ExitStatus(EXIT_DRIFT, `drift in ${drifted} windows`);
   } catch (err) {

@@ -69,7 +69,10 @@ export async function evalCommand(options: EvalCommandOptions, io: EvalIo): Prom
       }
       const specs = dataSpecs(options, { strip: options.strip });
       const data = await loadEvalData(specs.train, specs.test);
-      checkLabelNames(options.labelNames, [...data.train.records, ...data.test.records].map((r) => r.label as Label));
+      checkLabelNames(
+        options.labelNames,
+        [...data.train.records, ...data.test.records].map((r) => r.label as Label),
+      );
       const names = labelNameMap(options.labelNames) ?? data.train.labelNames ?? data.test.labelNames;
       const selection = { limit: options.limit, sample: options.sample, seed: options.seed };
 
@@ -114,7 +117,9 @@ export async function evalCommand(options: EvalCommandOptions, io: EvalIo): Prom
       if (interrupted) {
         const done = report.timing!.done;
         const { scores, ...ctx } = report;
-        process.stderr.write(`npc: partial result (${done} ${done === 1 ? 'row' : 'rows'} evaluated before ${stop.signal}):\n${reportText(scores, { ...ctx, names })}\n`);
+        process.stderr.write(
+          `npc: partial result (${done} ${done === 1 ? 'row' : 'rows'} evaluated before ${stop.signal}):\n${reportText(scores, { ...ctx, names })}\n`,
+        );
         stop.check();
       }
       await printReport(report, { json: options.json, names, out: reportOut, warn: io.warn });
@@ -134,14 +139,30 @@ export async function evalCommand(options: EvalCommandOptions, io: EvalIo): Prom
 }
 
 /** `--data FILE` with --holdout, --folds or --leave-one-out (app/cross-validate.ts). */
-async function runCrossValidation(options: EvalCommandOptions, io: EvalIo, outputs: OutputFiles, stop: StopOnSignal, reportOut: LineWriter): Promise<void> {
+async function runCrossValidation(
+  options: EvalCommandOptions,
+  io: EvalIo,
+  outputs: OutputFiles,
+  stop: StopOnSignal,
+  reportOut: LineWriter,
+): Promise<void> {
   const spec = dataSpecs({ ...options, train: options.data }, { strip: options.strip }).train;
   const data = await loadSplit(spec, 'train');
-  checkLabelNames(options.labelNames, data.records.map((r) => r.label as Label));
+  checkLabelNames(
+    options.labelNames,
+    data.records.map((r) => r.label as Label),
+  );
   const names = labelNameMap(options.labelNames) ?? data.labelNames;
   const mode: CrossValidationMode =
-    options.folds !== undefined ? { kind: 'folds', k: options.folds } : options.holdout !== undefined ? { kind: 'holdout', fraction: options.holdout } : { kind: 'loo' };
-  checkMode(mode, data.records.map((r) => r.label as Label));
+    options.folds !== undefined
+      ? { kind: 'folds', k: options.folds }
+      : options.holdout !== undefined
+        ? { kind: 'holdout', fraction: options.holdout }
+        : { kind: 'loo' };
+  checkMode(
+    mode,
+    data.records.map((r) => r.label as Label),
+  );
   const progress = new ProgressLine(!options.quiet);
   const cv = await crossValidate(data, {
     mode,
@@ -175,24 +196,47 @@ function checkMode(mode: CrossValidationMode, labels: readonly Label[]): void {
     const key = (l: Label): string => (typeof l === 'string' ? JSON.stringify(l) : String(l));
     for (const l of labels) counts.set(key(l), (counts.get(key(l)) ?? 0) + 1);
     const [smallest, n] = [...counts].sort((a, b) => a[1] - b[1])[0];
-    if (n < mode.k) throw new UsageError(`--folds ${mode.k} needs ${mode.k} rows of every class in the data, but class ${smallest} has ${n} (use --folds ${Math.max(2, n)} or fewer, or --leave-one-out)`);
+    if (n < mode.k)
+      throw new UsageError(
+        `--folds ${mode.k} needs ${mode.k} rows of every class in the data, but class ${smallest} has ${n} (use --folds ${Math.max(2, n)} or fewer, or --leave-one-out)`,
+      );
   }
   if (mode.kind === 'holdout') {
     const test = Math.round(mode.fraction * labels.length);
-    if (test < 1 || test >= labels.length) throw new UsageError(`--holdout ${mode.fraction} of ${labels.length} rows leaves ${test} test rows and ${labels.length - test} training rows: both need at least one`);
+    if (test < 1 || test >= labels.length)
+      throw new UsageError(
+        `--holdout ${mode.fraction} of ${labels.length} rows leaves ${test} test rows and ${labels.length - test} training rows: both need at least one`,
+      );
   }
   if (mode.kind === 'loo' && labels.length < 2) throw new UsageError('--leave-one-out needs at least 2 rows');
 }
 
 function checkOptions(options: EvalCommandOptions): void {
-  const modes = [options.holdout !== undefined && '--holdout', options.folds !== undefined && '--folds', options.leaveOneOut && '--leave-one-out'].filter(Boolean) as string[];
+  const modes = [
+    options.holdout !== undefined && '--holdout',
+    options.folds !== undefined && '--folds',
+    options.leaveOneOut && '--leave-one-out',
+  ].filter(Boolean) as string[];
   if (options.data !== undefined) {
-    if (options.train !== undefined || options.test !== undefined) throw new UsageError('--data is one file split into training and test rows: it cannot be combined with --train or --test');
-    if (modes.length !== 1) throw new UsageError(modes.length ? `${modes.join(' and ')} cannot be combined: choose one` : '--data needs one of --holdout FRACTION, --folds K or --leave-one-out');
-    for (const [flag, value] of [['--limit', options.limit], ['--sample', options.sample], ['--shots', options.shots], ['--shard', options.shard], ['--train-shard', options.trainShard]] as const) {
+    if (options.train !== undefined || options.test !== undefined)
+      throw new UsageError('--data is one file split into training and test rows: it cannot be combined with --train or --test');
+    if (modes.length !== 1)
+      throw new UsageError(
+        modes.length
+          ? `${modes.join(' and ')} cannot be combined: choose one`
+          : '--data needs one of --holdout FRACTION, --folds K or --leave-one-out',
+      );
+    for (const [flag, value] of [
+      ['--limit', options.limit],
+      ['--sample', options.sample],
+      ['--shots', options.shots],
+      ['--shard', options.shard],
+      ['--train-shard', options.trainShard],
+    ] as const) {
       if (value !== undefined) throw new UsageError(`${flag} cannot be combined with --data`);
     }
-    if (options.data === '-' && options.saveNeighbors !== undefined) throw new UsageError('--save-neighbors needs --data to be a file (its checksum is recorded)');
+    if (options.data === '-' && options.saveNeighbors !== undefined)
+      throw new UsageError('--save-neighbors needs --data to be a file (its checksum is recorded)');
   } else if (modes.length) {
     throw new UsageError(`${modes[0]} needs --data FILE (one labelled file to split)`);
   }
@@ -207,13 +251,19 @@ function checkOptions(options: EvalCommandOptions): void {
   }
   if (options.html !== undefined && options.shots !== undefined) throw new UsageError('--html cannot be combined with --shots');
   if (options.trials !== undefined && options.shots === undefined) throw new UsageError('--trials counts few-shot draws: it needs --shots');
-  if (options.predictions === '-' && options.saveNeighbors === '-') throw new UsageError('--predictions and --save-neighbors cannot both write to stdout');
-  for (const [flag, value] of [['--shard', options.shard], ['--train-shard', options.trainShard]] as const) {
+  if (options.predictions === '-' && options.saveNeighbors === '-')
+    throw new UsageError('--predictions and --save-neighbors cannot both write to stdout');
+  for (const [flag, value] of [
+    ['--shard', options.shard],
+    ['--train-shard', options.trainShard],
+  ] as const) {
     if (value === undefined) continue;
     if (options.saveNeighbors === undefined) throw new UsageError(`${flag} needs --save-neighbors FILE: npc merge joins the parts`);
     if (options.shots !== undefined) throw new UsageError(`${flag} cannot be combined with --shots`);
   }
   if (options.trainShard !== undefined && options.predictions !== undefined) {
-    throw new UsageError('--predictions cannot be combined with --train-shard: a training shard only sees part of the training set (merge the neighbours, then npc score)');
+    throw new UsageError(
+      '--predictions cannot be combined with --train-shard: a training shard only sees part of the training set (merge the neighbours, then npc score)',
+    );
   }
 }

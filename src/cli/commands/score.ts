@@ -14,10 +14,17 @@ export interface ScoreCommandOptions extends DataFileOptions {
   json: boolean;
 }
 
-export async function scoreCommand(file: string, options: ScoreCommandOptions, io: { out: LineWriter; warn: (message: string) => void }): Promise<void> {
+export async function scoreCommand(
+  file: string,
+  options: ScoreCommandOptions,
+  io: { out: LineWriter; warn: (message: string) => void },
+): Promise<void> {
   const specs = dataSpecs(options);
   const data = await loadEvalData(specs.train, specs.test);
-  checkLabelNames(options.labelNames, [...data.train.records, ...data.test.records].map((r) => r.label as Label));
+  checkLabelNames(
+    options.labelNames,
+    [...data.train.records, ...data.test.records].map((r) => r.label as Label),
+  );
   const report = await rescore(file, data, { ks: options.k, tie: options.tie, seed: options.seed });
   const names = labelNameMap(options.labelNames) ?? data.train.labelNames ?? data.test.labelNames;
   await printReport(report, { json: options.json, names, out: io.out, warn: io.warn });
