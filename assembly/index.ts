@@ -49,7 +49,7 @@ const INPUT = changetype<Region>(memory.data(offsetof<Region>(), 16));
 const QUERY = changetype<Region>(memory.data(offsetof<Region>(), 16));
 /** The training rows: their bytes, then their offsets (i32[count + 1], relative to the first byte). */
 const ROWS = changetype<Region>(memory.data(offsetof<Region>(), 16));
-/** What prepare_row computes for the rows: code (i32), tops (i32), syms (i16), one slot per byte and one per row. */
+/** What prepare_row computes for the rows: code (i32), tops (i32), syms (i16), sh (u16), one slot per byte and one per row. */
 const PREP = changetype<Region>(memory.data(offsetof<Region>(), 16));
 
 /** Inputs up to this size use the fixed window and chains below. */
@@ -72,6 +72,7 @@ let rows_ready: bool = false;
 let prep_code: usize = 0;
 let prep_tops: usize = 0;
 let prep_syms: usize = 0;
+let prep_sh: usize = 0;
 
 /* The query: |P|, and where P is (the pair window, or the QUERY region for long queries). */
 let query_len: i32 = -1;
@@ -229,14 +230,15 @@ export function rows_offsets(): usize {
 export function rows_prepare(): void {
   const count = rows_count;
   const slots = <usize>row_off(count) + <usize>count + 8;
-  const p = reserve(PREP, slots * 10 + 64, false);
+  const p = reserve(PREP, slots * 12 + 64, false);
   prep_code = p;
   prep_tops = p + ((slots * 4 + 15) & ~15);
   prep_syms = prep_tops + ((slots * 4 + 15) & ~15);
+  prep_sh = prep_syms + ((slots * 2 + 15) & ~15);
   for (let i = 0; i < count; i++) {
     const a = row_off(i);
     const len = row_off(i + 1) - a;
-    if (len <= PREPARED_MAX) prepare_row(rows_data + <usize>a, len, prep_code, prep_tops, prep_syms, a + i);
+    if (len <= PREPARED_MAX) prepare_row(rows_data + <usize>a, len, prep_code, prep_tops, prep_syms, prep_sh, a + i);
   }
   rows_ready = true;
 }
@@ -252,7 +254,7 @@ export function pair_row(i: i32): f64 {
   if (n <= NO_SLIDE_MAX) {
     memory.copy(PWIN + <usize>m, y, <usize>ylen);
     if (rows_ready && n <= SMALL_INPUT) {
-      return <f64>(pair_deflate_length_coded(ylen, prep_code, prep_tops, prep_syms, a + i) + GZIP_WRAPPER_BYTES);
+      return <f64>(pair_deflate_length_coded(ylen, prep_code, prep_tops, prep_syms, prep_sh, a + i) + GZIP_WRAPPER_BYTES);
     }
     return <f64>(pair_deflate_length(ylen) + GZIP_WRAPPER_BYTES);
   }

@@ -209,7 +209,7 @@ export class DeflateLengthEngine {
     return this.rows;
   }
 
-  /** Precompute what depends on each loaded row alone (about one pair's time per row; 10 bytes of memory per byte of text). */
+  /** Precompute what depends on each loaded row alone (about one pair's time per row; 12 bytes of memory per byte of text). */
   prepareRows(): void {
     if (this.rows === null) throw new Error('prepareRows: loadRows() first');
     if (this.rowsPrepared) return;

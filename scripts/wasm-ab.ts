@@ -1,0 +1,85 @@
+/**
+ * Two builds of engine.wasm in one process, interleaved: each round times the same AG News pairs
+ * (test texts x the 2,000-row train head, rows loaded and prepared, as a search from its third query
+ * on) with both builds, their order alternating from round to round; a ratio is taken within each
+ * round (the machine is shared and its speed drifts between rounds), on process CPU time. The
+ * lengths must agree. No length limit: every pair exact (the builds' trees always run).
+ *
+ *   npx tsx scripts/wasm-ab.ts A.wasm B.wasm [--rounds R] [--queries Q]
+ *
+ * e.g. A = `git show HEAD~1:src/deflate/engine.wasm > /tmp/a.wasm`, B = src/deflate/engine.wasm.
+ * Prints µs per pair of each (median over rounds, the first round dropped: JIT warm-up) and A/B
+ * (median [min, max] over rounds): above 1, B is faster.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import { DeflateLengthEngine } from '../src/deflate/index.js';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { rounds: { type: 'string', default: '12' }, queries: { type: 'string', default: '5' } },
+});
+if (positionals.length !== 2) {
+  console.error('usage: npx tsx scripts/wasm-ab.ts A.wasm B.wasm [--rounds R] [--queries Q]');
+  process.exit(2);
+}
+const ROUNDS = Number(values.rounds);
+const Q = Number(values.queries);
+
+const dataDir = fileURLToPath(new URL('../../shared/data/ag_news/', import.meta.url));
+const utf8 = new TextEncoder();
+const texts = (file: string): Uint8Array[] =>
+  gunzipSync(readFileSync(dataDir + file))
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => utf8.encode((JSON.parse(l) as { text: string }).text));
+const test = texts('test.jsonl.gz');
+const train = texts('train.first2000.jsonl.gz');
+const offsets = new Int32Array(train.length + 1);
+train.forEach((y, i) => (offsets[i + 1] = offsets[i] + y.length));
+const data = new Uint8Array(offsets[train.length]);
+train.forEach((y, i) => data.set(y, offsets[i]));
+
+const engines = positionals.map((f) => {
+  const e = new DeflateLengthEngine(new Uint8Array(readFileSync(f)));
+  e.loadRows(data, offsets, 0, train.length);
+  e.prepareRows();
+  return e;
+});
+
+const micros: number[][] = [[], []];
+const ratios: number[] = [];
+let next = 300;
+for (let r = 0; r < ROUNDS; r++) {
+  const qs = test.slice(next, next + Q);
+  next += Q;
+  const t = [0, 0];
+  const sums = [0, 0];
+  for (const k of r % 2 === 0 ? [0, 1] : [1, 0]) {
+    const e = engines[k];
+    const c0 = process.cpuUsage();
+    for (const x of qs) {
+      sums[k] += e.setQuery(x);
+      for (let i = 0; i < train.length; i++) sums[k] += e.pairLengthOfRow(i);
+    }
+    const c = process.cpuUsage(c0);
+    t[k] = (c.user + c.system) / (qs.length * train.length);
+  }
+  if (sums[0] !== sums[1]) throw new Error(`round ${r}: the builds' lengths differ`);
+  if (r === 0) continue;
+  micros[0].push(t[0]);
+  micros[1].push(t[1]);
+  ratios.push(t[0] / t[1]);
+}
+const median = (v: number[]): number => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const f = (x: number): string => x.toFixed(3);
+console.log(
+  `A ${f(median(micros[0]))} µs/pair, B ${f(median(micros[1]))} µs/pair; A/B ${f(median(ratios))} ` +
+    `[${f(Math.min(...ratios))}, ${f(Math.max(...ratios))}] over ${ratios.length} rounds of ${Q} queries x ${train.length} rows`,
+);
