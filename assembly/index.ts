@@ -32,7 +32,8 @@ import {
   pair_set_query,
   prepare_row,
 } from './pair';
-import { STATS, T, _tr_flush_block, _tr_init, _tr_tally_dist, _tr_tally_lit, clear_all } from './trees';
+import { FL, STATS, T, _tr_flush_block, _tr_init, _tr_tally_dist, _tr_tally_lit, clear_all } from './trees';
+import { B, bound_setup } from './bound';
 
 const PAGE: usize = 65536;
 
@@ -79,6 +80,7 @@ let query_len: i32 = -1;
 let query_ptr: usize = 0;
 
 tr_static_init();
+bound_setup();
 _tr_init();
 pair_init();
 top = (__heap_base + 15) & ~15;
@@ -141,6 +143,7 @@ export function input_buffer(n: i32): usize {
 
 /** gzip level-9 length (header and trailer included) of the n bytes written at input_buffer(n). */
 export function gzip_length(n: i32): f64 {
+  FL.limit = 0;
   return <f64>(deflate_length(in_win, in_link, n) + GZIP_WRAPPER_BYTES);
 }
 
@@ -161,6 +164,7 @@ export function query_buffer(xlen: i32): usize {
  * gzip length of x alone.
  */
 export function set_query(xlen: i32): f64 {
+  FL.limit = 0;
   const m = xlen + 1;
   const x = m <= NO_SLIDE_MAX ? PWIN : QUERY.ptr;
   /* C(x), from scratch */
@@ -193,6 +197,23 @@ export function pair_y_buffer(ylen: i32): usize {
 
 /** gzip length of x ++ " " ++ y, y written at pair_y_buffer(ylen) just before. */
 export function pair_length(ylen: i32): f64 {
+  FL.limit = 0;
+  return pair_length_of(ylen);
+}
+
+/**
+ * pair_length(ylen) if it is below `limit`; otherwise possibly a lower bound on it that is >= limit
+ * (see _tr_flush_block in trees.ts: the trees of a one-block pair that provably reaches the limit
+ * are not built). limit <= 18: the exact length.
+ */
+export function pair_length_limited(ylen: i32, limit: i32): f64 {
+  FL.limit = limit > GZIP_WRAPPER_BYTES ? limit - GZIP_WRAPPER_BYTES : 0;
+  const r = pair_length_of(ylen);
+  FL.limit = 0;
+  return r;
+}
+
+function pair_length_of(ylen: i32): f64 {
   const m = query_len;
   const n = m + ylen;
   if (n <= NO_SLIDE_MAX) return <f64>(pair_deflate_length(ylen) + GZIP_WRAPPER_BYTES);
@@ -243,8 +264,25 @@ export function rows_prepare(): void {
   rows_ready = true;
 }
 
+/**
+ * gzip length of x ++ " " ++ row i if it is below `limit`; otherwise possibly a lower bound on it
+ * that is >= limit (the trees of a one-block pair that provably reaches the limit are not built).
+ * limit <= 18: the exact length.
+ */
+export function pair_row_limited(i: i32, limit: i32): f64 {
+  FL.limit = limit > GZIP_WRAPPER_BYTES ? limit - GZIP_WRAPPER_BYTES : 0;
+  const r = pair_row_of(i);
+  FL.limit = 0;
+  return r;
+}
+
 /** gzip length of x ++ " " ++ row i. */
 export function pair_row(i: i32): f64 {
+  FL.limit = 0;
+  return pair_row_of(i);
+}
+
+function pair_row_of(i: i32): f64 {
   const m = query_len;
   if (m < 0 || i < 0 || i >= rows_count) unreachable();
   const a = row_off(i);
@@ -310,10 +348,45 @@ export function tally_dist(dist: i32, lc: i32): i32 {
   return _tr_tally_dist(dist, lc) ? 1 : 0;
 }
 export function flush_block(stored_len: i32, buf_ok: i32, last: i32): void {
+  FL.limit = 0;
   _tr_flush_block(stored_len, buf_ok != 0, last != 0);
 }
 export function trees_bits(): f64 {
   return <f64>T.bits;
+}
+
+/**
+ * How _tr_flush_block gets opt_len (trees.ts): 0 zlib's trees only, 1 the bound first for pairs
+ * with a limit (default), 2 the bound of every block then the trees, both recorded (tests).
+ */
+export function set_bound_mode(mode: i32): void {
+  if (mode < 0 || mode > 2) unreachable();
+  FL.mode = mode;
+}
+
+/**
+ * Counters (cumulative) and the last check: 0 blocks whose opt_len the bound proved exact (no
+ * trees), 1 blocks with trees, 2 pairs stopped at their limit (no trees), 3 checks failed (mode 2:
+ * a bound above zlib's opt_len, a wrong exact claim or static_len); 4 the last check's bound (-1:
+ * none), 5 its exact flag, 6 zlib's opt_len; 7 bound calls, 8 of them ended by the first partial
+ * bound, 9 trees over 15 bits, 10 trees with a leaf class not invariant, 11 calls with pooled items.
+ */
+export function flush_stat(i: i32): f64 {
+  switch (i) {
+    case 0: return <f64>FL.by_bound;
+    case 1: return <f64>FL.by_trees;
+    case 2: return <f64>FL.by_limit;
+    case 3: return <f64>FL.check_fail;
+    case 4: return <f64>FL.check_bound;
+    case 5: return <f64>FL.check_exact;
+    case 6: return <f64>FL.check_opt;
+    case 7: return <f64>B.calls;
+    case 8: return <f64>B.early;
+    case 9: return <f64>B.overflow;
+    case 10: return <f64>B.not_invariant;
+    case 11: return <f64>B.with_pooled;
+    default: return -1;
+  }
 }
 
 /** Linear memory in use (bytes), for the memory measurements. */
