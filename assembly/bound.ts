@@ -318,6 +318,10 @@ class Tree {
   /** OR of the frequencies (>= the largest, < twice it). */
   maxf: i32;
   any_bad: i32;
+  /** Size of the per-code arrays minus one (a scratch slot at the end). */
+  elems: i32;
+  /** The largest frequency. */
+  fmax: i32;
   /** Fewest items of the runs of used codes, whatever their lengths. */
   min_items: i32;
   /** Symbols of the tree (sum of the frequencies) and sum of FLOGF over them. */
@@ -332,6 +336,7 @@ const TL_MEM: usize = memory.data((L_CODES + 1) * 4 * 17 + (2 * L_CODES + 1) * 4
 const TD_MEM: usize = memory.data((D_CODES + 1) * 4 * 17 + (2 * D_CODES + 1) * 4 * 2 + 32 * 4 + BUCKETS * 4 + FBITS_WORDS * 4 + 64, 16);
 
 function place_tree(t: Tree, mem: usize, elems: i32): void {
+  t.elems = elems;
   const a = <usize>(elems + 1) * 4;
   const g = <usize>(2 * elems + 1) * 4;
   let p = mem;
@@ -399,7 +404,7 @@ class BoundState {
   overflow: i32;
   not_invariant: i32;
   with_pooled: i32;
-  _pad: i32;
+  early2: i32;
 }
 export const B = changetype<BoundState>(memory.data(offsetof<BoundState>(), 16));
 
@@ -428,6 +433,7 @@ function collect(t: Tree, w0: i32, w1: i32, freq: usize, xs: usize): i32 {
   let x = 0;
   let stat = 0;
   let maxf = 0;
+  let fmax = 0;
   let total = 0;
   let flogf: i64 = 0;
   let mi = 0;
@@ -448,6 +454,7 @@ function collect(t: Tree, w0: i32, w1: i32, freq: usize, xs: usize): i32 {
       x += f * (v & 255);
       stat += f * (v >> 8);
       maxf |= f;
+      fmax = select(f, fmax, f > fmax);
       total += f;
       /* (a frequency >= BUCKETS wraps harmlessly: undone below) */
       const fi = f & (BUCKETS - 1);
@@ -467,6 +474,7 @@ function collect(t: Tree, w0: i32, w1: i32, freq: usize, xs: usize): i32 {
   B.static_len += stat;
   t.n = n;
   t.maxf = maxf;
+  t.fmax = fmax;
   t.nruns = nruns;
   t.total = total;
   t.flogf = flogf;
@@ -570,9 +578,10 @@ function merge(t: Tree): i32 {
   st(lkey, nl, INF);
   st(lcnt, nl, 1);
   t.nl = nl;
-  /* Two-queue merge: the leaf queue is class ci with rem leaves left (key kl, INF when none is
-   * left); internal nodes [qi, j) (key[j] = INF while node j is made). A leaf wins a weight tie
-   * (height 0 < 1). */
+  /* Two-queue merge, branch-free: the leaf queue is class ci with rem leaves left (key kl; INF,
+   * and a count of 1, past the last class); internal nodes [qi, j) (key[j] = INF while node j is
+   * made). A leaf wins a weight tie (height 0 < 1). llast[ci] takes the node made each time a leaf
+   * of class ci is taken (the last one stays); the slot `elems` takes the others. */
   const key = t.key;
   const son_a = t.son_a;
   const son_b = t.son_b;
@@ -580,77 +589,42 @@ function merge(t: Tree): i32 {
   const icls = t.icls;
   const cum = t.cum;
   const llast = t.llast;
+  const dummy = t.elems;
   let ci = 0;
   let rem = ld(lcnt, 0);
   let kl = ld(lkey, 0);
   let qi = 0;
+  let taken = 0;
   let W = 0;
   let ni = 0; /* internal classes */
   let prev = -1;
   const last = n - 1;
-  let j = 0;
-  while (j < last) {
+  for (let j = 0; j < last; j++) {
     st(key, j, INF);
     let kq = ld(key, qi);
-    if (rem >= 2 && kl < kq) {
-      /* zlib's next rem >> 1 steps pair up leaves of this class (a new node's key, 2f << 5 | 1,
-       * stays above kl): one class of identical nodes */
-      const m = rem >> 1;
-      const k = ((kl >> 5) << 6) | 1;
-      const s0 = -1 - ci;
-      const end = j + m;
-      const taken = ld(lstart, ci) + ld(lcnt, ci) - rem;
-      st(ifirst, ni, j);
-      ni += <i32>(k != prev);
-      for (let i = 0; j < end; j++, i++) {
-        st(key, j, k);
-        st(son_a, j, s0);
-        st(son_b, j, s0);
-        st(cum, j, taken + 2 + 2 * i);
-        st(icls, j, ni - 1);
-      }
-      W += m * (k >> 5);
-      prev = k;
-      rem -= 2 * m;
-      if (rem == 0) {
-        st(llast, ci, j - 1);
-        ci++;
-        rem = ld(lcnt, ci);
-        kl = ld(lkey, ci);
-      }
-      continue;
-    }
-    let a: i32;
-    let ka: i32;
-    if (kl < kq) {
-      a = -1 - ci;
-      ka = kl;
-      if (--rem == 0) {
-        st(llast, ci, j);
-        ci++;
-        rem = ld(lcnt, ci);
-        kl = ld(lkey, ci);
-      }
-    } else {
-      a = qi++;
-      ka = kq;
-      kq = ld(key, qi);
-    }
-    let b: i32;
-    let kb: i32;
-    if (kl < kq) {
-      b = -1 - ci;
-      kb = kl;
-      if (--rem == 0) {
-        st(llast, ci, j);
-        ci++;
-        rem = ld(lcnt, ci);
-        kl = ld(lkey, ci);
-      }
-    } else {
-      b = qi++;
-      kb = kq;
-    }
+    let tl = <i32>(kl < kq);
+    const a = select(-1 - ci, qi, tl);
+    const ka = select(kl, kq, tl);
+    qi += tl ^ 1;
+    taken += tl;
+    rem -= tl;
+    st(llast, select(ci, dummy, tl), j);
+    let adv = tl & <i32>(rem == 0);
+    ci += adv;
+    rem = select(ld(lcnt, ci), rem, adv);
+    kl = ld(lkey, ci);
+    kq = ld(key, qi);
+    tl = <i32>(kl < kq);
+    const b = select(-1 - ci, qi, tl);
+    const kb = select(kl, kq, tl);
+    qi += tl ^ 1;
+    taken += tl;
+    rem -= tl;
+    st(llast, select(ci, dummy, tl), j);
+    adv = tl & <i32>(rem == 0);
+    ci += adv;
+    rem = select(ld(lcnt, ci), rem, adv);
+    kl = ld(lkey, ci);
     const w = (ka >> 5) + (kb >> 5);
     const ha = ka & 31;
     const hb = kb & 31;
@@ -659,14 +633,12 @@ function merge(t: Tree): i32 {
     st(son_a, j, a);
     st(son_b, j, b);
     W += w;
-    /* leaves taken so far: those of the classes before ci, and ci's taken ones */
-    st(cum, j, ld(lstart, ci) + ld(lcnt, ci) - rem);
+    st(cum, j, taken);
     /* a new class when the key changes (keys come out nondecreasing) */
     st(ifirst, ni, j);
     ni += <i32>(k != prev);
     st(icls, j, ni - 1);
     prev = k;
-    j++;
   }
   st(ifirst, ni, last);
   t.nc = nl + ni;
@@ -1007,10 +979,35 @@ function bl_cost(L: usize): i32 {
 }
 
 /** 3 * (max_blindex + 1) + 5 + 5 + 4 for the codes with L[c] > 0 (at least 4 codes are sent). */
-function header_fixed(L: usize): i32 {
+function header_fixed(L: usize, min_index: i32): i32 {
   let max_blindex = BL_CODES - 1;
-  while (max_blindex > 3 && ld(L, ldb(bl_order, max_blindex)) == 0) max_blindex--;
+  while (max_blindex > min_index && ld(L, ldb(bl_order, max_blindex)) == 0) max_blindex--;
   return 3 * (max_blindex + 1) + 5 + 5 + 4;
+}
+
+/**
+ * A bl_order index that max_blindex reaches for sure, from a tree with n >= 2 alone: its shortest
+ * code length is at most D, the largest d with fmax F(d + 1) <= N (Fibonacci numbers F(1) = F(2)
+ * = 1): the ancestors of a leaf of weight f weigh at least f F(k + 1) k levels up (a node's uncle
+ * weighs at least as much as the node: both were among the least keys when the node's father was
+ * made, or the uncle was made later, keys coming out nondecreasing), and the root weighs N. That
+ * shortest length is sent as itself at least once (a run of equal lengths starts with one), and
+ * the ranks of lengths 1..8 in bl_order decrease: max_blindex >= rank(min(D, 8)).
+ */
+function shortest_index(t: Tree): i32 {
+  const N = t.total;
+  const f = t.fmax;
+  let a = 1; /* F(d + 1) */
+  let b = 1; /* F(d + 2) */
+  let d = 0;
+  while (d < 8 && <i64>f * <i64>b <= <i64>N) {
+    const c = a + b;
+    a = b;
+    b = c;
+    d++;
+  }
+  /* here f F(d + 1) <= N < f F(d + 2), or d = 8 */
+  return ld(BL_RANK, d < 1 ? 1 : d);
 }
 
 /** Item counts + pooled items (scratch of the partial bound). */
@@ -1021,8 +1018,8 @@ const HP: usize = memory.data(ITEMS * 4, 16);
  * pooled; see (H)), + extra bits + 3 * (max_blindex + 1) + 14 (ranks from L alone: the pooled
  * items' codes are unknown). L is not changed.
  */
-function header_bound(items: usize, pooled: i32, union: i32): i32 {
-  const fixed = header_fixed(items);
+function header_bound(items: usize, pooled: i32, union: i32, min_index: i32): i32 {
+  const fixed = header_fixed(items, min_index);
   if (pooled == 0) return bl_cost(items) + ld(items, HX) + fixed;
   memory.copy(HP, items, ITEMS * 4);
   let cmax = -1;
@@ -1094,7 +1091,13 @@ export function opt_len_bound(limit: i32, stored_len: i32, buf_ok: bool): i32 {
     const el = TL.n != 0 ? entropy_bits(TL) : dl;
     const ed = TD.n != 0 ? entropy_bits(TD) : dd;
     const pooled = (TL.n != 0 ? TL.min_items : 0) + (TD.n != 0 ? TD.min_items : 0);
-    const p0 = el + ed + xl + xd + header_bound(HZ, pooled, 0x1fffe);
+    let mi = 3;
+    if (TL.n != 0) mi = shortest_index(TL);
+    if (TD.n != 0) {
+      const m2 = shortest_index(TD);
+      mi = m2 > mi ? m2 : mi;
+    }
+    const p0 = el + ed + xl + xd + header_bound(HZ, pooled, 0x1fffe, mi);
     if (p0 >= target) {
       B.early++;
       if (TL.n != 0) clear_counts(TL);
@@ -1103,10 +1106,22 @@ export function opt_len_bound(limit: i32, stored_len: i32, buf_ok: bool): i32 {
     }
   }
   if (TL.n != 0) dl = tree_part(TL);
-  if (TD.n != 0) dd = tree_part(TD);
+  if (TD.n != 0) {
+    if (target != INF) {
+      /* second partial bound: the literal/length tree in full, the distance tree as in the first */
+      const p1 =
+        dl + entropy_bits(TD) + xl + xd + header_bound(HZ, B.pooled + TD.min_items, B.union | 0x1fffe, shortest_index(TD));
+      if (p1 >= target) {
+        B.early2++;
+        clear_counts(TD);
+        return p1;
+      }
+    }
+    dd = tree_part(TD);
+  }
   const pooled = B.pooled;
   if (pooled != 0) B.with_pooled++;
-  const bound = dl + dd + xl + xd + header_bound(HZ, pooled, B.union);
+  const bound = dl + dd + xl + xd + header_bound(HZ, pooled, B.union, 3);
   B.exact = <i32>(pooled == 0 && bl_codes >= 2 && bl_height <= MAX_BL_BITS);
   return bound;
 }

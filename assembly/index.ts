@@ -369,7 +369,8 @@ export function set_bound_mode(mode: i32): void {
  * trees), 1 blocks with trees, 2 pairs stopped at their limit (no trees), 3 checks failed (mode 2:
  * a bound above zlib's opt_len, a wrong exact claim or static_len); 4 the last check's bound (-1:
  * none), 5 its exact flag, 6 zlib's opt_len; 7 bound calls, 8 of them ended by the first partial
- * bound, 9 trees over 15 bits, 10 trees with a leaf class not invariant, 11 calls with pooled items.
+ * bound, 9 trees over 15 bits, 10 trees with a leaf class not invariant, 11 calls with pooled items,
+ * 12 calls ended by the second partial bound.
  */
 export function flush_stat(i: i32): f64 {
   switch (i) {
@@ -385,6 +386,7 @@ export function flush_stat(i: i32): f64 {
     case 9: return <f64>B.overflow;
     case 10: return <f64>B.not_invariant;
     case 11: return <f64>B.with_pooled;
+    case 12: return <f64>B.early2;
     default: return -1;
   }
 }

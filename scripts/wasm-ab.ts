@@ -3,9 +3,12 @@
  * (test texts x the 2,000-row train head, rows loaded and prepared, as a search from its third query
  * on) with both builds, their order alternating from round to round; a ratio is taken within each
  * round (the machine is shared and its speed drifts between rounds), on process CPU time. The
- * lengths must agree. No length limit: every pair exact (the builds' trees always run).
+ * lengths must agree. Without --bounded, no length limit: every pair exact (the builds' trees always
+ * run). With --bounded M, the pairs are those of a search keeping the M nearest (searchRange's
+ * loop: once the list is full, each pair gets its length limit, pairLengthOfRowBounded), and the
+ * neighbour lists must agree.
  *
- *   npx tsx scripts/wasm-ab.ts A.wasm B.wasm [--rounds R] [--queries Q]
+ *   npx tsx scripts/wasm-ab.ts A.wasm B.wasm [--rounds R] [--queries Q] [--bounded M]
  *
  * e.g. A = `git show HEAD~1:src/deflate/engine.wasm > /tmp/a.wasm`, B = src/deflate/engine.wasm.
  * Prints µs per pair of each (median over rounds, the first round dropped: JIT warm-up) and A/B
@@ -16,10 +19,17 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { DeflateLengthEngine } from '../src/deflate/index.js';
+import { NearestNeighbors } from '../src/model/neighbors.js';
+import { ncdFromLengths } from '../src/model/ncd.js';
+import { lengthLimit } from '../src/model/training-index.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { rounds: { type: 'string', default: '12' }, queries: { type: 'string', default: '5' } },
+  options: {
+    rounds: { type: 'string', default: '12' },
+    queries: { type: 'string', default: '5' },
+    bounded: { type: 'string', default: '0' },
+  },
 });
 if (positionals.length !== 2) {
   console.error('usage: npx tsx scripts/wasm-ab.ts A.wasm B.wasm [--rounds R] [--queries Q]');
@@ -27,6 +37,7 @@ if (positionals.length !== 2) {
 }
 const ROUNDS = Number(values.rounds);
 const Q = Number(values.queries);
+const M = Number(values.bounded);
 
 const dataDir = fileURLToPath(new URL('../../shared/data/ag_news/', import.meta.url));
 const utf8 = new TextEncoder();
@@ -43,6 +54,7 @@ train.forEach((y, i) => (offsets[i + 1] = offsets[i] + y.length));
 const data = new Uint8Array(offsets[train.length]);
 train.forEach((y, i) => data.set(y, offsets[i]));
 
+const cy = train.map((y) => new DeflateLengthEngine().gzipLength(y));
 const engines = positionals.map((f) => {
   const e = new DeflateLengthEngine(new Uint8Array(readFileSync(f)));
   e.loadRows(data, offsets, 0, train.length);
@@ -62,13 +74,23 @@ for (let r = 0; r < ROUNDS; r++) {
     const e = engines[k];
     const c0 = process.cpuUsage();
     for (const x of qs) {
-      sums[k] += e.setQuery(x);
-      for (let i = 0; i < train.length; i++) sums[k] += e.pairLengthOfRow(i);
+      const cx = e.setQuery(x);
+      sums[k] += cx;
+      if (M > 0) {
+        const out = new NearestNeighbors(M);
+        for (let i = 0; i < train.length; i++) {
+          const cxy = out.size < M ? e.pairLengthOfRow(i) : e.pairLengthOfRowBounded(i, lengthLimit(cx, cy[i], out.distances[M - 1]));
+          out.offer(ncdFromLengths(cx, cy[i], cxy), i);
+        }
+        for (let j = 0; j < out.size; j++) sums[k] += out.indices[j] * 1e-3 + out.distances[j];
+      } else {
+        for (let i = 0; i < train.length; i++) sums[k] += e.pairLengthOfRow(i);
+      }
     }
     const c = process.cpuUsage(c0);
     t[k] = (c.user + c.system) / (qs.length * train.length);
   }
-  if (sums[0] !== sums[1]) throw new Error(`round ${r}: the builds' lengths differ`);
+  if (sums[0] !== sums[1]) throw new Error(`round ${r}: the builds' lengths (or neighbour lists) differ`);
   if (r === 0) continue;
   micros[0].push(t[0]);
   micros[1].push(t[1]);
@@ -81,5 +103,6 @@ const median = (v: number[]): number => {
 const f = (x: number): string => x.toFixed(3);
 console.log(
   `A ${f(median(micros[0]))} µs/pair, B ${f(median(micros[1]))} µs/pair; A/B ${f(median(ratios))} ` +
-    `[${f(Math.min(...ratios))}, ${f(Math.max(...ratios))}] over ${ratios.length} rounds of ${Q} queries x ${train.length} rows`,
+    `[${f(Math.min(...ratios))}, ${f(Math.max(...ratios))}] over ${ratios.length} rounds of ${Q} queries x ${train.length} rows` +
+    (M > 0 ? ` (search, M = ${M})` : ' (every pair exact)'),
 );
