@@ -499,7 +499,7 @@ function clear_counts(t: Tree): void {
  * The trees with fewer than 2 used codes: zlib forces codes up to two of frequency 1
  * (build_tree); both get length 1 and a forced one costs nothing (opt_len--). Adds the header
  * items (the two codes and the zero runs around them) to HZ, replacing what collect() added, and
- * returns the data bits without the extra bits (exact).
+ * returns the data bits without the extra bits (exact). The caller then treats the tree as done.
  */
 function small_tree(t: Tree): i32 {
   const hz = HZ;
@@ -527,7 +527,6 @@ function small_tree(t: Tree): i32 {
   zero_run(hz, b - a - 1);
   add(hz, 1, 2);
   clear_counts(t);
-  t.n = 0;
   return data;
 }
 
@@ -978,6 +977,20 @@ function bl_cost(L: usize): i32 {
   return W;
 }
 
+/** Shannon's lower bound on bl_cost(L): B log2 B - sum L[c] log2 L[c], B = sum L[c] (rounded up). */
+function bl_entropy(L: usize): i32 {
+  let total = 0;
+  let flogf: i64 = 0;
+  for (let c = 0; c < BL_CODES; c++) {
+    const f = ld(L, c);
+    total += f;
+    flogf += f < FLOGF_MAX ? <i64>ld(FLOGF, f) : (<i64>(f * (32 - clz(f))) << 16);
+  }
+  const nlogn = total < NLOGN_MAX ? <i64>ld(NLOGN, total) : <i64>(total * (31 - clz(total))) << 16;
+  const e = nlogn - flogf;
+  return e <= 0 ? 0 : <i32>((e + 65535) >> 16);
+}
+
 /** 3 * (max_blindex + 1) + 5 + 5 + 4 for the codes with L[c] > 0 (at least 4 codes are sent). */
 function header_fixed(L: usize, min_index: i32): i32 {
   let max_blindex = BL_CODES - 1;
@@ -1018,9 +1031,9 @@ const HP: usize = memory.data(ITEMS * 4, 16);
  * pooled; see (H)), + extra bits + 3 * (max_blindex + 1) + 14 (ranks from L alone: the pooled
  * items' codes are unknown). L is not changed.
  */
-function header_bound(items: usize, pooled: i32, union: i32, min_index: i32): i32 {
+function header_bound(items: usize, pooled: i32, union: i32, min_index: i32, partial: bool): i32 {
   const fixed = header_fixed(items, min_index);
-  if (pooled == 0) return bl_cost(items) + ld(items, HX) + fixed;
+  if (pooled == 0) return (partial ? bl_entropy(items) : bl_cost(items)) + ld(items, HX) + fixed;
   memory.copy(HP, items, ITEMS * 4);
   let cmax = -1;
   let vmax = -1;
@@ -1032,7 +1045,7 @@ function header_bound(items: usize, pooled: i32, union: i32, min_index: i32): i3
     }
   }
   add(HP, cmax, pooled);
-  return bl_cost(HP) + ld(HP, HX) + fixed;
+  return (partial ? bl_entropy(HP) : bl_cost(HP)) + ld(HP, HX) + fixed;
 }
 
 /* ---- the bound ------------------------------------------------------------------------------- */
@@ -1088,29 +1101,29 @@ export function opt_len_bound(limit: i32, stored_len: i32, buf_ok: bool): i32 {
   if (TD.n < 2) dd = small_tree(TD);
   if (target != INF) {
     /* first partial bound: the entropy of each tree, every used run pooled with its fewest items */
-    const el = TL.n != 0 ? entropy_bits(TL) : dl;
-    const ed = TD.n != 0 ? entropy_bits(TD) : dd;
-    const pooled = (TL.n != 0 ? TL.min_items : 0) + (TD.n != 0 ? TD.min_items : 0);
+    const el = TL.n >= 2 ? entropy_bits(TL) : dl;
+    const ed = TD.n >= 2 ? entropy_bits(TD) : dd;
+    const pooled = (TL.n >= 2 ? TL.min_items : 0) + (TD.n >= 2 ? TD.min_items : 0);
     let mi = 3;
-    if (TL.n != 0) mi = shortest_index(TL);
-    if (TD.n != 0) {
+    if (TL.n >= 2) mi = shortest_index(TL);
+    if (TD.n >= 2) {
       const m2 = shortest_index(TD);
       mi = m2 > mi ? m2 : mi;
     }
-    const p0 = el + ed + xl + xd + header_bound(HZ, pooled, 0x1fffe, mi);
+    const p0 = el + ed + xl + xd + header_bound(HZ, pooled, 0x1fffe, mi, true);
     if (p0 >= target) {
       B.early++;
-      if (TL.n != 0) clear_counts(TL);
-      if (TD.n != 0) clear_counts(TD);
+      if (TL.n >= 2) clear_counts(TL);
+      if (TD.n >= 2) clear_counts(TD);
       return p0;
     }
   }
-  if (TL.n != 0) dl = tree_part(TL);
-  if (TD.n != 0) {
+  if (TL.n >= 2) dl = tree_part(TL);
+  if (TD.n >= 2) {
     if (target != INF) {
       /* second partial bound: the literal/length tree in full, the distance tree as in the first */
       const p1 =
-        dl + entropy_bits(TD) + xl + xd + header_bound(HZ, B.pooled + TD.min_items, B.union | 0x1fffe, shortest_index(TD));
+        dl + entropy_bits(TD) + xl + xd + header_bound(HZ, B.pooled + TD.min_items, B.union | 0x1fffe, shortest_index(TD), true);
       if (p1 >= target) {
         B.early2++;
         clear_counts(TD);
@@ -1121,7 +1134,7 @@ export function opt_len_bound(limit: i32, stored_len: i32, buf_ok: bool): i32 {
   }
   const pooled = B.pooled;
   if (pooled != 0) B.with_pooled++;
-  const bound = dl + dd + xl + xd + header_bound(HZ, pooled, B.union, 3);
+  const bound = dl + dd + xl + xd + header_bound(HZ, pooled, B.union, 3, false);
   B.exact = <i32>(pooled == 0 && bl_codes >= 2 && bl_height <= MAX_BL_BITS);
   return bound;
 }
@@ -1140,4 +1153,15 @@ function opt_len_target(limit: i32, static_len: i32, stored_len: i32, buf_ok: bo
   if ((static_len + 10) >> 3 < v) return INF;
   const need = 8 * v - 10;
   return need > 0 ? need : 0;
+}
+
+/**
+ * Zero the current block's frequencies from the used codes opt_len_bound() collected (cheaper than
+ * the bitmap): call only after opt_len_bound() returned >= 0 for this block.
+ */
+export function clear_bound_freqs(): void {
+  let sym = TL.sym;
+  for (let k = 0, n = TL.n; k < n; k++) st(LFREQ, ld(sym, k), 0);
+  sym = TD.sym;
+  for (let k = 0, n = TD.n; k < n; k++) st(DFREQ, ld(sym, k), 0);
 }

@@ -62,7 +62,7 @@ import {
   static_dtree_len,
   static_ltree_len,
 } from './constants';
-import { B, opt_len_bound } from './bound';
+import { B, clear_bound_freqs, opt_len_bound } from './bound';
 
 /** Words of the used-symbol bitmap: 0..8 for the literal/length tree (286 bits), 9 for distances. */
 export const LMAP_WORDS: i32 = 9;
@@ -634,25 +634,6 @@ export const FL = changetype<FlushState>(memory.data(offsetof<FlushState>(), 16)
   return stored_len + 4 <= opt_lenb && buf_ok ? stored_len + 5 : opt_lenb;
 }
 
-/** Zero the frequencies of the used symbols from the bitmap (when no tree listed them). */
-function clear_used_freqs(): void {
-  for (let w = 0; w < LMAP_WORDS; w++) {
-    let bits = ld(USED, w);
-    const base = w << 5;
-    while (bits != 0) {
-      st(L_FREQ, base + ctz(bits), 0);
-      bits &= bits - 1;
-    }
-  }
-  let bits = ld(USED, DMAP_WORD);
-  while (bits != 0) {
-    st(D_FREQ, ctz(bits), 0);
-    bits &= bits - 1;
-  }
-  l_desc.nsyms = 0;
-  d_desc.nsyms = 0;
-}
-
 /**
  * _tr_flush_block(): determine the best encoding for the current block (dynamic trees, static
  * trees or stored) exactly as zlib 1.2.x / pako 2.1.0 do, and add its bit length to T.bits.
@@ -676,7 +657,9 @@ export function _tr_flush_block(stored_len: i32, buf_ok: bool, last: bool): void
       const bytes = one_block_bytes(lb, B.static_len, stored_len, buf_ok);
       if (bytes >= FL.limit) {
         /* provably at least FL.limit bytes: report the lower bound, build no tree */
-        clear_used_freqs();
+        clear_bound_freqs();
+        l_desc.nsyms = 0;
+        d_desc.nsyms = 0;
         init_block();
         T.bits = <i64>bytes << 3;
         FL.skipped = 1;
@@ -686,7 +669,9 @@ export function _tr_flush_block(stored_len: i32, buf_ok: bool, last: bool): void
       if (B.exact != 0) {
         T.opt_len = lb;
         T.static_len = B.static_len;
-        clear_used_freqs();
+        clear_bound_freqs();
+        l_desc.nsyms = 0;
+        d_desc.nsyms = 0;
         trees = false;
         FL.by_bound++;
       }

@@ -1,8 +1,8 @@
 /**
  * Two builds of engine.wasm in one process, interleaved: each round times the same AG News pairs
  * (test texts x the 2,000-row train head, rows loaded and prepared, as a search from its third query
- * on) with both builds, their order alternating from round to round; a ratio is taken within each
- * round (the machine is shared and its speed drifts between rounds), on process CPU time. The
+ * on) with both builds, alternating query by query (A B, B A, ...); a ratio is taken within each
+ * round (the machine is shared and its speed drifts), on process CPU time. The
  * lengths must agree. Without --bounded, no length limit: every pair exact (the builds' trees always
  * run). With --bounded M, the pairs are those of a search keeping the M nearest (searchRange's
  * loop: once the list is full, each pair gets its length limit, pairLengthOfRowBounded), and the
@@ -62,35 +62,45 @@ const engines = positionals.map((f) => {
   return e;
 });
 
+/* One query of one build: CPU time per pair (µs) and a checksum of its lengths or its list. */
+function run(k: number, x: Uint8Array): [number, number] {
+  const e = engines[k];
+  let sum = 0;
+  const c0 = process.cpuUsage();
+  const cx = e.setQuery(x);
+  sum += cx;
+  if (M > 0) {
+    const out = new NearestNeighbors(M);
+    for (let i = 0; i < train.length; i++) {
+      const cxy = out.size < M ? e.pairLengthOfRow(i) : e.pairLengthOfRowBounded(i, lengthLimit(cx, cy[i], out.distances[M - 1]));
+      out.offer(ncdFromLengths(cx, cy[i], cxy), i);
+    }
+    for (let j = 0; j < out.size; j++) sum += out.indices[j] * 1e-3 + out.distances[j];
+  } else {
+    for (let i = 0; i < train.length; i++) sum += e.pairLengthOfRow(i);
+  }
+  const c = process.cpuUsage(c0);
+  return [(c.user + c.system) / train.length, sum];
+}
+
+/* Rounds of Q queries; within a round the builds alternate query by query (A B, then B A), so both
+ * see nearly the same machine; the ratio of a round is that of its summed times. */
 const micros: number[][] = [[], []];
 const ratios: number[] = [];
 let next = 300;
 for (let r = 0; r < ROUNDS; r++) {
-  const qs = test.slice(next, next + Q);
-  next += Q;
   const t = [0, 0];
-  const sums = [0, 0];
-  for (const k of r % 2 === 0 ? [0, 1] : [1, 0]) {
-    const e = engines[k];
-    const c0 = process.cpuUsage();
-    for (const x of qs) {
-      const cx = e.setQuery(x);
-      sums[k] += cx;
-      if (M > 0) {
-        const out = new NearestNeighbors(M);
-        for (let i = 0; i < train.length; i++) {
-          const cxy = out.size < M ? e.pairLengthOfRow(i) : e.pairLengthOfRowBounded(i, lengthLimit(cx, cy[i], out.distances[M - 1]));
-          out.offer(ncdFromLengths(cx, cy[i], cxy), i);
-        }
-        for (let j = 0; j < out.size; j++) sums[k] += out.indices[j] * 1e-3 + out.distances[j];
-      } else {
-        for (let i = 0; i < train.length; i++) sums[k] += e.pairLengthOfRow(i);
-      }
+  for (let k = 0; k < Q; k++) {
+    const x = test[next++];
+    const order = (r + k) % 2 === 0 ? [0, 1] : [1, 0];
+    const sums = [0, 0];
+    for (const b of order) {
+      const [us, sum] = run(b, x);
+      t[b] += us / Q;
+      sums[b] = sum;
     }
-    const c = process.cpuUsage(c0);
-    t[k] = (c.user + c.system) / (qs.length * train.length);
+    if (sums[0] !== sums[1]) throw new Error(`query ${next - 1}: the builds' lengths (or neighbour lists) differ`);
   }
-  if (sums[0] !== sums[1]) throw new Error(`round ${r}: the builds' lengths (or neighbour lists) differ`);
   if (r === 0) continue;
   micros[0].push(t[0]);
   micros[1].push(t[1]);
