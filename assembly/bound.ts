@@ -492,7 +492,9 @@ function clear_counts(t: Tree): void {
   const bk = t.bucket;
   const fr = t.fr;
   for (let k = 0, n = t.n; k < n; k++) st(bk, ld(fr, k) & (BUCKETS - 1), 0);
-  memory.fill(t.fbits, 0, FBITS_WORDS * 4);
+  /* the bitset's words up to the largest frequency's (all of them if a frequency wrapped) */
+  const maxf = t.maxf;
+  memory.fill(t.fbits, 0, maxf < BUCKETS ? ((maxf >> 5) + 1) * 4 : FBITS_WORDS * 4);
 }
 
 /**
