@@ -32,7 +32,8 @@ import {
   pair_set_query,
   prepare_row,
 } from './pair';
-import { STATS, T, _tr_flush_block, _tr_init, _tr_tally_dist, _tr_tally_lit, clear_all } from './trees';
+import { FL, STATS, T, _tr_flush_block, _tr_init, _tr_tally_dist, _tr_tally_lit, clear_all } from './trees';
+import { B, bound_setup } from './bound';
 
 const PAGE: usize = 65536;
 
@@ -49,7 +50,7 @@ const INPUT = changetype<Region>(memory.data(offsetof<Region>(), 16));
 const QUERY = changetype<Region>(memory.data(offsetof<Region>(), 16));
 /** The training rows: their bytes, then their offsets (i32[count + 1], relative to the first byte). */
 const ROWS = changetype<Region>(memory.data(offsetof<Region>(), 16));
-/** What prepare_row computes for the rows: code (i32), tops (i32), syms (i16), one slot per byte and one per row. */
+/** What prepare_row computes for the rows: code (i32), tops (i32), syms (i16), sh (u16), one slot per byte and one per row. */
 const PREP = changetype<Region>(memory.data(offsetof<Region>(), 16));
 
 /** Inputs up to this size use the fixed window and chains below. */
@@ -72,12 +73,14 @@ let rows_ready: bool = false;
 let prep_code: usize = 0;
 let prep_tops: usize = 0;
 let prep_syms: usize = 0;
+let prep_sh: usize = 0;
 
 /* The query: |P|, and where P is (the pair window, or the QUERY region for long queries). */
 let query_len: i32 = -1;
 let query_ptr: usize = 0;
 
 tr_static_init();
+bound_setup();
 _tr_init();
 pair_init();
 top = (__heap_base + 15) & ~15;
@@ -140,6 +143,7 @@ export function input_buffer(n: i32): usize {
 
 /** gzip level-9 length (header and trailer included) of the n bytes written at input_buffer(n). */
 export function gzip_length(n: i32): f64 {
+  FL.limit = 0;
   return <f64>(deflate_length(in_win, in_link, n) + GZIP_WRAPPER_BYTES);
 }
 
@@ -160,6 +164,7 @@ export function query_buffer(xlen: i32): usize {
  * gzip length of x alone.
  */
 export function set_query(xlen: i32): f64 {
+  FL.limit = 0;
   const m = xlen + 1;
   const x = m <= NO_SLIDE_MAX ? PWIN : QUERY.ptr;
   /* C(x), from scratch */
@@ -192,6 +197,23 @@ export function pair_y_buffer(ylen: i32): usize {
 
 /** gzip length of x ++ " " ++ y, y written at pair_y_buffer(ylen) just before. */
 export function pair_length(ylen: i32): f64 {
+  FL.limit = 0;
+  return pair_length_of(ylen);
+}
+
+/**
+ * pair_length(ylen) if it is below `limit`; otherwise possibly a lower bound on it that is >= limit
+ * (see _tr_flush_block in trees.ts: the trees of a one-block pair that provably reaches the limit
+ * are not built). limit <= 18: the exact length.
+ */
+export function pair_length_limited(ylen: i32, limit: i32): f64 {
+  FL.limit = limit > GZIP_WRAPPER_BYTES ? limit - GZIP_WRAPPER_BYTES : 0;
+  const r = pair_length_of(ylen);
+  FL.limit = 0;
+  return r;
+}
+
+function pair_length_of(ylen: i32): f64 {
   const m = query_len;
   const n = m + ylen;
   if (n <= NO_SLIDE_MAX) return <f64>(pair_deflate_length(ylen) + GZIP_WRAPPER_BYTES);
@@ -229,20 +251,38 @@ export function rows_offsets(): usize {
 export function rows_prepare(): void {
   const count = rows_count;
   const slots = <usize>row_off(count) + <usize>count + 8;
-  const p = reserve(PREP, slots * 10 + 64, false);
+  const p = reserve(PREP, slots * 12 + 64, false);
   prep_code = p;
   prep_tops = p + ((slots * 4 + 15) & ~15);
   prep_syms = prep_tops + ((slots * 4 + 15) & ~15);
+  prep_sh = prep_syms + ((slots * 2 + 15) & ~15);
   for (let i = 0; i < count; i++) {
     const a = row_off(i);
     const len = row_off(i + 1) - a;
-    if (len <= PREPARED_MAX) prepare_row(rows_data + <usize>a, len, prep_code, prep_tops, prep_syms, a + i);
+    if (len <= PREPARED_MAX) prepare_row(rows_data + <usize>a, len, prep_code, prep_tops, prep_syms, prep_sh, a + i);
   }
   rows_ready = true;
 }
 
+/**
+ * gzip length of x ++ " " ++ row i if it is below `limit`; otherwise possibly a lower bound on it
+ * that is >= limit (the trees of a one-block pair that provably reaches the limit are not built).
+ * limit <= 18: the exact length.
+ */
+export function pair_row_limited(i: i32, limit: i32): f64 {
+  FL.limit = limit > GZIP_WRAPPER_BYTES ? limit - GZIP_WRAPPER_BYTES : 0;
+  const r = pair_row_of(i);
+  FL.limit = 0;
+  return r;
+}
+
 /** gzip length of x ++ " " ++ row i. */
 export function pair_row(i: i32): f64 {
+  FL.limit = 0;
+  return pair_row_of(i);
+}
+
+function pair_row_of(i: i32): f64 {
   const m = query_len;
   if (m < 0 || i < 0 || i >= rows_count) unreachable();
   const a = row_off(i);
@@ -252,7 +292,7 @@ export function pair_row(i: i32): f64 {
   if (n <= NO_SLIDE_MAX) {
     memory.copy(PWIN + <usize>m, y, <usize>ylen);
     if (rows_ready && n <= SMALL_INPUT) {
-      return <f64>(pair_deflate_length_coded(ylen, prep_code, prep_tops, prep_syms, a + i) + GZIP_WRAPPER_BYTES);
+      return <f64>(pair_deflate_length_coded(ylen, prep_code, prep_tops, prep_syms, prep_sh, a + i) + GZIP_WRAPPER_BYTES);
     }
     return <f64>(pair_deflate_length(ylen) + GZIP_WRAPPER_BYTES);
   }
@@ -308,10 +348,47 @@ export function tally_dist(dist: i32, lc: i32): i32 {
   return _tr_tally_dist(dist, lc) ? 1 : 0;
 }
 export function flush_block(stored_len: i32, buf_ok: i32, last: i32): void {
+  FL.limit = 0;
   _tr_flush_block(stored_len, buf_ok != 0, last != 0);
 }
 export function trees_bits(): f64 {
   return <f64>T.bits;
+}
+
+/**
+ * How _tr_flush_block gets opt_len (trees.ts): 0 zlib's trees only, 1 the bound first for pairs
+ * with a limit (default), 2 the bound of every block then the trees, both recorded (tests).
+ */
+export function set_bound_mode(mode: i32): void {
+  if (mode < 0 || mode > 2) unreachable();
+  FL.mode = mode;
+}
+
+/**
+ * Counters (cumulative) and the last check: 0 blocks whose opt_len the bound proved exact (no
+ * trees), 1 blocks with trees, 2 pairs stopped at their limit (no trees), 3 checks failed (mode 2:
+ * a bound above zlib's opt_len, a wrong exact claim or static_len); 4 the last check's bound (-1:
+ * none), 5 its exact flag, 6 zlib's opt_len; 7 bound calls, 8 of them ended by the first partial
+ * bound, 9 trees over 15 bits, 10 trees with a leaf class not invariant, 11 calls with pooled items,
+ * 12 calls ended by the second partial bound.
+ */
+export function flush_stat(i: i32): f64 {
+  switch (i) {
+    case 0: return <f64>FL.by_bound;
+    case 1: return <f64>FL.by_trees;
+    case 2: return <f64>FL.by_limit;
+    case 3: return <f64>FL.check_fail;
+    case 4: return <f64>FL.check_bound;
+    case 5: return <f64>FL.check_exact;
+    case 6: return <f64>FL.check_opt;
+    case 7: return <f64>B.calls;
+    case 8: return <f64>B.early;
+    case 9: return <f64>B.overflow;
+    case 10: return <f64>B.not_invariant;
+    case 11: return <f64>B.with_pooled;
+    case 12: return <f64>B.early2;
+    default: return -1;
+  }
 }
 
 /** Linear memory in use (bytes), for the memory measurements. */

@@ -35,7 +35,7 @@
  * caller (index.ts).
  *
  * Prepared rows (texts y of at most PREPARED_MAX bytes, many of them): what every pair's parse can
- * take from y alone. Text y prepared at slot `at` owns slots [at, at + |y| + 1) of three arrays:
+ * take from y alone. Text y prepared at slot `at` owns slots [at, at + |y| + 1) of four arrays:
  *
  *  - code[at + t], t <= |y| - 3: hash(y[t..t+2]) | ownLen << 12 | ownStart << 21: the longest
  *    match of y[t..] with an earlier position of y (clamped to min(MAX_MATCH, |y| - t); 0 if the
@@ -46,6 +46,9 @@
  *    match_start << 10 | symbols so far << 20 | TOP_SEARCH where a pair would search there), or
  *    -1 where it has no loop top; t = |y| is its end. syms[at + k] (i16) are the symbols it
  *    tallies (code | (distance code + 1) << 9), without the last pending literal.
+ *  - sh[at + t] (u16): the small hash of y[t..t+2] at a loop top where a pair would search
+ *    (TOP_SEARCH), SH_NONE elsewhere: with the bitset XB of the hashes x's side has, the replay
+ *    finds the next loop top where x's side has a candidate testing one bit per position.
  *
  * Why ownLen/ownStart is exactly what zlib's longest_match finds among y's own positions, in any
  * pair x ++ " " ++ y of n <= SMALL_INPUT bytes: the chain of position m + t lists y's earlier
@@ -122,6 +125,15 @@ const HEAD_XS: usize = memory.data(SMALL_HASH_SIZE * 4, 16);
 /** Heads of y's positions in the current pair: epoch + position. */
 const HEAD_YZ: usize = memory.data(HASH_SIZE * 4, 16);
 const HEAD_YS: usize = memory.data(SMALL_HASH_SIZE * 4, 16);
+/**
+ * XB: bit h set iff x's side has a candidate for small hash h (HEAD_XS[h] > 0, junction included
+ * during a pair); bit SH_NONE (4096) is never set. Prepared rows carry, per position, the small
+ * hash of a loop top where a pair would search, or SH_NONE (sh[]), so the replay's scan for the
+ * next loop top where x's side has a candidate tests one bit per position.
+ */
+const XB: usize = memory.data((SMALL_HASH_SIZE / 32 + 1) * 4, 16);
+export const SH_NONE: i32 = SMALL_HASH_SIZE;
+
 /** Scratch of own_matches: heads (-1 = empty between calls) and links of y's positions. */
 const PREP_HEAD: usize = memory.data(SMALL_HASH_SIZE * 4, 16);
 const PREP_LINK: usize = memory.data(SMALL_INPUT * 4, 16);
@@ -195,6 +207,10 @@ export function pair_set_query(m: i32): void {
     const g = small_hash_w((byte(win, p) << 16) | (byte(win, p + 1) << 8) | byte(win, p + 2));
     st(LINKS, p, ld(HEAD_XS, g));
     st(HEAD_XS, g, p);
+  }
+  memory.fill(XB, 0, (SMALL_HASH_SIZE / 32 + 1) * 4);
+  for (let h = 0; h < SMALL_HASH_SIZE; h++) {
+    if (ld(HEAD_XS, h) > 0) st(XB, h >> 5, ld(XB, h >> 5) | (1 << (h & 31)));
   }
   /* The loop tops that only depend on P, with a clean tally. */
   clear_all();
@@ -316,7 +332,7 @@ export function pair_deflate_length(ylen: i32): i32 {
  * Deflate length (bytes, without the gzip wrapper) of P ++ y, y = PWIN[m..m+ylen) already in
  * place and prepared at slot `at` of code / tops / syms (prepare_row); m + ylen <= SMALL_INPUT.
  */
-export function pair_deflate_length_coded(ylen: i32, code: usize, tops: usize, syms: usize, at: i32): i32 {
+export function pair_deflate_length_coded(ylen: i32, code: usize, tops: usize, syms: usize, sh: usize, at: i32): i32 {
   const m = Q.m;
   const n = m + ylen;
   enter();
@@ -331,26 +347,45 @@ export function pair_deflate_length_coded(ylen: i32, code: usize, tops: usize, s
   let h1 = -1;
   let old0 = 0;
   let old1 = 0;
+  let xb0 = 0;
+  let xb1 = 0;
   for (let p = from; p < jend; p++) {
     const h = small_hash_w((byte(win, p) << 16) | (byte(win, p + 1) << 8) | byte(win, p + 2));
     st(link, p, ld(hx, h));
+    const xw = ld(XB, h >> 5);
     if (h0 < 0) {
       h0 = h;
       old0 = ld(hx, h);
+      xb0 = xw;
     } else {
       h1 = h;
       old1 = ld(hx, h);
+      xb1 = xw;
     }
     st(hx, h, p);
+    st(XB, h >> 5, (xw & ~(1 << (h & 31))) | (<i32>(p > 0) << (h & 31)));
   }
   S.win = win;
   S.link = link;
   restore_snapshot();
-  deflate_slow_coded(n, m, code, tops, syms, at - m);
-  if (h1 >= 0) st(hx, h1, old1);
-  if (h0 >= 0) st(hx, h0, old0);
+  deflate_slow_coded(n, m, code, tops, syms, sh, at - m);
+  if (h1 >= 0) {
+    st(hx, h1, old1);
+    st(XB, h1 >> 5, xb1);
+  }
+  if (h0 >= 0) {
+    st(hx, h0, old0);
+    st(XB, h0 >> 5, xb0);
+  }
   Q.busy = 0;
   return <i32>(T.bits >> 3);
+}
+
+/** Whether x's side has a candidate at the prepared position slot k (a search loop top whose hash is in XB). */
+// @ts-ignore: decorator
+@inline function x_candidate(sh: usize, k: i32): bool {
+  const h = <i32>load<u16>(sh + (<usize>k << 1));
+  return ((ld(XB, h >> 5) >>> (h & 31)) & 1) != 0;
 }
 
 // @ts-ignore: decorator
@@ -370,7 +405,7 @@ export function pair_deflate_length_coded(ylen: i32, code: usize, tops: usize, s
  * limit NIL), chain_length never runs out, no TOO_FAR match (distances < 4096), and fewer than
  * SYM_LIMIT symbols (one block, flushed at the end).
  */
-function deflate_slow_coded(n: i32, m: i32, codes: usize, tops: usize, syms: usize, base: i32): void {
+function deflate_slow_coded(n: i32, m: i32, codes: usize, tops: usize, syms: usize, sh: usize, base: i32): void {
   const win = S.win;
   const link = S.link;
   const hx = HEAD_XS;
@@ -394,18 +429,11 @@ function deflate_slow_coded(n: i32, m: i32, codes: usize, tops: usize, syms: usi
         (top & 1) == (match_available ? 1 : 0) &&
         ((top >>> TOP_LEN_SHIFT) & 511) == match_length &&
         (match_length < MIN_MATCH || ((top >>> TOP_START_SHIFT) & 1023) == match_start - m) &&
-        !(top >= TOP_SEARCH && ld(hx, ld(codes, base + strstart) & CODE_HASH_MASK) > 0)
+        !x_candidate(sh, base + strstart)
       ) {
         let p = strstart + 1;
-        let next = 0;
-        for (; p < n; p++) {
-          next = ld(tops, base + p);
-          if (next >= TOP_SEARCH && ld(hx, ld(codes, base + p) & CODE_HASH_MASK) > 0) break;
-        }
-        if (p >= n) {
-          p = n;
-          next = ld(tops, base + n);
-        }
+        while (p < n && !x_candidate(sh, base + p)) p++;
+        const next = ld(tops, base + p); /* (p = n: the end of the own parse) */
         const k0 = (top >>> TOP_SYMS_SHIFT) & 1023;
         const k1 = (next >>> TOP_SYMS_SHIFT) & 1023;
         for (let k = base + m + k0, kend = base + m + k1; k < kend; k++) {
@@ -514,9 +542,13 @@ function deflate_slow_coded(n: i32, m: i32, codes: usize, tops: usize, syms: usi
 }
 
 /** Prepare y = bytes at y (len <= PREPARED_MAX) into code / tops / syms at slot `at`. */
-export function prepare_row(y: usize, len: i32, code: usize, tops: usize, syms: usize, at: i32): void {
+export function prepare_row(y: usize, len: i32, code: usize, tops: usize, syms: usize, sh: usize, at: i32): void {
   own_matches(y, len, code, at);
   own_parse(y, len, code, tops, syms, at);
+  for (let t = 0; t <= len; t++) {
+    const top = ld(tops, at + t);
+    store<u16>(sh + (<usize>(at + t) << 1), <u16>(top >= TOP_SEARCH ? ld(code, at + t) & CODE_HASH_MASK : SH_NONE));
+  }
 }
 
 function own_matches(buf: usize, len: i32, out: usize, at: i32): void {

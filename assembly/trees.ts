@@ -62,6 +62,7 @@ import {
   static_dtree_len,
   static_ltree_len,
 } from './constants';
+import { B, clear_bound_freqs, opt_len_bound } from './bound';
 
 /** Words of the used-symbol bitmap: 0..8 for the literal/length tree (286 bits), 9 for distances. */
 export const LMAP_WORDS: i32 = 9;
@@ -207,6 +208,8 @@ export function _tr_init(): void {
   init_desc(d_desc, D_FREQ, D_LEN, D_SYMS, D_XBITS, D_SCOST, static_dtree_len, extra_dbits, 0, D_CODES, MAX_BITS, STAT_OVERFLOW_D);
   init_desc(bl_desc, BL_FREQ, BL_LEN, BL_SYMS, BL_XBITS, BL_SCOST, 0, extra_blbits, 0, BL_CODES, MAX_BL_BITS, STAT_OVERFLOW_BL);
   clear_all();
+  FL.mode = BOUND_ON;
+  FL.limit = 0;
 }
 
 /** init_block(): clear the frequencies of the symbols the last block used, and the tallies. */
@@ -589,6 +592,49 @@ function build_bl_tree(): i32 {
 }
 
 /**
+ * How _tr_flush_block() gets opt_len (see bound.ts). BOUND_OFF: zlib's trees, always.
+ * BOUND_ON: the bound first; when it is proven exact, no tree is built; in the last block of a
+ * one-block stream, a bound that reaches flush_limit ends the block without trees (the stream's
+ * length is then reported as that lower bound). BOUND_CHECK (tests): the bound, then the trees, and
+ * both recorded (CHECK_*).
+ */
+export const BOUND_OFF: i32 = 0;
+export const BOUND_ON: i32 = 1;
+export const BOUND_CHECK: i32 = 2;
+
+@unmanaged
+class FlushState {
+  mode: i32;
+  /** Bytes of deflate stream (> 0): a one-block stream that provably reaches it need not be exact. */
+  limit: i32;
+  /** Set when the last flush stopped at the limit (T.bits then holds the lower bound). */
+  skipped: i32;
+  /** Blocks whose opt_len came from the bound (exact) / from the trees / stopped at the limit. */
+  by_bound: i32;
+  by_trees: i32;
+  by_limit: i32;
+  /** BOUND_CHECK: the bound, its exact flag, zlib's opt_len of the last block; failures seen. */
+  check_bound: i32;
+  check_exact: i32;
+  check_opt: i32;
+  check_fail: i32;
+}
+export const FL = changetype<FlushState>(memory.data(offsetof<FlushState>(), 16));
+
+/**
+ * The bytes _tr_flush_block(stored_len, buf_ok, true) makes of a stream that is this one block
+ * (T.bits == 0): 3 header bits and the block padded to a byte. Nondecreasing in opt_len, so a lower
+ * bound on opt_len gives one on the bytes.
+ */
+// @ts-ignore: decorator
+@inline function one_block_bytes(opt_len: i32, static_len: i32, stored_len: i32, buf_ok: bool): i32 {
+  let opt_lenb = <i32>(<u32>(opt_len + 3 + 7) >>> 3);
+  const static_lenb = <i32>(<u32>(static_len + 3 + 7) >>> 3);
+  if (static_lenb <= opt_lenb) opt_lenb = static_lenb;
+  return stored_len + 4 <= opt_lenb && buf_ok ? stored_len + 5 : opt_lenb;
+}
+
+/**
  * _tr_flush_block(): determine the best encoding for the current block (dynamic trees, static
  * trees or stored) exactly as zlib 1.2.x / pako 2.1.0 do, and add its bit length to T.bits.
  *
@@ -597,13 +643,56 @@ function build_bl_tree(): i32 {
  * (then the stream is padded to a byte: bi_windup).
  */
 export function _tr_flush_block(stored_len: i32, buf_ok: bool, last: bool): void {
-  /* Construct the literal and distance trees */
-  collect_used(l_desc, 0, LMAP_WORDS);
-  build_tree(l_desc);
-  collect_used(d_desc, DMAP_WORD, DMAP_WORD + 1);
-  build_tree(d_desc);
-  /* Build the bit length tree and get the index in bl_order of the last code to send. */
-  build_bl_tree();
+  FL.skipped = 0;
+  let trees = true;
+  const mode = FL.mode;
+  if (mode == BOUND_CHECK) {
+    /* the bound of every block, checked against the trees below */
+    const lb = opt_len_bound(last && T.bits == 0 ? FL.limit : 0, stored_len, buf_ok);
+    FL.check_bound = lb;
+    FL.check_exact = lb >= 0 ? B.exact : 0;
+  } else if (mode == BOUND_ON && FL.limit > 0 && last && T.bits == 0) {
+    const lb = opt_len_bound(FL.limit, stored_len, buf_ok);
+    if (lb >= 0) {
+      const bytes = one_block_bytes(lb, B.static_len, stored_len, buf_ok);
+      if (bytes >= FL.limit) {
+        /* provably at least FL.limit bytes: report the lower bound, build no tree */
+        clear_bound_freqs();
+        l_desc.nsyms = 0;
+        d_desc.nsyms = 0;
+        init_block();
+        T.bits = <i64>bytes << 3;
+        FL.skipped = 1;
+        FL.by_limit++;
+        return;
+      }
+      if (B.exact != 0) {
+        T.opt_len = lb;
+        T.static_len = B.static_len;
+        clear_bound_freqs();
+        l_desc.nsyms = 0;
+        d_desc.nsyms = 0;
+        trees = false;
+        FL.by_bound++;
+      }
+    }
+  }
+  if (trees) {
+    /* Construct the literal and distance trees */
+    collect_used(l_desc, 0, LMAP_WORDS);
+    build_tree(l_desc);
+    collect_used(d_desc, DMAP_WORD, DMAP_WORD + 1);
+    build_tree(d_desc);
+    /* Build the bit length tree and get the index in bl_order of the last code to send. */
+    build_bl_tree();
+    FL.by_trees++;
+    if (mode == BOUND_CHECK) {
+      FL.check_opt = T.opt_len;
+      if (FL.check_bound >= 0 && (FL.check_bound > T.opt_len || (FL.check_exact != 0 && FL.check_bound != T.opt_len) || B.static_len != T.static_len)) {
+        FL.check_fail++;
+      }
+    }
+  }
 
   /* Determine the best encoding. Compute the block lengths in bytes. */
   let opt_lenb = <u32>(T.opt_len + 3 + 7) >>> 3;
@@ -648,3 +737,4 @@ export function _tr_tally_dist(dist: i32, lc: i32): bool {
   st(D_FREQ, dc, ld(D_FREQ, dc) + 1);
   return ++T.sym_count == SYM_LIMIT;
 }
+

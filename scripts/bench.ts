@@ -10,13 +10,19 @@
  *    pairLengthOfRow (rows loaded into the engine and prepared, as a search from its third query on).
  *    Also the ratio measured back to back, query by query (steadier when the machine's speed drifts),
  *    and gzipLength of the pairs' bytes from scratch, engine vs pako, back to back.
+ *    The search (searchRange keeping the EVAL_M nearest, rows prepared) with the engine's length
+ *    limits (a pair proven too long by assembly/bound.ts builds no Huffman tree) and without them
+ *    (exhaustive: every C(xy) exact), in the same runs; lists must agree. The share of the search's
+ *    pairs whose trees were skipped at their limit or replaced by an exact bound, and the full
+ *    bound's cost per pair (BOUND_CHECK - BOUND_OFF: the bound of every pair on top of its trees).
  * 2. Pairs per second through the real search path at --jobs 1 and --jobs 2 (worker threads), on
  *    Q2 other queries after a warm-up of 30.
  * 3. The projected full AG News evaluation (7,600 x 120,000 = 912 M pairs) at --jobs 2.
  * 4. `npc classify "headline"` wall time and peak RSS against a 120,000-row training set built by
- *    repeating the 2,000 available train rows (written to a temp file, deleted afterwards), and the
+ *    repeating the 2,000 available train rows (written to a temp file, deleted afterwards), the
  *    peak RSS of `npc eval --jobs 2` of 8 test rows against it (every worker loads and prepares its
- *    60,000 rows).
+ *    60,000 rows), and `npc classify --jobs 2` of the first 100 AG News test rows (JSONL on stdin)
+ *    against it: wall time and peak RSS (one run, after the runs above cached the prepared index).
  * Prints a table and writes the figures as JSON (default bench-results/bench-<date>.json).
  */
 import { spawnSync } from 'node:child_process';
@@ -38,7 +44,9 @@ import {
 } from '../dist/compress/index.js';
 import { ENVELOPE_MARGIN } from '../dist/app/evaluate.js';
 import { NearestNeighbors } from '../dist/model/neighbors.js';
-import { searchRange } from '../dist/model/training-index.js';
+import { lengthLimit, searchRange } from '../dist/model/training-index.js';
+import { ncdFromLengths } from '../dist/model/ncd.js';
+import { BOUND_CHECK, BOUND_OFF, BOUND_ON, DeflateLengthEngine, FLUSH_AT_LIMIT, FLUSH_BY_BOUND } from '../dist/deflate/index.js';
 import { fitIndex } from '../dist/app/training.js';
 import { createSearcher } from '../dist/parallel/searcher.js';
 import type { LabeledRecord } from '../dist/io/records.js';
@@ -171,9 +179,18 @@ function scratchRatios(qs: Uint8Array[]): { ratios: number[]; engineMicros: numb
  * `npc eval` does by default, rows prepared from the third query on). Returns the neighbour lists
  * too, which must equal pako's.
  */
-function searchMicros(compressor: Compressor, qs: Uint8Array[]): { micros: number; lists: string } {
+function searchMicros(compressor: Compressor, qs: Uint8Array[], exhaustive = false): { micros: number; lists: string } {
   const index = fitIndex(train, compressor);
-  const scanner = createPairScanner(compressor);
+  const inner = createPairScanner(compressor);
+  /* without the bounded methods, searchRange computes every C(xy) exactly */
+  const scanner: PairScanner = exhaustive
+    ? {
+        setQuery: (x) => inner.setQuery(x),
+        prepare: inner.prepare ? (d, o, f, t) => inner.prepare!(d, o, f, t) : undefined,
+        pairLength: (d, a, b) => inner.pairLength(d, a, b),
+        pairLengthOfRow: inner.pairLengthOfRow ? (row) => inner.pairLengthOfRow!(row) : undefined,
+      }
+    : inner;
   const nearest = new NearestNeighbors(EVAL_M);
   for (let q = 0; q < PREPARE_AFTER_QUERIES; q++) scanner.setQuery(qs[q % qs.length]);
   const lists: string[] = [];
@@ -184,6 +201,53 @@ function searchMicros(compressor: Compressor, qs: Uint8Array[]): { micros: numbe
   }
   const elapsed = Number(process.hrtime.bigint() - t0) / 1000;
   return { micros: elapsed / (qs.length * index.size), lists: lists.join(';') };
+}
+
+/**
+ * The length bound on the search's pairs (one engine, rows prepared, searchRange's loop with the
+ * EVAL_M nearest): shares of pairs whose trees were skipped at their limit and whose bound was exact
+ * (no trees either); and the full bound's cost per pair, from BOUND_CHECK (bound + trees) minus
+ * BOUND_OFF (trees) on the same pairs, in rounds alternating the order.
+ */
+function boundFigures(qs: Uint8Array[], rounds: number): { skipped: number; exact: number; boundMicros: number } {
+  const engine = new DeflateLengthEngine();
+  const enc = train.map((r) => utf8.encode(r.text));
+  const offsets = new Int32Array(enc.length + 1);
+  enc.forEach((b, i) => (offsets[i + 1] = offsets[i] + b.length));
+  const data = new Uint8Array(offsets[enc.length]);
+  enc.forEach((b, i) => data.set(b, offsets[i]));
+  const cy = enc.map((y) => engine.gzipLength(y));
+  engine.loadRows(data, offsets, 0, enc.length);
+  engine.prepareRows();
+  const s0 = engine.flushStat(FLUSH_AT_LIMIT);
+  const e0 = engine.flushStat(FLUSH_BY_BOUND);
+  for (const x of qs) {
+    const cx = engine.setQuery(x);
+    const out = new NearestNeighbors(EVAL_M);
+    for (let i = 0; i < enc.length; i++) {
+      const cxy = out.size < EVAL_M ? engine.pairLengthOfRow(i) : engine.pairLengthOfRowBounded(i, lengthLimit(cx, cy[i], out.distances[EVAL_M - 1]));
+      out.offer(ncdFromLengths(cx, cy[i], cxy), i);
+    }
+  }
+  const pairs = qs.length * enc.length;
+  const skipped = (engine.flushStat(FLUSH_AT_LIMIT) - s0) / pairs;
+  const exact = (engine.flushStat(FLUSH_BY_BOUND) - e0) / pairs;
+  const costs: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const t: Record<number, number> = {};
+    for (const mode of r % 2 ? [BOUND_CHECK, BOUND_OFF] : [BOUND_OFF, BOUND_CHECK]) {
+      engine.setBoundMode(mode);
+      const t0 = process.hrtime.bigint();
+      for (const x of qs.slice(0, 10)) {
+        engine.setQuery(x);
+        for (let i = 0; i < enc.length; i++) engine.pairLengthOfRow(i);
+      }
+      t[mode] = Number(process.hrtime.bigint() - t0) / 1000 / (Math.min(10, qs.length) * enc.length);
+    }
+    costs.push(t[BOUND_CHECK] - t[BOUND_OFF]);
+  }
+  engine.setBoundMode(BOUND_ON);
+  return { skipped, exact, boundMicros: median(costs) };
 }
 
 async function pairsPerSecond(jobs: number): Promise<number> {
@@ -200,7 +264,9 @@ async function pairsPerSecond(jobs: number): Promise<number> {
   }
 }
 
-function classifyLatency(runs: number): { wall: number[]; rssMB: number[]; evalWall: number; evalRssMB: number } | undefined {
+function classifyLatency(
+  runs: number,
+): { wall: number[]; rssMB: number[]; evalWall: number; evalRssMB: number; classify100Wall: number; classify100RssMB: number } | undefined {
   if (!existsSync('/usr/bin/time')) {
     console.error('bench: /usr/bin/time not found; skipping the classify latency (it measures peak RSS)');
     return undefined;
@@ -229,7 +295,14 @@ function classifyLatency(runs: number): { wall: number[]; rssMB: number[]; evalW
     });
     if (res.status !== 0) throw new Error(`eval failed: ${res.stderr}`);
     const [evalSeconds, evalKb] = res.stderr.trim().split('\n').pop()!.split(' ').map(Number);
-    return { wall, rssMB, evalWall: evalSeconds, evalRssMB: evalKb / 1024 };
+    const test100 = join(dir, 'test100.jsonl');
+    writeFileSync(test100, test.slice(0, 100).map((r) => JSON.stringify({ label: r.label, text: r.text })).join('\n') + '\n');
+    const c100 = spawnSync('/bin/sh', ['-c', `/usr/bin/time -f '%e %M' "${process.execPath}" "${join(root, 'bin', 'npc.js')}" classify --jobs 2 --train "${file}" < "${test100}" > /dev/null`], {
+      encoding: 'utf8',
+    });
+    if (c100.status !== 0) throw new Error(`classify of 100 rows failed: ${c100.stderr}`);
+    const [c100Seconds, c100Kb] = c100.stderr.trim().split('\n').pop()!.split(' ').map(Number);
+    return { wall, rssMB, evalWall: evalSeconds, evalRssMB: evalKb / 1024, classify100Wall: c100Seconds, classify100RssMB: c100Kb / 1024 };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -254,6 +327,8 @@ const pakoRuns: number[] = [];
 const engineRuns: number[] = [];
 const engineRowRuns: number[] = [];
 const searchRuns: number[] = [];
+const exhaustiveRuns: number[] = [];
+const searchRatios: number[] = [];
 const paired: number[] = [];
 const scratch: number[] = [];
 const scratchMicros: number[] = [];
@@ -271,11 +346,23 @@ for (let r = 0; r < RUNS; r++) {
   scratchMicros.push(...sr.engineMicros);
   engineRuns.push(scanMicros(engine, queries).micros);
   engineRowRuns.push(scanMicros(engine, queries, true).micros);
-  searchRuns.push(searchMicros(engine, queries).micros);
+  {
+    const order = r % 2 ? [false, true] : [true, false];
+    const got: Record<string, { micros: number; lists: string }> = {};
+    for (const ex of order) got[String(ex)] = searchMicros(engine, queries, ex);
+    if (got.true.lists !== got.false.lists) {
+      console.error('bench: the search with length limits found other neighbours than the exhaustive one');
+      process.exit(1);
+    }
+    searchRuns.push(got.false.micros);
+    exhaustiveRuns.push(got.true.micros);
+    searchRatios.push(got.true.micros / got.false.micros);
+  }
   jobs1.push(await pairsPerSecond(1));
   jobs2.push(await pairsPerSecond(2));
   process.stderr.write(`bench: run ${r + 1}/${RUNS}\n`);
 }
+const bound = boundFigures(queries, RUNS);
 const classify = values['skip-classify'] ? undefined : classifyLatency(Number(values['classify-runs']));
 
 const result = {
@@ -295,6 +382,11 @@ const result = {
   search_us_per_pair: median(searchRuns),
   search_speedup_vs_pako: median(pakoRuns) / median(searchRuns),
   search_m: EVAL_M,
+  search_exhaustive_us_per_pair: median(exhaustiveRuns),
+  search_exhaustive_over_bounded: median(searchRatios),
+  search_trees_skipped_at_limit: bound.skipped,
+  search_bound_exact: bound.exact,
+  bound_full_us_per_pair: bound.boundMicros,
   pairs_per_second_jobs1: median(jobs1),
   pairs_per_second_jobs2: median(jobs2),
   jobs2_scaling: median(jobs2) / median(jobs1),
@@ -303,7 +395,9 @@ const result = {
   classify_120k_peak_rss_mb: classify ? median(classify.rssMB) : null,
   eval_jobs2_120k_wall_s: classify ? classify.evalWall : null,
   eval_jobs2_120k_peak_rss_mb: classify ? classify.evalRssMB : null,
-  runs: { pako: pakoRuns, engine: engineRuns, engineRows: engineRowRuns, search: searchRuns, paired, scratch, scratchMicros, jobs1, jobs2, classify },
+  classify100_jobs2_120k_wall_s: classify ? classify.classify100Wall : null,
+  classify100_jobs2_120k_peak_rss_mb: classify ? classify.classify100RssMB : null,
+  runs: { pako: pakoRuns, engine: engineRuns, engineRows: engineRowRuns, search: searchRuns, exhaustive: exhaustiveRuns, searchRatios, paired, scratch, scratchMicros, jobs1, jobs2, classify },
 };
 
 const f = (x: number, d = 2) => x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
@@ -319,6 +413,9 @@ const table = [
   `| npc engine, prepared rows (pairLengthOfRow), µs per pair (1 thread) | ${f(result.engine_prepared_us_per_pair)} (${f(result.prepared_speedup_vs_pako, 1)}× pako) |`,
   `| npc engine from scratch (gzipLength of the pair), µs per pair; speed-up over pako (median of ${scratch.length} back-to-back per-query ratios) | ${f(result.engine_scratch_us_per_pair)}; ${f(result.scratch_speedup_vs_pako_paired, 1)}× |`,
   `| search (${EVAL_M} nearest, searchRange), µs per pair (1 thread) | ${f(result.search_us_per_pair)} (${f(result.search_speedup_vs_pako, 1)}× pako) |`,
+  `| the same search without length limits (every C(xy) exact), µs per pair; exhaustive / bounded (median of ${searchRatios.length} back-to-back ratios) | ${f(result.search_exhaustive_us_per_pair)}; ${f(result.search_exhaustive_over_bounded, 3)}× |`,
+  `| search's pairs whose Huffman trees were skipped at their limit; whose bound was exact (no trees) | ${f(100 * result.search_trees_skipped_at_limit, 1)} %; ${f(100 * result.search_bound_exact, 1)} % |`,
+  `| full length bound, µs per pair (bound + trees minus trees, median of ${RUNS}) | ${f(result.bound_full_us_per_pair)} |`,
   `| search (${EVAL_M} nearest), pairs/s at --jobs 1 | ${f(result.pairs_per_second_jobs1, 0)} |`,
   `| search, pairs/s at --jobs 2 | ${f(result.pairs_per_second_jobs2, 0)} (${f(result.jobs2_scaling)}×) |`,
   `| projected full AG News eval (912 M pairs), --jobs 2 | ${f(result.projected_full_ag_news_minutes_jobs2, 1)} min |`,
@@ -328,6 +425,9 @@ const table = [
   classify
     ? `| npc eval --jobs 2 (8 test rows) vs 120,000 rows: wall, peak RSS (one run) | ${f(result.eval_jobs2_120k_wall_s!)} s, ${f(result.eval_jobs2_120k_peak_rss_mb!, 0)} MB |`
     : '| npc eval --jobs 2 vs 120,000 rows | skipped |',
+  classify
+    ? `| npc classify --jobs 2 of 100 test rows (stdin) vs 120,000 rows: wall, peak RSS (one run) | ${f(result.classify100_jobs2_120k_wall_s!)} s, ${f(result.classify100_jobs2_120k_peak_rss_mb!, 0)} MB |`
+    : '| npc classify --jobs 2 of 100 rows vs 120,000 rows | skipped |',
 ].join('\n');
 console.log(table);
 const out = values.out ?? join(root, 'bench-results', `bench-${result.date.slice(0, 10)}.json`);

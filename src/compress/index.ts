@@ -25,6 +25,12 @@ export interface PairScanner {
   /** C(x + " " + y) where y = data[start..end). */
   pairLength(data: Uint8Array, start: number, end: number): number;
   /**
+   * pairLength(data, start, end) when it is below `limit`; otherwise it may return, instead, any lower
+   * bound on it that is >= limit (a scanner can then skip work for pairs it proves too long). So a
+   * result below limit is exact, and a result >= limit proves pairLength(data, start, end) >= limit.
+   */
+  pairLengthBounded?(data: Uint8Array, start: number, end: number, limit: number): number;
+  /**
    * A hint that rows [from, to) of `data` (row i = data[offsets[i] .. offsets[i+1])) will be paired
    * with the following queries; a scanner may precompute what depends on the rows alone. Returns
    * true when it has: pairLengthOfRow(i) may then be used for those rows.
@@ -32,6 +38,12 @@ export interface PairScanner {
   prepare?(data: Uint8Array, offsets: Int32Array, from: number, to: number): boolean;
   /** pairLength of row i of the rows prepare() last accepted. */
   pairLengthOfRow?(row: number): number;
+  /**
+   * pairLengthOfRow(row) when it is below `limit`; otherwise it may return, instead, any lower bound
+   * on it that is >= limit (a scanner can then skip work for pairs it proves too long). So a result
+   * below limit is exact, and a result >= limit proves pairLengthOfRow(row) >= limit.
+   */
+  pairLengthOfRowBounded?(row: number, limit: number): number;
 }
 
 /** The plain scanner for any compressor: assembles x + " " + y in one buffer, copying only y per pair. */
@@ -193,11 +205,23 @@ class EnginePairScanner implements PairScanner {
     return this.engine.pairLength(data, start, end);
   }
 
+  pairLengthBounded(data: Uint8Array, start: number, end: number, limit: number): number {
+    if (this.engine.queryOwner !== this) this.ownQuery();
+    return this.engine.pairLengthBounded(data, start, end, limit);
+  }
+
   pairLengthOfRow(row: number): number {
     if (this.engine.queryOwner !== this) this.ownQuery();
     const r = this.engine.loadedRows;
     if (r === null || r.data !== this.data || r.offsets !== this.offsets || r.from !== this.from || r.to !== this.to) this.ownRows();
     return this.engine.pairLengthOfRow(row);
+  }
+
+  pairLengthOfRowBounded(row: number, limit: number): number {
+    if (this.engine.queryOwner !== this) this.ownQuery();
+    const r = this.engine.loadedRows;
+    if (r === null || r.data !== this.data || r.offsets !== this.offsets || r.from !== this.from || r.to !== this.to) this.ownRows();
+    return this.engine.pairLengthOfRowBounded(row, limit);
   }
 
   private ownRows(): void {

@@ -24,10 +24,12 @@ interface EngineExports {
   set_query(xlen: number): number;
   pair_y_buffer(ylen: number): number;
   pair_length(ylen: number): number;
+  pair_length_limited(ylen: number, limit: number): number;
   rows_buffer(bytes: number, count: number): number;
   rows_offsets(): number;
   rows_prepare(): void;
   pair_row(i: number): number;
+  pair_row_limited(i: number, limit: number): number;
   stat(i: number): number;
   last_base(): number;
   small_hash(w: number): number;
@@ -40,6 +42,8 @@ interface EngineExports {
   tally_dist(dist: number, lc: number): number;
   flush_block(stored_len: number, buf_ok: number, last: number): void;
   trees_bits(): number;
+  set_bound_mode(mode: number): void;
+  flush_stat(i: number): number;
   memory_top(): number;
 }
 
@@ -53,6 +57,28 @@ export const STAT_OVERFLOW_D = 5;
 export const STAT_OVERFLOW_BL = 6;
 
 /**
+ * How the engine gets a block's dynamic cost (setBoundMode): BOUND_OFF zlib's trees only;
+ * BOUND_ON (default) for a pair with a length limit (pairLengthOfRowBounded, pairLengthBounded) the
+ * lower bound of assembly/bound.ts first: a one-block pair it proves at least the limit long builds
+ * no tree, one it proves exact neither; BOUND_CHECK (tests) the bound of every block, then the
+ * trees, compared (flushStat(FLUSH_CHECK_FAILED) counts bounds above zlib's cost and wrong exact
+ * claims).
+ */
+export const BOUND_OFF = 0;
+export const BOUND_ON = 1;
+export const BOUND_CHECK = 2;
+/** Indices of engine.flushStat() (see flush_stat in assembly/index.ts). */
+export const FLUSH_BY_BOUND = 0;
+export const FLUSH_BY_TREES = 1;
+export const FLUSH_AT_LIMIT = 2;
+export const FLUSH_CHECK_FAILED = 3;
+export const FLUSH_CHECK_BOUND = 4;
+export const FLUSH_CHECK_EXACT = 5;
+export const FLUSH_CHECK_OPT = 6;
+export const BOUND_CALLS = 7;
+export const BOUND_EARLY = 8;
+
+/**
  * Inputs up to 768 MiB: the engine keeps 5 bytes of linear memory per byte of an input over 64 KB (the
  * window and its chains, by absolute position) and a WebAssembly memory holds at most 4 GiB. Beyond
  * what memory allows, a call throws a RangeError (the engine traps and recovers on the next call).
@@ -60,6 +86,11 @@ export const STAT_OVERFLOW_BL = 6;
 export const MAX_INPUT = 0x30000000;
 /** Texts y of at most this many bytes are prepared by prepareRows() (longer ones make pairs over 1,024 bytes). */
 export const PREPARED_MAX = 1023;
+
+/** A length limit as the engine takes it (an i32; 0: none). */
+function engineLimit(limit: number): number {
+  return limit >= 1 && limit <= 0x7fffffff ? Math.floor(limit) : 0;
+}
 
 let compiled: object | undefined;
 
@@ -174,6 +205,28 @@ export class DeflateLengthEngine {
   }
 
   /**
+   * pairLength(bytes, start, end) if it is below `limit`; otherwise possibly a lower bound on it that
+   * is >= limit (the engine skips the Huffman trees of a pair it proves that long). A result below
+   * limit is exact; a result >= limit proves the exact length >= limit.
+   */
+  pairLengthBounded(bytes: Uint8Array, start: number, end: number, limit: number): number {
+    if (this.queryLength < 0) throw new Error('DeflateLengthEngine: setQuery() first');
+    if (!(start >= 0 && end <= bytes.length && start <= end) || start !== Math.floor(start) || end !== Math.floor(end)) {
+      throw new RangeError(`pairLength: range ${start}..${end} outside 0..${bytes.length}`);
+    }
+    const ylen = end - start;
+    if (ylen > MAX_INPUT - 1 - this.queryLength) throw new RangeError(`pairLength: pairs over ${MAX_INPUT} bytes are not supported`);
+    let at: number;
+    try {
+      at = this.ex.pair_y_buffer(ylen);
+    } catch (err) {
+      throw engineError(err, 'pairLength');
+    }
+    this.bytes().set(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end), at);
+    return this.ex.pair_length_limited(ylen, engineLimit(limit));
+  }
+
+  /**
    * Copy rows [from, to) of a training set (row i = data[offsets[i] .. offsets[i+1])) into the
    * engine's memory, once: nothing is copied again while the same arrays and range are given.
    */
@@ -209,7 +262,7 @@ export class DeflateLengthEngine {
     return this.rows;
   }
 
-  /** Precompute what depends on each loaded row alone (about one pair's time per row; 10 bytes of memory per byte of text). */
+  /** Precompute what depends on each loaded row alone (about one pair's time per row; 12 bytes of memory per byte of text). */
   prepareRows(): void {
     if (this.rows === null) throw new Error('prepareRows: loadRows() first');
     if (this.rowsPrepared) return;
@@ -238,7 +291,33 @@ export class DeflateLengthEngine {
     }
   }
 
+  /**
+   * C(x ++ " " ++ row) if it is below `limit`; otherwise possibly a lower bound on it that is >= limit
+   * (the engine then skips the Huffman trees of a pair it proves long enough). So a result below limit
+   * is always exact, and a result >= limit means C(x ++ " " ++ row) >= limit.
+   */
+  pairLengthOfRowBounded(row: number, limit: number): number {
+    const r = this.rows;
+    if (r === null || !(row >= r.from && row < r.to)) throw new RangeError(`row ${row} is not loaded`);
+    if (this.queryLength < 0) throw new Error('DeflateLengthEngine: setQuery() first');
+    try {
+      return this.ex.pair_row_limited(row - r.from, engineLimit(limit));
+    } catch (err) {
+      throw engineError(err, 'pairLengthOfRowBounded');
+    }
+  }
+
   /* ---- for the tests and measurements -------------------------------------------------------- */
+
+  /** BOUND_OFF, BOUND_ON (the default) or BOUND_CHECK. */
+  setBoundMode(mode: number): void {
+    this.ex.set_bound_mode(mode);
+  }
+
+  /** Counters of the bound and the trees (FLUSH_*, BOUND_*), cumulative. */
+  flushStat(i: number): number {
+    return this.ex.flush_stat(i);
+  }
 
   /** Block statistics, cumulative (STAT_*). */
   stat(i: number): number {

@@ -4,7 +4,19 @@
  * ../../assembly/, the compiled engine.wasm next to this file). See README.md in this folder.
  */
 export {
+  BOUND_CALLS,
+  BOUND_CHECK,
+  BOUND_EARLY,
+  BOUND_OFF,
+  BOUND_ON,
   DeflateLengthEngine,
+  FLUSH_AT_LIMIT,
+  FLUSH_BY_BOUND,
+  FLUSH_BY_TREES,
+  FLUSH_CHECK_BOUND,
+  FLUSH_CHECK_EXACT,
+  FLUSH_CHECK_FAILED,
+  FLUSH_CHECK_OPT,
   MAX_INPUT,
   PREPARED_MAX,
   STAT_DYNAMIC,

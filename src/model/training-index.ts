@@ -32,11 +32,41 @@ export function searchRange(
   const { data, offsets, compressedLengths } = arrays;
   const cx = scanner.setQuery(query);
   const prepared = scanner.prepare?.(data, offsets, from, to) === true;
+  /* Once the list is full, a pair enters it only if its NCD is below the current worst: the
+   * scanner is told the smallest C(xy) that cannot (lengthLimit) and may answer any lower bound
+   * >= it instead of the exact length. Such a pair's NCD is >= the worst, so offer() rejects it, as
+   * it would the exact one (NCD is nondecreasing in C(xy), and an equal NCD loses to the earlier
+   * row): the list is the same. */
+  const capacity = out.capacity;
+  const bounded = prepared ? scanner.pairLengthOfRowBounded !== undefined : scanner.pairLengthBounded !== undefined;
   for (let i = from; i < to; i++) {
-    const cxy = prepared ? scanner.pairLengthOfRow!(i) : scanner.pairLength(data, offsets[i], offsets[i + 1]);
-    out.offer(ncdFromLengths(cx, compressedLengths[i], cxy), i);
+    const cy = compressedLengths[i];
+    let cxy: number;
+    if (bounded && out.size === capacity) {
+      const limit = lengthLimit(cx, cy, out.distances[capacity - 1]);
+      cxy = prepared ? scanner.pairLengthOfRowBounded!(i, limit) : scanner.pairLengthBounded!(data, offsets[i], offsets[i + 1], limit);
+    } else {
+      cxy = prepared ? scanner.pairLengthOfRow!(i) : scanner.pairLength(data, offsets[i], offsets[i + 1]);
+    }
+    out.offer(ncdFromLengths(cx, cy, cxy), i);
   }
   return out;
+}
+
+/**
+ * The smallest integer c with ncdFromLengths(cx, cy, c) >= worst, computed with the same floating
+ * point expression (which is nondecreasing in c): a pair with C(xy) >= c cannot displace `worst`.
+ */
+export function lengthLimit(cx: number, cy: number, worst: number): number {
+  const lo = Math.min(cx, cy);
+  const hi = Math.max(cx, cy);
+  let c = Math.ceil(worst * hi + lo);
+  /* (0: no limit, the exact length; NaN and tiny limits land here too) */
+  if (!(c >= 1)) return 0;
+  if (!(c < 0x7fffffff)) return 0x7fffffff;
+  while (c > 1 && ncdFromLengths(cx, cy, c - 1) >= worst) c--;
+  while (ncdFromLengths(cx, cy, c) < worst) c++;
+  return c;
 }
 
 /** A fitted training set: the arrays above plus the label encoder, searched on this thread. */
