@@ -197,7 +197,12 @@ function searchMicros(compressor: Compressor, qs: Uint8Array[], exhaustive = fal
   const t0 = process.hrtime.bigint();
   for (const q of qs) {
     searchRange(index, scanner, q, 0, index.size, nearest);
-    lists.push(nearest.toList().map((n) => `${n.index}:${n.distance}`).join(','));
+    lists.push(
+      nearest
+        .toList()
+        .map((n) => `${n.index}:${n.distance}`)
+        .join(','),
+    );
   }
   const elapsed = Number(process.hrtime.bigint() - t0) / 1000;
   return { micros: elapsed / (qs.length * index.size), lists: lists.join(';') };
@@ -225,7 +230,8 @@ function boundFigures(qs: Uint8Array[], rounds: number): { skipped: number; exac
     const cx = engine.setQuery(x);
     const out = new NearestNeighbors(EVAL_M);
     for (let i = 0; i < enc.length; i++) {
-      const cxy = out.size < EVAL_M ? engine.pairLengthOfRow(i) : engine.pairLengthOfRowBounded(i, lengthLimit(cx, cy[i], out.distances[EVAL_M - 1]));
+      const cxy =
+        out.size < EVAL_M ? engine.pairLengthOfRow(i) : engine.pairLengthOfRowBounded(i, lengthLimit(cx, cy[i], out.distances[EVAL_M - 1]));
       out.offer(ncdFromLengths(cx, cy[i], cxy), i);
     }
   }
@@ -280,26 +286,53 @@ function classifyLatency(
     const wall: number[] = [];
     const rssMB: number[] = [];
     for (let r = 0; r < runs; r++) {
-      const res = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, join(root, 'bin', 'npc.js'), 'classify', '--train', file, test[r].text], {
-        encoding: 'utf8',
-      });
+      const res = spawnSync(
+        '/usr/bin/time',
+        ['-f', '%e %M', process.execPath, join(root, 'bin', 'npc.js'), 'classify', '--train', file, test[r].text],
+        {
+          encoding: 'utf8',
+        },
+      );
       if (res.status !== 0) throw new Error(`classify failed: ${res.stderr}`);
       const [seconds, kb] = res.stderr.trim().split('\n').pop()!.split(' ').map(Number);
       wall.push(seconds);
       rssMB.push(kb / 1024);
     }
     const test8 = join(dir, 'test8.jsonl');
-    writeFileSync(test8, test.slice(0, 8).map((r) => JSON.stringify({ label: r.label, text: r.text })).join('\n') + '\n');
-    const res = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, join(root, 'bin', 'npc.js'), 'eval', '--train', file, '--test', test8, '--jobs', '2', '-q'], {
-      encoding: 'utf8',
-    });
+    writeFileSync(
+      test8,
+      test
+        .slice(0, 8)
+        .map((r) => JSON.stringify({ label: r.label, text: r.text }))
+        .join('\n') + '\n',
+    );
+    const res = spawnSync(
+      '/usr/bin/time',
+      ['-f', '%e %M', process.execPath, join(root, 'bin', 'npc.js'), 'eval', '--train', file, '--test', test8, '--jobs', '2', '-q'],
+      {
+        encoding: 'utf8',
+      },
+    );
     if (res.status !== 0) throw new Error(`eval failed: ${res.stderr}`);
     const [evalSeconds, evalKb] = res.stderr.trim().split('\n').pop()!.split(' ').map(Number);
     const test100 = join(dir, 'test100.jsonl');
-    writeFileSync(test100, test.slice(0, 100).map((r) => JSON.stringify({ label: r.label, text: r.text })).join('\n') + '\n');
-    const c100 = spawnSync('/bin/sh', ['-c', `/usr/bin/time -f '%e %M' "${process.execPath}" "${join(root, 'bin', 'npc.js')}" classify --jobs 2 --train "${file}" < "${test100}" > /dev/null`], {
-      encoding: 'utf8',
-    });
+    writeFileSync(
+      test100,
+      test
+        .slice(0, 100)
+        .map((r) => JSON.stringify({ label: r.label, text: r.text }))
+        .join('\n') + '\n',
+    );
+    const c100 = spawnSync(
+      '/bin/sh',
+      [
+        '-c',
+        `/usr/bin/time -f '%e %M' "${process.execPath}" "${join(root, 'bin', 'npc.js')}" classify --jobs 2 --train "${file}" < "${test100}" > /dev/null`,
+      ],
+      {
+        encoding: 'utf8',
+      },
+    );
     if (c100.status !== 0) throw new Error(`classify of 100 rows failed: ${c100.stderr}`);
     const [c100Seconds, c100Kb] = c100.stderr.trim().split('\n').pop()!.split(' ').map(Number);
     return { wall, rssMB, evalWall: evalSeconds, evalRssMB: evalKb / 1024, classify100Wall: c100Seconds, classify100RssMB: c100Kb / 1024 };
@@ -397,7 +430,20 @@ const result = {
   eval_jobs2_120k_peak_rss_mb: classify ? classify.evalRssMB : null,
   classify100_jobs2_120k_wall_s: classify ? classify.classify100Wall : null,
   classify100_jobs2_120k_peak_rss_mb: classify ? classify.classify100RssMB : null,
-  runs: { pako: pakoRuns, engine: engineRuns, engineRows: engineRowRuns, search: searchRuns, exhaustive: exhaustiveRuns, searchRatios, paired, scratch, scratchMicros, jobs1, jobs2, classify },
+  runs: {
+    pako: pakoRuns,
+    engine: engineRuns,
+    engineRows: engineRowRuns,
+    search: searchRuns,
+    exhaustive: exhaustiveRuns,
+    searchRatios,
+    paired,
+    scratch,
+    scratchMicros,
+    jobs1,
+    jobs2,
+    classify,
+  },
 };
 
 const f = (x: number, d = 2) => x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });

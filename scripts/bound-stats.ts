@@ -147,7 +147,11 @@ console.log(
 /* ---- 3. the search, exhaustive vs bounded ---- */
 {
   const comp = createEngineCompressor();
-  const index = TrainingIndex.fromTexts(train, train.map(() => 0), comp);
+  const index = TrainingIndex.fromTexts(
+    train,
+    train.map(() => 0),
+    comp,
+  );
   const inner = createPairScanner(comp);
   const exhaustive: PairScanner = {
     setQuery: (x) => inner.setQuery(x),
@@ -166,10 +170,24 @@ console.log(
       next += AQ;
       const t: Record<string, number> = {};
       const lists: Record<string, string> = {};
-      for (const [name, sc] of (r % 2 ? [['bounded', inner], ['exhaustive', exhaustive]] : [['exhaustive', exhaustive], ['bounded', inner]]) as [string, PairScanner][]) {
+      for (const [name, sc] of (r % 2
+        ? [
+            ['bounded', inner],
+            ['exhaustive', exhaustive],
+          ]
+        : [
+            ['exhaustive', exhaustive],
+            ['bounded', inner],
+          ]) as [string, PairScanner][]) {
         const l: string[] = [];
         const c0 = process.cpuUsage();
-        for (const x of qs) l.push(searchRange(index, sc, x, 0, index.size, out).toList().map((n) => `${n.index}:${n.distance}`).join(','));
+        for (const x of qs)
+          l.push(
+            searchRange(index, sc, x, 0, index.size, out)
+              .toList()
+              .map((n) => `${n.index}:${n.distance}`)
+              .join(','),
+          );
         const c = process.cpuUsage(c0);
         t[name] = (c.user + c.system) / (qs.length * index.size);
         lists[name] = l.join(';');

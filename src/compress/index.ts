@@ -122,7 +122,9 @@ export function checkUnicode(text: unknown, what: string): string {
   const bad = LONE_SURROGATE.exec(text);
   if (bad) {
     const code = bad[0].charCodeAt(0).toString(16).toUpperCase();
-    throw new RangeError(`${what} holds a lone surrogate (U+${code} at index ${bad.index}): not valid Unicode, it has no UTF-8 bytes (Python's encode() raises UnicodeEncodeError)`);
+    throw new RangeError(
+      `${what} holds a lone surrogate (U+${code} at index ${bad.index}): not valid Unicode, it has no UTF-8 bytes (Python's encode() raises UnicodeEncodeError)`,
+    );
   }
   return text;
 }

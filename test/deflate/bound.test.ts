@@ -59,8 +59,8 @@ type Sym = { dist: number; lc: number }; // dist 0: literal lc
 
 const LC_OF_CODE = [0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 20, 24, 28, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 255];
 const DIST_OF_CODE = [
-  1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097,
-  6145, 8193, 12289, 16385, 24577,
+  1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385,
+  24577,
 ];
 
 function fib(n: number): number[] {
@@ -97,19 +97,30 @@ function randomBlock(rng: Rng): Sym[] {
         alphabet.map((lc, i) => ({ sym: { dist: 0, lc }, count: Math.max(1, Math.floor(200 / (i + 1) ** rng.range(1, 2))) })),
       ).concat(Array.from({ length: rng.int(120) }, () => anySym(rng, alphabet, 29, 30)));
     case 1: // equal frequencies: ties everywhere
-      return symbols(rng, alphabet.map((lc) => ({ sym: { dist: 0, lc }, count: rng.pick([1, 2, 3, 4, 7]) })));
+      return symbols(
+        rng,
+        alphabet.map((lc) => ({ sym: { dist: 0, lc }, count: rng.pick([1, 2, 3, 4, 7]) })),
+      );
     case 2: {
       // Fibonacci literal frequencies: trees deeper than 15 bits (zlib's fix-up)
       const f = fib(rng.range(15, 21));
-      return symbols(rng, f.map((count, i) => ({ sym: { dist: 0, lc: (i * 7 + 3) & 255 }, count })));
+      return symbols(
+        rng,
+        f.map((count, i) => ({ sym: { dist: 0, lc: (i * 7 + 3) & 255 }, count })),
+      );
     }
     case 3: {
       // Fibonacci distance-code frequencies
       const f = fib(rng.range(12, 21));
-      return symbols(rng, f.map((count, i) => ({ sym: { dist: DIST_OF_CODE[(i * 11) % 30], lc: rng.int(256) }, count })));
+      return symbols(
+        rng,
+        f.map((count, i) => ({ sym: { dist: DIST_OF_CODE[(i * 11) % 30], lc: rng.int(256) }, count })),
+      );
     }
     case 4: // one literal, maybe one distance code
-      return Array.from({ length: rng.range(1, 40) }, () => (rng.next() < 0.5 ? { dist: 0, lc: 65 } : { dist: DIST_OF_CODE[rng.int(2)], lc: 5 }));
+      return Array.from({ length: rng.range(1, 40) }, () =>
+        rng.next() < 0.5 ? { dist: 0, lc: 65 } : { dist: DIST_OF_CODE[rng.int(2)], lc: 5 },
+      );
     case 5: // literals only (an empty distance tree: forced codes)
       return Array.from({ length: rng.range(0, 300) }, () => ({ dist: 0, lc: rng.pick(alphabet) }));
     case 6: // runs of consecutive codes with equal frequencies (REP_3_6 in the header)
@@ -147,7 +158,9 @@ describe('the bound never exceeds zlib opt_len, and its exact claims are exact (
         countCheck(e);
       }
       if (e.flushStat(FLUSH_CHECK_FAILED) !== 0) {
-        expect.fail(`stream ${t}: bound ${e.flushStat(FLUSH_CHECK_BOUND)} (exact ${e.flushStat(FLUSH_CHECK_EXACT)}) vs zlib opt_len ${e.flushStat(FLUSH_CHECK_OPT)}`);
+        expect.fail(
+          `stream ${t}: bound ${e.flushStat(FLUSH_CHECK_BOUND)} (exact ${e.flushStat(FLUSH_CHECK_EXACT)}) vs zlib opt_len ${e.flushStat(FLUSH_CHECK_OPT)}`,
+        );
       }
     }
     expect(checks).toBeGreaterThan(4000);
@@ -225,7 +238,9 @@ function checkRealPairs(queries: string[], rows: string[], what: string, limits:
         }
       }
       if (e.flushStat(FLUSH_CHECK_FAILED) !== 0) {
-        expect.fail(`${what}: row ${i}: bound ${e.flushStat(FLUSH_CHECK_BOUND)} exact ${e.flushStat(FLUSH_CHECK_EXACT)} vs zlib opt_len ${e.flushStat(FLUSH_CHECK_OPT)}`);
+        expect.fail(
+          `${what}: row ${i}: bound ${e.flushStat(FLUSH_CHECK_BOUND)} exact ${e.flushStat(FLUSH_CHECK_EXACT)} vs zlib opt_len ${e.flushStat(FLUSH_CHECK_OPT)}`,
+        );
       }
       if (limits) {
         e.setBoundMode(BOUND_ON);

@@ -15,7 +15,9 @@ export function hasData(...rels: string[]): boolean {
 
 /** The `text` fields of a gzip-compressed JSONL file, first `limit` lines. */
 export function readTexts(rel: string, limit = Infinity): string[] {
-  const lines = gunzipSync(readFileSync(dataFile(rel))).toString('utf8').split('\n');
+  const lines = gunzipSync(readFileSync(dataFile(rel)))
+    .toString('utf8')
+    .split('\n');
   const out: string[] = [];
   for (const line of lines) {
     if (out.length >= limit) break;

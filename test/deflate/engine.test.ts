@@ -90,7 +90,7 @@ describe('DeflateLengthEngine == pako 2.1.0 gzip level 9 (generated inputs)', ()
     expect(probe.stat(STAT_STORED), 'stored blocks').toBeGreaterThan(5);
   });
 
-  it('the small-input hash, like zlib\'s, never maps two strings with equal bytes 0, 1 together', () => {
+  it("the small-input hash, like zlib's, never maps two strings with equal bytes 0, 1 together", () => {
     // Exhaustive over all 2^24 strings: so a chain candidate that agrees on bytes 0 and 1 also
     // agrees on byte 2 (the engine compares byte 2 anyway).
     const small_hash = new DeflateLengthEngine().raw.small_hash;
@@ -159,9 +159,7 @@ const R8 = ['r8/train.jsonl.gz'];
 const NEWS20 = ['20news/train.jsonl.gz'];
 const haveData = hasData(...AG, ...R8, ...NEWS20);
 if (!haveData) {
-  console.warn(
-    'test/deflate/engine.test.ts: ../shared/data (AG News, R8, 20News jsonl.gz) not found: SKIPPING the real-text pair tests',
-  );
+  console.warn('test/deflate/engine.test.ts: ../shared/data (AG News, R8, 20News jsonl.gz) not found: SKIPPING the real-text pair tests');
 }
 
 describe.skipIf(!haveData)('DeflateLengthEngine == pako on real text pairs x + " " + y', () => {

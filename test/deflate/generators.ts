@@ -40,8 +40,26 @@ const WORDS = (
 ).split(' ');
 
 const UNICODE_WORDS = [
-  'naïve', 'café', 'über', 'Straße', 'garçon', 'Ελλάδα', 'Москва', '日本語', '中文', '한국어',
-  'עברית', 'العربية', 'हिन्दी', '😀', '🚀✨', 'e\u0301', '𝔘𝔫𝔦𝔠𝔬𝔡𝔢', '™', '€100', '…',
+  'naïve',
+  'café',
+  'über',
+  'Straße',
+  'garçon',
+  'Ελλάδα',
+  'Москва',
+  '日本語',
+  '中文',
+  '한국어',
+  'עברית',
+  'العربية',
+  'हिन्दी',
+  '😀',
+  '🚀✨',
+  'e\u0301',
+  '𝔘𝔫𝔦𝔠𝔬𝔡𝔢',
+  '™',
+  '€100',
+  '…',
 ];
 
 /** A length for a generated input: mostly small, some medium, a few large. */
@@ -167,8 +185,18 @@ export function shortTail(rng: Rng): Uint8Array {
 }
 
 export const KINDS = [
-  'random', 'alphabet', 'words', 'unicode', 'nul', 'runs', 'distances', 'repetitive', 'mixed', 'tiny',
-  'slide-edge', 'short-tail',
+  'random',
+  'alphabet',
+  'words',
+  'unicode',
+  'nul',
+  'runs',
+  'distances',
+  'repetitive',
+  'mixed',
+  'tiny',
+  'slide-edge',
+  'short-tail',
 ] as const;
 export type Kind = (typeof KINDS)[number];
 

@@ -92,7 +92,11 @@ describe('pairs == gzipLength(x ++ " " ++ y)', () => {
     const pe = new DeflateLengthEngine();
     for (let q = 0; q < 80; q++) {
       const big = q % 20 === 19;
-      const x = generate(rng, rng.pick(['words', 'repetitive', 'runs', 'alphabet'] as const), (big ? rng.pick([20000, 65000]) : rng.pick([10, 200, 500, 1000, 1020, 3000])) + rng.int(30));
+      const x = generate(
+        rng,
+        rng.pick(['words', 'repetitive', 'runs', 'alphabet'] as const),
+        (big ? rng.pick([20000, 65000]) : rng.pick([10, 200, 500, 1000, 1020, 3000])) + rng.int(30),
+      );
       const ys: Uint8Array[] = [];
       for (let j = 0; j < (big ? 6 : 12); j++) {
         // y = a copy of some part of x (possibly its end) + noise, total size near a boundary
@@ -104,7 +108,7 @@ describe('pairs == gzipLength(x ++ " " ++ y)', () => {
         const ny = Math.max(len, target + rng.int(3) - 1);
         const y = new Uint8Array(ny);
         y.set(x.subarray(from, from + len));
-        for (let k = len; k < ny; k++) y[k] = rng.next() < 0.5 ? x[rng.int(Math.max(1, x.length))] ?? 0 : rng.int(256);
+        for (let k = len; k < ny; k++) y[k] = rng.next() < 0.5 ? (x[rng.int(Math.max(1, x.length))] ?? 0) : rng.int(256);
         ys.push(y);
       }
       checkQuery(pe, x, ys, `junction q${q}`);
@@ -209,7 +213,12 @@ describe.skipIf(!haveData)('pairs on AG News (test x against train y)', () => {
     const pe = new DeflateLengthEngine();
     for (let q = 0; q < 40; q++) {
       const x = rng.pick(xs);
-      checkQuery(pe, x, Array.from({ length: 250 }, () => rng.pick(ys)), `ag q${q}`);
+      checkQuery(
+        pe,
+        x,
+        Array.from({ length: 250 }, () => rng.pick(ys)),
+        `ag q${q}`,
+      );
     }
   });
 });
@@ -233,7 +242,9 @@ describe.skipIf(!have20)('pairs on 20News (long texts: several blocks, pairs ove
 
 describe('count', () => {
   it('checked at least 14,000 pairs against pako in this file', () => {
-    console.log(`deflate pair.test.ts: ${checked} pairs checked against pako 2.1.0 (each by pairLength and as a loaded row, plain and prepared)`);
+    console.log(
+      `deflate pair.test.ts: ${checked} pairs checked against pako 2.1.0 (each by pairLength and as a loaded row, plain and prepared)`,
+    );
     if (haveData && have20) expect(checked).toBeGreaterThanOrEqual(14_000);
   });
 });

@@ -83,8 +83,8 @@ function symbolsFrom(rng: Rng, counts: { sym: Sym; count: number }[]): Sym[] {
 /** Match lengths lc (= length - 3) of each length code's first value, and first distances. */
 const LC_OF_CODE = [0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 20, 24, 28, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 255];
 const DIST_OF_CODE = [
-  1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097,
-  6145, 8193, 12289, 16385, 24577,
+  1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385,
+  24577,
 ];
 
 function randomSym(rng: Rng, litAlphabet: number, matchRate: number): Sym {
@@ -106,7 +106,10 @@ function randomBlock(rng: Rng): { syms: Sym[]; storedLen: number; bufOk: boolean
     case 2: {
       // Fibonacci literal frequencies: deep literal/length tree (overflow at 15 bits)
       const f = fib(rng.range(16, 21));
-      syms = symbolsFrom(rng, f.map((count, i) => ({ sym: { dist: 0, lc: (i * 7 + 3) & 255 }, count })));
+      syms = symbolsFrom(
+        rng,
+        f.map((count, i) => ({ sym: { dist: 0, lc: (i * 7 + 3) & 255 }, count })),
+      );
       break;
     }
     case 3: {
@@ -128,9 +131,7 @@ function randomBlock(rng: Rng): { syms: Sym[]; storedLen: number; bufOk: boolean
       break;
     }
     case 5: // a single distance code / single literal
-      syms = Array.from({ length: n }, () =>
-        rng.next() < 0.5 ? { dist: 0, lc: 65 } : { dist: DIST_OF_CODE[rng.int(3)], lc: 5 },
-      );
+      syms = Array.from({ length: n }, () => (rng.next() < 0.5 ? { dist: 0, lc: 65 } : { dist: DIST_OF_CODE[rng.int(3)], lc: 5 }));
       break;
     case 6: // near the fixed-code distribution, few symbols: ties between fixed and dynamic
       syms = Array.from({ length: rng.range(10, 120) }, () => {

@@ -25,7 +25,9 @@ describe('engine.wasm', () => {
       const rebuilt = readFileSync(out);
       const have = readFileSync(committed);
       expect(rebuilt.length, 'size of the rebuilt engine.wasm vs the committed one: run `npm run build:wasm` and commit').toBe(have.length);
-      expect(rebuilt.equals(have), 'the rebuilt engine.wasm differs from the committed one: run `npm run build:wasm` and commit').toBe(true);
+      expect(rebuilt.equals(have), 'the rebuilt engine.wasm differs from the committed one: run `npm run build:wasm` and commit').toBe(
+        true,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -87,8 +87,14 @@ const haveData = requireSharedData(TRAIN, TEST);
 describe.skipIf(!haveData)('searchRange over prepared rows == searchRange from the bytes', () => {
   it('AG News: 12 queries x 2,000 rows, M = 1 and 12', () => {
     const train = readJsonlGz(sharedDataPath(TRAIN)).map((r) => r.text);
-    const queries = readJsonlGz(sharedDataPath(TEST)).slice(0, 12).map((r) => r.text);
-    const index = TrainingIndex.fromTexts(train, train.map(() => 0), createEngineCompressor());
+    const queries = readJsonlGz(sharedDataPath(TEST))
+      .slice(0, 12)
+      .map((r) => r.text);
+    const index = TrainingIndex.fromTexts(
+      train,
+      train.map(() => 0),
+      createEngineCompressor(),
+    );
     for (const m of [1, 12]) {
       const prepared = preparedScanner();
       expect(lists(index, prepared.scanner, queries, m), `M = ${m}`).toEqual(lists(index, plainScanner(), queries, m));
@@ -106,7 +112,11 @@ describe.skipIf(!haveData)('searchRange over prepared rows == searchRange from t
       .slice(100, 112)
       .map((r) => r.text);
     queries.push(base[3], base[77]); /* queries equal to a training text */
-    const index = TrainingIndex.fromTexts(train, train.map(() => 0), createEngineCompressor());
+    const index = TrainingIndex.fromTexts(
+      train,
+      train.map(() => 0),
+      createEngineCompressor(),
+    );
     for (const m of [1, 3, 7]) {
       expect(lists(index, preparedScanner().scanner, queries, m), `M = ${m}`).toEqual(lists(index, plainScanner(), queries, m));
     }
@@ -121,7 +131,11 @@ const haveAll = requireSharedData(TRAIN, TEST, R8_TRAIN, R8_TEST, NEWS_TRAIN, NE
 
 describe.skipIf(!haveAll)('searchRange with length limits (trees skipped by the bound) == the exhaustive search', () => {
   function compare(train: string[], queries: string[], ms: number[], what: string): void {
-    const index = TrainingIndex.fromTexts(train, train.map(() => 0), createEngineCompressor());
+    const index = TrainingIndex.fromTexts(
+      train,
+      train.map(() => 0),
+      createEngineCompressor(),
+    );
     for (const m of ms) {
       const b = boundedScanner();
       const want = lists(index, preparedScanner().scanner, queries, m);
@@ -134,19 +148,29 @@ describe.skipIf(!haveAll)('searchRange with length limits (trees skipped by the 
 
   it('AG News: 16 queries x 2,000 rows, M = 1, 2, 12 (the first queries on plain pairs, then prepared rows)', () => {
     const train = readJsonlGz(sharedDataPath(TRAIN)).map((r) => r.text);
-    const queries = readJsonlGz(sharedDataPath(TEST)).slice(200, 216).map((r) => r.text);
+    const queries = readJsonlGz(sharedDataPath(TEST))
+      .slice(200, 216)
+      .map((r) => r.text);
     compare(train, queries, [1, 2, 12], 'AG News');
   });
 
   it('R8: 8 queries x 1,500 rows, M = 2, 12', () => {
-    const train = readJsonlGz(sharedDataPath(R8_TRAIN)).slice(0, 1500).map((r) => r.text);
-    const queries = readJsonlGz(sharedDataPath(R8_TEST)).slice(0, 8).map((r) => r.text);
+    const train = readJsonlGz(sharedDataPath(R8_TRAIN))
+      .slice(0, 1500)
+      .map((r) => r.text);
+    const queries = readJsonlGz(sharedDataPath(R8_TEST))
+      .slice(0, 8)
+      .map((r) => r.text);
     compare(train, queries, [2, 12], 'R8');
   });
 
   it('20News: 5 queries x 400 rows (long texts, several blocks), M = 2, 12', () => {
-    const train = readJsonlGz(sharedDataPath(NEWS_TRAIN)).slice(0, 400).map((r) => r.text);
-    const queries = readJsonlGz(sharedDataPath(NEWS_TEST)).slice(0, 5).map((r) => r.text);
+    const train = readJsonlGz(sharedDataPath(NEWS_TRAIN))
+      .slice(0, 400)
+      .map((r) => r.text);
+    const queries = readJsonlGz(sharedDataPath(NEWS_TEST))
+      .slice(0, 5)
+      .map((r) => r.text);
     compare(train, queries, [2, 12], '20News');
   });
 
@@ -159,7 +183,11 @@ describe.skipIf(!haveAll)('searchRange with length limits (trees skipped by the 
       .slice(100, 110)
       .map((r) => r.text);
     queries.push(base[3], base[77], base[120]);
-    const index = TrainingIndex.fromTexts(train, train.map(() => 0), createEngineCompressor());
+    const index = TrainingIndex.fromTexts(
+      train,
+      train.map(() => 0),
+      createEngineCompressor(),
+    );
     for (const m of [1, 3, 7]) {
       expect(lists(index, boundedScanner().scanner, queries, m), `M = ${m}`).toEqual(lists(index, plainScanner(), queries, m));
     }
