@@ -111,6 +111,9 @@ import {
   extra_dbits,
   extra_lbits,
   static_ltree_len,
+  byte,
+  ld,
+  st,
 } from './constants';
 import { DFREQ, DMAP_WORD, LFREQ, LMAP_WORDS, USED } from './trees';
 
@@ -118,18 +121,6 @@ import { DFREQ, DMAP_WORD, LFREQ, LMAP_WORDS, USED } from './trees';
 const HX: i32 = BL_CODES;
 const ITEMS: i32 = BL_CODES + 1;
 
-// @ts-ignore: decorator
-@inline function ld(a: usize, i: i32): i32 {
-  return load<i32>(a + (<usize>i << 2));
-}
-// @ts-ignore: decorator
-@inline function st(a: usize, i: i32, v: i32): void {
-  store<i32>(a + (<usize>i << 2), v);
-}
-// @ts-ignore: decorator
-@inline function ldb(a: usize, i: i32): i32 {
-  return <i32>load<u8>(a + <usize>i);
-}
 // @ts-ignore: decorator
 @inline function add(a: usize, i: i32, v: i32): void {
   const p = a + (<usize>i << 2);
@@ -245,14 +236,14 @@ function bound_tables(): void {
       <u64>ld(ZTMP, 0) | (<u64>ld(ZTMP, REPZ_3_10) << 16) | (<u64>ld(ZTMP, REPZ_11_138) << 32) | (<u64>ld(ZTMP, HX) << 48);
     store<u64>(ZR + (<usize>r << 3), v);
   }
-  for (let i = 0; i < BL_CODES; i++) st(BL_RANK, ldb(bl_order, i), i);
+  for (let i = 0; i < BL_CODES; i++) st(BL_RANK, byte(bl_order, i), i);
   /* extra bits | static cost (code length + extra bits) << 8 of every code */
   for (let c = 0; c < L_CODES; c++) {
-    const x = c > LITERALS ? ldb(extra_lbits, c - LITERALS - 1) : 0;
-    store<u16>(XS_L + (<usize>c << 1), <u16>(x | ((ldb(static_ltree_len, c) + x) << 8)));
+    const x = c > LITERALS ? byte(extra_lbits, c - LITERALS - 1) : 0;
+    store<u16>(XS_L + (<usize>c << 1), <u16>(x | ((byte(static_ltree_len, c) + x) << 8)));
   }
   for (let c = 0; c < D_CODES; c++) {
-    const x = ldb(extra_dbits, c);
+    const x = byte(extra_dbits, c);
     store<u16>(XS_D + (<usize>c << 1), <u16>(x | ((STATIC_DTREE_LEN + x) << 8)));
   }
 }
@@ -683,7 +674,7 @@ function classes(t: Tree): bool {
   for (let F = nc - nl - 1; F >= 0; F--) {
     const s = ld(ifirst, F);
     const e = ld(ifirst, F + 1);
-    let ok = ldb(bad, nl + F) == 0;
+    let ok = byte(bad, nl + F) == 0;
     /* invariant with two depths: every node of F must have the same pair of sons' classes */
     if (ok && ld(depth, s) != ld(depth, e - 1)) {
       const a0 = son_class(nl, icls, ld(son_a, s));
@@ -734,7 +725,7 @@ function ranges(t: Tree): void {
     const s = ld(ifirst, F);
     const e = ld(ifirst, F + 1);
     let r = ld(range, nl + F);
-    if (ldb(bad, nl + F) == 0) {
+    if (byte(bad, nl + F) == 0) {
       r = ld(depth, e - 1) | (ld(depth, s) << 8);
       st(range, nl + F, r);
     }
@@ -783,7 +774,7 @@ function leaf_classes(t: Tree): void {
   for (let c = 0; c < nl; c++) {
     let lo: i32;
     let hi: i32;
-    if (any_bad != 0 && ldb(bad, c) != 0) {
+    if (any_bad != 0 && byte(bad, c) != 0) {
       const r = ld(range, c);
       lo = r & 255;
       hi = r >> 8;
@@ -904,7 +895,7 @@ function class_items(t: Tree): void {
     const size = ld(lcnt, c);
     if ((mk & (mk - 1)) == 0) {
       add(hz, lo, size - out);
-    } else if (any_bad != 0 && ldb(bad, c) != 0) {
+    } else if (any_bad != 0 && byte(bad, c) != 0) {
       pooled += size - out;
       if (size > out) union |= mk;
     } else {
@@ -996,7 +987,7 @@ function bl_entropy(L: usize): i32 {
 /** 3 * (max_blindex + 1) + 5 + 5 + 4 for the codes with L[c] > 0 (at least 4 codes are sent). */
 function header_fixed(L: usize, min_index: i32): i32 {
   let max_blindex = BL_CODES - 1;
-  while (max_blindex > min_index && ld(L, ldb(bl_order, max_blindex)) == 0) max_blindex--;
+  while (max_blindex > min_index && ld(L, byte(bl_order, max_blindex)) == 0) max_blindex--;
   return 3 * (max_blindex + 1) + 5 + 5 + 4;
 }
 

@@ -140,3 +140,17 @@ export function tr_static_init(): void {
 
 /** gzip wrapper: 10-byte header (no name, no extra, no comment) + 8-byte trailer (CRC-32, ISIZE). */
 export const GZIP_WRAPPER_BYTES: i32 = 18;
+
+/* Loads and stores in the engine's fixed memory: i32 arrays by index, bytes by offset. */
+// @ts-ignore: decorator
+@inline export function ld(a: usize, i: i32): i32 {
+  return load<i32>(a + (<usize>i << 2));
+}
+// @ts-ignore: decorator
+@inline export function st(a: usize, i: i32, v: i32): void {
+  store<i32>(a + (<usize>i << 2), v);
+}
+// @ts-ignore: decorator
+@inline export function byte(a: usize, i: i32): i32 {
+  return <i32>load<u8>(a + <usize>i);
+}

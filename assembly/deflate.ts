@@ -81,6 +81,9 @@ import {
   WINDOW_SIZE,
   W_SIZE,
   d_code,
+  byte,
+  ld,
+  st,
 } from './constants';
 import { DFREQ, DMAP_WORD, LFREQ, T, USED, _tr_flush_block, clear_all } from './trees';
 
@@ -100,19 +103,6 @@ export const NO_SLIDE_MAX: i32 = W_SIZE + MAX_DIST;
 // @ts-ignore: decorator
 @inline export function small_hash_w(w: i32): i32 {
   return <i32>(<u32>(w * SMALL_HASH_MUL) >>> (32 - SMALL_HASH_BITS));
-}
-
-// @ts-ignore: decorator
-@inline export function ld(a: usize, i: i32): i32 {
-  return load<i32>(a + (<usize>i << 2));
-}
-// @ts-ignore: decorator
-@inline export function st(a: usize, i: i32, v: i32): void {
-  store<i32>(a + (<usize>i << 2), v);
-}
-// @ts-ignore: decorator
-@inline export function byte(a: usize, i: i32): i32 {
-  return <i32>load<u8>(a + <usize>i);
 }
 
 /**

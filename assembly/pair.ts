@@ -75,6 +75,9 @@ import {
   MIN_MATCH,
   NICE_MATCH,
   d_code,
+  byte,
+  ld,
+  st,
 } from './constants';
 import {
   EPOCH_LIMIT,
@@ -83,14 +86,11 @@ import {
   SMALL_HASH_SIZE,
   SMALL_INPUT,
   WINDOW_SLACK,
-  byte,
   deflate_slow,
   deflate_slow_prefix,
-  ld,
   longest_match,
   match_len,
   small_hash_w,
-  st,
 } from './deflate';
 import { DFREQ, DMAP_WORD, LFREQ, T, USED, _tr_flush_block, clear_all } from './trees';
 

@@ -61,6 +61,9 @@ import {
   extra_lbits,
   static_dtree_len,
   static_ltree_len,
+  byte,
+  ld,
+  st,
 } from './constants';
 import { B, clear_bound_freqs, opt_len_bound } from './bound';
 
@@ -156,18 +159,6 @@ const ORDER: usize = memory.data(HEAP_SIZE * 4, 16);
 const DAD: usize = memory.data(HEAP_SIZE * 4, 16);
 const BL_COUNT: usize = memory.data((MAX_BITS + 1) * 4, 16);
 
-// @ts-ignore: decorator
-@inline function ld(a: usize, i: i32): i32 {
-  return load<i32>(a + (<usize>i << 2));
-}
-// @ts-ignore: decorator
-@inline function st(a: usize, i: i32, v: i32): void {
-  store<i32>(a + (<usize>i << 2), v);
-}
-// @ts-ignore: decorator
-@inline function ldb(a: usize, i: i32): i32 {
-  return <i32>load<u8>(a + <usize>i);
-}
 
 function init_desc(
   desc: TreeDesc,
@@ -198,7 +189,7 @@ function init_desc(
   desc.overflow_stat = overflow_stat;
   for (let n = extra_base; n < elems; n++) store<u8>(xbits + <usize>n, load<u8>(extra_bits + <usize>(n - extra_base)));
   if (stree != 0) {
-    for (let n = 0; n < elems; n++) store<u8>(scost + <usize>n, <u8>(ldb(stree, n) + ldb(xbits, n)));
+    for (let n = 0; n < elems; n++) store<u8>(scost + <usize>n, <u8>(byte(stree, n) + byte(xbits, n)));
   }
 }
 
@@ -317,8 +308,8 @@ function gen_bitlen(desc: TreeDesc): void {
   for (let i = 0, k = desc.nsyms; i < k; i++) {
     const n = ld(syms, i);
     const f = ld(freq, n);
-    opt_len += f * (ld(len, n) + ldb(xbits, n));
-    static_len += f * ldb(scost, n);
+    opt_len += f * (ld(len, n) + byte(xbits, n));
+    static_len += f * byte(scost, n);
   }
   T.opt_len = opt_len;
   T.static_len = static_len;
@@ -356,10 +347,10 @@ function gen_bitlen_overflow(desc: TreeDesc): void {
     if (n > max_code) continue; /* not a leaf node */
 
     st(BL_COUNT, bits, ld(BL_COUNT, bits) + 1);
-    const xbits = n >= base ? ldb(extra, n - base) : 0;
+    const xbits = n >= base ? byte(extra, n - base) : 0;
     const f = ld(freq, n);
     opt_len += f * (bits + xbits);
-    if (stree != 0) static_len += f * (ldb(stree, n) + xbits);
+    if (stree != 0) static_len += f * (byte(stree, n) + xbits);
   }
   T.static_len = static_len;
   if (overflow == 0) {
@@ -425,7 +416,7 @@ function build_tree(desc: TreeDesc): void {
     st(HEAP, ++heap_len, (1 << 15) | node);
     st(freq, node, 1);
     T.opt_len--;
-    if (stree != 0) T.static_len -= ldb(stree, node);
+    if (stree != 0) T.static_len -= byte(stree, node);
     /* node is 0 or 1 so it does not have extra bits. Keep syms sorted (at most 2 entries). */
     st(syms, nsyms++, node);
     if (nsyms == 2 && ld(syms, 0) > ld(syms, 1)) {
@@ -584,7 +575,7 @@ function build_bl_tree(): i32 {
   /* Determine the number of bit length codes to send (at least 4). */
   let max_blindex: i32;
   for (max_blindex = BL_CODES - 1; max_blindex >= 3; max_blindex--) {
-    if (ld(BL_LEN, ldb(bl_order, max_blindex)) != 0) break;
+    if (ld(BL_LEN, byte(bl_order, max_blindex)) != 0) break;
   }
   /* Update opt_len to include the bit length tree and counts */
   T.opt_len += 3 * (max_blindex + 1) + 5 + 5 + 4;

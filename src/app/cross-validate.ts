@@ -18,31 +18,20 @@
 import { sha256OfFile } from '../io/file-hash.js';
 import { toJson } from '../io/json-text.js';
 import { createNeighborsFileWriter, type NeighborsFileWriter } from '../io/neighbors-file.js';
-import type { OutputSink } from '../io/output-file.js';
 import { compareLabels, encodeLabels, type Label } from '../model/labels.js';
 import { mulberry32 } from '../model/random.js';
-import type { TieRule } from '../model/tie-rules.js';
 import { createSearcher, type Searcher } from '../parallel/searcher.js';
-import { computeNeighbors, type EvaluationReport, type Interruption, neighborsNeeded } from './evaluate.js';
+import { computeNeighbors, type EvaluationReport, type EvaluationRunOptions, neighborsNeeded } from './evaluate.js';
 import { drawRows, rowsByLabel, stratifiedSample } from './sampling.js';
 import { RowScorer, type Scores } from './scoring.js';
 import { fitIndex, type LoadedData } from './training.js';
 
 export type CrossValidationMode = { kind: 'holdout'; fraction: number } | { kind: 'folds'; k: number } | { kind: 'loo' };
 
-export interface CrossValidateOptions {
+export interface CrossValidateOptions extends EvaluationRunOptions {
   mode: CrossValidationMode;
   seed: number;
-  ks: number[];
-  tie: TieRule;
-  neighbors?: number;
-  strip: boolean;
-  jobs: number;
-  predictions?: OutputSink;
-  neighborsOut?: OutputSink;
-  npcVersion: string;
   onProgress?: (done: number, total: number) => void;
-  interruption?: Interruption;
 }
 
 export interface FoldResult {

@@ -142,7 +142,8 @@ export interface EvaluationReport {
   evaluated: string;
 }
 
-export interface EvaluateOptions extends RowSelection {
+/** What every evaluation run takes (evaluate, crossValidate): the ks, the rule, the outputs. */
+export interface EvaluationRunOptions {
   /** The ks to report, headline first. */
   ks: number[];
   /** Tie rule of the headline and of the predictions. */
@@ -157,8 +158,11 @@ export interface EvaluateOptions extends RowSelection {
   neighborsOut?: OutputSink;
   /** The version recorded in a neighbours file. */
   npcVersion: string;
-  onProgress?: (done: number, total: number, pairsPerRow: number) => void;
   interruption?: Interruption;
+}
+
+export interface EvaluateOptions extends RowSelection, EvaluationRunOptions {
+  onProgress?: (done: number, total: number, pairsPerRow: number) => void;
   /**
    * Only part of the work, for `npc merge` to join: slice `test.index` of `test.count` contiguous
    * slices of the selected test rows, with neighbours among slice `train.index` of `train.count` of

@@ -188,20 +188,7 @@ export class DeflateLengthEngine {
 
   /** C(x ++ " " ++ y), y = bytes[start..end) (default: all of bytes). */
   pairLength(bytes: Uint8Array, start = 0, end: number = bytes.length): number {
-    if (this.queryLength < 0) throw new Error('DeflateLengthEngine: setQuery() first');
-    if (!(start >= 0 && end <= bytes.length && start <= end) || start !== Math.floor(start) || end !== Math.floor(end)) {
-      throw new RangeError(`pairLength: range ${start}..${end} outside 0..${bytes.length}`);
-    }
-    const ylen = end - start;
-    if (ylen > MAX_INPUT - 1 - this.queryLength) throw new RangeError(`pairLength: pairs over ${MAX_INPUT} bytes are not supported`);
-    let at: number;
-    try {
-      at = this.ex.pair_y_buffer(ylen);
-    } catch (err) {
-      throw engineError(err, 'pairLength');
-    }
-    this.bytes().set(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end), at);
-    return this.ex.pair_length(ylen);
+    return this.ex.pair_length(this.copyY(bytes, start, end));
   }
 
   /**
@@ -210,6 +197,11 @@ export class DeflateLengthEngine {
    * limit is exact; a result >= limit proves the exact length >= limit.
    */
   pairLengthBounded(bytes: Uint8Array, start: number, end: number, limit: number): number {
+    return this.ex.pair_length_limited(this.copyY(bytes, start, end), engineLimit(limit));
+  }
+
+  /** Checks a pair's y = bytes[start..end) and copies it into the engine's y buffer; returns its length. */
+  private copyY(bytes: Uint8Array, start: number, end: number): number {
     if (this.queryLength < 0) throw new Error('DeflateLengthEngine: setQuery() first');
     if (!(start >= 0 && end <= bytes.length && start <= end) || start !== Math.floor(start) || end !== Math.floor(end)) {
       throw new RangeError(`pairLength: range ${start}..${end} outside 0..${bytes.length}`);
@@ -223,7 +215,7 @@ export class DeflateLengthEngine {
       throw engineError(err, 'pairLength');
     }
     this.bytes().set(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end), at);
-    return this.ex.pair_length_limited(ylen, engineLimit(limit));
+    return ylen;
   }
 
   /**

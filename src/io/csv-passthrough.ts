@@ -6,7 +6,7 @@
  * commas, doubled quotes and line ends); TSV has no quoting.
  */
 import { InputError, at } from '../errors.js';
-import { fieldSpecProblem, parseFieldSpec } from './field-paths.js';
+import { parseColumnSpecs } from './field-paths.js';
 import type { LabeledRecord } from './records.js';
 import { LineCountingUtf8Decoder } from './utf8.js';
 
@@ -139,17 +139,9 @@ export function readPassthroughRows(
 ): { rows: AsyncGenerator<PassthroughRecord>; trailer: () => string } {
   const { source } = options;
   const delimiter = options.dialect === 'tsv' ? '\t' : ',';
-  const textSpec = parseFieldSpec(options.textField);
-  const labelSpec = parseFieldSpec(options.labelField);
   let pending = '';
   async function* rows(): AsyncGenerator<PassthroughRecord> {
-    for (const [spec, single] of [
-      [textSpec, false],
-      [labelSpec, true],
-    ] as const) {
-      const problem = fieldSpecProblem(spec, { single, flat: true });
-      if (problem) throw new InputError(`${single ? '--label-field' : '--text-field'} ${problem}`, source);
-    }
+    const { textSpec, labelSpec } = parseColumnSpecs(options.textField, options.labelField, source);
     let header: CsvHeader | undefined;
     let textIndices: number[] = [];
     let labelIndex = -1;

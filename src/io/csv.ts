@@ -23,7 +23,7 @@ import type { CsvError, Options } from 'csv-parse';
 import { LineCountingUtf8Decoder } from './utf8.js';
 import { InputError, at } from '../errors.js';
 import type { LabeledRecord, ReadOptions } from './records.js';
-import { fieldSpecProblem, parseFieldSpec } from './field-paths.js';
+import { parseColumnSpecs } from './field-paths.js';
 
 /** One parsed CSV row and the 1-based line it starts on. */
 export interface CsvRow {
@@ -182,15 +182,7 @@ export async function* readCsvRecords(
   const { source, textField, labelField, requireLabel } = options;
   const tsv = options.format === 'tsv';
   // Columns by name: a text spec may join several (`title,description`), one space between them.
-  const textSpec = parseFieldSpec(textField);
-  const labelSpec = parseFieldSpec(labelField);
-  for (const [spec, single] of [
-    [textSpec, false],
-    [labelSpec, true],
-  ] as const) {
-    const problem = fieldSpecProblem(spec, { single, flat: true });
-    if (problem) throw new InputError(`${single ? '--label-field' : '--text-field'} ${problem}`, source);
-  }
+  const { textSpec, labelSpec } = parseColumnSpecs(textField, labelField, source);
   const textColumns = textSpec.paths.map((p) => p[0]);
   const labelColumn = labelSpec.paths[0][0];
   let convert: ((row: CsvRow) => LabeledRecord) | undefined;

@@ -4,6 +4,7 @@
  * (`title,description`, as AG News builds its text). A literal dot, comma or backslash in a name is
  * written `\.`, `\,`, `\\`. CSV and TSV columns have no nesting: there a path is a single column name.
  */
+import { InputError } from '../errors.js';
 
 /** A parsed spec: one path for a label; one or more for a text (joined with one space). */
 export interface FieldSpec {
@@ -51,6 +52,20 @@ export function fieldSpecProblem(field: FieldSpec, options: { single?: boolean; 
   if (options.flat && field.paths.some((p) => p.length > 1))
     return `${JSON.stringify(field.spec)} is a nested path, but CSV and TSV columns have no nesting (escape a dot in a column name as \\.)`;
   return undefined;
+}
+
+/**
+ * The text and label specs of a CSV or TSV file: parsed and checked as column names (flat; one for the
+ * label). Throws a one-line InputError naming the flag and `source`.
+ */
+export function parseColumnSpecs(textField: string, labelField: string, source: string): { textSpec: FieldSpec; labelSpec: FieldSpec } {
+  const textSpec = parseFieldSpec(textField);
+  const labelSpec = parseFieldSpec(labelField);
+  const textProblem = fieldSpecProblem(textSpec, { flat: true });
+  if (textProblem) throw new InputError(`--text-field ${textProblem}`, source);
+  const labelProblem = fieldSpecProblem(labelSpec, { single: true, flat: true });
+  if (labelProblem) throw new InputError(`--label-field ${labelProblem}`, source);
+  return { textSpec, labelSpec };
 }
 
 export type PathLookup = { found: true; value: unknown } | { found: false; message: string };

@@ -24,6 +24,7 @@
 import { readFile } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import { InputError } from '../errors.js';
+import { systemReason } from './lines.js';
 import { createAtomicWriter, type OutputSink } from './atomic-file.js';
 
 export const NEIGHBORS_MAGIC = 'NPCNBR1\n';
@@ -299,16 +300,7 @@ export async function readNeighborsFile(path: string): Promise<SavedNeighbors> {
   try {
     data = await readFile(path);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const reason =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EISDIR'
-          ? 'it is a directory'
-          : code === 'EACCES'
-            ? 'permission denied'
-            : (err as Error).message;
-    throw new InputError(`cannot read neighbours file: ${reason}`, path);
+    throw new InputError(`cannot read neighbours file: ${systemReason(err)}`, path);
   }
   return parseNeighborsFile(data, path);
 }

@@ -7,6 +7,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import { InputError } from '../errors.js';
+import { systemReason } from './lines.js';
 import { NEIGHBORS_MAGIC, type NeighborsFileHeader, validateHeaderValues } from './neighbors-file.js';
 
 const MAGIC = Buffer.from(NEIGHBORS_MAGIC, 'latin1');
@@ -43,16 +44,7 @@ export class NeighborsFileReader {
     try {
       handle = await open(path, 'r');
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      const reason =
-        code === 'ENOENT'
-          ? 'no such file'
-          : code === 'EISDIR'
-            ? 'it is a directory'
-            : code === 'EACCES'
-              ? 'permission denied'
-              : (err as Error).message;
-      throw new InputError(`cannot read neighbours file: ${reason}`, path);
+      throw new InputError(`cannot read neighbours file: ${systemReason(err)}`, path);
     }
     try {
       const reader = new NeighborsFileReader(path, handle);

@@ -2,7 +2,7 @@
  * `npc eval`: maps the flags to app/evaluate.ts (or app/few-shot.ts with --shots) and prints the report.
  * Outputs are opened first (cli/eval-outputs.ts), so an unwritable path fails before minutes of work.
  */
-import { evaluate, loadEvalData } from '../../app/evaluate.js';
+import { evaluate, type EvaluationRunOptions, loadEvalData } from '../../app/evaluate.js';
 import { crossValidate, type CrossValidationMode } from '../../app/cross-validate.js';
 import { fewShot } from '../../app/few-shot.js';
 import { inputPaths, labelNameMap, loadSplit } from '../../app/training.js';
@@ -103,16 +103,8 @@ export async function evalCommand(options: EvalCommandOptions, io: EvalIo): Prom
       const { report, interrupted } = await evaluate(data, {
         shard,
         ...selection,
-        ks: options.k,
-        tie: options.tie,
-        neighbors: options.neighbors,
-        strip: options.strip,
-        jobs: options.jobs,
-        predictions: outputs.predictions,
-        neighborsOut: outputs.neighbors,
-        npcVersion: npcVersion(),
+        ...runOptions(options, outputs, stop),
         onProgress: (done, total, pairsPerRow) => progress.update(done, total, pairsPerRow),
-        interruption: stop,
       }).finally(() => progress.clear());
       if (interrupted) {
         const done = report.timing!.done;
@@ -167,16 +159,8 @@ async function runCrossValidation(
   const cv = await crossValidate(data, {
     mode,
     seed: options.seed,
-    ks: options.k,
-    tie: options.tie,
-    neighbors: options.neighbors,
-    strip: options.strip,
-    jobs: options.jobs,
-    predictions: outputs.predictions,
-    neighborsOut: outputs.neighbors,
-    npcVersion: npcVersion(),
+    ...runOptions(options, outputs, stop),
     onProgress: (done, total) => progress.update(done, total, data.records.length),
-    interruption: stop,
   }).finally(() => progress.clear());
   if (cv.interrupted) {
     process.stderr.write(`npc: interrupted by ${stop.signal} after ${cv.report.timing!.done} rows\n`);
@@ -190,6 +174,21 @@ async function runCrossValidation(
 }
 
 /** Folds must be 2 or more and at most the smallest class; a holdout must leave rows on both sides. */
+/** The flags and outputs every evaluation run takes (a test split or cross-validation). */
+function runOptions(options: EvalCommandOptions, outputs: OutputFiles, stop: StopOnSignal): EvaluationRunOptions {
+  return {
+    ks: options.k,
+    tie: options.tie,
+    neighbors: options.neighbors,
+    strip: options.strip,
+    jobs: options.jobs,
+    predictions: outputs.predictions,
+    neighborsOut: outputs.neighbors,
+    npcVersion: npcVersion(),
+    interruption: stop,
+  };
+}
+
 function checkMode(mode: CrossValidationMode, labels: readonly Label[]): void {
   if (mode.kind === 'folds') {
     const counts = new Map<string, number>();
