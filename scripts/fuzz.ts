@@ -4,7 +4,10 @@
  *   npx tsx scripts/fuzz.ts [--count N] [--seed S] [--max-len L] [--case I] [--pair]
  *
  * --pair checks the pair paths instead: each case is a query x and 4 texts y; pairLength(y) after
- * setQuery(x), and the 4 texts loaded as rows (plain, then prepared), must equal pako on x ++ " " ++ y.
+ * setQuery(x), and the 4 texts loaded as rows (plain, then prepared), must equal pako on x ++ " " ++ y;
+ * and with two random length limits each (within 30 bytes below to 10 above the exact length),
+ * pairLengthBounded and pairLengthOfRowBounded must keep their contract: a result below the limit is
+ * exact, one at or above it is a lower bound (and then the exact length is at least the limit).
  *
  * Case i of seed S is generated from its own PRNG seeded with mix(S, i), so `--seed S --case I`
  * replays exactly one case. Progress goes to stderr. On the first mismatch it prints the seed, the
@@ -101,6 +104,27 @@ function runCase(i: number): { kind: string; bytes: Uint8Array; expected: number
           expected: want[k],
           got,
         };
+      }
+    }
+  }
+  /* with a length limit (as the search gives once its list is full): a result below the limit is
+   * the exact length; one at or above it is a lower bound on the exact length, which is >= limit */
+  for (let k = 0; k < ys.length; k++) {
+    for (let t = 0; t < 2; t++) {
+      const limit = Math.max(1, want[k] - 30 + rng.int(41));
+      for (const [path, got] of [
+        ['plain', pairEngine.pairLengthBounded(ys[k].bytes, 0, ys[k].bytes.length, limit)],
+        ['prepared row', pairEngine.pairLengthOfRowBounded(k, limit)],
+      ] as const) {
+        const ok = got < limit ? got === want[k] : want[k] >= limit && got <= want[k];
+        if (!ok) {
+          return {
+            kind: `bounded ${path}, limit ${limit}: x=${x.kind} (${x.bytes.length} bytes) y=${ys[k].kind}`,
+            bytes: cat(ys[k].bytes),
+            expected: want[k],
+            got,
+          };
+        }
       }
     }
   }
