@@ -30,7 +30,7 @@
  * Prints a table and writes the figures as JSON (default bench-results/bench-<date>.json).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -276,6 +276,27 @@ async function pairsPerSecond(jobs: number, rowsSet: LabeledRecord[] = train): P
   }
 }
 
+/** Records as JSONL lines `{"label", "text"}`, each ending in a newline. */
+function jsonlOf(records: LabeledRecord[]): string {
+  return records.map((r) => JSON.stringify({ label: r.label, text: r.text }) + '\n').join('');
+}
+
+/** Runs `npc ARGS` (stdin from `stdinFile`, else none; stdout discarded) under /usr/bin/time: wall seconds and peak RSS. */
+function timedNpc(args: string[], stdinFile?: string): { seconds: number; rssMB: number } {
+  const stdin = stdinFile === undefined ? 'ignore' : openSync(stdinFile, 'r');
+  try {
+    const res = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, join(root, 'bin', 'npc.js'), ...args], {
+      encoding: 'utf8',
+      stdio: [stdin, 'ignore', 'pipe'],
+    });
+    if (res.status !== 0) throw new Error(`npc ${args[0]} failed: ${res.stderr}`);
+    const [seconds, kb] = res.stderr.trim().split('\n').pop()!.split(' ').map(Number);
+    return { seconds, rssMB: kb / 1024 };
+  } finally {
+    if (typeof stdin === 'number') closeSync(stdin);
+  }
+}
+
 function classifyLatency(
   runs: number,
 ): { wall: number[]; rssMB: number[]; evalWall: number; evalRssMB: number; classify100Wall: number; classify100RssMB: number } | undefined {
@@ -286,62 +307,28 @@ function classifyLatency(
   const dir = mkdtempSync(join(tmpdir(), 'npc-bench-'));
   try {
     const file = join(dir, 'train120k.jsonl');
-    const lines = train.map((r) => JSON.stringify({ label: r.label, text: r.text }));
-    const block = lines.join('\n') + '\n';
-    writeFileSync(file, block.repeat(120_000 / train.length));
+    writeFileSync(file, jsonlOf(train).repeat(120_000 / train.length));
     const wall: number[] = [];
     const rssMB: number[] = [];
     for (let r = 0; r < runs; r++) {
-      const res = spawnSync(
-        '/usr/bin/time',
-        ['-f', '%e %M', process.execPath, join(root, 'bin', 'npc.js'), 'classify', '--train', file, test[r].text],
-        {
-          encoding: 'utf8',
-        },
-      );
-      if (res.status !== 0) throw new Error(`classify failed: ${res.stderr}`);
-      const [seconds, kb] = res.stderr.trim().split('\n').pop()!.split(' ').map(Number);
-      wall.push(seconds);
-      rssMB.push(kb / 1024);
+      const one = timedNpc(['classify', '--train', file, test[r].text]);
+      wall.push(one.seconds);
+      rssMB.push(one.rssMB);
     }
     const test8 = join(dir, 'test8.jsonl');
-    writeFileSync(
-      test8,
-      test
-        .slice(0, 8)
-        .map((r) => JSON.stringify({ label: r.label, text: r.text }))
-        .join('\n') + '\n',
-    );
-    const res = spawnSync(
-      '/usr/bin/time',
-      ['-f', '%e %M', process.execPath, join(root, 'bin', 'npc.js'), 'eval', '--train', file, '--test', test8, '--jobs', '2', '-q'],
-      {
-        encoding: 'utf8',
-      },
-    );
-    if (res.status !== 0) throw new Error(`eval failed: ${res.stderr}`);
-    const [evalSeconds, evalKb] = res.stderr.trim().split('\n').pop()!.split(' ').map(Number);
+    writeFileSync(test8, jsonlOf(test.slice(0, 8)));
+    const evalRun = timedNpc(['eval', '--train', file, '--test', test8, '--jobs', '2', '-q']);
     const test100 = join(dir, 'test100.jsonl');
-    writeFileSync(
-      test100,
-      test
-        .slice(0, 100)
-        .map((r) => JSON.stringify({ label: r.label, text: r.text }))
-        .join('\n') + '\n',
-    );
-    const c100 = spawnSync(
-      '/bin/sh',
-      [
-        '-c',
-        `/usr/bin/time -f '%e %M' "${process.execPath}" "${join(root, 'bin', 'npc.js')}" classify --jobs 2 --train "${file}" < "${test100}" > /dev/null`,
-      ],
-      {
-        encoding: 'utf8',
-      },
-    );
-    if (c100.status !== 0) throw new Error(`classify of 100 rows failed: ${c100.stderr}`);
-    const [c100Seconds, c100Kb] = c100.stderr.trim().split('\n').pop()!.split(' ').map(Number);
-    return { wall, rssMB, evalWall: evalSeconds, evalRssMB: evalKb / 1024, classify100Wall: c100Seconds, classify100RssMB: c100Kb / 1024 };
+    writeFileSync(test100, jsonlOf(test.slice(0, 100)));
+    const c100 = timedNpc(['classify', '--jobs', '2', '--train', file], test100);
+    return {
+      wall,
+      rssMB,
+      evalWall: evalRun.seconds,
+      evalRssMB: evalRun.rssMB,
+      classify100Wall: c100.seconds,
+      classify100RssMB: c100.rssMB,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
