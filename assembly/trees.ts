@@ -257,9 +257,17 @@ function collect_used(desc: TreeDesc, w0: i32, w1: i32): void {
  */
 // @ts-ignore: decorator
 @inline function pqdownheap(heap_len: i32, k: i32): void {
-  const v = ld(HEAP, k);
-  const kv = <u32>v >>> 10;
   st(HEAP, heap_len + 1, 0x7fffffff);
+  sift_down(heap_len, k, ld(HEAP, k));
+}
+
+/**
+ * pqdownheap's loop for a value v placed at k (heap[k] itself is not read): moves the smaller son up
+ * while it is smaller than v, then stores v. heap[heap_len + 1] must hold the sentinel 0x7fffffff.
+ */
+// @ts-ignore: decorator
+@inline function sift_down(heap_len: i32, k: i32, v: i32): void {
+  const kv = <u32>v >>> 10;
   let j = k << 1; /* left son of k */
   while (j <= heap_len) {
     const hj = ld(HEAP, j);
@@ -433,29 +441,16 @@ function build_tree(desc: TreeDesc): void {
   for (let n = heap_len >> 1; n >= 1; n--) pqdownheap(heap_len, n);
 
   /* Construct the Huffman tree by repeatedly combining the least two frequent nodes. The two
-   * pqdownheap(s, tree, SMALLEST) calls are inlined; heap[heap_len + 1] holds a sentinel. */
+   * pqdownheap(s, tree, SMALLEST) calls are sift_down() of the value to place; heap[heap_len + 1] holds a sentinel. */
   node = elems; /* next internal node of the tree */
   let heap_max = HEAP_SIZE;
   do {
     /* pqremove: heap[1] = heap[heap_len--]; pqdownheap(1) */
     const n = ld(HEAP, 1);
-    let v = ld(HEAP, heap_len);
+    const last = ld(HEAP, heap_len);
     st(HEAP, heap_len, 0x7fffffff);
     heap_len--;
-    let kv = <u32>v >>> 10;
-    let k = 1;
-    let j = 2;
-    while (j <= heap_len) {
-      const hj = ld(HEAP, j);
-      const hj1 = ld(HEAP, j + 1);
-      const mm = (<i32>(<u32>hj1 >>> 10) - <i32>(<u32>hj >>> 10) - 1) >> 31;
-      const h = hj ^ ((hj ^ hj1) & mm);
-      if (kv <= <u32>h >>> 10) break;
-      st(HEAP, k, h);
-      k = j - mm;
-      j = k << 1;
-    }
-    st(HEAP, k, v);
+    sift_down(heap_len, 1, last);
     const m = ld(HEAP, 1); /* m = node of next least frequency */
 
     st(ORDER, --heap_max, n & 1023); /* keep the nodes sorted by frequency */
@@ -469,22 +464,8 @@ function build_tree(desc: TreeDesc): void {
     st(DAD, m & 1023, node);
 
     /* and insert the new node in the heap: heap[1] = node; pqdownheap(1) */
-    v = (((n >>> 15) + (m >>> 15)) << 15) | (depth << 10) | node;
+    sift_down(heap_len, 1, (((n >>> 15) + (m >>> 15)) << 15) | (depth << 10) | node);
     node++;
-    kv = <u32>v >>> 10;
-    k = 1;
-    j = 2;
-    while (j <= heap_len) {
-      const hj = ld(HEAP, j);
-      const hj1 = ld(HEAP, j + 1);
-      const mm = (<i32>(<u32>hj1 >>> 10) - <i32>(<u32>hj >>> 10) - 1) >> 31;
-      const h = hj ^ ((hj ^ hj1) & mm);
-      if (kv <= <u32>h >>> 10) break;
-      st(HEAP, k, h);
-      k = j - mm;
-      j = k << 1;
-    }
-    st(HEAP, k, v);
   } while (heap_len >= 2);
 
   st(ORDER, --heap_max, ld(HEAP, 1) & 1023);
