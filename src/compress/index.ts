@@ -213,17 +213,20 @@ class EnginePairScanner implements PairScanner {
   }
 
   pairLengthOfRow(row: number): number {
-    if (this.engine.queryOwner !== this) this.ownQuery();
-    const r = this.engine.loadedRows;
-    if (r === null || r.data !== this.data || r.offsets !== this.offsets || r.from !== this.from || r.to !== this.to) this.ownRows();
+    this.ownQueryAndRows();
     return this.engine.pairLengthOfRow(row);
   }
 
   pairLengthOfRowBounded(row: number, limit: number): number {
+    this.ownQueryAndRows();
+    return this.engine.pairLengthOfRowBounded(row, limit);
+  }
+
+  /** Makes this scanner's query and prepared rows the engine's, if another scanner of it changed them. */
+  private ownQueryAndRows(): void {
     if (this.engine.queryOwner !== this) this.ownQuery();
     const r = this.engine.loadedRows;
     if (r === null || r.data !== this.data || r.offsets !== this.offsets || r.from !== this.from || r.to !== this.to) this.ownRows();
-    return this.engine.pairLengthOfRowBounded(row, limit);
   }
 
   private ownRows(): void {

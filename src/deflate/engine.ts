@@ -273,14 +273,7 @@ export class DeflateLengthEngine {
 
   /** C(x ++ " " ++ row), row an index of the loaded range [from, to). */
   pairLengthOfRow(row: number): number {
-    const r = this.rows;
-    if (r === null || !(row >= r.from && row < r.to)) throw new RangeError(`row ${row} is not loaded`);
-    if (this.queryLength < 0) throw new Error('DeflateLengthEngine: setQuery() first');
-    try {
-      return this.ex.pair_row(row - r.from);
-    } catch (err) {
-      throw engineError(err, 'pairLengthOfRow');
-    }
+    return this.rowPair(row, 0, 'pairLengthOfRow');
   }
 
   /**
@@ -289,13 +282,18 @@ export class DeflateLengthEngine {
    * is always exact, and a result >= limit means C(x ++ " " ++ row) >= limit.
    */
   pairLengthOfRowBounded(row: number, limit: number): number {
+    return this.rowPair(row, engineLimit(limit), 'pairLengthOfRowBounded');
+  }
+
+  /** The pair of the query and loaded row `row`, with an engine limit (0: none, the exact length). */
+  private rowPair(row: number, limit: number, method: string): number {
     const r = this.rows;
     if (r === null || !(row >= r.from && row < r.to)) throw new RangeError(`row ${row} is not loaded`);
     if (this.queryLength < 0) throw new Error('DeflateLengthEngine: setQuery() first');
     try {
-      return this.ex.pair_row_limited(row - r.from, engineLimit(limit));
+      return limit === 0 ? this.ex.pair_row(row - r.from) : this.ex.pair_row_limited(row - r.from, limit);
     } catch (err) {
-      throw engineError(err, 'pairLengthOfRowBounded');
+      throw engineError(err, method);
     }
   }
 
