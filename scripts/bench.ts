@@ -54,6 +54,7 @@ import { BOUND_CHECK, BOUND_OFF, BOUND_ON, DeflateLengthEngine, FLUSH_AT_LIMIT, 
 import { fitIndex } from '../dist/app/training.js';
 import { createSearcher } from '../dist/parallel/searcher.js';
 import type { LabeledRecord } from '../dist/io/records.js';
+import { packQueries } from '../dist/parallel/batch.js';
 
 const { values } = parseArgs({
   options: {
@@ -223,10 +224,7 @@ function searchMicros(compressor: Compressor, qs: Uint8Array[], exhaustive = fal
 function boundFigures(qs: Uint8Array[], rounds: number): { skipped: number; exact: number; boundMicros: number } {
   const engine = new DeflateLengthEngine();
   const enc = train.map((r) => utf8.encode(r.text));
-  const offsets = new Int32Array(enc.length + 1);
-  enc.forEach((b, i) => (offsets[i + 1] = offsets[i] + b.length));
-  const data = new Uint8Array(offsets[enc.length]);
-  enc.forEach((b, i) => data.set(b, offsets[i]));
+  const { bytes: data, offsets } = packQueries(enc);
   const cy = enc.map((y) => engine.gzipLength(y));
   engine.loadRows(data, offsets, 0, enc.length);
   engine.prepareRows();

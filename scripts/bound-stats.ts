@@ -25,6 +25,7 @@ import { BOUND_CHECK, BOUND_OFF, BOUND_ON, DeflateLengthEngine, FLUSH_CHECK_BOUN
 import { NearestNeighbors } from '../src/model/neighbors.js';
 import { ncdFromLengths } from '../src/model/ncd.js';
 import { TrainingIndex, lengthLimit, searchRange } from '../src/model/training-index.js';
+import { packQueries } from '../src/parallel/batch.js';
 
 const { values } = parseArgs({
   options: {
@@ -50,10 +51,7 @@ const utf8 = new TextEncoder();
 const testTexts = texts('test.jsonl.gz');
 const train = texts('train.first2000.jsonl.gz').slice(0, NT);
 const enc = train.map((t) => utf8.encode(t));
-const offsets = new Int32Array(enc.length + 1);
-enc.forEach((b, i) => (offsets[i + 1] = offsets[i] + b.length));
-const data = new Uint8Array(offsets[enc.length]);
-enc.forEach((b, i) => data.set(b, offsets[i]));
+const { bytes: data, offsets } = packQueries(enc);
 
 const median = (v: number[]): number => {
   const s = [...v].sort((a, b) => a - b);

@@ -15,6 +15,7 @@ import { DeflateLengthEngine, FLUSH_AT_LIMIT, FLUSH_BY_BOUND } from '../src/defl
 import { NearestNeighbors } from '../src/model/neighbors.js';
 import { ncdFromLengths } from '../src/model/ncd.js';
 import { lengthLimit } from '../src/model/training-index.js';
+import { packQueries } from '../src/parallel/batch.js';
 
 const M = Number(process.argv[2] ?? 12);
 const Q = Number(process.argv[3] ?? 30);
@@ -29,10 +30,7 @@ const texts = (file: string): Uint8Array[] =>
     .map((l) => utf8.encode((JSON.parse(l) as { text: string }).text));
 const test = texts('test.jsonl.gz');
 const train = [...texts('train.first2000.jsonl.gz'), ...test.slice(2000)].slice(0, ROWS);
-const offsets = new Int32Array(train.length + 1);
-train.forEach((y, i) => (offsets[i + 1] = offsets[i] + y.length));
-const data = new Uint8Array(offsets[train.length]);
-train.forEach((y, i) => data.set(y, offsets[i]));
+const { bytes: data, offsets } = packQueries(train);
 const engine = new DeflateLengthEngine();
 const cy = train.map((y) => engine.gzipLength(y));
 engine.loadRows(data, offsets, 0, train.length);

@@ -22,6 +22,7 @@ import { DeflateLengthEngine } from '../src/deflate/index.js';
 import { NearestNeighbors } from '../src/model/neighbors.js';
 import { ncdFromLengths } from '../src/model/ncd.js';
 import { lengthLimit } from '../src/model/training-index.js';
+import { packQueries } from '../src/parallel/batch.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -49,10 +50,7 @@ const texts = (file: string): Uint8Array[] =>
     .map((l) => utf8.encode((JSON.parse(l) as { text: string }).text));
 const test = texts('test.jsonl.gz');
 const train = texts('train.first2000.jsonl.gz');
-const offsets = new Int32Array(train.length + 1);
-train.forEach((y, i) => (offsets[i + 1] = offsets[i] + y.length));
-const data = new Uint8Array(offsets[train.length]);
-train.forEach((y, i) => data.set(y, offsets[i]));
+const { bytes: data, offsets } = packQueries(train);
 
 const cy = train.map((y) => new DeflateLengthEngine().gzipLength(y));
 const engines = positionals.map((f) => {

@@ -35,6 +35,7 @@ import {
 } from '../../src/deflate/index.js';
 import { KINDS, Rng, generate } from './generators.js';
 import { hasData, readTexts } from './data.js';
+import { packQueries } from '../../src/parallel/batch.js';
 
 /** Counters of bound.ts not exported by name (flush_stat in assembly/index.ts). */
 const BOUND_OVERFLOW = 9;
@@ -203,10 +204,7 @@ if (!haveAg || !haveR8 || !haveNews) console.warn('SKIPPING real-text bound test
 
 function rowsOf(texts: string[]): { data: Uint8Array; offsets: Int32Array } {
   const enc = texts.map((t) => utf8.encode(t));
-  const offsets = new Int32Array(enc.length + 1);
-  enc.forEach((b, i) => (offsets[i + 1] = offsets[i] + b.length));
-  const data = new Uint8Array(offsets[enc.length]);
-  enc.forEach((b, i) => data.set(b, offsets[i]));
+  const { bytes: data, offsets } = packQueries(enc);
   return { data, offsets };
 }
 
