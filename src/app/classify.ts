@@ -42,7 +42,7 @@ export interface Prediction {
   distance: number | null;
   /** True when the thresholds (abstainAbove, minConfidence) said not to answer; confidence and distance say why. */
   abstained?: boolean;
-  /** Why there is no prediction: an empty text (an empty line of plain-text input). */
+  /** Why there is no prediction: an empty text (an empty line, argument, text field or cell). */
   skipped?: 'empty text';
   /** Present when options.neighbors > 0 and there is a prediction. */
   neighbors?: NeighborInfo[];
@@ -55,13 +55,14 @@ export async function* argumentRecords(texts: readonly string[]): AsyncGenerator
 
 /**
  * The records of stdin, JSONL or plain text lines (gzip detected), each JSONL record with its source
- * line (`raw`) so that the output can pass it through byte for byte. Labels are optional.
+ * line (`raw`, `end`) so that the output can pass it through byte for byte. Labels are optional; an
+ * empty text is a record too (classifyRecords answers it in its place).
  */
 export function stdinRecords(
   stdin: Readable,
   options: { format: 'jsonl' | 'text'; textField: string; labelField: string; formatHint?: string },
 ): AsyncGenerator<LabeledRecord> {
-  return readRecords('-', { ...options, stdin, requireLabel: false, keepRaw: true });
+  return readRecords('-', { ...options, stdin, requireLabel: false, keepRaw: true, allowEmptyText: true });
 }
 
 /**
@@ -75,7 +76,7 @@ export function fileRecords(
   options: { format: 'jsonl' | 'text'; textField: string; labelField: string; formatHint?: string },
   range?: { index: number; count: number },
 ): { records: AsyncGenerator<LabeledRecord>; lineOffset: () => Promise<number> } {
-  const source = { ...options, requireLabel: false, keepRaw: true };
+  const source = { ...options, requireLabel: false, keepRaw: true, allowEmptyText: true };
   if (range) return readRecordsInRange(path, range, source);
   return { records: readRecords(path, source), lineOffset: async () => 0 };
 }
@@ -106,7 +107,7 @@ export async function* classifyRecords(
   const maxBatch = Math.max(1, Math.min(256, Math.floor(BATCH_PAIRS / index.size)));
   const labelIds = new Int32Array(m);
   for await (const batch of availableBatches(records, maxBatch)) {
-    // An empty text (a blank line of plain text) is answered in its place, not searched: one result per record.
+    // An empty text (nothing to compress) is answered in its place, not searched: one result per record.
     const searched = batch.filter((r) => r.text !== '');
     const lists = searched.length
       ? await searcher.search(

@@ -77,15 +77,17 @@ export function rawPathText(text: string, path: readonly string[]): string | und
 }
 
 /**
- * `text` (a JSON object, valid) with members appended before its closing brace, every byte before it
- * kept as it was (numbers are not re-read, key order and spacing stay). `members` are already JSON.
+ * `text` (a JSON object, valid) with members appended after its last member, every byte of `text`
+ * kept as it was (numbers are not re-read; key order, spacing before the closing brace and after it
+ * stay). `members` are already JSON.
  */
 export function appendMembers(text: string, members: readonly [string, string][]): string {
   const close = text.lastIndexOf('}');
   const body = text.slice(0, close).trimEnd();
+  const space = text.slice(body.length, close);
   const added = members.map(([name, value]) => `${JSON.stringify(name)}:${value}`).join(',');
-  if (added === '') return body + '}';
-  return body.endsWith('{') ? `${body}${added}}` : `${body},${added}}`;
+  if (added === '') return text;
+  return `${body}${body.endsWith('{') ? '' : ','}${added}${space}${text.slice(close)}`;
 }
 
 function skipSpace(text: string, i: number): number {

@@ -14,7 +14,9 @@ export async function* readJsonlRecords(
 ): AsyncGenerator<LabeledRecord> {
   for await (const line of lines) {
     if (line.text.trim() === '') continue;
-    yield parseJsonlLine(line.text, line.number, options);
+    const record = parseJsonlLine(line.text, line.number, options);
+    if (options.keepRaw) record.end = line.end;
+    yield record;
   }
 }
 

@@ -1,8 +1,8 @@
 /**
  * Byte-level line reading shared by the JSONL and plain-text readers: opens a path or stdin,
- * gunzips when the data starts with the gzip magic bytes, splits on LF (dropping a CR before it),
- * strips a UTF-8 BOM at the start, and decodes each line as strict UTF-8 so that invalid bytes
- * are reported with their line instead of being silently replaced (C() is defined on bytes).
+ * gunzips when the data starts with the gzip magic bytes, splits on LF (a CR before it belongs to the
+ * line's end, not its text), strips a UTF-8 BOM at the start, and decodes each line as strict UTF-8 so
+ * that invalid bytes are reported with their line instead of being silently replaced (C() is defined on bytes).
  */
 import { createReadStream, statSync } from 'node:fs';
 import { createGunzip, type Gunzip } from 'node:zlib';
@@ -122,9 +122,12 @@ function gunzipIfNeeded(input: Readable, source: string): OpenedInput {
 }
 
 export interface Line {
+  /** The line without its line end (and without the BOM of the first line). */
   text: string;
   /** 1-based. */
   number: number;
+  /** The line end as written: `\n`, `\r\n`, or for a last line without LF, `\r` or ''. */
+  end: string;
 }
 
 const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -137,10 +140,16 @@ export async function* readLines(stream: AsyncIterable<Buffer | string>, source:
   let pending: Buffer[] = [];
   let pendingLength = 0;
   let number = 0;
-  const decode = (bytes: Buffer): string => {
+  /** The line (its LF already cut off) and its line end. */
+  const lineOf = (bytes: Buffer, lf: boolean): Line => {
+    const cr = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d;
+    const text = decode(bytes, cr);
+    return { text, number, end: (cr ? '\r' : '') + (lf ? '\n' : '') };
+  };
+  const decode = (bytes: Buffer, cr: boolean): string => {
     number++;
     let end = bytes.length;
-    if (end > 0 && bytes[end - 1] === 0x0d) end--;
+    if (cr) end--;
     let start = 0;
     if (number === 1 && end >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3;
     try {
@@ -164,7 +173,7 @@ export async function* readLines(stream: AsyncIterable<Buffer | string>, source:
       } else {
         line = chunk.subarray(from, nl);
       }
-      yield { text: decode(line), number };
+      yield lineOf(line, true);
       from = nl + 1;
     }
     if (from < chunk.length) {
@@ -172,7 +181,7 @@ export async function* readLines(stream: AsyncIterable<Buffer | string>, source:
       pendingLength += chunk.length - from;
     }
   }
-  if (pendingLength > 0) yield { text: decode(Buffer.concat(pending, pendingLength)), number };
+  if (pendingLength > 0) yield lineOf(Buffer.concat(pending, pendingLength), false);
 }
 
 /** The data formats a file extension names: `.jsonl` `.ndjson` `.json`, `.csv`, `.tsv` (after a `.gz`). */

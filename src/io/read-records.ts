@@ -89,6 +89,7 @@ export function readRecordsInRange(
       requireLabel: options.requireLabel,
       keepRaw: options.keepRaw,
       formatHint: options.formatHint,
+      allowEmptyText: options.allowEmptyText,
     };
     try {
       yield* recordsFrom(lines.stream, readOptions);

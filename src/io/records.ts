@@ -7,8 +7,10 @@ export interface LabeledRecord {
   label: Label | undefined;
   /** 1-based line number in the source (for CSV: the line where the record starts). */
   line: number;
-  /** The source line of a JSONL record (BOM and CR removed), when the reader was asked to keep it. */
+  /** The source line of a JSONL record (without the file's BOM and the line end), when the reader was asked to keep it. */
   raw?: string;
+  /** With `raw`: the source line's end as written (`\n`, `\r\n`; '' or `\r` for a last line without LF). */
+  end?: string;
 }
 
 export type InputFormat = 'jsonl' | 'csv' | 'tsv' | 'text';

@@ -29,15 +29,15 @@ async function errorOf(data: Buffer | string, opts: Partial<ReadOptions> = {}): 
 }
 
 describe('readLines', () => {
-  it('splits on LF, drops CR and a leading BOM, and numbers lines across chunk boundaries', async () => {
+  it('splits on LF, keeps each line end (LF, CRLF, none) apart from the text, drops a leading BOM, and numbers lines across chunk boundaries', async () => {
     const chunks = [Buffer.from('\uFEFFone\r\ntw'), Buffer.from('o\n\nthr'), Buffer.from('ee')];
     const lines = [];
     for await (const l of readLines(Readable.from(chunks), 's')) lines.push(l);
     expect(lines).toEqual([
-      { text: 'one', number: 1 },
-      { text: 'two', number: 2 },
-      { text: '', number: 3 },
-      { text: 'three', number: 4 },
+      { text: 'one', number: 1, end: '\r\n' },
+      { text: 'two', number: 2, end: '\n' },
+      { text: '', number: 3, end: '\n' },
+      { text: 'three', number: 4, end: '' },
     ]);
   });
 

@@ -109,8 +109,9 @@ describe('io/json-text: exact JSON for pass-through and big labels', () => {
     expect(rawMemberText('{"x": 1}', 'label')).toBeUndefined();
   });
 
-  it('appendMembers keeps every byte before the closing brace', () => {
-    expect(appendMembers('{"a": 1e2 }  ', [['p', '"x"']])).toBe('{"a": 1e2,"p":"x"}');
+  it('appendMembers keeps every byte of the object, the spacing around its closing brace too', () => {
+    expect(appendMembers('{"a": 1e2 }  ', [['p', '"x"']])).toBe('{"a": 1e2,"p":"x" }  ');
+    expect(appendMembers('{ }\t', [['p', '1']])).toBe('{"p":1 }\t');
     expect(appendMembers('{}', [['p', '1']])).toBe('{"p":1}');
   });
 

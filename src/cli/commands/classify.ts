@@ -12,8 +12,8 @@ import {
 } from '../../app/classify.js';
 import type { Label } from '../../app/scoring.js';
 import { type FileFormat, labelNameMap, openTrainingSearcher } from '../../app/training.js';
-import { InputError, UsageError } from '../../errors.js';
-import { addedFields, jsonLine } from '../classify-output.js';
+import { InputError, UsageError, at } from '../../errors.js';
+import { addedFields, checkLineOutput, jsonLine, lineEnd, type LineOutput } from '../classify-output.js';
 import { resolveShard, type ShardFlag } from '../shards.js';
 import { checkLabelNames, chooseFormat, formatHint, labelFormatter } from '../options.js';
 import type { LineWriter } from '../output.js';
@@ -37,6 +37,7 @@ export interface ClassifyCommandOptions {
   abstainAbove?: number;
   minConfidence?: number;
   abstainLabel: string;
+  stopOnBadRow: boolean;
 }
 
 export async function classifyCommand(
@@ -55,7 +56,11 @@ export async function classifyCommand(
   const trainFormat = chooseFormat(options.train, options.trainFormat, options.format, '--train-format');
   // A few arguments against a small training set: one thread, no start-up cost. Stdin, or a large
   // training set: the worker pool.
-  const { searcher, labelNames } = await openTrainingSearcher(
+  const {
+    searcher,
+    labelNames,
+    source: trainSource,
+  } = await openTrainingSearcher(
     {
       path: options.train,
       format: trainFormat,
@@ -72,6 +77,9 @@ export async function classifyCommand(
     checkLabelNames(options.labelNames, searcher.index.encoder.classes);
     const names = labelNameMap(options.labelNames) ?? labelNames;
     const show = labelFormatter(searcher.index.encoder.classes, names);
+    // Plain, CSV and TSV output are one line per input row: refuse, before any output, a value that would break that.
+    const lineOutput: LineOutput | undefined = table ? (options.input as 'csv' | 'tsv') : asJson ? undefined : 'plain';
+    if (lineOutput) checkLineOutput(lineOutput, searcher.index.encoder.classes, show, { ...options, trainSource });
     const classifyOptions = {
       k: options.k,
       neighbors: options.neighbors,
@@ -87,38 +95,58 @@ export async function classifyCommand(
         labelField: options.labelField,
         formatHint: 'for plain text lines pass --input text',
       };
+      const source = fromFile ? options.inputFile! : fromStdin ? '<stdin>' : 'argument';
       const file = fromFile ? fileRecords(options.inputFile!, readOptions, range) : undefined;
       lineOffset = file?.lineOffset;
       const records = file ? file.records : fromStdin ? stdinRecords(io.stdin, readOptions) : argumentRecords(texts);
       const added = addedFields(options.outputField);
       for await (const result of classifyRecords(searcher, records, classifyOptions)) {
-        if (result.skipped) empty.push(result.record.line);
+        if (result.skipped) {
+          if (options.stopOnBadRow) await lineOf(() => stopAt(source, result.record.line, emptyText(options, streamed)), lineOffset);
+          empty.push(result.record.line);
+        }
         let line: string;
         if (!asJson)
           line = result.prediction !== null ? show(result.prediction) : result.abstained ? options.abstainLabel : options.emptyLabel;
-        else
-          line = await lineOf(
-            () => jsonLine(result, options.textField, added, names, fromFile ? options.inputFile! : fromStdin ? '<stdin>' : 'argument'),
-            lineOffset,
-          );
-        await io.out.writeLine(line);
+        else line = await lineOf(() => jsonLine(result, options.textField, added, names, source), lineOffset);
+        await io.out.write(line + lineEnd(result.record));
       }
     }
   } finally {
     await searcher.close();
   }
   if (empty.length) {
-    const s = empty.length === 1 ? '' : 's';
+    const n = empty.length;
+    const s = n === 1 ? '' : 's';
     const offset = lineOffset ? await lineOffset() : 0;
     const first =
       empty
         .slice(0, 5)
-        .map((n) => n + offset)
-        .join(', ') + (empty.length > 5 ? ', …' : '');
-    const got = asJson ? '"prediction": null, "error": "empty text"' : `'${options.emptyLabel}' (--empty-label)`;
-    const what = table ? `empty "${options.textField}" cell` : 'empty line';
-    io.warn(`${fromFile ? options.inputFile : '<stdin>'}: ${empty.length} ${what}${s} not classified (line${s} ${first}); each got ${got}`);
+        .map((line) => line + offset)
+        .join(', ') + (n > 5 ? ', …' : '');
+    const got = asJson ? `"${options.outputField}": null, "error": "empty text"` : `'${options.emptyLabel}' (--empty-label)`;
+    const what = table
+      ? `${n} empty "${options.textField}" cell${s}`
+      : !streamed
+        ? `${n} empty argument${s}`
+        : options.input === 'text'
+          ? `${n} empty line${s}`
+          : `${n} object${s} with an empty "${options.textField}"`;
+    const where = streamed ? `${fromFile ? options.inputFile : '<stdin>'}: ` : '';
+    io.warn(`${where}${what} not classified (${streamed ? 'line' : 'argument'}${s} ${first}); each got ${got}`);
   }
+}
+
+/** What an empty text is called in an error: the field or cell, a line of plain text, an argument. */
+function emptyText(options: ClassifyCommandOptions, streamed: boolean): string {
+  if (!streamed) return 'empty text';
+  return options.input === 'text' ? 'empty line' : `empty "${options.textField}"`;
+}
+
+/** `--stop-on-bad-row`: the first row npc would answer without classifying it ends the job. */
+function stopAt(source: string, line: number, what: string): never {
+  const where = source === 'argument' ? `argument ${line}` : at(source, line);
+  throw new InputError(`${what}, and --stop-on-bad-row stops at the first row that cannot be classified`, where);
 }
 
 /**
@@ -136,12 +164,8 @@ async function classifyTable(
   let header: CsvHeader | undefined;
   let headerWritten = false;
   const delimiter = options.input === 'tsv' ? '\t' : ',';
-  const cell = (value: string, line: number): string => {
-    if (delimiter === ',') return csvField(value);
-    if (/[\t\r\n]/.test(value))
-      throw new InputError(`the prediction ${JSON.stringify(value)} holds a tab or a line end, which TSV cannot hold`, `<stdin>:${line}`);
-    return value;
-  };
+  // Every value written was checked before (checkLineOutput): no line end, and no tab in TSV.
+  const cell = (value: string): string => (delimiter === ',' ? csvField(value) : value);
   const writeHeader = async (): Promise<void> => {
     if (headerWritten || !header) return;
     headerWritten = true;
@@ -151,7 +175,7 @@ async function classifyTable(
         '<stdin>:1',
       );
     }
-    await io.out.write(header.raw + delimiter + cell(options.outputField, 1) + header.end);
+    await io.out.write(header.raw + delimiter + cell(options.outputField) + header.end);
   };
   const { rows, trailer } = stdinTableRows(io.stdin, {
     dialect: options.input as 'csv' | 'tsv',
@@ -162,9 +186,12 @@ async function classifyTable(
   for await (const result of classifyRecords(searcher, rows, classifyOptions)) {
     await writeHeader();
     const row = result.record as PassthroughRecord;
-    if (result.skipped) empty.push(row.line);
+    if (result.skipped) {
+      if (options.stopOnBadRow) stopAt('<stdin>', row.line, `empty "${options.textField}"`);
+      empty.push(row.line);
+    }
     const value = result.prediction !== null ? show(result.prediction) : result.abstained ? options.abstainLabel : options.emptyLabel;
-    await io.out.write(row.before + row.raw + delimiter + cell(value, row.line) + row.end);
+    await io.out.write(row.before + row.raw + delimiter + cell(value) + row.end);
   }
   await writeHeader();
   await io.out.write(trailer());
@@ -192,8 +219,6 @@ function checkOptions(texts: string[], fromStdin: boolean, options: ClassifyComm
   }
   if (!fromStdin && options.inputFile === undefined) {
     if (texts.includes('-')) throw new UsageError('"-" (read stdin) cannot be combined with text arguments; pipe the texts in instead');
-    const empty = texts.indexOf('');
-    if (empty >= 0) throw new InputError('empty "text"', `argument ${empty + 1}`);
     if (options.input !== 'jsonl') throw new UsageError('--input describes stdin, but the texts are arguments');
   }
   if ((fromStdin || options.inputFile === '-') && options.train === '-') {
