@@ -70,7 +70,7 @@ function buildProgram(out: LineWriter): Command {
           .default('jsonl')
           .argParser(inputKind),
       )
-      .option('--json', 'one JSON object per line instead of bare labels', false)
+      .option('--json', 'one JSON object per line instead of bare labels (JSONL input always gives JSON)', false)
       .option('--output-field <name>', 'name of the field added to JSON output (its display name goes in <name>_name)', 'prediction')
       .option('--empty-label <text>', 'printed (plain, CSV, TSV output) for an empty text, which is not classified', '?')
       .option('--stop-on-bad-row', 'an empty text is an error (exit 1) instead of an answered row counted in a warning', false)
