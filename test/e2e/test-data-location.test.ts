@@ -14,14 +14,17 @@ import { repoRoot } from '../helpers/shared-data.js';
 const dir = mkdtempSync(join(tmpdir(), 'npc-test-data-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function innerVitest(env: Record<string, string | undefined>): { status: number | null; stdout: string; output: string } {
+function innerVitest(
+  env: Record<string, string | undefined>,
+  args: string[] = [],
+): { status: number | null; stdout: string; output: string } {
   const clean: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (!key.startsWith('VITEST') && key !== 'CI' && key !== 'NPC_TEST_DATA' && key !== 'TEST') clean[key] = value;
   }
   const r = spawnSync(
     process.execPath,
-    [join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', 'test/fixtures/shared-data-skip/vitest.config.ts'],
+    [join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', 'test/fixtures/shared-data-skip/vitest.config.ts', ...args],
     { cwd: repoRoot, env: { ...clean, NO_COLOR: '1', ...env }, encoding: 'utf8', timeout: 100_000 },
   );
   return { status: r.status, stdout: r.stdout, output: `${r.stdout}${r.stderr}` };
@@ -46,6 +49,13 @@ describe('where the test suite finds the data sets', () => {
     expect(r.status, r.output).toBe(0);
     expect(r.output).toMatch(/3 passed \| 1 skipped/);
     expect(r.output).not.toContain('data sets not found');
+  });
+
+  it('with a name filter (-t) only the skipped tests it selects are counted', () => {
+    const missing = join(dir, 'no-such-folder');
+    const r = innerVitest({ NPC_TEST_DATA: missing }, ['-t', 'needs the data first']);
+    expect(r.status, r.output).toBe(0);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(/^1 test skipped: data sets not found at /);
   });
 
   it('a relative NPC_TEST_DATA is taken from the repository root', () => {

@@ -8,8 +8,11 @@
 import type { Reporter, TestModule, Vitest } from 'vitest/node';
 import type { MissingSharedData } from './shared-data.js';
 
-/** The closing line, or undefined when no test was skipped for want of data. */
-export function sharedDataSkipSummary(modules: ReadonlyArray<TestModule>): string | undefined {
+/**
+ * The closing line, or undefined when no test was skipped for want of data. With a name filter (`-t`), the
+ * tests it leaves out are skipped too: only those it selects are counted.
+ */
+export function sharedDataSkipSummary(modules: ReadonlyArray<TestModule>, namePattern?: RegExp): string | undefined {
   let skipped = 0;
   const dirs = new Set<string>();
   for (const module of modules) {
@@ -17,7 +20,9 @@ export function sharedDataSkipSummary(modules: ReadonlyArray<TestModule>): strin
     if (!record) continue;
     dirs.add(record.dir);
     for (const test of module.children.allTests('skipped')) {
-      if (test.options.mode === 'skip') skipped++;
+      if (test.options.mode !== 'skip') continue;
+      if (namePattern && !namePattern.test(test.fullName.replaceAll(' > ', ' '))) continue;
+      skipped++;
     }
   }
   if (skipped === 0) return undefined;
@@ -35,7 +40,7 @@ export default class SharedDataReporter implements Reporter {
   }
 
   onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
-    const line = sharedDataSkipSummary(modules);
+    const line = sharedDataSkipSummary(modules, this.vitest?.config.testNamePattern);
     if (line === undefined) return;
     if (this.vitest) this.vitest.logger.log(`\n${line}`);
     else console.log(`\n${line}`);
