@@ -32,7 +32,7 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
@@ -76,7 +76,8 @@ const FULL_PAIRS = 7600 * 120_000;
 const EVAL_M = 2 + ENVELOPE_MARGIN;
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const dataDir = join(root, '..', 'shared', 'data', 'ag_news');
+// The data sets as the tests find them: NPC_TEST_DATA (relative: from the repository root), default ../shared/data.
+const dataDir = join(resolve(root, process.env.NPC_TEST_DATA || join('..', 'shared', 'data')), 'ag_news');
 if (!existsSync(dataDir)) {
   console.error(`bench: ${dataDir} is missing; the benchmark needs the shared AG News files`);
   process.exit(1);

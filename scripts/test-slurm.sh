@@ -3,13 +3,16 @@
 #
 # Installs Slurm and MUNGE from Debian if they are missing (as root), starts munged, slurmctld and
 # slurmd on localhost with a throw-away configuration, submits a 4-task array of `npc eval --shard
-# auto` (AG News test rows × the 2,000-row train head from ../shared/data) and a merge job that waits
-# for it (--dependency=afterok), and compares the merged file with the unsharded run's, byte for byte.
+# auto` (AG News test rows × the 2,000-row train head from the data sets the tests read: NPC_TEST_DATA,
+# default ../shared/data) and a merge job that waits for it (--dependency=afterok), and compares the
+# merged file with the unsharded run's, byte for byte.
 # Every daemon it started is stopped, by PID, on every exit path. Not root: skipped, with the reason.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-DATA=$ROOT/../shared/data/ag_news
+DATA_ROOT=${NPC_TEST_DATA:-../shared/data}   # the data sets, as the tests find them (relative: from the repository root)
+case "$DATA_ROOT" in /*) ;; *) DATA_ROOT=$ROOT/$DATA_ROOT ;; esac
+DATA=$DATA_ROOT/ag_news
 ROWS=${NPC_SLURM_ROWS:-2000}   # test rows evaluated (first N): enough for 4 real shards, quick on 2 cores
 
 say() { echo "test:slurm: $*"; }

@@ -1,13 +1,17 @@
 /** `npc drift`'s report, as a table for people and as one JSON object. */
 import type { DriftReport, DriftSummary } from '../app/drift.js';
 import { toJson } from '../io/json-text.js';
+import { displayLabel } from './display-label.js';
 
 const f4 = (x: number): string => (Number.isFinite(x) ? x.toFixed(4) : '-');
 const p = (x: number): string => (x < 1e-4 ? x.toExponential(2) : x.toFixed(4));
-/** A label key is the label's JSON: strings are shown without their quotes unless they look like numbers. */
+/**
+ * A label key is the label's JSON: strings are shown without their quotes unless they look like numbers,
+ * shortened to one line (display-label.ts).
+ */
 const showLabel = (key: string): string => {
   const value = JSON.parse(key) as unknown;
-  return typeof value === 'string' && !/^-?\d/.test(value) ? value : key;
+  return displayLabel(typeof value === 'string' && !/^-?\d/.test(value) ? value : key);
 };
 
 function setLines(name: string, s: DriftSummary): string[] {

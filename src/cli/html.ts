@@ -7,6 +7,7 @@
 import type { DriftReport, DriftSet } from '../app/drift.js';
 import type { EvaluationReport } from '../app/evaluate.js';
 import type { Label } from '../model/labels.js';
+import { displayLabel, forDisplay } from './display-label.js';
 import { labelFormatter } from './options.js';
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -57,7 +58,9 @@ export function evalHtml(report: EvaluationReport, names?: ReadonlyMap<Label, st
   const { result, perClass, confusionLabels } = scores;
   const head = result.ks[0];
   const headRule = head.rules.find((r) => r.rule === report.tie)!;
-  const show = labelFormatter([...confusionLabels.rows, ...confusionLabels.columns], names);
+  // Tables show labels shortened to one line (display-label.ts); the row and column headers' tooltips carry the full value.
+  const full = labelFormatter([...confusionLabels.rows, ...confusionLabels.columns], names);
+  const show = forDisplay(full);
   const parts: string[] = [];
   parts.push(
     `<h1>npc eval</h1><p class="muted">${esc(report.trainSource)} (${report.trainSize} training rows) → ${esc(report.testSource)} (${result.n} test rows: ${esc(report.evaluated)})</p>`,
@@ -72,13 +75,15 @@ export function evalHtml(report: EvaluationReport, names?: ReadonlyMap<Label, st
   const counts = head.headline.confusion.counts;
   const rows = confusionLabels.rows.map(show);
   const cols = confusionLabels.columns.map(show);
+  const rowsFull = confusionLabels.rows.map(full);
+  const colsFull = confusionLabels.columns.map(full);
   const cell = Math.max(28, Math.min(60, Math.floor(640 / Math.max(1, cols.length))));
   const left = 12 + 7 * Math.max(...rows.map((r) => r.length), 4);
   const top = 20;
   let heat = '';
   counts.forEach((row, i) => {
     const total = row.reduce((a, b) => a + b, 0) || 1;
-    heat += `<text x="${left - 6}" y="${top + i * cell + cell / 2 + 4}" text-anchor="end">${esc(rows[i])}</text>`;
+    heat += `<text x="${left - 6}" y="${top + i * cell + cell / 2 + 4}" text-anchor="end"><title>${esc(rowsFull[i])}</title>${esc(rows[i])}</text>`;
     row.forEach((n, j) => {
       const share = n / total;
       const light = Math.round(97 - 60 * share);
@@ -86,7 +91,10 @@ export function evalHtml(report: EvaluationReport, names?: ReadonlyMap<Label, st
       heat += `<text x="${left + j * cell + cell / 2}" y="${top + i * cell + cell / 2 + 4}" text-anchor="middle" style="fill:${share > 0.5 ? '#fff' : '#1f2328'}">${Number.isInteger(n) ? n : n.toFixed(1)}</text>`;
     });
   });
-  cols.forEach((c, j) => (heat += `<text x="${left + j * cell + cell / 2}" y="${top - 6}" text-anchor="middle">${esc(c)}</text>`));
+  cols.forEach(
+    (c, j) =>
+      (heat += `<text x="${left + j * cell + cell / 2}" y="${top - 6}" text-anchor="middle"><title>${esc(colsFull[j])}</title>${esc(c)}</text>`),
+  );
   parts.push(
     `<h2>Confusion matrix</h2><p class="muted">Rows: true label; columns: predicted; colour: share of the row.</p><svg width="${left + cols.length * cell + 10}" height="${top + rows.length * cell + 10}" role="img">${heat}</svg>`,
   );
@@ -96,7 +104,7 @@ export function evalHtml(report: EvaluationReport, names?: ReadonlyMap<Label, st
       perClass
         .map(
           (c) =>
-            `<tr><td>${esc(show(c.label))}</td><td>${c.n}</td><td>${f4(c.precision)}</td><td>${f4(c.recall)}</td><td>${f4(c.f1)}</td><td>${f4(c.lenient)}</td></tr>`,
+            `<tr><td title="${esc(full(c.label))}">${esc(show(c.label))}</td><td>${c.n}</td><td>${f4(c.precision)}</td><td>${f4(c.recall)}</td><td>${f4(c.f1)}</td><td>${f4(c.lenient)}</td></tr>`,
         )
         .join('') +
       '</table>',
@@ -199,7 +207,7 @@ export function driftHtml(report: DriftReport, reference: DriftSet, current: Dri
   const nc = report.labels.current.reduce((a, b) => a + b, 0) || 1;
   const labels = report.labels.labels.map((l) => {
     const v = JSON.parse(l) as unknown;
-    return typeof v === 'string' ? v : l;
+    return displayLabel(typeof v === 'string' ? v : l);
   });
   const max = Math.max(...report.labels.reference.map((c) => c / nr), ...report.labels.current.map((c) => c / nc), 0.01);
   const rowH = 26;

@@ -11,6 +11,7 @@ import type { Scores } from '../app/scoring.js';
 import { toJson } from '../io/json-text.js';
 import type { EnvelopeSummary } from '../model/envelope.js';
 import type { Label } from '../model/labels.js';
+import { forDisplay } from './display-label.js';
 import { labelFormatter } from './options.js';
 import type { LineWriter } from './output.js';
 
@@ -165,7 +166,7 @@ export function reportText(scores: Scores, ctx: ReportContext): string {
   const { result, perClass, confusionLabels } = scores;
   const head = result.ks[0];
   const headRule = head.rules.find((r) => r.rule === ctx.tie)!;
-  const show = labelFormatter([...confusionLabels.rows, ...confusionLabels.columns], ctx.names);
+  const show = forDisplay(labelFormatter([...confusionLabels.rows, ...confusionLabels.columns], ctx.names));
   const lines: string[] = [];
   const evaluated = result.n === ctx.testSize ? '' : ` (${ctx.evaluated} of ${ctx.testSize} in ${ctx.testSource})`;
   lines.push(`test rows        ${result.n}${evaluated}`);

@@ -200,7 +200,6 @@ const NEWS_TEST = '20news/test.jsonl.gz';
 const haveAg = hasData(AG_TRAIN, AG_TEST);
 const haveR8 = hasData(R8_TRAIN, R8_TEST);
 const haveNews = hasData(NEWS_TRAIN, NEWS_TEST);
-if (!haveAg || !haveR8 || !haveNews) console.warn('SKIPPING real-text bound tests: ../shared/data is missing');
 
 function rowsOf(texts: string[]): { data: Uint8Array; offsets: Int32Array } {
   const enc = texts.map((t) => utf8.encode(t));

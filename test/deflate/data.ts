@@ -1,16 +1,15 @@
-/** Real texts from ../shared/data for the deflate tests (read with node:zlib; never a length reference). */
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+/** Real texts from the shared data sets for the deflate tests (read with node:zlib; never a length reference). */
+import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-
-export const DATA_DIR = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
+import { requireSharedData, sharedDataPath } from '../helpers/shared-data.js';
 
 export function dataFile(rel: string): string {
-  return DATA_DIR + rel;
+  return sharedDataPath(rel);
 }
 
+/** True when every file is there; otherwise skipped with the reason printed, or a failure under CI (requireSharedData). */
 export function hasData(...rels: string[]): boolean {
-  return rels.every((r) => existsSync(dataFile(r)));
+  return requireSharedData(...rels);
 }
 
 /** The `text` fields of a gzip-compressed JSONL file, first `limit` lines. */

@@ -158,9 +158,6 @@ const AG = ['ag_news/test.jsonl.gz', 'ag_news/train.first2000.jsonl.gz'];
 const R8 = ['r8/train.jsonl.gz'];
 const NEWS20 = ['20news/train.jsonl.gz'];
 const haveData = hasData(...AG, ...R8, ...NEWS20);
-if (!haveData) {
-  console.warn('test/deflate/engine.test.ts: ../shared/data (AG News, R8, 20News jsonl.gz) not found: SKIPPING the real-text pair tests');
-}
 
 describe.skipIf(!haveData)('DeflateLengthEngine == pako on real text pairs x + " " + y', () => {
   const engine = new DeflateLengthEngine();

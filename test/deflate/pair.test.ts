@@ -202,8 +202,6 @@ const AG = ['ag_news/test.jsonl.gz', 'ag_news/train.first2000.jsonl.gz'];
 const NEWS20 = '20news/train.jsonl.gz';
 const haveData = hasData(...AG);
 const have20 = hasData(NEWS20);
-if (!haveData) console.warn('test/deflate/pair.test.ts: ../shared/data/ag_news not found: SKIPPING the AG News pair tests');
-if (!have20) console.warn('test/deflate/pair.test.ts: ../shared/data/20news not found: SKIPPING the 20News pair tests');
 
 describe.skipIf(!haveData)('pairs on AG News (test x against train y)', () => {
   it('40 queries x 250 train texts', () => {
