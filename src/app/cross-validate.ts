@@ -24,7 +24,7 @@ import { createSearcher, type Searcher } from '../parallel/searcher.js';
 import { computeNeighbors, type EvaluationReport, type EvaluationRunOptions, neighborsNeeded } from './evaluate.js';
 import { drawRows, rowsByLabel, stratifiedSample } from './sampling.js';
 import { RowScorer, type Scores } from './scoring.js';
-import { fitIndex, type LoadedData } from './training.js';
+import { checkKsFit, fitIndex, type LoadedData } from './training.js';
 
 export type CrossValidationMode = { kind: 'holdout'; fraction: number } | { kind: 'folds'; k: number } | { kind: 'loo' };
 
@@ -104,7 +104,17 @@ export async function crossValidate(data: LoadedData, options: CrossValidateOpti
 
   const trainingRowsOf = (f: number): number[] =>
     options.mode.kind === 'loo' ? [] : records.map((_, i) => i).filter((i) => fold[i] !== f);
-  const minTrain = options.mode.kind === 'loo' ? n - 1 : Math.min(...Array.from({ length: folds }, (_, f) => trainingRowsOf(f).length));
+  const trainSizes = options.mode.kind === 'loo' ? [n - 1] : Array.from({ length: folds }, (_, f) => trainingRowsOf(f).length);
+  const minTrain = Math.min(...trainSizes);
+  checkKsFit(
+    options.ks,
+    minTrain,
+    options.mode.kind === 'loo'
+      ? 'the training side of leave-one-out (every row but the one evaluated)'
+      : options.mode.kind === 'holdout'
+        ? "the holdout's training side"
+        : `the smallest fold's training side (fold ${trainSizes.indexOf(minTrain)})`,
+  );
   const m = neighborsNeeded(options.ks, options.neighbors, minTrain);
   const pooled = new RowScorer(encoder, labelIds, { ks: options.ks, tie: options.tie, seed: options.seed, trainSize: minTrain });
   const results: FoldResult[] = [];
@@ -127,6 +137,7 @@ export async function crossValidate(data: LoadedData, options: CrossValidateOpti
         m,
         strip: options.strip,
         evaluated,
+        train_side_rows: minTrain,
       });
     }
     const write = async (

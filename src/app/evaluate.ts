@@ -15,7 +15,7 @@ import type { TieRule } from '../model/tie-rules.js';
 import type { Searcher } from '../parallel/searcher.js';
 import { stratifiedSample } from './sampling.js';
 import { RowScorer, type Scores } from './scoring.js';
-import { type DataSpec, type LoadedData, loadSplit, openSearcher } from './training.js';
+import { checkKsFit, type DataSpec, type LoadedData, loadSplit, openSearcher } from './training.js';
 
 /**
  * Pairs per search batch: enough to keep every worker busy for many milliseconds per message, few
@@ -194,6 +194,8 @@ export async function evaluate(data: EvalData, options: EvaluateOptions): Promis
   const wait = <T>(promise: Promise<T>): Promise<T | undefined> => (interruption ? interruption.orStop(promise) : promise);
   const selection = selectRows(test, options);
   const { evaluated } = selection;
+  // A training shard is checked against the whole training set: its neighbours are merged with the others'.
+  checkKsFit(options.ks, train.records.length, 'the training set');
   // M is the whole run's (min(training rows, largest k + margin)), so every shard's file agrees with
   // the unsharded one; a training slice smaller than M keeps all of its rows.
   const m = neighborsNeeded(options.ks, options.neighbors, train.records.length);

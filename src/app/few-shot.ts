@@ -11,7 +11,7 @@ import { UsageError } from '../errors.js';
 import type { TieRule } from '../model/tie-rules.js';
 import { computeNeighbors, type EvalData, type Interruption, neighborsNeeded, type RowSelection, selectRows } from './evaluate.js';
 import { RowScorer, type Scores } from './scoring.js';
-import { openSearcher } from './training.js';
+import { checkKsFit, openSearcher } from './training.js';
 import type { Label } from '../model/labels.js';
 import { compareLabels } from '../model/labels.js';
 import { mulberry32 } from '../model/random.js';
@@ -104,6 +104,12 @@ export async function fewShot(data: EvalData, selection: RowSelection, options: 
     options.shots,
     options.trials,
     options.seed,
+  );
+  const classes = draws[0].length / options.shots;
+  checkKsFit(
+    options.ks,
+    draws[0].length,
+    `each few-shot draw (${options.shots} per class × ${classes} ${classes === 1 ? 'class' : 'classes'})`,
   );
   const perTrial: Scores[] = [];
   for (const draw of draws) {
