@@ -9,7 +9,16 @@
  */
 import { UsageError } from '../errors.js';
 import type { TieRule } from '../model/tie-rules.js';
-import { computeNeighbors, type EvalData, type Interruption, neighborsNeeded, type RowSelection, selectRows } from './evaluate.js';
+import {
+  computeNeighbors,
+  type EvalData,
+  type Interruption,
+  type LabelMatch,
+  neighborsNeeded,
+  type RowSelection,
+  selectRows,
+  type SelectionShortfall,
+} from './evaluate.js';
 import { RowScorer, type Scores } from './scoring.js';
 import { checkKsFit, openSearcher } from './training.js';
 import type { Label } from '../model/labels.js';
@@ -92,12 +101,16 @@ export interface FewShotResult {
   tie: TieRule;
   ks: { k: number; strict: MeanStd; lenient: MeanStd }[];
   interrupted: boolean;
+  /** Test labels taken for the training label of the same text (EvalData.matchedByText). */
+  labelsMatchedByText?: LabelMatch[];
+  /** --sample or --limit beyond the test rows. */
+  shortfall?: SelectionShortfall;
 }
 
 /** The paper's few-shot setting: `trials` draws of `shots` training rows per class, scored on the same test rows. */
 export async function fewShot(data: EvalData, selection: RowSelection, options: FewShotOptions): Promise<FewShotResult> {
   const { train, test } = data;
-  const { rows } = selectRows(test, selection);
+  const { rows, shortfall } = selectRows(test, selection);
   const stopped = (): boolean => options.interruption?.stopped === true;
   const draws = fewShotSplits(
     train.records.map((r) => r.label as Label),
@@ -148,5 +161,7 @@ export async function fewShot(data: EvalData, selection: RowSelection, options: 
     tie: options.tie,
     ks,
     interrupted: stopped(),
+    ...(data.matchedByText ? { labelsMatchedByText: data.matchedByText } : {}),
+    ...(shortfall ? { shortfall } : {}),
   };
 }

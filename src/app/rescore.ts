@@ -59,6 +59,7 @@ export async function rescore(file: string, data: EvalData, options: RescoreOpti
     tie: options.tie,
     strip: saved.header.strip,
     evaluated: saved.header.evaluated,
+    ...(data.matchedByText ? { labelsMatchedByText: data.matchedByText } : {}),
   };
 }
 

@@ -88,10 +88,18 @@ export function checkKsFit(ks: readonly number[], rows: number, side: string): v
   );
 }
 
-/** Names for integer labels 0..n-1, from the registry or `--label-names a,b,c`. */
+/**
+ * Names for labels 0..n-1, from the registry or `--label-names a,b,c`: for the integer label i and for
+ * the string label of its digits (`"2"`, as a CSV or TSV gives it).
+ */
 export function labelNameMap(names: readonly string[] | undefined): ReadonlyMap<Label, string> | undefined {
   if (!names || names.length === 0) return undefined;
-  return new Map(names.map((name, i) => [i, name]));
+  return new Map(
+    names.flatMap((name, i): [Label, string][] => [
+      [i, name],
+      [String(i), name],
+    ]),
+  );
 }
 
 /** Fits the training index (C(y) of every row, label ids) with the default exact compressor. */

@@ -10,7 +10,7 @@ import type { Score } from '../app/metrics.js';
 import type { Scores } from '../app/scoring.js';
 import { toJson } from '../io/json-text.js';
 import type { EnvelopeSummary } from '../model/envelope.js';
-import type { Label } from '../model/labels.js';
+import { compareLabels, type Label } from '../model/labels.js';
 import { labelFormatter } from './options.js';
 import type { LineWriter } from './output.js';
 
@@ -28,18 +28,20 @@ export interface PrintOptions {
 export async function printReport(report: EvaluationReport, options: PrintOptions): Promise<void> {
   const { scores, ...rest } = report;
   const ctx: ReportContext = { ...rest, names: options.names };
-  const warnings = reportWarnings(scores);
+  const warnings = [...selectionWarnings(report), ...reportWarnings(scores)];
   for (const warning of warnings) options.warn(warning);
   const text = options.json ? toJson(reportJson(scores, ctx, warnings)) : reportText(scores, ctx);
   for (const line of text.split('\n')) await options.out.writeLine(line);
 }
 
-/** The few-shot summary: mean ± sample sd over the trials, for every k. */
-export async function printFewShot(result: FewShotResult, options: Omit<PrintOptions, 'names' | 'warn'>): Promise<void> {
-  const { interrupted, ...json } = result;
+/** The few-shot summary: mean ± sample sd over the trials, for every k (warnings first, and in the JSON). */
+export async function printFewShot(result: FewShotResult, options: Omit<PrintOptions, 'names'>): Promise<void> {
+  const { interrupted, labelsMatchedByText, shortfall, ...json } = result;
   void interrupted;
+  const warnings = selectionWarnings({ labelsMatchedByText, shortfall });
+  for (const warning of warnings) options.warn(warning);
   const lines = options.json
-    ? [toJson(json)]
+    ? [toJson({ ...json, warnings })]
     : [
         `few-shot: ${result.shots} training rows per class, ${result.trials} trials (seed ${result.seed}), ${result.n} test rows, tie rule '${result.tie}'`,
         '  k  strict mean ± sd      lenient mean ± sd',
@@ -56,23 +58,34 @@ const withCi = (s: Score): string => `${f4(s.accuracy)} [${f4(s.low)}, ${f4(s.hi
 const envelope = (e: EnvelopeSummary): string =>
   `[${f4(e.low)}, ${f4(e.high)}]${e.exact ? '' : `  (widened on ${e.inexact} rows whose tie group runs past the ${'saved'} neighbours)`}`;
 
+const showLabel = (label: Label): string => (typeof label === 'string' ? JSON.stringify(label) : String(label));
+const rowCount = (n: number): string => `${n} ${n === 1 ? 'row' : 'rows'}`;
+
 /**
- * Warnings about the data behind a report: test labels that no training row has, whose rows can never
- * be predicted right (with the telling case of a label spelt like a training label of another type:
- * 2 and "2" never match, e.g. JSONL integer labels against a CSV's string labels).
+ * Warnings about what was evaluated, known before any score: test labels taken for the training label
+ * of the same text (a CSV's "1" for a JSONL's 1), and --sample or --limit beyond the test rows.
  */
+export function selectionWarnings(report: Pick<EvaluationReport, 'labelsMatchedByText' | 'shortfall'>): string[] {
+  const warnings: string[] = [];
+  const matched = [...(report.labelsMatchedByText ?? [])].sort((a, b) => compareLabels(a.test, b.test));
+  if (matched.length) {
+    const items = matched.map((m) => `${showLabel(m.test)} as ${showLabel(m.train)} (${rowCount(m.rows)})`);
+    warnings.push(
+      `${matched.length === 1 ? 'a test label has the text of a training label of another type and is taken for it' : `${matched.length} test labels have the text of a training label of another type and are taken for it`} (CSV and TSV labels are always strings): ${items.join(', ')}`,
+    );
+  }
+  const short = report.shortfall;
+  if (short)
+    warnings.push(
+      `${short.flag} ${short.asked} asks for more rows than the test set has (${short.available}): all ${short.available} are evaluated`,
+    );
+  return warnings;
+}
+
+/** Warnings about the data behind a report: test labels that no training row has, whose rows can never be predicted right. */
 export function reportWarnings(scores: Scores): string[] {
   if (scores.unseen.length === 0) return [];
-  const show = (label: Label): string => (typeof label === 'string' ? JSON.stringify(label) : String(label));
-  const kind = (label: Label): string => (typeof label === 'string' ? 'a string' : 'a number');
-  const items = scores.unseen.map((u) => {
-    const rows = `${u.rows} ${u.rows === 1 ? 'row' : 'rows'}`;
-    const same =
-      u.sameTextAs !== undefined
-        ? `; the training set has ${show(u.sameTextAs)}, ${kind(u.sameTextAs)}: labels of different types never match`
-        : '';
-    return `${show(u.label)} (${rows}${same})`;
-  });
+  const items = scores.unseen.map((u) => `${showLabel(u.label)} (${rowCount(u.rows)})`);
   const total = scores.unseen.reduce((sum, u) => sum + u.rows, 0);
   return [
     `${scores.unseen.length === 1 ? 'a test label' : `${scores.unseen.length} test labels`} that no training row has, so ${total} test ${total === 1 ? 'row is' : 'rows are'} always wrong: ${items.join(', ')}`,
@@ -145,11 +158,7 @@ export function reportJson(
         high: b.interval.high,
       })),
     },
-    unseen_test_labels: scores.unseen.map((u) => ({
-      label: u.label,
-      rows: u.rows,
-      ...(u.sameTextAs !== undefined ? { same_text_training_label: u.sameTextAs } : {}),
-    })),
+    unseen_test_labels: scores.unseen.map((u) => ({ label: u.label, rows: u.rows })),
     warnings,
     ...(ctx.timing
       ? {

@@ -108,4 +108,126 @@ describe.concurrent('npc score of a cross-validation', () => {
   });
 });
 
-void file;
+/** The six sentences with integer labels 0 (sport), 1 (money), 2 (tech), as JSONL and as CSV (labels then strings). */
+const ids: Record<string, number> = { sport: 0, money: 1, tech: 2 };
+const intJsonl = writeJsonl(
+  join(dir, 'int.jsonl'),
+  SENTENCES.map(([label, text]) => ({ label: ids[label], text })),
+);
+const csvOf = (name: string, labelOf: (label: string) => string): string =>
+  file(name, 'label,text\n' + SENTENCES.map(([label, text]) => `${labelOf(label)},${text}`).join('\n') + '\n');
+const stringCsv = csvOf('strings.csv', (label) => String(ids[label]));
+const MATCHED =
+  '3 test labels have the text of a training label of another type and are taken for it (CSV and TSV labels are always strings): ';
+
+describe.concurrent('row 59: test labels that match training labels only by their text', () => {
+  it('row 59: CSV "0".."2" against JSONL 0..2 are the same labels: every row right, one warning, also in --json', async () => {
+    const warning = MATCHED + '"0" as 0 (2 rows), "1" as 1 (2 rows), "2" as 2 (2 rows)';
+    const table = await run(['eval', '--train', intJsonl, '--test', stringCsv, '-k', '1', '-q']);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stderr).toBe(`npc: warning: ${warning}\n`);
+    expect(table.stdout).toMatch(/^strict accuracy {2}1\.0000/m);
+    const json = await run(['eval', '--train', intJsonl, '--test', stringCsv, '-k', '1', '-q', '--json']);
+    const report = JSON.parse(json.stdout);
+    expect(report.warnings).toEqual([warning]);
+    expect(report.strict).toBe(1);
+    expect(report.per_class.map((c: { label: unknown }) => c.label)).toEqual([0, 1, 2]);
+    expect(report.unseen_test_labels).toEqual([]);
+  });
+
+  it('row 59: the other way round (a CSV training set, JSONL test labels), and in npc score and few-shot --json', async () => {
+    const warning = MATCHED + '0 as "0" (2 rows), 1 as "1" (2 rows), 2 as "2" (2 rows)';
+    const nbr = join(dir, 'r59.nbr');
+    const e = await run(['eval', '--train', stringCsv, '--test', intJsonl, '-k', '1', '-q', '--save-neighbors', nbr]);
+    expect(e.stderr).toBe(`npc: warning: ${warning}\n`);
+    expect(e.stdout).toMatch(/^strict accuracy {2}1\.0000/m);
+    const s = await run(['score', nbr, '--train', stringCsv, '--test', intJsonl, '-k', '1']);
+    expect(s.code, s.stderr).toBe(0);
+    expect(s.stderr).toBe(`npc: warning: ${warning}\n`);
+    expect(s.stdout).toMatch(/^strict accuracy {2}1\.0000/m);
+    const f = await run(['eval', '--train', stringCsv, '--test', intJsonl, '--shots', '1', '--trials', '2', '-k', '1', '-q', '--json']);
+    expect(f.code, f.stderr).toBe(0);
+    expect(f.stderr).toBe(`npc: warning: ${warning}\n`);
+    expect(JSON.parse(f.stdout).warnings).toEqual([warning]);
+  });
+
+  it('row 59: no test label is a training label → exit 1 naming the test file and both label sets (nothing can be right)', async () => {
+    const other = csvOf('r59-other.csv', (label) => label);
+    expectNpcError(
+      await run(['eval', '--train', intJsonl, '--test', other, '-q']),
+      1,
+      `${other}: no test label is a training label, so no row can be predicted right (test labels "money", "sport", "tech"; training labels 0, 1, 2)`,
+    );
+    const nbr = join(dir, 'r59-none.nbr');
+    expect((await run(['eval', '--train', intJsonl, '--test', intJsonl, '-q', '--save-neighbors', nbr])).code).toBe(0);
+    const other2 = writeJsonl(
+      join(dir, 'r59-other.jsonl'),
+      SENTENCES.map(([label, text]) => ({ label: `${label}!`, text })),
+    );
+    const s = await run(['score', nbr, '--train', intJsonl, '--test', other2]);
+    expect(s.code).toBe(1);
+    expect(s.stdout).toBe('');
+  });
+});
+
+describe.concurrent('row 60: --label-names with CSV labels names them by their text', () => {
+  it('row 60: CSV labels "0".."2" take the names, in eval (table and --json) and classify', async () => {
+    const e = await run([
+      'eval',
+      '--train',
+      stringCsv,
+      '--test',
+      stringCsv,
+      '-k',
+      '1',
+      '-q',
+      '--json',
+      '--label-names',
+      'Sport,Money,Tech',
+    ]);
+    expect(e.code, e.stderr).toBe(0);
+    expect(JSON.parse(e.stdout).per_class.map((c: { label: unknown; name: unknown }) => [c.label, c.name])).toEqual([
+      ['0', 'Sport'],
+      ['1', 'Money'],
+      ['2', 'Tech'],
+    ]);
+    const table = await run(['eval', '--train', stringCsv, '--test', stringCsv, '-k', '1', '-q', '--label-names', 'Sport,Money,Tech']);
+    expect(table.stdout).toMatch(/^ {2}Money +2 +1\.0000/m);
+    const c = await run(['classify', '--train', stringCsv, '-k', '1', '--label-names', 'Sport,Money,Tech', SENTENCES[4][1]]);
+    expect(c.stdout).toBe('Tech\n');
+  });
+
+  it('row 60: labels that are not integers, a label past the names, or 1 and "1" together → exit 2', async () => {
+    expectNpcError(
+      await run(['classify', '--train', stringCsv, '--label-names', 'Sport,Money', 'x']),
+      2,
+      '--label-names gives 2 names (labels 0..1), but label "2" has no name',
+    );
+    const both = writeJsonl(join(dir, 'r60-both.jsonl'), [
+      { label: 0, text: SENTENCES[0][1] },
+      { label: '0', text: SENTENCES[1][1] },
+      { label: 1, text: SENTENCES[2][1] },
+    ]);
+    expectNpcError(
+      await run(['classify', '--train', both, '--label-names', 'Sport,Money', 'x']),
+      2,
+      '--label-names would give labels 0 and "0" the same name, but the data has both',
+    );
+  });
+});
+
+describe.concurrent('row 63: --sample or --limit beyond the test rows', () => {
+  it.each([['--sample'], ['--limit']])(
+    'row 63: %s 20 of 6 rows → a warning naming both counts (also in --json); all 6 evaluated',
+    async (flag) => {
+      const warning = `${flag} 20 asks for more rows than the test set has (6): all 6 are evaluated`;
+      const r = await run(['eval', '--train', six, '--test', six, '-k', '1', '-q', flag, '20']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toBe(`npc: warning: ${warning}\n`);
+      expect(r.stdout).toMatch(/^test rows {8}6$/m);
+      const json = await run(['eval', '--train', six, '--test', six, '-k', '1', '-q', flag, '20', '--json']);
+      expect(JSON.parse(json.stdout).warnings).toEqual([warning]);
+      expect((await run(['eval', '--train', six, '--test', six, '-k', '1', '-q', flag, '6'])).stderr).toBe('');
+    },
+  );
+});

@@ -88,7 +88,7 @@ export async function evalCommand(options: EvalCommandOptions, io: EvalIo): Prom
           interruption: stop,
         });
         stop.check();
-        await printFewShot(result, { json: options.json, out: reportOut });
+        await printFewShot(result, { json: options.json, out: reportOut, warn: io.warn });
         return;
       }
 
