@@ -277,10 +277,15 @@ export async function printCrossValidation(cv: CrossValidationResult, options: P
     const kr = f.scores.result.ks[0];
     return { strict: kr.rules.find((r) => r.rule === report.tie)!.accuracy, lenient: kr.lenient.accuracy, macro_f1: kr.headline.macroF1 };
   };
+  const show = labelFormatter(
+    cv.classes.map((c) => c.label),
+    options.names,
+  );
+  const cvWarnings = crossValidationWarnings(cv, show);
   if (options.json) {
     const { scores, ...rest } = report;
     const ctx: ReportContext = { ...rest, names: options.names };
-    const warnings = reportWarnings(scores);
+    const warnings = [...cvWarnings, ...reportWarnings(scores)];
     for (const warning of warnings) options.warn(warning);
     await options.out.writeLine(
       toJson({
@@ -289,8 +294,17 @@ export async function printCrossValidation(cv: CrossValidationResult, options: P
         evaluated: cv.evaluated,
         rows: cv.rows,
         duplicates: cv.duplicates,
-        folds: folds.map((f) => ({ fold: f.fold, train: f.trainRows, test: f.testRows, duplicates: f.duplicates, ...head(f) })),
+        folds: folds.map((f) => ({
+          fold: f.fold,
+          train: f.trainRows,
+          test: f.testRows,
+          duplicates: f.duplicates,
+          ...head(f),
+          absent_from_training: f.absentFromTraining,
+          absent_from_test: f.absentFromTest,
+        })),
         mean_sd: stats,
+        warnings,
         pooled: reportJson(scores, ctx, warnings),
       }),
     );
@@ -311,6 +325,18 @@ export async function printCrossValidation(cv: CrossValidationResult, options: P
       );
     }
   }
+  const absent = folds.filter((f) => f.absentFromTraining.length || f.absentFromTest.length);
+  if (absent.length) {
+    const list = (labels: Label[]): string => labels.map(show).join(', ');
+    lines.push('', 'classes missing from a fold (a class missing from the training side is never predicted there):');
+    for (const f of absent) {
+      const parts = [
+        f.absentFromTraining.length ? `training side: ${list(f.absentFromTraining)}` : '',
+        f.absentFromTest.length ? `test side: ${list(f.absentFromTest)}` : '',
+      ].filter(Boolean);
+      lines.push(`  fold ${f.fold}: ${parts.join('; ')}`);
+    }
+  }
   if (stats.length) {
     const ms = (x: MeanStd): string => `${x.mean.toFixed(4)} ± ${x.std.toFixed(4)}`;
     const rules = Object.keys(stats[0].strict);
@@ -326,6 +352,32 @@ export async function printCrossValidation(cv: CrossValidationResult, options: P
       );
   }
   lines.push('', 'pooled over every evaluated row (each scored against its own training side):');
+  for (const warning of cvWarnings) options.warn(warning);
   for (const line of lines) await options.out.writeLine(line);
   await printReport(report, options);
+}
+
+/**
+ * What a cross-validation's numbers cannot show: one class only (every prediction is right, whatever the
+ * texts), and, as scikit-learn's StratifiedKFold warns, classes with fewer rows than folds.
+ */
+export function crossValidationWarnings(cv: CrossValidationResult, show: (label: Label) => string): string[] {
+  const warnings: string[] = [];
+  if (cv.classes.length === 1)
+    warnings.push(
+      `the data has one class (${show(cv.classes[0].label)}): every prediction is that class, so an accuracy of 1 says nothing about the texts`,
+    );
+  if (cv.mode.kind === 'folds') {
+    const k = cv.mode.k;
+    const small = cv.classes.filter((c) => c.rows < k).sort((a, b) => a.rows - b.rows);
+    if (small.length) {
+      const items = small.map((c) => `${show(c.label)} (${rowCount(c.rows)})`).join(', ');
+      warnings.push(
+        `${small.length === 1 ? 'a class has' : `${small.length} classes have`} fewer rows than the ${k} folds: ${items}; ` +
+          `${small.length === 1 ? 'it is' : 'they are'} missing from the test side of some folds` +
+          `${small.some((c) => c.rows === 1) ? ', and a class of one row from the training side of its fold' : ''} (the report lists them)`,
+      );
+    }
+  }
+  return warnings;
 }

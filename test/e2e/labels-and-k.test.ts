@@ -231,3 +231,63 @@ describe.concurrent('row 63: --sample or --limit beyond the test rows', () => {
     },
   );
 });
+
+/** Two classes of three rows and one of a single row. */
+const rare = writeJsonl(join(dir, 'rare.jsonl'), [
+  ...SENTENCES.slice(0, 4).flatMap(([label, text]) => [{ label, text }]),
+  { label: 'sport', text: `${SENTENCES[0][1]} again` },
+  { label: 'money', text: `${SENTENCES[2][1]} again` },
+  { label: 'tech', text: SENTENCES[4][1] },
+]);
+
+describe.concurrent('row 61: --folds K with classes of fewer than K rows (as scikit-learn StratifiedKFold)', () => {
+  it('row 61: a class smaller than K → a warning, and the report (table and --json) lists the folds each class is missing from', async () => {
+    const warning =
+      'a class has fewer rows than the 3 folds: tech (1 row); it is missing from the test side of some folds, ' +
+      'and a class of one row from the training side of its fold (the report lists them)';
+    const table = await run(['eval', '--data', rare, '--folds', '3', '--seed', '0', '-k', '1', '-q']);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stderr).toBe(`npc: warning: ${warning}\n`);
+    const json = await run(['eval', '--data', rare, '--folds', '3', '--seed', '0', '-k', '1', '-q', '--json']);
+    const report = JSON.parse(json.stdout);
+    expect(report.warnings).toEqual([warning]);
+    expect(report.pooled.warnings).toEqual([warning]);
+    // The one tech row is in exactly one fold's test side, and that fold has no tech row to learn from.
+    const folds = report.folds as { fold: number; absent_from_training: string[]; absent_from_test: string[] }[];
+    const withTech = folds.filter((f) => !f.absent_from_test.includes('tech'));
+    expect(withTech).toHaveLength(1);
+    expect(withTech[0].absent_from_training).toEqual(['tech']);
+    for (const f of folds.filter((f) => f !== withTech[0])) {
+      expect(f.absent_from_training).toEqual([]);
+      expect(f.absent_from_test).toContain('tech');
+    }
+    expect(table.stdout).toContain(`\n  fold ${withTech[0].fold}: training side: tech\n`);
+  });
+
+  it('row 61: every class smaller than K → exit 2 naming the largest class', async () => {
+    expectNpcError(
+      await run(['eval', '--data', rare, '--folds', '4', '-q']),
+      2,
+      '--folds 4 needs at least one class with 4 rows, but the largest class, "sport", has 3 (use --folds 3 or fewer, or --leave-one-out)',
+    );
+  });
+});
+
+describe.concurrent('row 62: cross-validation of a one-class file', () => {
+  const one = writeJsonl(
+    join(dir, 'one-class.jsonl'),
+    SENTENCES.map(([, text]) => ({ label: 'news', text })),
+  );
+  it.each([['--folds', '2'], ['--holdout', '0.5'], ['--leave-one-out']])(
+    'row 62: %s → accuracy 1 with a warning that it says nothing (also in --json)',
+    async (...mode) => {
+      const warning = 'the data has one class (news): every prediction is that class, so an accuracy of 1 says nothing about the texts';
+      const r = await run(['eval', '--data', one, ...mode, '-k', '1', '-q', '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toBe(`npc: warning: ${warning}\n`);
+      const report = JSON.parse(r.stdout);
+      expect(report.pooled.strict).toBe(1);
+      expect(report.warnings).toEqual([warning]);
+    },
+  );
+});
