@@ -116,25 +116,13 @@ export async function loadEvalData(train: DataSpec, test: DataSpec): Promise<Eva
 /**
  * A CSV or TSV carries no types, so its labels are strings: a test label that is no training label but
  * has the text of one (`"1"` against `1`) is taken for that training label, in the test rows returned,
- * and listed in `matchedByText`. When then no test label at all is a training label, no row can be
- * predicted right: an InputError naming the test source.
+ * and listed in `matchedByText`.
  */
 export function matchTestLabels(data: EvalData): EvalData {
-  const trainLabels = data.train.records.map((r) => r.label as Label);
-  const testLabels = data.test.records.map((r) => r.label as Label);
-  const matched = labelsMatchedByText(trainLabels, testLabels);
-  const known = new Set(trainLabels);
-  if (!testLabels.some((label) => known.has(label) || matched.has(label))) {
-    const list = (labels: Iterable<Label>): string => {
-      const sorted = [...new Set(labels)].sort(compareLabels);
-      const shown = sorted.slice(0, 5).map((l) => (typeof l === 'string' ? JSON.stringify(l) : String(l)));
-      return shown.join(', ') + (sorted.length > 5 ? `, … (${sorted.length} in all)` : '');
-    };
-    throw new InputError(
-      `no test label is a training label, so no row can be predicted right (test labels ${list(testLabels)}; training labels ${list(trainLabels)})`,
-      data.test.source,
-    );
-  }
+  const matched = labelsMatchedByText(
+    data.train.records.map((r) => r.label as Label),
+    data.test.records.map((r) => r.label as Label),
+  );
   if (matched.size === 0) return data;
   const rows = new Map<Label, number>();
   const records = data.test.records.map((r) => {
@@ -155,6 +143,25 @@ export interface RowSelection {
   limit?: number;
   sample?: number;
   seed: number;
+}
+
+/**
+ * When no test label (after `matchTestLabels`) is a training label, no row can be predicted right: an
+ * InputError naming the test source and both sets of labels, instead of a report of 0.
+ */
+export function requireSharedLabel(data: EvalData): void {
+  const trainLabels = new Set(data.train.records.map((r) => r.label as Label));
+  const testLabels = new Set(data.test.records.map((r) => r.label as Label));
+  for (const label of testLabels) if (trainLabels.has(label)) return;
+  const list = (labels: Set<Label>): string => {
+    const sorted = [...labels].sort(compareLabels);
+    const shown = sorted.slice(0, 5).map((l) => (typeof l === 'string' ? JSON.stringify(l) : String(l)));
+    return shown.join(', ') + (sorted.length > 5 ? `, … (${sorted.length} in all)` : '');
+  };
+  throw new InputError(
+    `no test label is a training label, so no row can be predicted right (test labels ${list(testLabels)}; training labels ${list(trainLabels)})`,
+    data.test.source,
+  );
 }
 
 /** `--sample N` or `--limit N` asked for more rows than the test set has: all of them are evaluated. */
@@ -259,6 +266,7 @@ export async function evaluate(data: EvalData, options: EvaluateOptions): Promis
   const { predictions, interruption } = options;
   const stopped = (): boolean => interruption?.stopped === true;
   const wait = <T>(promise: Promise<T>): Promise<T | undefined> => (interruption ? interruption.orStop(promise) : promise);
+  requireSharedLabel(data);
   const selection = selectRows(test, options);
   const { evaluated, shortfall } = selection;
   // A training shard is checked against the whole training set: its neighbours are merged with the others'.

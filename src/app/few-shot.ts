@@ -15,6 +15,7 @@ import {
   type Interruption,
   type LabelMatch,
   neighborsNeeded,
+  requireSharedLabel,
   type RowSelection,
   selectRows,
   type SelectionShortfall,
@@ -110,6 +111,7 @@ export interface FewShotResult {
 /** The paper's few-shot setting: `trials` draws of `shots` training rows per class, scored on the same test rows. */
 export async function fewShot(data: EvalData, selection: RowSelection, options: FewShotOptions): Promise<FewShotResult> {
   const { train, test } = data;
+  requireSharedLabel(data);
   const { rows, shortfall } = selectRows(test, selection);
   const stopped = (): boolean => options.interruption?.stopped === true;
   const draws = fewShotSplits(

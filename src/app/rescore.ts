@@ -9,7 +9,7 @@ import { sha256OfFile } from '../io/file-hash.js';
 import { type NeighborsFileHeader, readNeighborsFile } from '../io/neighbors-file.js';
 import { encodeLabels, type Label } from '../model/labels.js';
 import type { TieRule } from '../model/tie-rules.js';
-import type { EvalData, EvaluationReport } from './evaluate.js';
+import { type EvalData, type EvaluationReport, requireSharedLabel } from './evaluate.js';
 import { RowScorer } from './scoring.js';
 import { checkKsFit } from './training.js';
 
@@ -35,6 +35,7 @@ export async function rescore(file: string, data: EvalData, options: RescoreOpti
     },
     file,
   );
+  requireSharedLabel(data);
   // A cross-validation's rows were each evaluated against their own fold's training side: the report
   // names the smallest, as eval's did, and k must fit it.
   const trainSize = saved.header.train_side_rows ?? train.records.length;

@@ -151,22 +151,22 @@ describe.concurrent('row 59: test labels that match training labels only by thei
     expect(JSON.parse(f.stdout).warnings).toEqual([warning]);
   });
 
-  it('row 59: no test label is a training label → exit 1 naming the test file and both label sets (nothing can be right)', async () => {
+  it('row 59: no test label is a training label → exit 1 naming the test file and both label sets (nothing can be right), also with --shots', async () => {
     const other = csvOf('r59-other.csv', (label) => label);
     expectNpcError(
       await run(['eval', '--train', intJsonl, '--test', other, '-q']),
       1,
       `${other}: no test label is a training label, so no row can be predicted right (test labels "money", "sport", "tech"; training labels 0, 1, 2)`,
     );
-    const nbr = join(dir, 'r59-none.nbr');
-    expect((await run(['eval', '--train', intJsonl, '--test', intJsonl, '-q', '--save-neighbors', nbr])).code).toBe(0);
-    const other2 = writeJsonl(
+    const noneShared = writeJsonl(
       join(dir, 'r59-other.jsonl'),
       SENTENCES.map(([label, text]) => ({ label: `${label}!`, text })),
     );
-    const s = await run(['score', nbr, '--train', intJsonl, '--test', other2]);
-    expect(s.code).toBe(1);
-    expect(s.stdout).toBe('');
+    expectNpcError(
+      await run(['eval', '--train', intJsonl, '--test', noneShared, '--shots', '1', '-k', '1', '-q']),
+      1,
+      `${noneShared}: no test label is a training label, so no row can be predicted right (test labels "money!", "sport!", "tech!"; training labels 0, 1, 2)`,
+    );
   });
 });
 
