@@ -281,7 +281,7 @@ export async function printCrossValidation(cv: CrossValidationResult, options: P
     cv.classes.map((c) => c.label),
     options.names,
   );
-  const cvWarnings = crossValidationWarnings(cv, show);
+  const cvWarnings = crossValidationWarnings(cv);
   if (options.json) {
     const { scores, ...rest } = report;
     const ctx: ReportContext = { ...rest, names: options.names };
@@ -361,17 +361,17 @@ export async function printCrossValidation(cv: CrossValidationResult, options: P
  * What a cross-validation's numbers cannot show: one class only (every prediction is right, whatever the
  * texts), and, as scikit-learn's StratifiedKFold warns, classes with fewer rows than folds.
  */
-export function crossValidationWarnings(cv: CrossValidationResult, show: (label: Label) => string): string[] {
+export function crossValidationWarnings(cv: CrossValidationResult): string[] {
   const warnings: string[] = [];
   if (cv.classes.length === 1)
     warnings.push(
-      `the data has one class (${show(cv.classes[0].label)}): every prediction is that class, so an accuracy of 1 says nothing about the texts`,
+      `the data has one class (${showLabel(cv.classes[0].label)}): every prediction is that class, so an accuracy of 1 says nothing about the texts`,
     );
   if (cv.mode.kind === 'folds') {
     const k = cv.mode.k;
     const small = cv.classes.filter((c) => c.rows < k).sort((a, b) => a.rows - b.rows);
     if (small.length) {
-      const items = small.map((c) => `${show(c.label)} (${rowCount(c.rows)})`).join(', ');
+      const items = small.map((c) => `${showLabel(c.label)} (${rowCount(c.rows)})`).join(', ');
       warnings.push(
         `${small.length === 1 ? 'a class has' : `${small.length} classes have`} fewer rows than the ${k} folds: ${items}; ` +
           `${small.length === 1 ? 'it is' : 'they are'} missing from the test side of some folds` +

@@ -243,7 +243,7 @@ const rare = writeJsonl(join(dir, 'rare.jsonl'), [
 describe.concurrent('row 61: --folds K with classes of fewer than K rows (as scikit-learn StratifiedKFold)', () => {
   it('row 61: a class smaller than K → a warning, and the report (table and --json) lists the folds each class is missing from', async () => {
     const warning =
-      'a class has fewer rows than the 3 folds: tech (1 row); it is missing from the test side of some folds, ' +
+      'a class has fewer rows than the 3 folds: "tech" (1 row); it is missing from the test side of some folds, ' +
       'and a class of one row from the training side of its fold (the report lists them)';
     const table = await run(['eval', '--data', rare, '--folds', '3', '--seed', '0', '-k', '1', '-q']);
     expect(table.code, table.stderr).toBe(0);
@@ -281,7 +281,7 @@ describe.concurrent('row 62: cross-validation of a one-class file', () => {
   it.each([['--folds', '2'], ['--holdout', '0.5'], ['--leave-one-out']])(
     'row 62: %s → accuracy 1 with a warning that it says nothing (also in --json)',
     async (...mode) => {
-      const warning = 'the data has one class (news): every prediction is that class, so an accuracy of 1 says nothing about the texts';
+      const warning = 'the data has one class ("news"): every prediction is that class, so an accuracy of 1 says nothing about the texts';
       const r = await run(['eval', '--data', one, ...mode, '-k', '1', '-q', '--json']);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr).toBe(`npc: warning: ${warning}\n`);
