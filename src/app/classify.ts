@@ -15,6 +15,7 @@ import type { Label } from '../model/labels.js';
 import { strictVote, voteShare } from '../model/vote.js';
 import type { NeighborLists, Searcher } from '../parallel/searcher.js';
 import { BATCH_PAIRS } from './evaluate.js';
+import { checkKsFit } from './training.js';
 
 export interface ClassifyOptions {
   k: number;
@@ -102,7 +103,8 @@ export async function* classifyRecords(
   options: ClassifyOptions,
 ): AsyncGenerator<Prediction> {
   const { index } = searcher;
-  const k = Math.min(options.k, index.size);
+  checkKsFit([options.k], index.size, 'the training set');
+  const k = options.k;
   const m = Math.min(index.size, Math.max(k, options.neighbors));
   const maxBatch = Math.max(1, Math.min(256, Math.floor(BATCH_PAIRS / index.size)));
   const labelIds = new Int32Array(m);

@@ -24,7 +24,7 @@ import { createSearcher, type Searcher } from '../parallel/searcher.js';
 import { computeNeighbors, type EvaluationReport, type EvaluationRunOptions, neighborsNeeded } from './evaluate.js';
 import { drawRows, rowsByLabel, stratifiedSample } from './sampling.js';
 import { RowScorer, type Scores } from './scoring.js';
-import { fitIndex, type LoadedData } from './training.js';
+import { checkKsFit, fitIndex, type LoadedData } from './training.js';
 
 export type CrossValidationMode = { kind: 'holdout'; fraction: number } | { kind: 'folds'; k: number } | { kind: 'loo' };
 
@@ -41,6 +41,10 @@ export interface FoldResult {
   /** Test rows whose exact text is also on the training side. */
   duplicates: number;
   scores: Scores;
+  /** Classes of the data with no row on this fold's training side (never predicted there), in label order. */
+  absentFromTraining: Label[];
+  /** Classes of the data with no row on this fold's test side, in label order. */
+  absentFromTest: Label[];
 }
 
 export interface CrossValidationResult {
@@ -48,6 +52,8 @@ export interface CrossValidationResult {
   /** The fold rule in words, as recorded in a neighbours file. */
   evaluated: string;
   rows: number;
+  /** Rows of every class of the data, in label order. */
+  classes: { label: Label; rows: number }[];
   folds: FoldResult[];
   /** Every evaluated row scored once (the training side of its own fold). */
   report: EvaluationReport;
@@ -102,9 +108,27 @@ export async function crossValidate(data: LoadedData, options: CrossValidateOpti
   const hasDuplicateIn = (row: number, training: (other: number) => boolean): boolean =>
     byText.get(records[row].text)!.some((o) => o !== row && training(o));
 
+  const classes = [...rowsByLabel(labels)]
+    .map(([label, rows]) => ({ label, rows: rows.length }))
+    .sort((a, b) => compareLabels(a.label, b.label));
+  /** The classes of the data that no row of `rows` has. */
+  const absentFrom = (rows: readonly number[]): Label[] => {
+    const present = new Set(rows.map((i) => labels[i]));
+    return classes.filter((c) => !present.has(c.label)).map((c) => c.label);
+  };
   const trainingRowsOf = (f: number): number[] =>
     options.mode.kind === 'loo' ? [] : records.map((_, i) => i).filter((i) => fold[i] !== f);
-  const minTrain = options.mode.kind === 'loo' ? n - 1 : Math.min(...Array.from({ length: folds }, (_, f) => trainingRowsOf(f).length));
+  const trainSizes = options.mode.kind === 'loo' ? [n - 1] : Array.from({ length: folds }, (_, f) => trainingRowsOf(f).length);
+  const minTrain = Math.min(...trainSizes);
+  checkKsFit(
+    options.ks,
+    minTrain,
+    options.mode.kind === 'loo'
+      ? 'the training side of leave-one-out (every row but the one evaluated)'
+      : options.mode.kind === 'holdout'
+        ? "the holdout's training side"
+        : `the smallest fold's training side (fold ${trainSizes.indexOf(minTrain)})`,
+  );
   const m = neighborsNeeded(options.ks, options.neighbors, minTrain);
   const pooled = new RowScorer(encoder, labelIds, { ks: options.ks, tie: options.tie, seed: options.seed, trainSize: minTrain });
   const results: FoldResult[] = [];
@@ -127,6 +151,7 @@ export async function crossValidate(data: LoadedData, options: CrossValidateOpti
         m,
         strip: options.strip,
         evaluated,
+        train_side_rows: minTrain,
       });
     }
     const write = async (
@@ -170,7 +195,15 @@ export async function crossValidate(data: LoadedData, options: CrossValidateOpti
           shouldStop: stopped,
         });
         pairs += done * n;
-        results.push({ fold: 0, trainRows: n - 1, testRows: done, duplicates, scores: scorer.scores() });
+        results.push({
+          fold: 0,
+          trainRows: n - 1,
+          testRows: done,
+          duplicates,
+          scores: scorer.scores(),
+          absentFromTraining: [],
+          absentFromTest: [],
+        });
       } else {
         await all.close();
         for (let f = 0; f < folds && !stopped(); f++) {
@@ -210,7 +243,15 @@ export async function crossValidate(data: LoadedData, options: CrossValidateOpti
             await searcher.close();
           }
           pairs += testRows.length * trainRows.length;
-          results.push({ fold: f, trainRows: trainRows.length, testRows: testRows.length, duplicates, scores: scorer.scores() });
+          results.push({
+            fold: f,
+            trainRows: trainRows.length,
+            testRows: testRows.length,
+            duplicates,
+            scores: scorer.scores(),
+            absentFromTraining: absentFrom(trainRows),
+            absentFromTest: absentFrom(testRows),
+          });
         }
       }
     } finally {
@@ -244,6 +285,7 @@ export async function crossValidate(data: LoadedData, options: CrossValidateOpti
     mode: options.mode,
     evaluated,
     rows: n,
+    classes,
     folds: results,
     report,
     duplicates: results.reduce((s, r) => s + r.duplicates, 0),

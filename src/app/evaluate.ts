@@ -10,12 +10,13 @@ import { toJson } from '../io/json-text.js';
 import { createNeighborsFileWriter, type NeighborsFileWriter, sliceOf } from '../io/neighbors-file.js';
 import type { OutputSink } from '../io/output-file.js';
 import type { LabeledRecord } from '../io/records.js';
-import type { Label } from '../model/labels.js';
+import { InputError } from '../errors.js';
+import { compareLabels, type Label, labelsMatchedByText } from '../model/labels.js';
 import type { TieRule } from '../model/tie-rules.js';
 import type { Searcher } from '../parallel/searcher.js';
 import { stratifiedSample } from './sampling.js';
 import { RowScorer, type Scores } from './scoring.js';
-import { type DataSpec, type LoadedData, loadSplit, openSearcher } from './training.js';
+import { checkKsFit, type DataSpec, type LoadedData, loadSplit, openSearcher } from './training.js';
 
 /**
  * Pairs per search batch: enough to keep every worker busy for many milliseconds per message, few
@@ -96,10 +97,45 @@ export interface Interruption {
 export interface EvalData {
   train: LoadedData;
   test: LoadedData;
+  /** Test labels taken for the training label of the same text (see `matchTestLabels`), with their rows. */
+  matchedByText?: LabelMatch[];
 }
 
+/** A test label that is a training label of another type with the same text (`"1"` and `1`). */
+export interface LabelMatch {
+  test: Label;
+  train: Label;
+  rows: number;
+}
+
+/** Reads both splits and matches their labels (`matchTestLabels`). */
 export async function loadEvalData(train: DataSpec, test: DataSpec): Promise<EvalData> {
-  return { train: await loadSplit(train, 'train'), test: await loadSplit(test, 'test') };
+  return matchTestLabels({ train: await loadSplit(train, 'train'), test: await loadSplit(test, 'test') });
+}
+
+/**
+ * A CSV or TSV carries no types, so its labels are strings: a test label that is no training label but
+ * has the text of one (`"1"` against `1`) is taken for that training label, in the test rows returned,
+ * and listed in `matchedByText`.
+ */
+export function matchTestLabels(data: EvalData): EvalData {
+  const matched = labelsMatchedByText(
+    data.train.records.map((r) => r.label as Label),
+    data.test.records.map((r) => r.label as Label),
+  );
+  if (matched.size === 0) return data;
+  const rows = new Map<Label, number>();
+  const records = data.test.records.map((r) => {
+    const train = matched.get(r.label as Label);
+    if (train === undefined) return r;
+    rows.set(r.label as Label, (rows.get(r.label as Label) ?? 0) + 1);
+    return { ...r, label: train };
+  });
+  return {
+    ...data,
+    test: { ...data.test, records },
+    matchedByText: [...matched].map(([test, train]) => ({ test, train, rows: rows.get(test)! })),
+  };
 }
 
 /** Which test rows are evaluated: all, the first `limit`, or a stratified sample of `sample` (seeded). */
@@ -109,8 +145,42 @@ export interface RowSelection {
   seed: number;
 }
 
-export function selectRows(test: LoadedData, selection: RowSelection): { rows: number[]; evaluated: string } {
+/**
+ * When no test label (after `matchTestLabels`) is a training label, no row can be predicted right: an
+ * InputError naming the test source and both sets of labels, instead of a report of 0.
+ */
+export function requireSharedLabel(data: EvalData): void {
+  const trainLabels = new Set(data.train.records.map((r) => r.label as Label));
+  const testLabels = new Set(data.test.records.map((r) => r.label as Label));
+  for (const label of testLabels) if (trainLabels.has(label)) return;
+  const list = (labels: Set<Label>): string => {
+    const sorted = [...labels].sort(compareLabels);
+    const shown = sorted.slice(0, 5).map((l) => (typeof l === 'string' ? JSON.stringify(l) : String(l)));
+    return shown.join(', ') + (sorted.length > 5 ? `, … (${sorted.length} in all)` : '');
+  };
+  throw new InputError(
+    `no test label is a training label, so no row can be predicted right (test labels ${list(testLabels)}; training labels ${list(trainLabels)})`,
+    data.test.source,
+  );
+}
+
+/** `--sample N` or `--limit N` asked for more rows than the test set has: all of them are evaluated. */
+export interface SelectionShortfall {
+  flag: '--sample' | '--limit';
+  asked: number;
+  available: number;
+}
+
+export function selectRows(
+  test: LoadedData,
+  selection: RowSelection,
+): { rows: number[]; evaluated: string; shortfall?: SelectionShortfall } {
   const all = test.records.map((_, i) => i);
+  const asked = selection.sample ?? selection.limit;
+  if (asked !== undefined && asked > all.length) {
+    const flag = selection.sample !== undefined ? '--sample' : '--limit';
+    return { rows: all, evaluated: 'all', shortfall: { flag, asked, available: all.length } };
+  }
   if (selection.sample !== undefined && selection.sample < test.records.length) {
     const rows = stratifiedSample(
       test.records.map((r) => r.label as Label),
@@ -140,6 +210,10 @@ export interface EvaluationReport {
   timing?: Timing;
   /** Which test rows, in words: `all`, `first 500`, `stratified sample of 1000, seed 7`. */
   evaluated: string;
+  /** Test labels taken for the training label of the same text (EvalData.matchedByText). */
+  labelsMatchedByText?: LabelMatch[];
+  /** --sample or --limit beyond the test rows. */
+  shortfall?: SelectionShortfall;
 }
 
 /** What every evaluation run takes (evaluate, crossValidate): the ks, the rule, the outputs. */
@@ -192,8 +266,11 @@ export async function evaluate(data: EvalData, options: EvaluateOptions): Promis
   const { predictions, interruption } = options;
   const stopped = (): boolean => interruption?.stopped === true;
   const wait = <T>(promise: Promise<T>): Promise<T | undefined> => (interruption ? interruption.orStop(promise) : promise);
+  requireSharedLabel(data);
   const selection = selectRows(test, options);
-  const { evaluated } = selection;
+  const { evaluated, shortfall } = selection;
+  // A training shard is checked against the whole training set: its neighbours are merged with the others'.
+  checkKsFit(options.ks, train.records.length, 'the training set');
   // M is the whole run's (min(training rows, largest k + margin)), so every shard's file agrees with
   // the unsharded one; a training slice smaller than M keeps all of its rows.
   const m = neighborsNeeded(options.ks, options.neighbors, train.records.length);
@@ -270,6 +347,8 @@ export async function evaluate(data: EvalData, options: EvaluateOptions): Promis
         evaluated: shard
           ? `test shard ${shard.test.index}/${shard.test.count}${shard.train.count > 1 ? ` × training shard ${shard.train.index}/${shard.train.count}` : ''} of: ${evaluated}`
           : evaluated,
+        ...(data.matchedByText ? { labelsMatchedByText: data.matchedByText } : {}),
+        ...(shortfall ? { shortfall } : {}),
       };
       if (!stopped()) {
         // Finishing waits for a FIFO's reader to take the rest: a stop ends that wait too.

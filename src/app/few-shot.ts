@@ -9,9 +9,19 @@
  */
 import { UsageError } from '../errors.js';
 import type { TieRule } from '../model/tie-rules.js';
-import { computeNeighbors, type EvalData, type Interruption, neighborsNeeded, type RowSelection, selectRows } from './evaluate.js';
+import {
+  computeNeighbors,
+  type EvalData,
+  type Interruption,
+  type LabelMatch,
+  neighborsNeeded,
+  requireSharedLabel,
+  type RowSelection,
+  selectRows,
+  type SelectionShortfall,
+} from './evaluate.js';
 import { RowScorer, type Scores } from './scoring.js';
-import { openSearcher } from './training.js';
+import { checkKsFit, openSearcher } from './training.js';
 import type { Label } from '../model/labels.js';
 import { compareLabels } from '../model/labels.js';
 import { mulberry32 } from '../model/random.js';
@@ -92,18 +102,29 @@ export interface FewShotResult {
   tie: TieRule;
   ks: { k: number; strict: MeanStd; lenient: MeanStd }[];
   interrupted: boolean;
+  /** Test labels taken for the training label of the same text (EvalData.matchedByText). */
+  labelsMatchedByText?: LabelMatch[];
+  /** --sample or --limit beyond the test rows. */
+  shortfall?: SelectionShortfall;
 }
 
 /** The paper's few-shot setting: `trials` draws of `shots` training rows per class, scored on the same test rows. */
 export async function fewShot(data: EvalData, selection: RowSelection, options: FewShotOptions): Promise<FewShotResult> {
   const { train, test } = data;
-  const { rows } = selectRows(test, selection);
+  requireSharedLabel(data);
+  const { rows, shortfall } = selectRows(test, selection);
   const stopped = (): boolean => options.interruption?.stopped === true;
   const draws = fewShotSplits(
     train.records.map((r) => r.label as Label),
     options.shots,
     options.trials,
     options.seed,
+  );
+  const classes = draws[0].length / options.shots;
+  checkKsFit(
+    options.ks,
+    draws[0].length,
+    `each few-shot draw (${options.shots} per class × ${classes} ${classes === 1 ? 'class' : 'classes'})`,
   );
   const perTrial: Scores[] = [];
   for (const draw of draws) {
@@ -142,5 +163,7 @@ export async function fewShot(data: EvalData, selection: RowSelection, options: 
     tie: options.tie,
     ks,
     interrupted: stopped(),
+    ...(data.matchedByText ? { labelsMatchedByText: data.matchedByText } : {}),
+    ...(shortfall ? { shortfall } : {}),
   };
 }

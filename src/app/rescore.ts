@@ -9,8 +9,9 @@ import { sha256OfFile } from '../io/file-hash.js';
 import { type NeighborsFileHeader, readNeighborsFile } from '../io/neighbors-file.js';
 import { encodeLabels, type Label } from '../model/labels.js';
 import type { TieRule } from '../model/tie-rules.js';
-import type { EvalData, EvaluationReport } from './evaluate.js';
+import { type EvalData, type EvaluationReport, requireSharedLabel } from './evaluate.js';
 import { RowScorer } from './scoring.js';
+import { checkKsFit } from './training.js';
 
 export interface RescoreOptions {
   ks: number[];
@@ -34,8 +35,17 @@ export async function rescore(file: string, data: EvalData, options: RescoreOpti
     },
     file,
   );
+  requireSharedLabel(data);
+  // A cross-validation's rows were each evaluated against their own fold's training side: the report
+  // names the smallest, as eval's did, and k must fit it.
+  const trainSize = saved.header.train_side_rows ?? train.records.length;
+  checkKsFit(
+    options.ks,
+    trainSize,
+    saved.header.train_side_rows === undefined ? 'the training set' : `the smallest training side in ${file}`,
+  );
   const { encoder, labelIds } = encodeLabels(train.records.map((r) => r.label as Label));
-  const scorer = new RowScorer(encoder, labelIds, { ...options, trainSize: train.records.length });
+  const scorer = new RowScorer(encoder, labelIds, { ...options, trainSize });
   for (let i = 0; i < saved.size; i++) {
     const row = saved.row(i);
     scorer.add(row.testRow, test.records[row.testRow].label as Label, row.indices, row.distances);
@@ -44,12 +54,13 @@ export async function rescore(file: string, data: EvalData, options: RescoreOpti
     scores: scorer.scores(),
     trainSource: train.source,
     testSource: test.source,
-    trainSize: train.records.length,
+    trainSize,
     testSize: test.records.length,
     m: saved.header.m,
     tie: options.tie,
     strip: saved.header.strip,
     evaluated: saved.header.evaluated,
+    ...(data.matchedByText ? { labelsMatchedByText: data.matchedByText } : {}),
   };
 }
 

@@ -58,8 +58,6 @@ export interface UnseenLabel {
   label: Label;
   /** Evaluated test rows with this label. */
   rows: number;
-  /** A training label that is spelt the same but has another type (1 and "1"), if there is one. */
-  sameTextAs?: Label;
 }
 
 export interface Scores {
@@ -138,11 +136,7 @@ export class RowScorer {
       lenient: c.support > 0 ? (this.lenientByClass.get(c.id) ?? 0) / c.support : 0,
     }));
     const rows = Array.from({ length: headline.confusion.rows }, (_, id) => this.testIds.labelOf(id));
-    const unseen = [...this.unseenRows].map(([id, count]) => {
-      const label = this.testIds.labelOf(id);
-      const sameTextAs = this.encoder.classes.find((c) => String(c) === String(label));
-      return { label, rows: count, ...(sameTextAs !== undefined ? { sameTextAs } : {}) };
-    });
+    const unseen = [...this.unseenRows].map(([id, count]) => ({ label: this.testIds.labelOf(id), rows: count }));
     return {
       result,
       riskCoverage: this.riskCoverage.result(),

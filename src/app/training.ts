@@ -1,6 +1,6 @@
 /** Loading labelled data sets for classify and eval: a path, stdin, or the default cached AG News. */
 import type { Readable } from 'node:stream';
-import { DataError, InputError } from '../errors.js';
+import { DataError, InputError, UsageError } from '../errors.js';
 import { cachedSplitPath, isCached, resolveCacheDir, verifyCachedSplit } from '../io/data-cache.js';
 import { getDatasetInfo } from '../io/registry.js';
 import { readDataset, readRecords } from '../io/read-records.js';
@@ -75,10 +75,31 @@ export function inputPaths(train: string | undefined, test: string | undefined, 
   return [train ?? cachedSplitPath(DEFAULT_DATASET, 'train', cacheDir), test ?? cachedSplitPath(DEFAULT_DATASET, 'test', cacheDir)];
 }
 
-/** Names for integer labels 0..n-1, from the registry or `--label-names a,b,c`. */
+/**
+ * Refuses a k larger than the training side it votes on, as scikit-learn does (n_neighbors ≤
+ * n_samples_fit): with fewer rows than k, "the k nearest" do not exist. `side` names that training side
+ * in the message ("the training set", "the smallest fold's training side (fold 2)", …).
+ */
+export function checkKsFit(ks: readonly number[], rows: number, side: string): void {
+  const over = ks.filter((k) => k > rows);
+  if (over.length === 0) return;
+  throw new UsageError(
+    `-k ${over.join(',')} ${over.length === 1 ? 'is' : 'are'} more than the ${rows} ${rows === 1 ? 'row' : 'rows'} of ${side}: k can be at most ${rows}`,
+  );
+}
+
+/**
+ * Names for labels 0..n-1, from the registry or `--label-names a,b,c`: for the integer label i and for
+ * the string label of its digits (`"2"`, as a CSV or TSV gives it).
+ */
 export function labelNameMap(names: readonly string[] | undefined): ReadonlyMap<Label, string> | undefined {
   if (!names || names.length === 0) return undefined;
-  return new Map(names.map((name, i) => [i, name]));
+  return new Map(
+    names.flatMap((name, i): [Label, string][] => [
+      [i, name],
+      [String(i), name],
+    ]),
+  );
 }
 
 /** Fits the training index (C(y) of every row, label ids) with the default exact compressor. */

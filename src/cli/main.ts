@@ -46,7 +46,12 @@ function buildProgram(out: LineWriter): Command {
         'text',
       )
       .option('--label-field <spec>', 'field holding the label: a name or a dot path (meta.topic)', labelFieldSpec, 'label')
-      .addOption(new Option('--label-names <names>', 'display names for integer labels 0,1,2,… (comma-separated)').argParser(labelNames));
+      .addOption(
+        new Option(
+          '--label-names <names>',
+          'display names for labels 0,1,2,… (integers, or their digits in a CSV; comma-separated)',
+        ).argParser(labelNames),
+      );
 
   dataOptions(
     program

@@ -87,23 +87,31 @@ export function labelNames(value: string): string[] {
 
 /**
  * Checks `--label-names` against the labels of the data: every label must be an integer it names,
- * 0 .. N−1, and the largest must be N−1 (a name for a label the data never has is a mistake too). A
- * mismatch is a usage error saying what does not fit, never a mix of names and numbers in the output.
+ * 0 .. N−1, or a string of such an integer's digits (`"2"`: CSV and TSV labels are strings), and the
+ * largest must be N−1 (a name for a label the data never has is a mistake too). A mismatch is a usage
+ * error saying what does not fit, never a mix of names and numbers in the output.
  */
 export function checkLabelNames(names: readonly string[] | undefined, labels: Iterable<Label>): void {
   if (!names) return;
   const n = names.length;
   const strings: string[] = [];
   const unnamed: Label[] = [];
+  const distinct = new Set(labels);
   let largest = -1;
-  for (const label of new Set(labels)) {
-    if (typeof label === 'string') strings.push(JSON.stringify(label));
+  for (const label of distinct) {
+    if (typeof label === 'string' && /^(0|[1-9][0-9]{0,15})$/.test(label)) {
+      if (Number(label) >= n) unnamed.push(JSON.stringify(label));
+      else if (distinct.has(Number(label)))
+        throw new UsageError(`--label-names would give labels ${label} and "${label}" the same name, but the data has both`);
+      else largest = Math.max(largest, Number(label));
+    } else if (typeof label === 'string') strings.push(JSON.stringify(label));
     else if (typeof label === 'bigint' || !Number.isInteger(label) || label < 0 || label >= n) unnamed.push(label);
     else largest = Math.max(largest, label);
   }
   const list = (items: readonly unknown[]): string => items.slice(0, 5).map(String).join(', ') + (items.length > 5 ? ', …' : '');
   const given = `--label-names gives ${n} ${n === 1 ? 'name (label 0)' : `names (labels 0..${n - 1})`}`;
-  if (strings.length) throw new UsageError(`${given}, but the data has string labels (${list(strings)}), which are shown as they are`);
+  if (strings.length)
+    throw new UsageError(`${given}, but the data has labels that are not integers (${list(strings)}), which are shown as they are`);
   if (unnamed.length)
     throw new UsageError(`${given}, but ${unnamed.length === 1 ? `label ${list(unnamed)} has` : `labels ${list(unnamed)} have`} no name`);
   if (largest < n - 1) throw new UsageError(`${given}, but the largest label in the data is ${largest}`);

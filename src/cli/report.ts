@@ -10,7 +10,7 @@ import type { Score } from '../app/metrics.js';
 import type { Scores } from '../app/scoring.js';
 import { toJson } from '../io/json-text.js';
 import type { EnvelopeSummary } from '../model/envelope.js';
-import type { Label } from '../model/labels.js';
+import { compareLabels, type Label } from '../model/labels.js';
 import { forDisplay } from './display-label.js';
 import { labelFormatter } from './options.js';
 import type { LineWriter } from './output.js';
@@ -29,18 +29,20 @@ export interface PrintOptions {
 export async function printReport(report: EvaluationReport, options: PrintOptions): Promise<void> {
   const { scores, ...rest } = report;
   const ctx: ReportContext = { ...rest, names: options.names };
-  const warnings = reportWarnings(scores);
+  const warnings = [...selectionWarnings(report), ...reportWarnings(scores)];
   for (const warning of warnings) options.warn(warning);
   const text = options.json ? toJson(reportJson(scores, ctx, warnings)) : reportText(scores, ctx);
   for (const line of text.split('\n')) await options.out.writeLine(line);
 }
 
-/** The few-shot summary: mean ± sample sd over the trials, for every k. */
-export async function printFewShot(result: FewShotResult, options: Omit<PrintOptions, 'names' | 'warn'>): Promise<void> {
-  const { interrupted, ...json } = result;
+/** The few-shot summary: mean ± sample sd over the trials, for every k (warnings first, and in the JSON). */
+export async function printFewShot(result: FewShotResult, options: Omit<PrintOptions, 'names'>): Promise<void> {
+  const { interrupted, labelsMatchedByText, shortfall, ...json } = result;
   void interrupted;
+  const warnings = selectionWarnings({ labelsMatchedByText, shortfall });
+  for (const warning of warnings) options.warn(warning);
   const lines = options.json
-    ? [toJson(json)]
+    ? [toJson({ ...json, warnings })]
     : [
         `few-shot: ${result.shots} training rows per class, ${result.trials} trials (seed ${result.seed}), ${result.n} test rows, tie rule '${result.tie}'`,
         '  k  strict mean ± sd      lenient mean ± sd',
@@ -57,23 +59,34 @@ const withCi = (s: Score): string => `${f4(s.accuracy)} [${f4(s.low)}, ${f4(s.hi
 const envelope = (e: EnvelopeSummary): string =>
   `[${f4(e.low)}, ${f4(e.high)}]${e.exact ? '' : `  (widened on ${e.inexact} rows whose tie group runs past the ${'saved'} neighbours)`}`;
 
+const showLabel = (label: Label): string => (typeof label === 'string' ? JSON.stringify(label) : String(label));
+const rowCount = (n: number): string => `${n} ${n === 1 ? 'row' : 'rows'}`;
+
 /**
- * Warnings about the data behind a report: test labels that no training row has, whose rows can never
- * be predicted right (with the telling case of a label spelt like a training label of another type:
- * 2 and "2" never match, e.g. JSONL integer labels against a CSV's string labels).
+ * Warnings about what was evaluated, known before any score: test labels taken for the training label
+ * of the same text (a CSV's "1" for a JSONL's 1), and --sample or --limit beyond the test rows.
  */
+export function selectionWarnings(report: Pick<EvaluationReport, 'labelsMatchedByText' | 'shortfall'>): string[] {
+  const warnings: string[] = [];
+  const matched = [...(report.labelsMatchedByText ?? [])].sort((a, b) => compareLabels(a.test, b.test));
+  if (matched.length) {
+    const items = matched.map((m) => `${showLabel(m.test)} as ${showLabel(m.train)} (${rowCount(m.rows)})`);
+    warnings.push(
+      `${matched.length === 1 ? 'a test label has the text of a training label of another type and is taken for it' : `${matched.length} test labels have the text of a training label of another type and are taken for it`} (CSV and TSV labels are always strings): ${items.join(', ')}`,
+    );
+  }
+  const short = report.shortfall;
+  if (short)
+    warnings.push(
+      `${short.flag} ${short.asked} asks for more rows than the test set has (${short.available}): all ${short.available} are evaluated`,
+    );
+  return warnings;
+}
+
+/** Warnings about the data behind a report: test labels that no training row has, whose rows can never be predicted right. */
 export function reportWarnings(scores: Scores): string[] {
   if (scores.unseen.length === 0) return [];
-  const show = (label: Label): string => (typeof label === 'string' ? JSON.stringify(label) : String(label));
-  const kind = (label: Label): string => (typeof label === 'string' ? 'a string' : 'a number');
-  const items = scores.unseen.map((u) => {
-    const rows = `${u.rows} ${u.rows === 1 ? 'row' : 'rows'}`;
-    const same =
-      u.sameTextAs !== undefined
-        ? `; the training set has ${show(u.sameTextAs)}, ${kind(u.sameTextAs)}: labels of different types never match`
-        : '';
-    return `${show(u.label)} (${rows}${same})`;
-  });
+  const items = scores.unseen.map((u) => `${showLabel(u.label)} (${rowCount(u.rows)})`);
   const total = scores.unseen.reduce((sum, u) => sum + u.rows, 0);
   return [
     `${scores.unseen.length === 1 ? 'a test label' : `${scores.unseen.length} test labels`} that no training row has, so ${total} test ${total === 1 ? 'row is' : 'rows are'} always wrong: ${items.join(', ')}`,
@@ -146,11 +159,7 @@ export function reportJson(
         high: b.interval.high,
       })),
     },
-    unseen_test_labels: scores.unseen.map((u) => ({
-      label: u.label,
-      rows: u.rows,
-      ...(u.sameTextAs !== undefined ? { same_text_training_label: u.sameTextAs } : {}),
-    })),
+    unseen_test_labels: scores.unseen.map((u) => ({ label: u.label, rows: u.rows })),
     warnings,
     ...(ctx.timing
       ? {
@@ -269,10 +278,15 @@ export async function printCrossValidation(cv: CrossValidationResult, options: P
     const kr = f.scores.result.ks[0];
     return { strict: kr.rules.find((r) => r.rule === report.tie)!.accuracy, lenient: kr.lenient.accuracy, macro_f1: kr.headline.macroF1 };
   };
+  const show = labelFormatter(
+    cv.classes.map((c) => c.label),
+    options.names,
+  );
+  const cvWarnings = crossValidationWarnings(cv);
   if (options.json) {
     const { scores, ...rest } = report;
     const ctx: ReportContext = { ...rest, names: options.names };
-    const warnings = reportWarnings(scores);
+    const warnings = [...cvWarnings, ...reportWarnings(scores)];
     for (const warning of warnings) options.warn(warning);
     await options.out.writeLine(
       toJson({
@@ -281,8 +295,17 @@ export async function printCrossValidation(cv: CrossValidationResult, options: P
         evaluated: cv.evaluated,
         rows: cv.rows,
         duplicates: cv.duplicates,
-        folds: folds.map((f) => ({ fold: f.fold, train: f.trainRows, test: f.testRows, duplicates: f.duplicates, ...head(f) })),
+        folds: folds.map((f) => ({
+          fold: f.fold,
+          train: f.trainRows,
+          test: f.testRows,
+          duplicates: f.duplicates,
+          ...head(f),
+          absent_from_training: f.absentFromTraining,
+          absent_from_test: f.absentFromTest,
+        })),
         mean_sd: stats,
+        warnings,
         pooled: reportJson(scores, ctx, warnings),
       }),
     );
@@ -303,6 +326,18 @@ export async function printCrossValidation(cv: CrossValidationResult, options: P
       );
     }
   }
+  const absent = folds.filter((f) => f.absentFromTraining.length || f.absentFromTest.length);
+  if (absent.length) {
+    const list = (labels: Label[]): string => labels.map(show).join(', ');
+    lines.push('', 'classes missing from a fold (a class missing from the training side is never predicted there):');
+    for (const f of absent) {
+      const parts = [
+        f.absentFromTraining.length ? `training side: ${list(f.absentFromTraining)}` : '',
+        f.absentFromTest.length ? `test side: ${list(f.absentFromTest)}` : '',
+      ].filter(Boolean);
+      lines.push(`  fold ${f.fold}: ${parts.join('; ')}`);
+    }
+  }
   if (stats.length) {
     const ms = (x: MeanStd): string => `${x.mean.toFixed(4)} ± ${x.std.toFixed(4)}`;
     const rules = Object.keys(stats[0].strict);
@@ -318,6 +353,32 @@ export async function printCrossValidation(cv: CrossValidationResult, options: P
       );
   }
   lines.push('', 'pooled over every evaluated row (each scored against its own training side):');
+  for (const warning of cvWarnings) options.warn(warning);
   for (const line of lines) await options.out.writeLine(line);
   await printReport(report, options);
+}
+
+/**
+ * What a cross-validation's numbers cannot show: one class only (every prediction is right, whatever the
+ * texts), and, as scikit-learn's StratifiedKFold warns, classes with fewer rows than folds.
+ */
+export function crossValidationWarnings(cv: CrossValidationResult): string[] {
+  const warnings: string[] = [];
+  if (cv.classes.length === 1)
+    warnings.push(
+      `the data has one class (${showLabel(cv.classes[0].label)}): every prediction is that class, so an accuracy of 1 says nothing about the texts`,
+    );
+  if (cv.mode.kind === 'folds') {
+    const k = cv.mode.k;
+    const small = cv.classes.filter((c) => c.rows < k).sort((a, b) => a.rows - b.rows);
+    if (small.length) {
+      const items = small.map((c) => `${showLabel(c.label)} (${rowCount(c.rows)})`).join(', ');
+      warnings.push(
+        `${small.length === 1 ? 'a class has' : `${small.length} classes have`} fewer rows than the ${k} folds: ${items}; ` +
+          `${small.length === 1 ? 'it is' : 'they are'} missing from the test side of some folds` +
+          `${small.some((c) => c.rows === 1) ? ', and a class of one row from the training side of its fold' : ''} (the report lists them)`,
+      );
+    }
+  }
+  return warnings;
 }

@@ -59,6 +59,11 @@ export interface NeighborsFileHeader {
   /** Which test rows were evaluated, in words (e.g. `all`, `sample of 1000, seed 7`). */
   evaluated: string;
   /**
+   * Present when each row was evaluated against part of the training rows (a cross-validation, `npc eval
+   * --data`): the rows of the smallest such training side, which the report calls "train rows".
+   */
+  train_side_rows?: number;
+  /**
    * ISO 8601 time of writing, only when the caller asks for one: npc leaves it out so the same
    * evaluation always writes the same bytes.
    */
@@ -140,6 +145,8 @@ export function validateHeaderValues(h: NeighborsFileHeader, where: string, stri
   if (typeof h.strip !== 'boolean') fail('strip is not true or false');
   if (typeof h.evaluated !== 'string') fail('evaluated (description of the test rows) missing');
   if (h.created !== undefined && typeof h.created !== 'string') fail('created is not a string');
+  if (h.train_side_rows !== undefined && (!isCount(h.train_side_rows) || h.train_side_rows < 1 || h.train_side_rows > h.train.rows))
+    fail('train_side_rows is not a row count');
   if (h.shard !== undefined) validateShard(h.shard, h, fail);
 }
 
@@ -200,6 +207,7 @@ export class NeighborsFileWriter {
       m: init.m,
       strip: init.strip,
       evaluated: init.evaluated,
+      ...(init.train_side_rows !== undefined ? { train_side_rows: init.train_side_rows } : {}),
       ...(init.created !== undefined ? { created: init.created } : {}),
       ...(init.shard !== undefined ? { shard: init.shard } : {}),
     };

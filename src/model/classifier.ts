@@ -19,7 +19,7 @@ import { isTieRule, predictWithRule, TIE_RULES, type TieRule } from './tie-rules
 import { lenientCorrect, voteCounts, voteShare } from './vote.js';
 
 export interface ClassifierOptions {
-  /** Neighbours that vote. Default 2, as in the paper. */
+  /** Neighbours that vote. Default 2, as in the paper. More than the training rows is a RangeError at predict time. */
   k?: number;
   /**
    * How `predict` breaks a tie between labels with the most votes (`npc eval --tie`), default
@@ -151,7 +151,8 @@ export class GzipKnnClassifier {
   /**
    * The nearest training rows of each text, ordered by (NCD, training index).
    * @param texts an array of non-empty strings (a lone string is a TypeError, not its characters).
-   * @param nNeighbors default `k`; at most the training set's size is returned.
+   * @param nNeighbors default `k`; more than the training rows is a RangeError (as scikit-learn's
+   *   n_neighbors ≤ n_samples_fit).
    * @returns indices and NCDs, one row per text. Cost: one compression per text and training row.
    */
   kneighbors(texts: readonly string[], nNeighbors: number = this.#k): KNeighborsResult {
@@ -185,7 +186,7 @@ export class GzipKnnClassifier {
   predictDetails(texts: readonly string[]): PredictionDetails[] {
     checkTexts(texts, 'texts');
     const index = this.fitted();
-    const k = Math.min(this.#k, index.size);
+    const k = this.voters();
     const random = mulberry32(this.#seed);
     return this.neighbors(texts, k).map(({ ids, distances }) => {
       const id = predictWithRule(this.#tie, ids, distances, k, random);
@@ -202,7 +203,7 @@ export class GzipKnnClassifier {
   predictProba(texts: readonly string[]): number[][] {
     checkTexts(texts, 'texts');
     const index = this.fitted();
-    const k = Math.min(this.#k, index.size);
+    const k = this.voters();
     return this.neighborLabelIds(texts).map((ids) => {
       const row = new Array<number>(index.encoder.classes.length).fill(0);
       for (const [id, count] of voteCounts(ids, k)) row[id] = count / k;
@@ -232,7 +233,15 @@ export class GzipKnnClassifier {
   }
 
   private neighborLabelIds(texts: readonly string[]): number[][] {
-    return this.neighbors(texts, this.#k).map((n) => n.ids);
+    return this.neighbors(texts, this.voters()).map((n) => n.ids);
+  }
+
+  /** k, once it is known to fit the training set: more voters than rows is a RangeError, as in scikit-learn. */
+  private voters(): number {
+    const size = this.fitted().size;
+    if (this.#k > size)
+      throw new RangeError(`k is ${this.#k}, more than the ${size} training ${size === 1 ? 'row' : 'rows'}: k can be at most ${size}`);
+    return this.#k;
   }
 
   /** The label ids and NCDs of the k nearest rows of each text, nearest first. */
@@ -251,7 +260,10 @@ export class GzipKnnClassifier {
   private checkNeighbors(n: number): number {
     if (typeof n !== 'number') throw new TypeError(`nNeighbors must be a number, got ${describeValue(n)}`);
     if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`nNeighbors must be a positive integer, got ${n}`);
-    return Math.min(n, this.fitted().size);
+    const size = this.fitted().size;
+    if (n > size)
+      throw new RangeError(`nNeighbors is ${n}, more than the ${size} training ${size === 1 ? 'row' : 'rows'}: it can be at most ${size}`);
+    return n;
   }
 
   private fitted(): TrainingIndex {

@@ -6,7 +6,7 @@
 export type Label = string | number | bigint;
 
 /**
- * Maps labels (kept exactly as given: 1 and "1" are different labels) to dense ids 0..n-1 and back.
+ * Maps labels (kept exactly as given: 1 and "1" are different labels within a file) to dense ids 0..n-1 and back.
  * Uses a Map, never a plain object, so labels like "__proto__" or "constructor" are ordinary keys.
  * Classes are sorted like scikit-learn's `classes_`: numbers ascending, then strings by code unit.
  */
@@ -29,6 +29,33 @@ export class LabelEncoder {
   labelOf(id: number): Label {
     return this.classes[id];
   }
+}
+
+/** A label's text: a string itself, a number or big integer in its shortest decimal form (`1`, `0.5`). */
+export function labelText(label: Label): string {
+  return typeof label === 'string' ? label : String(label);
+}
+
+/**
+ * Test labels that are no training label but have the text of exactly one (a CSV's `"1"` against a
+ * JSONL's `1`: CSV and TSV carry no types), each with that training label. A test label that is a
+ * training label is never in the map.
+ */
+export function labelsMatchedByText(training: Iterable<Label>, test: Iterable<Label>): Map<Label, Label> {
+  const known = new Set(training);
+  const byText = new Map<string, Label[]>();
+  for (const label of known) {
+    const same = byText.get(labelText(label));
+    if (same) same.push(label);
+    else byText.set(labelText(label), [label]);
+  }
+  const matched = new Map<Label, Label>();
+  for (const label of new Set(test)) {
+    if (known.has(label)) continue;
+    const same = byText.get(labelText(label));
+    if (same?.length === 1) matched.set(label, same[0]);
+  }
+  return matched;
 }
 
 /** Numbers (and big integers) ascending by value, then strings by code unit. */

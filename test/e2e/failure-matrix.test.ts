@@ -675,20 +675,20 @@ describe.concurrent('row 11: empty training set; one class only; k larger than t
       { label: 'only', text: 'bank rates rose' },
       { label: 'only', text: 'a new compiler' },
     ]);
-    const c = await run(['classify', '--train', one, '-k', '5', 'anything at all', 'the striker scored']);
+    const c = await run(['classify', '--train', one, '-k', '3', 'anything at all', 'the striker scored']);
     expect(c.stderr).toBe('');
     expect(c.stdout).toBe('only\nonly\n');
     const s = await run(['classify', '--train', one, '--jobs', '2', '--input', 'text'], { input: 'x\ny\nz\n' });
     expect(s.stdout).toBe('only\nonly\nonly\n');
-    const e = await run(['eval', '--train', one, '--test', train, '--json', '--quiet', '--jobs', '2']);
+    const e = await run(['eval', '--train', one, '--test', one, '-k', '3', '--json', '--quiet', '--jobs', '2']);
     expect(e.code).toBe(0);
     const json = JSON.parse(e.stdout);
-    expect(json.n).toBe(SENTENCES.length);
-    expect(json.strict).toBe(0); // no test label is "only"
-    expect(json.per_class.every((c: { strict: number }) => c.strict === 0)).toBe(true);
+    expect(json.n).toBe(3);
+    expect(json.strict).toBe(1); // every row is "only", and so is every prediction
+    expect(json.per_class).toEqual([expect.objectContaining({ label: 'only', n: 3, strict: 1 })]);
   });
 
-  it('row 11: k larger than the training set is allowed and means "all rows vote"', async () => {
+  it('row 11: k equal to the training set lets all rows vote; k larger is refused naming the row count, as scikit-learn does', async () => {
     // 'a' is nearest to the query, but 'b' has two of the three rows: with all rows voting, 'b' wins.
     const three = writeJsonl(join(dir, 'r11-three.jsonl'), [
       { label: 'a', text: 'alpha alpha alpha' },
@@ -697,18 +697,24 @@ describe.concurrent('row 11: empty training set; one class only; k larger than t
     ]);
     const nearest = await run(['classify', '--train', three, '-k', '1', 'alpha alpha']);
     expect(nearest.stdout).toBe('a\n');
-    const all = await run(['classify', '--train', three, '-k', '99', '--json', '--neighbors', '50', 'alpha alpha']);
+    const all = await run(['classify', '--train', three, '-k', '3', '--json', '--neighbors', '3', 'alpha alpha']);
     expect(all.stderr).toBe('');
     const out = JSON.parse(all.stdout);
     expect(out.prediction).toBe('b');
     expect(out.neighbors.map((n: { index: number }) => n.index).sort()).toEqual([0, 1, 2]);
-    const stdin = await run(['classify', '--train', three, '-k', '99', '--jobs', '2', '--input', 'text'], { input: 'alpha alpha\n' });
-    expect(stdin.stdout).toBe('b\n');
-    const e = await run(['eval', '--train', three, '--test', three, '-k', '99', '--json', '--quiet']);
+    const e = await run(['eval', '--train', three, '--test', three, '-k', '3', '--json', '--quiet']);
     expect(e.code).toBe(0);
     const json = JSON.parse(e.stdout);
-    expect(json.k).toBe(3); // reported as the effective k
+    expect(json.k).toBe(3);
     expect(json.strict_correct).toBe(2);
+    const message = '-k 99 is more than the 3 rows of the training set: k can be at most 3';
+    expectNpcError(await run(['classify', '--train', three, '-k', '99', 'alpha alpha']), 2, message);
+    expectNpcError(
+      await run(['classify', '--train', three, '-k', '99', '--jobs', '2', '--input', 'text'], { input: 'alpha alpha\n' }),
+      2,
+      message,
+    );
+    expectNpcError(await run(['eval', '--train', three, '--test', three, '-k', '99', '--json', '--quiet']), 2, message);
   });
 });
 

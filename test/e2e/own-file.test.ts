@@ -111,9 +111,9 @@ describe('cross-validation on our own sentences', () => {
   it.each([
     [['--data', data, '--folds', '1'], 2, '--folds needs at least 2 folds'],
     [
-      ['--data', data, '--folds', '7'],
+      ['--data', data, '--folds', '8'],
       2,
-      '--folds 7 needs 7 rows of every class in the data, but class "money" has 6 (use --folds 6 or fewer, or --leave-one-out)',
+      '--folds 8 needs at least one class with 8 rows, but the largest class, "sport", has 7 (use --folds 7 or fewer, or --leave-one-out)',
     ],
     [
       ['--data', data, '--holdout', '1.5'],

@@ -88,7 +88,7 @@ export async function evalCommand(options: EvalCommandOptions, io: EvalIo): Prom
           interruption: stop,
         });
         stop.check();
-        await printFewShot(result, { json: options.json, out: reportOut });
+        await printFewShot(result, { json: options.json, out: reportOut, warn: io.warn });
         return;
       }
 
@@ -173,7 +173,6 @@ async function runCrossValidation(
   }
 }
 
-/** Folds must be 2 or more and at most the smallest class; a holdout must leave rows on both sides. */
 /** The flags and outputs every evaluation run takes (a test split or cross-validation). */
 function runOptions(options: EvalCommandOptions, outputs: OutputFiles, stop: StopOnSignal): EvaluationRunOptions {
   return {
@@ -189,15 +188,18 @@ function runOptions(options: EvalCommandOptions, outputs: OutputFiles, stop: Sto
   };
 }
 
+/** Folds must be 2 or more and at most the largest class; a holdout must leave rows on both sides. */
 function checkMode(mode: CrossValidationMode, labels: readonly Label[]): void {
   if (mode.kind === 'folds') {
     const counts = new Map<string, number>();
     const key = (l: Label): string => (typeof l === 'string' ? JSON.stringify(l) : String(l));
     for (const l of labels) counts.set(key(l), (counts.get(key(l)) ?? 0) + 1);
-    const [smallest, n] = [...counts].sort((a, b) => a[1] - b[1])[0];
+    // As scikit-learn's StratifiedKFold: refused only when no class fills every fold (a smaller class is
+    // warned about with the report, which lists the folds it is missing from).
+    const [largest, n] = [...counts].sort((a, b) => b[1] - a[1])[0];
     if (n < mode.k)
       throw new UsageError(
-        `--folds ${mode.k} needs ${mode.k} rows of every class in the data, but class ${smallest} has ${n} (use --folds ${Math.max(2, n)} or fewer, or --leave-one-out)`,
+        `--folds ${mode.k} needs at least one class with ${mode.k} rows, but the largest class, ${largest}, has ${n} (use ${n >= 2 ? `--folds ${n} or fewer, or ` : ''}--leave-one-out)`,
       );
   }
   if (mode.kind === 'holdout') {
