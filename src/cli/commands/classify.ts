@@ -15,17 +15,15 @@ import { type FileFormat, labelNameMap, openTrainingSearcher } from '../../app/t
 import { InputError, UsageError } from '../../errors.js';
 import { addedFields, jsonLine } from '../classify-output.js';
 import { resolveShard, type ShardFlag } from '../shards.js';
-import { checkLabelNames, chooseFormat, formatHint, labelFormatter } from '../options.js';
+import { checkLabelNames, chooseFormat, type FieldFlags, type FileFields, fileFields, formatHint, labelFormatter } from '../options.js';
 import type { LineWriter } from '../output.js';
 
-export interface ClassifyCommandOptions {
+export interface ClassifyCommandOptions extends FieldFlags {
   train?: string;
   format?: FileFormat;
   trainFormat?: FileFormat;
   k: number;
   neighbors: number;
-  textField: string;
-  labelField: string;
   input: 'jsonl' | 'text' | 'csv' | 'tsv';
   json: boolean;
   labelNames?: string[];
@@ -46,21 +44,32 @@ export async function classifyCommand(
 ): Promise<void> {
   const fromFile = options.inputFile !== undefined;
   const fromStdin = !fromFile && (texts.length === 0 || (texts.length === 1 && texts[0] === '-'));
-  checkOptions(texts, fromStdin, options);
+  const trainFormat = chooseFormat(options.train, options.trainFormat, options.format, '--train-format');
+  // The texts to classify are the test side: --test-text-field, --test-columns name their fields.
+  const fields = fileFields(options, [
+    { side: 'train', what: 'the training file', format: trainFormat, formatFlag: '--train-format', requireLabel: true },
+    {
+      side: 'test',
+      what: 'the input',
+      format: fromStdin || fromFile ? options.input : undefined,
+      formatFlag: '--input',
+      requireLabel: false,
+    },
+  ]);
+  const textField = fields.test.textField;
+  checkOptions(texts, fromStdin, options, textField);
   const range = options.shard ? resolveShard(options.shard, '--shard') : undefined;
   // JSONL in, JSONL out: the input lines pass through with the prediction added.
   const streamed = fromStdin || fromFile;
   const table = options.input === 'csv' || options.input === 'tsv';
   const asJson = options.json || (streamed && options.input === 'jsonl');
-  const trainFormat = chooseFormat(options.train, options.trainFormat, options.format, '--train-format');
   // A few arguments against a small training set: one thread, no start-up cost. Stdin, or a large
   // training set: the worker pool.
   const { searcher, labelNames } = await openTrainingSearcher(
     {
       path: options.train,
       format: trainFormat,
-      textField: options.textField,
-      labelField: options.labelField,
+      ...fields.train,
       formatHint: formatHint('--train-format'),
     },
     options.jobs,
@@ -79,12 +88,12 @@ export async function classifyCommand(
       minConfidence: options.minConfidence,
     };
     if (table) {
-      empty.push(...(await classifyTable(options, io, searcher, classifyOptions, show)));
+      empty.push(...(await classifyTable(options, fields.test, io, searcher, classifyOptions, show)));
     } else {
       const readOptions = {
         format: options.input as 'jsonl' | 'text',
-        textField: options.textField,
-        labelField: options.labelField,
+        textField,
+        labelField: fields.test.labelField,
         formatHint: 'for plain text lines pass --input text',
       };
       const file = fromFile ? fileRecords(options.inputFile!, readOptions, range) : undefined;
@@ -98,7 +107,7 @@ export async function classifyCommand(
           line = result.prediction !== null ? show(result.prediction) : result.abstained ? options.abstainLabel : options.emptyLabel;
         else
           line = await lineOf(
-            () => jsonLine(result, options.textField, added, names, fromFile ? options.inputFile! : fromStdin ? '<stdin>' : 'argument'),
+            () => jsonLine(result, textField, added, names, fromFile ? options.inputFile! : fromStdin ? '<stdin>' : 'argument'),
             lineOffset,
           );
         await io.out.writeLine(line);
@@ -116,7 +125,7 @@ export async function classifyCommand(
         .map((n) => n + offset)
         .join(', ') + (empty.length > 5 ? ', …' : '');
     const got = asJson ? '"prediction": null, "error": "empty text"' : `'${options.emptyLabel}' (--empty-label)`;
-    const what = table ? `empty "${options.textField}" cell` : 'empty line';
+    const what = table ? `empty "${textField}" cell` : 'empty line';
     io.warn(`${fromFile ? options.inputFile : '<stdin>'}: ${empty.length} ${what}${s} not classified (line${s} ${first}); each got ${got}`);
   }
 }
@@ -127,6 +136,7 @@ export async function classifyCommand(
  */
 async function classifyTable(
   options: ClassifyCommandOptions,
+  fields: FileFields,
   io: { stdin: Readable; out: LineWriter },
   searcher: Parameters<typeof classifyRecords>[0],
   classifyOptions: Parameters<typeof classifyRecords>[2],
@@ -155,8 +165,10 @@ async function classifyTable(
   };
   const { rows, trailer } = stdinTableRows(io.stdin, {
     dialect: options.input as 'csv' | 'tsv',
-    textField: options.textField,
-    labelField: options.labelField,
+    textField: fields.textField,
+    labelField: fields.labelField,
+    columns: fields.columns,
+    flags: fields.flags,
     onHeader: (h) => (header = h),
   });
   for await (const result of classifyRecords(searcher, rows, classifyOptions)) {
@@ -183,7 +195,7 @@ async function lineOf(make: () => string, lineOffset: (() => Promise<number>) | 
 }
 
 /** Combinations that would silently do something other than asked. */
-function checkOptions(texts: string[], fromStdin: boolean, options: ClassifyCommandOptions): void {
+function checkOptions(texts: string[], fromStdin: boolean, options: ClassifyCommandOptions, textField: string): void {
   if (options.inputFile !== undefined) {
     if (texts.length) throw new UsageError('--input-file reads the texts from a file: give no text arguments');
     if (options.inputFile === options.train) throw new UsageError('--input-file and --train name the same file');
@@ -211,7 +223,7 @@ function checkOptions(texts: string[], fromStdin: boolean, options: ClassifyComm
   if (options.neighbors > 0 && !asJson)
     throw new UsageError('--neighbors needs JSON output: add --json (plain output is one label per line)');
   if (options.outputField === '') throw new UsageError('--output-field needs a name');
-  if (asJson && !(streamed && options.input === 'jsonl') && options.outputField === options.textField) {
+  if (asJson && !(streamed && options.input === 'jsonl') && options.outputField === textField) {
     throw new UsageError(`--output-field ${options.outputField} is also the text field`);
   }
 }

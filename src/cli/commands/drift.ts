@@ -25,6 +25,9 @@ export interface DriftCommandOptions {
   currentFormat?: FileFormat;
   textField: string;
   labelField: string;
+  /** `--columns`: the columns of every CSV or TSV file without a header; `--no-header` (false) says each needs them. */
+  columns?: string[];
+  header?: boolean;
   k: number;
   alpha: number;
   short: number;
@@ -49,9 +52,30 @@ export async function driftCommand(
     throw new UsageError('--reference and the current rows cannot both be stdin');
   if (options.current !== undefined && options.current === options.reference)
     io.warn(`--reference and --current are the same file (${options.reference}): expect no drift`);
-  const fields = { textField: options.textField, labelField: options.labelField };
-  const set = (path: string, own: FileFormat | undefined, flag: string) =>
-    inputRecords(path, { format: chooseFormat(path, own, options.format, flag), formatHint: formatHint(flag), ...fields, stdin: io.stdin });
+  const formatOf = (path: string | undefined, own: FileFormat | undefined, flag: string) => chooseFormat(path, own, options.format, flag);
+  const formats = [
+    formatOf(options.train, options.trainFormat, '--train-format'),
+    formatOf(options.reference, options.referenceFormat, '--reference-format'),
+    formatOf(options.current ?? '-', options.currentFormat, '--current-format'),
+  ];
+  const table = (format: FileFormat | undefined): boolean => format === 'csv' || format === 'tsv';
+  if ((options.columns !== undefined || options.header === false) && !formats.some(table))
+    throw new UsageError(
+      `${options.columns !== undefined ? '--columns' : '--no-header'} applies to CSV and TSV files, but no file here is CSV or TSV`,
+    );
+  if (options.header === false && options.columns === undefined)
+    throw new UsageError('--no-header: name the columns of the CSV and TSV files with --columns NAMES');
+  // The columns apply to the CSV and TSV files; the hints name drift's flags.
+  const fields = (format: FileFormat | undefined, flag: string) => ({
+    textField: options.textField,
+    labelField: options.labelField,
+    columns: table(format) ? options.columns : undefined,
+    flags: { format: flag, columns: '--columns' },
+  });
+  const set = (path: string, own: FileFormat | undefined, flag: string) => {
+    const format = formatOf(path, own, flag);
+    return inputRecords(path, { format, formatHint: formatHint(flag), ...fields(format, flag), stdin: io.stdin });
+  };
   const stop = new StopOnSignal();
   const inputs = [options.train ?? inputPaths(undefined, undefined)[0], options.reference, options.current ?? '-'];
   const { html } = options.html ? await openOutputFiles({ html: options.html }, inputs, { stdout: io.stdout }, stop) : { html: undefined };
@@ -59,9 +83,9 @@ export async function driftCommand(
   const { searcher } = await openTrainingSearcher(
     {
       path: options.train,
-      format: chooseFormat(options.train, options.trainFormat, options.format, '--train-format'),
+      format: formats[0],
       formatHint: formatHint('--train-format'),
-      ...fields,
+      ...fields(formats[0], '--train-format'),
     },
     options.jobs,
     { onWarning: io.warn },
