@@ -298,7 +298,7 @@ export function chooseFormat(
   const fromName = path === '-' ? undefined : formatFromPath(path);
   if (fromName !== undefined && fallback !== undefined && fromName !== fallback) {
     throw new UsageError(
-      `--format ${fallback} contradicts ${path} (a .${fromName === 'jsonl' ? extensionOf(path).slice(1) : fromName} file); use ${flag} ${fallback} to read that file as ${fallback.toUpperCase()}`,
+      `--format ${fallback} contradicts ${path} (a .${fromName === 'jsonl' ? extensionOf(path).slice(1) : fromName} file); use ${flag} ${fallback} to read that file as ${fallback === 'ag_news' ? 'the AG News layout' : fallback.toUpperCase()}`,
     );
   }
   if (fromName !== undefined) return fromName;

@@ -200,7 +200,11 @@ export function readPassthroughRows(
         const missing = textColumns.find((c) => !cells.includes(c));
         if (missing !== undefined)
           throw new InputError(
-            noHeaderMessage(cells, missing, textColumns, labelSpec.paths[0][0], { format: options.dialect, flags: options.flags }),
+            noHeaderMessage(cells, missing, textColumns, labelSpec.paths[0][0], {
+              format: options.dialect,
+              flags: options.flags,
+              offerAgNews: false, // classify writes its input back: there is no AG News input kind
+            }),
             where,
           );
         textIndices = textColumns.map((c) => cells.indexOf(c));

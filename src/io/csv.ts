@@ -327,7 +327,7 @@ export function noHeaderMessage(
   missing: string,
   textColumns: readonly string[],
   labelColumn: string,
-  options: Pick<ReadOptions, 'format' | 'flags'>,
+  options: Pick<ReadOptions, 'format' | 'flags'> & { offerAgNews?: boolean },
 ): string {
   const shown = cells
     .slice(0, 5)
@@ -337,11 +337,17 @@ export function noHeaderMessage(
   const n = cells.length;
   const names = [labelColumn, ...textColumns];
   const example =
-    names.length === n ? names.join(',') : n === 3 && textColumns.length === 1 ? `${labelColumn},title,${textColumns[0]}` : undefined;
+    names.length === n
+      ? names.join(',')
+      : n === 3 && textColumns.length === 1
+        ? `${labelColumn},title,${textColumns[0]}`
+        : n === 1 && textColumns.length === 1
+          ? textColumns[0]
+          : undefined;
   const own = options.flags?.ownColumns ? ` (or ${options.flags.ownColumns} for this file only)` : '';
-  const columnsHint = `--no-header --columns ${example ?? `NAMES (one name for each of the ${n} fields)`}${own}`;
+  const columnsHint = `--no-header --columns ${example ?? `NAMES (one name per field, ${n} here)`}${own}`;
   const agNews =
-    options.format !== 'tsv' && n === 3
+    options.offerAgNews !== false && options.format !== 'tsv' && n === 3
       ? `, or read it as the AG News layout (class,title,description) with ${options.flags?.format ?? '--format'} ag_news`
       : '';
   return `the first row (${row}) names no "${missing}" column, so it is not a header; for a file without a header, name its columns with ${columnsHint}${agNews}`;
