@@ -200,6 +200,13 @@ export function fileFields(options: FieldFlags, sides: readonly FileSide[]): Rec
     throw new UsageError('--columns names the columns of CSV and TSV files without a header, but no file here is CSV or TSV');
   if (options.header === false && !sides.some((s) => table(s.format)))
     throw new UsageError('--no-header applies to CSV and TSV files, but no file here is CSV or TSV');
+  for (const [key, flag] of [
+    ['textField', '--text-field'],
+    ['labelField', '--label-field'],
+  ] as const) {
+    if (options[key] !== undefined && sides.every((s) => s.format === 'ag_news'))
+      throw new UsageError(`${flag} does not apply to the AG News layout (label = class − 1, text = title + " " + description)`);
+  }
   const result = {} as Record<'train' | 'test', FileFields>;
   for (const s of sides) {
     const keys = SIDE_KEYS[s.side];

@@ -381,6 +381,11 @@ describe.concurrent('row 51: the fields of each file', () => {
       2,
       '--train-text-field does not apply to the AG News layout (label = class − 1, text = title + " " + description)',
     );
+    expectNpcError(
+      await run(['eval', '--train', ag, '--train-format', 'ag_news', '--test', ag, '--test-format', 'ag_news', '--label-field', 'topic']),
+      2,
+      '--label-field does not apply to the AG News layout (label = class − 1, text = title + " " + description)',
+    );
   });
 });
 
