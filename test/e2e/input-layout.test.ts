@@ -203,6 +203,27 @@ describe.concurrent('row 49: --no-header and --columns, per file', () => {
     expect(r.stdout).toBe(`"${SENTENCES[0][1]}",7,sport\n"${SENTENCES[4][1]}",8,tech\n`);
   });
 
+  it('row 49: drift: --reference-columns and --current-columns name headerless files beside a training file with a header', async () => {
+    const headed = file('r49-drift-train.csv', `label,text\n${SENTENCES.map(([l, t]) => `${l},${t}`).join('\n')}\n`);
+    const rows = SENTENCES.map(([l, t]) => `${l}\t${t}`).join('\n') + '\n';
+    const reference = file('r49-reference.tsv', rows);
+    const current = file('r49-current.tsv', rows);
+    const args = ['drift', '--train', headed, '--reference', reference, '--current', current, '--json', '-j', '1'];
+    const r = await run([...args, '--reference-columns', 'label,text', '--current-columns', 'label,text']);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toMatchObject({ drift: false, reference: { rows: 6 }, current: { rows: 6 } });
+    expectNpcError(
+      await run([...args, '--no-header', '--reference-columns', 'label,text', '--current-columns', 'label,text']),
+      2,
+      '--no-header: name the columns of the training file with --columns NAMES or --train-columns NAMES',
+    );
+    expectNpcError(
+      await run([...args, '--columns', 'label,text', '--train-columns', 'label,text']),
+      2,
+      "--columns sets every file's columns: it cannot be combined with --train-columns (give each file's own --…-columns instead)",
+    );
+  });
+
   it('row 49: flags that would not apply, and columns that do not fit → one-line errors', async () => {
     const tsv = file('r49.tsv', SENTENCES.map(([l, t]) => `${l}\t${t}`).join('\n') + '\n');
     const cases: [string[], number, string][] = [
