@@ -8,8 +8,7 @@ import { compareSets, type DriftOptions, measureSet, measureWindows } from '../.
 import { type FileFormat, inputPaths, inputRecords, openTrainingSearcher } from '../../app/training.js';
 import { InputError, UsageError } from '../../errors.js';
 import { EXIT_DRIFT, ExitStatus } from '../exit-codes.js';
-import { chooseFormat, formatHint } from '../options.js';
-import type { LayoutFlags } from '../../io/records.js';
+import { chooseFormat, type FileFields, formatHint } from '../options.js';
 import type { LineWriter } from '../output.js';
 import { driftJsonLine, driftText } from '../drift-report.js';
 import { driftHtml } from '../html.js';
@@ -134,7 +133,10 @@ type DriftSide = 'train' | 'reference' | 'current';
  */
 function fileLayouts(
   options: DriftCommandOptions,
-): Record<DriftSide, { format: FileFormat | undefined; textField: string; labelField: string; columns?: string[]; flags: LayoutFlags }> {
+): Record<
+  DriftSide,
+  { format: FileFormat | undefined; textField: string; labelField: string; columns?: string[]; flags: FileFields['flags'] }
+> {
   const table = (format: FileFormat | undefined): boolean => format === 'csv' || format === 'tsv';
   const files = {
     train: { path: options.train, own: options.trainFormat, columns: options.trainColumns, what: 'the training file' },
