@@ -36,15 +36,18 @@ async function readError(input: Input, options: Partial<ReadOptions> = {}): Prom
   throw new Error('expected an InputError');
 }
 
+/** The AG News layout, asked for (it is never guessed from the data). */
+const AG: Partial<ReadOptions> = { format: 'ag_news' };
+
 const slim = (records: LabeledRecord[]) => records.map(({ label, text, line }) => ({ label, text, line }));
 
-describe('readCsvRecords: AG News layout', () => {
+describe('readCsvRecords: AG News layout (format ag_news)', () => {
   it('maps class,title,description to label class-1 and text title + " " + description, verbatim', async () => {
     const csv =
       '"3","Stocks rise","Markets up #36;5 \\ on ""good"" news &lt;b&gt;"\n' +
       '"1","  Spaced  ","ends with space "\n' +
       '4,unquoted,fields\n';
-    expect(slim(await read(csv))).toEqual([
+    expect(slim(await read(csv, AG))).toEqual([
       { label: 2, text: 'Stocks rise Markets up #36;5 \\ on "good" news &lt;b&gt;', line: 1 },
       { label: 0, text: '  Spaced   ends with space ', line: 2 },
       { label: 3, text: 'unquoted fields', line: 3 },
@@ -52,19 +55,22 @@ describe('readCsvRecords: AG News layout', () => {
   });
 
   it('labels are numbers and records carry no source line', async () => {
-    const [r] = await read('"2","a","b"\n');
+    const [r] = await read('"2","a","b"\n', AG);
     expect(r.label).toBe(1);
     expect(r.raw).toBeUndefined();
   });
 
   it('rejects a bad class with its line', async () => {
     for (const cls of ['0', 'x', '-1', '1.5', ' 2', '']) {
-      const e = await readError(`"1","a","b"\n"${cls}","c","d"\n`);
+      const e = await readError(`"1","a","b"\n"${cls}","c","d"\n`, AG);
       expect(e.where).toBe('in.csv:2');
       expect(e.message).toContain('invalid class');
     }
-    // A first row with an integer but invalid class is still the AG layout, and still an error.
-    expect((await readError('0,a,b\n')).where).toBe('in.csv:1');
+    expect((await readError('0,a,b\n', AG)).where).toBe('in.csv:1');
+    // Not three fields: refused at the first row.
+    const e = await readError('1,a\n2,b\n', AG);
+    expect(e.where).toBe('in.csv:1');
+    expect(e.message).toBe('the AG News layout has 3 fields (class,title,description), but the first row has 2');
   });
 
   it('agNewsRowToRecord is the shared conversion', () => {
@@ -112,13 +118,16 @@ describe('readCsvRecords: header layout', () => {
     expect(e.message).toBe('empty "text"');
   });
 
-  it('a header without the text column is neither layout: the error says what is accepted', async () => {
+  it('a first row without the text column is no header: the error names the row and how to name the columns', async () => {
     for (const csv of ['title,label\nabc,x\n', 'label,title,description\n1,a,b\n', 'just one column\n']) {
       const e = await readError(csv);
       expect(e.where).toBe('in.csv:1');
-      expect(e.message).toContain('"text"');
-      expect(e.message).toContain('class,title,description');
+      expect(e.message).toContain('names no "text" column, so it is not a header');
+      expect(e.message).toContain('--no-header --columns');
     }
+    // Three fields: the AG News layout is offered, by its flag; never read without it.
+    expect((await readError('label,title,description\n1,a,b\n')).message).toContain('--format ag_news');
+    expect((await readError('title,label\nabc,x\n')).message).not.toContain('ag_news');
   });
 
   it('rejects a header naming the text column twice', async () => {
@@ -147,7 +156,7 @@ describe('readCsvRecords: CSV syntax', () => {
     expect(slim(await read(csv))).toEqual([{ text: 'naïve café', label: 'x', line: 2 }]);
     expect(slim(await read(byteByByte(csv)))).toEqual([{ text: 'naïve café', label: 'x', line: 2 }]);
     const ag = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('"1","a","b"\n')]);
-    expect(slim(await read(ag))).toEqual([{ label: 0, text: 'a b', line: 1 }]);
+    expect(slim(await read(ag, AG))).toEqual([{ label: 0, text: 'a b', line: 1 }]);
   });
 
   it('handles CRLF, CR and mixed line ends without leaving \\r in fields', async () => {
@@ -156,9 +165,9 @@ describe('readCsvRecords: CSV syntax', () => {
       { label: 1, text: 'c d', line: 3 },
       { label: 2, text: 'e f', line: 4 },
     ];
-    expect(slim(await read('"1","a","b"\r\n\r\n"2","c","d"\r\n"3","e","f"\r\n'))).toEqual(expected);
-    expect(slim(await read('"1","a","b"\r\r"2","c","d"\r"3","e","f"'))).toEqual(expected);
-    expect(slim(await read('"1","a","b"\n\r\n"2","c","d"\r\n"3","e","f"\n'))).toEqual(expected);
+    expect(slim(await read('"1","a","b"\r\n\r\n"2","c","d"\r\n"3","e","f"\r\n', AG))).toEqual(expected);
+    expect(slim(await read('"1","a","b"\r\r"2","c","d"\r"3","e","f"', AG))).toEqual(expected);
+    expect(slim(await read('"1","a","b"\n\r\n"2","c","d"\r\n"3","e","f"\n', AG))).toEqual(expected);
   });
 
   it('skips blank lines, counting them', async () => {
@@ -178,12 +187,13 @@ describe('readCsvRecords: CSV syntax', () => {
 
   it('reads a Node stream too', async () => {
     const records: LabeledRecord[] = [];
-    for await (const r of readCsvRecords(Readable.from([Buffer.from('"1","a",'), Buffer.from('"b"\n')]), OPTIONS)) records.push(r);
+    for await (const r of readCsvRecords(Readable.from([Buffer.from('"1","a",'), Buffer.from('"b"\n')]), { ...OPTIONS, format: 'ag_news' }))
+      records.push(r);
     expect(slim(records)).toEqual([{ label: 0, text: 'a b', line: 1 }]);
   });
 
   it('wrong column count: the error names the line where the bad record starts', async () => {
-    const e = await readError('"1","a","b"\n"2","multi\nline"\n"3","c","d"\n');
+    const e = await readError('"1","a","b"\n"2","multi\nline"\n"3","c","d"\n', AG);
     expect(e.where).toBe('in.csv:2');
     expect(e.message).toContain('wrong number of fields: expected 3, got 2');
     const e2 = await readError('text,label\na,b\n\nc,d,e\n');
@@ -192,17 +202,17 @@ describe('readCsvRecords: CSV syntax', () => {
   });
 
   it('unterminated quote: the error names the line where the record starts', async () => {
-    const e = await readError('"1","a","b"\n\n"2","c","never closed\nmore\nand more\n');
+    const e = await readError('"1","a","b"\n\n"2","c","never closed\nmore\nand more\n', AG);
     expect(e.where).toBe('in.csv:3');
     expect(e.message).toContain('unterminated quoted field');
     expect((await readError(byteByByte('text,label\n"abc,x\n'))).where).toBe('in.csv:2');
   });
 
-  it('a stray quote is an error with its line', async () => {
+  it('text after a closing quote is an error with its line', async () => {
     const e = await readError('text,label\nok,a\n"bad"x,b\n');
     expect(e.where).toBe('in.csv:3');
-    expect(e.message).toContain('quot');
-    expect((await readError('text,label\nab"c,x\n')).where).toBe('in.csv:2');
+    expect(e.message).toContain('a closing quote must be followed by a comma');
+    expect((await readError('text,label\nok,a\n\n"a""b","c"d\n')).where).toBe('in.csv:4');
   });
 
   it('an empty input has no records', async () => {

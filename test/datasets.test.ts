@@ -417,7 +417,7 @@ describe.skipIf(!haveData)('getDataset (local HTTP server and local files; no ot
     }
     for await (const r of readCsvRecords(input(), {
       source: 'test.csv',
-      format: 'csv',
+      format: 'ag_news',
       textField: 'text',
       labelField: 'label',
       requireLabel: true,

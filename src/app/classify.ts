@@ -10,7 +10,7 @@ import { utf8Bytes } from '../compress/index.js';
 import { readRecords, readRecordsInRange } from '../io/read-records.js';
 import { type CsvHeader, type PassthroughRecord, readPassthroughRows } from '../io/csv-passthrough.js';
 import { openInput } from '../io/lines.js';
-import type { LabeledRecord } from '../io/records.js';
+import type { LabeledRecord, LayoutFlags } from '../io/records.js';
 import type { Label } from '../model/labels.js';
 import { strictVote, voteShare } from '../model/vote.js';
 import type { NeighborLists, Searcher } from '../parallel/searcher.js';
@@ -88,7 +88,14 @@ export function fileRecords(
  */
 export function stdinTableRows(
   stdin: Readable,
-  options: { dialect: 'csv' | 'tsv'; textField: string; labelField: string; onHeader: (header: CsvHeader) => void },
+  options: {
+    dialect: 'csv' | 'tsv';
+    textField: string;
+    labelField: string;
+    columns?: readonly string[];
+    flags?: LayoutFlags;
+    onHeader: (header: CsvHeader) => void;
+  },
 ): { rows: AsyncGenerator<PassthroughRecord>; trailer: () => string } {
   const opened = openInput('-', stdin);
   return readPassthroughRows(opened.stream, { ...options, source: opened.source });

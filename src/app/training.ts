@@ -4,7 +4,7 @@ import { DataError, InputError, UsageError } from '../errors.js';
 import { cachedSplitPath, isCached, resolveCacheDir, verifyCachedSplit } from '../io/data-cache.js';
 import { getDatasetInfo } from '../io/registry.js';
 import { readDataset, readRecords } from '../io/read-records.js';
-import type { InputFormat, LabeledRecord } from '../io/records.js';
+import type { InputFormat, LabeledRecord, LayoutFlags } from '../io/records.js';
 import type { Label } from '../model/labels.js';
 import { type Compressor, defaultCompressor } from '../compress/index.js';
 import { TrainingIndex } from '../model/training-index.js';
@@ -33,6 +33,10 @@ export interface DataSpec {
   strip?: boolean;
   /** Added to a JSON error on a line that does not look like JSON (see ReadOptions.formatHint). */
   formatHint?: string;
+  /** The columns of a CSV or TSV file without a header row (see ReadOptions.columns). */
+  columns?: readonly string[];
+  /** The flags named in hints (see ReadOptions.flags). */
+  flags?: LayoutFlags;
 }
 
 export interface LoadedData {
@@ -65,7 +69,15 @@ export async function loadSplit(spec: DataSpec, split: 'train' | 'test'): Promis
  */
 export function inputRecords(
   path: string,
-  options: { format?: InputFormat; textField: string; labelField: string; formatHint?: string; stdin?: Readable },
+  options: {
+    format?: InputFormat;
+    textField: string;
+    labelField: string;
+    formatHint?: string;
+    stdin?: Readable;
+    columns?: readonly string[];
+    flags?: LayoutFlags;
+  },
 ): AsyncGenerator<LabeledRecord> {
   return readRecords(path, { ...options, requireLabel: false, allowEmptyText: true });
 }
@@ -176,6 +188,7 @@ export async function openTrainingSearcher(
             textField: spec.textField,
             labelField: spec.labelField,
             strip: spec.strip,
+            columns: spec.columns,
           });
     if (entry) {
       const cachedIndex = readCachedIndex(entry.path, entry.key);

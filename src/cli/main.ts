@@ -7,6 +7,7 @@ import { Command, Option } from 'commander';
 import { reportFor } from './exit-codes.js';
 import type { FileIdentity, StdoutTarget } from '../io/output-file.js';
 import {
+  columnNames,
   dataFormat,
   inputKind,
   labelFieldSpec,
@@ -38,14 +39,31 @@ function buildProgram(out: LineWriter): Command {
 
   const dataOptions = (cmd: Command): Command =>
     cmd
-      .addOption(new Option('--format <fmt>', 'format of data files whose extension does not say (jsonl|csv|tsv)').argParser(dataFormat))
+      .addOption(
+        new Option('--format <fmt>', 'format of data files whose extension does not say (jsonl|csv|tsv|ag_news)').argParser(dataFormat),
+      )
       .option(
         '--text-field <spec>',
-        'field holding the text: a name, a dot path into nested JSON (meta.title), or several joined with one space (title,description)',
+        'field holding the text in every file: a name, a dot path into nested JSON (meta.title), or several joined with one space (title,description) (default: text)',
         textFieldSpec,
-        'text',
       )
-      .option('--label-field <spec>', 'field holding the label: a name or a dot path (meta.topic)', labelFieldSpec, 'label')
+      .option(
+        '--label-field <spec>',
+        'field holding the label in every file: a name or a dot path (meta.topic) (default: label)',
+        labelFieldSpec,
+      )
+      .option('--train-text-field <spec>', 'the text field of the training file only', textFieldSpec)
+      .option('--train-label-field <spec>', 'the label field of the training file only', labelFieldSpec)
+      .option('--test-text-field <spec>', 'the text field of the test file only (classify: of the input)', textFieldSpec)
+      .option('--test-label-field <spec>', 'the label field of the test file only (classify: of the input)', labelFieldSpec)
+      .option('--no-header', 'CSV and TSV files have no header row: name their columns with --columns')
+      .option('--columns <names>', 'the columns of every CSV or TSV file without a header, in order (label,text)', columnNames)
+      .option('--train-columns <names>', 'the columns of the training file only, which then has no header', columnNames)
+      .option(
+        '--test-columns <names>',
+        'the columns of the test file only (classify: of --input csv|tsv), which then has no header',
+        columnNames,
+      )
       .addOption(
         new Option(
           '--label-names <names>',
@@ -63,7 +81,9 @@ function buildProgram(out: LineWriter): Command {
       .argument('[text...]', 'texts to classify; none or "-" reads stdin')
       .option('--train <path>', 'training data (JSONL, CSV or TSV, plain or .gz); default: AG News train from the cache')
       .addOption(
-        new Option('--train-format <fmt>', 'format of the training file, whatever its extension (jsonl|csv|tsv)').argParser(dataFormat),
+        new Option('--train-format <fmt>', 'format of the training file, whatever its extension (jsonl|csv|tsv|ag_news)').argParser(
+          dataFormat,
+        ),
       )
       .option('-k, --k <n>', 'neighbours that vote', positiveInt, 2)
       .option('--neighbors <n>', 'attach the n nearest training rows to each prediction (JSON output)', nonNegativeInt, 0)
@@ -114,9 +134,13 @@ Examples:
       .option('--train <path>', 'training data; default: AG News train from the cache')
       .option('--test <path>', 'test data; default: AG News test from the cache')
       .addOption(
-        new Option('--train-format <fmt>', 'format of the training file, whatever its extension (jsonl|csv|tsv)').argParser(dataFormat),
+        new Option('--train-format <fmt>', 'format of the training file, whatever its extension (jsonl|csv|tsv|ag_news)').argParser(
+          dataFormat,
+        ),
       )
-      .addOption(new Option('--test-format <fmt>', 'format of the test file, whatever its extension (jsonl|csv|tsv)').argParser(dataFormat))
+      .addOption(
+        new Option('--test-format <fmt>', 'format of the test file, whatever its extension (jsonl|csv|tsv|ag_news)').argParser(dataFormat),
+      )
       .option('-k, --k <list>', 'neighbours that vote: one k or a list such as 1,2,3,5,10 (the first is the headline)', kList, [2])
       .addOption(
         new Option('--tie <rule>', 'tie rule of the headline and --predictions (nearest|decrement|random|weighted)')
@@ -173,9 +197,13 @@ Examples:
       .option('--train <path>', 'the training data the file was computed on (checked by sha256)')
       .option('--test <path>', 'the test data the file was computed on (checked by sha256)')
       .addOption(
-        new Option('--train-format <fmt>', 'format of the training file, whatever its extension (jsonl|csv|tsv)').argParser(dataFormat),
+        new Option('--train-format <fmt>', 'format of the training file, whatever its extension (jsonl|csv|tsv|ag_news)').argParser(
+          dataFormat,
+        ),
       )
-      .addOption(new Option('--test-format <fmt>', 'format of the test file, whatever its extension (jsonl|csv|tsv)').argParser(dataFormat))
+      .addOption(
+        new Option('--test-format <fmt>', 'format of the test file, whatever its extension (jsonl|csv|tsv|ag_news)').argParser(dataFormat),
+      )
       .option('-k, --k <list>', 'neighbours that vote: one k or a list (at most the saved M)', kList, [2])
       .addOption(
         new Option('--tie <rule>', 'tie rule of the headline (nearest|decrement|random|weighted)').default('nearest').argParser(tieRule),
@@ -203,10 +231,12 @@ Examples:
     .option('--train <path>', 'training data; default: AG News train from the cache')
     .requiredOption('--reference <path>', 'rows from when the input was as expected (JSONL, CSV, TSV; - for stdin)')
     .option('--current <path>', 'the rows to check (- for stdin)')
-    .addOption(new Option('--format <fmt>', 'format of data files whose extension does not say (jsonl|csv|tsv)').argParser(dataFormat))
-    .addOption(new Option('--train-format <fmt>', 'format of the training file (jsonl|csv|tsv)').argParser(dataFormat))
-    .addOption(new Option('--reference-format <fmt>', 'format of the reference file (jsonl|csv|tsv)').argParser(dataFormat))
-    .addOption(new Option('--current-format <fmt>', 'format of the current file (jsonl|csv|tsv)').argParser(dataFormat))
+    .addOption(
+      new Option('--format <fmt>', 'format of data files whose extension does not say (jsonl|csv|tsv|ag_news)').argParser(dataFormat),
+    )
+    .addOption(new Option('--train-format <fmt>', 'format of the training file (jsonl|csv|tsv|ag_news)').argParser(dataFormat))
+    .addOption(new Option('--reference-format <fmt>', 'format of the reference file (jsonl|csv|tsv|ag_news)').argParser(dataFormat))
+    .addOption(new Option('--current-format <fmt>', 'format of the current file (jsonl|csv|tsv|ag_news)').argParser(dataFormat))
     .option(
       '--text-field <spec>',
       'field holding the text: a name, a dot path (meta.title), or several joined with one space (title,description)',
@@ -214,6 +244,11 @@ Examples:
       'text',
     )
     .option('--label-field <spec>', 'field holding the label of the training set: a name or a dot path', labelFieldSpec, 'label')
+    .option('--no-header', 'CSV and TSV files have no header row: name their columns with --columns')
+    .option('--columns <names>', 'the columns of every CSV or TSV file without a header, in order (label,text)', columnNames)
+    .option('--train-columns <names>', 'the columns of the training file only, which then has no header', columnNames)
+    .option('--reference-columns <names>', 'the columns of the reference file only, which then has no header', columnNames)
+    .option('--current-columns <names>', 'the columns of the current file only, which then has no header', columnNames)
     .option('-k, --k <n>', 'neighbours that vote for the predicted labels', positiveInt, 2)
     .option('--alpha <a>', 'false-alarm rate over the three tests (each at alpha/3)', probability, 0.01)
     .option('--short <n>', 'a text shorter than n characters counts as very short', positiveInt, 10)

@@ -1,13 +1,15 @@
 /**
  * CSV and TSV rows kept as they were written, for `classify --input csv|tsv`: each data row comes with its
  * exact source text (quotes, spacing and line end as in the input), so the output can be the input with
- * one column appended, every other byte unchanged. The header row names the columns; blank lines are kept
- * (before the next row, or at the end). Quoting is RFC 4180 for CSV (a field in double quotes may hold
- * commas, doubled quotes and line ends); TSV has no quoting.
+ * one column appended, every other byte unchanged. The header row names the columns (or, without one,
+ * the caller does: `--columns`); blank lines are kept (before the next row, or at the end). Quoting is
+ * RFC 4180 for CSV (a field in double quotes may hold commas, doubled quotes and line ends; a quote
+ * inside an unquoted field is an ordinary character, as in io/csv.ts); TSV has no quoting.
  */
 import { InputError, at } from '../errors.js';
 import { parseColumnSpecs } from './field-paths.js';
-import type { LabeledRecord } from './records.js';
+import { noHeaderMessage } from './csv.js';
+import type { LabeledRecord, LayoutFlags } from './records.js';
 import { LineCountingUtf8Decoder } from './utf8.js';
 
 export interface CsvHeader {
@@ -27,19 +29,26 @@ interface RawRow {
   line: number;
 }
 
-/** Splits decoded text into rows at line ends outside quotes (CSV) or at every line end (TSV). */
+/**
+ * Splits decoded text into rows at line ends outside quotes (CSV) or at every line end (TSV). A quote
+ * opens a quoted field only at the start of a field; inside one, `""` is a quote and a lone `"` ends it.
+ */
 async function* rawRows(input: AsyncIterable<Buffer | string>, source: string, quoted: boolean): AsyncGenerator<RawRow> {
   const utf8 = new LineCountingUtf8Decoder(source);
   let text = '';
   let line = 1;
-  let inQuotes = false;
+  // Where the scan is in a CSV field: only at its start does a quote open a quoted field; a quote
+  // right after the closing one is the second of a doubled quote (`""`), and the field is quoted again.
+  let state: 'start' | 'unquoted' | 'quoted' | 'closed' = 'start';
   let start = 0;
   let scan = 0;
   const rowsIn = function* (final: boolean): Generator<RawRow> {
     while (scan < text.length) {
       const c = text[scan];
-      if (quoted && c === '"') inQuotes = !inQuotes;
-      else if (!inQuotes && (c === '\n' || c === '\r')) {
+      const inQuotes = state === 'quoted';
+      if (quoted && c === '"') {
+        state = state === 'start' || state === 'closed' ? 'quoted' : state === 'quoted' ? 'closed' : 'unquoted';
+      } else if (!inQuotes && (c === '\n' || c === '\r')) {
         let endLength = 1;
         if (c === '\r') {
           if (scan + 1 >= text.length && !final) return; // a CR at the chunk's end: wait for what follows
@@ -49,13 +58,17 @@ async function* rawRows(input: AsyncIterable<Buffer | string>, source: string, q
         line += countBreaks(row.text) + 1;
         scan += endLength;
         start = scan;
+        state = 'start';
         yield row;
         continue;
+      } else if (!inQuotes && !(c === '\ufeff' && state === 'start')) {
+        state = c === ',' ? 'start' : 'unquoted';
       }
       scan++;
     }
     if (final && start < text.length) {
-      if (inQuotes) throw new InputError('unterminated quoted field: the quote opened in this record is never closed', at(source, line));
+      if (state === 'quoted')
+        throw new InputError('unterminated quoted field: the quote opened in this record is never closed', at(source, line));
       yield { text: text.slice(start), end: '', line };
       start = text.length;
     }
@@ -109,10 +122,7 @@ export function splitFields(row: string, delimiter: ',' | '\t', where: string): 
       fields.push(value);
     } else {
       const comma = row.indexOf(',', i);
-      const value = row.slice(i, comma < 0 ? row.length : comma);
-      if (value.includes('"'))
-        throw new InputError('invalid quoting: a quote inside an unquoted field (quote the whole field and write "" for the quote)', where);
-      fields.push(value);
+      fields.push(row.slice(i, comma < 0 ? row.length : comma)); // a quote here is an ordinary character
       i = comma < 0 ? row.length : comma;
     }
     if (i >= row.length) return fields;
@@ -135,7 +145,16 @@ export function csvField(value: string): string {
  */
 export function readPassthroughRows(
   input: AsyncIterable<Buffer | string>,
-  options: { source: string; dialect: 'csv' | 'tsv'; textField: string; labelField: string; onHeader: (header: CsvHeader) => void },
+  options: {
+    source: string;
+    dialect: 'csv' | 'tsv';
+    textField: string;
+    labelField: string;
+    /** The columns of input without a header row: its first row is data, and no header is written. */
+    columns?: readonly string[];
+    flags?: LayoutFlags;
+    onHeader: (header: CsvHeader) => void;
+  },
 ): { rows: AsyncGenerator<PassthroughRecord>; trailer: () => string } {
   const { source } = options;
   const delimiter = options.dialect === 'tsv' ? '\t' : ',';
@@ -145,6 +164,16 @@ export function readPassthroughRows(
     let header: CsvHeader | undefined;
     let textIndices: number[] = [];
     let labelIndex = -1;
+    const textColumns = textSpec.paths.map((p) => p[0]);
+    const { columns } = options;
+    if (columns) {
+      const missing = textColumns.find((c) => !columns.includes(c));
+      if (missing !== undefined)
+        throw new InputError(`${options.flags?.columns ?? '--columns'} ${columns.join(',')} names no "${missing}" column`, source);
+      textIndices = textColumns.map((c) => columns.indexOf(c));
+      labelIndex = columns.indexOf(labelSpec.paths[0][0]);
+    }
+    let first = true;
     for await (const row of rawRows(input, source, delimiter === ',')) {
       if (row.text === '' || row.text === '\ufeff') {
         pending += row.text + row.end; // a blank line: kept, before the next row
@@ -152,23 +181,45 @@ export function readPassthroughRows(
       }
       const where = at(source, row.line);
       const cells = splitFields(row.text.replace(/^\ufeff/, ''), delimiter, where);
-      if (header === undefined) {
+      if (columns && first) {
+        first = false;
+        if (cells.length !== columns.length)
+          throw new InputError(
+            `the first row has ${cells.length} fields, but ${options.flags?.columns ?? '--columns'} names ${columns.length} (${columns.join(',')})`,
+            where,
+          );
+        if (cells.every((cell, i) => cell === columns[i]))
+          throw new InputError(
+            `the first row names the columns ${columns.join(',')}: the input has a header, so leave out ${options.flags?.columns ?? '--columns'}`,
+            where,
+          );
+      }
+      if (header === undefined && !columns) {
         header = { raw: pending + row.text, end: row.end, columns: cells, delimiter };
         pending = '';
-        const missing = textSpec.paths.map((p) => p[0]).filter((c) => !cells.includes(c));
-        if (missing.length) throw new InputError(`the header has no "${missing[0]}" column (columns: ${cells.join(', ')})`, where);
-        textIndices = textSpec.paths.map((p) => cells.indexOf(p[0]));
+        const missing = textColumns.find((c) => !cells.includes(c));
+        if (missing !== undefined)
+          throw new InputError(
+            noHeaderMessage(cells, missing, textColumns, labelSpec.paths[0][0], {
+              format: options.dialect,
+              flags: options.flags,
+              offerAgNews: false, // classify writes its input back: there is no AG News input kind
+            }),
+            where,
+          );
+        textIndices = textColumns.map((c) => cells.indexOf(c));
         labelIndex = cells.indexOf(labelSpec.paths[0][0]);
         options.onHeader(header);
         continue;
       }
-      if (cells.length !== header.columns.length)
-        throw new InputError(`wrong number of fields: expected ${header.columns.length}, got ${cells.length}`, where);
+      const width = columns ? columns.length : header!.columns.length;
+      if (cells.length !== width) throw new InputError(`wrong number of fields: expected ${width}, got ${cells.length}`, where);
       const label = labelIndex >= 0 && cells[labelIndex] !== '' ? cells[labelIndex] : undefined;
       yield { text: textIndices.map((i) => cells[i]).join(' '), label, line: row.line, raw: row.text, before: pending, end: row.end };
       pending = '';
     }
-    if (header === undefined) throw new InputError('no header row: --input csv and tsv need a header naming the columns', source);
+    if (header === undefined && !columns)
+      throw new InputError('no header row: --input csv and tsv need a header naming the columns (or --no-header --columns NAMES)', source);
   }
   return { rows: rows(), trailer: () => pending };
 }

@@ -1,20 +1,29 @@
 /**
- * CSV and TSV input (already decompressed). CSV comes in one of two layouts:
+ * CSV and TSV input (already decompressed). A CSV or TSV file is read in one of three layouts, always
+ * the one asked for, never guessed from the data:
  *
- * - AG News layout: no header, exactly three columns `class,title,description`, class a positive
- *   integer. Each row becomes `{label: class - 1, text: title + " " + description}`, verbatim: nothing
- *   is unescaped or trimmed (this is what torchtext's AG_NEWS and the Hugging Face loader produce).
- * - Header layout: the first row names the columns; one of them must be `options.textField`, and
- *   `options.labelField` may be another. CSV labels are always strings (`"1"` stays `"1"`); only JSONL
- *   labels keep a JSON type. An empty label cell counts as a missing label. Other columns are ignored.
+ * - Header (the default): the first row names the columns; it must name every `options.textField`
+ *   column (else the file is taken to have no header, and that is an error saying how to name its
+ *   columns), and `options.labelField` may be another. Other columns are ignored.
+ * - No header (`options.columns`, the `--columns` flags): the columns are named by the caller and the
+ *   first row is data. A first row equal to those names is refused: that file has a header.
+ * - AG News (`format: 'ag_news'`, `--train-format ag_news`): no header, exactly three columns
+ *   `class,title,description`, class a positive integer. Each row becomes
+ *   `{label: class - 1, text: title + " " + description}`, verbatim: nothing is unescaped or trimmed
+ *   (this is what torchtext's AG_NEWS and the Hugging Face loader produce).
+ *
+ * CSV labels are always strings (`"1"` stays `"1"`); only JSONL labels keep a JSON type. An empty
+ * label cell counts as a missing label.
  *
  * Parsing is csv-parse's streaming API with RFC 4180 quoting (`""` inside a quoted field is a quote,
  * quoted fields may span lines), a UTF-8 BOM skipped, LF, CRLF and CR line ends (mixed too), blank
- * lines skipped, and every row required to have as many fields as the first one.
+ * lines skipped, and every row required to have as many fields as the first one. A quote inside an
+ * unquoted field (`1,The 5" screen`) is an ordinary character, kept as written (as Python's csv reads
+ * it); a quoted field must still end at a comma or a line end.
  *
- * TSV (`.tsv`, `--train-format tsv`) is the header layout with tab-separated fields and no quoting, as
- * IANA's text/tab-separated-values defines it: a quote is an ordinary character, and a field cannot
- * hold a tab or a line end.
+ * TSV (`.tsv`, `--train-format tsv`) has tab-separated fields and no quoting, as IANA's
+ * text/tab-separated-values defines it: a quote is an ordinary character, and a field cannot hold a
+ * tab or a line end.
  *
  * `line` is the 1-based line where a record starts. It is computed here from each record's raw text
  * rather than taken from csv-parse's `info.lines`, which counts a CRLF inside a quoted field as two lines.
@@ -30,11 +39,6 @@ export interface CsvRow {
   cells: string[];
   line: number;
 }
-
-/** The layouts `readCsvRecords` accepts, for error messages. */
-const LAYOUTS_ACCEPTED =
-  'expected either a header row naming a "{text}" column (and optionally "{label}"), ' +
-  'or AG News rows without a header: class,title,description with class a positive integer';
 
 /**
  * Streams the rows of a CSV source. Errors (wrong number of fields, a quote never closed, a stray
@@ -54,11 +58,15 @@ export async function* readCsvRows(
     skip_empty_lines: true,
     relax_column_count: false,
     record_delimiter: ['\r\n', '\n', '\r'],
+    // A quote inside an unquoted field is kept as a character. (csv-parse then also takes a quoted
+    // field followed by more text, `"a"b`, as the literal `"a"b`: checkClosingQuotes refuses that.)
+    relax_quotes: dialect === 'csv',
     // TSV as IANA registers it: fields separated by tabs, no quoting (a quote is an ordinary character).
     ...(dialect === 'tsv' ? { delimiter: '\t', quote: false } : {}),
     on_record: ({ record, raw }) => {
       const { start, end } = recordLines(raw, nextLine);
       nextLine = end + 1;
+      if (dialect === 'csv' && record.some((cell) => cell.includes('"'))) checkClosingQuotes(raw, start, source);
       return { cells: record, line: start };
     },
   };
@@ -100,6 +108,42 @@ export async function* readCsvRows(
   } finally {
     // The feeding loop above is not awaited: it may be waiting on a slow input (stdin) and stops at its next chunk.
     if (!parser.destroyed) parser.destroy();
+  }
+}
+
+/**
+ * Refuses a quoted field followed by more than a comma or a line end (`"a"b`), which csv-parse's
+ * relax_quotes would keep as the literal `"a"b`: RFC 4180 says nothing of it and readers differ.
+ */
+function checkClosingQuotes(raw: string, line: number, source: string): void {
+  let i = 0;
+  while (i < raw.length && (raw[i] === '\n' || raw[i] === '\r')) i++;
+  let fieldStart = true;
+  while (i < raw.length) {
+    const c = raw[i];
+    if (fieldStart && c === '"') {
+      // A quoted field: "" is a quote; the closing quote must end the field.
+      for (i++; i < raw.length; i++) {
+        if (raw[i] !== '"') continue;
+        if (raw[i + 1] === '"') {
+          i++;
+          continue;
+        }
+        const next = raw[i + 1];
+        if (next !== undefined && next !== ',' && next !== '\n' && next !== '\r') {
+          throw new InputError(
+            'invalid quoting: a closing quote must be followed by a comma or the end of the line (write "" for a quote inside a quoted field)',
+            at(source, line),
+          );
+        }
+        break;
+      }
+      i++;
+      fieldStart = false;
+      continue;
+    }
+    fieldStart = c === ',';
+    i++;
   }
 }
 
@@ -174,61 +218,87 @@ export function agNewsRowToRecord(cls: string, title: string, description: strin
   return { label: value - 1, text: `${title} ${description}` };
 }
 
-/** Streams labeled records from CSV in the AG News or the header layout (see the file comment). */
+/** Streams labeled records from CSV or TSV in the header, no-header or AG News layout (see the file comment). */
 export async function* readCsvRecords(
   input: AsyncIterable<Buffer | string> | NodeJS.ReadableStream,
   options: ReadOptions,
 ): AsyncGenerator<LabeledRecord> {
   const { source, textField, labelField, requireLabel } = options;
-  const tsv = options.format === 'tsv';
+  const dialect = options.format === 'tsv' ? 'tsv' : 'csv';
+  if (options.format === 'ag_news') {
+    if (options.columns)
+      throw new InputError(`${columnsFlag(options)} does not apply to the AG News layout (class,title,description)`, source);
+    let first = true;
+    for await (const row of readCsvRows(input, source)) {
+      if (first && row.cells.length !== 3) {
+        throw new InputError(
+          `the AG News layout has 3 fields (class,title,description), but the first row has ${row.cells.length}`,
+          at(source, row.line),
+        );
+      }
+      first = false;
+      const [cls, title, description] = row.cells;
+      const { label, text } = agNewsRowToRecord(cls, title, description, at(source, row.line));
+      yield { label, text, line: row.line };
+    }
+    return;
+  }
   // Columns by name: a text spec may join several (`title,description`), one space between them.
   const { textSpec, labelSpec } = parseColumnSpecs(textField, labelField, source);
   const textColumns = textSpec.paths.map((p) => p[0]);
   const labelColumn = labelSpec.paths[0][0];
+  const { columns } = options;
+  if (columns) {
+    const missing =
+      textColumns.find((c) => !columns.includes(c)) ?? (requireLabel && !columns.includes(labelColumn) ? labelColumn : undefined);
+    if (missing !== undefined) {
+      const flag = missing === labelColumn && !textColumns.includes(missing) ? '--label-field' : '--text-field';
+      throw new InputError(
+        `${columnsFlag(options)} ${columns.join(',')} names no "${missing}" column (name it there, or choose the column with ${flag})`,
+        source,
+      );
+    }
+  }
   let convert: ((row: CsvRow) => LabeledRecord) | undefined;
-  for await (const row of readCsvRows(input, source, tsv ? 'tsv' : 'csv')) {
+  for await (const row of readCsvRows(input, source, dialect)) {
     if (convert === undefined) {
-      if (textColumns.every((c) => row.cells.includes(c))) {
-        convert = headerLayout(row);
-        continue; // the header itself is not a record
-      }
-      if (!tsv && row.cells.length === 3 && /^[+-]?[0-9]+$/.test(row.cells[0])) {
-        convert = agNewsLayout;
-      } else if (tsv) {
-        const found = row.cells.length === 1 ? '1 column' : `${row.cells.length} columns`;
-        throw new InputError(
-          `the first row has ${found} and no "${textField}" column: TSV needs a header row naming a "${textField}" column (and optionally "${labelField}")`,
-          at(source, row.line),
-        );
+      if (columns) {
+        if (row.cells.length !== columns.length) {
+          throw new InputError(
+            `the first row has ${fields(row.cells.length)}, but ${columnsFlag(options)} names ${columns.length} (${columns.join(',')})`,
+            at(source, row.line),
+          );
+        }
+        if (row.cells.every((cell, i) => cell === columns[i])) {
+          throw new InputError(
+            `the first row names the columns ${columns.join(',')}: the file has a header, so leave out ${columnsFlag(options)}`,
+            at(source, row.line),
+          );
+        }
+        convert = layout(columns, row.line);
       } else {
-        const found = row.cells.length === 1 ? '1 column' : `${row.cells.length} columns`;
-        const layouts = LAYOUTS_ACCEPTED.replace('{text}', textField).replace('{label}', labelField);
-        throw new InputError(
-          `unrecognised CSV layout (the first row has ${found} and no "${textField}" column): ${layouts}`,
-          at(source, row.line),
-        );
+        const missing = textColumns.find((c) => !row.cells.includes(c));
+        if (missing !== undefined)
+          throw new InputError(noHeaderMessage(row.cells, missing, textColumns, labelColumn, options), at(source, row.line));
+        convert = layout(row.cells, row.line);
+        continue; // the header itself is not a record
       }
     }
     yield convert(row);
   }
 
-  function agNewsLayout(row: CsvRow): LabeledRecord {
-    const [cls, title, description] = row.cells;
-    const { label, text } = agNewsRowToRecord(cls, title, description, at(source, row.line));
-    return { label, text, line: row.line };
-  }
-
-  function headerLayout(header: CsvRow): (row: CsvRow) => LabeledRecord {
-    const names = header.cells;
+  /** The record of a row, given the names of the columns (from the header, or from the caller). */
+  function layout(names: readonly string[], line: number): (row: CsvRow) => LabeledRecord {
     for (const name of [...textColumns, labelColumn]) {
       if (names.indexOf(name) !== names.lastIndexOf(name)) {
-        throw new InputError(`the header names column "${name}" more than once`, at(source, header.line));
+        const what = columns ? `${columnsFlag(options)} names` : 'the header names';
+        throw new InputError(`${what} column "${name}" more than once`, columns ? source : at(source, line));
       }
     }
     const textIndices = textColumns.map((c) => names.indexOf(c));
     const labelIndex = names.indexOf(labelColumn);
     if (labelIndex === -1 && requireLabel) {
-      throw new InputError(`the header has no "${labelColumn}" column (columns: ${names.join(', ')})`, at(source, header.line));
+      throw new InputError(`the header has no "${labelColumn}" column (columns: ${names.join(', ')})`, at(source, line));
     }
     return (row) => {
       const text = textIndices.map((i) => row.cells[i]).join(' ');
@@ -238,4 +308,47 @@ export async function* readCsvRecords(
       return { text, label: labelCell === '' ? undefined : labelCell, line: row.line };
     };
   }
+}
+
+function fields(n: number): string {
+  return n === 1 ? '1 field' : `${n} fields`;
+}
+
+function columnsFlag(options: Pick<ReadOptions, 'flags'>): string {
+  return options.flags?.columns ?? '--columns';
+}
+
+/**
+ * The error for a first row that does not name the text column(s): it is taken to be data, so the
+ * file has no header. Says which row it read and how to name the columns (or ask for AG News).
+ */
+export function noHeaderMessage(
+  cells: readonly string[],
+  missing: string,
+  textColumns: readonly string[],
+  labelColumn: string,
+  options: Pick<ReadOptions, 'format' | 'flags'> & { offerAgNews?: boolean },
+): string {
+  const shown = cells
+    .slice(0, 5)
+    .map((c) => JSON.stringify(c.length > 30 ? `${c.slice(0, 29)}…` : c))
+    .join(', ');
+  const row = `${shown}${cells.length > 5 ? ', …' : ''}`;
+  const n = cells.length;
+  const names = [labelColumn, ...textColumns];
+  const example =
+    names.length === n
+      ? names.join(',')
+      : n === 3 && textColumns.length === 1
+        ? `${labelColumn},title,${textColumns[0]}`
+        : n === 1 && textColumns.length === 1
+          ? textColumns[0]
+          : undefined;
+  const own = options.flags?.ownColumns ? ` (or ${options.flags.ownColumns} for this file only)` : '';
+  const columnsHint = `--no-header --columns ${example ?? `NAMES (one name per field, ${n} here)`}${own}`;
+  const agNews =
+    options.offerAgNews !== false && options.format !== 'tsv' && n === 3
+      ? `, or read it as the AG News layout (class,title,description) with ${options.flags?.format ?? '--format'} ag_news`
+      : '';
+  return `the first row (${row}) names no "${missing}" column, so it is not a header; for a file without a header, name its columns with ${columnsHint}${agNews}`;
 }

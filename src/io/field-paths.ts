@@ -77,7 +77,15 @@ export function lookup(object: Record<string, unknown>, path: readonly string[])
     if (current === null || typeof current !== 'object' || Array.isArray(current)) {
       return { found: false, message: `"${pathName(path.slice(0, i))}" is not an object (looking for "${pathName(path)}")` };
     }
-    if (!Object.prototype.hasOwnProperty.call(current, path[i])) return { found: false, message: `missing "${pathName(path)}"` };
+    if (!Object.prototype.hasOwnProperty.call(current, path[i])) {
+      // A key with a dot in it (`{"a.b": …}`) is reached with the dot escaped: say so when the object has one.
+      const dotted = [...path.slice(0, i), path.slice(i).join('.')];
+      const hint =
+        path.length - i > 1 && Object.prototype.hasOwnProperty.call(current, dotted[i])
+          ? ` (the object has a key "${dotted[i]}": write its dot as \\. to name it, ${pathName(dotted)})`
+          : '';
+      return { found: false, message: `missing "${pathName(path)}"${hint}` };
+    }
     current = (current as Record<string, unknown>)[path[i]];
   }
   return { found: true, value: current };

@@ -54,6 +54,8 @@ export interface IndexCacheOptions {
   textField?: string;
   labelField?: string;
   strip?: boolean;
+  /** The columns of a CSV or TSV file without a header. */
+  columns?: readonly string[];
 }
 
 /** Where the index of the training file with sha256 `fileHash` is cached, and its key (written in the file). */
@@ -67,6 +69,8 @@ export function indexCacheEntry(cacheDir: string, fileHash: string, options: Ind
         options.textField ?? 'text',
         options.labelField ?? 'label',
         !!options.strip,
+        // Only when given, so that the keys of files read with a header stay what they were.
+        ...(options.columns ? [options.columns] : []),
       ]),
     )
     .digest('hex');

@@ -61,7 +61,7 @@ export function parseJsonlLine(
   if (labelFound.found && labelFound.value !== null) {
     label = checkLabel(labelFound.value, labelField, where, text, labelPath);
   } else if (options.requireLabel) {
-    throw new InputError(labelFound.found ? `missing "${labelField}"` : labelFound.message, where);
+    throw new InputError(labelFound.found ? `"${pathName(labelPath)}" is null` : labelFound.message, where);
   }
   const record: LabeledRecord = { text: textValue, label, line: lineNumber };
   if (options.keepRaw) record.raw = text;

@@ -185,7 +185,8 @@ export async function* readLines(stream: AsyncIterable<Buffer | string>, source:
 }
 
 /** The data formats a file extension names: `.jsonl` `.ndjson` `.json`, `.csv`, `.tsv` (after a `.gz`). */
-export type FileFormat = 'jsonl' | 'csv' | 'tsv';
+/** A data file's format: `ag_news` is the AG News CSV layout (no header; class,title,description), only when asked for. */
+export type FileFormat = 'jsonl' | 'csv' | 'tsv' | 'ag_news';
 
 /** A file's extension without `.gz`, lower case, with its dot (`train.jsonl.gz` → `.jsonl`); '' when it has none. */
 export function extensionOf(path: string): string {

@@ -5,7 +5,7 @@ import { extensionOf, formatFromPath, type OpenedInput, openInput, readLines } f
 import { readJsonlRecords } from './jsonl.js';
 import { readCsvRecords } from './csv.js';
 import { type LineRange, openLineRange } from './line-range.js';
-import type { InputFormat, LabeledRecord, ReadOptions } from './records.js';
+import type { InputFormat, LabeledRecord, LayoutFlags, ReadOptions } from './records.js';
 
 export interface SourceOptions {
   /** The format; when absent, chosen from the extension (JSONL for stdin and for a file without one). */
@@ -18,6 +18,9 @@ export interface SourceOptions {
   keepRaw?: boolean;
   allowEmptyText?: boolean;
   formatHint?: string;
+  /** See ReadOptions. */
+  columns?: readonly string[];
+  flags?: LayoutFlags;
 }
 
 /**
@@ -47,6 +50,8 @@ export async function* readRecords(path: string, options: SourceOptions): AsyncG
     keepRaw: options.keepRaw,
     formatHint: options.formatHint,
     allowEmptyText: options.allowEmptyText,
+    columns: options.columns,
+    flags: options.flags,
   });
 }
 
@@ -90,6 +95,8 @@ export function readRecordsInRange(
       keepRaw: options.keepRaw,
       formatHint: options.formatHint,
       allowEmptyText: options.allowEmptyText,
+      columns: options.columns,
+      flags: options.flags,
     };
     try {
       yield* recordsFrom(lines.stream, readOptions);
@@ -111,6 +118,7 @@ export function recordsFrom(stream: Readable, options: ReadOptions): AsyncGenera
       return readJsonlRecords(readLines(stream, options.source), options);
     case 'csv':
     case 'tsv':
+    case 'ag_news':
       return readCsvRecords(stream, options);
     case 'text':
       return readTextRecords(stream, options);

@@ -13,7 +13,8 @@ export interface LabeledRecord {
   end?: string;
 }
 
-export type InputFormat = 'jsonl' | 'csv' | 'tsv' | 'text';
+/** `ag_news`: the AG News CSV layout (no header; class,title,description), read only when asked for. */
+export type InputFormat = 'jsonl' | 'csv' | 'tsv' | 'ag_news' | 'text';
 
 export interface ReadOptions {
   /** Name used in error messages (`train.jsonl`, `<stdin>`). */
@@ -21,6 +22,10 @@ export interface ReadOptions {
   format: InputFormat;
   textField: string;
   labelField: string;
+  /** The names of the columns of a CSV or TSV file without a header row: its first row is data. */
+  columns?: readonly string[];
+  /** The flags named in this file's error messages (default `--format`, `--columns`). */
+  flags?: LayoutFlags;
   /** Whether a missing label is an error (training and test sets) or allowed (classify input). */
   requireLabel: boolean;
   /** Keep each JSONL record's source line in `raw` (classify passes it through byte for byte). */
@@ -29,4 +34,11 @@ export interface ReadOptions {
   allowEmptyText?: boolean;
   /** Added to a JSON parse error when a line does not look like JSON, e.g. `pass --input text`. */
   formatHint?: string;
+}
+
+/** The flags that set a file's format and columns, for hints: `--train-format`, `--columns` (the one in effect), `--train-columns` (its own). */
+export interface LayoutFlags {
+  format: string;
+  columns: string;
+  ownColumns?: string;
 }

@@ -171,24 +171,31 @@ describe.concurrent('row 33 (issue 10 item 11): one format per file, TSV, and a 
   it('row 33: an unknown format name → usage error naming the choices', async () => {
     for (const flag of ['--train-format', '--format']) {
       const r = await run(['classify', '--train', intTrain, flag, 'xml', 'x']);
-      expectNpcError(r, 2, new RegExp(`option '${flag} <fmt>' argument 'xml' is invalid\\. expected 'jsonl', 'csv' or 'tsv'\\.`), {
-        usage: true,
-      });
+      expectNpcError(
+        r,
+        2,
+        new RegExp(`option '${flag} <fmt>' argument 'xml' is invalid\\. expected 'jsonl', 'csv', 'tsv' or 'ag_news'\\.`),
+        {
+          usage: true,
+        },
+      );
     }
     expectNpcError(
       await run(['eval', '--test-format', 'xml']),
       2,
-      /option '--test-format <fmt>' argument 'xml' is invalid\. expected 'jsonl', 'csv' or 'tsv'\./,
+      /option '--test-format <fmt>' argument 'xml' is invalid\. expected 'jsonl', 'csv', 'tsv' or 'ag_news'\./,
       { usage: true },
     );
   });
 
-  it('row 33: TSV without a header naming the text column → one line naming it', async () => {
+  it('row 33: TSV without a header naming the text column → one line naming it and the flags for its columns', async () => {
     const tsv = file('r33-nohead.tsv', `1\t${SENTENCES[0][1]}\n`);
     expectNpcError(
       await run(['classify', '--train', tsv, 'x']),
       1,
-      `${tsv}:1: the first row has 2 columns and no "text" column: TSV needs a header row naming a "text" column (and optionally "label")`,
+      new RegExp(
+        `${tsv}:1: the first row \\("1", ".+"\\) names no "text" column, so it is not a header; for a file without a header, name its columns with --no-header --columns label,text \\(or --train-columns for this file only\\)`,
+      ),
     );
   });
 });

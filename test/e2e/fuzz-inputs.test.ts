@@ -140,6 +140,8 @@ interface Generated {
   bytes: Buffer;
   /** Rows the reader must return, when every line is valid. */
   expected?: Expected[];
+  /** The format to read it as, when not the case's (the AG News layout is read only when asked for). */
+  format?: InputFormat;
 }
 
 /** A valid JSONL source: BOM, CRLF, blank and whitespace lines, extra fields, no final newline, all at random. */
@@ -251,11 +253,17 @@ function validCsv(r: Rng): Generated {
   }
   const bom = text.startsWith('\uFEFF') ? 1 : 0;
   const expected = values.map((v, i) => ({ ...v, line: 1 + linesBefore(text.slice(bom), starts[i] - bom) }));
-  return { kind: `valid csv (${ag ? 'ag' : columns.join('|')}, ${JSON.stringify(eol)})`, bytes: Buffer.from(text), expected };
+  return {
+    kind: `valid csv (${ag ? 'ag' : columns.join('|')}, ${JSON.stringify(eol)})`,
+    bytes: Buffer.from(text),
+    expected,
+    format: ag ? 'ag_news' : undefined,
+  };
 }
 
 function brokenCsv(r: Rng): Generated {
-  let text = validCsv(r).bytes.toString('utf8');
+  const valid = validCsv(r);
+  let text = valid.bytes.toString('utf8');
   const n = 1 + int(r, 3);
   for (let i = 0; i < n; i++) {
     const at = int(r, text.length + 1);
@@ -276,7 +284,7 @@ function brokenCsv(r: Rng): Generated {
         text = text.slice(0, at) + text.slice(at + 1 + int(r, 3));
     }
   }
-  return { kind: 'broken csv', bytes: Buffer.from(text) };
+  return { kind: 'broken csv', bytes: Buffer.from(text), format: valid.format };
 }
 
 /** Byte-level damage to any source: flipped, inserted or deleted bytes. */
@@ -380,7 +388,10 @@ const LIBRARY_CASES: LibraryCase[] = [
     name: 'mangled CSV bytes',
     format: 'csv',
     requireLabel: false,
-    gen: (r) => ({ kind: 'mangled csv', bytes: mangleBytes(r, validCsv(r).bytes) }),
+    gen: (r) => {
+      const valid = validCsv(r);
+      return { kind: 'mangled csv', bytes: mangleBytes(r, valid.bytes), format: valid.format };
+    },
   },
   { name: 'random bytes as CSV', format: 'csv', requireLabel: false, gen: (r) => ({ kind: 'random bytes', bytes: randomBytes(r, 200) }) },
   {
@@ -423,14 +434,15 @@ describe('fuzz: the readers as a library (recordsFrom), random chunking', () => 
         const r = mulberry32(seed);
         const generated = spec.gen(r);
         const context = `${name} #${i} (seed ${seed}, ${generated.kind}): ${JSON.stringify(generated.bytes.toString('latin1')).slice(0, 300)}`;
-        const outcome = await withTimeout(readAll(spec.format, chunked(r, generated.bytes), spec.requireLabel), 5000, context);
+        const format = generated.format ?? spec.format;
+        const outcome = await withTimeout(readAll(format, chunked(r, generated.bytes), spec.requireLabel), 5000, context);
         if ('error' in outcome) {
           stats.errors++;
           expect(generated.expected, `${context}\nunexpected error: ${outcome.error.describe()}`).toBeUndefined();
           checkError(outcome.error, generated.bytes, context);
         } else {
           stats.rows++;
-          checkRows(outcome.rows, generated.bytes, context, spec.format);
+          checkRows(outcome.rows, generated.bytes, context, format);
           if (generated.expected) {
             expect(
               outcome.rows.map((row) => ({ text: row.text, label: row.label, line: row.line })),
@@ -508,7 +520,7 @@ describe('fuzz: the readers as a library (recordsFrom), random chunking', () => 
       writeFileSync(path, bytes);
       const context = `file ${name} (seed ${seed}, ${generated.kind}${corruptGzip ? ', corrupt gzip' : ''})`;
       try {
-        const { records } = await withTimeout(readDataset(path, {}), 5000, context);
+        const { records } = await withTimeout(readDataset(path, { format: generated.format }), 5000, context);
         checkRows(records, generated.bytes, context);
         if (generated.expected && !corruptGzip) {
           expect(

@@ -15,17 +15,15 @@ import { type FileFormat, labelNameMap, openTrainingSearcher } from '../../app/t
 import { InputError, UsageError, at } from '../../errors.js';
 import { addedFields, checkLineOutput, jsonLine, lineEnd, type LineOutput } from '../classify-output.js';
 import { resolveShard, type ShardFlag } from '../shards.js';
-import { checkLabelNames, chooseFormat, formatHint, labelFormatter } from '../options.js';
+import { checkLabelNames, chooseFormat, type FieldFlags, type FileFields, fileFields, formatHint, labelFormatter } from '../options.js';
 import type { LineWriter } from '../output.js';
 
-export interface ClassifyCommandOptions {
+export interface ClassifyCommandOptions extends FieldFlags {
   train?: string;
   format?: FileFormat;
   trainFormat?: FileFormat;
   k: number;
   neighbors: number;
-  textField: string;
-  labelField: string;
   input: 'jsonl' | 'text' | 'csv' | 'tsv';
   json: boolean;
   labelNames?: string[];
@@ -47,13 +45,25 @@ export async function classifyCommand(
 ): Promise<void> {
   const fromFile = options.inputFile !== undefined;
   const fromStdin = !fromFile && (texts.length === 0 || (texts.length === 1 && texts[0] === '-'));
-  checkOptions(texts, fromStdin, options);
+  const trainFormat = chooseFormat(options.train, options.trainFormat, options.format, '--train-format');
+  // The texts to classify are the test side: --test-text-field, --test-columns name their fields.
+  const fields = fileFields(options, [
+    { side: 'train', what: 'the training file', format: trainFormat, formatFlag: '--train-format', requireLabel: true },
+    {
+      side: 'test',
+      what: 'the input',
+      format: fromStdin || fromFile ? options.input : undefined,
+      formatFlag: '--input',
+      requireLabel: false,
+    },
+  ]);
+  const textField = fields.test.textField;
+  checkOptions(texts, fromStdin, options, textField);
   const range = options.shard ? resolveShard(options.shard, '--shard') : undefined;
   // JSONL in, JSONL out: the input lines pass through with the prediction added.
   const streamed = fromStdin || fromFile;
   const table = options.input === 'csv' || options.input === 'tsv';
   const asJson = options.json || (streamed && options.input === 'jsonl');
-  const trainFormat = chooseFormat(options.train, options.trainFormat, options.format, '--train-format');
   // A few arguments against a small training set: one thread, no start-up cost. Stdin, or a large
   // training set: the worker pool.
   const {
@@ -64,8 +74,7 @@ export async function classifyCommand(
     {
       path: options.train,
       format: trainFormat,
-      textField: options.textField,
-      labelField: options.labelField,
+      ...fields.train,
       formatHint: formatHint('--train-format'),
     },
     options.jobs,
@@ -87,12 +96,12 @@ export async function classifyCommand(
       minConfidence: options.minConfidence,
     };
     if (table) {
-      empty.push(...(await classifyTable(options, io, searcher, classifyOptions, show)));
+      empty.push(...(await classifyTable(options, fields.test, io, searcher, classifyOptions, show)));
     } else {
       const readOptions = {
         format: options.input as 'jsonl' | 'text',
-        textField: options.textField,
-        labelField: options.labelField,
+        textField,
+        labelField: fields.test.labelField,
         formatHint: 'for plain text lines pass --input text',
       };
       const source = fromFile ? options.inputFile! : fromStdin ? '<stdin>' : 'argument';
@@ -102,13 +111,14 @@ export async function classifyCommand(
       const added = addedFields(options.outputField);
       for await (const result of classifyRecords(searcher, records, classifyOptions)) {
         if (result.skipped) {
-          if (options.stopOnBadRow) await lineOf(() => stopAt(source, result.record.line, emptyText(options, streamed)), lineOffset);
+          if (options.stopOnBadRow)
+            await lineOf(() => stopAt(source, result.record.line, emptyText(options, streamed, textField)), lineOffset);
           empty.push(result.record.line);
         }
         let line: string;
         if (!asJson)
           line = result.prediction !== null ? show(result.prediction) : result.abstained ? options.abstainLabel : options.emptyLabel;
-        else line = await lineOf(() => jsonLine(result, options.textField, added, names, source), lineOffset);
+        else line = await lineOf(() => jsonLine(result, textField, added, names, source), lineOffset);
         await io.out.write(line + lineEnd(result.record));
       }
     }
@@ -126,21 +136,21 @@ export async function classifyCommand(
         .join(', ') + (n > 5 ? ', …' : '');
     const got = asJson ? `"${options.outputField}": null, "error": "empty text"` : `'${options.emptyLabel}' (--empty-label)`;
     const what = table
-      ? `${n} empty "${options.textField}" cell${s}`
+      ? `${n} empty "${textField}" cell${s}`
       : !streamed
         ? `${n} empty argument${s}`
         : options.input === 'text'
           ? `${n} empty line${s}`
-          : `${n} object${s} with an empty "${options.textField}"`;
+          : `${n} object${s} with an empty "${textField}"`;
     const where = streamed ? `${fromFile ? options.inputFile : '<stdin>'}: ` : '';
     io.warn(`${where}${what} not classified (${streamed ? 'line' : 'argument'}${s} ${first}); each got ${got}`);
   }
 }
 
 /** What an empty text is called in an error: the field or cell, a line of plain text, an argument. */
-function emptyText(options: ClassifyCommandOptions, streamed: boolean): string {
+function emptyText(options: ClassifyCommandOptions, streamed: boolean, textField: string): string {
   if (!streamed) return 'empty text';
-  return options.input === 'text' ? 'empty line' : `empty "${options.textField}"`;
+  return options.input === 'text' ? 'empty line' : `empty "${textField}"`;
 }
 
 /** `--stop-on-bad-row`: the first row npc would answer without classifying it ends the job. */
@@ -155,6 +165,7 @@ function stopAt(source: string, line: number, what: string): never {
  */
 async function classifyTable(
   options: ClassifyCommandOptions,
+  fields: FileFields,
   io: { stdin: Readable; out: LineWriter },
   searcher: Parameters<typeof classifyRecords>[0],
   classifyOptions: Parameters<typeof classifyRecords>[2],
@@ -179,15 +190,17 @@ async function classifyTable(
   };
   const { rows, trailer } = stdinTableRows(io.stdin, {
     dialect: options.input as 'csv' | 'tsv',
-    textField: options.textField,
-    labelField: options.labelField,
+    textField: fields.textField,
+    labelField: fields.labelField,
+    columns: fields.columns,
+    flags: fields.flags,
     onHeader: (h) => (header = h),
   });
   for await (const result of classifyRecords(searcher, rows, classifyOptions)) {
     await writeHeader();
     const row = result.record as PassthroughRecord;
     if (result.skipped) {
-      if (options.stopOnBadRow) stopAt('<stdin>', row.line, `empty "${options.textField}"`);
+      if (options.stopOnBadRow) stopAt('<stdin>', row.line, `empty "${fields.textField}"`);
       empty.push(row.line);
     }
     const value = result.prediction !== null ? show(result.prediction) : result.abstained ? options.abstainLabel : options.emptyLabel;
@@ -210,7 +223,7 @@ async function lineOf(make: () => string, lineOffset: (() => Promise<number>) | 
 }
 
 /** Combinations that would silently do something other than asked. */
-function checkOptions(texts: string[], fromStdin: boolean, options: ClassifyCommandOptions): void {
+function checkOptions(texts: string[], fromStdin: boolean, options: ClassifyCommandOptions, textField: string): void {
   if (options.inputFile !== undefined) {
     if (texts.length) throw new UsageError('--input-file reads the texts from a file: give no text arguments');
     if (options.inputFile === options.train) throw new UsageError('--input-file and --train name the same file');
@@ -236,7 +249,7 @@ function checkOptions(texts: string[], fromStdin: boolean, options: ClassifyComm
   if (options.neighbors > 0 && !asJson)
     throw new UsageError('--neighbors needs JSON output: add --json (plain output is one label per line)');
   if (options.outputField === '') throw new UsageError('--output-field needs a name');
-  if (asJson && !(streamed && options.input === 'jsonl') && options.outputField === options.textField) {
+  if (asJson && !(streamed && options.input === 'jsonl') && options.outputField === textField) {
     throw new UsageError(`--output-field ${options.outputField} is also the text field`);
   }
 }

@@ -8,7 +8,7 @@ import { compareSets, type DriftOptions, measureSet, measureWindows } from '../.
 import { type FileFormat, inputPaths, inputRecords, openTrainingSearcher } from '../../app/training.js';
 import { InputError, UsageError } from '../../errors.js';
 import { EXIT_DRIFT, ExitStatus } from '../exit-codes.js';
-import { chooseFormat, formatHint } from '../options.js';
+import { chooseFormat, type FileFields, formatHint } from '../options.js';
 import type { LineWriter } from '../output.js';
 import { driftJsonLine, driftText } from '../drift-report.js';
 import { driftHtml } from '../html.js';
@@ -25,6 +25,13 @@ export interface DriftCommandOptions {
   currentFormat?: FileFormat;
   textField: string;
   labelField: string;
+  /** `--columns`: the columns of every CSV or TSV file without a header; `--no-header` (false) says each needs them. */
+  columns?: string[];
+  header?: boolean;
+  /** One file's columns (that file then has no header). */
+  trainColumns?: string[];
+  referenceColumns?: string[];
+  currentColumns?: string[];
   k: number;
   alpha: number;
   short: number;
@@ -49,9 +56,11 @@ export async function driftCommand(
     throw new UsageError('--reference and the current rows cannot both be stdin');
   if (options.current !== undefined && options.current === options.reference)
     io.warn(`--reference and --current are the same file (${options.reference}): expect no drift`);
-  const fields = { textField: options.textField, labelField: options.labelField };
-  const set = (path: string, own: FileFormat | undefined, flag: string) =>
-    inputRecords(path, { format: chooseFormat(path, own, options.format, flag), formatHint: formatHint(flag), ...fields, stdin: io.stdin });
+  const fileOf = fileLayouts(options);
+  const set = (side: DriftSide, path: string) => {
+    const file = fileOf[side];
+    return inputRecords(path, { ...file, formatHint: formatHint(`--${side}-format`), stdin: io.stdin });
+  };
   const stop = new StopOnSignal();
   const inputs = [options.train ?? inputPaths(undefined, undefined)[0], options.reference, options.current ?? '-'];
   const { html } = options.html ? await openOutputFiles({ html: options.html }, inputs, { stdout: io.stdout }, stop) : { html: undefined };
@@ -59,9 +68,8 @@ export async function driftCommand(
   const { searcher } = await openTrainingSearcher(
     {
       path: options.train,
-      format: chooseFormat(options.train, options.trainFormat, options.format, '--train-format'),
+      ...fileOf.train,
       formatHint: formatHint('--train-format'),
-      ...fields,
     },
     options.jobs,
     { onWarning: io.warn },
@@ -71,7 +79,7 @@ export async function driftCommand(
     const reference = await measureSet(
       searcher,
       options.reference === '-' ? '<stdin>' : options.reference,
-      set(options.reference, options.referenceFormat, '--reference-format'),
+      set('reference', options.reference),
       { ...drift, farthest: 0 },
     );
     if (reference.rows === 0) throw new InputError('no rows in the reference set', reference.source);
@@ -79,7 +87,7 @@ export async function driftCommand(
       const current = await measureSet(
         searcher,
         options.current === '-' ? '<stdin>' : options.current!,
-        set(options.current!, options.currentFormat, '--current-format'),
+        set('current', options.current!),
         drift,
       );
       if (current.rows === 0) throw new InputError('no rows in the current set', current.source);
@@ -95,7 +103,7 @@ export async function driftCommand(
     }
     let drifted = 0;
     let window = 0;
-    for await (const current of measureWindows(searcher, set('-', options.currentFormat, '--current-format'), options.window, drift)) {
+    for await (const current of measureWindows(searcher, set('current', '-'), options.window, drift)) {
       const report = compareSets(reference, current.set, options.alpha);
       if (report.drift) drifted++;
       await io.out.writeLine(
@@ -114,4 +122,66 @@ export async function driftCommand(
   } finally {
     await searcher.close();
   }
+}
+
+type DriftSide = 'train' | 'reference' | 'current';
+
+/**
+ * The format and columns of drift's three files: `--columns` sets every CSV and TSV file's,
+ * `--train-columns`, `--reference-columns`, `--current-columns` one file's. Combinations that would
+ * leave a flag without effect are usage errors (as for the other commands, cli/options.ts fileFields).
+ */
+function fileLayouts(
+  options: DriftCommandOptions,
+): Record<
+  DriftSide,
+  { format: FileFormat | undefined; textField: string; labelField: string; columns?: string[]; flags: FileFields['flags'] }
+> {
+  const table = (format: FileFormat | undefined): boolean => format === 'csv' || format === 'tsv';
+  const files = {
+    train: { path: options.train, own: options.trainFormat, columns: options.trainColumns, what: 'the training file' },
+    reference: { path: options.reference, own: options.referenceFormat, columns: options.referenceColumns, what: 'the reference file' },
+    current: { path: options.current ?? '-', own: options.currentFormat, columns: options.currentColumns, what: 'the current file' },
+  };
+  const formats = Object.fromEntries(
+    (Object.keys(files) as DriftSide[]).map((side) => [
+      side,
+      chooseFormat(files[side].path, files[side].own, options.format, `--${side}-format`),
+    ]),
+  ) as Record<DriftSide, FileFormat | undefined>;
+  const anyTable = Object.values(formats).some(table);
+  if (options.columns !== undefined && !anyTable)
+    throw new UsageError('--columns names the columns of CSV and TSV files without a header, but no file here is CSV or TSV');
+  if (options.header === false && !anyTable)
+    throw new UsageError('--no-header applies to CSV and TSV files, but no file here is CSV or TSV');
+  const result = {} as ReturnType<typeof fileLayouts>;
+  for (const side of Object.keys(files) as DriftSide[]) {
+    const file = files[side];
+    const format = formats[side];
+    if (file.columns !== undefined) {
+      if (options.columns !== undefined)
+        throw new UsageError(
+          `--columns sets every file's columns: it cannot be combined with --${side}-columns (give each file's own --…-columns instead)`,
+        );
+      if (!table(format))
+        throw new UsageError(
+          `--${side}-columns names the columns of a CSV or TSV file without a header, but ${file.what} is ${format === undefined ? 'the cached JSONL' : format === 'ag_news' ? 'read as AG News' : format.toUpperCase()}`,
+        );
+    }
+    const columns = table(format) ? (file.columns ?? options.columns) : undefined;
+    if (table(format) && options.header === false && columns === undefined)
+      throw new UsageError(`--no-header: name the columns of ${file.what} with --columns NAMES or --${side}-columns NAMES`);
+    result[side] = {
+      format,
+      textField: options.textField,
+      labelField: options.labelField,
+      columns,
+      flags: {
+        format: `--${side}-format`,
+        columns: file.columns !== undefined ? `--${side}-columns` : '--columns',
+        ownColumns: `--${side}-columns`,
+      },
+    };
+  }
+  return result;
 }

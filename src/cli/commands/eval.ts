@@ -138,7 +138,7 @@ async function runCrossValidation(
   stop: StopOnSignal,
   reportOut: LineWriter,
 ): Promise<void> {
-  const spec = dataSpecs({ ...options, train: options.data }, { strip: options.strip }).train;
+  const spec = dataSpecs({ ...options, train: options.data }, { strip: options.strip, testFile: false }).train;
   const data = await loadSplit(spec, 'train');
   checkLabelNames(
     options.labelNames,
