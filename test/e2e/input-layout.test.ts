@@ -425,7 +425,7 @@ describe.concurrent('rows 52–53: messages for a key with a dot and a null labe
       `${nested}:1: missing "meta.a.b" (the object has a key "a.b": write its dot as \\. to name it, meta.a\\.b)`,
     );
     // With the escape, the key is read.
-    const ok = await run(['classify', '--train', path, '--text-field', 'a\\.b', 'x']);
+    const ok = await run(['classify', '--train', path, '-k', '1', '--text-field', 'a\\.b', 'x']);
     expect(ok.stderr).toBe('');
     expect(ok.stdout).toBe('x\n');
     // Without such a key, the message stays short.
