@@ -6,7 +6,7 @@ import { getDatasetInfo } from '../io/registry.js';
 import { readDataset, readRecords } from '../io/read-records.js';
 import type { InputFormat, LabeledRecord, LayoutFlags } from '../io/records.js';
 import type { Label } from '../model/labels.js';
-import { type Compressor, defaultCompressor } from '../compress/index.js';
+import { type Compressor, defaultCompressor, engineIdentity } from '../compress/index.js';
 import { TrainingIndex } from '../model/training-index.js';
 import { LabelEncoder } from '../model/labels.js';
 import { indexCacheEntry, readCachedIndex, writeCachedIndex } from '../io/index-cache.js';
@@ -151,8 +151,9 @@ export interface TrainingSearcher {
 
 /**
  * The training set ready to search, for `classify`. A large training file is prepared once: its arrays
- * (bytes, offsets, C(y), label ids) are cached under <cache>/index/, keyed by the sha256 of the file and
- * every option that changes them, so later runs read them back instead of parsing and compressing.
+ * (bytes, offsets, C(y), label ids) are cached under <cache>/index/, keyed by the sha256 of the file, the
+ * engine's identity and every option that changes them, so later runs read them back instead of parsing
+ * and compressing.
  * The cache is an optimisation only: a missing, damaged or unwritable cache just means the slow path.
  */
 export async function openTrainingSearcher(
@@ -184,6 +185,7 @@ export async function openTrainingSearcher(
         ? undefined
         : indexCacheEntry(cacheDir, fileHash, {
             compressor: compressor.name,
+            engine: engineIdentity(),
             format: spec.format,
             textField: spec.textField,
             labelField: spec.labelField,
@@ -191,7 +193,7 @@ export async function openTrainingSearcher(
             columns: spec.columns,
           });
     if (entry) {
-      const cachedIndex = readCachedIndex(entry.path, entry.key);
+      const cachedIndex = readCachedIndex(entry);
       if (cachedIndex) {
         const index = new TrainingIndex(cachedIndex.arrays, new LabelEncoder(cachedIndex.classes), compressor, true);
         return { searcher: await createSearcher(index, jobsFor(index.size), early), source: path, labelNames, fromCache: true };
@@ -203,7 +205,7 @@ export async function openTrainingSearcher(
       const { index } = searcher;
       try {
         makeDirectories(dirname(entry.path));
-        await writeCachedIndex(entry.path, entry.key, { arrays: index.arrays(), classes: [...index.encoder.classes] });
+        await writeCachedIndex(entry, { arrays: index.arrays(), classes: [...index.encoder.classes] });
       } catch (err) {
         // One try: an unwritable cache costs time on the next run, nothing else; say so once.
         const reason = err instanceof InputError ? err.message.replace(/^cannot write [^:]*: /, '') : systemReason(err);

@@ -6,6 +6,9 @@
 import { createRequire } from 'node:module';
 import { DeflateLengthEngine } from '../deflate/index.js';
 
+/** The identity of the exact engine (the sha256 of its engine.wasm): see src/deflate. */
+export { engineIdentity } from '../deflate/index.js';
+
 export interface Compressor {
   /** Recorded in saved results so numbers from different engines are never mixed silently. */
   readonly name: string;

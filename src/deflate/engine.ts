@@ -4,6 +4,7 @@
  * DeflateLengthEngine. Everything the engine computes lives in the instance's linear memory; this
  * class only copies inputs in and numbers out.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 /* The few WebAssembly types used here (@types/node 20 does not declare the WebAssembly global). */
@@ -92,12 +93,32 @@ function engineLimit(limit: number): number {
   return limit >= 1 && limit <= 0x7fffffff ? Math.floor(limit) : 0;
 }
 
-let compiled: object | undefined;
+let loaded: { module: object; identity: string } | undefined;
 
-/** The compiled module, once per thread; it is next to this file in src/ (tests) and in dist/. */
+/**
+ * engine.wasm, read and compiled once per thread (it is next to this file in src/ and in dist/), and
+ * the sha256 of the very bytes compiled.
+ */
+function loadEngine(): { module: object; identity: string } {
+  if (loaded === undefined) {
+    const bytes = readFileSync(new URL('./engine.wasm', import.meta.url));
+    loaded = { module: new WebAssembly.Module(bytes), identity: `sha256:${createHash('sha256').update(bytes).digest('hex')}` };
+  }
+  return loaded;
+}
+
+/** The compiled module, once per thread. */
 function engineModule(): object {
-  compiled ??= new WebAssembly.Module(readFileSync(new URL('./engine.wasm', import.meta.url)));
-  return compiled;
+  return loadEngine().module;
+}
+
+/**
+ * The identity of the engine that computes lengths: `sha256:` and the hex sha256 of the engine.wasm
+ * this module loads (as shipped). Anything derived from its lengths and kept across runs records it,
+ * so that a changed engine never reuses what another engine computed.
+ */
+export function engineIdentity(): string {
+  return loadEngine().identity;
 }
 
 /** What a trap inside the engine becomes: the only one it raises on purpose is "out of memory". */

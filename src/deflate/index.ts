@@ -26,5 +26,6 @@ export {
   STAT_OVERFLOW_D,
   STAT_OVERFLOW_L,
   STAT_STORED,
+  engineIdentity,
   gzipLength,
 } from './engine.js';

@@ -4,8 +4,10 @@
  * set skips parsing and compressing 120,000 texts on every run.
  *
  * A cache, never a source of truth: the file name is derived from the sha256 of the training file's
- * bytes and every option that changes the arrays (compressor, fields, format, strip); the content
- * carries a CRC-32; anything unexpected (another version, byte order, size, CRC) reads as a miss.
+ * bytes, the identity of the engine that computed C(y) (the sha256 of its engine.wasm) and every option
+ * that changes the arrays (compressor, fields, format, strip); the header records the key and the engine
+ * identity, the content carries a CRC-32; anything unexpected (another key or engine, version, byte
+ * order, size, CRC) reads as a miss, so an engine fix never reuses lengths an older engine cached.
  *
  * Layout: `NPCIDX1\n`, one JSON header line padded with spaces to a multiple of 8 bytes, then
  * offsets (int32 × rows+1), C(y) (int32 × rows), label ids (int32 × rows), text bytes, and last the
@@ -29,6 +31,8 @@ export interface CachedIndex {
 
 interface Header {
   key: string;
+  /** The engine that computed the C(y) (engineIdentity() of src/compress). */
+  engine: string;
   rows: number;
   data_bytes: number;
   /** Strings and numbers as themselves; a bigint as `{"bigint": "<digits>"}` (JSON numbers would round it). */
@@ -50,6 +54,8 @@ function decodeClass(value: Header['classes'][number]): Label {
 /** What changes a training set's arrays besides the file's bytes: every one of them is in the key. */
 export interface IndexCacheOptions {
   compressor: string;
+  /** The identity of the engine computing the lengths (engineIdentity() of src/compress). */
+  engine: string;
   format?: string;
   textField?: string;
   labelField?: string;
@@ -58,13 +64,21 @@ export interface IndexCacheOptions {
   columns?: readonly string[];
 }
 
+/** One entry of the index cache: its file, its key and the engine identity (both written in the file). */
+export interface IndexCacheEntry {
+  key: string;
+  engine: string;
+  path: string;
+}
+
 /** Where the index of the training file with sha256 `fileHash` is cached, and its key (written in the file). */
-export function indexCacheEntry(cacheDir: string, fileHash: string, options: IndexCacheOptions): { key: string; path: string } {
+export function indexCacheEntry(cacheDir: string, fileHash: string, options: IndexCacheOptions): IndexCacheEntry {
   const key = createHash('sha256')
     .update(
       JSON.stringify([
         fileHash,
         options.compressor,
+        options.engine,
         options.format ?? null,
         options.textField ?? 'text',
         options.labelField ?? 'label',
@@ -74,11 +88,12 @@ export function indexCacheEntry(cacheDir: string, fileHash: string, options: Ind
       ]),
     )
     .digest('hex');
-  return { key, path: join(cacheDir, 'index', `${key}.npcidx`) };
+  return { key, engine: options.engine, path: join(cacheDir, 'index', `${key}.npcidx`) };
 }
 
-/** Reads a prepared index written for `key`; undefined for a missing, foreign or damaged file. */
-export function readCachedIndex(path: string, key: string): CachedIndex | undefined {
+/** Reads the prepared index of `entry`; undefined for a missing, foreign (another key or engine) or damaged file. */
+export function readCachedIndex(entry: IndexCacheEntry): CachedIndex | undefined {
+  const { path, key, engine } = entry;
   let buf: Buffer;
   try {
     buf = readFileSync(path);
@@ -90,7 +105,7 @@ export function readCachedIndex(path: string, key: string): CachedIndex | undefi
     const newline = buf.indexOf(0x0a, MAGIC.length);
     if (newline < 0) return undefined;
     const header = JSON.parse(buf.subarray(MAGIC.length, newline).toString('utf8')) as Header;
-    if (header.key !== key || header.endianness !== endianness()) return undefined;
+    if (header.key !== key || header.engine !== engine || header.endianness !== endianness()) return undefined;
     const rows = header.rows;
     const body = newline + 1;
     const ints = 4 * (rows + 1 + rows + rows);
@@ -115,11 +130,13 @@ export function readCachedIndex(path: string, key: string): CachedIndex | undefi
   }
 }
 
-/** Writes a prepared index (through a temporary file and a rename). */
-export async function writeCachedIndex(path: string, key: string, prepared: CachedIndex): Promise<void> {
+/** Writes the prepared index of `entry` (through a temporary file and a rename). */
+export async function writeCachedIndex(entry: IndexCacheEntry, prepared: CachedIndex): Promise<void> {
+  const { path, key, engine } = entry;
   const { data, offsets, compressedLengths, labelIds } = prepared.arrays;
   const header: Header = {
     key,
+    engine,
     rows: labelIds.length,
     data_bytes: data.length,
     classes: prepared.classes.map(encodeClass),

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { npcBin, runNpc } from '../helpers/run-npc.js';
+import { assertBuilt, npcBin, runNpc } from '../helpers/run-npc.js';
 
 // A tiny training set written by the test itself (no data set rows in the repository).
 const rows = [
@@ -91,6 +91,7 @@ describe('npc classify', () => {
     const many = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ text: `the match number ${i} was won` })).join('\n');
     const inputFile = join(dir, 'many.jsonl');
     writeFileSync(inputFile, many + '\n');
+    assertBuilt();
     const r = spawnSync(
       'bash',
       ['-c', `set -o pipefail; "${process.execPath}" "${npcBin}" classify --train "${train}" < "${inputFile}" | head -1`],

@@ -13,6 +13,52 @@ afterAll(() => cleanupTmp());
 const dir = makeTmp('npc-drift-');
 const haveData = requireSharedData('ag_news/train.first2000.jsonl.gz', 'ag_news/test.jsonl.gz', 'r8/test.jsonl.gz');
 
+/**
+ * The same cases computed without npc (scripts/drift_data_reference.py): nearest distances and k = 2 votes
+ * by CPython's gzip, the KS test by scipy.stats.ks_2samp and scipy.special.kolmogorov, the label test by
+ * scipy.stats.chi2_contingency.
+ */
+interface ScipyCase {
+  ks: { d: number; p: number; scipy_p: number };
+  labels: { reference: Record<string, number>; current: Record<string, number>; chi2: number; dof: number; p: number };
+}
+const scipy = JSON.parse(readFileSync(new URL('../fixtures/drift-data-reference.json', import.meta.url), 'utf8')) as Record<
+  string,
+  ScipyCase
+>;
+
+/** |actual − expected| ≤ rel × |expected| (an underflow to 0 on either side compares as equal to a value below 1e-300). */
+function expectRelative(actual: number, expected: number, rel: number): void {
+  expect(Math.abs(actual - expected)).toBeLessThanOrEqual(rel * Math.abs(expected) + 1e-300);
+}
+
+/**
+ * npc's report against scipy's values. The nearest distances are the same doubles on both sides (npc's NCDs
+ * equal CPython's bit for bit: test/reference-neighbors.test.ts), so the predicted label counts must be
+ * equal and D, a difference of two count ratios, equal to within rounding (1e-12). The KS p-value is the
+ * same formula, Q_KS((√ne + 0.12 + 0.11/√ne)·D), evaluated by different code: within 1e-9 relative (p spans
+ * many orders of magnitude; test/unit/drift-stats.test.ts holds the formula to 12 digits). The chi-square
+ * statistic sums the same terms: 1e-9 relative. Its p-value npc takes as 1 − cdf, whose error is absolute
+ * (about 1e-16, where scipy's survival function is exact in relative terms): within 1e-12 absolute.
+ */
+function expectScipy(
+  report: {
+    ks: { d: number; p: number };
+    labels: { labels: unknown[]; reference: number[]; current: number[]; chi2: number; dof: number; p: number };
+  },
+  c: ScipyCase,
+): void {
+  const counts = (values: number[]): Record<string, number> =>
+    Object.fromEntries(report.labels.labels.map((label, i) => [JSON.stringify(label), values[i]]));
+  expect(counts(report.labels.reference)).toEqual(c.labels.reference);
+  expect(counts(report.labels.current)).toEqual(c.labels.current);
+  expect(Math.abs(report.ks.d - c.ks.d)).toBeLessThanOrEqual(1e-12);
+  expectRelative(report.ks.p, c.ks.p, 1e-9);
+  expectRelative(report.labels.chi2, c.labels.chi2, 1e-9);
+  expect(report.labels.dof).toBe(c.labels.dof);
+  expect(Math.abs(report.labels.p - c.labels.p)).toBeLessThanOrEqual(1e-12);
+}
+
 describe.skipIf(!haveData)('npc drift on AG News and R8 (against the 2,000-row AG News train head)', () => {
   const train = sharedDataPath('ag_news/train.first2000.jsonl.gz');
   const ag = haveData ? readJsonlGz(sharedDataPath('ag_news/test.jsonl.gz')).slice(0, 2000) : [];
@@ -23,32 +69,39 @@ describe.skipIf(!haveData)('npc drift on AG News and R8 (against the 2,000-row A
     .sort((a, b) => a.key - b.key)
     .map((x) => x.row);
 
-  it('AG News test rows, two random halves of the first 2,000: no drift at alpha 0.01 (exit 0)', async () => {
+  it('AG News test rows, two random halves of the first 2,000: no drift at alpha 0.01 (exit 0), KS and chi-square as scipy computes them', async () => {
     const a = writeJsonl(join(dir, 'ag-a.jsonl'), shuffled.slice(0, 1000));
     const b = writeJsonl(join(dir, 'ag-b.jsonl'), shuffled.slice(1000));
     const r = await run(['drift', '--train', train, '--reference', a, '--current', b, '--json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ drift: false, reasons: [] });
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({ drift: false, reasons: [] });
+    expectScipy(report, scipy.ag_random_halves);
   });
 
-  it('AG News test vs R8 test (Reuters): drift in the distances and the labels (exit 3), the farthest rows listed', async () => {
+  it('AG News test vs R8 test (Reuters): drift in the distances and the labels (exit 3), printed as scipy computes them, the farthest rows listed', async () => {
     const a = writeJsonl(join(dir, 'ag.jsonl'), ag.slice(0, 1000));
     const c = writeJsonl(join(dir, 'r8.jsonl'), r8);
     const r = await run(['drift', '--train', train, '--reference', a, '--current', c]);
     expect(r.code).toBe(3);
     expect(r.stdout).toMatch(/^drift detected: nearest distances, predicted labels \(exit status 3\)$/m);
     expect(r.stdout).toMatch(/^the 10 current rows farthest from the training set:$/m);
+    // The table prints 4 decimals: scipy's values rounded so must be what it shows.
+    const { ks, labels } = scipy.ag_vs_r8;
+    expect(r.stdout).toContain(`KS D ${ks.d.toFixed(4)}, p `);
+    expect(r.stdout).toContain(`chi-square ${labels.chi2.toFixed(4)} (df ${labels.dof})`);
   });
 
-  it('the contiguous halves of AG News test rows 0-1,999 do differ (a finding, checked with scipy: KS p = 5.2e-7): exit 3', async () => {
+  it('the contiguous halves of AG News test rows 0-1,999 do differ (a finding): exit 3, KS and chi-square as scipy computes them', async () => {
     const a = writeJsonl(join(dir, 'ag-first.jsonl'), ag.slice(0, 1000));
     const b = writeJsonl(join(dir, 'ag-second.jsonl'), ag.slice(1000));
     const r = await run(['drift', '--train', train, '--reference', a, '--current', b, '--json']);
     expect(r.code).toBe(3);
     const report = JSON.parse(r.stdout);
-    expect(report.ks.d).toBeCloseTo(0.123, 10);
-    expect(report.ks.p).toBeLessThan(1e-5);
+    expect(report.reasons).toContain('nearest distances');
+    expect(scipy.ag_contiguous_halves.ks.p).toBeLessThan(0.01 / 3); // scipy finds the drift too
+    expectScipy(report, scipy.ag_contiguous_halves);
   });
 });
 

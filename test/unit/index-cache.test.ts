@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { readCachedIndex, writeCachedIndex } from '../../src/io/index-cache.js';
 import { TrainingIndex } from '../../src/model/training-index.js';
 import { LabelEncoder } from '../../src/model/labels.js';
-import { createEngineCompressor } from '../../src/compress/index.js';
+import { createEngineCompressor, engineIdentity } from '../../src/compress/index.js';
 import { NearestNeighbors } from '../../src/model/neighbors.js';
 
 const texts = ['the striker scored twice', 'bank rates rose again', 'a new compiler release', 'caf\u00e9 \u4e2d\u6587 \u{1F600}', 'x'];
@@ -18,9 +18,9 @@ describe('prepared index files', () => {
   const prepared = { arrays: index.arrays(), classes: [...index.encoder.classes] };
 
   it('round-trips the arrays and classes exactly, and searches the same', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'npc-idx-')), 'a.npcidx');
-    await writeCachedIndex(path, 'key-1', prepared);
-    const back = readCachedIndex(path, 'key-1')!;
+    const entry = { path: join(mkdtempSync(join(tmpdir(), 'npc-idx-')), 'a.npcidx'), key: 'key-1', engine: engineIdentity() };
+    await writeCachedIndex(entry, prepared);
+    const back = readCachedIndex(entry)!;
     expect(back.classes).toEqual(index.encoder.classes);
     expect(back.classes).toContain(12345678901234567890n);
     for (const name of ['data', 'offsets', 'compressedLengths', 'labelIds'] as const) {
@@ -35,17 +35,18 @@ describe('prepared index files', () => {
   it('reads another key, a damaged file or a missing file as a miss, never as data', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'npc-idx-'));
     const path = join(dir, 'a.npcidx');
-    await writeCachedIndex(path, 'key-1', prepared);
-    expect(readCachedIndex(path, 'key-2')).toBeUndefined();
-    expect(readCachedIndex(join(dir, 'missing.npcidx'), 'key-1')).toBeUndefined();
+    const entry = { path, key: 'key-1', engine: engineIdentity() };
+    await writeCachedIndex(entry, prepared);
+    expect(readCachedIndex({ ...entry, key: 'key-2' })).toBeUndefined();
+    expect(readCachedIndex({ ...entry, path: join(dir, 'missing.npcidx') })).toBeUndefined();
     const bytes = readFileSync(path);
     const flipped = Buffer.from(bytes);
     flipped[bytes.length - 10] ^= 0xff;
     writeFileSync(path, flipped);
-    expect(readCachedIndex(path, 'key-1')).toBeUndefined();
+    expect(readCachedIndex(entry)).toBeUndefined();
     writeFileSync(path, bytes.subarray(0, bytes.length - 1));
-    expect(readCachedIndex(path, 'key-1')).toBeUndefined();
+    expect(readCachedIndex(entry)).toBeUndefined();
     writeFileSync(path, 'not an index');
-    expect(readCachedIndex(path, 'key-1')).toBeUndefined();
+    expect(readCachedIndex(entry)).toBeUndefined();
   });
 });
