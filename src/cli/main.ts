@@ -22,6 +22,7 @@ import {
   tieRule,
 } from './options.js';
 import { shardFlag } from './shards.js';
+import { exitOnSignal } from './signals.js';
 import { LineWriter } from './output.js';
 import { npcVersion } from './version.js';
 import { availableParallelism } from 'node:os';
@@ -175,17 +176,24 @@ Examples:
         new Option('--tie <rule>', 'tie rule of the headline (nearest|decrement|random|weighted)').default('nearest').argParser(tieRule),
       )
       .option('--seed <s>', "seed (0..4294967295) of the random tie rule's picks", seed, 0)
-      .option('--json', 'print one JSON object instead of tables', false),
+      .option('--json', 'print one JSON object instead of tables', false)
+      .option(
+        '--predictions <file>',
+        'write one JSONL line per saved row, as eval --predictions does (headline k and tie rule); - for stdout (the report then goes to stderr)',
+      )
+      .option('--html <file>', 'also write the report as one self-contained HTML page (heat map, curves)')
+      .option('-q, --quiet', 'no progress line on stderr', false),
   )
     .addHelpText(
       'after',
       `
 Examples:
-  $ npc score r8.nbr --train r8/train.jsonl.gz --test r8/test.jsonl.gz -k 1,3,5 --tie decrement`,
+  $ npc score r8.nbr --train r8/train.jsonl.gz --test r8/test.jsonl.gz -k 1,3,5 --tie decrement
+  $ npc score all.nbr --train train.jsonl --test test.jsonl --predictions preds.jsonl --html report.html`,
     )
     .action(async (file: string, opts) => {
       const { scoreCommand } = await import('./commands/score.js');
-      await scoreCommand(file, opts, { out, warn });
+      await scoreCommand(file, opts, { out, warn, stdout: stdoutTarget(), stdinIdentity: fdIdentity(0) });
     });
 
   program
@@ -208,12 +216,14 @@ Examples:
       'text',
     )
     .option('--label-field <spec>', 'field holding the label of the training set: a name or a dot path', labelFieldSpec, 'label')
+    .addOption(new Option('--label-names <names>', 'display names for integer labels 0,1,2,… (comma-separated)').argParser(labelNames))
     .option('-k, --k <n>', 'neighbours that vote for the predicted labels', positiveInt, 2)
     .option('--alpha <a>', 'false-alarm rate over the three tests (each at alpha/3)', probability, 0.01)
     .option('--short <n>', 'a text shorter than n characters counts as very short', positiveInt, 10)
     .option('--window <n>', 'read the current rows from stdin and print one JSON line per window of n rows (a monitor)', positiveInt)
     .option('--json', 'print one JSON object instead of tables', false)
     .option('--html <file>', 'also write the report as one self-contained HTML page')
+    .option('-q, --quiet', 'no progress line on stderr', false)
     .option('-j, --jobs <n>', 'worker threads', positiveInt, availableParallelism())
     .addHelpText(
       'after',
@@ -312,6 +322,7 @@ function stdoutTarget(): StdoutTarget {
 
 /** Runs npc with `argv` (process.argv layout) and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  exitOnSignal();
   const out = new LineWriter(process.stdout);
   const program = buildProgram(out);
   try {
