@@ -161,7 +161,7 @@ export function driftHtml(report: DriftReport, reference: DriftSet, current: Dri
   parts.push(
     `<h1>npc drift</h1><p>${verdict}</p><p class="muted">reference ${esc(report.reference.source)} (${counted(report.reference.rows, 'row')}) · current ${esc(report.current.source)} (${counted(report.current.rows, 'row')}) · each test at α/3 = ${report.level.toPrecision(3)}</p>`,
   );
-  const p = formatPValue;
+  const p = (x: number): string => esc(formatPValue(x));
   parts.push(
     '<table><tr><th>test</th><th>statistic</th><th>p</th></tr>' +
       `<tr><td>nearest distances (two-sample KS)</td><td>D ${f4(report.ks.d)}</td><td>${p(report.ks.pValue)}</td></tr>` +

@@ -17,7 +17,7 @@ import {
 import type { StopOnSignal } from './signals.js';
 import { LineWriter } from './output.js';
 
-export type { FileIdentity, StdoutTarget } from '../io/output-file.js';
+export type { FileIdentity, OutputSink, StdoutTarget } from '../io/output-file.js';
 
 export interface OutputPaths {
   predictions?: string;

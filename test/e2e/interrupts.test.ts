@@ -120,7 +120,14 @@ describe.skipIf(!available)('signals during the commands that write outputs', ()
 
     it('row 68: SIGTERM during score with --predictions and --html: partial result of N of 7600 rows scored, exit 143, nothing left', async () => {
       dir = makeTmp('npc-sig-score-');
-      train = writeJsonl(join(dir, 'train.jsonl'), readJsonlGz(sharedDataPath(AG_TRAIN)).slice(0, 24));
+      // 6 training rows of each of the 4 classes: every test label is a training label.
+      const rows = readJsonlGz(sharedDataPath(AG_TRAIN));
+      const labels = [...new Set(rows.map((row) => row.label))];
+      expect(labels).toHaveLength(4);
+      train = writeJsonl(
+        join(dir, 'train.jsonl'),
+        labels.flatMap((label) => rows.filter((row) => row.label === label).slice(0, 6)),
+      );
       saved = join(dir, 'all.nbr');
       const e = spawnNpc(['eval', '--train', train, '--test', test(), '-q', '-k', '1', '--save-neighbors', saved], {
         stdin: 'null',

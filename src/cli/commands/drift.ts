@@ -12,7 +12,7 @@ import { checkLabelNames, chooseFormat, formatHint } from '../options.js';
 import { type LineWriter, ProgressLine } from '../output.js';
 import { driftJsonLine, driftText } from '../drift-report.js';
 import { driftHtml } from '../html.js';
-import { openOutputFiles, type StdoutTarget } from '../outputs.js';
+import { openOutputFiles, type OutputSink, type StdoutTarget } from '../outputs.js';
 import { StopOnSignal } from '../signals.js';
 
 export interface DriftCommandOptions {
@@ -56,8 +56,17 @@ export async function driftCommand(
     inputRecords(path, { format: chooseFormat(path, own, options.format, flag), formatHint: formatHint(flag), ...fields, stdin: io.stdin });
   const stop = new StopOnSignal();
   const inputs = [options.train ?? inputPaths(undefined, undefined)[0], options.reference, options.current ?? '-'];
-  const { html } = options.html ? await openOutputFiles({ html: options.html }, inputs, { stdout: io.stdout }, stop) : { html: undefined };
-  stop.dispose();
+  let html: OutputSink | undefined;
+  try {
+    if (options.html) html = (await openOutputFiles({ html: options.html }, inputs, { stdout: io.stdout }, stop)).html;
+  } finally {
+    stop.dispose();
+  }
+  // A signal while the page was opened: from here on, signals end npc at once (cli/signals.ts).
+  if (stop.stopped) {
+    await html?.abort();
+    stop.check();
+  }
   const { searcher, labelNames } = await openTrainingSearcher(
     {
       path: options.train,
