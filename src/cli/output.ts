@@ -5,6 +5,7 @@
 import type { Writable } from 'node:stream';
 import { describeWriteError } from '../io/atomic-file.js';
 import { writeChunk } from '../io/stream-write.js';
+import { counted } from '../errors.js';
 
 export class LineWriter {
   readonly stream: Writable;
@@ -63,7 +64,7 @@ export class ProgressLine {
     const rate = seconds > 0 ? (done * pairsPerRow) / seconds : 0;
     const pairs = pairsPerRow > 0 ? `  ${Math.round(rate).toLocaleString('en-US')} pairs/s` : '';
     if (total === undefined) {
-      process.stderr.write(`\r\x1b[K${done} rows${pairs}`);
+      process.stderr.write(`\r\x1b[K${counted(done, 'row')}${pairs}`);
       return;
     }
     const eta = done > 0 ? ((total - done) * seconds) / done : NaN;

@@ -3,18 +3,22 @@
  * committed are removed, the command says it was interrupted (with the partial result where there is
  * one: eval, score), and exits 130 / 143. Each test waits for an event (a temporary file appears, a pipe
  * fills, a message is printed) before it sends the signal, with a generous guard against a hang.
- * Failure-matrix rows 67 and 68.
+ * Failure-matrix rows 67, 68 and 70.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, constants, openSync, readdirSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync, readdirSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bytesWritten, cleanupTmp, makeTmp, spawnNpc, waitFor, writeJsonl } from '../helpers/failure-tools.js';
+import { startServer } from '../helpers/http-server.js';
 import { readJsonlGz, requireSharedData, sharedDataPath } from '../helpers/shared-data.js';
 
 const AG_TRAIN = 'ag_news/train.first2000.jsonl.gz';
 const AG_TEST = 'ag_news/test.jsonl.gz';
+const AG_TEST_CSV = 'ag_news/test.csv.gz';
 const available = requireSharedData(AG_TRAIN, AG_TEST);
+const haveCsv = requireSharedData(AG_TEST_CSV);
 
 afterAll(() => cleanupTmp());
 
@@ -23,6 +27,8 @@ function mkfifo(path: string): void {
   if (r.status !== 0) throw new Error(`mkfifo ${path} failed: ${r.stderr}`);
 }
 
+/** Every name under `dir`, recursively (no stat: files may come and go while it looks). */
+const tree = (dir: string): string[] => readdirSync(dir, { recursive: true, encoding: 'utf8' });
 const tempFiles = (dir: string): string[] => readdirSync(dir).filter((name) => name.endsWith('.tmp'));
 
 describe.skipIf(!available)('signals during the commands that write outputs', () => {
@@ -159,5 +165,58 @@ describe.skipIf(!available)('signals during the commands that write outputs', ()
       expect(r.stderr).not.toContain('all of 7600');
       expect(readdirSync(dir).sort()).toEqual(['all.nbr', 'train.jsonl']);
     }, 300_000);
+  });
+});
+
+describe('signals during data get and classify', () => {
+  it.skipIf(!haveCsv)(
+    'row 70: SIGINT during a slow data get: the partly downloaded file is removed, one line says so, exit 130',
+    async () => {
+      const csv = gunzipSync(readFileSync(sharedDataPath(AG_TEST_CSV)));
+      // 64 KiB every 300 ms: the download takes about 9 s, long enough to be interrupted once it has started.
+      const server = await startServer({ '/slow/test.csv': { body: csv, mode: 'slow', chunkBytes: 64 * 1024, delayMs: 300 } });
+      try {
+        const cache = makeTmp('npc-sig-data-');
+        const { child, done } = spawnNpc(['data', 'get', 'ag_news', '--split', 'test', '--from', `${server.url}slow/`, '--quiet'], {
+          env: { NPC_DATA_DIR: cache },
+          stdin: 'null',
+          timeoutMs: 120_000,
+        });
+        const started = await waitFor(() => tree(cache).some((name) => name.endsWith('.tmp')), 60_000);
+        expect(started, 'no temporary file appeared in the cache').toBe(true);
+        child.kill('SIGINT');
+        const r = await done;
+        expect(r.timedOut, 'npc ignored SIGINT').toBe(false);
+        expect(r.code).toBe(130);
+        expect(r.stdout).toBe('');
+        expect(r.stderr).toBe('npc: interrupted by SIGINT\n');
+        expect(tree(cache).filter((name) => name.endsWith('.tmp') || name.endsWith('.jsonl'))).toEqual([]);
+      } finally {
+        await server.close();
+      }
+    },
+    180_000,
+  );
+
+  it('row 70: SIGTERM while classify waits for more input on stdin: what was classified stays on stdout, one line says so, exit 143', async () => {
+    const dir = makeTmp('npc-sig-classify-');
+    const train = writeJsonl(
+      join(dir, 'train.jsonl'),
+      Array.from({ length: 12 }, (_, i) => ({
+        label: i % 2 ? 'sports' : 'business',
+        text: `${i % 2 ? 'the team won' : 'shares fell'} ${i}`,
+      })),
+    );
+    const { child, done } = spawnNpc(['classify', '--train', train, '--input', 'text', '--jobs', '1'], { timeoutMs: 60_000 });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stdin.write('the team won again\n');
+    expect(await waitFor(() => stdout === 'sports\n', 40_000), 'no prediction came out').toBe(true);
+    child.kill('SIGTERM');
+    const r = await done;
+    expect(r.timedOut, 'npc ignored SIGTERM').toBe(false);
+    expect(r.code).toBe(143);
+    expect(r.stdout).toBe('sports\n');
+    expect(r.stderr).toBe('npc: interrupted by SIGTERM\n');
   });
 });
