@@ -165,8 +165,8 @@ Examples:
       .command('score')
       .summary('re-score saved neighbours (from eval --save-neighbors) without compressing anything')
       .argument('<file>', 'a file written by npc eval --save-neighbors')
-      .option('--train <path>', 'the training data the file was computed on (checked by sha256)')
-      .option('--test <path>', 'the test data the file was computed on (checked by sha256)')
+      .option('--train <path>', 'the training data the file was computed on (checked by the sha256 of the file or of its content)')
+      .option('--test <path>', 'the test data the file was computed on (checked by the sha256 of the file or of its content)')
       .addOption(
         new Option('--train-format <fmt>', 'format of the training file, whatever its extension (jsonl|csv|tsv)').argParser(dataFormat),
       )
