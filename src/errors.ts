@@ -46,3 +46,8 @@ export class WorkerError extends Error {
 export function at(source: string, line?: number): string {
   return line === undefined ? source : `${source}:${line}`;
 }
+
+/** `1 row`, `2 rows`: a count and its noun, singular for one (`counted(n, 'class', 'classes')` for other plurals). */
+export function counted(n: number | bigint, noun: string, plural = `${noun}s`): string {
+  return `${n} ${n === 1 || n === 1n ? noun : plural}`;
+}

@@ -15,7 +15,7 @@
  * its test rows whose exact text (after --strip) is also on its training side. Every row is scored once in
  * a pooled RowScorer (the report's per-class table, confusion matrix and risk–coverage), and per fold.
  */
-import { sha256OfFile } from '../io/file-hash.js';
+import { fileHashes } from '../io/file-hash.js';
 import { toJson } from '../io/json-text.js';
 import { createNeighborsFileWriter, type NeighborsFileWriter } from '../io/neighbors-file.js';
 import { compareLabels, encodeLabels, type Label } from '../model/labels.js';
@@ -142,12 +142,13 @@ export async function crossValidate(data: LoadedData, options: CrossValidateOpti
     const all = await createSearcher(fitIndex(records, undefined, { deferLengths: options.jobs > 1 && n > 1 }), options.jobs);
     const lengths = all.index.compressedLengths;
     if (options.neighborsOut) {
-      const sha = await sha256OfFile(data.path!);
+      const hashes = await fileHashes(data.path!);
+      const identity = { sha256: hashes.sha256, content_sha256: hashes.contentSha256, rows: n, source: data.source };
       neighborsFile = createNeighborsFileWriter(options.neighborsOut, {
         npc_version: options.npcVersion,
         compressor: all.index.compressor.name,
-        train: { sha256: sha, rows: n, source: data.source },
-        test: { sha256: sha, rows: n, source: data.source },
+        train: identity,
+        test: identity,
         m,
         strip: options.strip,
         evaluated,

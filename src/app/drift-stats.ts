@@ -13,11 +13,41 @@
  *   …, (e₉, ∞); PSI = Σ (c − r)·ln(c / r) over the bins' shares, a share of 0 counted as 0.0001.
  * - The shift of the predicted-label shares: total variation distance ½ Σ |p_R − p_C|, and Pearson's
  *   chi-square test of homogeneity on the 2 × L table of counts (no continuity correction; labels seen in
- *   either set; the chi-square survival function from jStat).
+ *   either set). The p-value is the chi-square survival function Q(df/2, χ²/2), the regularized upper
+ *   incomplete gamma function, computed directly (a continued fraction in its tail, as in Numerical Recipes)
+ *   rather than as 1 − CDF, so a small p-value keeps its digits down to the smallest double instead of
+ *   becoming 0 below about 1e-16; 0 means it underflowed (below about 1e-308).
  */
 import jstatModule from 'jstat';
 
-const { jStat } = jstatModule as unknown as { jStat: { chisquare: { cdf(x: number, dof: number): number } } };
+const { jStat } = jstatModule as unknown as { jStat: { gammaln(x: number): number; lowRegGamma(a: number, x: number): number } };
+
+/** P(X > x) for X chi-square with `dof` degrees of freedom. */
+export function chiSquareSurvival(x: number, dof: number): number {
+  if (!(x > 0)) return 1;
+  const a = dof / 2;
+  const y = x / 2;
+  if (y < a + 1) return 1 - jStat.lowRegGamma(a, y); // not in the tail: 1 − P loses nothing that matters
+  // Q(a, y) by the continued fraction (modified Lentz), in the log domain until the end.
+  const tiny = 1e-300;
+  let b = y + 1 - a;
+  let c = 1 / tiny;
+  let d = 1 / b;
+  let h = d;
+  for (let i = 1; i < 1000; i++) {
+    const an = -i * (i - a);
+    b += 2;
+    d = an * d + b;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = b + an / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const delta = d * c;
+    h *= delta;
+    if (Math.abs(delta - 1) < 1e-15) break;
+  }
+  return Math.exp(-y + a * Math.log(y) - jStat.gammaln(a) + Math.log(h));
+}
 
 export interface KsResult {
   d: number;
@@ -143,5 +173,5 @@ export function labelShift(reference: ReadonlyMap<string, number>, current: Read
     chi2 += (r[i] - er) ** 2 / er + (c[i] - ec) ** 2 / ec;
   }
   const dof = labels.length - 1;
-  return { labels, reference: r, current: c, tvd, chi2, dof, pValue: 1 - jStat.chisquare.cdf(chi2, dof) };
+  return { labels, reference: r, current: c, tvd, chi2, dof, pValue: chiSquareSurvival(chi2, dof) };
 }

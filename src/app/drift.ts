@@ -25,6 +25,8 @@ export interface DriftOptions {
   short: number;
   /** Rows of the current set listed as the farthest from the training set. */
   farthest: number;
+  /** Told the rows read so far, after each classified row. */
+  onRow?: (rows: number) => void;
 }
 
 /** One set (reference or current) as drift sees it. */
@@ -70,6 +72,7 @@ export async function measureSet(
     set.labels.set(key, (set.labels.get(key) ?? 0) + 1);
     if (options.farthest > 0)
       keepFarthest(set.farthest, { line: p.record.line, distance, prediction: p.prediction!, text: p.record.text }, options.farthest);
+    options.onRow?.(set.rows);
   }
   return set;
 }

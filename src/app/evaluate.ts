@@ -5,9 +5,8 @@
  * and prints the report (cli/report.ts); nothing here prints or knows about flags.
  */
 import { utf8Bytes } from '../compress/index.js';
-import { sha256OfFile } from '../io/file-hash.js';
-import { toJson } from '../io/json-text.js';
-import { createNeighborsFileWriter, type NeighborsFileWriter, sliceOf } from '../io/neighbors-file.js';
+import { fileHashes } from '../io/file-hash.js';
+import { createNeighborsFileWriter, type DataIdentity, type NeighborsFileWriter, sliceOf } from '../io/neighbors-file.js';
 import type { OutputSink } from '../io/output-file.js';
 import type { LabeledRecord } from '../io/records.js';
 import { InputError } from '../errors.js';
@@ -15,7 +14,7 @@ import { compareLabels, type Label, labelsMatchedByText } from '../model/labels.
 import type { TieRule } from '../model/tie-rules.js';
 import type { Searcher } from '../parallel/searcher.js';
 import { stratifiedSample } from './sampling.js';
-import { RowScorer, type Scores } from './scoring.js';
+import { predictionLine, RowScorer, type Scores } from './scoring.js';
 import { checkKsFit, type DataSpec, type LoadedData, loadSplit, openSearcher } from './training.js';
 
 /**
@@ -39,6 +38,8 @@ export interface ComputeOptions {
 export interface Timing {
   /** Test rows whose neighbours were computed. */
   done: number;
+  /** Test rows it was to compute (this run's selection or shard). */
+  total?: number;
   elapsed_s: number;
   pairs: number;
   pairs_per_second: number;
@@ -76,7 +77,8 @@ export async function computeNeighbors(
   }
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
   const pairs = done * size;
-  return { done, elapsed_s: elapsed, pairs, pairs_per_second: elapsed > 0 ? pairs / elapsed : 0, complete: done === rows.length };
+  const pairsPerSecond = elapsed > 0 ? pairs / elapsed : 0;
+  return { done, total: rows.length, elapsed_s: elapsed, pairs, pairs_per_second: pairsPerSecond, complete: done === rows.length };
 }
 
 /** Neighbours to compute per row: at least largest k + ENVELOPE_MARGIN (or --neighbors), at most the training set. */
@@ -136,6 +138,12 @@ export function matchTestLabels(data: EvalData): EvalData {
     test: { ...data.test, records },
     matchedByText: [...matched].map(([test, train]) => ({ test, train, rows: rows.get(test)! })),
   };
+}
+
+/** How a neighbours file names a data file: the sha256 of its bytes and of its content, its rows. */
+async function dataIdentity(data: LoadedData): Promise<DataIdentity> {
+  const { sha256, contentSha256 } = await fileHashes(data.path!);
+  return { sha256, content_sha256: contentSha256, rows: data.records.length, source: data.source };
 }
 
 /** Which test rows are evaluated: all, the first `limit`, or a stratified sample of `sample` (seeded). */
@@ -291,8 +299,8 @@ export async function evaluate(data: EvalData, options: EvaluateOptions): Promis
         neighborsFile = createNeighborsFileWriter(options.neighborsOut, {
           npc_version: options.npcVersion,
           compressor: searcher.index.compressor.name,
-          train: { sha256: await sha256OfFile(train.path!), rows: train.records.length, source: train.source },
-          test: { sha256: await sha256OfFile(test.path!), rows: test.records.length, source: test.source },
+          train: await dataIdentity(train),
+          test: await dataIdentity(test),
           m,
           strip: options.strip,
           evaluated,
@@ -321,7 +329,7 @@ export async function evaluate(data: EvalData, options: EvaluateOptions): Promis
           // A write that waits on a slow reader ends at a stop; the rest of the batch writes nothing
           // (the outputs are discarded anyway), and the computation stops after it.
           if (stopped()) return;
-          if (predictions) await wait(predictions.write(toJson({ ...row, neighbors: row.neighbors.slice(0, listed) }) + '\n'));
+          if (predictions) await wait(predictions.write(predictionLine(row, listed)));
           if (neighborsFile && !stopped()) {
             let saved: ArrayLike<number> = indices;
             if (global) {

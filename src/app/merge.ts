@@ -5,7 +5,7 @@
  * training index) order: each part holds the M best of its training rows, so the union holds the M best
  * of all. Parts are read as streams, so memory does not grow with the number of test rows.
  */
-import { InputError } from '../errors.js';
+import { counted, InputError } from '../errors.js';
 import { createNeighborsFileWriter, type NeighborsFileHeader, type ShardInfo } from '../io/neighbors-file.js';
 import { NeighborsFileReader, type StreamedRow } from '../io/neighbors-reader.js';
 import type { OutputSink } from '../io/output-file.js';
@@ -33,7 +33,7 @@ function agreement(h: NeighborsFileHeader): string {
 function describeDifference(a: NeighborsFileHeader, b: NeighborsFileHeader): string {
   if (a.train.sha256 !== b.train.sha256 || a.train.rows !== b.train.rows) return 'it was computed from other training data';
   if (a.test.sha256 !== b.test.sha256 || a.test.rows !== b.test.rows) return 'it was computed from other test data';
-  if (a.m !== b.m) return `it keeps M = ${b.m} neighbours per row, the first part ${a.m}`;
+  if (a.m !== b.m) return `it keeps M = ${counted(b.m, 'neighbour')} per row, the first part ${a.m}`;
   if (a.strip !== b.strip) return `it was computed ${b.strip ? 'with' : 'without'} --strip, the first part ${a.strip ? 'with' : 'without'}`;
   if (a.evaluated !== b.evaluated) return `it evaluated other test rows (${b.evaluated}; the first part: ${a.evaluated})`;
   if (a.compressor !== b.compressor) return `it was computed with compressor ${b.compressor}, the first part with ${a.compressor}`;

@@ -10,6 +10,7 @@ import { creditWithRule, predictWithRule, TIE_RULES, type TieRule } from '../mod
 import { EvalAccumulator, type EvalResult, TestLabelIds } from './metrics.js';
 import { type RiskCoverage, RiskCoverageAccumulator } from './risk-coverage.js';
 import { mulberry32 } from '../model/random.js';
+import { toJson } from '../io/json-text.js';
 
 export type { Label } from '../model/labels.js';
 export type { TieRule } from '../model/tie-rules.js';
@@ -39,6 +40,14 @@ export interface RowResult {
   distance: number;
   /** [training row, NCD] of the saved neighbours, nearest first. */
   neighbors: [number, number][];
+}
+
+/**
+ * One line of `--predictions` (eval and score alike): the row's result with its `listed` nearest
+ * neighbours.
+ */
+export function predictionLine(row: RowResult, listed: number): string {
+  return toJson({ ...row, neighbors: row.neighbors.slice(0, listed) }) + '\n';
 }
 
 export interface ClassResult {

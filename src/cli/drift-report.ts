@@ -1,18 +1,32 @@
 /** `npc drift`'s report, as a table for people and as one JSON object. */
 import type { DriftReport, DriftSummary } from '../app/drift.js';
 import { toJson } from '../io/json-text.js';
+import type { Label } from '../model/labels.js';
+import { counted } from '../errors.js';
 import { displayLabel } from './display-label.js';
 
 const f4 = (x: number): string => (Number.isFinite(x) ? x.toFixed(4) : '-');
-const p = (x: number): string => (x < 1e-4 ? x.toExponential(2) : x.toFixed(4));
+
 /**
- * A label key is the label's JSON: strings are shown without their quotes unless they look like numbers,
- * shortened to one line (display-label.ts).
+ * A p-value for people. Below 1e-300 it is `< 1e-300`: doubles lose precision there, and a p-value
+ * that underflowed is 0, which no test means. JSON carries the double as computed (0 when underflowed).
  */
-const showLabel = (key: string): string => {
-  const value = JSON.parse(key) as unknown;
+export function formatPValue(x: number): string {
+  if (x < 1e-300) return '< 1e-300';
+  return x < 1e-4 ? x.toExponential(2) : x.toFixed(4);
+}
+const p = formatPValue;
+
+/**
+ * A label key is the label's JSON: shown by its --label-names name if it has one, strings without
+ * their quotes unless they look like numbers, shortened to one line (display-label.ts).
+ */
+export function driftLabel(key: string, names?: ReadonlyMap<Label, string>): string {
+  const value = JSON.parse(key) as Label;
+  const name = names?.get(value);
+  if (name !== undefined) return displayLabel(name);
   return displayLabel(typeof value === 'string' && !/^-?\d/.test(value) ? value : key);
-};
+}
 
 function setLines(name: string, s: DriftSummary): string[] {
   const kinds = (['empty', 'whitespace', 'short'] as const)
@@ -22,12 +36,13 @@ function setLines(name: string, s: DriftSummary): string[] {
         `${s[k]} ${k === 'whitespace' ? 'whitespace-only' : k === 'short' ? 'very short' : 'empty'} (line${s[k] === 1 ? '' : 's'} ${s.firstLines[k].join(', ')}${s[k] > 5 ? ', …' : ''})`,
     );
   return [
-    `${name.padEnd(10)} ${s.source}: ${s.rows} rows, ${s.classified} classified; nearest NCD median ${f4(s.median)} (quartiles ${f4(s.quartiles[0])}-${f4(s.quartiles[1])})`,
+    `${name.padEnd(10)} ${s.source}: ${counted(s.rows, 'row')}, ${s.classified} classified; nearest NCD median ${f4(s.median)} (quartiles ${f4(s.quartiles[0])}-${f4(s.quartiles[1])})`,
     ...(kinds.length ? [`${''.padEnd(10)} ${kinds.join('; ')}`] : []),
   ];
 }
 
-export function driftText(r: DriftReport): string {
+export function driftText(r: DriftReport, names?: ReadonlyMap<Label, string>): string {
+  const showLabel = (key: string): string => driftLabel(key, names);
   const flag = (pValue: number): string => (pValue < r.level ? '  DRIFT' : '');
   const lines: string[] = [];
   lines.push(...setLines('reference', r.reference), ...setLines('current', r.current), '');
@@ -50,7 +65,12 @@ export function driftText(r: DriftReport): string {
   });
   lines.push(`empty/whitespace    chi-square ${f4(r.blank.chi2)}, p ${p(r.blank.pValue)}${flag(r.blank.pValue)}`);
   if (r.farthest.length) {
-    lines.push('', `the ${r.farthest.length} current rows farthest from the training set:`);
+    lines.push(
+      '',
+      r.farthest.length === 1
+        ? 'the current row farthest from the training set:'
+        : `the ${r.farthest.length} current rows farthest from the training set:`,
+    );
     for (const row of r.farthest) {
       const text = row.text.length > 100 ? `${row.text.slice(0, 99)}…` : row.text;
       lines.push(
@@ -62,7 +82,9 @@ export function driftText(r: DriftReport): string {
   return lines.join('\n');
 }
 
-export function driftJson(r: DriftReport): Record<string, unknown> {
+/** The report as JSON; with `names` (--label-names), the names of the labels beside them. */
+export function driftJson(r: DriftReport, names?: ReadonlyMap<Label, string>): Record<string, unknown> {
+  const nameOf = (label: Label): string | undefined => names?.get(label);
   const set = (s: DriftSummary): Record<string, unknown> => ({
     source: s.source,
     rows: s.rows,
@@ -85,6 +107,7 @@ export function driftJson(r: DriftReport): Record<string, unknown> {
     psi: { psi: r.psi.psi, edges: r.psi.edges, reference: r.psi.reference, current: r.psi.current },
     labels: {
       labels: r.labels.labels.map((l) => JSON.parse(l)),
+      ...(names ? { names: r.labels.labels.map((l) => nameOf(JSON.parse(l) as Label) ?? null) } : {}),
       reference: r.labels.reference,
       current: r.labels.current,
       tvd: r.labels.tvd,
@@ -93,11 +116,17 @@ export function driftJson(r: DriftReport): Record<string, unknown> {
       p: r.labels.pValue,
     },
     blank: { chi2: r.blank.chi2, p: r.blank.pValue },
-    farthest: r.farthest.map((row) => ({ line: row.line, distance: row.distance, prediction: row.prediction, text: row.text })),
+    farthest: r.farthest.map((row) => ({
+      line: row.line,
+      distance: row.distance,
+      prediction: row.prediction,
+      ...(names ? { prediction_name: nameOf(row.prediction) ?? null } : {}),
+      text: row.text,
+    })),
   };
 }
 
 /** One JSON line (big integer labels stay exact), with `extra` fields first (a window's position). */
-export function driftJsonLine(r: DriftReport, extra: Record<string, unknown> = {}): string {
-  return toJson({ ...extra, ...driftJson(r) });
+export function driftJsonLine(r: DriftReport, extra: Record<string, unknown> = {}, names?: ReadonlyMap<Label, string>): string {
+  return toJson({ ...extra, ...driftJson(r, names) });
 }

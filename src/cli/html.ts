@@ -9,6 +9,9 @@ import type { EvaluationReport } from '../app/evaluate.js';
 import type { Label } from '../model/labels.js';
 import { displayLabel, forDisplay } from './display-label.js';
 import { labelFormatter } from './options.js';
+import { driftLabel, formatPValue } from './drift-report.js';
+import { toJson } from '../io/json-text.js';
+import { counted } from '../errors.js';
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const f4 = (x: number): string => (Number.isFinite(x) ? x.toFixed(4) : '-');
@@ -63,7 +66,7 @@ export function evalHtml(report: EvaluationReport, names?: ReadonlyMap<Label, st
   const show = forDisplay(full);
   const parts: string[] = [];
   parts.push(
-    `<h1>npc eval</h1><p class="muted">${esc(report.trainSource)} (${report.trainSize} training rows) → ${esc(report.testSource)} (${result.n} test rows: ${esc(report.evaluated)})</p>`,
+    `<h1>npc eval</h1><p class="muted">${esc(report.trainSource)} (${counted(report.trainSize, 'training row')}) → ${esc(report.testSource)} (${counted(result.n, 'test row')}: ${esc(report.evaluated)})</p>`,
   );
   parts.push(
     `<div class="cards"><div class="card"><div class="muted">strict accuracy, k=${head.effectiveK}</div><div class="big">${f4(headRule.accuracy)}</div><div class="muted">95% CI ${f4(headRule.low)}–${f4(headRule.high)}, tie rule '${report.tie}'</div></div>` +
@@ -158,15 +161,15 @@ export function evalHtml(report: EvaluationReport, names?: ReadonlyMap<Label, st
 }
 
 /** The drift report as a page. */
-export function driftHtml(report: DriftReport, reference: DriftSet, current: DriftSet): string {
+export function driftHtml(report: DriftReport, reference: DriftSet, current: DriftSet, names?: ReadonlyMap<Label, string>): string {
   const parts: string[] = [];
   const verdict = report.drift
     ? `<span class="drift">drift detected: ${esc(report.reasons.join(', '))}</span>`
     : `<span class="ok">no drift at α = ${report.alpha}</span>`;
   parts.push(
-    `<h1>npc drift</h1><p>${verdict}</p><p class="muted">reference ${esc(report.reference.source)} (${report.reference.rows} rows) · current ${esc(report.current.source)} (${report.current.rows} rows) · each test at α/3 = ${report.level.toPrecision(3)}</p>`,
+    `<h1>npc drift</h1><p>${verdict}</p><p class="muted">reference ${esc(report.reference.source)} (${counted(report.reference.rows, 'row')}) · current ${esc(report.current.source)} (${counted(report.current.rows, 'row')}) · each test at α/3 = ${report.level.toPrecision(3)}</p>`,
   );
-  const p = (x: number): string => (x < 1e-4 ? x.toExponential(2) : x.toFixed(4));
+  const p = (x: number): string => esc(formatPValue(x));
   parts.push(
     '<table><tr><th>test</th><th>statistic</th><th>p</th></tr>' +
       `<tr><td>nearest distances (two-sample KS)</td><td>D ${f4(report.ks.d)}</td><td>${p(report.ks.pValue)}</td></tr>` +
@@ -205,10 +208,7 @@ export function driftHtml(report: DriftReport, reference: DriftSet, current: Dri
   // Label shares side by side.
   const nr = report.labels.reference.reduce((a, b) => a + b, 0) || 1;
   const nc = report.labels.current.reduce((a, b) => a + b, 0) || 1;
-  const labels = report.labels.labels.map((l) => {
-    const v = JSON.parse(l) as unknown;
-    return displayLabel(typeof v === 'string' ? v : l);
-  });
+  const labels = report.labels.labels.map((l) => driftLabel(l, names));
   const max = Math.max(...report.labels.reference.map((c) => c / nr), ...report.labels.current.map((c) => c / nc), 0.01);
   const rowH = 26;
   const left = 12 + 7 * Math.max(5, ...labels.map((l) => l.length));
@@ -230,7 +230,7 @@ export function driftHtml(report: DriftReport, reference: DriftSet, current: Dri
         report.farthest
           .map(
             (r) =>
-              `<tr><td>${r.line}</td><td>${f4(r.distance)}</td><td>${esc(String(r.prediction))}</td><td style="text-align:left">${esc(r.text.length > 160 ? `${r.text.slice(0, 159)}…` : r.text)}</td></tr>`,
+              `<tr><td>${r.line}</td><td>${f4(r.distance)}</td><td>${esc(driftLabel(toJson(r.prediction), names))}</td><td style="text-align:left">${esc(r.text.length > 160 ? `${r.text.slice(0, 159)}…` : r.text)}</td></tr>`,
           )
           .join('') +
         '</table>',

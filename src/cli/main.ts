@@ -23,6 +23,7 @@ import {
   tieRule,
 } from './options.js';
 import { shardFlag } from './shards.js';
+import { exitOnSignal } from './signals.js';
 import { LineWriter } from './output.js';
 import { npcVersion } from './version.js';
 import { availableParallelism } from 'node:os';
@@ -194,8 +195,8 @@ Examples:
       .command('score')
       .summary('re-score saved neighbours (from eval --save-neighbors) without compressing anything')
       .argument('<file>', 'a file written by npc eval --save-neighbors')
-      .option('--train <path>', 'the training data the file was computed on (checked by sha256)')
-      .option('--test <path>', 'the test data the file was computed on (checked by sha256)')
+      .option('--train <path>', 'the training data the file was computed on (checked by the sha256 of the file or of its content)')
+      .option('--test <path>', 'the test data the file was computed on (checked by the sha256 of the file or of its content)')
       .addOption(
         new Option('--train-format <fmt>', 'format of the training file, whatever its extension (jsonl|csv|tsv|ag_news)').argParser(
           dataFormat,
@@ -209,17 +210,24 @@ Examples:
         new Option('--tie <rule>', 'tie rule of the headline (nearest|decrement|random|weighted)').default('nearest').argParser(tieRule),
       )
       .option('--seed <s>', "seed (0..4294967295) of the random tie rule's picks", seed, 0)
-      .option('--json', 'print one JSON object instead of tables', false),
+      .option('--json', 'print one JSON object instead of tables', false)
+      .option(
+        '--predictions <file>',
+        'write one JSONL line per saved row, as eval --predictions does (headline k and tie rule); - for stdout (the report then goes to stderr)',
+      )
+      .option('--html <file>', 'also write the report as one self-contained HTML page (heat map, curves)')
+      .option('-q, --quiet', 'no progress line on stderr', false),
   )
     .addHelpText(
       'after',
       `
 Examples:
-  $ npc score r8.nbr --train r8/train.jsonl.gz --test r8/test.jsonl.gz -k 1,3,5 --tie decrement`,
+  $ npc score r8.nbr --train r8/train.jsonl.gz --test r8/test.jsonl.gz -k 1,3,5 --tie decrement
+  $ npc score all.nbr --train train.jsonl --test test.jsonl --predictions preds.jsonl --html report.html`,
     )
     .action(async (file: string, opts) => {
       const { scoreCommand } = await import('./commands/score.js');
-      await scoreCommand(file, opts, { out, warn });
+      await scoreCommand(file, opts, { out, warn, stdout: stdoutTarget(), stdinIdentity: fdIdentity(0) });
     });
 
   program
@@ -249,12 +257,19 @@ Examples:
     .option('--train-columns <names>', 'the columns of the training file only, which then has no header', columnNames)
     .option('--reference-columns <names>', 'the columns of the reference file only, which then has no header', columnNames)
     .option('--current-columns <names>', 'the columns of the current file only, which then has no header', columnNames)
+    .addOption(
+      new Option(
+        '--label-names <names>',
+        'display names for labels 0,1,2,… (integers, or their digits in a CSV; comma-separated)',
+      ).argParser(labelNames),
+    )
     .option('-k, --k <n>', 'neighbours that vote for the predicted labels', positiveInt, 2)
     .option('--alpha <a>', 'false-alarm rate over the three tests (each at alpha/3)', probability, 0.01)
     .option('--short <n>', 'a text shorter than n characters counts as very short', positiveInt, 10)
     .option('--window <n>', 'read the current rows from stdin and print one JSON line per window of n rows (a monitor)', positiveInt)
     .option('--json', 'print one JSON object instead of tables', false)
     .option('--html <file>', 'also write the report as one self-contained HTML page')
+    .option('-q, --quiet', 'no progress line on stderr', false)
     .option('-j, --jobs <n>', 'worker threads', positiveInt, availableParallelism())
     .addHelpText(
       'after',
@@ -353,6 +368,7 @@ function stdoutTarget(): StdoutTarget {
 
 /** Runs npc with `argv` (process.argv layout) and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  exitOnSignal();
   const out = new LineWriter(process.stdout);
   const program = buildProgram(out);
   try {

@@ -5,6 +5,7 @@
 import type { Writable } from 'node:stream';
 import { describeWriteError } from '../io/atomic-file.js';
 import { writeChunk } from '../io/stream-write.js';
+import { counted } from '../errors.js';
 
 export class LineWriter {
   readonly stream: Writable;
@@ -53,18 +54,22 @@ export class ProgressLine {
     this.enabled = enabled && process.stderr.isTTY === true;
   }
 
-  update(done: number, total: number, unitsPerRow: number): void {
+  /** `total` undefined: not known in advance (a stream); `pairsPerRow` 0: no pairs compared (nothing compressed). */
+  update(done: number, total: number | undefined, pairsPerRow: number): void {
     if (!this.enabled) return;
     const now = Date.now();
-    if (now - this.lastDraw < 250 && done < total) return;
+    if (now - this.lastDraw < 250 && (total === undefined || done < total)) return;
     this.lastDraw = now;
     const seconds = (now - this.started) / 1000;
-    const rate = seconds > 0 ? (done * unitsPerRow) / seconds : 0;
+    const rate = seconds > 0 ? (done * pairsPerRow) / seconds : 0;
+    const pairs = pairsPerRow > 0 ? `  ${Math.round(rate).toLocaleString('en-US')} pairs/s` : '';
+    if (total === undefined) {
+      process.stderr.write(`\r\x1b[K${counted(done, 'row')}${pairs}`);
+      return;
+    }
     const eta = done > 0 ? ((total - done) * seconds) / done : NaN;
     const pct = total ? ((100 * done) / total).toFixed(1) : '100.0';
-    process.stderr.write(
-      `\r\x1b[K${done}/${total} rows ${pct}%  ${Math.round(rate).toLocaleString('en-US')} pairs/s  ETA ${formatDuration(eta)}`,
-    );
+    process.stderr.write(`\r\x1b[K${done}/${total} rows ${pct}%${pairs}  ETA ${formatDuration(eta)}`);
   }
 
   clear(): void {

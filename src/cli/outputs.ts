@@ -15,8 +15,9 @@ import {
   type StdoutTarget,
 } from '../io/output-file.js';
 import type { StopOnSignal } from './signals.js';
+import { LineWriter } from './output.js';
 
-export type { FileIdentity, StdoutTarget } from '../io/output-file.js';
+export type { FileIdentity, OutputSink, StdoutTarget } from '../io/output-file.js';
 
 export interface OutputPaths {
   predictions?: string;
@@ -86,11 +87,18 @@ export async function openOutputFiles(
   return { predictions: byFlag.get('--predictions'), neighbors: byFlag.get('--save-neighbors'), html: byFlag.get('--html') };
 }
 
+/** Where the report goes: stdout, or stderr when an output writes data to stdout (the report is then a message for people). */
+export function reportWriter(outputs: OutputFiles, out: LineWriter): LineWriter {
+  const toStdout = [outputs.predictions, outputs.neighbors, outputs.html].some((sink) => sink?.kind === 'stdout');
+  return toStdout ? new LineWriter(process.stderr, { name: '<stderr>' }) : out;
+}
+
 /** `npc merge -o FILE`: refused when it is one of the parts. */
 export async function openMergeOutput(path: string, parts: readonly string[], stdout: StdoutTarget): Promise<OutputSink> {
   const target = path === '-' ? undefined : await fileIdentity(path);
   for (const part of parts) {
     if (sameIdentity(target, await fileIdentity(part))) throw new UsageError(`--output ${path} would overwrite the part ${part}`);
   }
-  return openOutput(path, { stdout });
+  // A FIFO without a reader makes npc wait, as `cat > fifo` would: say so, or the wait looks like a hang.
+  return openOutput(path, { stdout, onWaiting: (message) => void process.stderr.write(`npc: ${message}\n`) });
 }

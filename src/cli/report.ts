@@ -9,14 +9,35 @@ import { type FewShotResult, type MeanStd, meanStd } from '../app/few-shot.js';
 import type { Score } from '../app/metrics.js';
 import type { Scores } from '../app/scoring.js';
 import { toJson } from '../io/json-text.js';
+import { counted } from '../errors.js';
 import type { EnvelopeSummary } from '../model/envelope.js';
 import { compareLabels, type Label } from '../model/labels.js';
 import { forDisplay } from './display-label.js';
 import { labelFormatter } from './options.js';
 import type { LineWriter } from './output.js';
 
-/** An evaluation report with the display names of the labels, if any. */
-export type ReportContext = Omit<EvaluationReport, 'scores'> & { names?: ReadonlyMap<Label, string> };
+/**
+ * An evaluation report with the display names of the labels, if any, and, for a run stopped by a
+ * signal, how many of its rows were done (`verb`: evaluated, scored).
+ */
+export type ReportContext = Omit<EvaluationReport, 'scores'> & {
+  names?: ReadonlyMap<Label, string>;
+  partial?: { done: number; total: number; verb: string };
+};
+
+/**
+ * What a run stopped by `signal` prints on stderr before it exits: the report of the `done` rows of
+ * `total`, saying so.
+ */
+export function partialReportText(
+  report: EvaluationReport,
+  partial: { done: number; total: number; verb: string },
+  signal: string,
+  names?: ReadonlyMap<Label, string>,
+): string {
+  const { scores, ...ctx } = report;
+  return `npc: partial result (${counted(partial.done, 'row')} ${partial.verb} before ${signal}):\n${reportText(scores, { ...ctx, names, partial })}\n`;
+}
 
 export interface PrintOptions {
   json: boolean;
@@ -44,7 +65,7 @@ export async function printFewShot(result: FewShotResult, options: Omit<PrintOpt
   const lines = options.json
     ? [toJson({ ...json, warnings })]
     : [
-        `few-shot: ${result.shots} training rows per class, ${result.trials} trials (seed ${result.seed}), ${result.n} test rows, tie rule '${result.tie}'`,
+        `few-shot: ${counted(result.shots, 'training row')} per class, ${counted(result.trials, 'trial')} (seed ${result.seed}), ${counted(result.n, 'test row')}, tie rule '${result.tie}'`,
         '  k  strict mean ± sd      lenient mean ± sd',
         ...result.ks.map(
           (r) =>
@@ -57,7 +78,7 @@ export async function printFewShot(result: FewShotResult, options: Omit<PrintOpt
 const f4 = (x: number): string => x.toFixed(4);
 const withCi = (s: Score): string => `${f4(s.accuracy)} [${f4(s.low)}, ${f4(s.high)}]`;
 const envelope = (e: EnvelopeSummary): string =>
-  `[${f4(e.low)}, ${f4(e.high)}]${e.exact ? '' : `  (widened on ${e.inexact} rows whose tie group runs past the ${'saved'} neighbours)`}`;
+  `[${f4(e.low)}, ${f4(e.high)}]${e.exact ? '' : `  (widened on ${counted(e.inexact, 'row')} whose tie group runs past the saved neighbours)`}`;
 
 const showLabel = (label: Label): string => (typeof label === 'string' ? JSON.stringify(label) : String(label));
 const rowCount = (n: number): string => `${n} ${n === 1 ? 'row' : 'rows'}`;
@@ -177,8 +198,15 @@ export function reportText(scores: Scores, ctx: ReportContext): string {
   const headRule = head.rules.find((r) => r.rule === ctx.tie)!;
   const show = forDisplay(labelFormatter([...confusionLabels.rows, ...confusionLabels.columns], ctx.names));
   const lines: string[] = [];
-  const evaluated = result.n === ctx.testSize ? '' : ` (${ctx.evaluated} of ${ctx.testSize} in ${ctx.testSource})`;
-  lines.push(`test rows        ${result.n}${evaluated}`);
+  if (ctx.partial) {
+    const selection = ctx.evaluated === 'all' ? '' : `; selected: ${ctx.evaluated} of ${ctx.testSize}`;
+    lines.push(
+      `test rows        ${ctx.partial.done} of ${ctx.partial.total} ${ctx.partial.verb}, interrupted (${ctx.testSource}${selection})`,
+    );
+  } else {
+    const evaluated = result.n === ctx.testSize ? '' : ` (${ctx.evaluated} of ${ctx.testSize} in ${ctx.testSource})`;
+    lines.push(`test rows        ${result.n}${evaluated}`);
+  }
   lines.push(`train rows       ${ctx.trainSize}${ctx.strip ? '  (texts stripped)' : ''}`);
   lines.push(`k                ${head.effectiveK}`);
   lines.push(
@@ -311,7 +339,7 @@ export async function printCrossValidation(cv: CrossValidationResult, options: P
     );
     return;
   }
-  const lines: string[] = [`${cv.evaluated} of ${report.trainSource}: ${cv.rows} rows`];
+  const lines: string[] = [`${cv.evaluated} of ${report.trainSource}: ${counted(cv.rows, 'row')}`];
   const dupes =
     cv.mode.kind === 'loo'
       ? 'rows with an exact duplicate of their text among the other rows'

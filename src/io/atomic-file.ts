@@ -72,6 +72,15 @@ function trackTempFile(path: string): void {
 }
 
 /**
+ * Has the exit hook remove `path`, a temporary file written by other means (a download), if the process
+ * exits (a signal) before the caller removes it; the returned function forgets it again.
+ */
+export function removeAtExit(path: string): () => void {
+  trackTempFile(path);
+  return () => void liveTempFiles.delete(path);
+}
+
+/**
  * Removes temporary files left in `dir` by processes that no longer run (killed mid-write). Files of
  * live processes, including this one, are left alone. Returns the names removed.
  */

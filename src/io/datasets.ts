@@ -12,7 +12,7 @@ import { rmdir, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DataError, InputError, at } from '../errors.js';
-import { createAtomicWriter, removeStaleTempFiles, tempPathFor, writeFileAtomic } from './atomic-file.js';
+import { createAtomicWriter, removeAtExit, removeStaleTempFiles, tempPathFor, writeFileAtomic } from './atomic-file.js';
 import { agNewsRowToRecord, readCsvRows } from './csv.js';
 import { type CachedSplitMeta, cachedSplitPath, isCached, isFile, metaPath, resolveCacheDir, verifyCachedSplit } from './data-cache.js';
 import { makeDirectories } from './directories.js';
@@ -115,6 +115,7 @@ async function installSplit(
   }
   await removeStaleTempFiles(dir); // left by an earlier run that was killed mid-download
   const csvPath = tempPathFor(join(dir, splitInfo.file));
+  const forgetCsv = removeAtExit(csvPath); // a signal mid-download leaves nothing behind
   let writer: ReturnType<typeof createAtomicWriter> | undefined;
   let committedJsonl = false;
   try {
@@ -155,6 +156,7 @@ async function installSplit(
     throw err;
   } finally {
     await unlink(csvPath).catch(() => undefined);
+    forgetCsv();
   }
 }
 

@@ -6,6 +6,7 @@
  *
  *   "NPCNBR1\n"                        8 bytes of magic
  *   {JSON header}\n                    one line of UTF-8 JSON (see NeighborsFileHeader)
+ *   u32 CRC-32 of the magic and the header line (format version 2; version 1 files have none)
  *   per test row, in evaluation order:
  *     u32 test row index (0-based)
  *     u32 count (≤ M)
@@ -13,22 +14,29 @@
  *   end marker:
  *     u32 0xFFFFFFFF, u32 number of rows, u32 CRC-32 of every row byte above
  *
- * The end marker makes a file cut at a row boundary detectable, and the CRC catches flipped bytes.
+ * The end marker makes a file cut at a row boundary detectable, and the CRCs catch flipped bytes: the
+ * header's is checked before anything in the header is believed, so a damaged header is reported as
+ * corrupt, never as a file of other data or another compressor. Files of format version 1 (no header
+ * CRC, no content checksums) are still read.
  * Files are written through a temporary file renamed into place (io/atomic-file.ts), so a reader never
  * sees a half-written file under the final name.
  *
- * Checksums identify the data a file was computed from: `sha256OfFile` (io/file-hash.ts) hashes the raw
- * bytes of the data file exactly as they are on disk (a gzipped file is hashed compressed; the same rows
- * in another encoding or format count as different data). This is cheap, unambiguous and needs no parsing.
+ * Checksums identify the data a file was computed from (io/file-hash.ts): `sha256` hashes the raw
+ * bytes of the data file exactly as they are on disk (a gzipped file is hashed compressed), and
+ * `content_sha256` the bytes it holds (a gzipped file decompressed; a plain file's is its `sha256`), so
+ * `test.jsonl.gz` and a `zcat` copy of it are the same data. The same rows in another encoding or format
+ * count as different data.
  */
 import { readFile } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
-import { InputError } from '../errors.js';
+import { counted, InputError } from '../errors.js';
 import { systemReason } from './lines.js';
 import { createAtomicWriter, type OutputSink } from './atomic-file.js';
 
 export const NEIGHBORS_MAGIC = 'NPCNBR1\n';
-export const NEIGHBORS_FORMAT_VERSION = 1;
+/** The version written; version 1 files (no header CRC, no content checksums) are read too. */
+export const NEIGHBORS_FORMAT_VERSION = 2;
+const READABLE_VERSIONS = [1, 2];
 const MAGIC_BYTES = Buffer.from(NEIGHBORS_MAGIC, 'latin1');
 const END_MARKER = 0xffffffff;
 /** Longest header line accepted (a corrupt file should not make us scan gigabytes for a newline). */
@@ -37,6 +45,8 @@ const MAX_HEADER_BYTES = 1 << 20;
 export interface DataIdentity {
   /** SHA-256 (hex) of the raw data file bytes, see `sha256OfFile`. */
   sha256: string;
+  /** SHA-256 (hex) of the file's content (a gzipped file decompressed), see `fileHashes`; absent in version 1 files. */
+  content_sha256?: string;
   /** Rows in the data set. */
   rows: number;
   /** Where the data came from (file name or data set name), for messages only. */
@@ -129,8 +139,8 @@ export function validateHeaderValues(h: NeighborsFileHeader, where: string, stri
   const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xfffffffe;
   if (h === null || typeof h !== 'object' || Array.isArray(h)) fail('not a JSON object');
   if (h.format !== 'npc-neighbors') fail(`format is ${JSON.stringify(h.format)}, expected "npc-neighbors"`);
-  if (strictVersion && h.version !== NEIGHBORS_FORMAT_VERSION)
-    fail(`version ${JSON.stringify(h.version)} is not supported (expected ${NEIGHBORS_FORMAT_VERSION})`);
+  if (strictVersion && !READABLE_VERSIONS.includes(h.version))
+    fail(`version ${JSON.stringify(h.version)} is not supported (expected ${READABLE_VERSIONS.join(' or ')})`);
   if (typeof h.npc_version !== 'string') fail('npc_version missing');
   if (typeof h.compressor !== 'string' || h.compressor === '') fail('compressor missing');
   for (const part of ['train', 'test'] as const) {
@@ -138,6 +148,8 @@ export function validateHeaderValues(h: NeighborsFileHeader, where: string, stri
     if (d === null || typeof d !== 'object') fail(`${part} missing`);
     const id = d as DataIdentity;
     if (typeof id.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(id.sha256)) fail(`${part}.sha256 is not a SHA-256 hex digest`);
+    if (id.content_sha256 !== undefined && (typeof id.content_sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(id.content_sha256)))
+      fail(`${part}.content_sha256 is not a SHA-256 hex digest`);
     if (!isCount(id.rows)) fail(`${part}.rows is not a row count`);
     if (id.source !== undefined && typeof id.source !== 'string') fail(`${part}.source is not a string`);
   }
@@ -214,7 +226,10 @@ export class NeighborsFileWriter {
     validateHeaderValues(header, path, true);
     const writer = typeof output === 'string' ? createAtomicWriter(output) : output;
     const out = new NeighborsFileWriter(writer, header);
-    out.pending = writer.write(Buffer.concat([MAGIC_BYTES, Buffer.from(`${JSON.stringify(header)}\n`, 'utf8')]));
+    const head = Buffer.concat([MAGIC_BYTES, Buffer.from(`${JSON.stringify(header)}\n`, 'utf8')]);
+    const headCrc = Buffer.alloc(4);
+    headCrc.writeUInt32LE(crc32(head) >>> 0, 0);
+    out.pending = writer.write(Buffer.concat([head, headCrc]));
     out.pending.catch(() => {}); // reported by the next write or commit
     return out;
   }
@@ -236,7 +251,7 @@ export class NeighborsFileWriter {
     if (distances.length !== n) throw new RangeError(`${n} neighbour indices but ${distances.length} distances`);
     if (n > header.m) throw new RangeError(`${n} neighbours for test row ${testRow}, more than M = ${header.m}`);
     if (!Number.isInteger(testRow) || testRow < 0 || testRow >= header.test.rows) {
-      throw new RangeError(`test row ${testRow} out of range (${header.test.rows} test rows)`);
+      throw new RangeError(`test row ${testRow} out of range (${counted(header.test.rows, 'test row')})`);
     }
     if (this.seen[testRow]) throw new RangeError(`test row ${testRow} written twice`);
     this.seen[testRow] = 1;
@@ -246,7 +261,7 @@ export class NeighborsFileWriter {
     for (let i = 0; i < n; i++) {
       const index = indices[i];
       if (!Number.isInteger(index) || index < 0 || index >= header.train.rows) {
-        throw new RangeError(`training row ${index} out of range (${header.train.rows} training rows)`);
+        throw new RangeError(`training row ${index} out of range (${counted(header.train.rows, 'training row')})`);
       }
       buf.writeUInt32LE(index, 8 + 12 * i);
       buf.writeDoubleLE(distances[i], 12 + 12 * i);
@@ -313,6 +328,43 @@ export async function readNeighborsFile(path: string): Promise<SavedNeighbors> {
   return parseNeighborsFile(data, path);
 }
 
+/**
+ * The header of a file whose bytes `buf` start with the magic and hold its header line up to the
+ * newline at `newline`, and the 4 bytes after it if the file has them. The header CRC is checked before
+ * the header is believed; a header without one must say it is of format version 1. Returns the header
+ * and where the rows start.
+ */
+export function decodeHeader(buf: Buffer, newline: number, where: string): { header: NeighborsFileHeader; bodyStart: number } {
+  const fail = (what: string): never => {
+    throw new InputError(what, where);
+  };
+  const parse = (): NeighborsFileHeader | undefined => {
+    try {
+      return JSON.parse(buf.toString('utf8', MAGIC_BYTES.length, newline)) as NeighborsFileHeader;
+    } catch {
+      return undefined;
+    }
+  };
+  const crcAt = newline + 1;
+  if (buf.length >= crcAt + 4 && buf.readUInt32LE(crcAt) === crc32(buf.subarray(0, crcAt)) >>> 0) {
+    const header = parse();
+    if (header === undefined) fail('corrupt neighbours file header (invalid JSON)');
+    // A version 1 file whose first row bytes happen to equal that CRC (a 1 in 2^32 chance) is read as version 1.
+    if (header?.version !== 1) {
+      validateHeaderValues(header!, where, true);
+      return { header: header!, bodyStart: crcAt + 4 };
+    }
+  }
+  const header = parse();
+  if (header?.version === 1) {
+    validateHeaderValues(header, where, true);
+    return { header, bodyStart: crcAt };
+  }
+  if (buf.length < crcAt + 4 && header?.version === NEIGHBORS_FORMAT_VERSION)
+    fail('truncated neighbours file (header checksum incomplete)');
+  return fail('corrupt neighbours file (header checksum mismatch)');
+}
+
 /** Parses the bytes of a neighbours file (`where` names it in errors). */
 export function parseNeighborsFile(data: Uint8Array, where: string): SavedNeighbors {
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
@@ -329,15 +381,8 @@ export function parseNeighborsFile(data: Uint8Array, where: string): SavedNeighb
     fail('truncated neighbours file (header line incomplete)');
   }
   if (newline - MAGIC_BYTES.length > MAX_HEADER_BYTES) fail('corrupt neighbours file (header line too long)');
-  let header: NeighborsFileHeader;
-  try {
-    header = JSON.parse(buf.toString('utf8', MAGIC_BYTES.length, newline)) as NeighborsFileHeader;
-  } catch (err) {
-    return fail(`corrupt neighbours file header (invalid JSON: ${(err as Error).message.split('\n')[0]})`);
-  }
-  validateHeaderValues(header, where, true);
+  const { header, bodyStart } = decodeHeader(buf, newline, where);
 
-  const bodyStart = newline + 1;
   const bodyBytes = buf.length - bodyStart;
   const maxRows = Math.floor(bodyBytes / 8);
   const maxPairs = Math.floor(bodyBytes / 12);
@@ -350,21 +395,21 @@ export function parseNeighborsFile(data: Uint8Array, where: string): SavedNeighb
   let rows = 0;
   let pairs = 0;
   for (;;) {
-    if (pos === buf.length) fail(`truncated neighbours file (ends after ${rows} rows without the end marker)`);
+    if (pos === buf.length) fail(`truncated neighbours file (ends after ${counted(rows, 'row')} without the end marker)`);
     if (pos + 8 > buf.length) fail(`truncated neighbours file (row ${rows + 1} incomplete)`);
     const testRow = buf.readUInt32LE(pos);
     const count = buf.readUInt32LE(pos + 4);
     if (testRow === END_MARKER) {
       if (pos + 12 > buf.length) fail('truncated neighbours file (end marker incomplete)');
-      if (count !== rows) fail(`corrupt neighbours file (end marker says ${count} rows, found ${rows})`);
+      if (count !== rows) fail(`corrupt neighbours file (end marker says ${counted(count, 'row')}, found ${rows})`);
       const crc = buf.readUInt32LE(pos + 8);
       if (crc !== crc32(buf.subarray(bodyStart, pos)) >>> 0) fail('corrupt neighbours file (checksum mismatch)');
-      if (pos + 12 !== buf.length) fail(`corrupt neighbours file (${buf.length - pos - 12} bytes after the end marker)`);
+      if (pos + 12 !== buf.length) fail(`corrupt neighbours file (${counted(buf.length - pos - 12, 'byte')} after the end marker)`);
       break;
     }
     const rowNo = rows + 1;
     if (testRow >= header.test.rows)
-      fail(`corrupt neighbours file (row ${rowNo}: test row ${testRow} out of range, ${header.test.rows} test rows)`);
+      fail(`corrupt neighbours file (row ${rowNo}: test row ${testRow} out of range, ${counted(header.test.rows, 'test row')})`);
     if (seen[testRow]) fail(`corrupt neighbours file (row ${rowNo}: test row ${testRow} appears twice)`);
     seen[testRow] = 1;
     if (count > header.m) fail(`corrupt neighbours file (row ${rowNo}: ${count} neighbours, more than M = ${header.m})`);
@@ -376,7 +421,7 @@ export function parseNeighborsFile(data: Uint8Array, where: string): SavedNeighb
       const index = buf.readUInt32LE(q);
       const distance = buf.readDoubleLE(q + 4);
       if (index >= header.train.rows)
-        fail(`corrupt neighbours file (row ${rowNo}: training row ${index} out of range, ${header.train.rows} training rows)`);
+        fail(`corrupt neighbours file (row ${rowNo}: training row ${index} out of range, ${counted(header.train.rows, 'training row')})`);
       if (Number.isNaN(distance) || distance < previous) fail(`corrupt neighbours file (row ${rowNo}: distances not ascending)`);
       previous = distance;
       indices[pairs] = index;

@@ -6,9 +6,9 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
-import { InputError } from '../errors.js';
+import { counted, InputError } from '../errors.js';
 import { systemReason } from './lines.js';
-import { NEIGHBORS_MAGIC, type NeighborsFileHeader, validateHeaderValues } from './neighbors-file.js';
+import { decodeHeader, NEIGHBORS_MAGIC, type NeighborsFileHeader } from './neighbors-file.js';
 
 const MAGIC = Buffer.from(NEIGHBORS_MAGIC, 'latin1');
 const END_MARKER = 0xffffffff;
@@ -80,24 +80,22 @@ export class NeighborsFileReader {
       this.fail('not an npc neighbours file (wrong magic bytes)');
     }
     if (!head.equals(MAGIC)) this.fail('not an npc neighbours file (wrong magic bytes)');
-    this.pos += MAGIC.length;
+    // this.pos stays at the magic until the header is decoded: its CRC covers the magic too.
+    let searched = MAGIC.length;
     let newline: number;
     for (;;) {
-      newline = this.buf.indexOf(0x0a, this.pos);
+      newline = this.buf.indexOf(0x0a, this.pos + searched);
       if (newline >= 0) break;
-      if (this.buf.length - this.pos > MAX_HEADER_BYTES) this.fail('corrupt neighbours file (header line too long)');
-      const before = this.buf.length - this.pos;
-      if ((await this.fill(before + 1)) <= before) this.fail('truncated neighbours file (header line incomplete)');
+      searched = this.buf.length - this.pos;
+      if (searched - MAGIC.length > MAX_HEADER_BYTES) this.fail('corrupt neighbours file (header line too long)');
+      if ((await this.fill(searched + 1)) <= searched) this.fail('truncated neighbours file (header line incomplete)');
     }
-    if (newline - this.pos > MAX_HEADER_BYTES) this.fail('corrupt neighbours file (header line too long)');
-    let header: NeighborsFileHeader;
-    try {
-      header = JSON.parse(this.buf.toString('utf8', this.pos, newline)) as NeighborsFileHeader;
-    } catch (err) {
-      return this.fail(`corrupt neighbours file header (invalid JSON: ${(err as Error).message.split('\n')[0]})`);
-    }
-    validateHeaderValues(header, this.path, true);
-    this.pos = newline + 1;
+    const lineEnd = newline - this.pos; // relative to the magic
+    if (lineEnd - MAGIC.length > MAX_HEADER_BYTES) this.fail('corrupt neighbours file (header line too long)');
+    // The header CRC after the line (format version 2), if the file goes on that far.
+    await this.fill(lineEnd + 1 + 4);
+    const { header, bodyStart } = decodeHeader(this.buf.subarray(this.pos), lineEnd, this.path);
+    this.pos += bodyStart;
     return header;
   }
 
@@ -108,13 +106,13 @@ export class NeighborsFileReader {
     let rows = 0;
     for (;;) {
       const have = await this.fill(8);
-      if (have === 0) this.fail(`truncated neighbours file (ends after ${rows} rows without the end marker)`);
+      if (have === 0) this.fail(`truncated neighbours file (ends after ${counted(rows, 'row')} without the end marker)`);
       if (have < 8) this.fail(`truncated neighbours file (row ${rows + 1} incomplete)`);
       const testRow = this.buf.readUInt32LE(this.pos);
       const count = this.buf.readUInt32LE(this.pos + 4);
       if (testRow === END_MARKER) {
         if ((await this.fill(12)) < 12) this.fail('truncated neighbours file (end marker incomplete)');
-        if (count !== rows) this.fail(`corrupt neighbours file (end marker says ${count} rows, found ${rows})`);
+        if (count !== rows) this.fail(`corrupt neighbours file (end marker says ${counted(count, 'row')}, found ${rows})`);
         if (this.buf.readUInt32LE(this.pos + 8) !== this.crc >>> 0) this.fail('corrupt neighbours file (checksum mismatch)');
         this.pos += 12;
         const extra = await this.fill(1);
@@ -123,7 +121,7 @@ export class NeighborsFileReader {
       }
       const rowNo = rows + 1;
       if (testRow >= header.test.rows)
-        this.fail(`corrupt neighbours file (row ${rowNo}: test row ${testRow} out of range, ${header.test.rows} test rows)`);
+        this.fail(`corrupt neighbours file (row ${rowNo}: test row ${testRow} out of range, ${counted(header.test.rows, 'test row')})`);
       if (seen[testRow]) this.fail(`corrupt neighbours file (row ${rowNo}: test row ${testRow} appears twice)`);
       seen[testRow] = 1;
       if (count > header.m) this.fail(`corrupt neighbours file (row ${rowNo}: ${count} neighbours, more than M = ${header.m})`);
@@ -136,7 +134,9 @@ export class NeighborsFileReader {
         const index = this.buf.readUInt32LE(q);
         const distance = this.buf.readDoubleLE(q + 4);
         if (index >= header.train.rows)
-          this.fail(`corrupt neighbours file (row ${rowNo}: training row ${index} out of range, ${header.train.rows} training rows)`);
+          this.fail(
+            `corrupt neighbours file (row ${rowNo}: training row ${index} out of range, ${counted(header.train.rows, 'training row')})`,
+          );
         if (Number.isNaN(distance) || distance < previous) this.fail(`corrupt neighbours file (row ${rowNo}: distances not ascending)`);
         previous = distance;
         indices[i] = index;

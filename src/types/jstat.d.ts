@@ -1,2 +1,2 @@
-// jStat ships no type declarations; npc uses its chi-square distribution only (app/drift-stats.ts).
+// jStat ships no type declarations; npc uses its gamma functions only (app/drift-stats.ts).
 declare module 'jstat';

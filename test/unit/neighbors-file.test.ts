@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import {
@@ -62,7 +63,7 @@ describe('neighbours file', () => {
     const path = join(dir, 'round.nbr');
     await writeNeighborsFile(path, init, rows);
     const saved = await readNeighborsFile(path);
-    expect(saved.header).toEqual({ format: 'npc-neighbors', version: 1, ...init });
+    expect(saved.header).toEqual({ format: 'npc-neighbors', version: 2, ...init });
     expect(saved.size).toBe(3);
     rows.forEach((row, i) => {
       const got = saved.row(i);
@@ -74,12 +75,14 @@ describe('neighbours file', () => {
     const bytes = await readFile(path);
     expect(bytes.subarray(0, 8).toString('latin1')).toBe(NEIGHBORS_MAGIC);
     const headerEnd = bytes.indexOf(0x0a, 8);
-    // Body: 3 rows of 8 + 3 × 12 bytes, then the 12-byte end marker.
-    expect(bytes.length - headerEnd - 1).toBe(3 * (8 + 36) + 12);
-    expect(bytes.readUInt32LE(headerEnd + 1)).toBe(0);
-    expect(bytes.readUInt32LE(headerEnd + 5)).toBe(3);
-    expect(bytes.readUInt32LE(headerEnd + 9)).toBe(4);
-    expect(bytes.readDoubleLE(headerEnd + 13)).toBe(0.125);
+    // The CRC-32 of the magic and the header line, then the body: 3 rows of 8 + 3 × 12 bytes, then the 12-byte end marker.
+    expect(bytes.readUInt32LE(headerEnd + 1)).toBe(crc32(bytes.subarray(0, headerEnd + 1)) >>> 0);
+    const body = headerEnd + 5;
+    expect(bytes.length - body).toBe(3 * (8 + 36) + 12);
+    expect(bytes.readUInt32LE(body)).toBe(0);
+    expect(bytes.readUInt32LE(body + 4)).toBe(3);
+    expect(bytes.readUInt32LE(body + 8)).toBe(4);
+    expect(bytes.readDoubleLE(body + 12)).toBe(0.125);
   });
 
   it('streams rows through a writer with short rows and leaves no temporary file', async () => {
@@ -135,6 +138,7 @@ describe('neighbours file', () => {
     await writeNeighborsFile(path, init, rows);
     const bytes = await readFile(path);
     const headerEnd = bytes.indexOf(0x0a, 8);
+    const body = headerEnd + 5;
     const flip = (offset: number, xor = 0x01): Buffer => {
       const copy = Buffer.from(bytes);
       copy[offset] ^= xor;
@@ -143,19 +147,70 @@ describe('neighbours file', () => {
     expect(errorOf(flip(0))).toMatch(/not an npc neighbours file/);
     expect(errorOf(Buffer.from('hello world\n'))).toMatch(/magic/);
     // A flipped bit in a distance keeps every value plausible: only the checksum sees it.
-    expect(errorOf(flip(headerEnd + 1 + 8 + 4 + 2))).toMatch(/checksum/);
+    expect(errorOf(flip(body + 8 + 4 + 2))).toMatch(/checksum/);
     // Test row out of range, too many neighbours, trailing bytes.
-    expect(errorOf(flip(headerEnd + 1, 0x40))).toMatch(/test row 64 out of range/);
-    expect(errorOf(flip(headerEnd + 5, 0x10))).toMatch(/more than M/);
+    expect(errorOf(flip(body, 0x40))).toMatch(/test row 64 out of range/);
+    expect(errorOf(flip(body + 4, 0x10))).toMatch(/more than M/);
     expect(errorOf(Buffer.concat([bytes, Buffer.from([0])]))).toMatch(/after the end marker/);
-    // Header problems.
+    // Header problems, in a header whose checksum matches it.
     const text = bytes.toString('latin1', 8, headerEnd);
-    const withHeader = (header: string): Buffer =>
-      Buffer.concat([bytes.subarray(0, 8), Buffer.from(header, 'latin1'), bytes.subarray(headerEnd)]);
-    expect(errorOf(withHeader(text.replace('{', '[')))).toMatch(/invalid JSON/);
+    const withHeader = (header: string): Buffer => {
+      const head = Buffer.concat([bytes.subarray(0, 8), Buffer.from(`${header}\n`, 'latin1')]);
+      const crc = Buffer.alloc(4);
+      crc.writeUInt32LE(crc32(head) >>> 0);
+      return Buffer.concat([head, crc, bytes.subarray(body)]);
+    };
+    expect(errorOf(withHeader(text))).toBe('');
     expect(errorOf(withHeader(text.replace('"m":3', '"m":-3')))).toMatch(/m is not a positive count/);
-    expect(errorOf(withHeader(text.replace('"version":1', '"version":2')))).toMatch(/version 2 is not supported/);
+    expect(errorOf(withHeader(text.replace('"version":2', '"version":3')))).toMatch(/version 3 is not supported/);
     expect(errorOf(withHeader('null'))).toMatch(/not a JSON object/);
+  });
+
+  it('reports a flipped byte anywhere in the header as corrupt, never as other data or another compressor', async () => {
+    const path = join(dir, 'header-flips.nbr');
+    await writeNeighborsFile(path, init, rows);
+    const bytes = await readFile(path);
+    const headerEnd = bytes.indexOf(0x0a, 8);
+    for (let offset = 8; offset < headerEnd + 5; offset++) {
+      for (const xor of [0x01, 0x20, 0x80]) {
+        const copy = Buffer.from(bytes);
+        copy[offset] ^= xor;
+        expect(errorOf(copy), `byte ${offset} ^ ${xor}`).toMatch(/^nb\.bin: (corrupt|truncated) neighbours file/);
+      }
+    }
+    const compressorAt = bytes.indexOf('npc-deflate', 8);
+    const copy = Buffer.from(bytes);
+    copy[compressorAt] ^= 0x01; // "opc-deflate…": still a plausible header
+    expect(errorOf(copy)).toBe('nb.bin: corrupt neighbours file (header checksum mismatch)');
+  });
+
+  it('reads files of format version 1 (no header checksum, no content checksums)', () => {
+    const header = { format: 'npc-neighbors', version: 1, ...init };
+    const rowBytes = Buffer.concat(
+      rows.map((row) => {
+        const buf = Buffer.alloc(8 + 12 * row.indices.length);
+        buf.writeUInt32LE(row.testRow, 0);
+        buf.writeUInt32LE(row.indices.length, 4);
+        row.indices.forEach((index, i) => {
+          buf.writeUInt32LE(index, 8 + 12 * i);
+          buf.writeDoubleLE(row.distances[i], 12 + 12 * i);
+        });
+        return buf;
+      }),
+    );
+    const end = Buffer.alloc(12);
+    end.writeUInt32LE(0xffffffff, 0);
+    end.writeUInt32LE(rows.length, 4);
+    end.writeUInt32LE(crc32(rowBytes) >>> 0, 8);
+    const v1 = Buffer.concat([Buffer.from(NEIGHBORS_MAGIC, 'latin1'), Buffer.from(`${JSON.stringify(header)}\n`), rowBytes, end]);
+    const saved = parseNeighborsFile(v1, 'old.nbr');
+    expect(saved.header).toEqual(header);
+    expect(saved.size).toBe(rows.length);
+    expect([...saved.row(1).distances]).toEqual(rows[1].distances);
+    // A flipped byte in a version-1 header can only be caught when it breaks the header.
+    const broken = Buffer.from(v1);
+    broken[8] ^= 0x01;
+    expect(errorOf(broken)).toMatch(/corrupt neighbours file/);
   });
 
   it('names the file when it cannot be read', async () => {

@@ -5,14 +5,14 @@
  */
 import type { Readable } from 'node:stream';
 import { compareSets, type DriftOptions, measureSet, measureWindows } from '../../app/drift.js';
-import { type FileFormat, inputPaths, inputRecords, openTrainingSearcher } from '../../app/training.js';
-import { InputError, UsageError } from '../../errors.js';
+import { type FileFormat, inputPaths, inputRecords, labelNameMap, openTrainingSearcher } from '../../app/training.js';
+import { counted, InputError, UsageError } from '../../errors.js';
 import { EXIT_DRIFT, ExitStatus } from '../exit-codes.js';
-import { chooseFormat, type FileFields, formatHint } from '../options.js';
-import type { LineWriter } from '../output.js';
+import { checkLabelNames, chooseFormat, type FileFields, formatHint } from '../options.js';
+import { type LineWriter, ProgressLine } from '../output.js';
 import { driftJsonLine, driftText } from '../drift-report.js';
 import { driftHtml } from '../html.js';
-import { openOutputFiles, type StdoutTarget } from '../outputs.js';
+import { openOutputFiles, type OutputSink, type StdoutTarget } from '../outputs.js';
 import { StopOnSignal } from '../signals.js';
 
 export interface DriftCommandOptions {
@@ -39,6 +39,8 @@ export interface DriftCommandOptions {
   json: boolean;
   html?: string;
   jobs: number;
+  labelNames?: string[];
+  quiet: boolean;
 }
 
 export async function driftCommand(
@@ -63,9 +65,18 @@ export async function driftCommand(
   };
   const stop = new StopOnSignal();
   const inputs = [options.train ?? inputPaths(undefined, undefined)[0], options.reference, options.current ?? '-'];
-  const { html } = options.html ? await openOutputFiles({ html: options.html }, inputs, { stdout: io.stdout }, stop) : { html: undefined };
-  stop.dispose();
-  const { searcher } = await openTrainingSearcher(
+  let html: OutputSink | undefined;
+  try {
+    if (options.html) html = (await openOutputFiles({ html: options.html }, inputs, { stdout: io.stdout }, stop)).html;
+  } finally {
+    stop.dispose();
+  }
+  // A signal while the page was opened: from here on, signals end npc at once (cli/signals.ts).
+  if (stop.stopped) {
+    await html?.abort();
+    stop.check();
+  }
+  const { searcher, labelNames } = await openTrainingSearcher(
     {
       path: options.train,
       ...fileOf.train,
@@ -74,28 +85,29 @@ export async function driftCommand(
     options.jobs,
     { onWarning: io.warn },
   );
+  const progress = new ProgressLine(!options.quiet);
   try {
+    checkLabelNames(options.labelNames, searcher.index.encoder.classes);
+    const names = labelNameMap(options.labelNames) ?? labelNames;
     const drift: DriftOptions = { k: options.k, short: options.short, farthest: 10 };
     const reference = await measureSet(
       searcher,
       options.reference === '-' ? '<stdin>' : options.reference,
       set('reference', options.reference),
-      { ...drift, farthest: 0 },
-    );
+      { ...drift, farthest: 0, onRow: (rows) => progress.update(rows, undefined, searcher.index.size) },
+    ).finally(() => progress.clear());
     if (reference.rows === 0) throw new InputError('no rows in the reference set', reference.source);
     if (options.window === undefined) {
-      const current = await measureSet(
-        searcher,
-        options.current === '-' ? '<stdin>' : options.current!,
-        set('current', options.current!),
-        drift,
-      );
+      const current = await measureSet(searcher, options.current === '-' ? '<stdin>' : options.current!, set('current', options.current!), {
+        ...drift,
+        onRow: (rows) => progress.update(rows, undefined, searcher.index.size),
+      }).finally(() => progress.clear());
       if (current.rows === 0) throw new InputError('no rows in the current set', current.source);
       const report = compareSets(reference, current, options.alpha);
-      const text = options.json ? driftJsonLine(report) : driftText(report);
+      const text = options.json ? driftJsonLine(report, {}, names) : driftText(report, names);
       for (const line of text.split('\n')) await io.out.writeLine(line);
       if (html) {
-        await html.write(driftHtml(report, reference, current));
+        await html.write(driftHtml(report, reference, current, names));
         await html.commit();
       }
       if (report.drift) throw new ExitStatus(EXIT_DRIFT, 'drift detected');
@@ -107,15 +119,19 @@ export async function driftCommand(
       const report = compareSets(reference, current.set, options.alpha);
       if (report.drift) drifted++;
       await io.out.writeLine(
-        driftJsonLine(report, {
-          window: window++,
-          first_line: current.firstLine,
-          last_line: current.lastLine,
-          partial: current.set.rows < options.window,
-        }),
+        driftJsonLine(
+          report,
+          {
+            window: window++,
+            first_line: current.firstLine,
+            last_line: current.lastLine,
+            partial: current.set.rows < options.window,
+          },
+          names,
+        ),
       );
     }
-    if (drifted) throw new ExitStatus(EXIT_DRIFT, `drift in ${drifted} windows`);
+    if (drifted) throw new ExitStatus(EXIT_DRIFT, `drift in ${counted(drifted, 'window')}`);
   } catch (err) {
     await html?.abort();
     throw err;

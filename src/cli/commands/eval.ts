@@ -6,13 +6,13 @@ import { evaluate, type EvaluationRunOptions, loadEvalData } from '../../app/eva
 import { crossValidate, type CrossValidationMode } from '../../app/cross-validate.js';
 import { fewShot } from '../../app/few-shot.js';
 import { inputPaths, labelNameMap, loadSplit } from '../../app/training.js';
-import { UsageError } from '../../errors.js';
+import { counted, UsageError } from '../../errors.js';
 import type { Label, TieRule } from '../../app/scoring.js';
-import { type FileIdentity, openOutputFiles, type OutputFiles, type StdoutTarget } from '../outputs.js';
+import { type FileIdentity, openOutputFiles, type OutputFiles, reportWriter, type StdoutTarget } from '../outputs.js';
 import { checkLabelNames, type DataFileOptions, dataSpecs } from '../options.js';
-import { LineWriter, ProgressLine } from '../output.js';
+import { type LineWriter, ProgressLine } from '../output.js';
 import { evalHtml } from '../html.js';
-import { printCrossValidation, printFewShot, printReport, reportText } from '../report.js';
+import { partialReportText, printCrossValidation, printFewShot, printReport } from '../report.js';
 import { resolveShard, type ShardFlag } from '../shards.js';
 import { StopOnSignal } from '../signals.js';
 import { npcVersion } from '../version.js';
@@ -61,8 +61,7 @@ export async function evalCommand(options: EvalCommandOptions, io: EvalIo): Prom
     const outputs = await openOutputFiles(options, inputs, io, stop);
     try {
       // With data on stdout, the report is a message for people: it goes to stderr.
-      const toStdout = outputs.predictions?.kind === 'stdout' || outputs.neighbors?.kind === 'stdout' || outputs.html?.kind === 'stdout';
-      const reportOut = toStdout ? new LineWriter(process.stderr, { name: '<stderr>' }) : io.out;
+      const reportOut = reportWriter(outputs, io.out);
       if (options.data !== undefined) {
         await runCrossValidation(options, io, outputs, stop, reportOut);
         return;
@@ -107,11 +106,8 @@ export async function evalCommand(options: EvalCommandOptions, io: EvalIo): Prom
         onProgress: (done, total, pairsPerRow) => progress.update(done, total, pairsPerRow),
       }).finally(() => progress.clear());
       if (interrupted) {
-        const done = report.timing!.done;
-        const { scores, ...ctx } = report;
-        process.stderr.write(
-          `npc: partial result (${done} ${done === 1 ? 'row' : 'rows'} evaluated before ${stop.signal}):\n${reportText(scores, { ...ctx, names })}\n`,
-        );
+        const { done, total = done } = report.timing!;
+        process.stderr.write(partialReportText(report, { done, total, verb: 'evaluated' }, stop.signal!, names));
         stop.check();
       }
       await printReport(report, { json: options.json, names, out: reportOut, warn: io.warn });
@@ -163,7 +159,7 @@ async function runCrossValidation(
     onProgress: (done, total) => progress.update(done, total, data.records.length),
   }).finally(() => progress.clear());
   if (cv.interrupted) {
-    process.stderr.write(`npc: interrupted by ${stop.signal} after ${cv.report.timing!.done} rows\n`);
+    process.stderr.write(`npc: interrupted by ${stop.signal} after ${counted(cv.report.timing!.done, 'row')}\n`);
     stop.check();
   }
   await printCrossValidation(cv, { json: options.json, names, out: reportOut, warn: io.warn });

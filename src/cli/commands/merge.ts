@@ -1,6 +1,7 @@
 /** `npc merge PART... -o FILE`: the parts of a sharded evaluation, joined into the unsharded run's file. */
 import { mergeNeighborsFiles } from '../../app/merge.js';
 import { openMergeOutput, type StdoutTarget } from '../outputs.js';
+import { counted } from '../../errors.js';
 
 export async function mergeCommand(
   parts: string[],
@@ -10,7 +11,7 @@ export async function mergeCommand(
   const output = await openMergeOutput(options.output, parts, io.stdout);
   try {
     const result = await mergeNeighborsFiles(parts, output, { allowPartial: options.allowPartial });
-    const coverage = `test shards ${result.testSlices} of ${result.testSliceCount}, ${result.rows} of ${result.selected} rows`;
+    const coverage = `test shards ${result.testSlices} of ${result.testSliceCount}, ${result.rows} of ${counted(result.selected, 'row')}`;
     if (result.missing.length) io.warn(`merged a partial evaluation: ${coverage}; test shards ${result.missing.join(', ')} were left out`);
     else if (!options.quiet) process.stderr.write(`npc: merged ${parts.length} ${parts.length === 1 ? 'part' : 'parts'}: ${coverage}\n`);
   } catch (err) {

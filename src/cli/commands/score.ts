@@ -1,31 +1,75 @@
-/** `npc score FILE`: re-scores saved neighbours (from `npc eval --save-neighbors`) without compressing anything. */
+/**
+ * `npc score FILE`: re-scores saved neighbours (from `npc eval --save-neighbors`) without compressing
+ * anything. Its outputs are eval's, written by the same code: the report (tables or --json),
+ * --predictions and --html.
+ */
 import { loadEvalData } from '../../app/evaluate.js';
 import { rescore } from '../../app/rescore.js';
 import { labelNameMap } from '../../app/training.js';
 import type { Label, TieRule } from '../../app/scoring.js';
+import { UsageError } from '../../errors.js';
+import { evalHtml } from '../html.js';
 import { checkLabelNames, type DataFileOptions, dataSpecs } from '../options.js';
-import type { LineWriter } from '../output.js';
-import { printReport } from '../report.js';
+import { type LineWriter, ProgressLine } from '../output.js';
+import { type FileIdentity, openOutputFiles, reportWriter, type StdoutTarget } from '../outputs.js';
+import { partialReportText, printReport } from '../report.js';
+import { StopOnSignal } from '../signals.js';
 
 export interface ScoreCommandOptions extends DataFileOptions {
   k: number[];
   tie: TieRule;
   seed: number;
   json: boolean;
+  predictions?: string;
+  html?: string;
+  quiet: boolean;
 }
 
 export async function scoreCommand(
   file: string,
   options: ScoreCommandOptions,
-  io: { out: LineWriter; warn: (message: string) => void },
+  io: { out: LineWriter; warn: (message: string) => void; stdout: StdoutTarget; stdinIdentity?: FileIdentity },
 ): Promise<void> {
-  const specs = dataSpecs(options);
-  const data = await loadEvalData(specs.train, specs.test);
-  checkLabelNames(
-    options.labelNames,
-    [...data.train.records, ...data.test.records].map((r) => r.label as Label),
-  );
-  const report = await rescore(file, data, { ks: options.k, tie: options.tie, seed: options.seed });
-  const names = labelNameMap(options.labelNames) ?? data.train.labelNames ?? data.test.labelNames;
-  await printReport(report, { json: options.json, names, out: io.out, warn: io.warn });
+  if (options.predictions === '-' && options.html === '-') throw new UsageError('--predictions and --html cannot both write to stdout');
+  const stop = new StopOnSignal();
+  try {
+    const specs = dataSpecs(options);
+    const inputs = [file, ...[options.train, options.test].filter((path): path is string => path !== undefined)];
+    const outputs = await openOutputFiles({ predictions: options.predictions, html: options.html }, inputs, io, stop);
+    try {
+      const reportOut = reportWriter(outputs, io.out);
+      const data = await loadEvalData(specs.train, specs.test);
+      checkLabelNames(
+        options.labelNames,
+        [...data.train.records, ...data.test.records].map((r) => r.label as Label),
+      );
+      const names = labelNameMap(options.labelNames) ?? data.train.labelNames ?? data.test.labelNames;
+      const progress = new ProgressLine(!options.quiet);
+      const result = await rescore(file, data, {
+        ks: options.k,
+        tie: options.tie,
+        seed: options.seed,
+        predictions: outputs.predictions,
+        interruption: stop,
+        onProgress: (done, total) => progress.update(done, total, 0),
+      }).finally(() => progress.clear());
+      if (result.interrupted) {
+        process.stderr.write(
+          partialReportText(result.report, { done: result.scored, total: result.saved, verb: 'scored' }, stop.signal!, names),
+        );
+        stop.check();
+      }
+      await printReport(result.report, { json: options.json, names, out: reportOut, warn: io.warn });
+      if (outputs.html) {
+        await outputs.html.write(evalHtml(result.report, names));
+        await outputs.html.commit();
+      }
+    } catch (err) {
+      await outputs.predictions?.abort();
+      await outputs.html?.abort();
+      throw err;
+    }
+  } finally {
+    stop.dispose();
+  }
 }
