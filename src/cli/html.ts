@@ -7,7 +7,7 @@
 import type { DriftReport, DriftSet } from '../app/drift.js';
 import type { EvaluationReport } from '../app/evaluate.js';
 import type { Label } from '../model/labels.js';
-import { displayLabel, forDisplay } from './display-label.js';
+import { forDisplay } from './display-label.js';
 import { labelFormatter } from './options.js';
 import { driftLabel, formatPValue } from './drift-report.js';
 import { toJson } from '../io/json-text.js';
