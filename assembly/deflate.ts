@@ -102,7 +102,7 @@ export const NO_SLIDE_MAX: i32 = W_SIZE + MAX_DIST;
 /** The small-input hash of w = b0 << 16 | b1 << 8 | b2. */
 // @ts-ignore: decorator
 @inline export function small_hash_w(w: i32): i32 {
-  return <i32>(<u32>(w * SMALL_HASH_MUL) >>> (32 - SMALL_HASH_BITS));
+  return <i32>((<u32>(w * SMALL_HASH_MUL)) >>> (32 - SMALL_HASH_BITS));
 }
 
 /**
@@ -228,15 +228,7 @@ function insert_all(win: usize, link: usize, n: i32): void {
  * longest_match(): set S.match_start to the longest match starting at strstart and return its
  * length (clamped to the lookahead). Matches shorter or equal to prev_length are discarded.
  */
-export function longest_match(
-  win: usize,
-  link: usize,
-  cur_match: i32,
-  strstart: i32,
-  prev_length: i32,
-  lookahead: i32,
-  base: i32,
-): i32 {
+export function longest_match(win: usize, link: usize, cur_match: i32, strstart: i32, prev_length: i32, lookahead: i32, base: i32): i32 {
   let chain_length = MAX_CHAIN;
   let best_len = prev_length;
   let nice_match = NICE_MATCH;
@@ -294,7 +286,7 @@ export function longest_match(
 
 // @ts-ignore: decorator
 @inline function tally_dist(dist: i32, lc: i32): void {
-  const sym = <i32>load<u16>(LEN_SYMBOL + (<usize>lc << 1));
+  const sym = <i32>load<u16>(LEN_SYMBOL + ((<usize>lc) << 1));
   const f = ld(LFREQ, sym);
   if (f == 0) st(USED, sym >> 5, ld(USED, sym >> 5) | (1 << (sym & 31)));
   st(LFREQ, sym, f + 1);
@@ -320,10 +312,10 @@ export function deflate_slow(n: i32): void {
   let base = S.base;
   let read_pos = emulate_window ? S.read_pos : n;
   let match_length = S.match_length;
-  let prev_length = MIN_MATCH - 1;
+  let prev_length: i32; /* set at each loop top */
   let match_available = S.match_available != 0;
   let match_start = S.match_start;
-  let prev_match = 0;
+  let prev_match: i32;
   let sym_count = T.sym_count;
 
   for (;;) {

@@ -244,7 +244,7 @@ export function rows_offsets(): usize {
 
 // @ts-ignore: decorator
 @inline function row_off(i: i32): i32 {
-  return load<i32>(rows_offs + (<usize>i << 2));
+  return load<i32>(rows_offs + ((<usize>i) << 2));
 }
 
 /** Prepare every row of at most PREPARED_MAX bytes (y's own matches and own parse, see pair.ts). */
@@ -306,7 +306,7 @@ function pair_row_of(i: i32): f64 {
 
 /** Block statistics (STAT_* of trees.ts), cumulative. */
 export function stat(i: i32): i32 {
-  return load<i32>(STATS + (<usize>i << 2));
+  return load<i32>(STATS + ((<usize>i) << 2));
 }
 
 /** Bytes zlib's window had slid at the end of the last from-scratch input. */
@@ -374,20 +374,34 @@ export function set_bound_mode(mode: i32): void {
  */
 export function flush_stat(i: i32): f64 {
   switch (i) {
-    case 0: return <f64>FL.by_bound;
-    case 1: return <f64>FL.by_trees;
-    case 2: return <f64>FL.by_limit;
-    case 3: return <f64>FL.check_fail;
-    case 4: return <f64>FL.check_bound;
-    case 5: return <f64>FL.check_exact;
-    case 6: return <f64>FL.check_opt;
-    case 7: return <f64>B.calls;
-    case 8: return <f64>B.early;
-    case 9: return <f64>B.overflow;
-    case 10: return <f64>B.not_invariant;
-    case 11: return <f64>B.with_pooled;
-    case 12: return <f64>B.early2;
-    default: return -1;
+    case 0:
+      return <f64>FL.by_bound;
+    case 1:
+      return <f64>FL.by_trees;
+    case 2:
+      return <f64>FL.by_limit;
+    case 3:
+      return <f64>FL.check_fail;
+    case 4:
+      return <f64>FL.check_bound;
+    case 5:
+      return <f64>FL.check_exact;
+    case 6:
+      return <f64>FL.check_opt;
+    case 7:
+      return <f64>B.calls;
+    case 8:
+      return <f64>B.early;
+    case 9:
+      return <f64>B.overflow;
+    case 10:
+      return <f64>B.not_invariant;
+    case 11:
+      return <f64>B.with_pooled;
+    case 12:
+      return <f64>B.early2;
+    default:
+      return -1;
   }
 }
 

@@ -363,7 +363,7 @@ export function pair_deflate_length_coded(ylen: i32, code: usize, tops: usize, s
       xb1 = xw;
     }
     st(hx, h, p);
-    st(XB, h >> 5, (xw & ~(1 << (h & 31))) | (<i32>(p > 0) << (h & 31)));
+    st(XB, h >> 5, (xw & ~(1 << (h & 31))) | ((<i32>(p > 0)) << (h & 31)));
   }
   S.win = win;
   S.link = link;
@@ -384,7 +384,7 @@ export function pair_deflate_length_coded(ylen: i32, code: usize, tops: usize, s
 /** Whether x's side has a candidate at the prepared position slot k (a search loop top whose hash is in XB). */
 // @ts-ignore: decorator
 @inline function x_candidate(sh: usize, k: i32): bool {
-  const h = <i32>load<u16>(sh + (<usize>k << 1));
+  const h = <i32>load<u16>(sh + ((<usize>k) << 1));
   return ((ld(XB, h >> 5) >>> (h & 31)) & 1) != 0;
 }
 
@@ -413,10 +413,10 @@ function deflate_slow_coded(n: i32, m: i32, codes: usize, tops: usize, syms: usi
 
   let strstart = S.strstart;
   let match_length = S.match_length;
-  let prev_length = MIN_MATCH - 1;
+  let prev_length: i32; /* set at each loop top */
   let match_available = S.match_available != 0;
   let match_start = S.match_start;
-  let prev_match = 0;
+  let prev_match: i32;
   let sym_count = T.sym_count;
 
   while (strstart < n) {
@@ -437,7 +437,7 @@ function deflate_slow_coded(n: i32, m: i32, codes: usize, tops: usize, syms: usi
         const k0 = (top >>> TOP_SYMS_SHIFT) & 1023;
         const k1 = (next >>> TOP_SYMS_SHIFT) & 1023;
         for (let k = base + m + k0, kend = base + m + k1; k < kend; k++) {
-          const sym = <i32>load<i16>(syms + (<usize>k << 1));
+          const sym = <i32>load<i16>(syms + ((<usize>k) << 1));
           tally_lit(sym & 511);
           const dc = (sym >>> SYM_DIST_SHIFT) - 1;
           if (dc >= 0) {
@@ -486,7 +486,12 @@ function deflate_slow_coded(n: i32, m: i32, codes: usize, tops: usize, syms: usi
             const scan0 = byte(win, scan);
             const scan1 = byte(win, scan + 1);
             do {
-              if (byte(win, cur + best) != scan_end || byte(win, cur + best - 1) != scan_end1 || byte(win, cur) != scan0 || byte(win, cur + 1) != scan1) {
+              if (
+                byte(win, cur + best) != scan_end ||
+                byte(win, cur + best - 1) != scan_end1 ||
+                byte(win, cur) != scan0 ||
+                byte(win, cur + 1) != scan1
+              ) {
                 continue;
               }
               /* byte 2 is equal (same hash, bytes 0 and 1 equal); compare up to nice_match */
@@ -507,7 +512,7 @@ function deflate_slow_coded(n: i32, m: i32, codes: usize, tops: usize, syms: usi
 
     if (prev_length >= MIN_MATCH && match_length <= prev_length) {
       /* _tr_tally_dist(s, strstart - 1 - prev_match, prev_length - MIN_MATCH) */
-      const sym = <i32>load<u16>(LEN_SYMBOL + (<usize>(prev_length - MIN_MATCH) << 1));
+      const sym = <i32>load<u16>(LEN_SYMBOL + ((<usize>(prev_length - MIN_MATCH)) << 1));
       tally_lit(sym);
       const dc = d_code(strstart - 1 - prev_match - 1);
       const g = ld(DFREQ, dc);
@@ -547,7 +552,7 @@ export function prepare_row(y: usize, len: i32, code: usize, tops: usize, syms: 
   own_parse(y, len, code, tops, syms, at);
   for (let t = 0; t <= len; t++) {
     const top = ld(tops, at + t);
-    store<u16>(sh + (<usize>(at + t) << 1), <u16>(top >= TOP_SEARCH ? ld(code, at + t) & CODE_HASH_MASK : SH_NONE));
+    store<u16>(sh + ((<usize>(at + t)) << 1), <u16>(top >= TOP_SEARCH ? ld(code, at + t) & CODE_HASH_MASK : SH_NONE));
   }
 }
 
@@ -621,13 +626,13 @@ function own_parse(buf: usize, len: i32, code: usize, tops: usize, syms: usize, 
     }
     if (prev_length >= MIN_MATCH && match_length <= prev_length) {
       const dc = d_code(t - 1 - prev_match - 1);
-      const sym = <i32>load<u16>(LEN_SYMBOL + (<usize>(prev_length - MIN_MATCH) << 1));
-      store<i16>(syms + (<usize>(at + k++) << 1), <i16>(sym | ((dc + 1) << SYM_DIST_SHIFT)));
+      const sym = <i32>load<u16>(LEN_SYMBOL + ((<usize>(prev_length - MIN_MATCH)) << 1));
+      store<i16>(syms + ((<usize>(at + k++)) << 1), <i16>(sym | ((dc + 1) << SYM_DIST_SHIFT)));
       t += prev_length - 1;
       match_available = false;
       match_length = MIN_MATCH - 1;
     } else if (match_available) {
-      store<i16>(syms + (<usize>(at + k++) << 1), <i16>(t == 0 ? SPACE : byte(buf, t - 1)));
+      store<i16>(syms + ((<usize>(at + k++)) << 1), <i16>(t == 0 ? SPACE : byte(buf, t - 1)));
       t++;
     } else {
       match_available = true;
