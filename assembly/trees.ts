@@ -66,19 +66,23 @@ import {
   st,
 } from './constants';
 import { B, clear_bound_freqs, opt_len_bound } from './bound';
+import {
+  BOUND_CHECK,
+  BOUND_ON,
+  STAT_DYNAMIC,
+  STAT_FIXED,
+  STAT_FIXED_TIE,
+  STAT_OVERFLOW_BL,
+  STAT_OVERFLOW_D,
+  STAT_OVERFLOW_L,
+  STAT_STORED,
+} from './counters';
 
 /** Words of the used-symbol bitmap: 0..8 for the literal/length tree (286 bits), 9 for distances. */
 export const LMAP_WORDS: i32 = 9;
 export const DMAP_WORD: i32 = 9;
 
-/** Counters for the tests (updated once per block, never read by the engine), in STATS. */
-export const STAT_STORED: i32 = 0;
-export const STAT_FIXED: i32 = 1;
-export const STAT_DYNAMIC: i32 = 2;
-export const STAT_FIXED_TIE: i32 = 3;
-export const STAT_OVERFLOW_L: i32 = 4;
-export const STAT_OVERFLOW_D: i32 = 5;
-export const STAT_OVERFLOW_BL: i32 = 6;
+/** Counters for the tests (updated once per block, never read by the engine): STAT_* of counters.ts. */
 export const STATS: usize = memory.data(8 * 4, 16);
 
 /** zlib's static_tree_desc + tree_desc, plus the sorted list of leaves of non-zero frequency. */
@@ -575,17 +579,11 @@ function build_bl_tree(): i32 {
   return max_blindex;
 }
 
-/**
- * How _tr_flush_block() gets opt_len (see bound.ts). BOUND_OFF: zlib's trees, always.
+/* How _tr_flush_block() gets opt_len (see bound.ts): BOUND_OFF, BOUND_ON, BOUND_CHECK of counters.ts.
  * BOUND_ON: the bound first; when it is proven exact, no tree is built; in the last block of a
  * one-block stream, a bound that reaches flush_limit ends the block without trees (the stream's
  * length is then reported as that lower bound). BOUND_CHECK (tests): the bound, then the trees, and
- * both recorded (CHECK_*).
- */
-export const BOUND_OFF: i32 = 0;
-export const BOUND_ON: i32 = 1;
-export const BOUND_CHECK: i32 = 2;
-
+ * both recorded (check_*). */
 @unmanaged
 class FlushState {
   mode: i32;
