@@ -349,6 +349,17 @@ const SPACE: i32 = 0x20;
   return best_len <= lookahead ? best_len : lookahead;
 }
 
+/** OWN: a loop-top state as tops[] holds it (without TOP_SEARCH). */
+// @ts-ignore: decorator
+@inline function top_word(match_available: bool, match_length: i32, match_start: i32, syms: i32): i32 {
+  return (
+    (match_available ? 1 : 0) |
+    (match_length << TOP_LEN_SHIFT) |
+    ((match_length >= MIN_MATCH ? match_start : 0) << TOP_START_SHIFT) |
+    (syms << TOP_SYMS_SHIFT)
+  );
+}
+
 // @ts-ignore: decorator
 @inline function tally_lit(c: i32): void {
   const f = ld(LFREQ, c);
@@ -461,10 +472,7 @@ const SPACE: i32 = 0x20;
         st(
           tops,
           slot + strstart,
-          (match_available ? 1 : 0) |
-            (match_length << TOP_LEN_SHIFT) |
-            ((match_length >= MIN_MATCH ? match_start : 0) << TOP_START_SHIFT) |
-            (sym_count << TOP_SYMS_SHIFT) |
+          top_word(match_available, match_length, match_start, sym_count) |
             (strstart <= last_insert && match_length < MAX_LAZY_MATCH ? TOP_SEARCH : 0),
         );
       }
@@ -606,14 +614,7 @@ const SPACE: i32 = 0x20;
 
   if (mode == OWN) {
     /* its end (t = |y|): the state a replay reaching it takes */
-    st(
-      tops,
-      slot + n,
-      (match_available ? 1 : 0) |
-        (match_length << TOP_LEN_SHIFT) |
-        ((match_length >= MIN_MATCH ? match_start : 0) << TOP_START_SHIFT) |
-        (sym_count << TOP_SYMS_SHIFT),
-    );
+    st(tops, slot + n, top_word(match_available, match_length, match_start, sym_count));
     return;
   }
   if (mode == PREFIX) {
