@@ -123,7 +123,7 @@ const ITEMS: i32 = BL_CODES + 1;
 
 // @ts-ignore: decorator
 @inline function add(a: usize, i: i32, v: i32): void {
-  const p = a + (<usize>i << 2);
+  const p = a + ((<usize>i) << 2);
   store<i32>(p, load<i32>(p) + v);
 }
 
@@ -232,19 +232,18 @@ function bound_tables(): void {
   for (let r = 0; r <= L_CODES; r++) {
     memory.fill(ZTMP, 0, ITEMS * 4);
     zero_run(ZTMP, r);
-    const v =
-      <u64>ld(ZTMP, 0) | (<u64>ld(ZTMP, REPZ_3_10) << 16) | (<u64>ld(ZTMP, REPZ_11_138) << 32) | (<u64>ld(ZTMP, HX) << 48);
-    store<u64>(ZR + (<usize>r << 3), v);
+    const v = (<u64>ld(ZTMP, 0)) | ((<u64>ld(ZTMP, REPZ_3_10)) << 16) | ((<u64>ld(ZTMP, REPZ_11_138)) << 32) | ((<u64>ld(ZTMP, HX)) << 48);
+    store<u64>(ZR + ((<usize>r) << 3), v);
   }
   for (let i = 0; i < BL_CODES; i++) st(BL_RANK, byte(bl_order, i), i);
   /* extra bits | static cost (code length + extra bits) << 8 of every code */
   for (let c = 0; c < L_CODES; c++) {
     const x = c > LITERALS ? byte(extra_lbits, c - LITERALS - 1) : 0;
-    store<u16>(XS_L + (<usize>c << 1), <u16>(x | ((byte(static_ltree_len, c) + x) << 8)));
+    store<u16>(XS_L + ((<usize>c) << 1), <u16>(x | ((byte(static_ltree_len, c) + x) << 8)));
   }
   for (let c = 0; c < D_CODES; c++) {
     const x = byte(extra_dbits, c);
-    store<u16>(XS_D + (<usize>c << 1), <u16>(x | ((STATIC_DTREE_LEN + x) << 8)));
+    store<u16>(XS_D + ((<usize>c) << 1), <u16>(x | ((STATIC_DTREE_LEN + x) << 8)));
   }
 }
 
@@ -441,7 +440,7 @@ function collect(t: Tree, w0: i32, w1: i32, freq: usize, xs: usize): i32 {
       const f = ld(freq, c);
       st(sym, n, c);
       st(fr, n, f);
-      const v = <i32>load<u16>(xs + (<usize>c << 1));
+      const v = <i32>load<u16>(xs + ((<usize>c) << 1));
       x += f * (v & 255);
       stat += f * (v >> 8);
       maxf |= f;
@@ -449,12 +448,12 @@ function collect(t: Tree, w0: i32, w1: i32, freq: usize, xs: usize): i32 {
       total += f;
       /* (a frequency >= BUCKETS wraps harmlessly: undone below) */
       const fi = f & (BUCKETS - 1);
-      flogf += f < FLOGF_MAX ? <i64>ld(FLOGF, f) : (<i64>(f * (32 - clz(f))) << 16);
+      flogf += f < FLOGF_MAX ? <i64>ld(FLOGF, f) : (<i64>(f * (32 - clz(f)))) << 16;
       add(bk, fi, 1);
       st(fb, fi >> 5, ld(fb, fi >> 5) | (1 << (fi & 31)));
       /* the zero run before c (r = 0: none), and the runs of used codes, branch-free */
       const r = c - next;
-      z += load<u64>(ZR + (<usize>r << 3));
+      z += load<u64>(ZR + ((<usize>r) << 3));
       run = (run & ~((r | -r) >> 31)) + 1;
       mi += ld(DMI, run);
       if (run == 4) st(runs, nruns++, n - 3);
@@ -502,11 +501,11 @@ function small_tree(t: Tree): i32 {
   if (t.n == 1) {
     /* undo the zero run before the code (collect added it) */
     const c = ld(t.sym, 0);
-    const z = load<u64>(ZR + (<usize>c << 3));
-    add(hz, 0, -<i32>(z & 0xffff));
-    add(hz, REPZ_3_10, -<i32>((z >> 16) & 0xffff));
-    add(hz, REPZ_11_138, -<i32>((z >> 32) & 0xffff));
-    add(hz, HX, -<i32>(z >> 48));
+    const z = load<u64>(ZR + ((<usize>c) << 3));
+    add(hz, 0, -(<i32>(z & 0xffff)));
+    add(hz, REPZ_3_10, -(<i32>((z >> 16) & 0xffff)));
+    add(hz, REPZ_11_138, -(<i32>((z >> 32) & 0xffff)));
+    add(hz, HX, -(<i32>(z >> 48)));
     data = ld(t.fr, 0);
     a = max_code = c;
   }
@@ -529,7 +528,7 @@ function small_tree(t: Tree): i32 {
  */
 function entropy_bits(t: Tree): i32 {
   const N = t.total;
-  const nlogn = N < NLOGN_MAX ? <i64>ld(NLOGN, N) : <i64>(N * (31 - clz(N))) << 16;
+  const nlogn = N < NLOGN_MAX ? <i64>ld(NLOGN, N) : (<i64>(N * (31 - clz(N)))) << 16;
   const e = nlogn - t.flogf;
   return e <= 0 ? 0 : <i32>((e + 65535) >> 16);
 }
@@ -601,7 +600,7 @@ function merge(t: Tree): i32 {
     taken += tl;
     rem -= tl;
     st(llast, select(ci, dummy, tl), j);
-    let adv = tl & <i32>(rem == 0);
+    let adv = tl & (<i32>(rem == 0));
     ci += adv;
     rem = select(ld(lcnt, ci), rem, adv);
     kl = ld(lkey, ci);
@@ -613,7 +612,7 @@ function merge(t: Tree): i32 {
     taken += tl;
     rem -= tl;
     st(llast, select(ci, dummy, tl), j);
-    adv = tl & <i32>(rem == 0);
+    adv = tl & (<i32>(rem == 0));
     ci += adv;
     rem = select(ld(lcnt, ci), rem, adv);
     kl = ld(lkey, ci);
@@ -977,9 +976,9 @@ function bl_entropy(L: usize): i32 {
   for (let c = 0; c < BL_CODES; c++) {
     const f = ld(L, c);
     total += f;
-    flogf += f < FLOGF_MAX ? <i64>ld(FLOGF, f) : (<i64>(f * (32 - clz(f))) << 16);
+    flogf += f < FLOGF_MAX ? <i64>ld(FLOGF, f) : (<i64>(f * (32 - clz(f)))) << 16;
   }
-  const nlogn = total < NLOGN_MAX ? <i64>ld(NLOGN, total) : <i64>(total * (31 - clz(total))) << 16;
+  const nlogn = total < NLOGN_MAX ? <i64>ld(NLOGN, total) : (<i64>(total * (31 - clz(total)))) << 16;
   const e = nlogn - flogf;
   return e <= 0 ? 0 : <i32>((e + 65535) >> 16);
 }
@@ -1115,8 +1114,7 @@ export function opt_len_bound(limit: i32, stored_len: i32, buf_ok: bool): i32 {
   if (TD.n >= 2) {
     if (target != INF) {
       /* second partial bound: the literal/length tree in full, the distance tree as in the first */
-      const p1 =
-        dl + entropy_bits(TD) + xl + xd + header_bound(HZ, B.pooled + TD.min_items, B.union | 0x1fffe, shortest_index(TD), true);
+      const p1 = dl + entropy_bits(TD) + xl + xd + header_bound(HZ, B.pooled + TD.min_items, B.union | 0x1fffe, shortest_index(TD), true);
       if (p1 >= target) {
         B.early2++;
         clear_counts(TD);

@@ -74,9 +74,7 @@ export const REPZ_11_138: i32 = 18;
 export const STATIC_DTREE_LEN: i32 = 5;
 
 /** Extra bits for each length code (u8[29]). */
-export const extra_lbits: usize = memory.data<u8>([
-  0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0,
-]);
+export const extra_lbits: usize = memory.data<u8>([0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0]);
 /** Extra bits for each distance code (u8[30]). */
 export const extra_dbits: usize = memory.data<u8>([
   0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13,
@@ -104,8 +102,8 @@ export const LEN_SYMBOL: usize = memory.data(512, 16);
 export function tr_static_init(): void {
   let length = 0;
   let code = 0;
-  for (code = 0; code < LENGTH_CODES - 1; code++) {
-    for (let n = 0; n < 1 << load<u8>(extra_lbits + <usize>code); n++) store<u8>(_length_code + <usize>(length++), <u8>code);
+  for (; code < LENGTH_CODES - 1; code++) {
+    for (let n = 0; n < 1 << load<u8>(extra_lbits + <usize>code); n++, length++) store<u8>(_length_code + <usize>length, <u8>code);
   }
   /* Length 255 (match length 258) can be represented as code 284 + 5 bits or code 285; zlib
    * overwrites length_code[255] to use the best encoding. */
@@ -113,22 +111,23 @@ export function tr_static_init(): void {
 
   let dist = 0;
   for (code = 0; code < 16; code++) {
-    for (let n = 0; n < 1 << load<u8>(extra_dbits + <usize>code); n++) store<u8>(_dist_code + <usize>(dist++), <u8>code);
+    for (let n = 0; n < 1 << load<u8>(extra_dbits + <usize>code); n++, dist++) store<u8>(_dist_code + <usize>dist, <u8>code);
   }
   dist >>= 7; /* from now on, all distances are divided by 128 */
   for (; code < D_CODES; code++) {
-    for (let n = 0; n < 1 << (load<u8>(extra_dbits + <usize>code) - 7); n++) store<u8>(_dist_code + 256 + <usize>(dist++), <u8>code);
+    const bits = load<u8>(extra_dbits + <usize>code) - 7;
+    for (let n = 0; n < 1 << bits; n++, dist++) store<u8>(_dist_code + 256 + <usize>dist, <u8>code);
   }
 
   let n = 0;
-  while (n <= 143) store<u8>(static_ltree_len + <usize>(n++), 8);
-  while (n <= 255) store<u8>(static_ltree_len + <usize>(n++), 9);
-  while (n <= 279) store<u8>(static_ltree_len + <usize>(n++), 7);
-  while (n <= 287) store<u8>(static_ltree_len + <usize>(n++), 8);
+  for (; n <= 143; n++) store<u8>(static_ltree_len + <usize>n, 8);
+  for (; n <= 255; n++) store<u8>(static_ltree_len + <usize>n, 9);
+  for (; n <= 279; n++) store<u8>(static_ltree_len + <usize>n, 7);
+  for (; n <= 287; n++) store<u8>(static_ltree_len + <usize>n, 8);
   for (n = 0; n < D_CODES; n++) store<u8>(static_dtree_len + <usize>n, <u8>STATIC_DTREE_LEN);
 
   for (let lc = 0; lc <= MAX_MATCH - MIN_MATCH; lc++) {
-    store<u16>(LEN_SYMBOL + (<usize>lc << 1), <u16>(load<u8>(_length_code + <usize>lc) + LITERALS + 1));
+    store<u16>(LEN_SYMBOL + ((<usize>lc) << 1), <u16>(load<u8>(_length_code + <usize>lc) + LITERALS + 1));
   }
 }
 
@@ -144,11 +143,11 @@ export const GZIP_WRAPPER_BYTES: i32 = 18;
 /* Loads and stores in the engine's fixed memory: i32 arrays by index, bytes by offset. */
 // @ts-ignore: decorator
 @inline export function ld(a: usize, i: i32): i32 {
-  return load<i32>(a + (<usize>i << 2));
+  return load<i32>(a + ((<usize>i) << 2));
 }
 // @ts-ignore: decorator
 @inline export function st(a: usize, i: i32, v: i32): void {
-  store<i32>(a + (<usize>i << 2), v);
+  store<i32>(a + ((<usize>i) << 2), v);
 }
 // @ts-ignore: decorator
 @inline export function byte(a: usize, i: i32): i32 {

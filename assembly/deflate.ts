@@ -102,7 +102,7 @@ export const NO_SLIDE_MAX: i32 = W_SIZE + MAX_DIST;
 /** The small-input hash of w = b0 << 16 | b1 << 8 | b2. */
 // @ts-ignore: decorator
 @inline export function small_hash_w(w: i32): i32 {
-  return <i32>(<u32>(w * SMALL_HASH_MUL) >>> (32 - SMALL_HASH_BITS));
+  return <i32>((<u32>(w * SMALL_HASH_MUL)) >>> (32 - SMALL_HASH_BITS));
 }
 
 /**
@@ -224,35 +224,96 @@ function insert_all(win: usize, link: usize, n: i32): void {
   return k < limit ? k : limit;
 }
 
-/**
- * longest_match(): set S.match_start to the longest match starting at strstart and return its
- * length (clamped to the lookahead). Matches shorter or equal to prev_length are discarded.
+/*
+ * deflate_slow() and longest_match() are written once, below, and specialised by the compiler: each
+ * takes a compile-time `mode` (every call passes a constant; the functions are @inline, so each
+ * caller gets its own copy with the other modes' branches folded away). The modes:
+ *  - WHOLE: zlib's deflate_slow to the end of the input (deflate_slow), from lm_init or a snapshot;
+ *  - PREFIX: only the loop tops whose decisions depend on window[0..m) alone, for the pair engine's
+ *    snapshot of P (deflate_slow_prefix): the run stops before the first decision that could see a
+ *    byte at or after m;
+ *  - CODED: a pair of at most SMALL_INPUT bytes whose y part is a prepared row (deflate_slow_coded,
+ *    pair.ts explains the prepared arrays): y's positions take y's own best match from the code and
+ *    search only the chain of the junction and P, or replay y's own parse;
+ *  - OWN: a prepared row y alone, as it runs inside a pair (own_parse, pair.ts): y's own matches only,
+ *    entered with the pair's space pending as a literal; it records its loop-top states and its
+ *    symbols instead of tallying them. longest_match in mode OWN finds y's own matches (own_matches):
+ *    compares stop at nice_match (= the lookahead, at most MAX_MATCH), so nothing past y is read
+ *    but up to 7 bytes of 8-byte loads.
+ * Changing zlib's behaviour (the lazy evaluation, the match search, the block flushes) is one edit
+ * here.
  */
-export function longest_match(
+/** Where longest_match leaves the start of the match it found. */
+export let lm_start: i32 = 0;
+
+export const WHOLE: i32 = 0;
+export const PREFIX: i32 = 1;
+export const CODED: i32 = 2;
+export const OWN: i32 = 3;
+
+/* What CODED reads of a prepared row (pair.ts writes it and explains it). Fields of code[]: */
+export const CODE_HASH_MASK: i32 = SMALL_HASH_SIZE - 1; /* bits 0..11 */
+export const CODE_LEN_SHIFT: i32 = 12; /* bits 12..20: best match inside y, 0 or 3..258 */
+export const CODE_LEN_MASK: i32 = 511;
+export const CODE_START_SHIFT: i32 = 21; /* bits 21..30: its start in y (< 1024) */
+/* Fields of tops[]. */
+export const TOP_LEN_SHIFT: i32 = 1;
+export const TOP_START_SHIFT: i32 = 10;
+export const TOP_SYMS_SHIFT: i32 = 20;
+/** Set on the loop tops where a pair would search (t <= |y| - 3, match length < MAX_LAZY_MATCH). */
+export const TOP_SEARCH: i32 = 1 << 30;
+/* syms[]: code | (distance code + 1) << SYM_DIST_SHIFT. */
+export const SYM_DIST_SHIFT: i32 = 9;
+/** The pair's space, pending as a literal when OWN starts. */
+const SPACE: i32 = 0x20;
+
+/**
+ * longest_match(): set lm_start to the start of the longest match starting at strstart (or to
+ * match_start, the previous one, if none is longer than prev_length) and return its
+ * length (clamped to the lookahead). Matches shorter or equal to prev_length are discarded.
+ *
+ * mode PREFIX (deflate_slow_prefix): nice_match = MAX_MATCH and no clamp, and -1 as soon as the
+ * result could depend on a byte at or after m (a comparison reaching window[m..]). When it returns
+ * >= 0, the real longest_match gives the same length and match_start for every input that starts
+ * with window[0..m), whatever its length n >= m: every comparison stopped before m, so each
+ * candidate's length is < m - strstart <= n - strstart (or is MAX_MATCH with strstart + MAX_MATCH <=
+ * m), so neither nice_match nor the clamp binds.
+ */
+// @ts-ignore: decorator
+@inline export function longest_match(
+  mode: i32,
   win: usize,
   link: usize,
   cur_match: i32,
   strstart: i32,
+  match_start: i32,
   prev_length: i32,
   lookahead: i32,
   base: i32,
+  m: i32,
 ): i32 {
   let chain_length = MAX_CHAIN;
   let best_len = prev_length;
   let nice_match = NICE_MATCH;
   const scan = strstart;
-  /* zlib: limit = strstart > MAX_DIST ? strstart - MAX_DIST : NIL, in window offsets. */
-  const limit = strstart - base > MAX_DIST ? strstart - MAX_DIST : base;
+  /* zlib: limit = strstart > MAX_DIST ? strstart - MAX_DIST : NIL, in window offsets. CODED: NIL
+   * (a pair of n <= SMALL_INPUT bytes: no distance reaches MAX_DIST). */
+  const limit = mode == CODED ? 0 : strstart - base > MAX_DIST ? strstart - MAX_DIST : base;
+  if (mode == PREFIX && scan + best_len >= m) return -1;
   let scan_end1 = byte(win, scan + best_len - 1);
   let scan_end = byte(win, scan + best_len);
   const scan0 = byte(win, scan);
   const scan1 = byte(win, scan + 1);
-  let match_start = S.match_start;
+  /* PREFIX: compare no further than m (reaching it aborts); CODED and OWN: than the lookahead (the
+   * same result: NICE_MATCH is MAX_MATCH, the first candidate reaching nice_match ends the walk, and
+   * the result is clamped to the lookahead). */
+  const strend =
+    mode == PREFIX && m - scan < MAX_MATCH ? m - scan : (mode == CODED || mode == OWN) && lookahead < MAX_MATCH ? lookahead : MAX_MATCH;
 
   /* Do not waste too much time if we already have a good match: */
   if (prev_length >= GOOD_MATCH) chain_length >>= 2;
   /* Do not look for matches beyond the end of the input. */
-  if (nice_match > lookahead) nice_match = lookahead;
+  if (mode != PREFIX && nice_match > lookahead) nice_match = lookahead;
 
   do {
     const match = cur_match;
@@ -270,8 +331,9 @@ export function longest_match(
      * other bytes match, given that the hash keys are equal (true of both hashes, see above).
      * zlib's loop gives len = the first offset >= 3 where the strings differ, or MAX_MATCH if
      * none below it; here 8 bytes at a time (the lowest differing byte of the XOR). It reads up
-     * to scan + MAX_MATCH, inside the slack. */
-    const len = match_len(win, scan, match, MAX_MATCH);
+     * to scan + MAX_MATCH + 7, inside the slack. */
+    const len = match_len(win, scan, match, strend);
+    if (mode == PREFIX && scan + len >= m) return -1; /* the next comparison would read window[m..] */
     if (len > best_len) {
       match_start = match;
       best_len = len;
@@ -279,10 +341,23 @@ export function longest_match(
       scan_end1 = byte(win, scan + best_len - 1);
       scan_end = byte(win, scan + best_len);
     }
-  } while ((cur_match = ld(link, cur_match)) > limit && --chain_length != 0);
+    /* CODED and OWN: chain_length (>= 1024) can't run out, a chain has fewer entries */
+  } while ((cur_match = ld(link, cur_match)) > limit && (mode == CODED || mode == OWN || --chain_length != 0));
 
-  S.match_start = match_start;
+  lm_start = match_start;
+  if (mode == PREFIX) return best_len;
   return best_len <= lookahead ? best_len : lookahead;
+}
+
+/** OWN: a loop-top state as tops[] holds it (without TOP_SEARCH). */
+// @ts-ignore: decorator
+@inline function top_word(match_available: bool, match_length: i32, match_start: i32, syms: i32): i32 {
+  return (
+    (match_available ? 1 : 0) |
+    (match_length << TOP_LEN_SHIFT) |
+    ((match_length >= MIN_MATCH ? match_start : 0) << TOP_START_SHIFT) |
+    (syms << TOP_SYMS_SHIFT)
+  );
 }
 
 // @ts-ignore: decorator
@@ -293,42 +368,72 @@ export function longest_match(
 }
 
 // @ts-ignore: decorator
-@inline function tally_dist(dist: i32, lc: i32): void {
-  const sym = <i32>load<u16>(LEN_SYMBOL + (<usize>lc << 1));
-  const f = ld(LFREQ, sym);
-  if (f == 0) st(USED, sym >> 5, ld(USED, sym >> 5) | (1 << (sym & 31)));
-  st(LFREQ, sym, f + 1);
-  const dc = d_code(dist - 1);
+@inline function tally_dcode(dc: i32): void {
   const g = ld(DFREQ, dc);
   if (g == 0) st(USED, DMAP_WORD, ld(USED, DMAP_WORD) | (1 << dc));
   st(DFREQ, dc, g + 1);
+}
+
+// @ts-ignore: decorator
+@inline function tally_dist(dist: i32, lc: i32): void {
+  tally_lit(<i32>load<u16>(LEN_SYMBOL + ((<usize>lc) << 1)));
+  tally_dcode(d_code(dist - 1));
+}
+
+/** CODED: whether x's side has a candidate at the prepared position slot k (a search loop top whose hash is in the bitset xb). */
+// @ts-ignore: decorator
+@inline function x_candidate(xb: usize, sh: usize, k: i32): bool {
+  const h = <i32>load<u16>(sh + ((<usize>k) << 1));
+  return ((ld(xb, h >> 5) >>> (h & 31)) & 1) != 0;
 }
 
 /**
  * deflate_slow() with flush = Z_FINISH over the whole input: lazy match evaluation, tallies,
  * block flushes when the symbol buffer is full, and the final block. Starts from the loop-top
  * state in S (lm_init, or a PairLengthEngine snapshot), with S.link filled for all p <= n - 3.
+ * The modes (above): PREFIX stops before the first loop top that could depend on window[m..) and
+ * leaves its state in S, without the final block; CODED takes y's positions (window[m..n)) from the
+ * prepared arrays at slot + p, with hx the heads of x's side (junction included) by small hash and
+ * xb their bitset.
  */
-export function deflate_slow(n: i32): void {
-  const win = S.win;
+// @ts-ignore: decorator
+@inline export function lazy_loop(
+  mode: i32,
+  n: i32,
+  m: i32,
+  codes: usize,
+  tops: usize,
+  syms: usize,
+  sh: usize,
+  slot: i32,
+  hx: usize,
+  xb: usize,
+  buf: usize,
+): void {
+  const win = mode == OWN ? buf : S.win;
   const link = S.link;
-  const last_insert = n - MIN_MATCH; /* positions with a hash chain entry */
-  const emulate_window = n > NO_SLIDE_MAX;
+  /* positions with a hash chain entry (PREFIX: those whose strings lie inside window[0..m)) */
+  const last_insert = (mode == PREFIX ? m : n) - MIN_MATCH;
+  const emulate_window = mode == WHOLE && n > NO_SLIDE_MAX;
 
-  let strstart = S.strstart;
-  let block_start = S.block_start;
-  let base = S.base;
+  /* OWN starts at y's first byte with the pair's space pending (match_available), no match */
+  let strstart = mode == OWN ? 0 : S.strstart;
+  let block_start = mode == OWN ? 0 : S.block_start;
+  let base = mode == WHOLE ? S.base : 0;
   let read_pos = emulate_window ? S.read_pos : n;
-  let match_length = S.match_length;
-  let prev_length = MIN_MATCH - 1;
-  let match_available = S.match_available != 0;
-  let match_start = S.match_start;
-  let prev_match = 0;
-  let sym_count = T.sym_count;
+  let match_length = mode == OWN ? MIN_MATCH - 1 : S.match_length;
+  let prev_length: i32; /* set at each loop top */
+  let match_available = mode == OWN ? true : S.match_available != 0;
+  let match_start = mode == OWN ? 0 : S.match_start;
+  let prev_match: i32;
+  /* OWN: the symbols recorded so far */
+  let sym_count = mode == OWN ? 0 : T.sym_count;
 
   for (;;) {
-    /* Make sure that we always have enough lookahead, except at the end of the input file. */
-    if (emulate_window) {
+    if (mode == PREFIX) {
+      if (strstart > last_insert) break; /* the chain head would not be known */
+    } else if (emulate_window) {
+      /* Make sure that we always have enough lookahead, except at the end of the input file. */
       if (read_pos - strstart < MIN_LOOKAHEAD) {
         /* fill_window(): slide when strstart >= w_size + MAX_DIST, then read what fits. */
         do {
@@ -344,7 +449,7 @@ export function deflate_slow(n: i32): void {
         if (read_pos == strstart) break; /* flush the current block */
       }
     } else {
-      if (match_available && match_length < MIN_MATCH) {
+      if (mode == WHOLE && match_available && match_length < MIN_MATCH) {
         /* Fast path for a run of positions without a usable chain head and no pending match:
          * each one just emits the previous byte as a literal (the else-if branch below) and
          * leaves the state as it was (match_length stays MIN_MATCH - 1). */
@@ -362,39 +467,121 @@ export function deflate_slow(n: i32): void {
         }
       }
       if (strstart == n) break; /* lookahead == 0: flush the current block */
+      if (mode == OWN) {
+        /* the loop-top state (TOP_SEARCH: a pair would search here) */
+        st(
+          tops,
+          slot + strstart,
+          top_word(match_available, match_length, match_start, sym_count) |
+            (strstart <= last_insert && match_length < MAX_LAZY_MATCH ? TOP_SEARCH : 0),
+        );
+      }
+      if (mode == CODED && strstart >= m) {
+        /* Replay the own parse from here if the pair is at one of its loop tops, in its state, and
+         * x's side has no candidate here: up to its next loop top where x's side has one. */
+        const top = ld(tops, slot + strstart);
+        if (
+          top >= 0 &&
+          (top & 1) == (match_available ? 1 : 0) &&
+          ((top >>> TOP_LEN_SHIFT) & 511) == match_length &&
+          (match_length < MIN_MATCH || ((top >>> TOP_START_SHIFT) & 1023) == match_start - m) &&
+          !x_candidate(xb, sh, slot + strstart)
+        ) {
+          let p = strstart + 1;
+          while (p < n && !x_candidate(xb, sh, slot + p)) p++;
+          const next = ld(tops, slot + p); /* (p = n: the end of the own parse) */
+          const k0 = (top >>> TOP_SYMS_SHIFT) & 1023;
+          const k1 = (next >>> TOP_SYMS_SHIFT) & 1023;
+          for (let k = slot + m + k0, kend = slot + m + k1; k < kend; k++) {
+            const sym = <i32>load<i16>(syms + ((<usize>k) << 1));
+            tally_lit(sym & 511);
+            const dc = (sym >>> SYM_DIST_SHIFT) - 1;
+            if (dc >= 0) tally_dcode(dc);
+          }
+          sym_count += k1 - k0;
+          strstart = p;
+          match_available = (next & 1) == 1;
+          match_length = (next >>> TOP_LEN_SHIFT) & 511;
+          if (match_length >= MIN_MATCH) match_start = m + ((next >>> TOP_START_SHIFT) & 1023);
+          continue;
+        }
+      }
     }
     const lookahead = n - strstart;
-
-    /* hash_head: the head of strstart's hash chain before strstart was inserted. */
-    const hash_head = strstart <= last_insert ? ld(link, strstart) : 0;
 
     /* Find the longest match, discarding those <= prev_length. */
     prev_length = match_length;
     prev_match = match_start;
     match_length = MIN_MATCH - 1;
 
-    if (hash_head > base && prev_length < MAX_LAZY_MATCH && strstart - hash_head <= MAX_DIST) {
-      S.match_start = match_start;
-      match_length = longest_match(win, link, hash_head, strstart, prev_length, lookahead, base);
-      match_start = S.match_start;
-      if (match_length == MIN_MATCH && strstart - match_start > TOO_FAR) {
-        /* (match_length <= 5 && (strategy == Z_FILTERED || (match_length == MIN_MATCH &&
-         * strstart - match_start > TOO_FAR))): drop far matches of length 3. */
-        match_length = MIN_MATCH - 1;
+    if ((mode == CODED && strstart >= m) || mode == OWN) {
+      /* longest_match: y's own candidates first (the code), then the junction and P (OWN: none). */
+      if (strstart <= last_insert && prev_length < MAX_LAZY_MATCH) {
+        const c = ld(codes, slot + strstart);
+        const own = (c >>> CODE_LEN_SHIFT) & CODE_LEN_MASK;
+        const cur = mode == CODED ? ld(hx, c & CODE_HASH_MASK) : 0;
+        if (own != 0 || cur > 0) {
+          let best = prev_length;
+          if (own > best) {
+            best = own;
+            match_start = m + (c >>> CODE_START_SHIFT);
+          }
+          if (cur > 0 && best < (lookahead < NICE_MATCH ? lookahead : NICE_MATCH)) {
+            best = longest_match(CODED, win, link, cur, strstart, match_start, best, lookahead, 0, 0);
+            match_start = lm_start;
+          }
+          match_length = best <= lookahead ? best : lookahead;
+        }
+      }
+    } else {
+      /* hash_head: the head of strstart's hash chain before strstart was inserted. */
+      const hash_head = strstart <= last_insert ? ld(link, strstart) : 0;
+      if (hash_head > base && prev_length < MAX_LAZY_MATCH && strstart - hash_head <= MAX_DIST) {
+        const r = longest_match(
+          mode == PREFIX ? PREFIX : WHOLE,
+          win,
+          link,
+          hash_head,
+          strstart,
+          match_start,
+          prev_length,
+          lookahead,
+          base,
+          m,
+        );
+        if (mode == PREFIX && r < 0) {
+          /* this decision depends on the bytes after m: stop before it (the loop top as it was) */
+          match_length = prev_length;
+          match_start = prev_match;
+          break;
+        }
+        match_length = r;
+        match_start = lm_start;
+        if (match_length == MIN_MATCH && strstart - match_start > TOO_FAR) {
+          /* (match_length <= 5 && (strategy == Z_FILTERED || (match_length == MIN_MATCH &&
+           * strstart - match_start > TOO_FAR))): drop far matches of length 3. */
+          match_length = MIN_MATCH - 1;
+        }
       }
     }
 
     /* If there was a match at the previous step and the current match is not better, output
      * the previous match: */
     if (prev_length >= MIN_MATCH && match_length <= prev_length) {
-      tally_dist(strstart - 1 - prev_match, prev_length - MIN_MATCH);
+      if (mode == OWN) {
+        const sym = <i32>load<u16>(LEN_SYMBOL + ((<usize>(prev_length - MIN_MATCH)) << 1));
+        const dc = d_code(strstart - 1 - prev_match - 1);
+        store<i16>(syms + ((<usize>(slot + sym_count)) << 1), <i16>(sym | ((dc + 1) << SYM_DIST_SHIFT)));
+      } else {
+        tally_dist(strstart - 1 - prev_match, prev_length - MIN_MATCH);
+      }
 
       /* The strings up to the end of the match are already in the hash table (insert_all). */
       strstart += prev_length - 1;
       match_available = false;
       match_length = MIN_MATCH - 1;
 
-      if (++sym_count == SYM_LIMIT) {
+      if (++sym_count == SYM_LIMIT && mode != OWN) {
         /* FLUSH_BLOCK(s, 0) */
         T.sym_count = sym_count;
         _tr_flush_block(strstart - block_start, block_start - base >= 0, false);
@@ -405,8 +592,12 @@ export function deflate_slow(n: i32): void {
       /* If there was no match at the previous position, output a single literal. If there was
        * a match but the current match is longer, truncate the previous match to a single
        * literal. */
-      tally_lit(byte(win, strstart - 1));
-      if (++sym_count == SYM_LIMIT) {
+      if (mode == OWN) {
+        store<i16>(syms + ((<usize>(slot + sym_count)) << 1), <i16>(strstart == 0 ? SPACE : byte(win, strstart - 1)));
+      } else {
+        tally_lit(byte(win, strstart - 1));
+      }
+      if (++sym_count == SYM_LIMIT && mode != OWN) {
         /* FLUSH_BLOCK_ONLY(s, 0) */
         T.sym_count = sym_count;
         _tr_flush_block(strstart - block_start, block_start - base >= 0, false);
@@ -421,6 +612,23 @@ export function deflate_slow(n: i32): void {
     }
   }
 
+  if (mode == OWN) {
+    /* its end (t = |y|): the state a replay reaching it takes */
+    st(tops, slot + n, top_word(match_available, match_length, match_start, sym_count));
+    return;
+  }
+  if (mode == PREFIX) {
+    /* the loop top where the run stopped: deflate_slow(n) goes on from here */
+    T.sym_count = sym_count;
+    S.strstart = strstart;
+    S.block_start = block_start;
+    S.match_length = match_length;
+    S.match_start = match_start;
+    S.match_available = match_available ? 1 : 0;
+    S.base = 0;
+    S.read_pos = 0;
+    return;
+  }
   if (match_available) {
     /* _tr_tally_lit(s, window[strstart-1]); bflush is ignored here, as in zlib. */
     tally_lit(byte(win, strstart - 1));
@@ -438,126 +646,22 @@ export function deflate_slow(n: i32): void {
   S.read_pos = read_pos;
 }
 
-/**
- * longest_match() for deflate_slow_prefix(): the same search with nice_match = MAX_MATCH and no
- * clamp, returning -1 as soon as the result could depend on a byte at or after m (a read of
- * window[m..]). When it returns >= 0, the real longest_match gives the same length and
- * match_start for every input that starts with window[0..m), whatever its length n >= m: every
- * comparison stopped before m, so each candidate's length is < m - strstart <= n - strstart (or
- * is MAX_MATCH with strstart + MAX_MATCH <= m), so neither nice_match nor the clamp binds.
- */
-function longest_match_prefix(win: usize, link: usize, cur_match: i32, strstart: i32, prev_length: i32, m: i32): i32 {
-  let chain_length = MAX_CHAIN;
-  let best_len = prev_length;
-  const scan = strstart;
-  const limit = strstart > MAX_DIST ? strstart - MAX_DIST : 0;
-  const strend = scan + MAX_MATCH;
-  if (scan + best_len >= m) return -1;
-  let scan_end1 = byte(win, scan + best_len - 1);
-  let scan_end = byte(win, scan + best_len);
-  const scan0 = byte(win, scan);
-  const scan1 = byte(win, scan + 1);
-  if (prev_length >= GOOD_MATCH) chain_length >>= 2;
-
-  do {
-    const match = cur_match;
-    if (
-      byte(win, match + best_len) != scan_end ||
-      byte(win, match + best_len - 1) != scan_end1 ||
-      byte(win, match) != scan0 ||
-      byte(win, match + 1) != scan1
-    ) {
-      continue;
-    }
-    let p = scan + 2;
-    let q = match + 2;
-    while (p < strend && p < m && byte(win, p) == byte(win, q)) {
-      p++;
-      q++;
-    }
-    if (p >= m) return -1; /* the next comparison would read window[m..] */
-    const len = p - scan;
-    if (len > best_len) {
-      S.match_start = match;
-      best_len = len;
-      if (len >= NICE_MATCH) break;
-      if (scan + best_len >= m) return -1;
-      scan_end1 = byte(win, scan + best_len - 1);
-      scan_end = byte(win, scan + best_len);
-    }
-  } while ((cur_match = ld(link, cur_match)) > limit && --chain_length != 0);
-
-  return best_len;
+/** deflate_slow (mode WHOLE) from the loop-top state in S to the end of window[0..n). */
+export function deflate_slow(n: i32): void {
+  lazy_loop(WHOLE, n, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 }
 
 /**
- * The part of deflate_slow() that depends only on window[0..m): runs loop tops from lm_init
- * while their decisions can't depend on what follows (strstart <= m - 3, so the chain head is
- * known, and longest_match_prefix() didn't touch window[m..]), and leaves the loop-top state in
- * S. Continuing with deflate_slow(n) after filling window[m..n) and link[m-2..n-3] gives what
+ * The part of deflate_slow() that depends only on window[0..m) (mode PREFIX): runs loop tops from
+ * lm_init while their decisions can't depend on what follows (strstart <= m - 3, so the chain head
+ * is known, and longest_match didn't touch window[m..]), and leaves the loop-top state in S.
+ * Continuing with deflate_slow(n) after filling window[m..n) and link[m-2..n-3] gives what
  * deflate_slow gives from the start, for any n with m <= n <= NO_SLIDE_MAX (no window slide, so
  * base = 0). S.link[0..m-3] must hold zlib-hash chains (exact for every n).
  */
 export function deflate_slow_prefix(m: i32): void {
-  const win = S.win;
-  const link = S.link;
-  let strstart = 0;
-  let block_start = 0;
-  let match_length = MIN_MATCH - 1;
-  let match_available = false;
-  let match_start = 0;
-  let sym_count = T.sym_count;
-
-  while (strstart <= m - MIN_MATCH) {
-    const hash_head = ld(link, strstart);
-    const prev_length = match_length;
-    const prev_match = match_start;
-    let new_length = MIN_MATCH - 1;
-    let new_start = match_start;
-    if (hash_head > 0 && prev_length < MAX_LAZY_MATCH && strstart - hash_head <= MAX_DIST) {
-      const r = longest_match_prefix(win, link, hash_head, strstart, prev_length, m);
-      if (r < 0) break; /* this decision depends on the bytes after m: stop before it */
-      new_length = r;
-      if (r > prev_length) new_start = S.match_start;
-      if (new_length == MIN_MATCH && strstart - new_start > TOO_FAR) new_length = MIN_MATCH - 1;
-    }
-    /* commit the loop top */
-    match_length = new_length;
-    match_start = new_start;
-
-    if (prev_length >= MIN_MATCH && match_length <= prev_length) {
-      tally_dist(strstart - 1 - prev_match, prev_length - MIN_MATCH);
-      strstart += prev_length - 1;
-      match_available = false;
-      match_length = MIN_MATCH - 1;
-      if (++sym_count == SYM_LIMIT) {
-        T.sym_count = sym_count;
-        _tr_flush_block(strstart - block_start, true, false);
-        sym_count = 0;
-        block_start = strstart;
-      }
-    } else if (match_available) {
-      tally_lit(byte(win, strstart - 1));
-      if (++sym_count == SYM_LIMIT) {
-        T.sym_count = sym_count;
-        _tr_flush_block(strstart - block_start, true, false);
-        sym_count = 0;
-        block_start = strstart;
-      }
-      strstart++;
-    } else {
-      match_available = true;
-      strstart++;
-    }
-  }
-  T.sym_count = sym_count;
-  S.strstart = strstart;
-  S.block_start = block_start;
-  S.match_length = match_length;
-  S.match_start = match_start;
-  S.match_available = match_available ? 1 : 0;
-  S.base = 0;
-  S.read_pos = 0;
+  lm_init();
+  lazy_loop(PREFIX, m, m, 0, 0, 0, 0, 0, 0, 0, 0);
 }
 
 /** Full reset of the head tables (after an interrupted call). */

@@ -64,21 +64,7 @@
  * pair that reaches a loop top of the own parse in the same state follows it, symbol for symbol,
  * up to the next loop top where x's side has candidates (deflate_slow_coded).
  */
-import {
-  D_CODES,
-  HASH_MASK,
-  HASH_SIZE,
-  LEN_SYMBOL,
-  L_CODES,
-  MAX_LAZY_MATCH,
-  MAX_MATCH,
-  MIN_MATCH,
-  NICE_MATCH,
-  d_code,
-  byte,
-  ld,
-  st,
-} from './constants';
+import { D_CODES, HASH_MASK, HASH_SIZE, L_CODES, MIN_MATCH, byte, ld, st } from './constants';
 import {
   EPOCH_LIMIT,
   NO_SLIDE_MAX,
@@ -86,30 +72,25 @@ import {
   SMALL_HASH_SIZE,
   SMALL_INPUT,
   WINDOW_SLACK,
+  CODE_HASH_MASK,
+  CODE_LEN_SHIFT,
+  CODE_START_SHIFT,
+  CODED,
+  OWN,
+  TOP_SEARCH,
   deflate_slow,
   deflate_slow_prefix,
+  lazy_loop,
+  lm_start,
   longest_match,
-  match_len,
   small_hash_w,
 } from './deflate';
-import { DFREQ, DMAP_WORD, LFREQ, T, USED, _tr_flush_block, clear_all } from './trees';
+import { DFREQ, LFREQ, T, USED, _tr_flush_block, clear_all } from './trees';
 
 const SPACE: i32 = 0x20;
 
 /** Texts y of at most PREPARED_MAX bytes can be prepared (longer ones make pairs over SMALL_INPUT). */
 export const PREPARED_MAX: i32 = SMALL_INPUT - 1;
-/* Fields of code[]. */
-const CODE_HASH_MASK: i32 = SMALL_HASH_SIZE - 1; /* bits 0..11 */
-const CODE_LEN_SHIFT: i32 = 12; /* bits 12..20: best match inside y, 0 or 3..258 */
-const CODE_LEN_MASK: i32 = 511;
-const CODE_START_SHIFT: i32 = 21; /* bits 21..30: its start in y (< 1024) */
-/* Fields of tops[]. */
-const TOP_LEN_SHIFT: i32 = 1;
-const TOP_START_SHIFT: i32 = 10;
-const TOP_SYMS_SHIFT: i32 = 20;
-/** Set on the loop tops where the pair would search (t <= |y| - 3, match length < MAX_LAZY_MATCH). */
-const TOP_SEARCH: i32 = 1 << 30;
-const SYM_DIST_SHIFT: i32 = 9;
 
 /** Capacity of the pair window: every pair that takes the pair path has n <= NO_SLIDE_MAX. */
 export const PAIR_WINDOW: i32 = NO_SLIDE_MAX + WINDOW_SLACK;
@@ -363,7 +344,7 @@ export function pair_deflate_length_coded(ylen: i32, code: usize, tops: usize, s
       xb1 = xw;
     }
     st(hx, h, p);
-    st(XB, h >> 5, (xw & ~(1 << (h & 31))) | (<i32>(p > 0) << (h & 31)));
+    st(XB, h >> 5, (xw & ~(1 << (h & 31))) | ((<i32>(p > 0)) << (h & 31)));
   }
   S.win = win;
   S.link = link;
@@ -381,164 +362,18 @@ export function pair_deflate_length_coded(ylen: i32, code: usize, tops: usize, s
   return <i32>(T.bits >> 3);
 }
 
-/** Whether x's side has a candidate at the prepared position slot k (a search loop top whose hash is in XB). */
-// @ts-ignore: decorator
-@inline function x_candidate(sh: usize, k: i32): bool {
-  const h = <i32>load<u16>(sh + (<usize>k << 1));
-  return ((ld(XB, h >> 5) >>> (h & 31)) & 1) != 0;
-}
-
-// @ts-ignore: decorator
-@inline function tally_lit(c: i32): void {
-  const f = ld(LFREQ, c);
-  if (f == 0) st(USED, c >> 5, ld(USED, c >> 5) | (1 << (c & 31)));
-  st(LFREQ, c, f + 1);
-}
-
 /**
- * deflate_slow() from the restored snapshot to the end of a pair of n <= SMALL_INPUT bytes whose
- * y part (window[m..n)) is prepared: slot base + p for y's position p (absolute, p >= m).
+ * deflate_slow() (mode CODED) from the restored snapshot to the end of a pair of n <= SMALL_INPUT
+ * bytes whose y part (window[m..n)) is prepared: slot + p for y's position p (absolute, p >= m).
  * Positions before m (the end of P and the junction) search S.link's chains with longest_match;
  * y's positions take y's own best match from the code and then walk only the chain of the junction
- * and P (head hx[hash], then the links), exactly as longest_match would continue after y's own
- * candidates, or replay the own parse. n <= SMALL_INPUT also means: no window slide (base 0,
- * limit NIL), chain_length never runs out, no TOO_FAR match (distances < 4096), and fewer than
- * SYM_LIMIT symbols (one block, flushed at the end).
+ * and P (head HEAD_XS[hash], then the links; XB their bitset), exactly as longest_match would continue after y's own
+ * candidates, or replay the own parse. n <= SMALL_INPUT also means: no window slide (base 0, limit
+ * NIL), chain_length never runs out (a chain has fewer than 1024 entries), no TOO_FAR match
+ * (distances < 4096), and fewer than SYM_LIMIT symbols (one block, flushed at the end).
  */
-function deflate_slow_coded(n: i32, m: i32, codes: usize, tops: usize, syms: usize, sh: usize, base: i32): void {
-  const win = S.win;
-  const link = S.link;
-  const hx = HEAD_XS;
-  const last_insert = n - MIN_MATCH;
-
-  let strstart = S.strstart;
-  let match_length = S.match_length;
-  let prev_length = MIN_MATCH - 1;
-  let match_available = S.match_available != 0;
-  let match_start = S.match_start;
-  let prev_match = 0;
-  let sym_count = T.sym_count;
-
-  while (strstart < n) {
-    if (strstart >= m) {
-      /* Replay the own parse from here if the pair is at one of its loop tops, in its state, and
-       * x's side has no candidate here: up to its next loop top where x's side has one. */
-      const top = ld(tops, base + strstart);
-      if (
-        top >= 0 &&
-        (top & 1) == (match_available ? 1 : 0) &&
-        ((top >>> TOP_LEN_SHIFT) & 511) == match_length &&
-        (match_length < MIN_MATCH || ((top >>> TOP_START_SHIFT) & 1023) == match_start - m) &&
-        !x_candidate(sh, base + strstart)
-      ) {
-        let p = strstart + 1;
-        while (p < n && !x_candidate(sh, base + p)) p++;
-        const next = ld(tops, base + p); /* (p = n: the end of the own parse) */
-        const k0 = (top >>> TOP_SYMS_SHIFT) & 1023;
-        const k1 = (next >>> TOP_SYMS_SHIFT) & 1023;
-        for (let k = base + m + k0, kend = base + m + k1; k < kend; k++) {
-          const sym = <i32>load<i16>(syms + (<usize>k << 1));
-          tally_lit(sym & 511);
-          const dc = (sym >>> SYM_DIST_SHIFT) - 1;
-          if (dc >= 0) {
-            const g = ld(DFREQ, dc);
-            if (g == 0) st(USED, DMAP_WORD, ld(USED, DMAP_WORD) | (1 << dc));
-            st(DFREQ, dc, g + 1);
-          }
-        }
-        sym_count += k1 - k0;
-        strstart = p;
-        match_available = (next & 1) == 1;
-        match_length = (next >>> TOP_LEN_SHIFT) & 511;
-        if (match_length >= MIN_MATCH) match_start = m + ((next >>> TOP_START_SHIFT) & 1023);
-        continue;
-      }
-    }
-    const lookahead = n - strstart;
-    prev_length = match_length;
-    prev_match = match_start;
-    match_length = MIN_MATCH - 1;
-
-    if (strstart <= last_insert && prev_length < MAX_LAZY_MATCH) {
-      if (strstart < m) {
-        const hash_head = ld(link, strstart);
-        if (hash_head > 0) {
-          S.match_start = match_start;
-          match_length = longest_match(win, link, hash_head, strstart, prev_length, lookahead, 0);
-          match_start = S.match_start;
-        }
-      } else {
-        const c = ld(codes, base + strstart);
-        const own = (c >>> CODE_LEN_SHIFT) & CODE_LEN_MASK;
-        let cur = ld(hx, c & CODE_HASH_MASK);
-        if (own != 0 || cur > 0) {
-          /* longest_match: y's own candidates first (the code), then the junction and P. */
-          let best = prev_length;
-          if (own > best) {
-            best = own;
-            match_start = m + (c >>> CODE_START_SHIFT);
-          }
-          const nice = lookahead < NICE_MATCH ? lookahead : NICE_MATCH;
-          if (cur > 0 && best < nice) {
-            const scan = strstart;
-            let scan_end1 = byte(win, scan + best - 1);
-            let scan_end = byte(win, scan + best);
-            const scan0 = byte(win, scan);
-            const scan1 = byte(win, scan + 1);
-            do {
-              if (byte(win, cur + best) != scan_end || byte(win, cur + best - 1) != scan_end1 || byte(win, cur) != scan0 || byte(win, cur + 1) != scan1) {
-                continue;
-              }
-              /* byte 2 is equal (same hash, bytes 0 and 1 equal); compare up to nice_match */
-              const len = match_len(win, scan, cur, nice);
-              if (len > best) {
-                match_start = cur;
-                best = len;
-                if (len >= nice) break;
-                scan_end1 = byte(win, scan + best - 1);
-                scan_end = byte(win, scan + best);
-              }
-            } while ((cur = ld(link, cur)) > 0);
-          }
-          match_length = best <= lookahead ? best : lookahead;
-        }
-      }
-    }
-
-    if (prev_length >= MIN_MATCH && match_length <= prev_length) {
-      /* _tr_tally_dist(s, strstart - 1 - prev_match, prev_length - MIN_MATCH) */
-      const sym = <i32>load<u16>(LEN_SYMBOL + (<usize>(prev_length - MIN_MATCH) << 1));
-      tally_lit(sym);
-      const dc = d_code(strstart - 1 - prev_match - 1);
-      const g = ld(DFREQ, dc);
-      if (g == 0) st(USED, DMAP_WORD, ld(USED, DMAP_WORD) | (1 << dc));
-      st(DFREQ, dc, g + 1);
-      strstart += prev_length - 1;
-      match_available = false;
-      match_length = MIN_MATCH - 1;
-      sym_count++;
-    } else if (match_available) {
-      tally_lit(byte(win, strstart - 1));
-      sym_count++;
-      strstart++;
-    } else {
-      match_available = true;
-      strstart++;
-    }
-  }
-
-  if (match_available) {
-    tally_lit(byte(win, strstart - 1));
-    sym_count++;
-  }
-  /* FLUSH_BLOCK(s, 1) */
-  T.sym_count = sym_count;
-  _tr_flush_block(strstart - S.block_start, true, true);
-  S.strstart = strstart;
-  S.block_start = strstart;
-  S.match_start = match_start;
-  S.match_length = MIN_MATCH - 1;
-  S.match_available = 0;
+function deflate_slow_coded(n: i32, m: i32, codes: usize, tops: usize, syms: usize, sh: usize, slot: i32): void {
+  lazy_loop(CODED, n, m, codes, tops, syms, sh, slot, HEAD_XS, XB, 0);
 }
 
 /** Prepare y = bytes at y (len <= PREPARED_MAX) into code / tops / syms at slot `at`. */
@@ -547,7 +382,7 @@ export function prepare_row(y: usize, len: i32, code: usize, tops: usize, syms: 
   own_parse(y, len, code, tops, syms, at);
   for (let t = 0; t <= len; t++) {
     const top = ld(tops, at + t);
-    store<u16>(sh + (<usize>(at + t) << 1), <u16>(top >= TOP_SEARCH ? ld(code, at + t) & CODE_HASH_MASK : SH_NONE));
+    store<u16>(sh + ((<usize>(at + t)) << 1), <u16>(top >= TOP_SEARCH ? ld(code, at + t) & CODE_HASH_MASK : SH_NONE));
   }
 }
 
@@ -559,87 +394,32 @@ function own_matches(buf: usize, len: i32, out: usize, at: i32): void {
   for (let t = 0; t + 2 < len; t++) {
     w = ((w << 8) | byte(buf, t + 2)) & 0xffffff;
     const h = small_hash_w(w);
-    const lim = len - t < MAX_MATCH ? len - t : MAX_MATCH;
+    /* zlib's longest_match over y's earlier positions (chains end at -1; chain_length can't run
+     * out; limit -1, as base): the latest of the longest, clamped to min(MAX_MATCH, len - t) */
     let best = 0;
     let bestStart = 0;
-    const b0 = byte(buf, t);
-    const b1 = byte(buf, t + 1);
-    const b2 = byte(buf, t + 2);
-    for (let j = ld(head, h); j >= 0; j = ld(link, j)) {
-      if (byte(buf, j) != b0 || byte(buf, j + 1) != b1 || byte(buf, j + 2) != b2) continue;
-      if (best >= MIN_MATCH && byte(buf, j + best) != byte(buf, t + best)) continue; /* can't be longer */
-      let k = MIN_MATCH;
-      while (k < lim && byte(buf, j + k) == byte(buf, t + k)) k++;
-      if (k > best) {
-        best = k;
-        bestStart = j;
-        if (k >= lim) break;
+    const j = ld(head, h);
+    if (j >= 0) {
+      const r = longest_match(OWN, buf, link, j, t, 0, MIN_MATCH - 1, len - t, -1, 0);
+      if (r >= MIN_MATCH) {
+        best = r;
+        bestStart = lm_start;
       }
     }
     st(out, at + t, h | (best << CODE_LEN_SHIFT) | (bestStart << CODE_START_SHIFT));
-    st(link, t, ld(head, h));
+    st(link, t, j);
     st(head, h, t);
   }
   /* reset the scratch heads */
   for (let t = 0; t + 2 < len; t++) st(head, ld(out, at + t) & CODE_HASH_MASK, -1);
 }
 
-/** deflate_slow_coded's loop over y alone with y's own matches (see the top of this file). */
+/**
+ * y's own parse (see the top of this file): deflate_slow's lazy evaluation over y alone (mode OWN)
+ * with y's own matches from code, entered with the pair's space pending; its loop-top states go to
+ * tops (-1 where it has none), its symbols to syms.
+ */
 function own_parse(buf: usize, len: i32, code: usize, tops: usize, syms: usize, at: i32): void {
-  const last_insert = len - MIN_MATCH;
   for (let t = 0; t <= len; t++) st(tops, at + t, -1);
-  let t = 0;
-  let match_length = MIN_MATCH - 1;
-  let match_available = true; /* the pair's space, pending as a literal */
-  let match_start = 0;
-  let k = 0;
-  while (t < len) {
-    st(
-      tops,
-      at + t,
-      (match_available ? 1 : 0) |
-        (match_length << TOP_LEN_SHIFT) |
-        ((match_length >= MIN_MATCH ? match_start : 0) << TOP_START_SHIFT) |
-        (k << TOP_SYMS_SHIFT) |
-        (t <= last_insert && match_length < MAX_LAZY_MATCH ? TOP_SEARCH : 0),
-    );
-    const lookahead = len - t;
-    const prev_length = match_length;
-    const prev_match = match_start;
-    match_length = MIN_MATCH - 1;
-    if (t <= last_insert && prev_length < MAX_LAZY_MATCH) {
-      const c = ld(code, at + t);
-      const own = (c >>> CODE_LEN_SHIFT) & CODE_LEN_MASK;
-      if (own != 0) {
-        let best = prev_length;
-        if (own > best) {
-          best = own;
-          match_start = c >>> CODE_START_SHIFT;
-        }
-        match_length = best <= lookahead ? best : lookahead;
-      }
-    }
-    if (prev_length >= MIN_MATCH && match_length <= prev_length) {
-      const dc = d_code(t - 1 - prev_match - 1);
-      const sym = <i32>load<u16>(LEN_SYMBOL + (<usize>(prev_length - MIN_MATCH) << 1));
-      store<i16>(syms + (<usize>(at + k++) << 1), <i16>(sym | ((dc + 1) << SYM_DIST_SHIFT)));
-      t += prev_length - 1;
-      match_available = false;
-      match_length = MIN_MATCH - 1;
-    } else if (match_available) {
-      store<i16>(syms + (<usize>(at + k++) << 1), <i16>(t == 0 ? SPACE : byte(buf, t - 1)));
-      t++;
-    } else {
-      match_available = true;
-      t++;
-    }
-  }
-  st(
-    tops,
-    at + len,
-    (match_available ? 1 : 0) |
-      (match_length << TOP_LEN_SHIFT) |
-      ((match_length >= MIN_MATCH ? match_start : 0) << TOP_START_SHIFT) |
-      (k << TOP_SYMS_SHIFT),
-  );
+  lazy_loop(OWN, len, 0, code, tops, syms, 0, at, 0, 0, buf);
 }

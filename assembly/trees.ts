@@ -66,19 +66,23 @@ import {
   st,
 } from './constants';
 import { B, clear_bound_freqs, opt_len_bound } from './bound';
+import {
+  BOUND_CHECK,
+  BOUND_ON,
+  STAT_DYNAMIC,
+  STAT_FIXED,
+  STAT_FIXED_TIE,
+  STAT_OVERFLOW_BL,
+  STAT_OVERFLOW_D,
+  STAT_OVERFLOW_L,
+  STAT_STORED,
+} from './counters';
 
 /** Words of the used-symbol bitmap: 0..8 for the literal/length tree (286 bits), 9 for distances. */
 export const LMAP_WORDS: i32 = 9;
 export const DMAP_WORD: i32 = 9;
 
-/** Counters for the tests (updated once per block, never read by the engine), in STATS. */
-export const STAT_STORED: i32 = 0;
-export const STAT_FIXED: i32 = 1;
-export const STAT_DYNAMIC: i32 = 2;
-export const STAT_FIXED_TIE: i32 = 3;
-export const STAT_OVERFLOW_L: i32 = 4;
-export const STAT_OVERFLOW_D: i32 = 5;
-export const STAT_OVERFLOW_BL: i32 = 6;
+/** Counters for the tests (updated once per block, never read by the engine): STAT_* of counters.ts. */
 export const STATS: usize = memory.data(8 * 4, 16);
 
 /** zlib's static_tree_desc + tree_desc, plus the sorted list of leaves of non-zero frequency. */
@@ -159,7 +163,6 @@ const ORDER: usize = memory.data(HEAP_SIZE * 4, 16);
 const DAD: usize = memory.data(HEAP_SIZE * 4, 16);
 const BL_COUNT: usize = memory.data((MAX_BITS + 1) * 4, 16);
 
-
 function init_desc(
   desc: TreeDesc,
   freq: usize,
@@ -195,7 +198,20 @@ function init_desc(
 
 /** _tr_init() (the part a length-only engine needs): tree descriptors and an empty first block. */
 export function _tr_init(): void {
-  init_desc(l_desc, L_FREQ, L_LEN, L_SYMS, L_XBITS, L_SCOST, static_ltree_len, extra_lbits, LITERALS + 1, L_CODES, MAX_BITS, STAT_OVERFLOW_L);
+  init_desc(
+    l_desc,
+    L_FREQ,
+    L_LEN,
+    L_SYMS,
+    L_XBITS,
+    L_SCOST,
+    static_ltree_len,
+    extra_lbits,
+    LITERALS + 1,
+    L_CODES,
+    MAX_BITS,
+    STAT_OVERFLOW_L,
+  );
   init_desc(d_desc, D_FREQ, D_LEN, D_SYMS, D_XBITS, D_SCOST, static_dtree_len, extra_dbits, 0, D_CODES, MAX_BITS, STAT_OVERFLOW_D);
   init_desc(bl_desc, BL_FREQ, BL_LEN, BL_SYMS, BL_XBITS, BL_SCOST, 0, extra_blbits, 0, BL_CODES, MAX_BL_BITS, STAT_OVERFLOW_BL);
   clear_all();
@@ -267,16 +283,16 @@ function collect_used(desc: TreeDesc, w0: i32, w1: i32): void {
  */
 // @ts-ignore: decorator
 @inline function sift_down(heap_len: i32, k: i32, v: i32): void {
-  const kv = <u32>v >>> 10;
+  const kv = (<u32>v) >>> 10;
   let j = k << 1; /* left son of k */
   while (j <= heap_len) {
     const hj = ld(HEAP, j);
     const hj1 = ld(HEAP, j + 1);
     /* m = -1 if smaller(heap[j + 1], heap[j]), else 0 */
-    const m = (<i32>(<u32>hj1 >>> 10) - <i32>(<u32>hj >>> 10) - 1) >> 31;
+    const m = (<i32>((<u32>hj1) >>> 10) - <i32>((<u32>hj) >>> 10) - 1) >> 31;
     const h = hj ^ ((hj ^ hj1) & m);
     /* Exit if v is smaller than both sons */
-    if (kv <= <u32>h >>> 10) break;
+    if (kv <= (<u32>h) >>> 10) break;
     /* Exchange v with the smallest son */
     st(HEAP, k, h);
     k = j - m;
@@ -563,17 +579,11 @@ function build_bl_tree(): i32 {
   return max_blindex;
 }
 
-/**
- * How _tr_flush_block() gets opt_len (see bound.ts). BOUND_OFF: zlib's trees, always.
+/* How _tr_flush_block() gets opt_len (see bound.ts): BOUND_OFF, BOUND_ON, BOUND_CHECK of counters.ts.
  * BOUND_ON: the bound first; when it is proven exact, no tree is built; in the last block of a
  * one-block stream, a bound that reaches flush_limit ends the block without trees (the stream's
  * length is then reported as that lower bound). BOUND_CHECK (tests): the bound, then the trees, and
- * both recorded (CHECK_*).
- */
-export const BOUND_OFF: i32 = 0;
-export const BOUND_ON: i32 = 1;
-export const BOUND_CHECK: i32 = 2;
-
+ * both recorded (check_*). */
 @unmanaged
 class FlushState {
   mode: i32;
@@ -600,8 +610,8 @@ export const FL = changetype<FlushState>(memory.data(offsetof<FlushState>(), 16)
  */
 // @ts-ignore: decorator
 @inline function one_block_bytes(opt_len: i32, static_len: i32, stored_len: i32, buf_ok: bool): i32 {
-  let opt_lenb = <i32>(<u32>(opt_len + 3 + 7) >>> 3);
-  const static_lenb = <i32>(<u32>(static_len + 3 + 7) >>> 3);
+  let opt_lenb = <i32>((<u32>(opt_len + 3 + 7)) >>> 3);
+  const static_lenb = <i32>((<u32>(static_len + 3 + 7)) >>> 3);
   if (static_lenb <= opt_lenb) opt_lenb = static_lenb;
   return stored_len + 4 <= opt_lenb && buf_ok ? stored_len + 5 : opt_lenb;
 }
@@ -633,7 +643,7 @@ export function _tr_flush_block(stored_len: i32, buf_ok: bool, last: bool): void
         l_desc.nsyms = 0;
         d_desc.nsyms = 0;
         init_block();
-        T.bits = <i64>bytes << 3;
+        T.bits = (<i64>bytes) << 3;
         FL.skipped = 1;
         FL.by_limit++;
         return;
@@ -660,15 +670,18 @@ export function _tr_flush_block(stored_len: i32, buf_ok: bool, last: bool): void
     FL.by_trees++;
     if (mode == BOUND_CHECK) {
       FL.check_opt = T.opt_len;
-      if (FL.check_bound >= 0 && (FL.check_bound > T.opt_len || (FL.check_exact != 0 && FL.check_bound != T.opt_len) || B.static_len != T.static_len)) {
+      if (
+        FL.check_bound >= 0 &&
+        (FL.check_bound > T.opt_len || (FL.check_exact != 0 && FL.check_bound != T.opt_len) || B.static_len != T.static_len)
+      ) {
         FL.check_fail++;
       }
     }
   }
 
   /* Determine the best encoding. Compute the block lengths in bytes. */
-  let opt_lenb = <u32>(T.opt_len + 3 + 7) >>> 3;
-  const static_lenb = <u32>(T.static_len + 3 + 7) >>> 3;
+  let opt_lenb = (<u32>(T.opt_len + 3 + 7)) >>> 3;
+  const static_lenb = (<u32>(T.static_len + 3 + 7)) >>> 3;
   if (static_lenb <= opt_lenb) opt_lenb = static_lenb;
 
   let bits = T.bits;
@@ -676,13 +689,13 @@ export function _tr_flush_block(stored_len: i32, buf_ok: bool, last: bool): void
     /* _tr_stored_block(): 3 header bits, bi_windup() to a byte, LEN and NLEN, the bytes. */
     bits += 3;
     bits += (8 - (bits & 7)) & 7;
-    bits += 32 + (<i64>stored_len << 3);
+    bits += 32 + ((<i64>stored_len) << 3);
     st(STATS, STAT_STORED, ld(STATS, STAT_STORED) + 1);
   } else if (static_lenb == opt_lenb) {
     /* (s->strategy == Z_FIXED is never true here) */
     bits += 3 + <i64>T.static_len;
     st(STATS, STAT_FIXED, ld(STATS, STAT_FIXED) + 1);
-    if (static_lenb == <u32>(T.opt_len + 3 + 7) >>> 3) st(STATS, STAT_FIXED_TIE, ld(STATS, STAT_FIXED_TIE) + 1);
+    if (static_lenb == (<u32>(T.opt_len + 3 + 7)) >>> 3) st(STATS, STAT_FIXED_TIE, ld(STATS, STAT_FIXED_TIE) + 1);
   } else {
     bits += 3 + <i64>T.opt_len;
     st(STATS, STAT_DYNAMIC, ld(STATS, STAT_DYNAMIC) + 1);
@@ -701,7 +714,7 @@ export function _tr_tally_lit(c: i32): bool {
 
 /** _tr_tally_dist(): count a match of distance dist (1..32768) and length lc + MIN_MATCH. Returns true when the block must be flushed. */
 export function _tr_tally_dist(dist: i32, lc: i32): bool {
-  const sym = <i32>load<u16>(LEN_SYMBOL + (<usize>lc << 1));
+  const sym = <i32>load<u16>(LEN_SYMBOL + ((<usize>lc) << 1));
   if (ld(L_FREQ, sym) == 0) st(USED, sym >> 5, ld(USED, sym >> 5) | (1 << (sym & 31)));
   st(L_FREQ, sym, ld(L_FREQ, sym) + 1);
   const dc = d_code(dist - 1);
@@ -709,4 +722,3 @@ export function _tr_tally_dist(dist: i32, lc: i32): bool {
   st(D_FREQ, dc, ld(D_FREQ, dc) + 1);
   return ++T.sym_count == SYM_LIMIT;
 }
-

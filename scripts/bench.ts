@@ -50,7 +50,7 @@ import { ENVELOPE_MARGIN } from '../dist/app/evaluate.js';
 import { NearestNeighbors } from '../dist/model/neighbors.js';
 import { lengthLimit, searchRange } from '../dist/model/training-index.js';
 import { ncdFromLengths } from '../dist/model/ncd.js';
-import { BOUND_CHECK, BOUND_OFF, BOUND_ON, DeflateLengthEngine, FLUSH_AT_LIMIT, FLUSH_BY_BOUND } from '../dist/deflate/index.js';
+import { BOUND_CHECK, BOUND_OFF, BOUND_ON, FLUSH_AT_LIMIT, FLUSH_BY_BOUND, TestEngine } from '../test/helpers/test-engine.js';
 import { fitIndex } from '../dist/app/training.js';
 import { createSearcher } from '../dist/parallel/searcher.js';
 import type { LabeledRecord } from '../dist/io/records.js';
@@ -223,7 +223,7 @@ function searchMicros(compressor: Compressor, qs: Uint8Array[], exhaustive = fal
  * BOUND_OFF (trees) on the same pairs, in rounds alternating the order.
  */
 function boundFigures(qs: Uint8Array[], rounds: number): { skipped: number; exact: number; boundMicros: number } {
-  const engine = new DeflateLengthEngine();
+  const engine = new TestEngine();
   const enc = train.map((r) => utf8.encode(r.text));
   const { bytes: data, offsets } = packQueries(enc);
   const cy = enc.map((y) => engine.gzipLength(y));

@@ -21,7 +21,19 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { PREPARE_AFTER_QUERIES, type PairScanner, createEngineCompressor, createPairScanner } from '../src/compress/index.js';
-import { BOUND_CHECK, BOUND_OFF, BOUND_ON, DeflateLengthEngine, FLUSH_CHECK_BOUND, FLUSH_CHECK_OPT } from '../src/deflate/index.js';
+import {
+  BOUND_CALLS,
+  BOUND_CHECK,
+  BOUND_EARLY,
+  BOUND_EARLY2,
+  BOUND_OFF,
+  BOUND_ON,
+  FLUSH_AT_LIMIT,
+  FLUSH_BY_BOUND,
+  FLUSH_CHECK_BOUND,
+  FLUSH_CHECK_OPT,
+  TestEngine,
+} from '../test/helpers/test-engine.js';
 import { NearestNeighbors } from '../src/model/neighbors.js';
 import { ncdFromLengths } from '../src/model/ncd.js';
 import { TrainingIndex, lengthLimit, searchRange } from '../src/model/training-index.js';
@@ -60,7 +72,7 @@ const median = (v: number[]): number => {
 const pct = (a: number, b: number): string => `${((100 * a) / b).toFixed(1)} %`;
 
 /* ---- 1. skip fractions and tightness ---- */
-const engine = new DeflateLengthEngine();
+const engine = new TestEngine();
 const cy = enc.map((y) => engine.gzipLength(y));
 engine.loadRows(data, offsets, 0, enc.length);
 engine.prepareRows();
@@ -69,7 +81,7 @@ const slack: number[] = [];
 for (const M of [12, 2]) {
   let pairs = 0;
   let perfect = 0;
-  const before = [engine.flushStat(0), engine.flushStat(7), engine.flushStat(8), engine.flushStat(2), engine.flushStat(12)];
+  const before = [FLUSH_BY_BOUND, BOUND_CALLS, BOUND_EARLY, FLUSH_AT_LIMIT, BOUND_EARLY2].map((i) => engine.flushStat(i));
   for (const x of queries) {
     const cx = engine.setQuery(x);
     const out = new NearestNeighbors(M);
@@ -92,11 +104,11 @@ for (const M of [12, 2]) {
       pairs++;
     }
   }
-  const exactByBound = engine.flushStat(0) - before[0];
-  const skipped = engine.flushStat(2) - before[3];
-  const early2 = engine.flushStat(12) - before[4];
-  const calls = engine.flushStat(7) - before[1];
-  const early = engine.flushStat(8) - before[2];
+  const exactByBound = engine.flushStat(FLUSH_BY_BOUND) - before[0];
+  const skipped = engine.flushStat(FLUSH_AT_LIMIT) - before[3];
+  const early2 = engine.flushStat(BOUND_EARLY2) - before[4];
+  const calls = engine.flushStat(BOUND_CALLS) - before[1];
+  const early = engine.flushStat(BOUND_EARLY) - before[2];
   console.log(
     `M = ${M}: ${pairs} pairs (${Q} queries x ${enc.length} rows); trees skipped at the limit ${pct(skipped, pairs)}, ` +
       `bound exact (no trees) ${pct(exactByBound, pairs)}, trees built ${pct(pairs - skipped - exactByBound, pairs)}; ` +

@@ -11,7 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { DeflateLengthEngine, FLUSH_AT_LIMIT, FLUSH_BY_BOUND } from '../src/deflate/index.js';
+import { FLUSH_AT_LIMIT, FLUSH_BY_BOUND, TestEngine } from '../test/helpers/test-engine.js';
 import { NearestNeighbors } from '../src/model/neighbors.js';
 import { ncdFromLengths } from '../src/model/ncd.js';
 import { lengthLimit } from '../src/model/training-index.js';
@@ -31,7 +31,7 @@ const texts = (file: string): Uint8Array[] =>
 const test = texts('test.jsonl.gz');
 const train = [...texts('train.first2000.jsonl.gz'), ...test.slice(2000)].slice(0, ROWS);
 const { bytes: data, offsets } = packQueries(train);
-const engine = new DeflateLengthEngine();
+const engine = new TestEngine();
 const cy = train.map((y) => engine.gzipLength(y));
 engine.loadRows(data, offsets, 0, train.length);
 engine.prepareRows();

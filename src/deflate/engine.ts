@@ -16,8 +16,11 @@ declare const WebAssembly: {
   Instance: new (module: object, imports: object) => { exports: unknown };
 };
 
-/** The exports of engine.wasm (assembly/index.ts). Addresses are byte offsets in memory. */
-interface EngineExports {
+/**
+ * The exports of engine.wasm (assembly/index.ts): exactly the calls this file makes (a test checks it).
+ * Addresses are byte offsets in memory.
+ */
+export interface EngineExports {
   memory: WasmMemory;
   input_buffer(n: number): number;
   gzip_length(n: number): number;
@@ -31,53 +34,7 @@ interface EngineExports {
   rows_prepare(): void;
   pair_row(i: number): number;
   pair_row_limited(i: number, limit: number): number;
-  stat(i: number): number;
-  last_base(): number;
-  small_hash(w: number): number;
-  set_epoch(e: number): void;
-  set_busy(): void;
-  set_pair_busy(): void;
-  set_pair_epoch(e: number): void;
-  trees_reset(): void;
-  tally_lit(c: number): number;
-  tally_dist(dist: number, lc: number): number;
-  flush_block(stored_len: number, buf_ok: number, last: number): void;
-  trees_bits(): number;
-  set_bound_mode(mode: number): void;
-  flush_stat(i: number): number;
-  memory_top(): number;
 }
-
-/** Indices of engine.stat(): blocks emitted by type, fixed blocks chosen on a byte tie, overflow fix-ups. */
-export const STAT_STORED = 0;
-export const STAT_FIXED = 1;
-export const STAT_DYNAMIC = 2;
-export const STAT_FIXED_TIE = 3;
-export const STAT_OVERFLOW_L = 4;
-export const STAT_OVERFLOW_D = 5;
-export const STAT_OVERFLOW_BL = 6;
-
-/**
- * How the engine gets a block's dynamic cost (setBoundMode): BOUND_OFF zlib's trees only;
- * BOUND_ON (default) for a pair with a length limit (pairLengthOfRowBounded, pairLengthBounded) the
- * lower bound of assembly/bound.ts first: a one-block pair it proves at least the limit long builds
- * no tree, one it proves exact neither; BOUND_CHECK (tests) the bound of every block, then the
- * trees, compared (flushStat(FLUSH_CHECK_FAILED) counts bounds above zlib's cost and wrong exact
- * claims).
- */
-export const BOUND_OFF = 0;
-export const BOUND_ON = 1;
-export const BOUND_CHECK = 2;
-/** Indices of engine.flushStat() (see flush_stat in assembly/index.ts). */
-export const FLUSH_BY_BOUND = 0;
-export const FLUSH_BY_TREES = 1;
-export const FLUSH_AT_LIMIT = 2;
-export const FLUSH_CHECK_FAILED = 3;
-export const FLUSH_CHECK_BOUND = 4;
-export const FLUSH_CHECK_EXACT = 5;
-export const FLUSH_CHECK_OPT = 6;
-export const BOUND_CALLS = 7;
-export const BOUND_EARLY = 8;
 
 /**
  * Inputs up to 768 MiB: the engine keeps 5 bytes of linear memory per byte of an input over 64 KB (the
@@ -142,7 +99,8 @@ interface RowsKey {
  * and of pairs with training rows held in the instance's memory. Not thread-safe (one per thread).
  */
 export class DeflateLengthEngine {
-  private readonly ex: EngineExports;
+  /** The instance's exports (a subclass may run another build of the engine with more of them). */
+  protected readonly ex: EngineExports;
   private u8: Uint8Array;
   /** Length of the current query x, or -1. */
   private queryLength = -1;
@@ -316,38 +274,6 @@ export class DeflateLengthEngine {
     } catch (err) {
       throw engineError(err, method);
     }
-  }
-
-  /* ---- for the tests and measurements -------------------------------------------------------- */
-
-  /** BOUND_OFF, BOUND_ON (the default) or BOUND_CHECK. */
-  setBoundMode(mode: number): void {
-    this.ex.set_bound_mode(mode);
-  }
-
-  /** Counters of the bound and the trees (FLUSH_*, BOUND_*), cumulative. */
-  flushStat(i: number): number {
-    return this.ex.flush_stat(i);
-  }
-
-  /** Block statistics, cumulative (STAT_*). */
-  stat(i: number): number {
-    return this.ex.stat(i);
-  }
-
-  /** Bytes zlib's window had slid at the end of the last from-scratch input. */
-  lastBase(): number {
-    return this.ex.last_base();
-  }
-
-  /** Bytes of linear memory in use (static data and regions). */
-  memoryBytes(): number {
-    return this.ex.memory_top();
-  }
-
-  /** The raw exports (tests of the trees and of the recovery paths). */
-  get raw(): EngineExports {
-    return this.ex;
   }
 }
 

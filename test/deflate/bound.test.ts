@@ -22,8 +22,10 @@ import {
   BOUND_CALLS,
   BOUND_CHECK,
   BOUND_EARLY,
+  BOUND_NOT_INVARIANT,
   BOUND_ON,
-  DeflateLengthEngine,
+  BOUND_OVERFLOW,
+  BOUND_POOLED,
   FLUSH_AT_LIMIT,
   FLUSH_BY_BOUND,
   FLUSH_CHECK_BOUND,
@@ -32,15 +34,11 @@ import {
   FLUSH_CHECK_OPT,
   STAT_OVERFLOW_BL,
   STAT_OVERFLOW_L,
-} from '../../src/deflate/index.js';
+  TestEngine,
+} from '../helpers/test-engine.js';
 import { KINDS, Rng, generate } from './generators.js';
 import { hasData, readTexts } from './data.js';
 import { packQueries } from '../../src/parallel/batch.js';
-
-/** Counters of bound.ts not exported by name (flush_stat in assembly/index.ts). */
-const BOUND_OVERFLOW = 9;
-const BOUND_NOT_INVARIANT = 10;
-const BOUND_POOLED = 11;
 
 const utf8 = new TextEncoder();
 
@@ -49,7 +47,7 @@ let checks = 0;
 let exactClaims = 0;
 
 /** After a flush in BOUND_CHECK mode: count the check (bound -1: the bound declined). */
-function countCheck(e: DeflateLengthEngine): void {
+function countCheck(e: TestEngine): void {
   if (e.flushStat(FLUSH_CHECK_BOUND) >= 0) {
     checks++;
     if (e.flushStat(FLUSH_CHECK_EXACT) !== 0) exactClaims++;
@@ -138,7 +136,7 @@ function randomBlock(rng: Rng): Sym[] {
 
 describe('the bound never exceeds zlib opt_len, and its exact claims are exact (BOUND_CHECK)', () => {
   it('random symbol streams of every shape (ties, forced codes, 15- and 7-bit overflow, REP runs)', () => {
-    const e = new DeflateLengthEngine();
+    const e = new TestEngine();
     e.setBoundMode(BOUND_CHECK);
     const raw = e.raw;
     let blocksRun = 0;
@@ -175,7 +173,7 @@ describe('the bound never exceeds zlib opt_len, and its exact claims are exact (
   });
 
   it('generated inputs of every kind, from scratch (every block of multi-block inputs too)', () => {
-    const e = new DeflateLengthEngine();
+    const e = new TestEngine();
     e.setBoundMode(BOUND_CHECK);
     const rng = new Rng(7207);
     const before = checks;
@@ -214,7 +212,7 @@ function rowsOf(texts: string[]): { data: Uint8Array; offsets: Int32Array } {
  * mode. Returns the number of pairs.
  */
 function checkRealPairs(queries: string[], rows: string[], what: string, limits: boolean): number {
-  const e = new DeflateLengthEngine();
+  const e = new TestEngine();
   const { data, offsets } = rowsOf(rows);
   e.loadRows(data, offsets, 0, rows.length);
   e.prepareRows();
@@ -271,7 +269,7 @@ describe.skipIf(!haveAg || !haveR8 || !haveNews)('real texts: the bound against 
   });
 
   it('the skip and the exact shortcut both happen on AG News (BOUND_ON, limits at the exact length)', () => {
-    const e = new DeflateLengthEngine();
+    const e = new TestEngine();
     const rows = readTexts(AG_TRAIN, 500);
     const { data, offsets } = rowsOf(rows);
     e.loadRows(data, offsets, 0, rows.length);

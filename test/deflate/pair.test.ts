@@ -7,6 +7,7 @@
 import pako from 'pako';
 import { describe, expect, it } from 'vitest';
 import { DeflateLengthEngine } from '../../src/deflate/index.js';
+import { TestEngine } from '../helpers/test-engine.js';
 import { KINDS, Rng, generate } from './generators.js';
 import { hasData, readTexts } from './data.js';
 
@@ -127,7 +128,7 @@ describe('pairs == gzipLength(x ++ " " ++ y)', () => {
 
   it('one engine, queries and pairs interleaved with single-input calls: no state leaks', () => {
     const rng = new Rng(34);
-    const pe = new DeflateLengthEngine();
+    const pe = new TestEngine();
     const xs = Array.from({ length: 8 }, () => generate(rng, 'words', rng.int(800)));
     const ys = Array.from({ length: 30 }, () => generate(rng, rng.pick(['words', 'unicode', 'random'] as const), rng.int(1500)));
     const want = xs.map((x) => ys.map((y) => single.gzipLength(concat(x, y))));
@@ -185,7 +186,7 @@ describe('pairs == gzipLength(x ++ " " ++ y)', () => {
 describe('memory regions: growing inputs, long queries and row sets of growing size, interleaved on one instance', () => {
   it('every length equals pako while the regions grow and move', () => {
     const rng = new Rng(37);
-    const pe = new DeflateLengthEngine();
+    const pe = new TestEngine();
     const ref = (b: Uint8Array) => pako.gzip(b, { level: 9 }).length;
     for (let k = 1; k <= 24; k++) {
       const big = generate(rng, 'words', 65_536 + k * 9000); // the input region grows (and moves when rows sit above it)

@@ -8,20 +8,13 @@
  */
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import {
-  DeflateLengthEngine,
-  STAT_FIXED_TIE,
-  STAT_OVERFLOW_BL,
-  STAT_OVERFLOW_D,
-  STAT_OVERFLOW_L,
-  STAT_STORED,
-} from '../../src/deflate/index.js';
+import { STAT_FIXED_TIE, STAT_OVERFLOW_BL, STAT_OVERFLOW_D, STAT_OVERFLOW_L, STAT_STORED, TestEngine } from '../helpers/test-engine.js';
 import { Rng } from './generators.js';
 
 /** zlib's symbol buffer holds 16,383 symbols per block (lit_bufsize - 1). */
 const SYM_LIMIT = 16383;
 /** One instance for the whole file: its block statistics are cumulative. */
-const ours = new DeflateLengthEngine().raw;
+const ours = new TestEngine().raw;
 
 const require = createRequire(import.meta.url);
 // pako's CommonJS internals (lib/zlib is an exported subpath of pako 2.1.0).
