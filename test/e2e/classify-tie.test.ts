@@ -45,7 +45,7 @@ function classifier(k: number, tie: TieRule, seed: number): GzipKnnClassifier {
 }
 
 describe('classify --tie random: a text gets the same label wherever it is', () => {
-  it('in input order, reversed with two threads, and each text twice among the others: the same label per text, for seeds 1 and 7', async () => {
+  it('row 77: in input order, reversed with two threads, and each text twice among the others: the same label per text, for seeds 1 and 7', async () => {
     for (const seed of ['1', '7']) {
       const args = ['-k', '4', '--tie', 'random', '--seed', seed];
       const inOrder = await classifyLines(texts, [...args, '--jobs', '1']);
@@ -59,7 +59,7 @@ describe('classify --tie random: a text gets the same label wherever it is', () 
     }
   });
 
-  it('the picks are draws: another seed changes some of them, and they differ from the nearest rule (the test above is not vacuous)', async () => {
+  it('row 77: the picks are draws: another seed changes some of them, and they differ from the nearest rule (the test above is not vacuous)', async () => {
     const pick = async (args: string[]): Promise<string[]> => (await classifyLines(texts, ['-k', '4', ...args])).map((a) => a.prediction);
     const seeds = await Promise.all(['0', '1', '2', '3'].map((seed) => pick(['--tie', 'random', '--seed', seed])));
     expect(new Set(seeds.map((s) => s.join('|'))).size).toBeGreaterThan(1);
@@ -74,7 +74,7 @@ describe('classify --tie random: a text gets the same label wherever it is', () 
 
 describe('classify --tie agrees with npc eval --predictions on the rules without draws (decrement differs from nearest at k = 6 here)', () => {
   const testFile = writeJsonl(join(dir, 'test.jsonl'), tiedTest);
-  it.each(TIE_RULES.filter((tie) => tie !== 'random').map((tie) => [tie] as const))('tie %s, k = 6', async (tie) => {
+  it.each(TIE_RULES.filter((tie) => tie !== 'random').map((tie) => [tie] as const))('row 77: tie %s, k = 6', async (tie) => {
     const preds = join(dir, `eval-${tie}.jsonl`);
     const e = await run(['eval', '--train', trainFile, '--test', testFile, '-k', '6', '--tie', tie, '--quiet', '--predictions', preds]);
     expect(e.code, e.stderr).toBe(0);
@@ -90,7 +90,7 @@ describe('classify --tie agrees with npc eval --predictions on the rules without
 });
 
 describe("the library's predict equals classify's output", () => {
-  it.each(TIE_RULES.map((tie) => [tie] as const))('tie %s, k = 4, seed 7: labels, confidences and distances', async (tie) => {
+  it.each(TIE_RULES.map((tie) => [tie] as const))('row 77: tie %s, k = 4, seed 7: labels, confidences and distances', async (tie) => {
     const classified = await classifyLines(texts, ['-k', '4', '--tie', tie, ...(tie === 'random' ? ['--seed', '7'] : [])]);
     const details = classifier(4, tie, 7).predictDetails(texts);
     expect(details.map((d) => [d.label, d.confidence, d.distance])).toEqual(
@@ -98,7 +98,7 @@ describe("the library's predict equals classify's output", () => {
     );
   });
 
-  it('the library under the random rule: a text alone, or among others in any order, gets one label', () => {
+  it('row 77: the library under the random rule: a text alone, or among others in any order, gets one label', () => {
     const clf = classifier(4, 'random', 7);
     const together = clf.predict(texts);
     const alone = texts.map((text) => clf.predict([text])[0]);

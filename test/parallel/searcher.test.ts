@@ -114,7 +114,7 @@ describe('worker failures become errors, never hangs', () => {
     );
   });
 
-  it('a worker factory that throws is an error naming the worker and the cause, and the workers already started are ended', async () => {
+  it('row 78: a worker factory that throws is an error naming the worker and the cause, and the workers already started are ended', async () => {
     const made: Worker[] = [];
     const failsOnSecond: WorkerFactory = () => {
       if (made.length === 1) throw new Error('injected factory fault');
