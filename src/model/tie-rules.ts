@@ -71,7 +71,7 @@ export function weightedVote(labels: ArrayLike<number>, distances: ArrayLike<num
 }
 
 /**
- * A uniform pick among the tied labels using `random` (e.g. `mulberry32(seed)` from app/sampling.ts).
+ * A uniform pick among the tied labels using `random` (`mulberry32(seed)` or `textRandom(seed, text)`, model/random.ts).
  * A random number is consumed only when there is a tie, exactly one per tie.
  */
 export function pickRandom(labels: ArrayLike<number>, k: number, random: () => number): number {
