@@ -3,7 +3,6 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    setupFiles: ['test/setup.ts'],
     // The second reporter ends the run with the count of tests skipped for want of the data sets.
     reporters: ['default', './test/helpers/shared-data-reporter.ts'],
     testTimeout: 120_000,

@@ -12,13 +12,18 @@ import { type CsvHeader, type PassthroughRecord, readPassthroughRows } from '../
 import { openInput } from '../io/lines.js';
 import type { LabeledRecord, LayoutFlags } from '../io/records.js';
 import type { Label } from '../model/labels.js';
-import { strictVote, voteShare } from '../model/vote.js';
+import { decide, type PredictionRule } from '../model/prediction.js';
+import type { TieRule } from '../model/tie-rules.js';
+import { queriesPerBatch } from '../parallel/batch.js';
 import type { NeighborLists, Searcher } from '../parallel/searcher.js';
-import { BATCH_PAIRS } from './evaluate.js';
 import { checkKsFit } from './training.js';
 
 export interface ClassifyOptions {
   k: number;
+  /** How a tie between labels with the most votes is broken (default nearest; model/prediction.ts). */
+  tie?: TieRule;
+  /** Seed of the random tie rule (default 0): each text's draw comes from the seed and the text. */
+  seed?: number;
   /** Attach this many nearest neighbours to every prediction (0: none). */
   neighbors: number;
   /** Abstain when the nearest training row is farther than this NCD. */
@@ -111,23 +116,26 @@ export async function* classifyRecords(
 ): AsyncGenerator<Prediction> {
   const { index } = searcher;
   checkKsFit([options.k], index.size, 'the training set');
-  const k = options.k;
-  const m = Math.min(index.size, Math.max(k, options.neighbors));
-  const maxBatch = Math.max(1, Math.min(256, Math.floor(BATCH_PAIRS / index.size)));
+  const rule: PredictionRule = {
+    k: options.k,
+    tie: options.tie ?? 'nearest',
+    seed: options.seed ?? 0,
+    abstainAbove: options.abstainAbove,
+    minConfidence: options.minConfidence,
+  };
+  const m = Math.min(index.size, Math.max(options.k, options.neighbors));
   const labelIds = new Int32Array(m);
-  for await (const batch of availableBatches(records, maxBatch)) {
+  for await (const batch of availableBatches(records, queriesPerBatch(index.size))) {
     // An empty text (nothing to compress) is answered in its place, not searched: one result per record.
-    const searched = batch.filter((r) => r.text !== '');
-    const lists = searched.length
-      ? await searcher.search(
-          searched.map((r) => utf8Bytes(r.text)),
-          m,
-        )
-      : undefined;
+    const queries = batch.filter((r) => r.text !== '').map((r) => utf8Bytes(r.text));
+    const lists = queries.length ? await searcher.search(queries, m) : undefined;
     let q = 0;
     for (const record of batch) {
       if (record.text === '') yield { record, prediction: null, confidence: null, distance: null, skipped: 'empty text' };
-      else yield predictionOf(searcher, record, lists!, q++, k, options, labelIds);
+      else {
+        yield predictionOf(searcher, record, queries[q], lists!, q, rule, options.neighbors, labelIds);
+        q++;
+      }
     }
   }
 }
@@ -135,25 +143,24 @@ export async function* classifyRecords(
 function predictionOf(
   searcher: Searcher,
   record: LabeledRecord,
+  query: Uint8Array,
   lists: NeighborLists,
   q: number,
-  k: number,
-  options: ClassifyOptions,
+  rule: PredictionRule,
+  attach: number,
   labelIds: Int32Array,
 ): Prediction {
   const { index } = searcher;
   const { m } = lists;
-  const attach = options.neighbors;
   const size = lists.sizes[q];
   for (let i = 0; i < size; i++) labelIds[i] = index.labelIds[lists.indices[q * m + i]];
-  const ids = labelIds.subarray(0, size);
-  const voted = strictVote(ids, k);
-  const confidence = voteShare(ids, k, voted);
-  const distance = lists.distances[q * m];
-  const abstained =
-    (options.abstainAbove !== undefined && distance > options.abstainAbove) ||
-    (options.minConfidence !== undefined && confidence < options.minConfidence);
-  const result: Prediction = { record, prediction: abstained ? null : index.encoder.labelOf(voted), confidence, distance };
+  const { label, confidence, distance, abstained } = decide(
+    labelIds.subarray(0, size),
+    lists.distances.subarray(q * m, q * m + size),
+    query,
+    rule,
+  );
+  const result: Prediction = { record, prediction: abstained ? null : index.encoder.labelOf(label), confidence, distance };
   if (abstained) result.abstained = true;
   if (attach > 0) {
     result.neighbors = [];

@@ -139,7 +139,9 @@ export async function crossValidate(data: LoadedData, options: CrossValidateOpti
   const total = options.mode.kind === 'holdout' ? fold.filter((f) => f === 0).length : n;
   try {
     // C(y) of every row, once: an index of all rows (its workers compute them).
-    const all = await createSearcher(fitIndex(records, undefined, { deferLengths: options.jobs > 1 && n > 1 }), options.jobs);
+    const all = await createSearcher(fitIndex(records, undefined, { deferLengths: options.jobs > 1 && n > 1 }), options.jobs, {
+      createWorker: options.createWorker,
+    });
     const lengths = all.index.compressedLengths;
     if (options.neighborsOut) {
       const hashes = await fileHashes(data.path!);
@@ -217,7 +219,7 @@ export async function crossValidate(data: LoadedData, options: CrossValidateOpti
           );
           trainRows.forEach((row, i) => (index.compressedLengths[i] = lengths[row]));
           index.lengthsReady = true;
-          const searcher: Searcher = await createSearcher(index, options.jobs);
+          const searcher: Searcher = await createSearcher(index, options.jobs, { createWorker: options.createWorker });
           const scorer = new RowScorer(encoder, labelIds, {
             ks: options.ks,
             tie: options.tie,

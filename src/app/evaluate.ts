@@ -12,17 +12,11 @@ import type { LabeledRecord } from '../io/records.js';
 import { InputError } from '../errors.js';
 import { compareLabels, type Label, labelsMatchedByText } from '../model/labels.js';
 import type { TieRule } from '../model/tie-rules.js';
-import type { Searcher } from '../parallel/searcher.js';
+import { queriesPerBatch } from '../parallel/batch.js';
+import type { Searcher, WorkerFactory } from '../parallel/searcher.js';
 import { stratifiedSample } from './sampling.js';
 import { predictionLine, RowScorer, type Scores } from './scoring.js';
 import { checkKsFit, type DataSpec, type LoadedData, loadSplit, openSearcher } from './training.js';
-
-/**
- * Pairs per search batch: enough to keep every worker busy for many milliseconds per message, few
- * enough that an interrupt or a progress update never waits long (a fraction of a second on one core;
- * a batch always holds at least one query, so a large training set means one query per batch).
- */
-export const BATCH_PAIRS = 10_000;
 
 /** Extra neighbours kept beyond the largest k so tie groups at the k-th distance are seen whole (envelopes). */
 export const ENVELOPE_MARGIN = 10;
@@ -56,7 +50,7 @@ export async function computeNeighbors(
   options: ComputeOptions,
 ): Promise<Timing> {
   const size = searcher.index.size;
-  const batchSize = Math.max(1, Math.min(1024, Math.floor(BATCH_PAIRS / size)));
+  const batchSize = queriesPerBatch(size);
   let done = 0;
   const started = process.hrtime.bigint();
   for (let start = 0; start < rows.length; start += batchSize) {
@@ -234,6 +228,8 @@ export interface EvaluationRunOptions {
   neighbors?: number;
   strip: boolean;
   jobs: number;
+  /** How worker threads are started (default: the built worker.js). */
+  createWorker?: WorkerFactory;
   /** One JSONL line per evaluated row: the headline prediction and its nearest rows. */
   predictions?: OutputSink;
   /** The neighbours of every evaluated row, for `npc score` (io/neighbors-file.ts). */
@@ -293,7 +289,7 @@ export async function evaluate(data: EvalData, options: EvaluateOptions): Promis
   const searchM = Math.min(m, trainSize);
   let neighborsFile: NeighborsFileWriter | undefined;
   try {
-    const searcher = await openSearcher(trainRecords, options.jobs);
+    const searcher = await openSearcher(trainRecords, options.jobs, { createWorker: options.createWorker });
     try {
       if (options.neighborsOut) {
         neighborsFile = createNeighborsFileWriter(options.neighborsOut, {

@@ -21,7 +21,7 @@ import {
   type SelectionShortfall,
 } from './evaluate.js';
 import { RowScorer, type Scores } from './scoring.js';
-import { checkKsFit, openSearcher } from './training.js';
+import { checkKsFit, openSearcher, type WorkerFactory } from './training.js';
 import type { Label } from '../model/labels.js';
 import { compareLabels } from '../model/labels.js';
 import { mulberry32 } from '../model/random.js';
@@ -88,6 +88,8 @@ export interface FewShotOptions {
   tie: TieRule;
   neighbors?: number;
   jobs: number;
+  /** How worker threads are started (default: the built worker.js). */
+  createWorker?: WorkerFactory;
   interruption?: Interruption;
 }
 
@@ -132,6 +134,7 @@ export async function fewShot(data: EvalData, selection: RowSelection, options: 
     const searcher = await openSearcher(
       draw.map((i) => train.records[i]),
       options.jobs,
+      { createWorker: options.createWorker },
     );
     const trainSize = searcher.index.size;
     const scorer = new RowScorer(searcher.index.encoder, searcher.index.labelIds, {

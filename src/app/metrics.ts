@@ -173,15 +173,6 @@ export function classificationMetrics(matrix: ConfusionMatrix): ClassificationMe
   return { perClass, macroPrecision: mean((c) => c.precision), macroRecall: mean((c) => c.recall), macroF1: mean((c) => c.f1) };
 }
 
-/** Per-class metrics straight from true and predicted ids. */
-export function classificationReport(
-  trueIds: ArrayLike<number>,
-  predictedIds: ArrayLike<number>,
-  numClasses: number,
-): ClassificationMetrics {
-  return classificationMetrics(confusionMatrix(trueIds, predictedIds, numClasses));
-}
-
 export interface Score extends Interval {
   /** Correct rows (an expected, possibly fractional, count for the random rule). */
   correct: number;

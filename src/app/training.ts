@@ -15,7 +15,9 @@ import { statSync } from 'node:fs';
 import { makeDirectories } from '../io/directories.js';
 import { systemReason } from '../io/lines.js';
 import { dirname } from 'node:path';
-import { createSearcher, maxJobs, SearchPool, type Searcher } from '../parallel/searcher.js';
+import { createSearcher, maxJobs, SearchPool, type Searcher, type WorkerFactory } from '../parallel/searcher.js';
+
+export type { WorkerFactory } from '../parallel/searcher.js';
 
 export const DEFAULT_DATASET = 'ag_news';
 
@@ -130,12 +132,16 @@ export function fitIndex(
 
 /**
  * The training set ready to search on `jobs` threads. With more than one, the workers also compute
- * C(y) of their rows. `started`: threads already spawned (see createSearcher). The caller closes the
- * searcher (it may hold worker threads).
+ * C(y) of their rows. `threads`: threads already spawned and how to start them (see createSearcher).
+ * The caller closes the searcher (it may hold worker threads).
  */
-export async function openSearcher(records: readonly LabeledRecord[], jobs: number, started?: SearchPool): Promise<Searcher> {
+export async function openSearcher(
+  records: readonly LabeledRecord[],
+  jobs: number,
+  threads: { started?: SearchPool; createWorker?: WorkerFactory } = {},
+): Promise<Searcher> {
   const index = fitIndex(records, defaultCompressor(), { deferLengths: jobs > 1 && records.length > 1 });
-  return createSearcher(index, jobs, started);
+  return createSearcher(index, jobs, threads);
 }
 
 /** Training sets at least this large are kept prepared on disk (parsing and C(y) then cost nothing). */
@@ -159,7 +165,13 @@ export interface TrainingSearcher {
 export async function openTrainingSearcher(
   spec: DataSpec,
   jobs: number,
-  options: { jobsBelowPreparedSize?: number; cacheDir?: string; onWarning?: (message: string) => void } = {},
+  options: {
+    jobsBelowPreparedSize?: number;
+    cacheDir?: string;
+    onWarning?: (message: string) => void;
+    /** How worker threads are started (default: the built worker.js). */
+    createWorker?: WorkerFactory;
+  } = {},
 ): Promise<TrainingSearcher> {
   const cacheDir = options.cacheDir ?? resolveCacheDir();
   // Worker threads pay off on large training sets; a caller with little to do may ask for fewer below that.
@@ -170,7 +182,7 @@ export async function openTrainingSearcher(
   // INDEX_CACHE_MIN_ROWS rows. A wrong guess costs only their start-up on the other cores.
   const early =
     jobs > 1 && spec.path !== '-' && (below > 1 || spec.path === undefined || largeFile(spec.path))
-      ? SearchPool.spawn(Math.min(jobs, maxJobs()))
+      ? SearchPool.spawn(Math.min(jobs, maxJobs()), options.createWorker)
       : undefined;
   try {
     const cached = spec.path === undefined ? await defaultSplit('train', cacheDir) : undefined;
@@ -196,11 +208,19 @@ export async function openTrainingSearcher(
       const cachedIndex = readCachedIndex(entry);
       if (cachedIndex) {
         const index = new TrainingIndex(cachedIndex.arrays, new LabelEncoder(cachedIndex.classes), compressor, true);
-        return { searcher: await createSearcher(index, jobsFor(index.size), early), source: path, labelNames, fromCache: true };
+        return {
+          searcher: await createSearcher(index, jobsFor(index.size), { started: early, createWorker: options.createWorker }),
+          source: path,
+          labelNames,
+          fromCache: true,
+        };
       }
     }
     const train = await loadSplit({ ...spec, path }, 'train');
-    const searcher = await openSearcher(train.records, jobsFor(train.records.length), early);
+    const searcher = await openSearcher(train.records, jobsFor(train.records.length), {
+      started: early,
+      createWorker: options.createWorker,
+    });
     if (entry && train.records.length >= INDEX_CACHE_MIN_ROWS) {
       const { index } = searcher;
       try {

@@ -27,8 +27,19 @@ import { exitOnSignal } from './signals.js';
 import { LineWriter } from './output.js';
 import { npcVersion } from './version.js';
 import { availableParallelism } from 'node:os';
+import type { WorkerFactory } from '../app/training.js';
 
-function buildProgram(out: LineWriter): Command {
+/** What the embedding program may put in place of npc's defaults (never read from the environment). */
+export interface MainOptions {
+  /**
+   * How search worker threads are started (default: the built worker.js). A test entry point passes a
+   * worker that fails on purpose; a program embedding npc, one of its own.
+   */
+  createWorker?: WorkerFactory;
+}
+
+function buildProgram(out: LineWriter, seams: MainOptions): Command {
+  const { createWorker } = seams;
   const program = new Command('npc')
     .description('Parameter-free text classification: exact gzip NCD + k nearest neighbours (Jiang et al. 2023).')
     .version(npcVersion(), '-V, --version')
@@ -87,6 +98,12 @@ function buildProgram(out: LineWriter): Command {
         ),
       )
       .option('-k, --k <n>', 'neighbours that vote', positiveInt, 2)
+      .addOption(
+        new Option('--tie <rule>', 'how a tie between labels with the most votes is broken (nearest|decrement|random|weighted)')
+          .default('nearest')
+          .argParser(tieRule),
+      )
+      .option('--seed <s>', "seed (0..4294967295) of --tie random: a text's pick depends on the seed and the text only (default: 0)", seed)
       .option('--neighbors <n>', 'attach the n nearest training rows to each prediction (JSON output)', nonNegativeInt, 0)
       .addOption(
         new Option(
@@ -122,7 +139,7 @@ Examples:
     )
     .action(async (texts: string[], opts) => {
       const { classifyCommand } = await import('./commands/classify.js');
-      await classifyCommand(texts, opts, { stdin: process.stdin, out, warn });
+      await classifyCommand(texts, opts, { stdin: process.stdin, out, warn, createWorker });
     });
 
   dataOptions(
@@ -187,7 +204,7 @@ Examples:
     )
     .action(async (opts) => {
       const { evalCommand } = await import('./commands/eval.js');
-      await evalCommand(opts, { out, warn, stdout: stdoutTarget(), stdinIdentity: fdIdentity(0) });
+      await evalCommand(opts, { out, warn, stdout: stdoutTarget(), stdinIdentity: fdIdentity(0), createWorker });
     });
 
   dataOptions(
@@ -281,7 +298,7 @@ Examples:
     )
     .action(async (opts) => {
       const { driftCommand } = await import('./commands/drift.js');
-      await driftCommand(opts, { stdin: process.stdin, out, warn, stdout: stdoutTarget() });
+      await driftCommand(opts, { stdin: process.stdin, out, warn, stdout: stdoutTarget(), createWorker });
     });
 
   program
@@ -367,10 +384,10 @@ function stdoutTarget(): StdoutTarget {
 }
 
 /** Runs npc with `argv` (process.argv layout) and returns the exit code. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], options: MainOptions = {}): Promise<number> {
   exitOnSignal();
   const out = new LineWriter(process.stdout);
-  const program = buildProgram(out);
+  const program = buildProgram(out, options);
   try {
     await program.parseAsync(argv);
     return 0;

@@ -194,24 +194,21 @@ class EnginePairScanner implements PairScanner {
   setQuery(x: Uint8Array): number {
     this.query = x;
     this.queries++;
-    const cx = this.engine.setQuery(x);
-    this.engine.queryOwner = this;
-    return cx;
+    return this.engine.setQuery(x, this);
   }
 
   private ownQuery(): void {
     if (this.query === null) throw new Error('PairScanner: setQuery() first');
-    this.engine.setQuery(this.query);
-    this.engine.queryOwner = this;
+    this.engine.setQuery(this.query, this);
   }
 
   pairLength(data: Uint8Array, start: number, end: number): number {
-    if (this.engine.queryOwner !== this) this.ownQuery();
+    if (!this.engine.holdsQueryOf(this)) this.ownQuery();
     return this.engine.pairLength(data, start, end);
   }
 
   pairLengthBounded(data: Uint8Array, start: number, end: number, limit: number): number {
-    if (this.engine.queryOwner !== this) this.ownQuery();
+    if (!this.engine.holdsQueryOf(this)) this.ownQuery();
     return this.engine.pairLengthBounded(data, start, end, limit);
   }
 
@@ -227,7 +224,7 @@ class EnginePairScanner implements PairScanner {
 
   /** Makes this scanner's query and prepared rows the engine's, if another scanner of it changed them. */
   private ownQueryAndRows(): void {
-    if (this.engine.queryOwner !== this) this.ownQuery();
+    if (!this.engine.holdsQueryOf(this)) this.ownQuery();
     const r = this.engine.loadedRows;
     if (r === null || r.data !== this.data || r.offsets !== this.offsets || r.from !== this.from || r.to !== this.to) this.ownRows();
   }

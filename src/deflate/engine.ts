@@ -104,8 +104,8 @@ export class DeflateLengthEngine {
   private u8: Uint8Array;
   /** Length of the current query x, or -1. */
   private queryLength = -1;
-  /** Who set the current query: set by its caller after setQuery (the pair scanners of src/compress), null otherwise. */
-  queryOwner: unknown = null;
+  /** Whose query the engine holds: the `owner` given to the last setQuery that succeeded, null otherwise. */
+  private queryOwner: object | null = null;
   private rows: RowsKey | null = null;
   private rowsPrepared = false;
 
@@ -138,8 +138,11 @@ export class DeflateLengthEngine {
     return this.ex.gzip_length(length);
   }
 
-  /** Fix the query x for the pairs that follow; returns C(x). */
-  setQuery(x: Uint8Array): number {
+  /**
+   * Fix the query x for the pairs that follow; returns C(x). `owner` (e.g. a pair scanner sharing this
+   * engine with others) can ask later whether the engine still holds its query (`holdsQueryOf`).
+   */
+  setQuery(x: Uint8Array, owner: object | null = null): number {
     if (x.length > MAX_INPUT - 1) throw new RangeError(`setQuery: queries over ${MAX_INPUT - 1} bytes are not supported`);
     this.queryLength = -1;
     this.queryOwner = null;
@@ -157,7 +160,13 @@ export class DeflateLengthEngine {
       throw engineError(err, 'setQuery');
     }
     this.queryLength = x.length;
+    this.queryOwner = owner;
     return cx;
+  }
+
+  /** True when the current query was set by `owner` (no setQuery since, by anyone else): it need not be set again. */
+  holdsQueryOf(owner: object): boolean {
+    return this.queryOwner === owner && this.queryLength >= 0;
   }
 
   /** True after setQuery. */

@@ -65,8 +65,3 @@ export async function fileHashes(path: string): Promise<{ sha256: string; conten
   const sha256 = raw.digest('hex');
   return { sha256, contentSha256: content ? content.digest('hex') : sha256 };
 }
-
-/** SHA-256 (hex) of bytes already in memory. */
-export function sha256OfBytes(data: Uint8Array | string): string {
-  return createHash('sha256').update(data).digest('hex');
-}

@@ -305,18 +305,6 @@ export function createNeighborsFileWriter(output: OutputSink | string, header: N
   return NeighborsFileWriter.create(output, header);
 }
 
-/** Writes a whole neighbours file from rows (aborting the file on any error). */
-export async function writeNeighborsFile(path: string, header: NeighborsHeaderInit, rows: Iterable<NeighborsRow>): Promise<void> {
-  const writer = createNeighborsFileWriter(path, header);
-  try {
-    for (const row of rows) await writer.write(row.testRow, row.indices, row.distances);
-    await writer.commit();
-  } catch (err) {
-    await writer.abort();
-    throw err;
-  }
-}
-
 /** Reads and fully validates a neighbours file; any problem is a one-line InputError naming the file. */
 export async function readNeighborsFile(path: string): Promise<SavedNeighbors> {
   let data: Buffer;

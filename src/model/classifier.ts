@@ -13,10 +13,10 @@
 import { checkUnicode, type Compressor, defaultCompressor, describeValue, utf8Bytes } from '../compress/index.js';
 import type { Label } from './labels.js';
 import { NearestNeighbors } from './neighbors.js';
-import { mulberry32 } from './random.js';
+import { decide } from './prediction.js';
 import { TrainingIndex } from './training-index.js';
-import { isTieRule, predictWithRule, TIE_RULES, type TieRule } from './tie-rules.js';
-import { lenientCorrect, voteCounts, voteShare } from './vote.js';
+import { isTieRule, TIE_RULES, type TieRule } from './tie-rules.js';
+import { lenientCorrect, voteCounts } from './vote.js';
 
 export interface ClassifierOptions {
   /** Neighbours that vote. Default 2, as in the paper. More than the training rows is a RangeError at predict time. */
@@ -25,8 +25,9 @@ export interface ClassifierOptions {
    * How `predict` breaks a tie between labels with the most votes (`npc eval --tie`), default
    * 'nearest': the label of the nearest neighbour among them. 'decrement': drop the farthest of the k
    * and vote again. 'weighted': the tied label with the lowest total distance (then the nearest).
-   * 'random': a uniform pick among them, from a generator seeded with `seed` at every `predict` call,
-   * so `predict(texts)` equals `npc eval --tie random --seed S --predictions` on the same rows in order.
+   * 'random': a uniform pick among them, drawn from `seed` and the text itself (model/random.ts
+   * `textRandom`), so a text gets the same label wherever it is in `texts`, as from
+   * `npc classify --tie random --seed S`.
    */
   tie?: TieRule;
   /** Seed (0 .. 2^32 − 1) of the random tie rule. Default 0. */
@@ -157,17 +158,8 @@ export class GzipKnnClassifier {
    */
   kneighbors(texts: readonly string[], nNeighbors: number = this.#k): KNeighborsResult {
     checkTexts(texts, 'texts');
-    const index = this.fitted();
-    const m = this.checkNeighbors(nNeighbors);
-    const nearest = new NearestNeighbors(m);
-    const indices: number[][] = [];
-    const distances: number[][] = [];
-    for (const text of texts) {
-      index.search(utf8Bytes(text), nearest);
-      indices.push(Array.from(nearest.indices.subarray(0, nearest.size)));
-      distances.push(Array.from(nearest.distances.subarray(0, nearest.size)));
-    }
-    return { indices, distances };
+    const found = this.nearest(texts, this.checkNeighbors(nNeighbors));
+    return { indices: found.map((n) => n.rows), distances: found.map((n) => n.distances) };
   }
 
   /**
@@ -186,16 +178,16 @@ export class GzipKnnClassifier {
   predictDetails(texts: readonly string[]): PredictionDetails[] {
     checkTexts(texts, 'texts');
     const index = this.fitted();
-    const k = this.voters();
-    const random = mulberry32(this.#seed);
-    return this.neighbors(texts, k).map(({ ids, distances }) => {
-      const id = predictWithRule(this.#tie, ids, distances, k, random);
-      const confidence = voteShare(ids, k, id);
-      const distance = distances[0];
-      const abstained =
-        (this.#abstainAbove !== undefined && distance > this.#abstainAbove) ||
-        (this.#minConfidence !== undefined && confidence < this.#minConfidence);
-      return { label: abstained ? null : index.encoder.labelOf(id), confidence, distance, abstained };
+    const rule = {
+      k: this.voters(),
+      tie: this.#tie,
+      seed: this.#seed,
+      abstainAbove: this.#abstainAbove,
+      minConfidence: this.#minConfidence,
+    };
+    return this.nearest(texts, rule.k).map(({ query, rows, distances }) => {
+      const { label, confidence, distance, abstained } = decide(this.labelIdsOf(rows), distances, query, rule);
+      return { label: abstained ? null : index.encoder.labelOf(label), confidence, distance, abstained };
     });
   }
 
@@ -233,7 +225,7 @@ export class GzipKnnClassifier {
   }
 
   private neighborLabelIds(texts: readonly string[]): number[][] {
-    return this.neighbors(texts, this.voters()).map((n) => n.ids);
+    return this.nearest(texts, this.voters()).map((n) => this.labelIdsOf(n.rows));
   }
 
   /** k, once it is known to fit the training set: more voters than rows is a RangeError, as in scikit-learn. */
@@ -244,17 +236,27 @@ export class GzipKnnClassifier {
     return this.#k;
   }
 
-  /** The label ids and NCDs of the k nearest rows of each text, nearest first. */
-  private neighbors(texts: readonly string[], k: number): { ids: number[]; distances: number[] }[] {
+  /**
+   * The search every method runs: the m nearest training rows of each text (m at most the training
+   * rows), with their NCDs, ordered by (NCD, training index), and the text's UTF-8 bytes.
+   */
+  private nearest(texts: readonly string[], m: number): { query: Uint8Array; rows: number[]; distances: number[] }[] {
     const index = this.fitted();
-    const nearest = new NearestNeighbors(Math.min(k, index.size));
+    const found = new NearestNeighbors(m);
     return texts.map((text) => {
-      index.search(utf8Bytes(text), nearest);
+      const query = utf8Bytes(text);
+      index.search(query, found);
       return {
-        ids: Array.from(nearest.indices.subarray(0, nearest.size), (row) => index.labelIds[row]),
-        distances: Array.from(nearest.distances.subarray(0, nearest.size)),
+        query,
+        rows: Array.from(found.indices.subarray(0, found.size)),
+        distances: Array.from(found.distances.subarray(0, found.size)),
       };
     });
+  }
+
+  private labelIdsOf(rows: readonly number[]): number[] {
+    const { labelIds } = this.fitted();
+    return rows.map((row) => labelIds[row]);
   }
 
   private checkNeighbors(n: number): number {

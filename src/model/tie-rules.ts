@@ -5,7 +5,7 @@
  * votes every rule predicts it; the rules differ only when several labels tie for the most votes:
  *
  * - `nearest`: the tied label whose nearest neighbour is nearest (the label of the first tied row in
- *   the list). This is `strictVote` in vote.ts and npc's default.
+ *   the list): `strictVote` in vote.ts, npc's default.
  * - `decrement` (Ken Schutte's rule): drop the farthest of the k neighbours and vote again among k − 1,
  *   then k − 2, ..., until one label has the most votes (k = 1 never ties). Equivalently: among the
  *   tied labels, the one whose farthest neighbour within the k is nearest.
@@ -19,7 +19,7 @@
  * The paper's lenient scoring (correct when the true label is among the tied labels) is not a tie rule
  * but a scoring rule; `lenientCorrect` is re-exported here so callers find every rule in one place.
  */
-import { lenientCorrect, topLabels, voteCounts } from './vote.js';
+import { lenientCorrect, strictVote, topLabels, voteCounts } from './vote.js';
 
 export { lenientCorrect };
 
@@ -36,11 +36,6 @@ function checkList(labels: ArrayLike<number>, k: number): number {
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);
   if (labels.length === 0) throw new RangeError('a vote needs at least one neighbour');
   return Math.min(k, labels.length);
-}
-
-/** The `nearest` rule (same as `strictVote`). */
-export function nearestVote(labels: ArrayLike<number>, k: number): number {
-  return topLabels(labels, checkList(labels, k))[0];
 }
 
 /** Ken Schutte's rule: while the top labels tie, vote again without the farthest neighbour. */
@@ -76,7 +71,7 @@ export function weightedVote(labels: ArrayLike<number>, distances: ArrayLike<num
 }
 
 /**
- * A uniform pick among the tied labels using `random` (e.g. `mulberry32(seed)` from app/sampling.ts).
+ * A uniform pick among the tied labels using `random` (`mulberry32(seed)` or `textRandom(seed, text)`, model/random.ts).
  * A random number is consumed only when there is a tie, exactly one per tie.
  */
 export function pickRandom(labels: ArrayLike<number>, k: number, random: () => number): number {
@@ -98,7 +93,7 @@ export function predictWithRule(
 ): number {
   switch (rule) {
     case 'nearest':
-      return nearestVote(labels, k);
+      return strictVote(labels, k);
     case 'decrement':
       return decrementVote(labels, k);
     case 'weighted':

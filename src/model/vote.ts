@@ -31,9 +31,14 @@ export function topLabels(neighborLabels: ArrayLike<number>, k: number): number[
   return tied;
 }
 
-/** Strict prediction: the first of the tied labels is the one whose nearest neighbour is nearest. */
+/**
+ * Strict prediction (the `nearest` tie rule, npc's default): the most frequent label among the first k
+ * (all when fewer are given); among labels tied for the most votes, the one whose nearest neighbour is
+ * nearest. A k that is not a positive integer, or no neighbour at all, is a RangeError.
+ */
 export function strictVote(neighborLabels: ArrayLike<number>, k: number): number {
-  if (neighborLabels.length === 0 || k < 1) throw new RangeError('strictVote needs at least one neighbour');
+  if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);
+  if (neighborLabels.length === 0) throw new RangeError('a vote needs at least one neighbour');
   return topLabels(neighborLabels, k)[0];
 }
 

@@ -7,6 +7,25 @@ import { NearestNeighbors } from '../model/neighbors.js';
 import { searchRange, type TrainingArrays } from '../model/training-index.js';
 import type { PairScanner } from '../compress/index.js';
 
+/**
+ * Pairs per search batch: enough to keep every worker busy for many milliseconds per message, few
+ * enough that an interrupt, a progress update or the next streamed answer never waits long (a fraction
+ * of a second on one core).
+ */
+export const BATCH_PAIRS = 10_000;
+
+/** Most queries in one batch, however small the training set. */
+export const MAX_BATCH_QUERIES = 256;
+
+/**
+ * Queries per search batch against `trainSize` training rows: BATCH_PAIRS / trainSize, at least one
+ * (a large training set means one query per batch) and at most MAX_BATCH_QUERIES. Every batched search
+ * (`npc eval`, `npc classify`, `npc drift`) uses this rule.
+ */
+export function queriesPerBatch(trainSize: number): number {
+  return Math.max(1, Math.min(MAX_BATCH_QUERIES, Math.floor(BATCH_PAIRS / trainSize)));
+}
+
 /** Queries back to back: query q is bytes[offsets[q] .. offsets[q+1]). */
 export interface PackedQueries {
   bytes: Uint8Array;

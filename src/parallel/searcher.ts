@@ -4,7 +4,6 @@
  * order, and the per-slice lists are merged by (NCD, index), which is a total order.
  */
 import { availableParallelism } from 'node:os';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { WorkerError } from '../errors.js';
 import { createPairScanner, type PairScanner } from '../compress/index.js';
@@ -22,6 +21,24 @@ export interface Searcher {
   close(): Promise<void>;
 }
 
+/**
+ * Starts one search worker thread: a Worker whose script runs the message loop of worker.ts (worker.js
+ * beside this module once built). The default, `defaultWorkerFactory`, starts that worker.js. Another
+ * factory can run the TypeScript sources through a loader, or put a worker that fails on purpose in
+ * place (the fault tests); npc's CLI takes it as a parameter of `main`, never from the environment.
+ */
+export type WorkerFactory = () => Worker;
+
+/** The search worker of this build: worker.js next to this module. */
+export const defaultWorkerFactory: WorkerFactory = () => new Worker(new URL('./worker.js', import.meta.url));
+
+export interface SearcherOptions {
+  /** Threads already spawned by SearchPool.spawn(), used or closed by createSearcher. */
+  started?: SearchPool;
+  /** How worker threads are started (default: defaultWorkerFactory). */
+  createWorker?: WorkerFactory;
+}
+
 export function defaultJobs(): number {
   return Math.max(1, availableParallelism());
 }
@@ -33,17 +50,19 @@ export function maxJobs(): number {
 
 /**
  * Builds the searcher for `jobs` threads (capped at maxJobs() and at one per training row); with more
- * than one, the pool also computes C(y) of every row. `started` is a pool from SearchPool.spawn(),
- * whose threads booted while the caller was loading the index; it is used or closed here.
+ * than one, the pool also computes C(y) of every row. `options.started` is a pool from
+ * SearchPool.spawn(), whose threads booted while the caller was loading the index; it is used or
+ * closed here. `options.createWorker` starts the threads otherwise (default: defaultWorkerFactory).
  */
-export async function createSearcher(index: TrainingIndex, jobs: number, started?: SearchPool): Promise<Searcher> {
+export async function createSearcher(index: TrainingIndex, jobs: number, options: SearcherOptions = {}): Promise<Searcher> {
+  const { started } = options;
   const workers = Math.min(jobs, index.size, maxJobs());
   if (workers <= 1) {
     if (started) await started.close();
     if (!index.lengthsReady) throw new Error('createSearcher: one thread needs an index with its lengths computed');
     return new LocalSearcher(index);
   }
-  const pool = started ?? SearchPool.spawn(workers);
+  const pool = started ?? SearchPool.spawn(workers, options.createWorker);
   try {
     await pool.attach(index, workers);
   } catch (err) {
@@ -94,11 +113,20 @@ export class SearchPool implements Searcher {
 
   private constructor() {}
 
-  /** Starts `threads` workers that wait for attach(). */
-  static spawn(threads: number): SearchPool {
+  /**
+   * Starts `threads` workers that wait for attach(), each made by `createWorker`. A factory that throws
+   * ends the workers already started and becomes a WorkerError naming the worker and the cause.
+   */
+  static spawn(threads: number, createWorker: WorkerFactory = defaultWorkerFactory): SearchPool {
     const pool = new SearchPool();
     for (let w = 0; w < threads; w++) {
-      const worker = spawnWorker();
+      let worker: Worker;
+      try {
+        worker = createWorker();
+      } catch (err) {
+        void pool.close();
+        throw new WorkerError(`cannot start search worker ${w}: ${err instanceof Error ? err.message : String(err)}`);
+      }
       worker.on('message', (reply: WorkerReply) => pool.onReply(reply, w));
       worker.on('error', (err) => pool.fail(new WorkerError(`search worker ${w} failed: ${err.message}`)));
       worker.on('exit', (code) => {
@@ -217,19 +245,4 @@ function mergeSlices(replies: Extract<WorkerReply, { type: 'search' }>[], count:
     out.sizes[q] = n;
   }
   return out;
-}
-
-/**
- * The worker's entry: worker.js next to this file, or the script `NPC_WORKER_SCRIPT` names (a path or a
- * file: URL). The override lets the test suite run the TypeScript sources through a loader
- * (test/helpers/ts-worker.mjs) and put a failing worker in place (test/helpers/faulty-worker.mjs).
- */
-function workerScript(): URL {
-  const override = process.env.NPC_WORKER_SCRIPT;
-  if (override) return override.startsWith('file:') ? new URL(override) : pathToFileURL(override);
-  return new URL('./worker.js', import.meta.url);
-}
-
-function spawnWorker(): Worker {
-  return new Worker(workerScript());
 }

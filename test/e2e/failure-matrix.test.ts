@@ -12,7 +12,6 @@
 import { chmodSync, copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/model/random.js';
 import { pakoCompressor, utf8Bytes } from '../../src/compress/index.js';
@@ -1223,34 +1222,7 @@ describe.skipIf(!haveAgCsv).concurrent('row 19: a cached file changed on disk', 
   });
 });
 
-// ---------------------------------------------------------------------------------------------------
-describe.concurrent('row 20: a worker throws or dies', () => {
-  // Regression (row 20), fixed: observed exit 70 `npc: internal error: Error: search worker 0 failed: ...`.
-  it.each([
-    ['throw', 'search worker \\d+ failed: injected worker fault'],
-    ['exit', 'search worker \\d+ exited unexpectedly \\(exit code 3\\)'],
-  ])(
-    'row 20: a worker that fails (NPC_FAULT=%s, test/helpers/faulty-worker.mjs) → error with the cause, exit 1, no hang, no output files',
-    async (fault, cause) => {
-      const out = makeTmp('npc-fm-r20-');
-      const env = { NPC_WORKER_SCRIPT: fileURLToPath(new URL('../helpers/faulty-worker.mjs', import.meta.url)), NPC_FAULT: fault };
-      const e = await run(['eval', '--train', train, '--test', train, '--jobs', '2', '--quiet', '--predictions', join(out, 'p.jsonl')], {
-        env,
-        timeoutMs: 30_000,
-      });
-      expect(e.timedOut).toBe(false);
-      expect(listTree(out)).toEqual([]);
-      expectNpcError(e, 1, new RegExp(`(.+: )?${cause}`));
-      const c = await run(['classify', '--train', train, '--jobs', '2', '--input', 'text'], {
-        env,
-        input: 'the striker scored\n',
-        timeoutMs: 30_000,
-      });
-      expect(c.timedOut).toBe(false);
-      expectNpcError(c, 1, new RegExp(`(.+: )?${cause}`));
-    },
-  );
-});
+// Row 20 (a worker throws or dies): test/e2e/worker-faults.test.ts.
 
 // ---------------------------------------------------------------------------------------------------
 describe('row 21: same input with --jobs 1 and --jobs 2, run twice', () => {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { gunzipSync, crc32 } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NEIGHBORS_MAGIC, readNeighborsFile } from '../../src/io/neighbors-file.js';
-import { sha256OfBytes } from '../../src/io/file-hash.js';
+import { sha256OfBytes } from '../helpers/product-parts.js';
 import { runNpc } from '../helpers/run-npc.js';
 import { requireSharedData, sharedDataPath } from '../helpers/shared-data.js';
 

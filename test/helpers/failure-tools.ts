@@ -25,6 +25,8 @@ export interface SpawnOptions {
   timeoutMs?: number;
   /** Do not collect stdout (the caller reads child.stdout itself). */
   ownStdout?: boolean;
+  /** The script to run instead of bin/npc.js (a test-only entry point such as test/helpers/npc-with-faulty-worker.mjs). */
+  entry?: string;
 }
 
 export interface SpawnResult extends RunResult {
@@ -42,7 +44,7 @@ export interface Spawned {
   done: Promise<SpawnResult>;
 }
 
-/** Spawns `node bin/npc.js ...args` and collects its output. */
+/** Spawns `node bin/npc.js ...args` (or `options.entry`) and collects its output. */
 export function spawnNpc(args: string[], options: SpawnOptions = {}): Spawned {
   assertBuilt();
   let stdinFd: number | undefined;
@@ -53,7 +55,7 @@ export function spawnNpc(args: string[], options: SpawnOptions = {}): Spawned {
     stdio = [stdinFd, 'pipe', 'pipe'];
   }
   const started = Date.now();
-  const child = spawn(process.execPath, [npcBin, ...args], {
+  const child = spawn(process.execPath, [options.entry ?? npcBin, ...args], {
     cwd: options.cwd ?? repoRoot,
     env: { ...childEnv(), ...options.env },
     stdio,

@@ -15,13 +15,9 @@ export interface RunResult {
   stderr: string;
 }
 
-/**
- * The environment of a spawned npc: this process's, without the test-only worker override
- * (test/setup.ts), so the CLI runs its own compiled worker unless a test asks otherwise.
- */
+/** The environment of a spawned npc: a copy of this process's (a test adds to it, never to ours). */
 export function childEnv(): NodeJS.ProcessEnv {
-  const { NPC_WORKER_SCRIPT: _, ...env } = process.env;
-  return env;
+  return { ...process.env };
 }
 
 let builtFromTheseSources = false;

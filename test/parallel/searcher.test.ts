@@ -1,10 +1,15 @@
-import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fitIndex } from '../../src/app/training.js';
 import { pakoCompressor, utf8Bytes } from '../../src/compress/index.js';
-import { createSearcher, LocalSearcher, SearchPool, type NeighborLists } from '../../src/parallel/searcher.js';
+import { createSearcher, LocalSearcher, SearchPool, type NeighborLists, type WorkerFactory } from '../../src/parallel/searcher.js';
 import type { LabeledRecord } from '../../src/io/records.js';
 import { readJsonlGz, requireSharedData, sharedDataPath } from '../helpers/shared-data.js';
+
+/** The search worker from the TypeScript sources (there is no compiled worker.js beside src/parallel/searcher.ts). */
+const tsWorker: WorkerFactory = () => new Worker(new URL('../helpers/ts-worker.mjs', import.meta.url));
+/** A worker that fails on its first request (test/helpers/faulty-worker.mjs; NPC_FAULT says how). */
+const faultyWorker: WorkerFactory = () => new Worker(new URL('../helpers/faulty-worker.mjs', import.meta.url));
 
 const available = requireSharedData('ag_news/train.first2000.jsonl.gz', 'ag_news/test.jsonl.gz');
 
@@ -27,7 +32,7 @@ describe.skipIf(!available)('searching on worker threads', () => {
 
   it.each([2, 3])('--jobs %i gives bit-identical neighbour lists and C(y) to one thread', async (jobs) => {
     const expected = asRows(await local!.search(queries, 10));
-    const pooled = await createSearcher(fitIndex(train, undefined, { deferLengths: true }), jobs);
+    const pooled = await createSearcher(fitIndex(train, undefined, { deferLengths: true }), jobs, { createWorker: tsWorker });
     try {
       expect(pooled.jobs).toBe(jobs);
       expect(Array.from(pooled.index.compressedLengths)).toEqual(Array.from(local!.index.compressedLengths));
@@ -41,7 +46,7 @@ describe.skipIf(!available)('searching on worker threads', () => {
 
   it('the workers compute with the compressor of the index (pako here), not a fixed one', async () => {
     const small = train.slice(0, 60);
-    const viaPako = await createSearcher(fitIndex(small, pakoCompressor, { deferLengths: true }), 2);
+    const viaPako = await createSearcher(fitIndex(small, pakoCompressor, { deferLengths: true }), 2, { createWorker: tsWorker });
     try {
       expect(viaPako.index.compressor.name).toBe(pakoCompressor.name);
       expect(asRows(await viaPako.search(queries.slice(0, 2), 5))).toEqual(
@@ -59,8 +64,8 @@ describe.skipIf(!available)('threads started before the index is known (SearchPo
 
   it('take their slices on attach and give the same lists as one thread; surplus threads are ended', async () => {
     const local = new LocalSearcher(fitIndex(train));
-    const started = SearchPool.spawn(3);
-    const pooled = await createSearcher(fitIndex(train, undefined, { deferLengths: true }), 2, started);
+    const started = SearchPool.spawn(3, tsWorker);
+    const pooled = await createSearcher(fitIndex(train, undefined, { deferLengths: true }), 2, { started });
     try {
       expect(pooled).toBe(started);
       expect(pooled.jobs).toBe(2);
@@ -72,8 +77,8 @@ describe.skipIf(!available)('threads started before the index is known (SearchPo
   });
 
   it('are closed when one thread is enough', async () => {
-    const started = SearchPool.spawn(2);
-    const searcher = await createSearcher(fitIndex(train.slice(0, 1)), 2, started);
+    const started = SearchPool.spawn(2, tsWorker);
+    const searcher = await createSearcher(fitIndex(train.slice(0, 1)), 2, { started });
     expect(searcher).toBeInstanceOf(LocalSearcher);
     expect(() => started.index).toThrow(/attach/);
     // Ended, not just forgotten: a terminated Worker's threadId is -1.
@@ -89,27 +94,37 @@ describe('worker failures become errors, never hangs', () => {
     label: i % 3 ? 's' : 'm',
     line: i + 1,
   }));
-  const saved = { script: process.env.NPC_WORKER_SCRIPT, fault: process.env.NPC_FAULT };
-  const faulty = fileURLToPath(new URL('../helpers/faulty-worker.mjs', import.meta.url));
+  const saved = process.env.NPC_FAULT;
   afterEach(() => {
-    process.env.NPC_WORKER_SCRIPT = saved.script;
-    if (saved.fault === undefined) delete process.env.NPC_FAULT;
-    else process.env.NPC_FAULT = saved.fault;
+    if (saved === undefined) delete process.env.NPC_FAULT;
+    else process.env.NPC_FAULT = saved;
   });
 
   it('a worker that throws rejects with the cause', async () => {
-    process.env.NPC_WORKER_SCRIPT = faulty;
     process.env.NPC_FAULT = 'throw';
-    await expect(createSearcher(fitIndex(train, undefined, { deferLengths: true }), 2)).rejects.toThrow(
+    await expect(createSearcher(fitIndex(train, undefined, { deferLengths: true }), 2, { createWorker: faultyWorker })).rejects.toThrow(
       /search worker \d failed: injected worker fault/,
     );
   });
 
   it('a worker that exits rejects with its exit code', async () => {
-    process.env.NPC_WORKER_SCRIPT = faulty;
     process.env.NPC_FAULT = 'exit';
-    await expect(createSearcher(fitIndex(train, undefined, { deferLengths: true }), 2)).rejects.toThrow(
+    await expect(createSearcher(fitIndex(train, undefined, { deferLengths: true }), 2, { createWorker: faultyWorker })).rejects.toThrow(
       /search worker \d exited unexpectedly \(exit code 3\)/,
     );
+  });
+
+  it('row 78: a worker factory that throws is an error naming the worker and the cause, and the workers already started are ended', async () => {
+    const made: Worker[] = [];
+    const failsOnSecond: WorkerFactory = () => {
+      if (made.length === 1) throw new Error('injected factory fault');
+      const worker = tsWorker();
+      made.push(worker);
+      return worker;
+    };
+    expect(() => SearchPool.spawn(3, failsOnSecond)).toThrow(/^cannot start search worker 1: injected factory fault$/);
+    expect(made).toHaveLength(1);
+    // Ended, not left running: its exit event comes (a hang here would be a leaked thread).
+    await new Promise<void>((resolve) => made[0].once('exit', () => resolve()));
   });
 });

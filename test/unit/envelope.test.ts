@@ -8,8 +8,8 @@ import {
   envelopeRow,
   envelopeRowAll,
 } from '../../src/model/envelope.js';
-import { decrementVote, nearestVote } from '../../src/model/tie-rules.js';
-import { topLabels } from '../../src/model/vote.js';
+import { decrementVote } from '../../src/model/tie-rules.js';
+import { strictVote, topLabels } from '../../src/model/vote.js';
 
 /** The summary of a list of rows (what EvalAccumulator does row by row). */
 function summarizeEnvelope(rows: Iterable<EnvelopeRow>): EnvelopeSummary {
@@ -139,7 +139,7 @@ function bruteForce(
   const decrement = new Set<number>();
   const lenient: number[][] = [];
   for (const order of tieOrders(labels, distances)) {
-    nearest.add(nearestVote(order, k));
+    nearest.add(strictVote(order, k));
     decrement.add(decrementVote(order, k));
     lenient.push(topLabels(order, k));
   }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   classificationMetrics,
-  classificationReport,
   ConfusionAccumulator,
   confusionMatrix,
   EvalAccumulator,
@@ -9,6 +8,7 @@ import {
   wilsonInterval,
   Z95,
 } from '../../src/app/metrics.js';
+import { classificationReport } from '../helpers/product-parts.js';
 import { LabelEncoder } from '../../src/model/labels.js';
 
 describe('wilsonInterval', () => {

@@ -11,9 +11,9 @@ import {
   type NeighborsHeaderInit,
   parseNeighborsFile,
   readNeighborsFile,
-  writeNeighborsFile,
 } from '../../src/io/neighbors-file.js';
-import { sha256OfBytes, sha256OfFile } from '../../src/io/file-hash.js';
+import { sha256OfFile } from '../../src/io/file-hash.js';
+import { sha256OfBytes, writeNeighborsFile } from '../helpers/product-parts.js';
 import { checkNeighborsFileMatches } from '../../src/app/rescore.js';
 
 const TRAIN_SHA = 'a'.repeat(64);

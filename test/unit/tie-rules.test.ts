@@ -5,7 +5,6 @@ import {
   decrementVote,
   isTieRule,
   lenientCorrect,
-  nearestVote,
   pickRandom,
   predictionWeights,
   predictWithRule,
@@ -29,7 +28,7 @@ describe('tie rules on hand-made lists', () => {
   it('[A,B,B,A]: nearest says A, decrement says B (k = 3 has a majority)', () => {
     const labels = [A, B, B, A];
     const d = [0.1, 0.3, 0.3, 0.35];
-    expect(nearestVote(labels, 4)).toBe(A);
+    expect(strictVote(labels, 4)).toBe(A);
     expect(decrementVote(labels, 4)).toBe(B);
     // Sums: A 0.45, B 0.6 -> weighted agrees with nearest here.
     expect(weightedVote(labels, d, 4)).toBe(A);
@@ -39,7 +38,7 @@ describe('tie rules on hand-made lists', () => {
     const labels = [A, B, B, A];
     const d = [0.1, 0.2, 0.2, 0.5];
     expect(weightedVote(labels, d, 4)).toBe(B); // B: 0.4, A: 0.6
-    expect(nearestVote(labels, 4)).toBe(A);
+    expect(strictVote(labels, 4)).toBe(A);
     expect(creditWithRule('weighted', labels, d, 4, B)).toBe(1);
     expect(creditWithRule('nearest', labels, d, 4, B)).toBe(0);
   });
@@ -54,7 +53,7 @@ describe('tie rules on hand-made lists', () => {
     // k = 6: 2-2-2; k = 5: B and C tie; k = 4: C has two votes alone.
     const labels = [A, B, C, C, B, A];
     expect(decrementVote(labels, 6)).toBe(C);
-    expect(nearestVote(labels, 6)).toBe(A);
+    expect(strictVote(labels, 6)).toBe(A);
     // k = 2 always falls back to the nearest neighbour.
     expect(decrementVote([B, A], 2)).toBe(B);
   });
@@ -81,7 +80,8 @@ describe('tie rules on hand-made lists', () => {
   });
 
   it('refuses empty lists and bad k', () => {
-    expect(() => nearestVote([], 1)).toThrow(RangeError);
+    expect(() => strictVote([], 1)).toThrow(RangeError);
+    expect(() => strictVote([A], 0)).toThrow(RangeError);
     expect(() => decrementVote([A], 0)).toThrow(RangeError);
     expect(() => predictWithRule('random', [A, B], [0.1, 0.1], 2)).toThrow(/random source/);
   });
@@ -142,7 +142,7 @@ describe('rule properties on random lists', () => {
     return best;
   }
 
-  it('nearest = strictVote and decrement = "earliest last occurrence among the tied"', () => {
+  it('the nearest rule is strictVote, and decrement = "earliest last occurrence among the tied"', () => {
     const random = mulberry32(42);
     const failures: unknown[] = [];
     for (let trial = 0; trial < 2000; trial++) {
@@ -153,7 +153,7 @@ describe('rule properties on random lists', () => {
         const tied = topLabels(labels, k);
         const expected = tied.reduce((sum, t) => sum + creditWithRule('random', labels, d, k, t), 0);
         const ok =
-          nearestVote(labels, k) === strictVote(labels, k) &&
+          predictWithRule('nearest', labels, d, k) === strictVote(labels, k) &&
           decrementVote(labels, k) === decrementByLastOccurrence(labels, k) &&
           tied.includes(weightedVote(labels, d, k)) &&
           Math.abs(expected - 1) < 1e-12;

@@ -10,8 +10,8 @@ import {
   stdinRecords,
   stdinTableRows,
 } from '../../app/classify.js';
-import type { Label } from '../../app/scoring.js';
-import { type FileFormat, labelNameMap, openTrainingSearcher } from '../../app/training.js';
+import type { Label, TieRule } from '../../app/scoring.js';
+import { type FileFormat, labelNameMap, openTrainingSearcher, type WorkerFactory } from '../../app/training.js';
 import { InputError, UsageError, at } from '../../errors.js';
 import { addedFields, checkLineOutput, jsonLine, lineEnd, type LineOutput } from '../classify-output.js';
 import { resolveShard, type ShardFlag } from '../shards.js';
@@ -23,6 +23,9 @@ export interface ClassifyCommandOptions extends FieldFlags {
   format?: FileFormat;
   trainFormat?: FileFormat;
   k: number;
+  tie: TieRule;
+  /** Given only with --tie random (0 when absent). */
+  seed?: number;
   neighbors: number;
   input: 'jsonl' | 'text' | 'csv' | 'tsv';
   json: boolean;
@@ -41,7 +44,13 @@ export interface ClassifyCommandOptions extends FieldFlags {
 export async function classifyCommand(
   texts: string[],
   options: ClassifyCommandOptions,
-  io: { stdin: Readable; out: LineWriter; warn: (message: string) => void },
+  io: {
+    stdin: Readable;
+    out: LineWriter;
+    warn: (message: string) => void;
+    /** How search worker threads are started (default: the built worker.js). */
+    createWorker?: WorkerFactory;
+  },
 ): Promise<void> {
   const fromFile = options.inputFile !== undefined;
   const fromStdin = !fromFile && (texts.length === 0 || (texts.length === 1 && texts[0] === '-'));
@@ -78,7 +87,7 @@ export async function classifyCommand(
       formatHint: formatHint('--train-format'),
     },
     options.jobs,
-    { jobsBelowPreparedSize: streamed ? options.jobs : 1, onWarning: io.warn },
+    { jobsBelowPreparedSize: streamed ? options.jobs : 1, onWarning: io.warn, createWorker: io.createWorker },
   );
   const empty: number[] = [];
   let lineOffset: (() => Promise<number>) | undefined;
@@ -91,6 +100,8 @@ export async function classifyCommand(
     if (lineOutput) checkLineOutput(lineOutput, searcher.index.encoder.classes, show, { ...options, trainSource });
     const classifyOptions = {
       k: options.k,
+      tie: options.tie,
+      seed: options.seed ?? 0,
       neighbors: options.neighbors,
       abstainAbove: options.abstainAbove,
       minConfidence: options.minConfidence,
@@ -248,6 +259,8 @@ function checkOptions(texts: string[], fromStdin: boolean, options: ClassifyComm
   }
   if (options.neighbors > 0 && !asJson)
     throw new UsageError('--neighbors needs JSON output: add --json (plain output is one label per line)');
+  if (options.seed !== undefined && options.tie !== 'random')
+    throw new UsageError(`--seed sets the draws of the random tie rule, but the tie rule is ${options.tie}: add --tie random`);
   if (options.outputField === '') throw new UsageError('--output-field needs a name');
   if (asJson && !(streamed && options.input === 'jsonl') && options.outputField === textField) {
     throw new UsageError(`--output-field ${options.outputField} is also the text field`);

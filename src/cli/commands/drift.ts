@@ -5,7 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import { compareSets, type DriftOptions, measureSet, measureWindows } from '../../app/drift.js';
-import { type FileFormat, inputPaths, inputRecords, labelNameMap, openTrainingSearcher } from '../../app/training.js';
+import { type FileFormat, inputPaths, inputRecords, labelNameMap, openTrainingSearcher, type WorkerFactory } from '../../app/training.js';
 import { counted, InputError, UsageError } from '../../errors.js';
 import { EXIT_DRIFT, ExitStatus } from '../exit-codes.js';
 import { checkLabelNames, chooseFormat, type FileFields, formatHint } from '../options.js';
@@ -45,7 +45,7 @@ export interface DriftCommandOptions {
 
 export async function driftCommand(
   options: DriftCommandOptions,
-  io: { stdin: Readable; out: LineWriter; warn: (message: string) => void; stdout: StdoutTarget },
+  io: { stdin: Readable; out: LineWriter; warn: (message: string) => void; stdout: StdoutTarget; createWorker?: WorkerFactory },
 ): Promise<void> {
   if (options.window !== undefined) {
     if (options.current !== undefined && options.current !== '-')
@@ -83,7 +83,7 @@ export async function driftCommand(
       formatHint: formatHint('--train-format'),
     },
     options.jobs,
-    { onWarning: io.warn },
+    { onWarning: io.warn, createWorker: io.createWorker },
   );
   const progress = new ProgressLine(!options.quiet);
   try {

@@ -5,7 +5,7 @@
 import { evaluate, type EvaluationRunOptions, loadEvalData } from '../../app/evaluate.js';
 import { crossValidate, type CrossValidationMode } from '../../app/cross-validate.js';
 import { fewShot } from '../../app/few-shot.js';
-import { inputPaths, labelNameMap, loadSplit } from '../../app/training.js';
+import { inputPaths, labelNameMap, loadSplit, type WorkerFactory } from '../../app/training.js';
 import { counted, UsageError } from '../../errors.js';
 import type { Label, TieRule } from '../../app/scoring.js';
 import { type FileIdentity, openOutputFiles, type OutputFiles, reportWriter, type StdoutTarget } from '../outputs.js';
@@ -48,6 +48,8 @@ export interface EvalIo {
   stdout: StdoutTarget;
   /** The file behind stdin, when --train or --test is `-` (an output must not replace it). */
   stdinIdentity?: FileIdentity;
+  /** How search worker threads are started (default: the built worker.js). */
+  createWorker?: WorkerFactory;
 }
 
 /** Few-shot draws when --trials is not given. */
@@ -84,6 +86,7 @@ export async function evalCommand(options: EvalCommandOptions, io: EvalIo): Prom
           tie: options.tie,
           neighbors: options.neighbors,
           jobs: options.jobs,
+          createWorker: io.createWorker,
           interruption: stop,
         });
         stop.check();
@@ -102,7 +105,7 @@ export async function evalCommand(options: EvalCommandOptions, io: EvalIo): Prom
       const { report, interrupted } = await evaluate(data, {
         shard,
         ...selection,
-        ...runOptions(options, outputs, stop),
+        ...runOptions(options, outputs, stop, io),
         onProgress: (done, total, pairsPerRow) => progress.update(done, total, pairsPerRow),
       }).finally(() => progress.clear());
       if (interrupted) {
@@ -155,7 +158,7 @@ async function runCrossValidation(
   const cv = await crossValidate(data, {
     mode,
     seed: options.seed,
-    ...runOptions(options, outputs, stop),
+    ...runOptions(options, outputs, stop, io),
     onProgress: (done, total) => progress.update(done, total, data.records.length),
   }).finally(() => progress.clear());
   if (cv.interrupted) {
@@ -170,8 +173,9 @@ async function runCrossValidation(
 }
 
 /** The flags and outputs every evaluation run takes (a test split or cross-validation). */
-function runOptions(options: EvalCommandOptions, outputs: OutputFiles, stop: StopOnSignal): EvaluationRunOptions {
+function runOptions(options: EvalCommandOptions, outputs: OutputFiles, stop: StopOnSignal, io: EvalIo): EvaluationRunOptions {
   return {
+    createWorker: io.createWorker,
     ks: options.k,
     tie: options.tie,
     neighbors: options.neighbors,
