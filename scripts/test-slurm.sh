@@ -6,7 +6,8 @@
 # auto` (AG News test rows × the 2,000-row train head from the data sets the tests read: NPC_TEST_DATA,
 # default ../shared/data) and a merge job that waits for it (--dependency=afterok), and compares the
 # merged file with the unsharded run's, byte for byte.
-# Every daemon it started is stopped, by PID, on every exit path. Not root: skipped, with the reason.
+# Every daemon it started is stopped, by PID, on every exit path. It ends with `test:slurm: PASSED: …` or
+# `test:slurm: FAILED: …`. Not root: skipped, with the reason; under CI=true that is a failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -16,7 +17,11 @@ DATA=$DATA_ROOT/ag_news
 ROWS=${NPC_SLURM_ROWS:-2000}   # test rows evaluated (first N): enough for 4 real shards, quick on 2 cores
 
 say() { echo "test:slurm: $*"; }
-if [ "$(id -u)" != 0 ]; then say "SKIPPED: needs root (to install Slurm and run its daemons)"; exit 0; fi
+if [ "$(id -u)" != 0 ]; then
+  if [ -n "${CI:-}" ]; then say "FAILED: needs root (to install Slurm and run its daemons); failing because CI is set"; exit 1; fi
+  say "SKIPPED: needs root (to install Slurm and run its daemons)"
+  exit 0
+fi
 for f in train.first2000.jsonl.gz test.jsonl.gz; do
   if [ ! -f "$DATA/$f" ]; then say "FAILED: $DATA/$f is missing (the shared data set)"; exit 1; fi
 done
@@ -25,8 +30,10 @@ if [ ! -f dist/cli/main.js ]; then npm run build > /dev/null; fi
 if ! command -v slurmctld > /dev/null || ! command -v slurmd > /dev/null || ! command -v sbatch > /dev/null || ! command -v munged > /dev/null; then
   say "installing slurmctld slurmd slurm-client munge from Debian"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq > /dev/null
-  apt-get install -y -qq --no-install-recommends slurmctld slurmd slurm-client munge > /dev/null
+  if ! { apt-get update -qq > /dev/null && apt-get install -y -qq --no-install-recommends slurmctld slurmd slurm-client munge > /dev/null; }; then
+    say "FAILED: could not install Slurm (slurmctld slurmd slurm-client munge) from Debian"
+    exit 1
+  fi
 fi
 
 WORK=$(mktemp -d /tmp/npc-slurm.XXXXXX)
