@@ -49,6 +49,8 @@ cleanup() {
   exit $status
 }
 trap cleanup EXIT INT TERM
+# A command that fails unexpectedly (set -e) is named, so the run never ends without its FAILED line.
+trap 'say "FAILED: line $LINENO: \`$BASH_COMMAND\` exited with $?"' ERR
 
 # MUNGE authenticates Slurm's messages; its key comes with the Debian package. Its own socket, in a
 # folder of ours (the munge user must be able to reach it).
@@ -80,7 +82,7 @@ SelectTypeParameters=CR_CPU
 MpiDefault=none
 MailProg=/bin/true
 ReturnToService=2
-MinJobAge=4
+MinJobAge=600
 SchedulerParameters=batch_sched_delay=0,sched_min_interval=0
 StateSaveLocation=$WORK/state
 SlurmdSpoolDir=$WORK/spool
@@ -119,7 +121,8 @@ $EVAL --jobs 2 --save-neighbors "$WORK/unsharded.nbr" > "$WORK/unsharded.txt"
 say "unsharded run: $(head -1 "$WORK/unsharded.txt" | tr -s ' ')"
 
 for _ in $(seq 600); do
-  state=$(scontrol show job "$MERGE" 2> /dev/null | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p' | head -1)
+  # The job's record is kept for MinJobAge seconds after it ends (the unsharded run may outlast the jobs).
+  state=$(scontrol show job "$MERGE" 2> /dev/null | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p' | head -1) || state=
   case "$state" in COMPLETED | FAILED | CANCELLED | TIMEOUT | NODE_FAIL | OUT_OF_MEMORY) break ;; esac
   sleep 0.5
 done
