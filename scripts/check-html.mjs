@@ -2,7 +2,9 @@
 // npm run check:html — renders the HTML reports of `npc eval --html` and `npc drift --html` in a real
 // browser (headless Chromium, Debian's `chromium` package: apt-get install chromium) and checks them:
 // nothing is fetched (no external reference, no script), the browser logs no console error, and the
-// screenshot is not blank. The screenshots are kept for a person to look at (paths printed).
+// screenshot is not blank. The screenshots are kept for a person to look at (paths printed). It ends
+// with `check:html: PASSED: …` or `check:html: FAILED: …`; without Chromium it says SKIPPED, and fails
+// under CI=true, naming it.
 //
 //   npm run check:html                 # makes the two pages from examples/ and checks them
 //   node scripts/check-html.mjs a.html  # checks given pages
@@ -16,7 +18,12 @@ import { inflateSync } from 'node:zlib';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 if (!chromium) {
-  console.log('check:html: SKIPPED: no Chromium (apt-get install chromium)');
+  const missing = 'no Chromium (/usr/bin/chromium or /usr/bin/chromium-browser; apt-get install chromium)';
+  if (process.env.CI) {
+    console.log(`check:html: FAILED: ${missing}; failing because CI is set`);
+    process.exit(1);
+  }
+  console.log(`check:html: SKIPPED: ${missing}`);
   process.exit(0);
 }
 const out = mkdtempSync(join(tmpdir(), 'npc-html-'));
@@ -134,4 +141,6 @@ for (const page of pages) {
     console.log(`check:html: FAILED ${page}: ${problems.join('; ')}`);
   } else console.log(`check:html: ok ${page}`);
 }
+if (failed) console.log(`check:html: FAILED: ${failed} of ${pages.length} pages`);
+else console.log(`check:html: PASSED: ${pages.length} pages rendered by ${chromium}, nothing fetched, no console error, not blank`);
 process.exit(failed ? 1 : 0);

@@ -5,14 +5,15 @@
  * indices in the same order and the same NCDs as doubles, bit for bit.
  *
  * Needs ../shared/data (see test/helpers/shared-data.ts) and python3: without python3 the suite is
- * skipped with a printed reason.
+ * skipped with a printed reason (a failure under CI).
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compressedLength } from '../src/compress/index.js';
 import { GzipKnnClassifier } from '../src/model/classifier.js';
+import { requirePython3 } from './helpers/prerequisites.js';
 import { type JsonlRow, readJsonlGz, repoRoot, requireSharedData, sharedDataPath } from './helpers/shared-data.js';
 
 const TRAIN = 'ag_news/train.first2000.jsonl.gz';
@@ -26,13 +27,7 @@ const SLICES = [
 
 const haveData = requireSharedData(TRAIN, TEST);
 
-const python = spawnSync('python3', ['--version'], { encoding: 'utf8' });
-const havePython = !python.error && python.status === 0;
-if (!havePython) {
-  console.warn(
-    `SKIPPING reference neighbour comparison: python3 is not runnable here (${python.error?.message ?? `exit ${python.status}: ${python.stderr}`}).`,
-  );
-}
+const havePython = requirePython3('the reference neighbour comparison');
 
 interface ReferenceRow {
   index: number;

@@ -75,7 +75,8 @@ export async function* readCsvRows(
   // csv-parse's typings have no overload for a non-array record without `columns`.
   const parser = parse(options as unknown as Options);
 
-  // Feed the parser from the input, respecting backpressure; a failing input fails the parser.
+  // Feed the parser from the input, respecting backpressure; a failing input fails the parser. Not awaited:
+  // it runs alongside the reading loop below, and its errors are caught here and reach the reader through the parser.
   void (async () => {
     try {
       const utf8 = new LineCountingUtf8Decoder(source);

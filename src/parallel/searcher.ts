@@ -214,6 +214,8 @@ export class SearchPool implements Searcher {
     this.failure = err;
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
+    // Not awaited: the failure reaches the callers through the rejected requests; terminating the
+    // workers (which does not reject) need not hold them up.
     void this.close();
   }
 }

@@ -1,17 +1,17 @@
 /**
  * Cross-check of the reference itself: CPython's len(gzip.compress(b)) (its zlib 1.2.x) equals
  * pako 2.1.0 and the engine on a few hundred inputs, large ones included. python3 is a test-time
- * tool only; if it is missing the test is skipped with a printed reason.
+ * tool only; if it is missing the test is skipped with a printed reason (a failure under CI).
  */
 import { spawnSync } from 'node:child_process';
 import pako from 'pako';
 import { describe, expect, it } from 'vitest';
 import { DeflateLengthEngine } from '../../src/deflate/index.js';
+import { requirePrerequisite, spawnProblem } from '../helpers/prerequisites.js';
 import { KINDS, Rng, generate, shortTail, slideEdge } from './generators.js';
 
 const probe = spawnSync('python3', ['-c', 'import gzip, zlib; print(zlib.ZLIB_RUNTIME_VERSION)'], { encoding: 'utf8' });
-const havePython = probe.status === 0;
-if (!havePython) console.warn('test/deflate/cpython.test.ts: python3 not available: SKIPPING the CPython cross-check');
+const havePython = requirePrerequisite('the CPython cross-check', 'python3', spawnProblem(probe));
 
 const SCRIPT = `
 import sys, gzip, base64

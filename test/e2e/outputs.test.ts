@@ -38,6 +38,7 @@ import {
   writeJsonl,
 } from '../helpers/failure-tools.js';
 import { SENTENCES } from '../fixtures/sentences.js';
+import { requirePrerequisite } from '../helpers/prerequisites.js';
 
 let dir: string;
 let train: string;
@@ -159,11 +160,8 @@ describe.concurrent('row 24 (issue 10 item 2): an output npc cannot write fails 
     const how = unreadableStrategy();
     if (!how.ok || how.uid === undefined) {
       // As a non-root user the folder below would be ours; as root it must be run as nobody. Never pass silently.
-      console.warn(
-        `SKIPPING row 24 (permission denied): ${how.ok ? 'not running as root, cannot make a folder this user may not write' : how.reason}`,
-      );
-      ctx.skip();
-      return;
+      requirePrerequisite('row 24 (permission denied)', 'to run npc as nobody', how.ok ? 'not running as root' : how.reason);
+      return ctx.skip();
     }
     const locked = join(dir, 'root-only');
     mkdirSync(locked, { mode: 0o755 });
@@ -185,9 +183,8 @@ describe.concurrent('row 24 (issue 10 item 2): an output npc cannot write fails 
   it('row 24: an existing file npc may not write (mode 444, as nobody) is refused, not replaced', async (ctx) => {
     const how = unreadableStrategy();
     if (!how.ok || how.uid === undefined) {
-      console.warn(`SKIPPING row 24 (read-only file): ${how.ok ? 'not running as root' : how.reason}`);
-      ctx.skip();
-      return;
+      requirePrerequisite('row 24 (read-only file)', 'to run npc as nobody', how.ok ? 'not running as root' : how.reason);
+      return ctx.skip();
     }
     const folder = join(dir, 'nobody-owned');
     mkdirSync(folder, { mode: 0o755 });
@@ -202,11 +199,7 @@ describe.concurrent('row 24 (issue 10 item 2): an output npc cannot write fails 
   });
 
   it('row 24: a file under /sys (a file system that takes no new files) → cannot write, exit 1, at once', async (ctx) => {
-    if (!existsSync('/sys/kernel')) {
-      console.warn('SKIPPING row 24 (/sys): no /sys on this machine');
-      ctx.skip();
-      return;
-    }
+    if (!requirePrerequisite('row 24 (/sys)', '/sys', existsSync('/sys/kernel') ? undefined : 'not on this machine')) return ctx.skip();
     const target = `/sys/npc-test-${process.pid}.jsonl`;
     const r = await run(evalArgs('--predictions', target, '--jobs', '2'), { timeoutMs: 30_000 });
     expect(r.timedOut, 'npc hung').toBe(false);
@@ -267,11 +260,7 @@ describe.concurrent('row 24 (issue 10 item 2): an output npc cannot write fails 
 
 describe('row 27 (issue 10 item 5): a cache folder that cannot be created', () => {
   it('row 27: NPC_DATA_DIR under /proc with a 20,000-row training file: one try, one warning, the prediction, promptly', async (ctx) => {
-    if (!existsSync('/proc/self')) {
-      console.warn('SKIPPING row 27: no /proc on this machine');
-      ctx.skip();
-      return;
-    }
+    if (!requirePrerequisite('row 27', '/proc', existsSync('/proc/self') ? undefined : 'not on this machine')) return ctx.skip();
     const big = writeJsonl(
       join(makeTmp('npc-out-big-'), 'big.jsonl'),
       Array.from({ length: 20_000 }, (_, i) => ({ label: SENTENCES[i % 6][0], text: `${SENTENCES[i % 6][1]} (${i})` })),

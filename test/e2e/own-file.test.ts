@@ -10,6 +10,7 @@ import { assignFolds } from '../../src/app/cross-validate.js';
 import { parseNeighborsFile } from '../../src/io/neighbors-file.js';
 import { SENTENCES } from '../fixtures/sentences.js';
 import { cleanupTmp, expectNpcError, makeTmp, run, writeJsonl } from '../helpers/failure-tools.js';
+import { requirePython3 } from '../helpers/prerequisites.js';
 import { readJsonlGz, requireSharedData, sharedDataPath } from '../helpers/shared-data.js';
 import { repoRoot } from '../helpers/run-npc.js';
 
@@ -37,12 +38,7 @@ describe.skipIf(!haveR8)('cross-validation on R8 and R52', () => {
   });
 
   it('--leave-one-out on the first 300 rows of R52 train equals an independent computation (CPython gzip.compress), row for row', async (ctx) => {
-    const python = spawnSync('python3', ['--version']);
-    if (python.status !== 0) {
-      console.warn('SKIPPING the CPython comparison: python3 is not available');
-      ctx.skip();
-      return;
-    }
+    if (!requirePython3('the leave-one-out CPython comparison')) return ctx.skip();
     const rows = readJsonlGz(sharedDataPath('r52/train.jsonl.gz')).slice(0, 300);
     const data = writeJsonl(join(dir, 'r52-300.jsonl'), rows);
     const nbr = join(dir, 'loo.nbr');

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readNeighborsFile } from '../../src/io/neighbors-file.js';
+import { requirePython3 } from '../helpers/prerequisites.js';
 import { repoRoot, runNpc } from '../helpers/run-npc.js';
 import { requireSharedData, sharedDataPath } from '../helpers/shared-data.js';
 
@@ -144,8 +145,7 @@ describe.skipIf(!available)('eval --save-neighbors and npc score', () => {
 });
 
 describe.skipIf(!available)('R8 with --strip: neighbour lists agree with CPython gzip row by row', () => {
-  const python = spawnSync('python3', ['--version']).status === 0;
-  if (!python) console.warn('SKIPPING the CPython comparison: python3 is not available');
+  const python = available && requirePython3('the R8 --strip CPython comparison');
 
   it.skipIf(!python)('40 R8 test rows against the full 5,485-row train split, 10 neighbours each', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'npc-r8-'));
