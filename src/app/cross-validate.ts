@@ -23,7 +23,7 @@ import { mulberry32 } from '../model/random.js';
 import { createSearcher, type Searcher } from '../parallel/searcher.js';
 import { computeNeighbors, type EvaluationReport, type EvaluationRunOptions, neighborsNeeded } from './evaluate.js';
 import { drawRows, rowsByLabel, stratifiedSample } from './sampling.js';
-import { RowScorer, type Scores } from './scoring.js';
+import { RowScorer, type Scores } from './row-scorer.js';
 import { checkKsFit, fitIndex, type LoadedData } from './training.js';
 
 export type CrossValidationMode = { kind: 'holdout'; fraction: number } | { kind: 'folds'; k: number } | { kind: 'loo' };

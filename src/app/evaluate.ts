@@ -1,20 +1,20 @@
 /**
  * `npc eval` as a job: the M nearest neighbours of every evaluated test row are computed once
- * (`computeNeighbors`), every question is answered from them (app/scoring.ts), and the predictions and
+ * (`computeNeighbors`), every question is answered from them (app/row-scorer.ts), and the predictions and
  * the neighbours themselves go to the outputs the caller opened. The CLI maps flags to these options
  * and prints the report (cli/report.ts); nothing here prints or knows about flags.
  */
 import { utf8Bytes } from '../compress/index.js';
 import { fileHashes } from '../io/file-hash.js';
 import { createNeighborsFileWriter, type DataIdentity, type NeighborsFileWriter, sliceOf } from '../io/neighbors-file.js';
-import type { OutputSink } from '../io/output-file.js';
+import type { OutputSink } from '../io/output-sink.js';
 import type { LabeledRecord } from '../io/records.js';
 import { InputError } from '../errors.js';
 import { compareLabels, type Label, labelsMatchedByText } from '../model/labels.js';
 import type { TieRule } from '../model/tie-rules.js';
 import type { Searcher } from '../parallel/searcher.js';
 import { stratifiedSample } from './sampling.js';
-import { predictionLine, RowScorer, type Scores } from './scoring.js';
+import { predictionLine, RowScorer, type Scores } from './row-scorer.js';
 import { checkKsFit, type DataSpec, type LoadedData, loadSplit, openSearcher } from './training.js';
 
 /**

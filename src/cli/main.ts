@@ -5,7 +5,7 @@
 import { fstatSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { reportFor } from './exit-codes.js';
-import type { FileIdentity, StdoutTarget } from '../io/output-file.js';
+import type { FileIdentity, StdoutTarget } from '../io/output-sink.js';
 import {
   columnNames,
   dataFormat,
@@ -24,7 +24,7 @@ import {
 } from './options.js';
 import { shardFlag } from './shards.js';
 import { exitOnSignal } from './signals.js';
-import { LineWriter } from './output.js';
+import { LineWriter } from './line-writer.js';
 import { npcVersion } from './version.js';
 import { availableParallelism } from 'node:os';
 
@@ -306,7 +306,7 @@ Examples:
       await mergeCommand(parts, opts, { warn, stdout: stdoutTarget() });
     });
 
-  const data = program.command('data').description('the data set registry and the local cache');
+  const data = program.command('data').description('the data catalog and the local cache');
   data
     .command('list')
     .description('list known data sets, one line per split: name, split, rows, cached or not cached, description')

@@ -323,7 +323,7 @@ export function chooseFormat(
 }
 
 /**
- * How labels are shown to people: the registry/--label-names name if any, else the label itself, with
+ * How labels are shown to people: the data catalog/--label-names name if any, else the label itself, with
  * one exception: labels are kept as given, so 1 and "1" are different labels, and when both occur the
  * string one is shown quoted ("1") so the two can be told apart.
  */

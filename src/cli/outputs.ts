@@ -1,5 +1,5 @@
 /**
- * Opening the commands' output files (io/output-file.ts decides how each path is written), before any
+ * Opening the commands' output files (io/output-sink.ts decides how each path is written), before any
  * work: `npc eval`'s --predictions and --save-neighbors, `npc merge`'s --output. An output that is one
  * of the inputs (same file, by device and inode: any spelling, symlink or hard link), or the same file
  * as another output, is a usage error.
@@ -13,11 +13,11 @@ import {
   planOutput,
   sameIdentity,
   type StdoutTarget,
-} from '../io/output-file.js';
+} from '../io/output-sink.js';
 import type { StopOnSignal } from './signals.js';
-import { LineWriter } from './output.js';
+import { LineWriter } from './line-writer.js';
 
-export type { FileIdentity, OutputSink, StdoutTarget } from '../io/output-file.js';
+export type { FileIdentity, OutputSink, StdoutTarget } from '../io/output-sink.js';
 
 export interface OutputPaths {
   predictions?: string;

@@ -8,7 +8,7 @@ import {
   TestLabelIds,
   wilsonInterval,
   Z95,
-} from '../../src/app/metrics.js';
+} from '../../src/app/classification-metrics.js';
 import { LabelEncoder } from '../../src/model/labels.js';
 
 describe('wilsonInterval', () => {

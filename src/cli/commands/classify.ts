@@ -10,13 +10,13 @@ import {
   stdinRecords,
   stdinTableRows,
 } from '../../app/classify.js';
-import type { Label } from '../../app/scoring.js';
+import type { Label } from '../../app/row-scorer.js';
 import { type FileFormat, labelNameMap, openTrainingSearcher } from '../../app/training.js';
 import { InputError, UsageError, at } from '../../errors.js';
 import { addedFields, checkLineOutput, jsonLine, lineEnd, type LineOutput } from '../classify-output.js';
 import { resolveShard, type ShardFlag } from '../shards.js';
 import { checkLabelNames, chooseFormat, type FieldFlags, type FileFields, fileFields, formatHint, labelFormatter } from '../options.js';
-import type { LineWriter } from '../output.js';
+import type { LineWriter } from '../line-writer.js';
 
 export interface ClassifyCommandOptions extends FieldFlags {
   train?: string;

@@ -9,7 +9,7 @@ import { type FileFormat, inputPaths, inputRecords, labelNameMap, openTrainingSe
 import { counted, InputError, UsageError } from '../../errors.js';
 import { EXIT_DRIFT, ExitStatus } from '../exit-codes.js';
 import { checkLabelNames, chooseFormat, type FileFields, formatHint } from '../options.js';
-import { type LineWriter, ProgressLine } from '../output.js';
+import { type LineWriter, ProgressLine } from '../line-writer.js';
 import { driftJsonLine, driftText } from '../drift-report.js';
 import { driftHtml } from '../html.js';
 import { openOutputFiles, type OutputSink, type StdoutTarget } from '../outputs.js';

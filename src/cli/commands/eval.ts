@@ -7,10 +7,10 @@ import { crossValidate, type CrossValidationMode } from '../../app/cross-validat
 import { fewShot } from '../../app/few-shot.js';
 import { inputPaths, labelNameMap, loadSplit } from '../../app/training.js';
 import { counted, UsageError } from '../../errors.js';
-import type { Label, TieRule } from '../../app/scoring.js';
+import type { Label, TieRule } from '../../app/row-scorer.js';
 import { type FileIdentity, openOutputFiles, type OutputFiles, reportWriter, type StdoutTarget } from '../outputs.js';
 import { checkLabelNames, type DataFileOptions, dataSpecs } from '../options.js';
-import { type LineWriter, ProgressLine } from '../output.js';
+import { type LineWriter, ProgressLine } from '../line-writer.js';
 import { evalHtml } from '../html.js';
 import { partialReportText, printCrossValidation, printFewShot, printReport } from '../report.js';
 import { resolveShard, type ShardFlag } from '../shards.js';

@@ -6,11 +6,11 @@
 import { loadEvalData } from '../../app/evaluate.js';
 import { rescore } from '../../app/rescore.js';
 import { labelNameMap } from '../../app/training.js';
-import type { Label, TieRule } from '../../app/scoring.js';
+import type { Label, TieRule } from '../../app/row-scorer.js';
 import { UsageError } from '../../errors.js';
 import { evalHtml } from '../html.js';
 import { checkLabelNames, type DataFileOptions, dataSpecs } from '../options.js';
-import { type LineWriter, ProgressLine } from '../output.js';
+import { type LineWriter, ProgressLine } from '../line-writer.js';
 import { type FileIdentity, openOutputFiles, reportWriter, type StdoutTarget } from '../outputs.js';
 import { partialReportText, printReport } from '../report.js';
 import { StopOnSignal } from '../signals.js';

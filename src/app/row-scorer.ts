@@ -7,7 +7,7 @@
 import type { Label, LabelEncoder } from '../model/labels.js';
 import { lenientCorrect, voteShare } from '../model/vote.js';
 import { creditWithRule, predictWithRule, TIE_RULES, type TieRule } from '../model/tie-rules.js';
-import { EvalAccumulator, type EvalResult, TestLabelIds } from './metrics.js';
+import { EvalAccumulator, type EvalResult, TestLabelIds } from './classification-metrics.js';
 import { type RiskCoverage, RiskCoverageAccumulator } from './risk-coverage.js';
 import { mulberry32 } from '../model/random.js';
 import { toJson } from '../io/json-text.js';
