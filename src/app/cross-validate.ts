@@ -16,7 +16,7 @@
  * a pooled RowScorer (the report's per-class table, confusion matrix and risk–coverage), and per fold.
  */
 import { fileHashes } from '../io/file-hash.js';
-import { toJson } from '../io/json-text.js';
+import { toJson } from '../json-text.js';
 import { createNeighborsFileWriter, type NeighborsFileWriter } from '../io/neighbors-file.js';
 import { compareLabels, encodeLabels, type Label } from '../model/labels.js';
 import { mulberry32 } from '../model/random.js';

@@ -118,7 +118,7 @@ export async function loadEvalData(train: DataSpec, test: DataSpec): Promise<Eva
 /**
  * A CSV or TSV carries no types, so its labels are strings: a test label that is no training label but
  * has the text of one (`"1"` against `1`) is taken for that training label, in the test rows returned,
- * and listed in `matchedByText`.
+ * and listed in `matchedByText` (in label order).
  */
 export function matchTestLabels(data: EvalData): EvalData {
   const matched = labelsMatchedByText(
@@ -136,7 +136,9 @@ export function matchTestLabels(data: EvalData): EvalData {
   return {
     ...data,
     test: { ...data.test, records },
-    matchedByText: [...matched].map(([test, train]) => ({ test, train, rows: rows.get(test)! })),
+    matchedByText: [...matched]
+      .map(([test, train]) => ({ test, train, rows: rows.get(test)! }))
+      .sort((a, b) => compareLabels(a.test, b.test)),
   };
 }
 

@@ -19,8 +19,6 @@ import { createSearcher, maxJobs, SearchPool, type Searcher } from '../parallel/
 
 export const DEFAULT_DATASET = 'ag_news';
 
-export type { FileFormat } from '../io/lines.js';
-
 export interface DataSpec {
   /** A file, `-` for stdin, or undefined for the default data set's split from the cache. */
   path?: string;
