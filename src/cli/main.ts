@@ -1,6 +1,8 @@
 /**
  * The command line: the only module that reads argv, writes stdout and chooses exit codes.
- * Commands are plain functions in ./commands; errors are mapped to exit codes in ./exit-codes.ts.
+ * Commands are plain functions in ./commands, loaded on first use; each is declared here by its own
+ * function (addClassify, addEval, …), the options several commands take once in ./option-groups.ts.
+ * Errors are mapped to exit codes in ./exit-codes.ts.
  */
 import { fstatSync } from 'node:fs';
 import { Command, Option } from 'commander';
@@ -24,10 +26,10 @@ import {
   quietOption,
   seedOption,
   shardOption,
-  TEST_FILE_WHATEVER_ITS_EXTENSION,
+  testFormatOption,
   textFieldOption,
   tieOption,
-  TRAINING_FILE_WHATEVER_ITS_EXTENSION,
+  trainFormatOption,
 } from './option-groups.js';
 import { shardFlag } from './shards.js';
 import { exitOnSignal } from './signals.js';
@@ -61,7 +63,7 @@ function addClassify(program: Command, out: LineWriter): void {
     )
     .argument('[text...]', 'texts to classify; none or "-" reads stdin')
     .option('--train <path>', 'training data (JSONL, CSV or TSV, plain or .gz); default: AG News train from the cache')
-    .addOption(fileFormatOption('train', TRAINING_FILE_WHATEVER_ITS_EXTENSION))
+    .addOption(trainFormatOption())
     .addOption(kOption('neighbours that vote'))
     .option('--neighbors <n>', 'attach the n nearest training rows to each prediction (JSON output)', nonNegativeInt, 0)
     .addOption(
@@ -109,8 +111,8 @@ function addEval(program: Command, out: LineWriter): void {
     )
     .option('--train <path>', 'training data; default: AG News train from the cache')
     .option('--test <path>', 'test data; default: AG News test from the cache')
-    .addOption(fileFormatOption('train', TRAINING_FILE_WHATEVER_ITS_EXTENSION))
-    .addOption(fileFormatOption('test', TEST_FILE_WHATEVER_ITS_EXTENSION))
+    .addOption(trainFormatOption())
+    .addOption(testFormatOption())
     .addOption(kListOption('neighbours that vote: one k or a list such as 1,2,3,5,10 (the first is the headline)'))
     .addOption(tieOption('tie rule of the headline and --predictions (nearest|decrement|random|weighted)'))
     .option('--neighbors <m>', 'neighbours computed and saved per row (default: largest k + 10)', positiveInt)
@@ -163,8 +165,8 @@ function addScore(program: Command, out: LineWriter): void {
     .argument('<file>', 'a file written by npc eval --save-neighbors')
     .option('--train <path>', 'the training data the file was computed on (checked by the sha256 of the file or of its content)')
     .option('--test <path>', 'the test data the file was computed on (checked by the sha256 of the file or of its content)')
-    .addOption(fileFormatOption('train', TRAINING_FILE_WHATEVER_ITS_EXTENSION))
-    .addOption(fileFormatOption('test', TEST_FILE_WHATEVER_ITS_EXTENSION))
+    .addOption(trainFormatOption())
+    .addOption(testFormatOption())
     .addOption(kListOption('neighbours that vote: one k or a list (at most the saved M)'))
     .addOption(tieOption('tie rule of the headline (nearest|decrement|random|weighted)'))
     .addOption(seedOption("of the random tie rule's picks"))

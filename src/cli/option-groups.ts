@@ -21,9 +21,15 @@ export function fileFormatOption(role: string, file: string): Option {
   return new Option(`--${role}-format <fmt>`, `format of ${file} ${FORMATS}`).argParser(dataFormat);
 }
 
-/** How classify, eval and score describe `--train-format` and `--test-format`. */
-export const TRAINING_FILE_WHATEVER_ITS_EXTENSION = 'the training file, whatever its extension';
-export const TEST_FILE_WHATEVER_ITS_EXTENSION = 'the test file, whatever its extension';
+/** classify's, eval's and score's `--train-format`: it holds whatever the file's extension. */
+export function trainFormatOption(): Option {
+  return fileFormatOption('train', 'the training file, whatever its extension');
+}
+
+/** eval's and score's `--test-format`. */
+export function testFormatOption(): Option {
+  return fileFormatOption('test', 'the test file, whatever its extension');
+}
 
 export function textFieldOption(description: string, defaultValue?: string): Option {
   const option = new Option('--text-field <spec>', description).argParser(textFieldSpec);
