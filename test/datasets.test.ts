@@ -8,8 +8,8 @@ import { DataError, InputError } from '../src/errors.js';
 import { createAtomicWriter, removeStaleTempFiles, writeFileAtomic } from '../src/io/atomic-file.js';
 import { readCsvRecords } from '../src/io/csv.js';
 import { cachedSplitPath, isCached, resolveCacheDir, verifyCachedSplit } from '../src/io/data-cache.js';
-import { getDataset } from '../src/io/datasets.js';
-import { getDatasetInfo, listDatasets } from '../src/io/registry.js';
+import { getDataset } from '../src/io/data-install.js';
+import { getDatasetInfo, listDatasets } from '../src/io/data-catalog.js';
 import { closedPort, startServer, type RouteMode, type TestServer } from './helpers/http-server.js';
 import { requireSharedData, sharedDataPath } from './helpers/shared-data.js';
 
@@ -49,7 +49,7 @@ async function dataError(promise: Promise<unknown>): Promise<DataError> {
   throw new Error('expected a DataError');
 }
 
-describe('registry', () => {
+describe('data catalog', () => {
   it('lists ag_news with its labels and pinned splits', () => {
     const names = listDatasets().map((d) => d.name);
     expect(names).toContain('ag_news');
@@ -72,7 +72,7 @@ describe('registry', () => {
     });
   });
 
-  it('returns copies: changing one does not change the registry', () => {
+  it('returns copies: changing one does not change the catalog', () => {
     getDatasetInfo('ag_news').splits.test.rows = 1;
     expect(getDatasetInfo('ag_news').splits.test.rows).toBe(7600);
   });
@@ -247,7 +247,7 @@ describe.skipIf(!haveData)('getDataset (local HTTP server and local files; no ot
     expect(sha256(readFileSync(path))).toBe(TEST_JSONL_SHA256);
   });
 
-  it('uses the registry URL by default (through the injected fetch)', async () => {
+  it('uses the catalog URL by default (through the injected fetch)', async () => {
     const cacheDir = tmp();
     const urls: string[] = [];
     const fetchImpl = (async (input: string | URL | Request) => {

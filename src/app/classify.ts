@@ -106,7 +106,7 @@ export function stdinTableRows(
   return readPassthroughRows(opened.stream, { ...options, source: opened.source });
 }
 
-export type { CsvHeader, PassthroughRecord } from '../io/csv-passthrough.js';
+/** How a value is written as a CSV field (quoted when it must be), for the rows stdinTableRows passes through. */
 export { csvField } from '../io/csv-passthrough.js';
 
 export async function* classifyRecords(

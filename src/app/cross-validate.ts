@@ -16,14 +16,14 @@
  * a pooled RowScorer (the report's per-class table, confusion matrix and risk–coverage), and per fold.
  */
 import { fileHashes } from '../io/file-hash.js';
-import { toJson } from '../io/json-text.js';
+import { toJson } from '../json-text.js';
 import { createNeighborsFileWriter, type NeighborsFileWriter } from '../io/neighbors-file.js';
 import { compareLabels, encodeLabels, type Label } from '../model/labels.js';
 import { mulberry32 } from '../model/random.js';
 import { createSearcher, type Searcher } from '../parallel/searcher.js';
 import { computeNeighbors, type EvaluationReport, type EvaluationRunOptions, neighborsNeeded } from './evaluate.js';
 import { drawRows, rowsByLabel, stratifiedSample } from './sampling.js';
-import { RowScorer, type Scores } from './scoring.js';
+import { RowScorer, type Scores } from './row-scorer.js';
 import { checkKsFit, fitIndex, type LoadedData } from './training.js';
 
 export type CrossValidationMode = { kind: 'holdout'; fraction: number } | { kind: 'folds'; k: number } | { kind: 'loo' };

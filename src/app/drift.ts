@@ -12,7 +12,7 @@
  * Drift is detected when any test's p-value is below α/3 (Bonferroni: the chance of a false alarm over the
  * three tests is at most α). Very short texts are counted and shown, not tested.
  */
-import { toJson } from '../io/json-text.js';
+import { toJson } from '../json-text.js';
 import type { LabeledRecord } from '../io/records.js';
 import type { Label } from '../model/labels.js';
 import type { Searcher } from '../parallel/searcher.js';

@@ -1,13 +1,13 @@
 /**
  * `npc eval` as a job: the M nearest neighbours of every evaluated test row are computed once
- * (`computeNeighbors`), every question is answered from them (app/scoring.ts), and the predictions and
+ * (`computeNeighbors`), every question is answered from them (app/row-scorer.ts), and the predictions and
  * the neighbours themselves go to the outputs the caller opened. The CLI maps flags to these options
  * and prints the report (cli/report.ts); nothing here prints or knows about flags.
  */
 import { utf8Bytes } from '../compress/index.js';
 import { fileHashes } from '../io/file-hash.js';
 import { createNeighborsFileWriter, type DataIdentity, type NeighborsFileWriter, sliceOf } from '../io/neighbors-file.js';
-import type { OutputSink } from '../io/output-file.js';
+import type { OutputSink } from '../io/output-sink.js';
 import type { LabeledRecord } from '../io/records.js';
 import { InputError } from '../errors.js';
 import { compareLabels, type Label, labelsMatchedByText } from '../model/labels.js';
@@ -15,7 +15,7 @@ import type { TieRule } from '../model/tie-rules.js';
 import { queriesPerBatch } from '../parallel/batch.js';
 import type { Searcher, WorkerFactory } from '../parallel/searcher.js';
 import { stratifiedSample } from './sampling.js';
-import { predictionLine, RowScorer, type Scores } from './scoring.js';
+import { predictionLine, RowScorer, type Scores } from './row-scorer.js';
 import { checkKsFit, type DataSpec, type LoadedData, loadSplit, openSearcher } from './training.js';
 
 /** Extra neighbours kept beyond the largest k so tie groups at the k-th distance are seen whole (envelopes). */
@@ -112,7 +112,7 @@ export async function loadEvalData(train: DataSpec, test: DataSpec): Promise<Eva
 /**
  * A CSV or TSV carries no types, so its labels are strings: a test label that is no training label but
  * has the text of one (`"1"` against `1`) is taken for that training label, in the test rows returned,
- * and listed in `matchedByText`.
+ * and listed in `matchedByText` (in label order).
  */
 export function matchTestLabels(data: EvalData): EvalData {
   const matched = labelsMatchedByText(
@@ -130,7 +130,9 @@ export function matchTestLabels(data: EvalData): EvalData {
   return {
     ...data,
     test: { ...data.test, records },
-    matchedByText: [...matched].map(([test, train]) => ({ test, train, rows: rows.get(test)! })),
+    matchedByText: [...matched]
+      .map(([test, train]) => ({ test, train, rows: rows.get(test)! }))
+      .sort((a, b) => compareLabels(a.test, b.test)),
   };
 }
 

@@ -20,7 +20,7 @@ import {
   selectRows,
   type SelectionShortfall,
 } from './evaluate.js';
-import { RowScorer, type Scores } from './scoring.js';
+import { RowScorer, type Scores } from './row-scorer.js';
 import { checkKsFit, openSearcher, type WorkerFactory } from './training.js';
 import type { Label } from '../model/labels.js';
 import { compareLabels } from '../model/labels.js';

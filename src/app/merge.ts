@@ -8,7 +8,7 @@
 import { counted, InputError } from '../errors.js';
 import { createNeighborsFileWriter, type NeighborsFileHeader, type ShardInfo } from '../io/neighbors-file.js';
 import { NeighborsFileReader, type StreamedRow } from '../io/neighbors-reader.js';
-import type { OutputSink } from '../io/output-file.js';
+import type { OutputSink } from '../io/output-sink.js';
 
 export interface MergeOptions {
   /** Merge the test slices whose training slices are all present; leave out the others (and say so). */

@@ -7,11 +7,11 @@ import { defaultCompressor } from '../compress/index.js';
 import { counted, InputError } from '../errors.js';
 import { fileHashes } from '../io/file-hash.js';
 import { type NeighborsFileHeader, readNeighborsFile } from '../io/neighbors-file.js';
-import type { OutputSink } from '../io/output-file.js';
+import type { OutputSink } from '../io/output-sink.js';
 import { encodeLabels, type Label } from '../model/labels.js';
 import type { TieRule } from '../model/tie-rules.js';
 import { type EvalData, type EvaluationReport, type Interruption, requireSharedLabel } from './evaluate.js';
-import { predictionLine, RowScorer } from './scoring.js';
+import { predictionLine, RowScorer } from './row-scorer.js';
 import { checkKsFit } from './training.js';
 
 export interface RescoreOptions {

@@ -15,7 +15,7 @@
  * Credit per row is the headline rule's (expected for the random rule), so at 100 % coverage the accuracy
  * is the headline strict accuracy.
  */
-import { type Interval, wilsonInterval } from './metrics.js';
+import { type Interval, wilsonInterval } from './classification-metrics.js';
 
 export interface CoveragePoint {
   /** The quantile asked for (0.1 … 1). */

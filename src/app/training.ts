@@ -2,7 +2,7 @@
 import type { Readable } from 'node:stream';
 import { DataError, InputError, UsageError } from '../errors.js';
 import { cachedSplitPath, isCached, resolveCacheDir, verifyCachedSplit } from '../io/data-cache.js';
-import { getDatasetInfo } from '../io/registry.js';
+import { getDatasetInfo } from '../io/data-catalog.js';
 import { readDataset, readRecords } from '../io/read-records.js';
 import type { InputFormat, LabeledRecord, LayoutFlags } from '../io/records.js';
 import type { Label } from '../model/labels.js';
@@ -20,8 +20,6 @@ import { createSearcher, maxJobs, SearchPool, type Searcher, type WorkerFactory 
 export type { WorkerFactory } from '../parallel/searcher.js';
 
 export const DEFAULT_DATASET = 'ag_news';
-
-export type { FileFormat } from '../io/lines.js';
 
 export interface DataSpec {
   /** A file, `-` for stdin, or undefined for the default data set's split from the cache. */
@@ -46,7 +44,7 @@ export interface LoadedData {
   /** The file read (undefined for stdin), for checksums of saved results. */
   path?: string;
   records: LabeledRecord[];
-  /** Display names for labels, when known (the registry's names for the default data set). */
+  /** Display names for labels, when known (the data catalog's names for the default data set). */
   labelNames?: ReadonlyMap<Label, string>;
 }
 
@@ -103,7 +101,7 @@ export function checkKsFit(ks: readonly number[], rows: number, side: string): v
 }
 
 /**
- * Names for labels 0..n-1, from the registry or `--label-names a,b,c`: for the integer label i and for
+ * Names for labels 0..n-1, from the data catalog or `--label-names a,b,c`: for the integer label i and for
  * the string label of its digits (`"2"`, as a CSV or TSV gives it).
  */
 export function labelNameMap(names: readonly string[] | undefined): ReadonlyMap<Label, string> | undefined {

@@ -6,7 +6,7 @@
  */
 import type { Prediction } from '../app/classify.js';
 import { InputError, UsageError, at } from '../errors.js';
-import { appendMembers, objectMembers, toJson } from '../io/json-text.js';
+import { appendMembers, objectMembers, toJson } from '../json-text.js';
 import type { Label } from '../model/labels.js';
 
 /** The fields classify adds to each object: the prediction, its display name, the neighbours (also `confidence`, `distance`, `abstained`, `error`). */

@@ -1,6 +1,6 @@
 /** `npc drift`'s report, as a table for people and as one JSON object. */
 import type { DriftReport, DriftSummary } from '../app/drift.js';
-import { toJson } from '../io/json-text.js';
+import { toJson } from '../json-text.js';
 import type { Label } from '../model/labels.js';
 import { counted } from '../errors.js';
 import { displayLabel } from './display-label.js';

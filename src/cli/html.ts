@@ -10,7 +10,7 @@ import type { Label } from '../model/labels.js';
 import { forDisplay } from './display-label.js';
 import { labelFormatter } from './options.js';
 import { driftLabel, formatPValue } from './drift-report.js';
-import { toJson } from '../io/json-text.js';
+import { toJson } from '../json-text.js';
 import { counted } from '../errors.js';
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

@@ -1,32 +1,40 @@
 /**
  * The command line: the only module that reads argv, writes stdout and chooses exit codes.
- * Commands are plain functions in ./commands; errors are mapped to exit codes in ./exit-codes.ts.
+ * Commands are plain functions in ./commands, loaded on first use; each is declared here by its own
+ * function (addClassify, addEval, …), the options several commands take once in ./option-groups.ts.
+ * Errors are mapped to exit codes in ./exit-codes.ts.
  */
 import { fstatSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { reportFor } from './exit-codes.js';
-import type { FileIdentity, StdoutTarget } from '../io/output-file.js';
+import type { FileIdentity, StdoutTarget } from '../io/output-sink.js';
+import { inputKind, ncdThreshold, nonNegativeInt, positiveInt, probability, seed, share } from './options.js';
 import {
-  columnNames,
-  dataFormat,
-  inputKind,
-  labelFieldSpec,
-  textFieldSpec,
-  kList,
-  labelNames,
-  ncdThreshold,
-  nonNegativeInt,
-  positiveInt,
-  probability,
-  seed,
-  share,
-  tieRule,
-} from './options.js';
+  columnsOption,
+  dataFileOptions,
+  fileColumnsOption,
+  fileFormatOption,
+  formatOption,
+  htmlOption,
+  jobsOption,
+  jsonReportOption,
+  kListOption,
+  kOption,
+  labelFieldOption,
+  labelNamesOption,
+  noHeaderOption,
+  quietOption,
+  seedOption,
+  shardOption,
+  testFormatOption,
+  textFieldOption,
+  tieOption,
+  trainFormatOption,
+} from './option-groups.js';
 import { shardFlag } from './shards.js';
 import { exitOnSignal } from './signals.js';
-import { LineWriter } from './output.js';
+import { LineWriter } from './line-writer.js';
 import { npcVersion } from './version.js';
-import { availableParallelism } from 'node:os';
 import type { WorkerFactory } from '../app/training.js';
 
 /** What the embedding program may put in place of npc's defaults (never read from the environment). */
@@ -48,86 +56,51 @@ function buildProgram(out: LineWriter, seams: MainOptions): Command {
     .configureHelp({ optionDescription: (option) => describeOption(option) })
     // Usage errors are one line too: `npc: unknown option '--bogus' (see npc --help)`.
     .configureOutput({ outputError: (str, write) => write(`npc: ${str.replace(/^error: /, '').trimEnd()} (see --help)\n`) });
+  addClassify(program, out, createWorker);
+  addEval(program, out, createWorker);
+  addScore(program, out);
+  addDrift(program, out, createWorker);
+  addMerge(program);
+  addData(program, out);
+  return program;
+}
 
-  const dataOptions = (cmd: Command): Command =>
-    cmd
-      .addOption(
-        new Option('--format <fmt>', 'format of data files whose extension does not say (jsonl|csv|tsv|ag_news)').argParser(dataFormat),
+function addClassify(program: Command, out: LineWriter, createWorker: WorkerFactory | undefined): void {
+  const classify = program
+    .command('classify')
+    .summary('print the predicted label of each text')
+    .description(
+      'Classify texts given as arguments, or read them from stdin (JSONL objects with a "text" field, or plain lines with --input text). Predictions stream out in input order as soon as each is known.',
+    )
+    .argument('[text...]', 'texts to classify; none or "-" reads stdin')
+    .option('--train <path>', 'training data (JSONL, CSV or TSV, plain or .gz); default: AG News train from the cache')
+    .addOption(trainFormatOption())
+    .addOption(kOption('neighbours that vote'))
+    .addOption(tieOption('how a tie between labels with the most votes is broken (nearest|decrement|random|weighted)'))
+    // No default: --seed without --tie random is refused (it would change nothing).
+    .option('--seed <s>', "seed (0..4294967295) of --tie random: a text's pick depends on the seed and the text only (default: 0)", seed)
+    .option('--neighbors <n>', 'attach the n nearest training rows to each prediction (JSON output)', nonNegativeInt, 0)
+    .addOption(
+      new Option(
+        '--input <kind>',
+        'stdin format (jsonl|text|csv|tsv); text: one output line per input line; csv, tsv: a header row, written back with a prediction column',
       )
-      .option(
-        '--text-field <spec>',
-        'field holding the text in every file: a name, a dot path into nested JSON (meta.title), or several joined with one space (title,description) (default: text)',
-        textFieldSpec,
-      )
-      .option(
-        '--label-field <spec>',
-        'field holding the label in every file: a name or a dot path (meta.topic) (default: label)',
-        labelFieldSpec,
-      )
-      .option('--train-text-field <spec>', 'the text field of the training file only', textFieldSpec)
-      .option('--train-label-field <spec>', 'the label field of the training file only', labelFieldSpec)
-      .option('--test-text-field <spec>', 'the text field of the test file only (classify: of the input)', textFieldSpec)
-      .option('--test-label-field <spec>', 'the label field of the test file only (classify: of the input)', labelFieldSpec)
-      .option('--no-header', 'CSV and TSV files have no header row: name their columns with --columns')
-      .option('--columns <names>', 'the columns of every CSV or TSV file without a header, in order (label,text)', columnNames)
-      .option('--train-columns <names>', 'the columns of the training file only, which then has no header', columnNames)
-      .option(
-        '--test-columns <names>',
-        'the columns of the test file only (classify: of --input csv|tsv), which then has no header',
-        columnNames,
-      )
-      .addOption(
-        new Option(
-          '--label-names <names>',
-          'display names for labels 0,1,2,… (integers, or their digits in a CSV; comma-separated)',
-        ).argParser(labelNames),
-      );
-
-  dataOptions(
-    program
-      .command('classify')
-      .summary('print the predicted label of each text')
-      .description(
-        'Classify texts given as arguments, or read them from stdin (JSONL objects with a "text" field, or plain lines with --input text). Predictions stream out in input order as soon as each is known.',
-      )
-      .argument('[text...]', 'texts to classify; none or "-" reads stdin')
-      .option('--train <path>', 'training data (JSONL, CSV or TSV, plain or .gz); default: AG News train from the cache')
-      .addOption(
-        new Option('--train-format <fmt>', 'format of the training file, whatever its extension (jsonl|csv|tsv|ag_news)').argParser(
-          dataFormat,
-        ),
-      )
-      .option('-k, --k <n>', 'neighbours that vote', positiveInt, 2)
-      .addOption(
-        new Option('--tie <rule>', 'how a tie between labels with the most votes is broken (nearest|decrement|random|weighted)')
-          .default('nearest')
-          .argParser(tieRule),
-      )
-      .option('--seed <s>', "seed (0..4294967295) of --tie random: a text's pick depends on the seed and the text only (default: 0)", seed)
-      .option('--neighbors <n>', 'attach the n nearest training rows to each prediction (JSON output)', nonNegativeInt, 0)
-      .addOption(
-        new Option(
-          '--input <kind>',
-          'stdin format (jsonl|text|csv|tsv); text: one output line per input line; csv, tsv: a header row, written back with a prediction column',
-        )
-          .default('jsonl')
-          .argParser(inputKind),
-      )
-      .option('--json', 'one JSON object per line instead of bare labels (JSONL input always gives JSON)', false)
-      .option('--output-field <name>', 'name of the field added to JSON output (its display name goes in <name>_name)', 'prediction')
-      .option('--empty-label <text>', 'printed (plain, CSV, TSV output) for an empty text, which is not classified', '?')
-      .option('--stop-on-bad-row', 'an empty text is an error (exit 1) instead of an answered row counted in a warning', false)
-      .option('--abstain-above <ncd>', 'abstain (no prediction) when the nearest training row is farther than this NCD', ncdThreshold)
-      .option('--min-confidence <share>', 'abstain when the predicted label has less than this share (0..1) of the k votes', share)
-      .option('--abstain-label <text>', 'printed for an abstained prediction in plain output', '?')
-      .option('--input-file <path>', 'read the texts from this file (JSONL, or plain lines with --input text) instead of stdin')
-      .option(
-        '--shard <I/N>',
-        'with --input-file: only the lines that start in byte range I (0-based) of N; auto or auto/N: from an array job',
-        shardFlag,
-      )
-      .option('-j, --jobs <n>', 'worker threads for stdin input', positiveInt, availableParallelism()),
-  )
+        .default('jsonl')
+        .argParser(inputKind),
+    )
+    .option('--json', 'one JSON object per line instead of bare labels (JSONL input always gives JSON)', false)
+    .option('--output-field <name>', 'name of the field added to JSON output (its display name goes in <name>_name)', 'prediction')
+    .option('--empty-label <text>', 'printed (plain, CSV, TSV output) for an empty text, which is not classified', '?')
+    .option('--stop-on-bad-row', 'an empty text is an error (exit 1) instead of an answered row counted in a warning', false)
+    .option('--abstain-above <ncd>', 'abstain (no prediction) when the nearest training row is farther than this NCD', ncdThreshold)
+    .option('--min-confidence <share>', 'abstain when the predicted label has less than this share (0..1) of the k votes', share)
+    .option('--abstain-label <text>', 'printed for an abstained prediction in plain output', '?')
+    .option('--input-file <path>', 'read the texts from this file (JSONL, or plain lines with --input text) instead of stdin')
+    .addOption(
+      shardOption('with --input-file: only the lines that start in byte range I (0-based) of N; auto or auto/N: from an array job'),
+    )
+    .addOption(jobsOption('worker threads for stdin input'));
+  dataFileOptions(classify)
     .addHelpText(
       'after',
       `
@@ -141,57 +114,48 @@ Examples:
       const { classifyCommand } = await import('./commands/classify.js');
       await classifyCommand(texts, opts, { stdin: process.stdin, out, warn, createWorker });
     });
+}
 
-  dataOptions(
-    program
-      .command('eval')
-      .summary("accuracy of a test split: strict top-1 (every tie rule, every k) and the paper's lenient score")
-      .description(
-        "Computes the nearest neighbours of every evaluated test row once, then reports for every k the strict accuracy under each tie rule with 95% Wilson intervals, the paper's lenient score, tie-order envelopes, per-class precision/recall/F1, macro-F1 and the confusion matrix (headline: the first k and --tie).",
-      )
-      .option('--train <path>', 'training data; default: AG News train from the cache')
-      .option('--test <path>', 'test data; default: AG News test from the cache')
-      .addOption(
-        new Option('--train-format <fmt>', 'format of the training file, whatever its extension (jsonl|csv|tsv|ag_news)').argParser(
-          dataFormat,
-        ),
-      )
-      .addOption(
-        new Option('--test-format <fmt>', 'format of the test file, whatever its extension (jsonl|csv|tsv|ag_news)').argParser(dataFormat),
-      )
-      .option('-k, --k <list>', 'neighbours that vote: one k or a list such as 1,2,3,5,10 (the first is the headline)', kList, [2])
-      .addOption(
-        new Option('--tie <rule>', 'tie rule of the headline and --predictions (nearest|decrement|random|weighted)')
-          .default('nearest')
-          .argParser(tieRule),
-      )
-      .option('--neighbors <m>', 'neighbours computed and saved per row (default: largest k + 10)', positiveInt)
-      .option('--limit <n>', 'evaluate only the first n test rows', positiveInt)
-      .option('--sample <n>', 'evaluate a stratified random sample of n test rows', positiveInt)
-      .option('--seed <s>', "seed (0..4294967295) for --sample, --shots and the random tie rule's picks", seed, 0)
-      .option('--strip', 'trim surrounding whitespace of every text (Python str.strip(), as the R8/R52 re-evaluation did)', false)
-      .option('--shots <n>', 'few-shot: n training rows per class, drawn --trials times', positiveInt)
-      .option('--trials <t>', 'few-shot draws (with --shots; default 5)', positiveInt)
-      .option('--json', 'print one JSON object instead of tables', false)
-      .option(
-        '--predictions <file>',
-        'write one JSONL line per evaluated test row (headline k and tie rule); - for stdout (the report then goes to stderr)',
-      )
-      .option('--save-neighbors <file>', 'save the neighbours of every evaluated row for `npc score`; - for stdout')
-      .option('-q, --quiet', 'no progress line on stderr', false)
-      .option('-j, --jobs <n>', 'worker threads (results are identical for every n)', positiveInt, availableParallelism())
-      .option(
-        '--shard <I/N>',
+function addEval(program: Command, out: LineWriter, createWorker: WorkerFactory | undefined): void {
+  const evaluate = program
+    .command('eval')
+    .summary("accuracy of a test split: strict top-1 (every tie rule, every k) and the paper's lenient score")
+    .description(
+      "Computes the nearest neighbours of every evaluated test row once, then reports for every k the strict accuracy under each tie rule with 95% Wilson intervals, the paper's lenient score, tie-order envelopes, per-class precision/recall/F1, macro-F1 and the confusion matrix (headline: the first k and --tie).",
+    )
+    .option('--train <path>', 'training data; default: AG News train from the cache')
+    .option('--test <path>', 'test data; default: AG News test from the cache')
+    .addOption(trainFormatOption())
+    .addOption(testFormatOption())
+    .addOption(kListOption('neighbours that vote: one k or a list such as 1,2,3,5,10 (the first is the headline)'))
+    .addOption(tieOption('tie rule of the headline and --predictions (nearest|decrement|random|weighted)'))
+    .option('--neighbors <m>', 'neighbours computed and saved per row (default: largest k + 10)', positiveInt)
+    .option('--limit <n>', 'evaluate only the first n test rows', positiveInt)
+    .option('--sample <n>', 'evaluate a stratified random sample of n test rows', positiveInt)
+    .addOption(seedOption("for --sample, --shots and the random tie rule's picks"))
+    .option('--strip', 'trim surrounding whitespace of every text (Python str.strip(), as the R8/R52 re-evaluation did)', false)
+    .option('--shots <n>', 'few-shot: n training rows per class, drawn --trials times', positiveInt)
+    .option('--trials <t>', 'few-shot draws (with --shots; default 5)', positiveInt)
+    .addOption(jsonReportOption())
+    .option(
+      '--predictions <file>',
+      'write one JSONL line per evaluated test row (headline k and tie rule); - for stdout (the report then goes to stderr)',
+    )
+    .option('--save-neighbors <file>', 'save the neighbours of every evaluated row for `npc score`; - for stdout')
+    .addOption(quietOption())
+    .addOption(jobsOption('worker threads (results are identical for every n)'))
+    .addOption(
+      shardOption(
         'only test slice I (0-based) of N of the selected rows, for npc merge; auto or auto/N: from a Slurm, Kubernetes or AWS Batch array job',
-        shardFlag,
-      )
-      .option('--train-shard <J/N>', 'neighbours among training slice J of N only (global indices), for npc merge', shardFlag)
-      .option('--html <file>', 'also write the report as one self-contained HTML page (heat map, curves)')
-      .option('--data <path>', 'one labelled file, split by --holdout, --folds or --leave-one-out (instead of --train and --test)')
-      .option('--holdout <fraction>', 'with --data: a stratified test set of this fraction of the rows (--seed)', probability)
-      .option('--folds <k>', 'with --data: stratified k-fold cross-validation (--seed)', positiveInt)
-      .option('--leave-one-out', 'with --data: every row against all the others', false),
-  )
+      ),
+    )
+    .option('--train-shard <J/N>', 'neighbours among training slice J of N only (global indices), for npc merge', shardFlag)
+    .addOption(htmlOption(' (heat map, curves)'))
+    .option('--data <path>', 'one labelled file, split by --holdout, --folds or --leave-one-out (instead of --train and --test)')
+    .option('--holdout <fraction>', 'with --data: a stratified test set of this fraction of the rows (--seed)', probability)
+    .option('--folds <k>', 'with --data: stratified k-fold cross-validation (--seed)', positiveInt)
+    .option('--leave-one-out', 'with --data: every row against all the others', false);
+  dataFileOptions(evaluate)
     .addHelpText(
       'after',
       `
@@ -206,35 +170,28 @@ Examples:
       const { evalCommand } = await import('./commands/eval.js');
       await evalCommand(opts, { out, warn, stdout: stdoutTarget(), stdinIdentity: fdIdentity(0), createWorker });
     });
+}
 
-  dataOptions(
-    program
-      .command('score')
-      .summary('re-score saved neighbours (from eval --save-neighbors) without compressing anything')
-      .argument('<file>', 'a file written by npc eval --save-neighbors')
-      .option('--train <path>', 'the training data the file was computed on (checked by the sha256 of the file or of its content)')
-      .option('--test <path>', 'the test data the file was computed on (checked by the sha256 of the file or of its content)')
-      .addOption(
-        new Option('--train-format <fmt>', 'format of the training file, whatever its extension (jsonl|csv|tsv|ag_news)').argParser(
-          dataFormat,
-        ),
-      )
-      .addOption(
-        new Option('--test-format <fmt>', 'format of the test file, whatever its extension (jsonl|csv|tsv|ag_news)').argParser(dataFormat),
-      )
-      .option('-k, --k <list>', 'neighbours that vote: one k or a list (at most the saved M)', kList, [2])
-      .addOption(
-        new Option('--tie <rule>', 'tie rule of the headline (nearest|decrement|random|weighted)').default('nearest').argParser(tieRule),
-      )
-      .option('--seed <s>', "seed (0..4294967295) of the random tie rule's picks", seed, 0)
-      .option('--json', 'print one JSON object instead of tables', false)
-      .option(
-        '--predictions <file>',
-        'write one JSONL line per saved row, as eval --predictions does (headline k and tie rule); - for stdout (the report then goes to stderr)',
-      )
-      .option('--html <file>', 'also write the report as one self-contained HTML page (heat map, curves)')
-      .option('-q, --quiet', 'no progress line on stderr', false),
-  )
+function addScore(program: Command, out: LineWriter): void {
+  const score = program
+    .command('score')
+    .summary('re-score saved neighbours (from eval --save-neighbors) without compressing anything')
+    .argument('<file>', 'a file written by npc eval --save-neighbors')
+    .option('--train <path>', 'the training data the file was computed on (checked by the sha256 of the file or of its content)')
+    .option('--test <path>', 'the test data the file was computed on (checked by the sha256 of the file or of its content)')
+    .addOption(trainFormatOption())
+    .addOption(testFormatOption())
+    .addOption(kListOption('neighbours that vote: one k or a list (at most the saved M)'))
+    .addOption(tieOption('tie rule of the headline (nearest|decrement|random|weighted)'))
+    .addOption(seedOption("of the random tie rule's picks"))
+    .addOption(jsonReportOption())
+    .option(
+      '--predictions <file>',
+      'write one JSONL line per saved row, as eval --predictions does (headline k and tie rule); - for stdout (the report then goes to stderr)',
+    )
+    .addOption(htmlOption(' (heat map, curves)'))
+    .addOption(quietOption());
+  dataFileOptions(score)
     .addHelpText(
       'after',
       `
@@ -246,7 +203,9 @@ Examples:
       const { scoreCommand } = await import('./commands/score.js');
       await scoreCommand(file, opts, { out, warn, stdout: stdoutTarget(), stdinIdentity: fdIdentity(0) });
     });
+}
 
+function addDrift(program: Command, out: LineWriter, createWorker: WorkerFactory | undefined): void {
   program
     .command('drift')
     .summary('has the input changed since the training set was built? exit status 3 when it has')
@@ -256,38 +215,31 @@ Examples:
     .option('--train <path>', 'training data; default: AG News train from the cache')
     .requiredOption('--reference <path>', 'rows from when the input was as expected (JSONL, CSV, TSV; - for stdin)')
     .option('--current <path>', 'the rows to check (- for stdin)')
+    .addOption(formatOption())
+    .addOption(fileFormatOption('train', 'the training file'))
+    .addOption(fileFormatOption('reference', 'the reference file'))
+    .addOption(fileFormatOption('current', 'the current file'))
     .addOption(
-      new Option('--format <fmt>', 'format of data files whose extension does not say (jsonl|csv|tsv|ag_news)').argParser(dataFormat),
+      textFieldOption(
+        'field holding the text: a name, a dot path (meta.title), or several joined with one space (title,description)',
+        'text',
+      ),
     )
-    .addOption(new Option('--train-format <fmt>', 'format of the training file (jsonl|csv|tsv|ag_news)').argParser(dataFormat))
-    .addOption(new Option('--reference-format <fmt>', 'format of the reference file (jsonl|csv|tsv|ag_news)').argParser(dataFormat))
-    .addOption(new Option('--current-format <fmt>', 'format of the current file (jsonl|csv|tsv|ag_news)').argParser(dataFormat))
-    .option(
-      '--text-field <spec>',
-      'field holding the text: a name, a dot path (meta.title), or several joined with one space (title,description)',
-      textFieldSpec,
-      'text',
-    )
-    .option('--label-field <spec>', 'field holding the label of the training set: a name or a dot path', labelFieldSpec, 'label')
-    .option('--no-header', 'CSV and TSV files have no header row: name their columns with --columns')
-    .option('--columns <names>', 'the columns of every CSV or TSV file without a header, in order (label,text)', columnNames)
-    .option('--train-columns <names>', 'the columns of the training file only, which then has no header', columnNames)
-    .option('--reference-columns <names>', 'the columns of the reference file only, which then has no header', columnNames)
-    .option('--current-columns <names>', 'the columns of the current file only, which then has no header', columnNames)
-    .addOption(
-      new Option(
-        '--label-names <names>',
-        'display names for labels 0,1,2,… (integers, or their digits in a CSV; comma-separated)',
-      ).argParser(labelNames),
-    )
-    .option('-k, --k <n>', 'neighbours that vote for the predicted labels', positiveInt, 2)
+    .addOption(labelFieldOption('field holding the label of the training set: a name or a dot path', 'label'))
+    .addOption(noHeaderOption())
+    .addOption(columnsOption())
+    .addOption(fileColumnsOption('train', 'the training file'))
+    .addOption(fileColumnsOption('reference', 'the reference file'))
+    .addOption(fileColumnsOption('current', 'the current file'))
+    .addOption(labelNamesOption())
+    .addOption(kOption('neighbours that vote for the predicted labels'))
     .option('--alpha <a>', 'false-alarm rate over the three tests (each at alpha/3)', probability, 0.01)
     .option('--short <n>', 'a text shorter than n characters counts as very short', positiveInt, 10)
     .option('--window <n>', 'read the current rows from stdin and print one JSON line per window of n rows (a monitor)', positiveInt)
-    .option('--json', 'print one JSON object instead of tables', false)
-    .option('--html <file>', 'also write the report as one self-contained HTML page')
-    .option('-q, --quiet', 'no progress line on stderr', false)
-    .option('-j, --jobs <n>', 'worker threads', positiveInt, availableParallelism())
+    .addOption(jsonReportOption())
+    .addOption(htmlOption())
+    .addOption(quietOption())
+    .addOption(jobsOption('worker threads'))
     .addHelpText(
       'after',
       `
@@ -300,7 +252,9 @@ Examples:
       const { driftCommand } = await import('./commands/drift.js');
       await driftCommand(opts, { stdin: process.stdin, out, warn, stdout: stdoutTarget(), createWorker });
     });
+}
 
+function addMerge(program: Command): void {
   program
     .command('merge')
     .summary('join the parts of a sharded evaluation (eval --shard / --train-shard) into one neighbours file')
@@ -310,7 +264,7 @@ Examples:
     .argument('<part...>', 'neighbours files written by npc eval --shard/--train-shard --save-neighbors')
     .requiredOption('-o, --output <file>', 'the merged neighbours file (- for stdout)')
     .option('--allow-partial', 'merge the complete test slices and leave out the others (the file says so)', false)
-    .option('-q, --quiet', 'no summary on stderr', false)
+    .addOption(quietOption('no summary on stderr'))
     .addHelpText(
       'after',
       `
@@ -322,8 +276,10 @@ Examples:
       const { mergeCommand } = await import('./commands/merge.js');
       await mergeCommand(parts, opts, { warn, stdout: stdoutTarget() });
     });
+}
 
-  const data = program.command('data').description('the data set registry and the local cache');
+function addData(program: Command, out: LineWriter): void {
+  const data = program.command('data').description('the data catalog and the local cache');
   data
     .command('list')
     .description('list known data sets, one line per split: name, split, rows, cached or not cached, description')
@@ -334,7 +290,7 @@ Examples:
     .argument('<name>', 'data set name (see npc data list)')
     .option('--split <split>', 'only this split (train|test)')
     .option('--from <url-or-dir>', 'a mirror: base URL or local directory holding the CSV files')
-    .option('-q, --quiet', 'no progress on stderr', false)
+    .addOption(quietOption('no progress on stderr'))
     .addHelpText(
       'after',
       `
@@ -350,8 +306,6 @@ Examples:
     .argument('<name>', 'data set name')
     .option('--split <split>', 'only this split (train|test)')
     .action(async (name: string, opts) => (await import('./commands/data.js')).dataPathCommand(name, opts, { out }));
-
-  return program;
 }
 
 /** commander's option description, without the noise of a false default. */

@@ -6,15 +6,15 @@
 import type { EvaluationReport } from '../app/evaluate.js';
 import type { CrossValidationResult } from '../app/cross-validate.js';
 import { type FewShotResult, type MeanStd, meanStd } from '../app/few-shot.js';
-import type { Score } from '../app/metrics.js';
-import type { Scores } from '../app/scoring.js';
-import { toJson } from '../io/json-text.js';
+import type { Score } from '../app/classification-metrics.js';
+import type { Scores } from '../app/row-scorer.js';
+import { toJson } from '../json-text.js';
 import { counted } from '../errors.js';
 import type { EnvelopeSummary } from '../model/envelope.js';
-import { compareLabels, type Label } from '../model/labels.js';
+import type { Label } from '../model/labels.js';
 import { forDisplay } from './display-label.js';
 import { labelFormatter } from './options.js';
-import type { LineWriter } from './output.js';
+import type { LineWriter } from './line-writer.js';
 
 /**
  * An evaluation report with the display names of the labels, if any, and, for a run stopped by a
@@ -89,7 +89,7 @@ const rowCount = (n: number): string => `${n} ${n === 1 ? 'row' : 'rows'}`;
  */
 export function selectionWarnings(report: Pick<EvaluationReport, 'labelsMatchedByText' | 'shortfall'>): string[] {
   const warnings: string[] = [];
-  const matched = [...(report.labelsMatchedByText ?? [])].sort((a, b) => compareLabels(a.test, b.test));
+  const matched = report.labelsMatchedByText ?? [];
   if (matched.length) {
     const items = matched.map((m) => `${showLabel(m.test)} as ${showLabel(m.train)} (${rowCount(m.rows)})`);
     warnings.push(

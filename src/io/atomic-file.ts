@@ -6,7 +6,7 @@
  * cannot write is reported at once, before any work, never after it. Temporary files still open when
  * the process exits (a second Ctrl-C, a closed stdout) are removed by an exit hook.
  *
- * Only for regular files: devices, FIFOs, sockets and stdout are written directly (io/output-file.ts
+ * Only for regular files: devices, FIFOs, sockets and stdout are written directly (io/output-sink.ts
  * decides which is which).
  */
 import { randomBytes } from 'node:crypto';

@@ -1,7 +1,7 @@
 /**
  * The local data set cache: where it is (`$NPC_DATA_DIR`, `$XDG_CACHE_HOME/npc`, `~/.cache/npc`), where a
  * split's JSONL and its meta file live in it, and the check of a cached split against its meta file
- * and the registry before every use (size, SHA-256, MD5 and rows of the original).
+ * and the data catalog before every use (size, SHA-256, MD5 and rows of the original).
  */
 import { statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
@@ -9,7 +9,7 @@ import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { DataError } from '../errors.js';
 import { sha256OfFile } from './file-hash.js';
-import { getSplitInfo } from './registry.js';
+import { getSplitInfo } from './data-catalog.js';
 
 export interface CachedSplitMeta {
   dataset: string;
@@ -56,7 +56,7 @@ export function isFile(path: string): boolean {
   }
 }
 
-/** Checks the cached JSONL against its meta file (size, SHA-256, registry checksums); DataError if anything differs. */
+/** Checks the cached JSONL against its meta file (size, SHA-256, catalog checksums); DataError if anything differs. */
 export async function verifyCachedSplit(name: string, split: string, cacheDir: string = resolveCacheDir()): Promise<CachedSplitMeta> {
   const splitInfo = getSplitInfo(name, split);
   const path = cachedSplitPath(name, split, cacheDir);
@@ -74,7 +74,7 @@ export async function verifyCachedSplit(name: string, split: string, cacheDir: s
   const again = `run 'npc data get ${name}' again`;
   if (meta.csvMd5 !== splitInfo.md5 || meta.rows !== splitInfo.rows) {
     throw new DataError(
-      `cached ${name} ${split} (${metaFile}) does not match the registry (md5 ${splitInfo.md5}, ${splitInfo.rows} rows); ${again}`,
+      `cached ${name} ${split} (${metaFile}) does not match the data catalog (md5 ${splitInfo.md5}, ${splitInfo.rows} rows); ${again}`,
     );
   }
   let size: number;

@@ -1,6 +1,6 @@
 /**
  * Fetching one data set file (from its URL, a mirror, or a local file, gzip-compressed or not) into a
- * scratch file while counting and hashing its bytes, then checking size and MD5 against the registry.
+ * scratch file while counting and hashing its bytes, then checking size and MD5 against the data catalog.
  * Every failure is a one-line `DataError` naming the URL (or path) and what was wrong; the scratch file
  * is removed on failure.
  */

@@ -3,7 +3,7 @@ import { InputError, at } from '../errors.js';
 import type { LabeledRecord, ReadOptions } from './records.js';
 import type { Label } from '../model/labels.js';
 import type { Line } from './lines.js';
-import { exactNumber, rawPathText } from './json-text.js';
+import { exactNumber, rawPathText } from '../json-text.js';
 import { type FieldSpec, fieldSpecProblem, lookup, parseFieldSpec, pathName } from './field-paths.js';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;

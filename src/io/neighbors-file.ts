@@ -204,7 +204,7 @@ export class NeighborsFileWriter {
   }
 
   /**
-   * Starts writing to `output`: an opened output (io/output-file.ts), or a path, written through a
+   * Starts writing to `output`: an opened output (io/output-sink.ts), or a path, written through a
    * temporary file (InputError when it cannot be created).
    */
   static create(output: OutputSink | string, init: NeighborsHeaderInit): NeighborsFileWriter {

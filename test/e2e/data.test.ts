@@ -36,7 +36,7 @@ describe.skipIf(!available)('npc data (against a local HTTP server on 127.0.0.1)
     // Per split: only the test split was fetched.
     expect(list.stdout).toMatch(/^ag_news\ttrain\t120000 rows\tnot cached\t.+\nag_news\ttest\t7600 rows\tcached\t.+\n$/);
 
-    // The cached split is what eval uses by default; the label names come from the registry.
+    // The cached split is what eval uses by default; the label names come from the data catalog.
     const e = await runNpc(['eval', '--train', sharedDataPath('ag_news/train.first2000.jsonl.gz'), '--limit', '3', '--quiet'], {
       env: { NPC_DATA_DIR: cache },
     });

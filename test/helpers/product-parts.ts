@@ -4,7 +4,7 @@
  * straight from true and predicted ids.
  */
 import { createHash } from 'node:crypto';
-import { classificationMetrics, type ClassificationMetrics, confusionMatrix } from '../../src/app/metrics.js';
+import { classificationMetrics, type ClassificationMetrics, confusionMatrix } from '../../src/app/classification-metrics.js';
 import { createNeighborsFileWriter, type NeighborsHeaderInit, type NeighborsRow } from '../../src/io/neighbors-file.js';
 
 /** Writes a whole neighbours file from rows (aborting the file on any error). */

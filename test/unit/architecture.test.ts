@@ -1,5 +1,5 @@
 /**
- * The shape of src/ (README "Layout"): data flows one way, cli → app → io · model · parallel → deflate.
+ * The shape of src/ (docs/development.md "Layout"): data flows one way, cli → app → io · model · parallel → deflate.
  * Checked on the import statements themselves, so a shortcut fails here rather than in review.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -17,27 +17,45 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
+interface Import {
+  path: string;
+  /** `import type …` / `export type … from`: erased by the compiler, no code runs across it. */
+  typeOnly: boolean;
+}
+
 /** Every relative import of a file (static `import … from`, `export … from`, and `import(…)`), as src-relative paths. */
-function importsOf(file: string): string[] {
+function importsOf(file: string): Import[] {
   const text = readFileSync(file, 'utf8');
-  const specs = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^;'"]*?from\s+'(\.[^']+)'|import\(\s*'(\.[^']+)'\s*\)/g)].map(
-    (m) => m[1] ?? m[2],
-  );
-  return specs.map((spec) => relative(src, resolve(dirname(file), spec)).replace(/\.js$/, '.ts'));
+  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)\b([^;'"]*?)from\s+'(\.[^']+)'|import\(\s*'(\.[^']+)'\s*\)/g)].map((m) => ({
+    path: relative(src, resolve(dirname(file), m[2] ?? m[3])).replace(/\.js$/, '.ts'),
+    typeOnly: m[2] !== undefined && /^\s*type\b/.test(m[1]),
+  }));
 }
 
 const files = sourceFiles(src);
-const graph = new Map(files.map((f) => [relative(src, f), importsOf(f)]));
+const imports = new Map(files.map((f) => [relative(src, f), importsOf(f)]));
+const graph = new Map([...imports].map(([file, list]) => [file, list.map((i) => i.path)]));
+
+/** Modules every layer may use; they import nothing from src/ themselves. */
+const SHARED = ['errors.ts', 'json-text.ts'];
 
 describe('src/ layering', () => {
-  it('the commands import only app/, cli/ and the shared errors, never io/, model/, parallel/, compress/ or deflate/', () => {
+  it('every file of cli/ imports code only from app/, cli/ and the shared modules; io/ and model/ only for types', () => {
     const offending: string[] = [];
-    for (const [file, imports] of graph) {
-      if (!file.startsWith('cli/commands/')) continue;
-      for (const imported of imports) {
-        if (!/^(app\/|cli\/|errors\.ts$)/.test(imported)) offending.push(`${file} → ${imported}`);
+    for (const [file, list] of imports) {
+      if (!file.startsWith('cli/')) continue;
+      for (const { path, typeOnly } of list) {
+        if (/^(app|cli)\//.test(path) || SHARED.includes(path)) continue;
+        if (typeOnly && /^(io|model)\//.test(path)) continue;
+        offending.push(`${file} → ${path}${typeOnly ? ' (type)' : ''}`);
       }
     }
+    expect(offending).toEqual([]);
+  });
+
+  it('the shared modules import nothing from src/', () => {
+    const offending = SHARED.flatMap((file) => (graph.get(file) ?? []).map((imported) => `${file} → ${imported}`));
+    expect(SHARED.filter((file) => !graph.has(file))).toEqual([]);
     expect(offending).toEqual([]);
   });
 

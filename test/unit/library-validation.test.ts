@@ -1,7 +1,7 @@
 /**
  * Failure-matrix row 37 (issue 10 item 15): the library checks its input as the CLI does, with
  * TypeError for a wrong type and RangeError for a wrong value, each naming the argument.
- * Also the JSON helpers the CLI's exact pass-through relies on (io/json-text.ts) and makeDirectories.
+ * Also the JSON helpers the CLI's exact pass-through relies on (src/json-text.ts) and makeDirectories.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GzipKnnClassifier, compressedLength, ncd, pakoCompressor } from '../../src/index.js';
 import { makeDirectories } from '../../src/io/directories.js';
-import { appendMembers, exactNumber, objectMembers, rawMemberText, toJson } from '../../src/io/json-text.js';
+import { appendMembers, exactNumber, objectMembers, rawMemberText, toJson } from '../../src/json-text.js';
 
 const TEXTS = ['the striker scored a goal', 'bank rates rose again', 'a new compiler release'];
 const LABELS = ['sport', 'money', 'tech'];
@@ -78,7 +78,7 @@ describe('row 37 (issue 10 item 15): the library validates like the CLI', () => 
   });
 });
 
-describe('io/json-text: exact JSON for pass-through and big labels', () => {
+describe('json-text: exact JSON for pass-through and big labels', () => {
   it('toJson writes what JSON.stringify writes, and bigints as their digits', () => {
     const value = {
       a: 1,

@@ -7,7 +7,7 @@ import {
   TestLabelIds,
   wilsonInterval,
   Z95,
-} from '../../src/app/metrics.js';
+} from '../../src/app/classification-metrics.js';
 import { classificationReport } from '../helpers/product-parts.js';
 import { LabelEncoder } from '../../src/model/labels.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RowScorer } from '../../src/app/scoring.js';
+import { RowScorer } from '../../src/app/row-scorer.js';
 import { LabelEncoder } from '../../src/model/labels.js';
 
 // Training rows 0..5 with labels A A B B C B: hand-made neighbour lists where the tie rules disagree.

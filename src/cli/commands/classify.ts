@@ -1,22 +1,17 @@
 /** `npc classify [TEXT...]`: labels for arguments, or a stream of JSONL / text lines from stdin. */
 import type { Readable } from 'node:stream';
-import {
-  argumentRecords,
-  classifyRecords,
-  type CsvHeader,
-  csvField,
-  fileRecords,
-  type PassthroughRecord,
-  stdinRecords,
-  stdinTableRows,
-} from '../../app/classify.js';
-import type { Label, TieRule } from '../../app/scoring.js';
-import { type FileFormat, labelNameMap, openTrainingSearcher, type WorkerFactory } from '../../app/training.js';
+import { argumentRecords, classifyRecords, csvField, fileRecords, stdinRecords, stdinTableRows } from '../../app/classify.js';
+import type { CsvHeader, PassthroughRecord } from '../../io/csv-passthrough.js';
+import type { Label } from '../../model/labels.js';
+import type { TieRule } from '../../model/tie-rules.js';
+import { labelNameMap, openTrainingSearcher, type WorkerFactory } from '../../app/training.js';
+import type { FileFormat } from '../../io/lines.js';
 import { InputError, UsageError, at } from '../../errors.js';
 import { addedFields, checkLineOutput, jsonLine, lineEnd, type LineOutput } from '../classify-output.js';
 import { resolveShard, type ShardFlag } from '../shards.js';
-import { checkLabelNames, chooseFormat, type FieldFlags, type FileFields, fileFields, formatHint, labelFormatter } from '../options.js';
-import type { LineWriter } from '../output.js';
+import { chooseFormat, type FieldFlags, type FileFields, fileFields, formatHint } from '../../app/data-layout.js';
+import { checkLabelNames, labelFormatter } from '../options.js';
+import type { LineWriter } from '../line-writer.js';
 
 export interface ClassifyCommandOptions extends FieldFlags {
   train?: string;

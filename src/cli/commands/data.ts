@@ -1,6 +1,6 @@
-/** `npc data list | get NAME | path NAME`: the data set registry and the local cache. */
-import { cachedPaths, fetchDataset, splitStatuses } from '../../app/data-sets.js';
-import type { LineWriter } from '../output.js';
+/** `npc data list | get NAME | path NAME`: the data catalog and the local cache. */
+import { cachedPaths, fetchDataset, splitStatuses } from '../../app/data.js';
+import type { LineWriter } from '../line-writer.js';
 
 /** One tab-separated line per split: name, split, rows, `cached` or `not cached`, description. */
 export async function dataListCommand(io: { out: LineWriter }): Promise<void> {

@@ -5,14 +5,17 @@
  */
 import type { Readable } from 'node:stream';
 import { compareSets, type DriftOptions, measureSet, measureWindows } from '../../app/drift.js';
-import { type FileFormat, inputPaths, inputRecords, labelNameMap, openTrainingSearcher, type WorkerFactory } from '../../app/training.js';
+import { inputPaths, inputRecords, labelNameMap, openTrainingSearcher, type WorkerFactory } from '../../app/training.js';
+import type { FileFormat } from '../../io/lines.js';
 import { counted, InputError, UsageError } from '../../errors.js';
 import { EXIT_DRIFT, ExitStatus } from '../exit-codes.js';
-import { checkLabelNames, chooseFormat, type FileFields, formatHint } from '../options.js';
-import { type LineWriter, ProgressLine } from '../output.js';
+import { chooseFormat, type FileFields, formatHint } from '../../app/data-layout.js';
+import { checkLabelNames } from '../options.js';
+import { type LineWriter, ProgressLine, sayWaiting } from '../line-writer.js';
 import { driftJsonLine, driftText } from '../drift-report.js';
 import { driftHtml } from '../html.js';
-import { openOutputFiles, type OutputSink, type StdoutTarget } from '../outputs.js';
+import { openOutputFiles } from '../../app/output-files.js';
+import type { OutputSink, StdoutTarget } from '../../io/output-sink.js';
 import { StopOnSignal } from '../signals.js';
 
 export interface DriftCommandOptions {
@@ -67,7 +70,8 @@ export async function driftCommand(
   const inputs = [options.train ?? inputPaths(undefined, undefined)[0], options.reference, options.current ?? '-'];
   let html: OutputSink | undefined;
   try {
-    if (options.html) html = (await openOutputFiles({ html: options.html }, inputs, { stdout: io.stdout }, stop)).html;
+    if (options.html)
+      html = (await openOutputFiles({ html: options.html }, inputs, { stdout: io.stdout, onWaiting: sayWaiting }, stop)).html;
   } finally {
     stop.dispose();
   }

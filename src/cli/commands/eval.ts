@@ -1,16 +1,19 @@
 /**
  * `npc eval`: maps the flags to app/evaluate.ts (or app/few-shot.ts with --shots) and prints the report.
- * Outputs are opened first (cli/eval-outputs.ts), so an unwritable path fails before minutes of work.
+ * Outputs are opened first (app/output-files.ts), so an unwritable path fails before minutes of work.
  */
 import { evaluate, type EvaluationRunOptions, loadEvalData } from '../../app/evaluate.js';
 import { crossValidate, type CrossValidationMode } from '../../app/cross-validate.js';
 import { fewShot } from '../../app/few-shot.js';
 import { inputPaths, labelNameMap, loadSplit, type WorkerFactory } from '../../app/training.js';
 import { counted, UsageError } from '../../errors.js';
-import type { Label, TieRule } from '../../app/scoring.js';
-import { type FileIdentity, openOutputFiles, type OutputFiles, reportWriter, type StdoutTarget } from '../outputs.js';
-import { checkLabelNames, type DataFileOptions, dataSpecs } from '../options.js';
-import { type LineWriter, ProgressLine } from '../output.js';
+import type { Label } from '../../model/labels.js';
+import type { TieRule } from '../../model/tie-rules.js';
+import { openOutputFiles, type OutputFiles } from '../../app/output-files.js';
+import type { FileIdentity, StdoutTarget } from '../../io/output-sink.js';
+import { type DataFileOptions, dataSpecs } from '../../app/data-layout.js';
+import { checkLabelNames } from '../options.js';
+import { type LineWriter, ProgressLine, reportWriter, sayWaiting } from '../line-writer.js';
 import { evalHtml } from '../html.js';
 import { partialReportText, printCrossValidation, printFewShot, printReport } from '../report.js';
 import { resolveShard, type ShardFlag } from '../shards.js';
@@ -60,7 +63,7 @@ export async function evalCommand(options: EvalCommandOptions, io: EvalIo): Prom
   const stop = new StopOnSignal();
   try {
     const inputs = options.data !== undefined ? [options.data] : inputPaths(options.train, options.test);
-    const outputs = await openOutputFiles(options, inputs, io, stop);
+    const outputs = await openOutputFiles(options, inputs, { ...io, onWaiting: sayWaiting }, stop);
     try {
       // With data on stdout, the report is a message for people: it goes to stderr.
       const reportOut = reportWriter(outputs, io.out);

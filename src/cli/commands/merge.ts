@@ -1,6 +1,8 @@
 /** `npc merge PART... -o FILE`: the parts of a sharded evaluation, joined into the unsharded run's file. */
 import { mergeNeighborsFiles } from '../../app/merge.js';
-import { openMergeOutput, type StdoutTarget } from '../outputs.js';
+import { openMergeOutput } from '../../app/output-files.js';
+import type { StdoutTarget } from '../../io/output-sink.js';
+import { sayWaiting } from '../line-writer.js';
 import { counted } from '../../errors.js';
 
 export async function mergeCommand(
@@ -8,7 +10,7 @@ export async function mergeCommand(
   options: { output: string; allowPartial: boolean; quiet: boolean },
   io: { warn: (message: string) => void; stdout: StdoutTarget },
 ): Promise<void> {
-  const output = await openMergeOutput(options.output, parts, io.stdout);
+  const output = await openMergeOutput(options.output, parts, { stdout: io.stdout, onWaiting: sayWaiting });
   try {
     const result = await mergeNeighborsFiles(parts, output, { allowPartial: options.allowPartial });
     const coverage = `test shards ${result.testSlices} of ${result.testSliceCount}, ${result.rows} of ${counted(result.selected, 'row')}`;

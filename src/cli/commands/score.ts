@@ -6,12 +6,15 @@
 import { loadEvalData } from '../../app/evaluate.js';
 import { rescore } from '../../app/rescore.js';
 import { labelNameMap } from '../../app/training.js';
-import type { Label, TieRule } from '../../app/scoring.js';
+import type { Label } from '../../model/labels.js';
+import type { TieRule } from '../../model/tie-rules.js';
 import { UsageError } from '../../errors.js';
 import { evalHtml } from '../html.js';
-import { checkLabelNames, type DataFileOptions, dataSpecs } from '../options.js';
-import { type LineWriter, ProgressLine } from '../output.js';
-import { type FileIdentity, openOutputFiles, reportWriter, type StdoutTarget } from '../outputs.js';
+import { type DataFileOptions, dataSpecs } from '../../app/data-layout.js';
+import { checkLabelNames } from '../options.js';
+import { type LineWriter, ProgressLine, reportWriter, sayWaiting } from '../line-writer.js';
+import { openOutputFiles } from '../../app/output-files.js';
+import type { FileIdentity, StdoutTarget } from '../../io/output-sink.js';
 import { partialReportText, printReport } from '../report.js';
 import { StopOnSignal } from '../signals.js';
 
@@ -35,7 +38,12 @@ export async function scoreCommand(
   try {
     const specs = dataSpecs(options);
     const inputs = [file, ...[options.train, options.test].filter((path): path is string => path !== undefined)];
-    const outputs = await openOutputFiles({ predictions: options.predictions, html: options.html }, inputs, io, stop);
+    const outputs = await openOutputFiles(
+      { predictions: options.predictions, html: options.html },
+      inputs,
+      { ...io, onWaiting: sayWaiting },
+      stop,
+    );
     try {
       const reportOut = reportWriter(outputs, io.out);
       const data = await loadEvalData(specs.train, specs.test);

@@ -1,11 +1,11 @@
 /**
- * The data set jobs behind `npc data`: what the registry holds and what is cached, downloading a data
- * set into the cache, and the cached paths. The registry, the cache and the download are io/datasets.ts.
+ * The data set jobs behind `npc data`: what the data catalog holds and what is cached, downloading a data
+ * set into the cache, and the cached paths. The catalog is io/data-catalog.ts, the cache io/data-cache.ts, the download io/data-install.ts.
  */
 import { DataError } from '../errors.js';
 import { cachedSplitPath, isCached, resolveCacheDir } from '../io/data-cache.js';
-import { getDataset } from '../io/datasets.js';
-import { getDatasetInfo, listDatasets } from '../io/registry.js';
+import { getDataset } from '../io/data-install.js';
+import { getDatasetInfo, listDatasets } from '../io/data-catalog.js';
 
 export interface SplitStatus {
   dataset: string;
@@ -15,7 +15,7 @@ export interface SplitStatus {
   description: string;
 }
 
-/** Every split of every registered data set, and whether it is in the cache. */
+/** Every split of every data set in the catalog, and whether it is in the cache. */
 export function splitStatuses(cacheDir: string = resolveCacheDir()): SplitStatus[] {
   return listDatasets().flatMap((info) =>
     Object.entries(info.splits).map(([split, s]) => ({

@@ -1,10 +1,12 @@
 /**
- * Opening the commands' output files (io/output-file.ts decides how each path is written), before any
+ * Opening the jobs' output files (io/output-sink.ts decides how each path is written), before any
  * work: `npc eval`'s --predictions and --save-neighbors, `npc merge`'s --output. An output that is one
  * of the inputs (same file, by device and inode: any spelling, symlink or hard link), or the same file
  * as another output, is a usage error.
  */
+import type { Writable } from 'node:stream';
 import { UsageError } from '../errors.js';
+import { describeWriteError } from '../io/atomic-file.js';
 import {
   type FileIdentity,
   fileIdentity,
@@ -13,11 +15,29 @@ import {
   planOutput,
   sameIdentity,
   type StdoutTarget,
-} from '../io/output-file.js';
-import type { StopOnSignal } from './signals.js';
-import { LineWriter } from './output.js';
+} from '../io/output-sink.js';
+import { writeChunk } from '../io/stream-write.js';
 
-export type { FileIdentity, OutputSink, StdoutTarget } from '../io/output-file.js';
+/**
+ * A signal while the outputs are opened: `abortSignal` and `orStop` end a wait for a FIFO's reader, then
+ * `check` throws Interrupted (the CLI's StopOnSignal is one).
+ */
+export interface OpeningInterruption {
+  readonly abortSignal: AbortSignal;
+  orStop<T>(promise: Promise<T>): Promise<T | undefined>;
+  check(): void;
+}
+
+/**
+ * Where the outputs are written and what is said while opening them: `stdout` is where `-` writes,
+ * `stdinIdentity` the file behind stdin (an output may not be it), `onWaiting` hears that npc waits for
+ * a FIFO's reader, as `cat > fifo` would (said, or the wait looks like a hang).
+ */
+export interface OutputContext {
+  stdout: StdoutTarget;
+  stdinIdentity?: FileIdentity;
+  onWaiting: (message: string) => void;
+}
 
 export interface OutputPaths {
   predictions?: string;
@@ -38,8 +58,8 @@ export interface OutputFiles {
 export async function openOutputFiles(
   paths: OutputPaths,
   inputs: readonly string[],
-  io: { stdout: StdoutTarget; stdinIdentity?: FileIdentity },
-  stop: StopOnSignal,
+  io: OutputContext,
+  stop: OpeningInterruption,
 ): Promise<OutputFiles> {
   const wanted = [
     ['--predictions', paths.predictions],
@@ -73,9 +93,7 @@ export async function openOutputFiles(
   const opened: OutputSink[] = [];
   try {
     for (const [, path] of wanted) {
-      // A FIFO without a reader makes npc wait, as `cat > fifo` would: say so, or the wait looks like a hang.
-      const onWaiting = (message: string): void => void process.stderr.write(`npc: ${message}\n`);
-      const sink = await stop.orStop(openOutput(path, { stdout: io.stdout, signal: stop.abortSignal, onWaiting }));
+      const sink = await stop.orStop(openOutput(path, { stdout: io.stdout, signal: stop.abortSignal, onWaiting: io.onWaiting }));
       stop.check(); // a signal while a FIFO waited for its reader
       opened.push(sink!);
     }
@@ -87,18 +105,32 @@ export async function openOutputFiles(
   return { predictions: byFlag.get('--predictions'), neighbors: byFlag.get('--save-neighbors'), html: byFlag.get('--html') };
 }
 
-/** Where the report goes: stdout, or stderr when an output writes data to stdout (the report is then a message for people). */
-export function reportWriter(outputs: OutputFiles, out: LineWriter): LineWriter {
-  const toStdout = [outputs.predictions, outputs.neighbors, outputs.html].some((sink) => sink?.kind === 'stdout');
-  return toStdout ? new LineWriter(process.stderr, { name: '<stderr>' }) : out;
+/** True when an output writes data to stdout (the report then goes to stderr: it is a message for people). */
+export function writesToStdout(outputs: OutputFiles): boolean {
+  return [outputs.predictions, outputs.neighbors, outputs.html].some((sink) => sink?.kind === 'stdout');
 }
 
 /** `npc merge -o FILE`: refused when it is one of the parts. */
-export async function openMergeOutput(path: string, parts: readonly string[], stdout: StdoutTarget): Promise<OutputSink> {
+export async function openMergeOutput(
+  path: string,
+  parts: readonly string[],
+  io: Omit<OutputContext, 'stdinIdentity'>,
+): Promise<OutputSink> {
   const target = path === '-' ? undefined : await fileIdentity(path);
   for (const part of parts) {
     if (sameIdentity(target, await fileIdentity(part))) throw new UsageError(`--output ${path} would overwrite the part ${part}`);
   }
-  // A FIFO without a reader makes npc wait, as `cat > fifo` would: say so, or the wait looks like a hang.
-  return openOutput(path, { stdout, onWaiting: (message) => void process.stderr.write(`npc: ${message}\n`) });
+  return openOutput(path, { stdout: io.stdout, onWaiting: io.onWaiting });
+}
+
+/**
+ * Writes `text` to a stream with backpressure: resolves once the stream can take more (a slow reader
+ * slows npc down instead of growing its memory). A failure is `cannot write NAME: reason` (InputError).
+ */
+export async function writeToStream(stream: Writable, text: string, name: string): Promise<void> {
+  try {
+    await writeChunk(stream, text);
+  } catch (err) {
+    throw describeWriteError(name, err);
+  }
 }

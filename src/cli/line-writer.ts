@@ -3,8 +3,7 @@
  * of growing memory), and a closed pipe (`npc classify | head -1`) ends the process quietly with 0.
  */
 import type { Writable } from 'node:stream';
-import { describeWriteError } from '../io/atomic-file.js';
-import { writeChunk } from '../io/stream-write.js';
+import { type OutputFiles, writesToStdout, writeToStream } from '../app/output-files.js';
 import { counted } from '../errors.js';
 
 export class LineWriter {
@@ -36,12 +35,22 @@ export class LineWriter {
   async write(text: string): Promise<void> {
     if (this.closed || text === '') return;
     try {
-      await writeChunk(this.stream, text);
+      await writeToStream(this.stream, text, this.name);
     } catch (err) {
       if (this.closed) return; // a closed pipe: the 'error' handler above ends the process
-      throw describeWriteError(this.name, err);
+      throw err;
     }
   }
+}
+
+/** Where the report goes: stdout, or stderr when an output writes data to stdout (the report is then a message for people). */
+export function reportWriter(outputs: OutputFiles, out: LineWriter): LineWriter {
+  return writesToStdout(outputs) ? new LineWriter(process.stderr, { name: '<stderr>' }) : out;
+}
+
+/** An output that waits for a FIFO's reader says so on stderr, as `npc: …`: otherwise the wait looks like a hang. */
+export function sayWaiting(message: string): void {
+  process.stderr.write(`npc: ${message}\n`);
 }
 
 /** A progress line on stderr, redrawn at most a few times a second; only when stderr is a terminal. */

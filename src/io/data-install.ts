@@ -4,7 +4,7 @@
  * `{"label": <int>, "text": <string>}` (exactly what Python's `json.dumps` writes, so the files equal
  * the reference JSONL byte for byte), checks the row count, and only then puts
  * `<cache>/<name>/<split>.jsonl` and `<split>.meta.json` in place (temp file + rename). A failure leaves
- * nothing behind in the cache. The registry is io/registry.ts, the cache's layout io/data-cache.ts.
+ * nothing behind in the cache. The catalog is io/data-catalog.ts, the cache's layout io/data-cache.ts.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
@@ -17,7 +17,7 @@ import { agNewsRowToRecord, readCsvRows } from './csv.js';
 import { type CachedSplitMeta, cachedSplitPath, isCached, isFile, metaPath, resolveCacheDir, verifyCachedSplit } from './data-cache.js';
 import { makeDirectories } from './directories.js';
 import { describeSource, fetchVerifiedFile, type FileSource } from './download.js';
-import { type DatasetInfo, getDatasetInfo, getSplitInfo, type SplitInfo } from './registry.js';
+import { type DatasetInfo, getDatasetInfo, getSplitInfo, type SplitInfo } from './data-catalog.js';
 
 export interface GetDatasetOptions {
   /** One split (default: all of them). */

@@ -1,5 +1,5 @@
 /**
- * The data set registry (data/datasets.json): which data sets `npc data get` knows, where each split is
+ * The data catalog (data/datasets.json): which data sets `npc data get` knows, where each split is
  * published, and the size, MD5 and row count it must have. Read once, validated, handed out as copies.
  */
 import { readFileSync } from 'node:fs';
@@ -31,22 +31,22 @@ export interface DatasetInfo {
 }
 
 /** What `<split>.meta.json` holds next to a cached `<split>.jsonl`. */
-const REGISTRY_URL = new URL('../../data/datasets.json', import.meta.url);
+const CATALOG_URL = new URL('../../data/datasets.json', import.meta.url);
 const LAYOUTS: readonly CsvLayout[] = ['ag_news'];
 
-let registry: Map<string, DatasetInfo> | undefined;
+let catalog: Map<string, DatasetInfo> | undefined;
 
-function loadRegistry(): Map<string, DatasetInfo> {
-  if (registry) return registry;
-  const where = fileURLToPath(REGISTRY_URL);
+function loadCatalog(): Map<string, DatasetInfo> {
+  if (catalog) return catalog;
+  const where = fileURLToPath(CATALOG_URL);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(REGISTRY_URL, 'utf8'));
+    parsed = JSON.parse(readFileSync(CATALOG_URL, 'utf8'));
   } catch (err) {
-    throw new DataError(`cannot read the data set registry ${where}: ${(err as Error).message}`);
+    throw new DataError(`cannot read the data catalog ${where}: ${(err as Error).message}`);
   }
   const bad = (what: string): never => {
-    throw new DataError(`invalid data set registry ${where}: ${what}`);
+    throw new DataError(`invalid data catalog ${where}: ${what}`);
   };
   const datasets = (parsed as { datasets?: unknown })?.datasets;
   if (!isObject(datasets)) bad('no "datasets" object');
@@ -92,7 +92,7 @@ function loadRegistry(): Map<string, DatasetInfo> {
       layout: d.layout as CsvLayout,
     });
   }
-  registry = result;
+  catalog = result;
   return result;
 }
 
@@ -100,15 +100,15 @@ function isObject(value: unknown): boolean {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Every data set in the registry (copies; changing them changes nothing). */
+/** Every data set in the catalog (copies; changing them changes nothing). */
 export function listDatasets(): DatasetInfo[] {
-  return [...loadRegistry().values()].map(copyInfo);
+  return [...loadCatalog().values()].map(copyInfo);
 }
 
 export function getDatasetInfo(name: string): DatasetInfo {
-  const info = loadRegistry().get(name);
+  const info = loadCatalog().get(name);
   if (!info) {
-    throw new DataError(`unknown data set '${name}' (known: ${[...loadRegistry().keys()].join(', ')})`);
+    throw new DataError(`unknown data set '${name}' (known: ${[...loadCatalog().keys()].join(', ')})`);
   }
   return copyInfo(info);
 }

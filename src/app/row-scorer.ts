@@ -7,13 +7,13 @@
 import type { Label, LabelEncoder } from '../model/labels.js';
 import { lenientCorrect, voteShare } from '../model/vote.js';
 import { creditWithRule, predictWithRule, TIE_RULES, type TieRule } from '../model/tie-rules.js';
-import { EvalAccumulator, type EvalResult, TestLabelIds } from './metrics.js';
+import { EvalAccumulator, type EvalResult, TestLabelIds } from './classification-metrics.js';
 import { type RiskCoverage, RiskCoverageAccumulator } from './risk-coverage.js';
 import { mulberry32 } from '../model/random.js';
-import { toJson } from '../io/json-text.js';
+import { toJson } from '../json-text.js';
 
-export type { Label } from '../model/labels.js';
-export type { TieRule } from '../model/tie-rules.js';
+/** The tie rules a scoring job takes (`ScoringOptions.tie`), for the flags that name one. */
+export { isTieRule, TIE_RULES } from '../model/tie-rules.js';
 
 export interface ScoringOptions {
   /** The ks to report, headline first. */
