@@ -65,7 +65,6 @@ describe.skipIf(!haveData || !havePython)('kneighbors equals the CPython referen
   let rows: number[];
   let reference: ReferenceRow[];
   let npc: { indices: number[][]; distances: number[][] };
-  const timings: Record<string, number> = {};
 
   beforeAll(async () => {
     train = readJsonlGz(sharedDataPath(TRAIN));
@@ -73,11 +72,9 @@ describe.skipIf(!haveData || !havePython)('kneighbors equals the CPython referen
     rows = SLICES.flatMap(({ start, n }) => Array.from({ length: n }, (_, i) => start + i));
 
     // Start Python first (other processes), then run npc on this thread while it works.
-    const wall0 = performance.now();
     const pending = Promise.all(SLICES.map(({ start, n }) => runReference(start, n)));
     pending.catch(() => undefined); // reported by the await below
 
-    const t0 = performance.now();
     const clf = new GzipKnnClassifier({ k: 2 });
     clf.fit(
       train.map((r) => r.text),
@@ -87,14 +84,8 @@ describe.skipIf(!haveData || !havePython)('kneighbors equals the CPython referen
       rows.map((i) => test[i].text),
       M,
     );
-    timings.npcMs = performance.now() - t0;
 
     reference = (await pending).flat();
-    timings.wallMs = performance.now() - wall0;
-    console.info(
-      `reference neighbours: ${rows.length} test rows x ${train.length} train rows; ` +
-        `npc kneighbors ${(timings.npcMs / 1000).toFixed(1)} s, both together ${(timings.wallMs / 1000).toFixed(1)} s`,
-    );
   }, 300_000);
 
   it('has the data it expects', () => {

@@ -29,13 +29,13 @@ import {
   makeTmp,
   npcShell,
   q,
-  rssMb,
   run,
   sha256File,
   shell,
   sleep,
   spawnNpc,
   unreadableStrategy,
+  waitForStall,
   writeJsonl,
 } from '../helpers/failure-tools.js';
 
@@ -773,13 +773,16 @@ describe.concurrent('row 12: missing file, a directory, unreadable file, output 
 
   // Regression (row 12), fixed: observed with --jobs 2: the error is printed, then the process never exits
   // (the search pool's worker threads are not closed when the neighbours file cannot be created).
-  it('row 12: --save-neighbors into a missing folder: exit 1 promptly, no hang (--jobs 2)', async () => {
+  it('row 12: --save-neighbors into a missing folder: exit 1, no hang (--jobs 2)', async () => {
     const target = join(dir, 'r12-nbr-missing', 'out.nbr');
     for (const jobs of ['1', '2']) {
       const r = await run(['eval', '--train', train, '--test', train, '--quiet', '--jobs', jobs, '--save-neighbors', target], {
-        timeoutMs: 15_000,
+        timeoutMs: 60_000,
       });
-      expect(r.timedOut, `--jobs ${jobs}: hung after printing ${JSON.stringify(r.stderr)}`).toBe(false);
+      expect(
+        r.timedOut,
+        `hang guard (60 s, not a performance claim): --jobs ${jobs}: hung after printing ${JSON.stringify(r.stderr)}`,
+      ).toBe(false);
       expectNpcError(r, 1, `cannot write ${target}: directory does not exist`);
     }
   });
@@ -857,85 +860,85 @@ describe.concurrent('row 13: unknown option, bad k, bad --jobs → usage error, 
 
 // ---------------------------------------------------------------------------------------------------
 describe('row 14: npc classify on 1 M stdin lines into a slow reader', () => {
-  it('row 14: 1,000,000 lines: bounded memory while the reader is paused (backpressure), then every line, in order', async () => {
-    const WORDS = ['alpha', 'bravo', 'charlie', 'delta'];
-    const LABELS = ['A', 'B', 'C', 'D'];
-    const tiny = writeJsonl(
-      join(dir, 'r14-train.jsonl'),
-      WORDS.map((w, i) => ({ label: LABELS[i], text: `${w} ${w}` })),
-    );
-    const N = 1_000_000;
-    const random = mulberry32(14);
-    const classes = new Uint8Array(N);
-    for (let i = 0; i < N; i++) classes[i] = Math.floor(random() * 4);
-    const totalBytes = classes.reduce((sum, c) => sum + WORDS[c].length + 1, 0);
+  /** Fails the test only when npc hangs; the whole run takes a fraction of this. */
+  const HANG_GUARD_MS = 120_000;
+  it(
+    'row 14: 1,000,000 lines: npc stops reading stdin while the reader is paused (backpressure), then every line, in order',
+    async () => {
+      const WORDS = ['alpha', 'bravo', 'charlie', 'delta'];
+      const LABELS = ['A', 'B', 'C', 'D'];
+      const tiny = writeJsonl(
+        join(dir, 'r14-train.jsonl'),
+        WORDS.map((w, i) => ({ label: LABELS[i], text: `${w} ${w}` })),
+      );
+      const N = 1_000_000;
+      const random = mulberry32(14);
+      const classes = new Uint8Array(N);
+      for (let i = 0; i < N; i++) classes[i] = Math.floor(random() * 4);
+      const totalBytes = classes.reduce((sum, c) => sum + WORDS[c].length + 1, 0);
 
-    const { child, done } = spawnNpc(['classify', '--train', tiny, '--input', 'text', '-k', '1', '--jobs', '2'], {
-      ownStdout: true,
-      timeoutMs: 90_000,
-    });
-    const pid = child.pid!;
-    // Writer: 1,000 lines per write, waiting for 'drain' like any well-behaved producer.
-    let flushed = 0; // bytes the OS has accepted into the pipe
-    let writerDone = false;
-    const writer = (async () => {
-      for (let start = 0; start < N; start += 1000) {
-        let chunk = '';
-        for (let i = start; i < Math.min(N, start + 1000); i++) chunk += `${WORDS[classes[i]]}\n`;
-        const ok = child.stdin.write(chunk, () => {
-          flushed += Buffer.byteLength(chunk);
-        });
-        if (!ok) await new Promise<void>((resolve) => child.stdin.once('drain', resolve));
+      const { child, done } = spawnNpc(['classify', '--train', tiny, '--input', 'text', '-k', '1', '--jobs', '2'], {
+        ownStdout: true,
+        timeoutMs: HANG_GUARD_MS,
+      });
+      // Writer: 1,000 lines per write, waiting for 'drain' like any well-behaved producer.
+      let flushed = 0; // bytes the OS has accepted into the pipe
+      let writerDone = false;
+      const writer = (async () => {
+        for (let start = 0; start < N; start += 1000) {
+          let chunk = '';
+          for (let i = start; i < Math.min(N, start + 1000); i++) chunk += `${WORDS[classes[i]]}\n`;
+          const ok = child.stdin.write(chunk, () => {
+            flushed += Buffer.byteLength(chunk);
+          });
+          if (!ok) await new Promise<void>((resolve) => child.stdin.once('drain', resolve));
+        }
+        child.stdin.end();
+        writerDone = true;
+      })();
+
+      // Phase 1: nobody reads stdout. Backpressure means npc stops reading stdin: the writer ends up waiting
+      // for 'drain' with most of the input unsent. Wait for that event (the bytes accepted stop changing),
+      // however slow the machine; if npc kept reading instead, the writer finishes and the test fails.
+      const stalled = await waitForStall(
+        () => flushed,
+        () => writerDone,
+        HANG_GUARD_MS,
+      );
+      expect(stalled, 'npc read its whole input although nobody read its output (no backpressure)').toBe(true);
+      const flushed1 = flushed;
+      console.info(`row 14: paused reader: ${(flushed1 / 1e6).toFixed(2)} of ${(totalBytes / 1e6).toFixed(2)} MB accepted from the writer`);
+      expect(writerDone).toBe(false);
+      expect(flushed1).toBeLessThan(totalBytes / 4); // npc stopped reading: the writer is held back
+      // ... and stays held back while the reader is still away (lines in flight, and so memory, stay bounded;
+      // the peak RSS of this run is a figure of `npm run bench`, not a test).
+      await sleep(1500);
+      expect(flushed - flushed1).toBeLessThan(256 * 1024);
+      expect(writerDone).toBe(false);
+
+      // Phase 2: read everything.
+      const chunks: Buffer[] = [];
+      child.stdout.on('data', (d: Buffer) => chunks.push(d));
+      const r = await done;
+      await writer;
+      expect(r.timedOut, `hang guard (${HANG_GUARD_MS / 1000} s, not a performance claim): npc never finished`).toBe(false);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const out = Buffer.concat(chunks).toString('utf8');
+      const lines = out.split('\n');
+      expect(lines.pop()).toBe('');
+      expect(lines.length).toBe(N);
+      let firstWrong = -1;
+      for (let i = 0; i < N; i++) {
+        if (lines[i] !== LABELS[classes[i]]) {
+          firstWrong = i;
+          break;
+        }
       }
-      child.stdin.end();
-      writerDone = true;
-    })();
-
-    // Phase 1: nobody reads stdout for a while.
-    await sleep(4000);
-    const rss1 = rssMb(pid);
-    const flushed1 = flushed;
-    await sleep(1500);
-    const rss2 = rssMb(pid);
-    const flushed2 = flushed;
-    console.info(
-      `row 14: paused reader: ${(flushed2 / 1e6).toFixed(2)} of ${(totalBytes / 1e6).toFixed(2)} MB accepted from the writer; ` +
-        `${flushed2 - flushed1} bytes in the last 1.5 s; RSS ${rss1?.toFixed(0)} → ${rss2?.toFixed(0)} MB`,
-    );
-    expect(writerDone).toBe(false);
-    expect(flushed2).toBeLessThan(totalBytes / 4); // npc stopped reading: the writer is held back
-    expect(flushed2 - flushed1).toBeLessThan(256 * 1024); // ... and stays held back
-    expect(rss2).toBeDefined();
-    expect(rss2!).toBeLessThan(300);
-
-    // Phase 2: read everything, sampling memory on the way.
-    let peak = rss2!;
-    const sampler = setInterval(() => {
-      const now = rssMb(pid);
-      if (now !== undefined) peak = Math.max(peak, now);
-    }, 200);
-    const chunks: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => chunks.push(d));
-    const r = await done;
-    clearInterval(sampler);
-    await writer;
-    console.info(`row 14: whole run ${(r.elapsedMs / 1000).toFixed(1)} s, peak RSS ${peak.toFixed(0)} MB`);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    expect(peak).toBeLessThan(300);
-    const out = Buffer.concat(chunks).toString('utf8');
-    const lines = out.split('\n');
-    expect(lines.pop()).toBe('');
-    expect(lines.length).toBe(N);
-    let firstWrong = -1;
-    for (let i = 0; i < N; i++) {
-      if (lines[i] !== LABELS[classes[i]]) {
-        firstWrong = i;
-        break;
-      }
-    }
-    expect(firstWrong, `line ${firstWrong + 1}: got ${lines[firstWrong]}, expected ${LABELS[classes[firstWrong]]}`).toBe(-1);
-  }, 120_000);
+      expect(firstWrong, `line ${firstWrong + 1}: got ${lines[firstWrong]}, expected ${LABELS[classes[firstWrong]]}`).toBe(-1);
+    },
+    2 * HANG_GUARD_MS,
+  );
 });
 
 // ---------------------------------------------------------------------------------------------------
@@ -977,15 +980,14 @@ describe.concurrent('row 15: `npc … | head -1`', () => {
 
 // ---------------------------------------------------------------------------------------------------
 describe.skipIf(!haveR8)('row 16: SIGINT / SIGTERM during eval', () => {
-  // Regression (row 16), fixed: observed 6–9 s from the signal to the exit on R8 with --jobs 1: the signal is
-  // only seen between search batches of 100,000 pairs (18 R8 rows, 3–5 s each here), and a batch that
-  // starts right after the training set is loaded runs before the signal is delivered at all.
+  // The evaluation checks for a signal between search batches, so the exit follows the signal without
+  // finishing the run; the spawn's timeout is a hang guard, not a performance claim.
   it.each([
     ['SIGINT', '1', 130],
     ['SIGTERM', '1', 143],
     ['SIGTERM', '2', 143],
   ] as [NodeJS.Signals, string, number][])(
-    'row 16: %s after ~2 s of eval (R8, --jobs %s): exit within 5 s, code %s, partial summary on stderr, no output files',
+    'row 16: %s after ~2 s of eval (R8, --jobs %s): exit code %s, partial summary on stderr, no output files',
     async (signal, jobs, code) => {
       const out = makeTmp('npc-fm-r16-');
       const { child, done } = spawnNpc(
@@ -1005,14 +1007,9 @@ describe.skipIf(!haveR8)('row 16: SIGINT / SIGTERM during eval', () => {
         { stdin: 'null', timeoutMs: 60_000 },
       );
       await sleep(2000);
-      const sentAt = Date.now();
       child.kill(signal);
       const r = await done;
-      const afterSignal = Date.now() - sentAt;
-      console.info(
-        `row 16: ${signal} --jobs ${jobs}: exited ${afterSignal} ms after the signal, code ${r.code}; ${r.stderr.split('\n')[0]}`,
-      );
-      expect(r.timedOut).toBe(false);
+      expect(r.timedOut, 'hang guard (60 s, not a performance claim): npc did not exit after the signal').toBe(false);
       expect(r.signal).toBe(null);
       expect(r.code).toBe(code);
       expect(r.stdout).toBe('');
@@ -1021,7 +1018,6 @@ describe.skipIf(!haveR8)('row 16: SIGINT / SIGTERM during eval', () => {
       expect(r.stderr).toMatch(new RegExp(`npc: interrupted by ${signal}\\n$`));
       expect(r.stderr).not.toMatch(/\n\s+at /);
       expect(listTree(out)).toEqual([]);
-      expect(afterSignal).toBeLessThan(5000);
     },
     90_000,
   );
@@ -1138,7 +1134,7 @@ describe.skipIf(!haveAgCsv)('row 18: two `npc data get` at once on the same cach
       const second = spawnNpc(args, { env: { NPC_DATA_DIR: cache }, stdin: 'null', timeoutMs: 60_000 });
       const [a, b] = await Promise.all([first.done, second.done]);
       const jsonl = join(cache, 'ag_news', 'test.jsonl');
-      console.info(`row 18 (${_}): exits ${a.code}/${b.code} after ${a.elapsedMs}/${b.elapsedMs} ms; ${server.requests.length} downloads`);
+      console.info(`row 18 (${_}): exits ${a.code}/${b.code}; ${server.requests.length} downloads`);
       for (const r of [a, b]) {
         expect(r.stderr).toBe('');
         expect(r.code).toBe(0);

@@ -21,15 +21,13 @@ export interface SpawnOptions {
   /** Run as another user (only possible as root). */
   uid?: number;
   gid?: number;
-  /** SIGKILL after this long (default 120 s); `timedOut` is then true. */
+  /** Hang guard: SIGKILL after this long (default 120 s); `timedOut` is then true. */
   timeoutMs?: number;
   /** Do not collect stdout (the caller reads child.stdout itself). */
   ownStdout?: boolean;
 }
 
 export interface SpawnResult extends RunResult {
-  /** Milliseconds from spawn to exit. */
-  elapsedMs: number;
   /** True when the process had to be killed by the timeout. */
   timedOut: boolean;
   /** stdout as raw bytes (stdout is the same, decoded as UTF-8). */
@@ -52,7 +50,6 @@ export function spawnNpc(args: string[], options: SpawnOptions = {}): Spawned {
     stdinFd = openSync(options.stdin.file, 'r');
     stdio = [stdinFd, 'pipe', 'pipe'];
   }
-  const started = Date.now();
   const child = spawn(process.execPath, [npcBin, ...args], {
     cwd: options.cwd ?? repoRoot,
     env: { ...childEnv(), ...options.env },
@@ -85,7 +82,6 @@ export function spawnNpc(args: string[], options: SpawnOptions = {}): Spawned {
         stdout: bytes.toString('utf8'),
         stdoutBytes: bytes,
         stderr: Buffer.concat(stderr).toString('utf8'),
-        elapsedMs: Date.now() - started,
         timedOut,
       });
     });
@@ -213,17 +209,6 @@ export function sha256File(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
-/** Resident memory of a live process in MB (Linux /proc), or undefined when it is gone. */
-export function rssMb(pid: number): number | undefined {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
-    return kb === undefined ? undefined : Number(kb) / 1024;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Bytes a live process has written so far (Linux /proc/PID/io `wchar`), or undefined when it is gone. */
 export function bytesWritten(pid: number): number | undefined {
   try {
@@ -243,6 +228,25 @@ export async function waitFor(condition: () => boolean, ms: number): Promise<boo
     await sleep(50);
   }
   return condition();
+}
+
+/**
+ * Waits until `value()` stops changing (the same for a second) while `finished()` is false: true then;
+ * false when `finished()` turns true first or `guardMs` pass (a hang guard, not a performance claim).
+ */
+export async function waitForStall(value: () => number, finished: () => boolean, guardMs: number): Promise<boolean> {
+  const until = Date.now() + guardMs;
+  let last = value();
+  let since = Date.now();
+  while (Date.now() < until && !finished()) {
+    await sleep(100);
+    const now = value();
+    if (now !== last) {
+      last = now;
+      since = Date.now();
+    } else if (Date.now() - since >= 1000) return !finished();
+  }
+  return false;
 }
 
 export function sleep(ms: number): Promise<void> {
@@ -298,11 +302,11 @@ export async function pool<T, R>(items: readonly T[], limit: number, fn: (item: 
   return results;
 }
 
-/** Rejects after `ms` with a message naming `what` (a hang detector for library calls). */
+/** Rejects after `ms` with a message naming `what` (a hang guard for library calls, not a performance claim). */
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`HANG: ${what} did not finish within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new Error(`hang guard: ${what} did not finish within ${ms} ms (not a performance claim)`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
