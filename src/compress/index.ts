@@ -150,14 +150,14 @@ export function compressedLength(text: string, compressor: Compressor = defaultC
   return compressor.gzipLength(utf8Bytes(checkUnicode(text, 'text')));
 }
 
+/** The engine's name, recorded in saved neighbours files. */
+const ENGINE_NAME = 'npc-deflate-1.2.x-gzip-9';
+
 /**
  * The exact length-only engine (src/deflate, WebAssembly): the same numbers as pako and CPython,
  * without writing a single output bit. Each compressor value owns one WebAssembly instance, shared
  * by the scanners it creates; use one per thread.
  */
-/** The engine's name, recorded in saved neighbours files. */
-const ENGINE_NAME = 'npc-deflate-1.2.x-gzip-9';
-
 export function createEngineCompressor(): Compressor {
   const engine = new DeflateLengthEngine();
   return {

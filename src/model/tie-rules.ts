@@ -76,7 +76,7 @@ export function weightedVote(labels: ArrayLike<number>, distances: ArrayLike<num
 }
 
 /**
- * A uniform pick among the tied labels using `random` (e.g. `mulberry32(seed)` from app/sampling.ts).
+ * A uniform pick among the tied labels using `random` (e.g. `mulberry32(seed)` from model/random.ts).
  * A random number is consumed only when there is a tie, exactly one per tie.
  */
 export function pickRandom(labels: ArrayLike<number>, k: number, random: () => number): number {
@@ -139,5 +139,6 @@ export function creditWithRule(
   return predictWithRule(rule, labels, distances, k) === trueLabel ? 1 : 0;
 }
 
-/** The labels tied for the most votes among the first k (re-exported helpers for callers of this module). */
+// Re-exported from vote.ts for callers of this module: `topLabels` (the labels tied for the most votes among
+// the first k) and `voteCounts`.
 export { topLabels, voteCounts };

@@ -1,5 +1,5 @@
 /**
- * `npc drift` (issue 14) on real data, its streaming monitor, its bad input (failure-matrix row 43), and
+ * `npc drift` on real data, its streaming monitor, its bad input (failure-matrix row 43), and
  * the HTML reports (row 44; the opt-in `npm run check:html` renders them in Chromium).
  */
 import { readFileSync, writeFileSync } from 'node:fs';

@@ -1,6 +1,6 @@
 /**
  * `npc eval`: maps the flags to app/evaluate.ts (or app/few-shot.ts with --shots) and prints the report.
- * Outputs are opened first (cli/eval-outputs.ts), so an unwritable path fails before minutes of work.
+ * Outputs are opened first (cli/outputs.ts), so an unwritable path fails before minutes of work.
  */
 import { evaluate, type EvaluationRunOptions, loadEvalData } from '../../app/evaluate.js';
 import { crossValidate, type CrossValidationMode } from '../../app/cross-validate.js';
