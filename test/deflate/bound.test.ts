@@ -33,8 +33,8 @@ import {
   STAT_OVERFLOW_BL,
   STAT_OVERFLOW_L,
 } from '../../src/deflate/index.js';
-import { KINDS, Rng, generate } from './generators.js';
-import { hasData, readTexts } from './data.js';
+import { KINDS, Rng, generate } from '../helpers/deflate-generators.js';
+import { hasData, readTexts } from '../helpers/deflate-data.js';
 import { packQueries } from '../../src/parallel/batch.js';
 
 /** Counters of bound.ts not exported by name (flush_stat in assembly/index.ts). */

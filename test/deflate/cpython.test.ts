@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import pako from 'pako';
 import { describe, expect, it } from 'vitest';
 import { DeflateLengthEngine } from '../../src/deflate/index.js';
-import { KINDS, Rng, generate, shortTail, slideEdge } from './generators.js';
+import { KINDS, Rng, generate, shortTail, slideEdge } from '../helpers/deflate-generators.js';
 
 const probe = spawnSync('python3', ['-c', 'import gzip, zlib; print(zlib.ZLIB_RUNTIME_VERSION)'], { encoding: 'utf8' });
 const havePython = probe.status === 0;

@@ -6,8 +6,8 @@
 import pako from 'pako';
 import { describe, expect, it } from 'vitest';
 import { DeflateLengthEngine, STAT_DYNAMIC, STAT_FIXED, STAT_FIXED_TIE, STAT_STORED, gzipLength } from '../../src/deflate/index.js';
-import { KINDS, Rng, generate, shortTail, slideEdge } from './generators.js';
-import { hasData, pairBytes, readTexts } from './data.js';
+import { KINDS, Rng, generate, shortTail, slideEdge } from '../helpers/deflate-generators.js';
+import { hasData, pairBytes, readTexts } from '../helpers/deflate-data.js';
 
 const ref = (b: Uint8Array): number => pako.gzip(b, { level: 9 }).length;
 

@@ -16,7 +16,7 @@ import {
   STAT_OVERFLOW_L,
   STAT_STORED,
 } from '../../src/deflate/index.js';
-import { Rng } from './generators.js';
+import { Rng } from '../helpers/deflate-generators.js';
 
 /** zlib's symbol buffer holds 16,383 symbols per block (lit_bufsize - 1). */
 const SYM_LIMIT = 16383;
