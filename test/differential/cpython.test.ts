@@ -11,7 +11,7 @@ import { KINDS, Rng, generate, shortTail, slideEdge } from '../helpers/deflate-g
 
 const probe = spawnSync('python3', ['-c', 'import gzip, zlib; print(zlib.ZLIB_RUNTIME_VERSION)'], { encoding: 'utf8' });
 const havePython = probe.status === 0;
-if (!havePython) console.warn('test/deflate/cpython.test.ts: python3 not available: SKIPPING the CPython cross-check');
+if (!havePython) console.warn('test/differential/cpython.test.ts: python3 not available: SKIPPING the CPython cross-check');
 
 const SCRIPT = `
 import sys, gzip, base64
