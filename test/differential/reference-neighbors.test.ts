@@ -11,9 +11,9 @@ import { execFile, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compressedLength } from '../src/compress/index.js';
-import { GzipKnnClassifier } from '../src/model/classifier.js';
-import { type JsonlRow, readJsonlGz, repoRoot, requireSharedData, sharedDataPath } from './helpers/shared-data.js';
+import { compressedLength } from '../../src/compress/index.js';
+import { GzipKnnClassifier } from '../../src/model/classifier.js';
+import { type JsonlRow, readJsonlGz, repoRoot, requireSharedData, sharedDataPath } from '../helpers/shared-data.js';
 
 const TRAIN = 'ag_news/train.first2000.jsonl.gz';
 const TEST = 'ag_news/test.jsonl.gz';
