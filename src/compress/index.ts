@@ -96,7 +96,7 @@ function pako(): typeof import('pako') {
 /**
  * pako 2.1.0 is a faithful port of zlib 1.2.x deflate: at level 9 its output is byte-for-byte what
  * CPython's gzip.compress produces, header (10 bytes, no name) and trailer (8 bytes) included.
- * The version is pinned exactly in package.json; test/compress.test.ts holds it to reference lengths.
+ * The version is pinned exactly in package.json; test/unit/compress.test.ts holds it to reference lengths.
  */
 export const pakoCompressor: Compressor = {
   name: 'pako-2.1.0-gzip-9',

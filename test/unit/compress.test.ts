@@ -12,16 +12,16 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { type Compressor, compressedLength, pakoCompressor, utf8Bytes } from '../src/compress/index.js';
+import { type Compressor, compressedLength, pakoCompressor, utf8Bytes } from '../../src/compress/index.js';
 import {
   checkCompressorAgainstFixture,
   expandedGzipCases,
   type ExpandedCase,
   loadGzipFixture,
   sha256Hex,
-} from './fixtures/gzip-fixture.js';
-import { mulberry32, VOCAB } from './fixtures/recipes.js';
-import { repoRoot } from './helpers/shared-data.js';
+} from '../fixtures/gzip-fixture.js';
+import { mulberry32, VOCAB } from '../fixtures/recipes.js';
+import { repoRoot } from '../helpers/shared-data.js';
 
 const fixture = loadGzipFixture();
 
@@ -187,7 +187,7 @@ describe.skipIf(!deflateEntry)('src/deflate (exact length engine) reproduces CPy
 
 describe('the engine compressor: scanners sharing one WebAssembly instance', () => {
   it('two scanners of one compressor, interleaved (plain and prepared rows, single inputs between), equal pako', async () => {
-    const { createEngineCompressor, createPairScanner, PREPARE_AFTER_QUERIES } = await import('../src/compress/index.js');
+    const { createEngineCompressor, createPairScanner, PREPARE_AFTER_QUERIES } = await import('../../src/compress/index.js');
     const engine = createEngineCompressor();
     const next = mulberry32(42);
     const rand = () => next() / 2 ** 32;
