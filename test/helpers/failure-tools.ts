@@ -1,5 +1,5 @@
 /**
- * Tools for the failure-matrix and fuzz tests (test/e2e/failure-matrix.test.ts, test/e2e/fuzz-inputs.test.ts):
+ * Tools for the failure-matrix and fuzz tests (test/e2e/input-rows.test.ts, test/e2e/fuzz-inputs.test.ts):
  * spawning the built CLI with more control than `runNpc` (a file or a live pipe as stdin, another uid,
  * signals), checking npc's one-line error convention, a deliberately slow HTTP server, temporary
  * directories that are cleaned up, and small file utilities. Nothing here touches the network beyond
