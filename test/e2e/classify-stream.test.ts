@@ -7,18 +7,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupTmp, expectNpcError, makeTmp, npcShell, q, run, shell, writeJsonl } from '../helpers/failure-tools.js';
+import { cleanupTmp, expectNpcError, makeTrainingDir, npcShell, q, run, shell, writeJsonl } from '../helpers/failure-tools.js';
 import { SENTENCES } from '../fixtures/sentences.js';
 
 let dir: string;
 let train: string;
-beforeAll(() => {
-  dir = makeTmp('npc-cls-');
-  train = writeJsonl(
-    join(dir, 'train.jsonl'),
-    SENTENCES.map(([label, text]) => ({ label, text })),
-  );
-});
+beforeAll(() => ({ dir, train } = makeTrainingDir('npc-cls-', SENTENCES)));
 afterAll(() => cleanupTmp());
 
 describe.concurrent('row 25: --input text gives one output line per input line', () => {

@@ -3,11 +3,21 @@
  * Labels that can never match, seeds that would wrap, label names that do not fit, formats per file,
  * corrupt gzip, the cache listing per split, and the per-class table.
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupTmp, expectNpcError, makeAgNewsTestCache, makeTmp, npcShell, q, run, shell, writeJsonl } from '../helpers/failure-tools.js';
+import {
+  cleanupTmp,
+  expectNpcError,
+  makeAgNewsTestCache,
+  makeTrainingDir,
+  npcShell,
+  q,
+  run,
+  shell,
+  writeIn,
+  writeJsonl,
+} from '../helpers/failure-tools.js';
 import { requireSharedData, sharedDataPath } from '../helpers/shared-data.js';
 import { SENTENCES as SHARED } from '../fixtures/sentences.js';
 
@@ -16,20 +26,10 @@ const SENTENCES: [number, string][] = SHARED.slice(0, 4).map(([label, text]) => 
 
 let dir: string;
 let intTrain: string;
-beforeAll(() => {
-  dir = makeTmp('npc-data-');
-  intTrain = writeJsonl(
-    join(dir, 'train.jsonl'),
-    SENTENCES.map(([label, text]) => ({ label, text })),
-  );
-});
+beforeAll(() => ({ dir, train: intTrain } = makeTrainingDir('npc-data-', SENTENCES)));
 afterAll(() => cleanupTmp());
 
-function file(name: string, content: string | Buffer): string {
-  const path = join(dir, name);
-  writeFileSync(path, content);
-  return path;
-}
+const file = (name: string, content: string | Buffer): string => writeIn(dir, name, content);
 
 describe.concurrent('row 28: test labels no training row has', () => {
   it('row 28: a test label no training row has → a warning naming it, in the table run and in --json (CSV labels spelt like training labels are matched)', async () => {

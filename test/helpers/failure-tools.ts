@@ -1,5 +1,5 @@
 /**
- * Tools for the failure-matrix and fuzz tests (test/e2e/input-rows.test.ts, test/e2e/fuzz-inputs.test.ts):
+ * Tools for the end-to-end tests (the failure matrix's files, test/e2e/fuzz-inputs.test.ts and others):
  * spawning the built CLI with more control than `runNpc` (a file or a live pipe as stdin, another uid,
  * signals), checking npc's one-line error convention, a deliberately slow HTTP server, temporary
  * directories that are cleaned up, and small file utilities. Nothing here touches the network beyond
@@ -182,6 +182,29 @@ export function makeTmp(prefix = 'npc-fm-'): string {
 
 export function cleanupTmp(): void {
   for (const dir of tmpDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * A fresh temp folder (removed by `cleanupTmp()`) holding `train.jsonl` with one `{"label", "text"}` line per
+ * `[label, text]` row: the training set most end-to-end test files start from.
+ */
+export function makeTrainingDir(
+  prefix: string,
+  rows: readonly (readonly [label: string | number, text: string])[],
+): { dir: string; train: string } {
+  const dir = makeTmp(prefix);
+  const train = writeJsonl(
+    join(dir, 'train.jsonl'),
+    rows.map(([label, text]) => ({ label, text })),
+  );
+  return { dir, train };
+}
+
+/** Writes `content` to `dir/name` and returns the path. */
+export function writeIn(dir: string, name: string, content: string | Buffer): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
 }
 
 /** Writes `{"label", "text"}` objects (or any objects) one per line. */
