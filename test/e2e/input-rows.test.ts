@@ -2,15 +2,9 @@
  * The failure matrix (docs/failure-matrix.md), rows 1–8: what npc does with bad or unusual lines of a data
  * file: lines that are not JSON or not an object, a missing or empty text, a missing label, labels that are
  * Object.prototype names, `1` against `"1"`, BOMs, CRLF and blank lines, invalid UTF-8.
- * Every test is named `row N: …`.
- *
- * "A classifier in a pipeline gets fed whatever upstream produced. npc must never crash with a stack
- * trace, hang, lose or half-write output, or be steered by its input."
- *
- * Comments marked "Regression (row N)" are tests that failed when the matrix was first written and
- * hold the fix now (CHANGELOG.md says what was wrong).
- *
- * All sentences below are written for these tests; the real data sets are only read from ../shared/data.
+ * Every test is named `row N: …`; "Regression (row N)" marks a test that held a fix when it was written
+ * (CHANGELOG.md says what was wrong). The sentences are written for these tests; real data sets are only
+ * read from ../shared/data.
  */
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';

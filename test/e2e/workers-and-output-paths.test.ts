@@ -1,15 +1,9 @@
 /**
  * The failure matrix (docs/failure-matrix.md), rows 20–22: a search worker that throws or dies, the same
  * results with --jobs 1 and 2, and output paths equal to an input path.
- * Every test is named `row N: …`.
- *
- * "A classifier in a pipeline gets fed whatever upstream produced. npc must never crash with a stack
- * trace, hang, lose or half-write output, or be steered by its input."
- *
- * Comments marked "Regression (row N)" are tests that failed when the matrix was first written and
- * hold the fix now (CHANGELOG.md says what was wrong).
- *
- * All sentences below are written for these tests; the real data sets are only read from ../shared/data.
+ * Every test is named `row N: …`; "Regression (row N)" marks a test that held a fix when it was written
+ * (CHANGELOG.md says what was wrong). The sentences are written for these tests; real data sets are only
+ * read from ../shared/data.
  */
 import { copyFileSync, linkSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
