@@ -1,6 +1,6 @@
 /*
  * The shipped engine (src/deflate/engine.wasm): exactly the calls src/deflate/engine.ts makes
- * (test/deflate/engine-exports.test.ts checks the list). They are written in engine.ts; the test
+ * (test/differential/engine-exports.test.ts checks the list). They are written in engine.ts; the test
  * engine (test-index.ts) exports these and the test hooks.
  */
 export {

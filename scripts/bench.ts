@@ -27,6 +27,8 @@
  *    peak RSS of `npc eval --jobs 2` of 8 test rows against it (every worker loads and prepares its
  *    60,000 rows), and `npc classify --jobs 2` of the first 100 AG News test rows (JSONL on stdin)
  *    against it: wall time and peak RSS (one run, after the runs above cached the prepared index).
+ *    Also `npc classify --jobs 2` of 1,000,000 one-word stdin lines against a 4-row training set: wall
+ *    time and peak RSS (memory bounded however long the stream).
  * Prints a table and writes the figures as JSON (default bench-results/bench-<date>.json).
  */
 import { spawnSync } from 'node:child_process';
@@ -296,9 +298,18 @@ function timedNpc(args: string[], stdinFile?: string): { seconds: number; rssMB:
   }
 }
 
-function classifyLatency(
-  runs: number,
-): { wall: number[]; rssMB: number[]; evalWall: number; evalRssMB: number; classify100Wall: number; classify100RssMB: number } | undefined {
+function classifyLatency(runs: number):
+  | {
+      wall: number[];
+      rssMB: number[];
+      evalWall: number;
+      evalRssMB: number;
+      classify100Wall: number;
+      classify100RssMB: number;
+      streamWall: number;
+      streamRssMB: number;
+    }
+  | undefined {
   if (!existsSync('/usr/bin/time')) {
     console.error('bench: /usr/bin/time not found; skipping the classify latency (it measures peak RSS)');
     return undefined;
@@ -320,6 +331,14 @@ function classifyLatency(
     const test100 = join(dir, 'test100.jsonl');
     writeFileSync(test100, jsonlOf(test.slice(0, 100)));
     const c100 = timedNpc(['classify', '--jobs', '2', '--train', file], test100);
+    // A stream of 1,000,000 one-word lines through a 4-row training set: memory stays bounded however
+    // long the input (the failure matrix's row 14 tests the backpressure; this is its figure).
+    const words = ['alpha', 'bravo', 'charlie', 'delta'];
+    const tiny = join(dir, 'tiny.jsonl');
+    writeFileSync(tiny, words.map((w, i) => JSON.stringify({ label: 'ABCD'[i], text: `${w} ${w}` }) + '\n').join(''));
+    const million = join(dir, 'million.txt');
+    writeFileSync(million, Array.from({ length: 1_000_000 }, (_, i) => words[i % 4]).join('\n') + '\n');
+    const stream = timedNpc(['classify', '--train', tiny, '--input', 'text', '-k', '1', '--jobs', '2'], million);
     return {
       wall,
       rssMB,
@@ -327,6 +346,8 @@ function classifyLatency(
       evalRssMB: evalRun.rssMB,
       classify100Wall: c100.seconds,
       classify100RssMB: c100.rssMB,
+      streamWall: stream.seconds,
+      streamRssMB: stream.rssMB,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -431,6 +452,8 @@ const result = {
   eval_jobs2_120k_peak_rss_mb: classify ? classify.evalRssMB : null,
   classify100_jobs2_120k_wall_s: classify ? classify.classify100Wall : null,
   classify100_jobs2_120k_peak_rss_mb: classify ? classify.classify100RssMB : null,
+  classify_1m_stdin_lines_wall_s: classify ? classify.streamWall : null,
+  classify_1m_stdin_lines_peak_rss_mb: classify ? classify.streamRssMB : null,
   runs: {
     pako: pakoRuns,
     engine: engineRuns,
@@ -479,6 +502,9 @@ const table = [
   classify
     ? `| npc classify --jobs 2 of 100 test rows (stdin) vs 120,000 rows: wall, peak RSS (one run) | ${f(result.classify100_jobs2_120k_wall_s!)} s, ${f(result.classify100_jobs2_120k_peak_rss_mb!, 0)} MB |`
     : '| npc classify --jobs 2 of 100 rows vs 120,000 rows | skipped |',
+  classify
+    ? `| npc classify --jobs 2 of 1,000,000 stdin lines vs 4 rows: wall, peak RSS (one run) | ${f(result.classify_1m_stdin_lines_wall_s!)} s, ${f(result.classify_1m_stdin_lines_peak_rss_mb!, 0)} MB |`
+    : '| npc classify --jobs 2 of 1,000,000 stdin lines | skipped |',
 ].join('\n');
 console.log(table);
 const out = values.out ?? join(root, 'bench-results', `bench-${result.date.slice(0, 10)}.json`);

@@ -18,7 +18,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pako from 'pako';
 import { DeflateLengthEngine } from '../src/deflate/index.js';
-import { Rng, generateCase } from '../test/deflate/generators.js';
+import { Rng, generateCase } from '../test/helpers/deflate-generators.js';
 
 const { values } = parseArgs({
   options: {

@@ -9,7 +9,7 @@ C(s) = len(gzip.compress(s.encode("utf-8"), compresslevel=9)), the paper's defin
 
 Big inputs are NOT stored: a case holds a *recipe* that this script and
 test/fixtures/recipes.ts expand to the same string. The recipe language (keep both sides
-identical; test/compress.test.ts checks the PRNG vectors, the vocabulary hashes and the
+identical; test/unit/compress.test.ts checks the PRNG vectors, the vocabulary hashes and the
 sha256 of every expanded case):
 
   {"kind": "literal", "text": s}                      s itself (own sentences only, never dataset rows)

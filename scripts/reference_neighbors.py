@@ -5,7 +5,7 @@
         --start 0 --n 50 --m 10 > neighbors.json
     python3 scripts/reference_neighbors.py --train rows.jsonl --test rows.jsonl --leave-one-out --m 12
 
-A development tool only (stdlib, never a runtime dependency of npc); test/reference-neighbors.test.ts
+A development tool only (stdlib, never a runtime dependency of npc); test/differential/reference-neighbors.test.ts
 runs it and requires npc's `kneighbors` to return exactly the same lists.
 
   C(s)      = len(gzip.compress(s.encode("utf-8"), compresslevel=9))

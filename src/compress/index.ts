@@ -96,7 +96,7 @@ function pako(): typeof import('pako') {
 /**
  * pako 2.1.0 is a faithful port of zlib 1.2.x deflate: at level 9 its output is byte-for-byte what
  * CPython's gzip.compress produces, header (10 bytes, no name) and trailer (8 bytes) included.
- * The version is pinned exactly in package.json; test/compress.test.ts holds it to reference lengths.
+ * The version is pinned exactly in package.json; test/unit/compress.test.ts holds it to reference lengths.
  */
 export const pakoCompressor: Compressor = {
   name: 'pako-2.1.0-gzip-9',
@@ -150,14 +150,14 @@ export function compressedLength(text: string, compressor: Compressor = defaultC
   return compressor.gzipLength(utf8Bytes(checkUnicode(text, 'text')));
 }
 
+/** The engine's name, recorded in saved neighbours files. */
+const ENGINE_NAME = 'npc-deflate-1.2.x-gzip-9';
+
 /**
  * The exact length-only engine (src/deflate, WebAssembly): the same numbers as pako and CPython,
  * without writing a single output bit. Each compressor value owns one WebAssembly instance, shared
  * by the scanners it creates; use one per thread.
  */
-/** The engine's name, recorded in saved neighbours files. */
-const ENGINE_NAME = 'npc-deflate-1.2.x-gzip-9';
-
 export function createEngineCompressor(): Compressor {
   const engine = new DeflateLengthEngine();
   return {

@@ -184,8 +184,11 @@ export async function* readLines(stream: AsyncIterable<Buffer | string>, source:
   if (pendingLength > 0) yield lineOf(Buffer.concat(pending, pendingLength), false);
 }
 
-/** The data formats a file extension names: `.jsonl` `.ndjson` `.json`, `.csv`, `.tsv` (after a `.gz`). */
-/** A data file's format: `ag_news` is the AG News CSV layout (no header; class,title,description), only when asked for. */
+/**
+ * A data file's format. `jsonl`, `csv` and `tsv` are what the extensions `.jsonl` `.ndjson` `.json`, `.csv`
+ * and `.tsv` name (after a `.gz`); `ag_news` is the AG News CSV layout (no header; class,title,description),
+ * only when asked for.
+ */
 export type FileFormat = 'jsonl' | 'csv' | 'tsv' | 'ag_news';
 
 /** A file's extension without `.gz`, lower case, with its dot (`train.jsonl.gz` → `.jsonl`); '' when it has none. */

@@ -134,5 +134,6 @@ export function creditWithRule(
   return predictWithRule(rule, labels, distances, k) === trueLabel ? 1 : 0;
 }
 
-/** The labels tied for the most votes among the first k (re-exported helpers for callers of this module). */
+// Re-exported from vote.ts for callers of this module: `topLabels` (the labels tied for the most votes among
+// the first k) and `voteCounts`.
 export { topLabels, voteCounts };

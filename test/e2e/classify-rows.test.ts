@@ -8,18 +8,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupTmp, expectNpcError, makeTmp, run, writeJsonl } from '../helpers/failure-tools.js';
+import { cleanupTmp, expectNpcError, makeTrainingDir, run, writeJsonl } from '../helpers/failure-tools.js';
 import { SENTENCES } from '../fixtures/sentences.js';
 
 let dir: string;
 let train: string;
-beforeAll(() => {
-  dir = makeTmp('npc-rows-');
-  train = writeJsonl(
-    join(dir, 'train.jsonl'),
-    SENTENCES.map(([label, text]) => ({ label, text })),
-  );
-});
+beforeAll(() => ({ dir, train } = makeTrainingDir('npc-rows-', SENTENCES)));
 afterAll(() => cleanupTmp());
 
 const SPORT = SENTENCES[0][1];

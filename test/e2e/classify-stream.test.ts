@@ -2,26 +2,20 @@
  * Failure-matrix rows 25, 26, 29 and 31 (docs/failure-matrix.md): what `npc classify` does with a
  * stream, line by line: empty lines of plain text, fields passed through byte for byte, big integer
  * labels, a clash with a field npc adds, stdin asked for twice, options that would be ignored.
- * Issue 10, items 3, 4, 7 and 9. The sentences are written for these tests.
+ * The sentences are written for these tests.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupTmp, expectNpcError, makeTmp, npcShell, q, run, shell, writeJsonl } from '../helpers/failure-tools.js';
+import { cleanupTmp, expectNpcError, makeTrainingDir, npcShell, q, run, shell, writeJsonl } from '../helpers/failure-tools.js';
 import { SENTENCES } from '../fixtures/sentences.js';
 
 let dir: string;
 let train: string;
-beforeAll(() => {
-  dir = makeTmp('npc-cls-');
-  train = writeJsonl(
-    join(dir, 'train.jsonl'),
-    SENTENCES.map(([label, text]) => ({ label, text })),
-  );
-});
+beforeAll(() => ({ dir, train } = makeTrainingDir('npc-cls-', SENTENCES)));
 afterAll(() => cleanupTmp());
 
-describe.concurrent('row 25 (issue 10 item 3): --input text gives one output line per input line', () => {
+describe.concurrent('row 25: --input text gives one output line per input line', () => {
   it('row 25: paste file <(cut -f1 file | npc classify --input text) keeps every row with its own label', async () => {
     // Column 1 the text (empty on two rows), column 2 the expected label.
     const rows = [
@@ -53,7 +47,7 @@ describe.concurrent('row 25 (issue 10 item 3): --input text gives one output lin
   });
 });
 
-describe.concurrent('row 26 (issue 10 item 4): the input line passes through byte for byte; labels keep their value', () => {
+describe.concurrent('row 26: the input line passes through byte for byte; labels keep their value', () => {
   it('row 26: big integers, exponents, spacing and key order come back exactly, the prediction appended', async () => {
     const line = `{"text": "${SENTENCES[1][1]}", "big":12345678901234567890,"f":1e2 , "nested": {"x": 1.000}}`;
     const r = await run(['classify', '--train', train, '-k', '1'], { input: `${line}\n` });
@@ -135,7 +129,7 @@ describe.concurrent('row 26 (issue 10 item 4): the input line passes through byt
   });
 });
 
-describe.concurrent('row 29 (issue 10 item 7): stdin cannot be both the training set and the texts', () => {
+describe.concurrent('row 29: stdin cannot be both the training set and the texts', () => {
   it('row 29: cat train.jsonl | npc classify --train - → usage error, exit 2, nothing printed', async () => {
     const r = await run(['classify', '--train', '-'], { input: readFileSync(train) });
     expectNpcError(r, 2, '--train - reads the training set from stdin, so the texts to classify must be arguments');
@@ -148,7 +142,7 @@ describe.concurrent('row 29 (issue 10 item 7): stdin cannot be both the training
   });
 });
 
-describe.concurrent('row 31 (issue 10 item 9): options that would be ignored are usage errors', () => {
+describe.concurrent('row 31: options that would be ignored are usage errors', () => {
   it('row 31: --neighbors without JSON output → exit 2; with --json or JSONL stdin it works', async () => {
     expectNpcError(
       await run(['classify', '--train', train, '--neighbors', '3', 'x']),

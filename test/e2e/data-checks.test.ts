@@ -1,13 +1,23 @@
 /**
  * Failure-matrix rows 28, 30 and 32–36 (docs/failure-matrix.md): data that is wrong in a quiet way.
  * Labels that can never match, seeds that would wrap, label names that do not fit, formats per file,
- * corrupt gzip, the cache listing per split, and the per-class table. Issue 10, items 6, 8 and 10–14.
+ * corrupt gzip, the cache listing per split, and the per-class table.
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupTmp, expectNpcError, makeAgNewsTestCache, makeTmp, npcShell, q, run, shell, writeJsonl } from '../helpers/failure-tools.js';
+import {
+  cleanupTmp,
+  expectNpcError,
+  makeAgNewsTestCache,
+  makeTrainingDir,
+  npcShell,
+  q,
+  run,
+  shell,
+  writeIn,
+  writeJsonl,
+} from '../helpers/failure-tools.js';
 import { requireSharedData, sharedDataPath } from '../helpers/shared-data.js';
 import { SENTENCES as SHARED } from '../fixtures/sentences.js';
 
@@ -16,22 +26,12 @@ const SENTENCES: [number, string][] = SHARED.slice(0, 4).map(([label, text]) => 
 
 let dir: string;
 let intTrain: string;
-beforeAll(() => {
-  dir = makeTmp('npc-data-');
-  intTrain = writeJsonl(
-    join(dir, 'train.jsonl'),
-    SENTENCES.map(([label, text]) => ({ label, text })),
-  );
-});
+beforeAll(() => ({ dir, train: intTrain } = makeTrainingDir('npc-data-', SENTENCES)));
 afterAll(() => cleanupTmp());
 
-function file(name: string, content: string | Buffer): string {
-  const path = join(dir, name);
-  writeFileSync(path, content);
-  return path;
-}
+const file = (name: string, content: string | Buffer): string => writeIn(dir, name, content);
 
-describe.concurrent('row 28 (issue 10 item 6): test labels no training row has', () => {
+describe.concurrent('row 28: test labels no training row has', () => {
   it('row 28: a test label no training row has → a warning naming it, in the table run and in --json (CSV labels spelt like training labels are matched)', async () => {
     const csv = file('r28.csv', `label,text\n1,${SENTENCES[0][1]}\n2,${SENTENCES[2][1]}\nweather,rain is coming tomorrow\n`);
     const matched =
@@ -62,7 +62,7 @@ describe.concurrent('row 28 (issue 10 item 6): test labels no training row has',
   });
 });
 
-describe.concurrent('row 30 (issue 10 item 8): integers that cannot be held exactly are refused', () => {
+describe.concurrent('row 30: integers that cannot be held exactly are refused', () => {
   it.each(['4294967296', '99999999999999999999', '-1', '1.5', ''])('row 30: --seed %j → exit 2', async (seed) => {
     const r = await run(['eval', '--train', intTrain, '--test', intTrain, '--quiet', '--seed', seed]);
     expectNpcError(
@@ -85,7 +85,7 @@ describe.concurrent('row 30 (issue 10 item 8): integers that cannot be held exac
   });
 });
 
-describe.concurrent('row 32 (issue 10 item 10): --label-names must fit the labels', () => {
+describe.concurrent('row 32: --label-names must fit the labels', () => {
   const cases: [string, string[], string][] = [
     ['too few', ['A', 'B'], '--label-names gives 2 names (labels 0..1), but label 2 has no name'],
     ['extra', ['A', 'B', 'C', 'D'], '--label-names gives 4 names (labels 0..3), but the largest label in the data is 2'],
@@ -130,7 +130,7 @@ describe.concurrent('row 32 (issue 10 item 10): --label-names must fit the label
   });
 });
 
-describe.concurrent('row 33 (issue 10 item 11): one format per file, TSV, and a hint for the wrong one', () => {
+describe.concurrent('row 33: one format per file, TSV, and a hint for the wrong one', () => {
   it('row 33: .tsv is read as TSV (a quote is an ordinary character); --train-format reads a .txt', async () => {
     const body = `label\ttext\n1\t${SENTENCES[0][1]} "quoted"\n2\t${SENTENCES[2][1]}\n`;
     const tsv = file('r33.tsv', body);
@@ -200,7 +200,7 @@ describe.concurrent('row 33 (issue 10 item 11): one format per file, TSV, and a 
   });
 });
 
-describe.concurrent('row 34 (issue 10 item 12): gzip', () => {
+describe.concurrent('row 34: gzip', () => {
   const rows =
     Array.from({ length: 400 }, (_, i) => JSON.stringify({ label: SENTENCES[i % 4][0], text: `${SENTENCES[i % 4][1]} number ${i}` })).join(
       '\n',
@@ -239,7 +239,7 @@ describe.concurrent('row 34 (issue 10 item 12): gzip', () => {
 
 const haveAgCsv = requireSharedData('ag_news/test.csv.gz');
 
-describe('row 35 (issue 10 item 13): npc data list, per split', () => {
+describe('row 35: npc data list, per split', () => {
   it.skipIf(!haveAgCsv)('row 35: only the test split cached → train "not cached", test "cached"', async () => {
     const { cache } = await makeAgNewsTestCache(sharedDataPath('ag_news/test.csv.gz'));
     const r = await run(['data', 'list'], { env: { NPC_DATA_DIR: cache } });
@@ -255,7 +255,7 @@ describe('row 35 (issue 10 item 13): npc data list, per split', () => {
   });
 });
 
-describe.concurrent('row 36 (issue 10 item 14): the per-class table lists predicted-only labels', () => {
+describe.concurrent('row 36: the per-class table lists predicted-only labels', () => {
   it('row 36: a label predicted but never true is listed with n = 0, and macro-F1 is the mean of the listed F1s', async () => {
     // Test rows are all label 1; one of them is nearest to a label-2 training row.
     const test = writeJsonl(join(dir, 'r36-test.jsonl'), [

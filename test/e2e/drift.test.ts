@@ -1,5 +1,5 @@
 /**
- * `npc drift` (issue 14) on real data, its streaming monitor, its bad input (failure-matrix row 43), and
+ * `npc drift` on real data, its streaming monitor, its bad input (failure-matrix row 43), and
  * the HTML reports (row 44; the opt-in `npm run check:html` renders them in Chromium).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -34,7 +34,7 @@ function expectRelative(actual: number, expected: number, rel: number): void {
 
 /**
  * npc's report against scipy's values. The nearest distances are the same doubles on both sides (npc's NCDs
- * equal CPython's bit for bit: test/reference-neighbors.test.ts), so the predicted label counts must be
+ * equal CPython's bit for bit: test/differential/reference-neighbors.test.ts), so the predicted label counts must be
  * equal and D, a difference of two count ratios, equal to within rounding (1e-12). The KS p-value is the
  * same formula, Q_KS((√ne + 0.12 + 0.11/√ne)·D), evaluated by different code: within 1e-9 relative (p spans
  * many orders of magnitude; test/unit/drift-stats.test.ts holds the formula to 12 digits). The chi-square

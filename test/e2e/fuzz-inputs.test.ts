@@ -435,7 +435,7 @@ describe('fuzz: the readers as a library (recordsFrom), random chunking', () => 
         const generated = spec.gen(r);
         const context = `${name} #${i} (seed ${seed}, ${generated.kind}): ${JSON.stringify(generated.bytes.toString('latin1')).slice(0, 300)}`;
         const format = generated.format ?? spec.format;
-        const outcome = await withTimeout(readAll(format, chunked(r, generated.bytes), spec.requireLabel), 5000, context);
+        const outcome = await withTimeout(readAll(format, chunked(r, generated.bytes), spec.requireLabel), 30_000, context);
         if ('error' in outcome) {
           stats.errors++;
           expect(generated.expected, `${context}\nunexpected error: ${outcome.error.describe()}`).toBeUndefined();
@@ -483,7 +483,7 @@ describe('fuzz: the readers as a library (recordsFrom), random chunking', () => 
           Buffer.from(pick(r, [[0xff], [0xc3], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xc0, 0x80]])),
           base.subarray(at),
         ]);
-        const outcome = await withTimeout(readAll(format, chunked(r, bytes), false), 5000, `seed ${seed}`);
+        const outcome = await withTimeout(readAll(format, chunked(r, bytes), false), 30_000, `seed ${seed}`);
         if ('rows' in outcome && outcome.rows.some((row) => row.text.includes('\uFFFD') || String(row.label).includes('\uFFFD'))) {
           replaced++;
           example ||= `seed ${seed}: ${JSON.stringify(bytes.toString('latin1')).slice(0, 200)}`;
@@ -520,7 +520,7 @@ describe('fuzz: the readers as a library (recordsFrom), random chunking', () => 
       writeFileSync(path, bytes);
       const context = `file ${name} (seed ${seed}, ${generated.kind}${corruptGzip ? ', corrupt gzip' : ''})`;
       try {
-        const { records } = await withTimeout(readDataset(path, { format: generated.format }), 5000, context);
+        const { records } = await withTimeout(readDataset(path, { format: generated.format }), 30_000, context);
         checkRows(records, generated.bytes, context);
         if (generated.expected && !corruptGzip) {
           expect(
@@ -623,12 +623,12 @@ describe('fuzz: the CLI (spawned), a few dozen cases', () => {
   });
 
   it('fuzz: every spawned case exits 0, or 1 with one `npc:` line (SOURCE:LINE where a line applies); never 70, a trace or a hang', async () => {
-    const results = await pool(cases, 2, (c) => run(c.args, { input: c.input, timeoutMs: 20_000 }));
+    const results = await pool(cases, 2, (c) => run(c.args, { input: c.input, timeoutMs: 60_000 }));
     const summary = { ok: 0, errors: 0 };
     results.forEach((res, i) => {
       const c = cases[i];
-      const context = `${c.name}: exit ${res.code}, ${res.elapsedMs} ms, stderr ${JSON.stringify(res.stderr)}`;
-      expect(res.timedOut, context).toBe(false);
+      const context = `${c.name}: exit ${res.code}, stderr ${JSON.stringify(res.stderr)}`;
+      expect(res.timedOut, `${context}: hang guard (60 s, not a performance claim)`).toBe(false);
       expect(res.signal, context).toBe(null);
       expect(res.stderr, context).not.toMatch(/\n\s+at |internal error/);
       expect([0, 1], context).toContain(res.code);
@@ -649,5 +649,5 @@ describe('fuzz: the CLI (spawned), a few dozen cases', () => {
       }
     });
     console.info(`fuzz CLI: ${cases.length} cases, ${summary.ok} exit 0, ${summary.errors} exit 1`);
-  }, 60_000);
+  }, 600_000);
 });

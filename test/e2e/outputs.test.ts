@@ -1,7 +1,6 @@
 /**
  * Failure-matrix rows 23, 24 and 27 (docs/failure-matrix.md): where output options write, outputs npc
- * cannot write, signals while an output blocks, and a cache folder that cannot be created. Issue 10,
- * items 1, 2 and 5. Every path here is the test's own (a link of ours to /proc/self/fd/1, not
+ * cannot write, signals while an output blocks, and a cache folder that cannot be created. Every path here is the test's own (a link of ours to /proc/self/fd/1, not
  * /dev/stdout), so a regression cannot damage the machine.
  */
 import { spawnSync } from 'node:child_process';
@@ -66,7 +65,7 @@ function mkfifo(path: string): void {
   if (r.status !== 0) throw new Error(`mkfifo ${path} failed: ${r.stderr}`);
 }
 
-describe.concurrent('row 23 (issue 10 item 1): output paths that are stdout, devices, FIFOs and links', () => {
+describe.concurrent('row 23: output paths that are stdout, devices, FIFOs and links', () => {
   it('row 23: --predictions - writes the predictions to stdout and the report to stderr', async () => {
     const r = await run(evalArgs('--predictions', '-'));
     expect(r.code).toBe(0);
@@ -155,8 +154,8 @@ describe.concurrent('row 23 (issue 10 item 1): output paths that are stdout, dev
   });
 });
 
-describe.concurrent('row 24 (issue 10 item 2): an output npc cannot write fails before any work, and never hangs', () => {
-  it('row 24: into a folder npc may not write (as nobody): cannot write PATH: permission denied, exit 1, at once, with 1 and 2 jobs', async (ctx) => {
+describe.concurrent('row 24: an output npc cannot write fails before any work, and never hangs', () => {
+  it('row 24: into a folder npc may not write (as nobody): cannot write PATH: permission denied, exit 1, no hang, with 1 and 2 jobs', async (ctx) => {
     const how = unreadableStrategy();
     if (!how.ok || how.uid === undefined) {
       // As a non-root user the folder below would be ours; as root it must be run as nobody. Never pass silently.
@@ -172,9 +171,8 @@ describe.concurrent('row 24 (issue 10 item 2): an output npc cannot write fails 
       for (const jobs of ['1', '2']) {
         const target = join(locked, name);
         const r = await run(evalArgs(flag, target, '--jobs', jobs), { uid: how.uid, gid: how.gid, timeoutMs: 30_000 });
-        expect(r.timedOut, 'npc hung').toBe(false);
+        expect(r.timedOut, 'hang guard (30 s, not a performance claim): npc hung').toBe(false);
         expectNpcError(r, 1, `cannot write ${target}: permission denied`);
-        expect(r.elapsedMs).toBeLessThan(10_000);
       }
     }
     expect(readdirSync(locked)).toEqual([]);
@@ -198,15 +196,15 @@ describe.concurrent('row 24 (issue 10 item 2): an output npc cannot write fails 
     expect(readFileSync(target, 'utf8')).toBe('keep me\n');
   });
 
-  it('row 24: a file under /sys (a file system that takes no new files) → cannot write, exit 1, at once', async (ctx) => {
+  it('row 24: a file under /sys (a file system that takes no new files) → cannot write, exit 1, no hang', async (ctx) => {
     if (!requirePrerequisite('row 24 (/sys)', '/sys', existsSync('/sys/kernel') ? undefined : 'not on this machine')) return ctx.skip();
     const target = `/sys/npc-test-${process.pid}.jsonl`;
     const r = await run(evalArgs('--predictions', target, '--jobs', '2'), { timeoutMs: 30_000 });
-    expect(r.timedOut, 'npc hung').toBe(false);
+    expect(r.timedOut, 'hang guard (30 s, not a performance claim): npc hung').toBe(false);
     expectNpcError(r, 1, new RegExp(`cannot write ${target}: (permission denied|read-only file system|no such file or directory)`));
   });
 
-  it('row 24: SIGTERM while a write waits on a FIFO nobody reads: exit 143 promptly, partial report, nothing left', async () => {
+  it('row 24: SIGTERM while a write waits on a FIFO nobody reads: exit 143, partial report, nothing left', async () => {
     const sub = makeTmp('npc-out-stuck-');
     const test = writeJsonl(
       join(sub, 'test.jsonl'),
@@ -228,12 +226,10 @@ describe.concurrent('row 24 (issue 10 item 2): an output npc cannot write fails 
       expect(filled, 'npc never filled the pipe').toBe(true);
       await sleep(500);
       expect(child.exitCode, 'npc finished although nobody read its output').toBe(null);
-      const sent = Date.now();
       child.kill('SIGTERM');
       const r = await done;
-      expect(r.timedOut, 'npc ignored SIGTERM').toBe(false);
+      expect(r.timedOut, 'hang guard (60 s, not a performance claim): npc ignored SIGTERM').toBe(false);
       expect(r.code).toBe(143);
-      expect(Date.now() - sent).toBeLessThan(10_000); // well under a second when the machine is idle
       expect(r.stderr).toMatch(/^npc: partial result \(\d+ rows? evaluated before SIGTERM\):\n/);
       expect(r.stderr).toMatch(/\nnpc: interrupted by SIGTERM\n$/);
     } finally {
@@ -242,7 +238,7 @@ describe.concurrent('row 24 (issue 10 item 2): an output npc cannot write fails 
     expect(readdirSync(sub).sort()).toEqual(['p.fifo', 'test.jsonl']);
   });
 
-  it('row 24: SIGINT while opening a FIFO that has no reader yet: exit 130 promptly', async () => {
+  it('row 24: SIGINT while opening a FIFO that has no reader yet: exit 130, no hang', async () => {
     const fifo = join(makeTmp('npc-out-noreader-'), 'p.fifo');
     mkfifo(fifo);
     const { child, done } = spawnNpc(evalArgs('--predictions', fifo, '--jobs', '2'), { stdin: 'null', timeoutMs: 60_000 });
@@ -252,14 +248,14 @@ describe.concurrent('row 24 (issue 10 item 2): an output npc cannot write fails 
     expect(await waitFor(() => stderr.includes('waiting for a reader'), 40_000), 'npc never said it was waiting').toBe(true);
     child.kill('SIGINT');
     const r = await done;
-    expect(r.timedOut, 'npc ignored SIGINT').toBe(false);
+    expect(r.timedOut, 'hang guard (60 s, not a performance claim): npc ignored SIGINT').toBe(false);
     expect(r.code).toBe(130);
     expect(r.stderr).toBe(`npc: waiting for a reader of the FIFO ${fifo}\nnpc: interrupted by SIGINT\n`);
   });
 });
 
-describe('row 27 (issue 10 item 5): a cache folder that cannot be created', () => {
-  it('row 27: NPC_DATA_DIR under /proc with a 20,000-row training file: one try, one warning, the prediction, promptly', async (ctx) => {
+describe('row 27: a cache folder that cannot be created', () => {
+  it('row 27: NPC_DATA_DIR under /proc with a 20,000-row training file: one try, one warning, the prediction, no hang', async (ctx) => {
     if (!requirePrerequisite('row 27', '/proc', existsSync('/proc/self') ? undefined : 'not on this machine')) return ctx.skip();
     const big = writeJsonl(
       join(makeTmp('npc-out-big-'), 'big.jsonl'),
@@ -267,7 +263,7 @@ describe('row 27 (issue 10 item 5): a cache folder that cannot be created', () =
     );
     const cache = `/proc/npc-test-${process.pid}`;
     const r = await run(['classify', '--train', big, '--jobs', '2', SENTENCES[3][1]], { env: { NPC_DATA_DIR: cache }, timeoutMs: 60_000 });
-    expect(r.timedOut, 'npc hung').toBe(false);
+    expect(r.timedOut, 'hang guard (60 s, not a performance claim): npc hung').toBe(false);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('money\n');
     expect(r.stderr).toBe(

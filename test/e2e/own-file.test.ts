@@ -1,5 +1,5 @@
 /**
- * Your own labelled file, end to end (issue 15): holdout, stratified k-fold and leave-one-out on one file;
+ * Your own labelled file, end to end: holdout, stratified k-fold and leave-one-out on one file;
  * CSV and TSV through classify byte for byte; nested and joined fields. Failure-matrix rows 45–47.
  */
 import { spawnSync } from 'node:child_process';

@@ -49,7 +49,7 @@ describe.skipIf(!available)('classify against a large training set: the prepared
     expect(readdirSync(join(cache, 'index')).filter((f) => f.endsWith('.npcidx'))).toHaveLength(2);
   });
 
-  it('a bad line in a large training file: the early-started threads end, npc exits 1 at once', async () => {
+  it('a bad line in a large training file: the early-started threads end, npc exits 1 (no thread keeps it alive)', async () => {
     // Large enough (>= 1 MB) that classify starts its worker threads before reading the file.
     const dir = mkdtempSync(join(tmpdir(), 'npc-prep-'));
     const train = join(dir, 'big-bad.jsonl');
@@ -57,15 +57,14 @@ describe.skipIf(!available)('classify against a large training set: the prepared
     const good = (rows.join('\n') + '\n').repeat(3);
     writeFileSync(train, good + '{"label": 1, "text": oops}\n');
     const lines = 3 * rows.length + 1;
-    const started = Date.now();
     const r = await runNpc(['classify', '--train', train, '--jobs', '2', 'a text'], {
       env: { NPC_DATA_DIR: join(dir, 'cache') },
       timeoutMs: 60_000,
     });
+    // No thread kept the process alive: runNpc's 60 s timeout (a hang guard) would have killed it (SIGKILL).
+    expect(r.signal, 'hang guard (60 s, not a performance claim): a thread kept npc alive').toBe(null);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(new RegExp(`^npc: ${train.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${lines}: invalid JSON`));
-    // No thread kept the process alive (runNpc would have killed it after 60 s).
-    expect(Date.now() - started).toBeLessThan(60_000);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * More than one machine (issue 13): sharded evaluation merged exactly, its refusals, `--shard auto` from
+ * More than one machine: sharded evaluation merged exactly, its refusals, `--shard auto` from
  * the schedulers' environments, and batch classify by byte ranges. Failure-matrix rows 38–41.
  */
 import { copyFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';

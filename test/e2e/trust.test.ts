@@ -1,5 +1,5 @@
 /**
- * Trust signals (issue 14): confidence and distance per prediction, abstention, risk–coverage.
+ * Trust signals: confidence and distance per prediction, abstention, risk–coverage.
  * Failure-matrix row 42.
  */
 import { readFileSync } from 'node:fs';

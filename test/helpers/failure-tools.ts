@@ -1,5 +1,5 @@
 /**
- * Tools for the failure-matrix and fuzz tests (test/e2e/failure-matrix.test.ts, test/e2e/fuzz-inputs.test.ts):
+ * Tools for the end-to-end tests (the failure matrix's files, test/e2e/fuzz-inputs.test.ts and others):
  * spawning the built CLI with more control than `runNpc` (a file or a live pipe as stdin, another uid,
  * signals), checking npc's one-line error convention, a deliberately slow HTTP server, temporary
  * directories that are cleaned up, and small file utilities. Nothing here touches the network beyond
@@ -21,7 +21,7 @@ export interface SpawnOptions {
   /** Run as another user (only possible as root). */
   uid?: number;
   gid?: number;
-  /** SIGKILL after this long (default 120 s); `timedOut` is then true. */
+  /** Hang guard: SIGKILL after this long (default 120 s); `timedOut` is then true. */
   timeoutMs?: number;
   /** Do not collect stdout (the caller reads child.stdout itself). */
   ownStdout?: boolean;
@@ -30,8 +30,6 @@ export interface SpawnOptions {
 }
 
 export interface SpawnResult extends RunResult {
-  /** Milliseconds from spawn to exit. */
-  elapsedMs: number;
   /** True when the process had to be killed by the timeout. */
   timedOut: boolean;
   /** stdout as raw bytes (stdout is the same, decoded as UTF-8). */
@@ -54,7 +52,6 @@ export function spawnNpc(args: string[], options: SpawnOptions = {}): Spawned {
     stdinFd = openSync(options.stdin.file, 'r');
     stdio = [stdinFd, 'pipe', 'pipe'];
   }
-  const started = Date.now();
   const child = spawn(process.execPath, [options.entry ?? npcBin, ...args], {
     cwd: options.cwd ?? repoRoot,
     env: { ...childEnv(), ...options.env },
@@ -87,7 +84,6 @@ export function spawnNpc(args: string[], options: SpawnOptions = {}): Spawned {
         stdout: bytes.toString('utf8'),
         stdoutBytes: bytes,
         stderr: Buffer.concat(stderr).toString('utf8'),
-        elapsedMs: Date.now() - started,
         timedOut,
       });
     });
@@ -190,6 +186,29 @@ export function cleanupTmp(): void {
   for (const dir of tmpDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
+/**
+ * A fresh temp folder (removed by `cleanupTmp()`) holding `train.jsonl` with one `{"label", "text"}` line per
+ * `[label, text]` row: the training set most end-to-end test files start from.
+ */
+export function makeTrainingDir(
+  prefix: string,
+  rows: readonly (readonly [label: string | number, text: string])[],
+): { dir: string; train: string } {
+  const dir = makeTmp(prefix);
+  const train = writeJsonl(
+    join(dir, 'train.jsonl'),
+    rows.map(([label, text]) => ({ label, text })),
+  );
+  return { dir, train };
+}
+
+/** Writes `content` to `dir/name` and returns the path. */
+export function writeIn(dir: string, name: string, content: string | Buffer): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
 /** Writes `{"label", "text"}` objects (or any objects) one per line. */
 export function writeJsonl(path: string, rows: readonly object[], options: { finalNewline?: boolean } = {}): string {
   const body = rows.map((r) => JSON.stringify(r)).join('\n');
@@ -215,17 +234,6 @@ export function sha256File(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
-/** Resident memory of a live process in MB (Linux /proc), or undefined when it is gone. */
-export function rssMb(pid: number): number | undefined {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
-    return kb === undefined ? undefined : Number(kb) / 1024;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Bytes a live process has written so far (Linux /proc/PID/io `wchar`), or undefined when it is gone. */
 export function bytesWritten(pid: number): number | undefined {
   try {
@@ -245,6 +253,25 @@ export async function waitFor(condition: () => boolean, ms: number): Promise<boo
     await sleep(50);
   }
   return condition();
+}
+
+/**
+ * Waits until `value()` stops changing (the same for a second) while `finished()` is false: true then;
+ * false when `finished()` turns true first or `guardMs` pass (a hang guard, not a performance claim).
+ */
+export async function waitForStall(value: () => number, finished: () => boolean, guardMs: number): Promise<boolean> {
+  const until = Date.now() + guardMs;
+  let last = value();
+  let since = Date.now();
+  while (Date.now() < until && !finished()) {
+    await sleep(100);
+    const now = value();
+    if (now !== last) {
+      last = now;
+      since = Date.now();
+    } else if (Date.now() - since >= 1000) return !finished();
+  }
+  return false;
 }
 
 export function sleep(ms: number): Promise<void> {
@@ -300,11 +327,11 @@ export async function pool<T, R>(items: readonly T[], limit: number, fn: (item: 
   return results;
 }
 
-/** Rejects after `ms` with a message naming `what` (a hang detector for library calls). */
+/** Rejects after `ms` with a message naming `what` (a hang guard for library calls, not a performance claim). */
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`HANG: ${what} did not finish within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new Error(`hang guard: ${what} did not finish within ${ms} ms (not a performance claim)`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

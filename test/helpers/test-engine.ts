@@ -1,7 +1,7 @@
 /**
  * The test engine: the same AssemblyScript sources as the shipped engine.wasm, built from
  * assembly/test-index.ts into engine-test.wasm next to this file (`npm run build:wasm`; checked
- * byte-identical by test/deflate/wasm-build.test.ts). It exports the shipped engine's calls and the
+ * byte-identical by test/differential/wasm-build.test.ts). It exports the shipped engine's calls and the
  * hooks only tests, scripts and benches use: block statistics, the bound's mode and counters, the
  * trees on their own, the recovery paths. The counters' indices come from assembly/counters.ts, the
  * one definition the engine compiles too.

@@ -1,6 +1,6 @@
 // The search worker from the TypeScript sources, for tests that import src/ (vitest): registers tsx
 // in this worker thread, then loads src/parallel/worker.ts. Started by the worker factory of the tests
-// that create search pools from src/ (test/parallel/searcher.test.ts).
+// that create search pools from src/ (test/unit/searcher.test.ts).
 import { register } from 'tsx/esm/api';
 
 register();

@@ -1,5 +1,5 @@
 /**
- * Failure-matrix row 37 (issue 10 item 15): the library checks its input as the CLI does, with
+ * Failure-matrix row 37: the library checks its input as the CLI does, with
  * TypeError for a wrong type and RangeError for a wrong value, each naming the argument.
  * Also the JSON helpers the CLI's exact pass-through relies on (src/json-text.ts) and makeDirectories.
  */
@@ -14,7 +14,7 @@ import { appendMembers, exactNumber, objectMembers, rawMemberText, toJson } from
 const TEXTS = ['the striker scored a goal', 'bank rates rose again', 'a new compiler release'];
 const LABELS = ['sport', 'money', 'tech'];
 
-describe('row 37 (issue 10 item 15): the library validates like the CLI', () => {
+describe('row 37: the library validates like the CLI', () => {
   const clf = new GzipKnnClassifier({ k: 1 }).fit(TEXTS, LABELS);
 
   it('row 37: a string where an array of texts is expected is a TypeError, not its characters', () => {

@@ -1,6 +1,6 @@
 /**
  * searchRange with the engine's scanner prepares the training rows from its third query on and then
- * computes pairs by row (y's own matches and own parse replayed, src/deflate/pair.ts). The lists must
+ * computes pairs by row (y's own matches and own parse replayed, assembly/pair.ts). The lists must
  * be exactly those of the plain scanner that computes every C(xy) from the bytes, ties and their
  * order included.
  *

@@ -1,7 +1,7 @@
 /** Real texts from the shared data sets for the deflate tests (read with node:zlib; never a length reference). */
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { requireSharedData, sharedDataPath } from '../helpers/shared-data.js';
+import { requireSharedData, sharedDataPath } from './shared-data.js';
 
 export function dataFile(rel: string): string {
   return sharedDataPath(rel);

@@ -8,8 +8,8 @@ import pako from 'pako';
 import { describe, expect, it } from 'vitest';
 import { DeflateLengthEngine } from '../../src/deflate/index.js';
 import { TestEngine } from '../helpers/test-engine.js';
-import { KINDS, Rng, generate } from './generators.js';
-import { hasData, readTexts } from './data.js';
+import { KINDS, Rng, generate } from '../helpers/deflate-generators.js';
+import { hasData, readTexts } from '../helpers/deflate-data.js';
 
 const utf8 = new TextEncoder();
 const single = new DeflateLengthEngine();

@@ -11,10 +11,10 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compressedLength } from '../src/compress/index.js';
-import { GzipKnnClassifier } from '../src/model/classifier.js';
-import { requirePython3 } from './helpers/prerequisites.js';
-import { type JsonlRow, readJsonlGz, repoRoot, requireSharedData, sharedDataPath } from './helpers/shared-data.js';
+import { compressedLength } from '../../src/compress/index.js';
+import { GzipKnnClassifier } from '../../src/model/classifier.js';
+import { requirePython3 } from '../helpers/prerequisites.js';
+import { type JsonlRow, readJsonlGz, repoRoot, requireSharedData, sharedDataPath } from '../helpers/shared-data.js';
 
 const TRAIN = 'ag_news/train.first2000.jsonl.gz';
 const TEST = 'ag_news/test.jsonl.gz';
@@ -60,7 +60,6 @@ describe.skipIf(!haveData || !havePython)('kneighbors equals the CPython referen
   let rows: number[];
   let reference: ReferenceRow[];
   let npc: { indices: number[][]; distances: number[][] };
-  const timings: Record<string, number> = {};
 
   beforeAll(async () => {
     train = readJsonlGz(sharedDataPath(TRAIN));
@@ -68,11 +67,9 @@ describe.skipIf(!haveData || !havePython)('kneighbors equals the CPython referen
     rows = SLICES.flatMap(({ start, n }) => Array.from({ length: n }, (_, i) => start + i));
 
     // Start Python first (other processes), then run npc on this thread while it works.
-    const wall0 = performance.now();
     const pending = Promise.all(SLICES.map(({ start, n }) => runReference(start, n)));
     pending.catch(() => undefined); // reported by the await below
 
-    const t0 = performance.now();
     const clf = new GzipKnnClassifier({ k: 2 });
     clf.fit(
       train.map((r) => r.text),
@@ -82,14 +79,8 @@ describe.skipIf(!haveData || !havePython)('kneighbors equals the CPython referen
       rows.map((i) => test[i].text),
       M,
     );
-    timings.npcMs = performance.now() - t0;
 
     reference = (await pending).flat();
-    timings.wallMs = performance.now() - wall0;
-    console.info(
-      `reference neighbours: ${rows.length} test rows x ${train.length} train rows; ` +
-        `npc kneighbors ${(timings.npcMs / 1000).toFixed(1)} s, both together ${(timings.wallMs / 1000).toFixed(1)} s`,
-    );
   }, 300_000);
 
   it('has the data it expects', () => {

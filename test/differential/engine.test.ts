@@ -7,8 +7,8 @@ import pako from 'pako';
 import { describe, expect, it } from 'vitest';
 import { DeflateLengthEngine, gzipLength } from '../../src/deflate/index.js';
 import { STAT_DYNAMIC, STAT_FIXED, STAT_FIXED_TIE, STAT_STORED, TestEngine } from '../helpers/test-engine.js';
-import { KINDS, Rng, generate, shortTail, slideEdge } from './generators.js';
-import { hasData, pairBytes, readTexts } from './data.js';
+import { KINDS, Rng, generate, shortTail, slideEdge } from '../helpers/deflate-generators.js';
+import { hasData, pairBytes, readTexts } from '../helpers/deflate-data.js';
 
 const ref = (b: Uint8Array): number => pako.gzip(b, { level: 9 }).length;
 

@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../src/errors.js';
-import { agNewsRowToRecord, readCsvRecords, readCsvRows } from '../src/io/csv.js';
-import type { LabeledRecord, ReadOptions } from '../src/io/records.js';
+import { InputError } from '../../src/errors.js';
+import { agNewsRowToRecord, readCsvRecords, readCsvRows } from '../../src/io/csv.js';
+import type { LabeledRecord, ReadOptions } from '../../src/io/records.js';
 
 const OPTIONS: ReadOptions = { source: 'in.csv', format: 'csv', textField: 'text', labelField: 'label', requireLabel: true };
 

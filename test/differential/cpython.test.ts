@@ -8,7 +8,7 @@ import pako from 'pako';
 import { describe, expect, it } from 'vitest';
 import { DeflateLengthEngine } from '../../src/deflate/index.js';
 import { requirePrerequisite, spawnProblem } from '../helpers/prerequisites.js';
-import { KINDS, Rng, generate, shortTail, slideEdge } from './generators.js';
+import { KINDS, Rng, generate, shortTail, slideEdge } from '../helpers/deflate-generators.js';
 
 const probe = spawnSync('python3', ['-c', 'import gzip, zlib; print(zlib.ZLIB_RUNTIME_VERSION)'], { encoding: 'utf8' });
 const havePython = requirePrerequisite('the CPython cross-check', 'python3', spawnProblem(probe));

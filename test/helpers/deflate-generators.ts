@@ -1,5 +1,5 @@
 /**
- * Deterministic input generators for the deflate differential tests (test/deflate) and the fuzzer
+ * Deterministic input generators for the engine's differential tests and the fuzzer
  * (scripts/fuzz.ts). Everything is driven by a seeded PRNG so a failing case can be replayed from
  * (seed, case number).
  */

@@ -9,7 +9,7 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { STAT_FIXED_TIE, STAT_OVERFLOW_BL, STAT_OVERFLOW_D, STAT_OVERFLOW_L, STAT_STORED, TestEngine } from '../helpers/test-engine.js';
-import { Rng } from './generators.js';
+import { Rng } from '../helpers/deflate-generators.js';
 
 /** zlib's symbol buffer holds 16,383 symbols per block (lit_bufsize - 1). */
 const SYM_LIMIT = 16383;

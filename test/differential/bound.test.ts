@@ -36,8 +36,8 @@ import {
   STAT_OVERFLOW_L,
   TestEngine,
 } from '../helpers/test-engine.js';
-import { KINDS, Rng, generate } from './generators.js';
-import { hasData, readTexts } from './data.js';
+import { KINDS, Rng, generate } from '../helpers/deflate-generators.js';
+import { hasData, readTexts } from '../helpers/deflate-data.js';
 import { packQueries } from '../../src/parallel/batch.js';
 
 const utf8 = new TextEncoder();

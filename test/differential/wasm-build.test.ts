@@ -46,7 +46,7 @@ describe('engine.wasm', () => {
   it('is in dist/ next to the compiled loader, the same bytes', () => {
     const dist = join(root, 'dist', 'deflate', 'engine.wasm');
     if (!existsSync(join(root, 'dist', 'deflate', 'engine.js'))) {
-      console.warn('test/deflate/wasm-build.test.ts: dist/ not built (npm test builds it first): SKIPPING the dist check');
+      console.warn('test/differential/wasm-build.test.ts: dist/ not built (npm test builds it first): SKIPPING the dist check');
       return;
     }
     expect(readFileSync(dist).equals(readFileSync(committed))).toBe(true);

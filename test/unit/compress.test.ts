@@ -11,16 +11,16 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { type Compressor, compressedLength, pakoCompressor, utf8Bytes } from '../src/compress/index.js';
+import { type Compressor, compressedLength, pakoCompressor, utf8Bytes } from '../../src/compress/index.js';
 import {
   checkCompressorAgainstFixture,
   expandedGzipCases,
   type ExpandedCase,
   loadGzipFixture,
   sha256Hex,
-} from './fixtures/gzip-fixture.js';
-import { mulberry32, VOCAB } from './fixtures/recipes.js';
-import { repoRoot } from './helpers/shared-data.js';
+} from '../fixtures/gzip-fixture.js';
+import { mulberry32, VOCAB } from '../fixtures/recipes.js';
+import { repoRoot } from '../helpers/shared-data.js';
 
 const fixture = loadGzipFixture();
 
@@ -180,7 +180,7 @@ describe('src/deflate (exact length engine) reproduces CPython gzip level 9', ()
 
 describe('the engine compressor: scanners sharing one WebAssembly instance', () => {
   it('two scanners of one compressor, interleaved (plain and prepared rows, single inputs between), equal pako', async () => {
-    const { createEngineCompressor, createPairScanner, PREPARE_AFTER_QUERIES } = await import('../src/compress/index.js');
+    const { createEngineCompressor, createPairScanner, PREPARE_AFTER_QUERIES } = await import('../../src/compress/index.js');
     const engine = createEngineCompressor();
     const next = mulberry32(42);
     const rand = () => next() / 2 ** 32;
