@@ -209,7 +209,7 @@ function checkMode(mode: CrossValidationMode, labels: readonly Label[]): void {
     const test = Math.round(mode.fraction * labels.length);
     if (test < 1 || test >= labels.length)
       throw new UsageError(
-        `--holdout ${mode.fraction} of ${labels.length} rows leaves ${test} test rows and ${labels.length - test} training rows: both need at least one`,
+        `--holdout ${mode.fraction} of ${counted(labels.length, 'row')} leaves ${counted(test, 'test row')} and ${counted(labels.length - test, 'training row')}: both need at least one`,
       );
   }
   if (mode.kind === 'loo' && labels.length < 2) throw new UsageError('--leave-one-out needs at least 2 rows');
