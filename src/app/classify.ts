@@ -8,9 +8,9 @@
 import type { Readable } from 'node:stream';
 import { utf8Bytes } from '../compress/index.js';
 import { readRecords, readRecordsInRange } from '../io/read-records.js';
-import { type CsvHeader, type PassthroughRecord, readPassthroughRows } from '../io/csv-passthrough.js';
+import { type PassthroughOptions, type PassthroughRecord, readPassthroughRows } from '../io/csv-passthrough.js';
 import { openInput } from '../io/lines.js';
-import type { LabeledRecord, LayoutFlags } from '../io/records.js';
+import type { LabeledRecord } from '../io/records.js';
 import type { Label } from '../model/labels.js';
 import { decide, type PredictionRule } from '../model/prediction.js';
 import type { TieRule } from '../model/tie-rules.js';
@@ -93,14 +93,7 @@ export function fileRecords(
  */
 export function stdinTableRows(
   stdin: Readable,
-  options: {
-    dialect: 'csv' | 'tsv';
-    textField: string;
-    labelField: string;
-    columns?: readonly string[];
-    flags?: LayoutFlags;
-    onHeader: (header: CsvHeader) => void;
-  },
+  options: PassthroughOptions,
 ): { rows: AsyncGenerator<PassthroughRecord>; trailer: () => string } {
   const opened = openInput('-', stdin);
   return readPassthroughRows(opened.stream, { ...options, source: opened.source });

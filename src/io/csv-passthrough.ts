@@ -139,22 +139,23 @@ export function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
+/** How classify's CSV / TSV input is read and written back. */
+export interface PassthroughOptions {
+  dialect: 'csv' | 'tsv';
+  textField: string;
+  labelField: string;
+  /** The columns of input without a header row: its first row is data, and no header is written. */
+  columns?: readonly string[];
+  flags?: LayoutFlags;
+  onHeader: (header: CsvHeader) => void;
+}
 /**
  * The data rows of a CSV or TSV stream with a header row, each with its source text. `onHeader` is
  * called once, before the first row; `trailer()` gives the blank lines after the last row.
  */
 export function readPassthroughRows(
   input: AsyncIterable<Buffer | string>,
-  options: {
-    source: string;
-    dialect: 'csv' | 'tsv';
-    textField: string;
-    labelField: string;
-    /** The columns of input without a header row: its first row is data, and no header is written. */
-    columns?: readonly string[];
-    flags?: LayoutFlags;
-    onHeader: (header: CsvHeader) => void;
-  },
+  options: PassthroughOptions & { source: string },
 ): { rows: AsyncGenerator<PassthroughRecord>; trailer: () => string } {
   const { source } = options;
   const delimiter = options.dialect === 'tsv' ? '\t' : ',';

@@ -41,8 +41,13 @@ export function defaultFormat(path: string): InputFormat {
 export async function* readRecords(path: string, options: SourceOptions): AsyncGenerator<LabeledRecord> {
   const format = options.format ?? defaultFormat(path);
   const opened = openInput(path, options.stdin);
-  yield* recordsOf(opened, {
-    source: opened.source,
+  yield* recordsOf(opened, readOptionsOf(opened.source, format, options));
+}
+
+/** The reader's options for `source` in `format`: the fields default to "text" and "label". */
+function readOptionsOf(source: string, format: InputFormat, options: SourceOptions): ReadOptions {
+  return {
+    source,
     format,
     textField: options.textField ?? 'text',
     labelField: options.labelField ?? 'label',
@@ -52,7 +57,7 @@ export async function* readRecords(path: string, options: SourceOptions): AsyncG
     allowEmptyText: options.allowEmptyText,
     columns: options.columns,
     flags: options.flags,
-  });
+  };
 }
 
 /**
@@ -86,18 +91,7 @@ export function readRecordsInRange(
   const open = (): Promise<LineRange> => (opened ??= openLineRange(path, range.index, range.count));
   async function* records(): AsyncGenerator<LabeledRecord> {
     const lines = await open();
-    const readOptions: ReadOptions = {
-      source: path,
-      format: options.format ?? defaultFormat(path),
-      textField: options.textField ?? 'text',
-      labelField: options.labelField ?? 'label',
-      requireLabel: options.requireLabel,
-      keepRaw: options.keepRaw,
-      formatHint: options.formatHint,
-      allowEmptyText: options.allowEmptyText,
-      columns: options.columns,
-      flags: options.flags,
-    };
+    const readOptions = readOptionsOf(path, options.format ?? defaultFormat(path), options);
     try {
       yield* recordsFrom(lines.stream, readOptions);
     } catch (err) {
