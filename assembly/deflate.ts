@@ -243,8 +243,15 @@ function insert_all(win: usize, link: usize, n: i32): void {
  * Changing zlib's behaviour (the lazy evaluation, the match search, the block flushes) is one edit
  * here.
  */
-/** Where longest_match leaves the start of the match it found. */
-export let lm_start: i32 = 0;
+/** longest_match's result: the match length (low 32 bits) and its start (high 32 bits); PREFIX: -1 to stop. */
+// @ts-ignore: decorator
+@inline export function lm_len(r: i64): i32 {
+  return <i32>r;
+}
+// @ts-ignore: decorator
+@inline export function lm_start(r: i64): i32 {
+  return <i32>(r >>> 32);
+}
 
 export const WHOLE: i32 = 0;
 export const PREFIX: i32 = 1;
@@ -268,9 +275,9 @@ export const SYM_DIST_SHIFT: i32 = 9;
 const SPACE: i32 = 0x20;
 
 /**
- * longest_match(): set lm_start to the start of the longest match starting at strstart (or to
- * match_start, the previous one, if none is longer than prev_length) and return its
- * length (clamped to the lookahead). Matches shorter or equal to prev_length are discarded.
+ * longest_match(): the start of the longest match starting at strstart (or match_start, the
+ * previous one, if none is longer than prev_length) and its length (clamped to the lookahead),
+ * packed in one i64 (lm_start, lm_len). Matches shorter or equal to prev_length are discarded.
  *
  * mode PREFIX (deflate_slow_prefix): nice_match = MAX_MATCH and no clamp, and -1 as soon as the
  * result could depend on a byte at or after m (a comparison reaching window[m..]). When it returns
@@ -291,7 +298,7 @@ const SPACE: i32 = 0x20;
   lookahead: i32,
   base: i32,
   m: i32,
-): i32 {
+): i64 {
   let chain_length = MAX_CHAIN;
   let best_len = prev_length;
   let nice_match = NICE_MATCH;
@@ -299,21 +306,19 @@ const SPACE: i32 = 0x20;
   /* zlib: limit = strstart > MAX_DIST ? strstart - MAX_DIST : NIL, in window offsets. CODED: NIL
    * (a pair of n <= SMALL_INPUT bytes: no distance reaches MAX_DIST). */
   const limit = mode == CODED ? 0 : strstart - base > MAX_DIST ? strstart - MAX_DIST : base;
-  if (mode == PREFIX && scan + best_len >= m) return -1;
+  if (mode == PREFIX && scan + best_len >= m) return -1 as i64;
   let scan_end1 = byte(win, scan + best_len - 1);
   let scan_end = byte(win, scan + best_len);
   const scan0 = byte(win, scan);
   const scan1 = byte(win, scan + 1);
-  /* PREFIX: compare no further than m (reaching it aborts); CODED and OWN: than the lookahead (the
-   * same result: NICE_MATCH is MAX_MATCH, the first candidate reaching nice_match ends the walk, and
-   * the result is clamped to the lookahead). */
-  const strend =
-    mode == PREFIX && m - scan < MAX_MATCH ? m - scan : (mode == CODED || mode == OWN) && lookahead < MAX_MATCH ? lookahead : MAX_MATCH;
-
   /* Do not waste too much time if we already have a good match: */
   if (prev_length >= GOOD_MATCH) chain_length >>= 2;
   /* Do not look for matches beyond the end of the input. */
   if (mode != PREFIX && nice_match > lookahead) nice_match = lookahead;
+  /* PREFIX: compare no further than m (reaching it aborts); CODED and OWN: than nice_match, the
+   * lookahead (the same result: NICE_MATCH is MAX_MATCH, the first candidate reaching nice_match
+   * ends the walk, and the result is clamped to the lookahead). */
+  const strend = mode == PREFIX && m - scan < MAX_MATCH ? m - scan : mode == CODED || mode == OWN ? nice_match : MAX_MATCH;
 
   do {
     const match = cur_match;
@@ -333,7 +338,7 @@ const SPACE: i32 = 0x20;
      * none below it; here 8 bytes at a time (the lowest differing byte of the XOR). It reads up
      * to scan + MAX_MATCH + 7, inside the slack. */
     const len = match_len(win, scan, match, strend);
-    if (mode == PREFIX && scan + len >= m) return -1; /* the next comparison would read window[m..] */
+    if (mode == PREFIX && scan + len >= m) return -1 as i64; /* the next comparison would read window[m..] */
     if (len > best_len) {
       match_start = match;
       best_len = len;
@@ -344,9 +349,22 @@ const SPACE: i32 = 0x20;
     /* CODED and OWN: chain_length (>= 1024) can't run out, a chain has fewer entries */
   } while ((cur_match = ld(link, cur_match)) > limit && (mode == CODED || mode == OWN || --chain_length != 0));
 
-  lm_start = match_start;
-  if (mode == PREFIX) return best_len;
-  return best_len <= lookahead ? best_len : lookahead;
+  const len = mode == PREFIX || best_len <= lookahead ? best_len : lookahead;
+  return ((<i64>match_start) << 32) | (<i64>(<u32>len));
+}
+
+/** longest_match in mode WHOLE, out of line (deflate_slow's and CODED's searches before m). */
+function longest_match_whole(
+  win: usize,
+  link: usize,
+  cur_match: i32,
+  strstart: i32,
+  match_start: i32,
+  prev_length: i32,
+  lookahead: i32,
+  base: i32,
+): i64 {
+  return longest_match(WHOLE, win, link, cur_match, strstart, match_start, prev_length, lookahead, base, 0);
 }
 
 /** OWN: a loop-top state as tops[] holds it (without TOP_SEARCH). */
@@ -418,7 +436,8 @@ const SPACE: i32 = 0x20;
 
   /* OWN starts at y's first byte with the pair's space pending (match_available), no match */
   let strstart = mode == OWN ? 0 : S.strstart;
-  let block_start = mode == OWN ? 0 : S.block_start;
+  /* (CODED: one block, its start read at the end) */
+  let block_start = mode == OWN || mode == CODED ? 0 : S.block_start;
   let base = mode == WHOLE ? S.base : 0;
   let read_pos = emulate_window ? S.read_pos : n;
   let match_length = mode == OWN ? MIN_MATCH - 1 : S.match_length;
@@ -514,9 +533,19 @@ const SPACE: i32 = 0x20;
     prev_match = match_start;
     match_length = MIN_MATCH - 1;
 
-    if ((mode == CODED && strstart >= m) || mode == OWN) {
-      /* longest_match: y's own candidates first (the code), then the junction and P (OWN: none). */
-      if (strstart <= last_insert && prev_length < MAX_LAZY_MATCH) {
+    if (mode == CODED || mode == OWN) {
+      if (strstart > last_insert || prev_length >= MAX_LAZY_MATCH) {
+        /* no search */
+      } else if (mode == CODED && strstart < m) {
+        /* the end of P and the junction: S.link's chain (n <= SMALL_INPUT: no MAX_DIST, no TOO_FAR) */
+        const hash_head = ld(link, strstart);
+        if (hash_head > 0) {
+          const r = longest_match_whole(win, link, hash_head, strstart, match_start, prev_length, lookahead, 0);
+          match_length = lm_len(r);
+          match_start = lm_start(r);
+        }
+      } else {
+        /* longest_match: y's own candidates first (the code), then the junction and P (OWN: none). */
         const c = ld(codes, slot + strstart);
         const own = (c >>> CODE_LEN_SHIFT) & CODE_LEN_MASK;
         const cur = mode == CODED ? ld(hx, c & CODE_HASH_MASK) : 0;
@@ -527,8 +556,9 @@ const SPACE: i32 = 0x20;
             match_start = m + (c >>> CODE_START_SHIFT);
           }
           if (cur > 0 && best < (lookahead < NICE_MATCH ? lookahead : NICE_MATCH)) {
-            best = longest_match(CODED, win, link, cur, strstart, match_start, best, lookahead, 0, 0);
-            match_start = lm_start;
+            const r = longest_match(CODED, win, link, cur, strstart, match_start, best, lookahead, 0, 0);
+            best = lm_len(r);
+            match_start = lm_start(r);
           }
           match_length = best <= lookahead ? best : lookahead;
         }
@@ -537,26 +567,18 @@ const SPACE: i32 = 0x20;
       /* hash_head: the head of strstart's hash chain before strstart was inserted. */
       const hash_head = strstart <= last_insert ? ld(link, strstart) : 0;
       if (hash_head > base && prev_length < MAX_LAZY_MATCH && strstart - hash_head <= MAX_DIST) {
-        const r = longest_match(
-          mode == PREFIX ? PREFIX : WHOLE,
-          win,
-          link,
-          hash_head,
-          strstart,
-          match_start,
-          prev_length,
-          lookahead,
-          base,
-          m,
-        );
+        const r =
+          mode == PREFIX
+            ? longest_match(PREFIX, win, link, hash_head, strstart, match_start, prev_length, lookahead, base, m)
+            : longest_match_whole(win, link, hash_head, strstart, match_start, prev_length, lookahead, base);
         if (mode == PREFIX && r < 0) {
           /* this decision depends on the bytes after m: stop before it (the loop top as it was) */
           match_length = prev_length;
           match_start = prev_match;
           break;
         }
-        match_length = r;
-        match_start = lm_start;
+        match_length = lm_len(r);
+        match_start = lm_start(r);
         if (match_length == MIN_MATCH && strstart - match_start > TOO_FAR) {
           /* (match_length <= 5 && (strategy == Z_FILTERED || (match_length == MIN_MATCH &&
            * strstart - match_start > TOO_FAR))): drop far matches of length 3. */
@@ -581,7 +603,8 @@ const SPACE: i32 = 0x20;
       match_available = false;
       match_length = MIN_MATCH - 1;
 
-      if (++sym_count == SYM_LIMIT && mode != OWN) {
+      /* (CODED: n <= SMALL_INPUT bytes make fewer than SYM_LIMIT symbols, one block: no check) */
+      if (++sym_count == SYM_LIMIT && mode != OWN && mode != CODED) {
         /* FLUSH_BLOCK(s, 0) */
         T.sym_count = sym_count;
         _tr_flush_block(strstart - block_start, block_start - base >= 0, false);
@@ -597,7 +620,7 @@ const SPACE: i32 = 0x20;
       } else {
         tally_lit(byte(win, strstart - 1));
       }
-      if (++sym_count == SYM_LIMIT && mode != OWN) {
+      if (++sym_count == SYM_LIMIT && mode != OWN && mode != CODED) {
         /* FLUSH_BLOCK_ONLY(s, 0) */
         T.sym_count = sym_count;
         _tr_flush_block(strstart - block_start, block_start - base >= 0, false);
@@ -636,6 +659,7 @@ const SPACE: i32 = 0x20;
   }
   /* FLUSH_BLOCK(s, 1) */
   T.sym_count = sym_count;
+  if (mode == CODED) block_start = S.block_start;
   _tr_flush_block(strstart - block_start, block_start - base >= 0, true);
   S.strstart = strstart;
   S.block_start = strstart;

@@ -81,6 +81,7 @@ import {
   deflate_slow,
   deflate_slow_prefix,
   lazy_loop,
+  lm_len,
   lm_start,
   longest_match,
   small_hash_w,
@@ -401,9 +402,9 @@ function own_matches(buf: usize, len: i32, out: usize, at: i32): void {
     const j = ld(head, h);
     if (j >= 0) {
       const r = longest_match(OWN, buf, link, j, t, 0, MIN_MATCH - 1, len - t, -1, 0);
-      if (r >= MIN_MATCH) {
-        best = r;
-        bestStart = lm_start;
+      if (lm_len(r) >= MIN_MATCH) {
+        best = lm_len(r);
+        bestStart = lm_start(r);
       }
     }
     st(out, at + t, h | (best << CODE_LEN_SHIFT) | (bestStart << CODE_START_SHIFT));
