@@ -37,7 +37,8 @@ import {
   TestEngine,
 } from '../helpers/test-engine.js';
 import { KINDS, Rng, generate } from '../helpers/deflate-generators.js';
-import { hasData, readTexts } from '../helpers/deflate-data.js';
+import { readTexts } from '../helpers/deflate-data.js';
+import { requireSharedData } from '../helpers/shared-data.js';
 import { packQueries } from '../../src/parallel/batch.js';
 
 const utf8 = new TextEncoder();
@@ -195,9 +196,9 @@ const R8_TRAIN = 'r8/train.jsonl.gz';
 const R8_TEST = 'r8/test.jsonl.gz';
 const NEWS_TRAIN = '20news/train.jsonl.gz';
 const NEWS_TEST = '20news/test.jsonl.gz';
-const haveAg = hasData(AG_TRAIN, AG_TEST);
-const haveR8 = hasData(R8_TRAIN, R8_TEST);
-const haveNews = hasData(NEWS_TRAIN, NEWS_TEST);
+const haveAg = requireSharedData(AG_TRAIN, AG_TEST);
+const haveR8 = requireSharedData(R8_TRAIN, R8_TEST);
+const haveNews = requireSharedData(NEWS_TRAIN, NEWS_TEST);
 
 function rowsOf(texts: string[]): { data: Uint8Array; offsets: Int32Array } {
   const enc = texts.map((t) => utf8.encode(t));

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { DeflateLengthEngine, gzipLength } from '../../src/deflate/index.js';
 import { STAT_DYNAMIC, STAT_FIXED, STAT_FIXED_TIE, STAT_STORED, TestEngine } from '../helpers/test-engine.js';
 import { KINDS, Rng, generate, shortTail, slideEdge } from '../helpers/deflate-generators.js';
-import { hasData, pairBytes, readTexts } from '../helpers/deflate-data.js';
+import { pairBytes, readTexts } from '../helpers/deflate-data.js';
+import { requireSharedData } from '../helpers/shared-data.js';
 
 const ref = (b: Uint8Array): number => pako.gzip(b, { level: 9 }).length;
 
@@ -158,7 +159,7 @@ describe('DeflateLengthEngine == pako 2.1.0 gzip level 9 (generated inputs)', ()
 const AG = ['ag_news/test.jsonl.gz', 'ag_news/train.first2000.jsonl.gz'];
 const R8 = ['r8/train.jsonl.gz'];
 const NEWS20 = ['20news/train.jsonl.gz'];
-const haveData = hasData(...AG, ...R8, ...NEWS20);
+const haveData = requireSharedData(...AG, ...R8, ...NEWS20);
 
 describe.skipIf(!haveData)('DeflateLengthEngine == pako on real text pairs x + " " + y', () => {
   const engine = new DeflateLengthEngine();

@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { DeflateLengthEngine } from '../../src/deflate/index.js';
 import { TestEngine } from '../helpers/test-engine.js';
 import { KINDS, Rng, generate } from '../helpers/deflate-generators.js';
-import { hasData, readTexts } from '../helpers/deflate-data.js';
+import { readTexts } from '../helpers/deflate-data.js';
+import { requireSharedData } from '../helpers/shared-data.js';
 
 const utf8 = new TextEncoder();
 const single = new DeflateLengthEngine();
@@ -201,8 +202,8 @@ describe('memory regions: growing inputs, long queries and row sets of growing s
 
 const AG = ['ag_news/test.jsonl.gz', 'ag_news/train.first2000.jsonl.gz'];
 const NEWS20 = '20news/train.jsonl.gz';
-const haveData = hasData(...AG);
-const have20 = hasData(NEWS20);
+const haveData = requireSharedData(...AG);
+const have20 = requireSharedData(NEWS20);
 
 describe.skipIf(!haveData)('pairs on AG News (test x against train y)', () => {
   it('40 queries x 250 train texts', () => {

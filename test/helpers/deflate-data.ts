@@ -1,20 +1,11 @@
 /** Real texts from the shared data sets for the deflate tests (read with node:zlib; never a length reference). */
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { requireSharedData, sharedDataPath } from './shared-data.js';
-
-export function dataFile(rel: string): string {
-  return sharedDataPath(rel);
-}
-
-/** True when every file is there; otherwise skipped with the reason printed, or a failure under CI (requireSharedData). */
-export function hasData(...rels: string[]): boolean {
-  return requireSharedData(...rels);
-}
+import { sharedDataPath } from './shared-data.js';
 
 /** The `text` fields of a gzip-compressed JSONL file, first `limit` lines. */
 export function readTexts(rel: string, limit = Infinity): string[] {
-  const lines = gunzipSync(readFileSync(dataFile(rel)))
+  const lines = gunzipSync(readFileSync(sharedDataPath(rel)))
     .toString('utf8')
     .split('\n');
   const out: string[] = [];
