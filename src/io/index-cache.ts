@@ -18,7 +18,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { endianness } from 'node:os';
-import type { Label } from '../model/labels.js';
+import { type JsonLabel, type Label, labelFromJson, labelToJson } from '../model/labels.js';
 import type { TrainingArrays } from '../model/training-index.js';
 import { writeFileAtomic } from './atomic-file.js';
 
@@ -36,19 +36,8 @@ interface Header {
   rows: number;
   data_bytes: number;
   /** Strings and numbers as themselves; a bigint as `{"bigint": "<digits>"}` (JSON numbers would round it). */
-  classes: (string | number | { bigint: string })[];
+  classes: JsonLabel[];
   endianness: 'LE' | 'BE';
-}
-
-function encodeClass(label: Label): Header['classes'][number] {
-  return typeof label === 'bigint' ? { bigint: label.toString() } : label;
-}
-
-function decodeClass(value: Header['classes'][number]): Label {
-  if (typeof value === 'string' || typeof value === 'number') return value;
-  if (value !== null && typeof value === 'object' && typeof value.bigint === 'string' && /^-?\d+$/.test(value.bigint))
-    return BigInt(value.bigint);
-  throw new Error('bad class');
 }
 
 /** What changes a training set's arrays besides the file's bytes: every one of them is in the key. */
@@ -124,7 +113,7 @@ export function readCachedIndex(entry: IndexCacheEntry): CachedIndex | undefined
     const labelIds = new Int32Array(take(4 * rows, at), 0, rows);
     at += 4 * rows;
     const data = new Uint8Array(take(header.data_bytes, at), 0, header.data_bytes);
-    return { arrays: { data, offsets, compressedLengths, labelIds }, classes: header.classes.map(decodeClass) };
+    return { arrays: { data, offsets, compressedLengths, labelIds }, classes: header.classes.map(labelFromJson) };
   } catch {
     return undefined;
   }
@@ -139,7 +128,7 @@ export async function writeCachedIndex(entry: IndexCacheEntry, prepared: CachedI
     engine,
     rows: labelIds.length,
     data_bytes: data.length,
-    classes: prepared.classes.map(encodeClass),
+    classes: prepared.classes.map(labelToJson),
     endianness: endianness(),
   };
   let line = MAGIC + JSON.stringify(header);

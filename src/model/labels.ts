@@ -31,6 +31,23 @@ export class LabelEncoder {
   }
 }
 
+/** A label as a JSON value: strings and numbers as themselves, a bigint as `{"bigint": "<digits>"}` (a JSON number would round it). */
+export type JsonLabel = string | number | { bigint: string };
+
+export function labelToJson(label: Label): JsonLabel {
+  return typeof label === 'bigint' ? { bigint: label.toString() } : label;
+}
+
+/** The label a JsonLabel holds; a RangeError for any other value. */
+export function labelFromJson(value: unknown): Label {
+  if (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))) return value;
+  if (value !== null && typeof value === 'object' && Object.keys(value).length === 1) {
+    const digits = (value as { bigint?: unknown }).bigint;
+    if (typeof digits === 'string' && /^-?\d+$/.test(digits)) return BigInt(digits);
+  }
+  throw new RangeError(`not a label: ${JSON.stringify(value)}`);
+}
+
 /** A label's text: a string itself, a number or big integer in its shortest decimal form (`1`, `0.5`). */
 export function labelText(label: Label): string {
   return typeof label === 'string' ? label : String(label);
