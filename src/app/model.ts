@@ -54,14 +54,14 @@ export function loadModel(path: string, options: { shown?: string; onWarning?: (
       const length = compressor.gzipLength(data.subarray(offsets[i], offsets[i + 1]));
       if (length !== compressedLengths[i])
         throw new InputError(
-          `the model was built by another engine (${card.engine.slice(0, 12)}…, this npc's is ${engineIdentity().slice(0, 12)}…) ` +
+          `the model was built by another engine (${shortEngine(card.engine)}, this npc's is ${shortEngine(engineIdentity())}) ` +
             `and its C(y) of row ${i + 1} is ${compressedLengths[i]}, not the ${length} this engine computes: rebuild it with this npc`,
           shown,
         );
     }
     engineCheckSeconds = (performance.now() - started) / 1000;
     options.onWarning?.(
-      `${shown}: built by another engine (${card.engine.slice(0, 12)}…); its ${card.training.rows} C(y) were recomputed ` +
+      `${shown}: built by another engine (${shortEngine(card.engine)}); its ${card.training.rows} C(y) were recomputed ` +
         `with this one and are equal (${engineCheckSeconds.toFixed(1)} s)`,
     );
   }
@@ -96,4 +96,9 @@ export function openModelSearcher(
   threads: { started?: SearchPool; createWorker?: WorkerFactory } = {},
 ): Promise<Searcher> {
   return createSearcher(model.index, jobs, threads);
+}
+
+/** An engine identity as people read it: the first 12 hex digits of its sha256. */
+function shortEngine(identity: string): string {
+  return `${identity.replace(/^sha256:/, '').slice(0, 12)}…`;
 }

@@ -90,7 +90,7 @@ export interface ModelCard {
   npc_version: string;
   /** The compressor that computed the stored C(y) (Compressor.name). */
   compressor: string;
-  /** The engine that computed them: the sha256 of its engine.wasm. */
+  /** The engine that computed them: `sha256:` and the sha256 of its engine.wasm (engineIdentity()). */
   engine: string;
   defaults: CardDefaults;
   /** The label classes in id order (the order of the artifact's label ids). */
@@ -110,7 +110,7 @@ export function cardProblem(card: ModelCard): string | undefined {
   const isInt = (v: unknown, min: number): boolean => Number.isSafeInteger(v) && (v as number) >= min;
   const isThreshold = (v: unknown): boolean => v === null || (typeof v === 'number' && Number.isFinite(v) && v >= 0);
   if (typeof card.name !== 'string') return 'name is not a string';
-  if (typeof card.engine !== 'string' || !/^[0-9a-f]{64}$/.test(card.engine)) return 'engine is not a sha256';
+  if (typeof card.engine !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(card.engine)) return 'engine is not "sha256:<64 hex digits>"';
   if (typeof card.compressor !== 'string') return 'compressor is not a string';
   const d = card.defaults as CardDefaults | undefined;
   if (!d || typeof d !== 'object') return 'defaults are missing';

@@ -27,7 +27,7 @@ function contents(): ModelFileContents {
     created: '2026-01-02T03:04:05.000Z',
     npc_version: '0.1.0',
     compressor: 'npc-engine',
-    engine: 'a'.repeat(64),
+    engine: `sha256:${'a'.repeat(64)}`,
     defaults: { k: 1, tie: 'nearest', seed: 0, abstain_above: null, min_confidence: null },
     labels: [
       { label: 'business', name: null, rows: 1 },
