@@ -16,8 +16,8 @@ export interface LoadedModel {
   path: string;
   /** How errors and outputs name the model: the path, or the `models:/` URI it was given as. */
   shown: string;
-  /** The sha256 of the artifact's bytes. */
-  sha256: string;
+  /** The sha256 of the artifact's bytes (computed when first read). */
+  readonly sha256: string;
   card: ModelCard;
   cardMarkdown: string;
   /** The model's rows, C(y) of each ready, on this thread's compressor. */
@@ -35,7 +35,8 @@ export interface LoadedModel {
  */
 export function loadModel(path: string, options: { shown?: string; onWarning?: (message: string) => void } = {}): LoadedModel {
   const shown = options.shown ?? path;
-  const { card, cardMarkdown, arrays, sha256 } = readModelFile(path, shown);
+  const file = readModelFile(path, shown);
+  const { card, cardMarkdown, arrays } = file;
   let classes: Label[];
   try {
     classes = card.labels.map((l) => labelFromJson(l.label));
@@ -69,7 +70,9 @@ export function loadModel(path: string, options: { shown?: string; onWarning?: (
   return {
     path,
     shown,
-    sha256,
+    get sha256(): string {
+      return file.sha256;
+    },
     card,
     cardMarkdown,
     index: new TrainingIndex(arrays, encoder, compressor, true),

@@ -19,7 +19,7 @@
  * the cause; nothing is returned half.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { InputError } from '../errors.js';
 import { cardProblem, MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelCard } from '../model/card.js';
@@ -87,15 +87,44 @@ export async function writeModelFile(path: string, contents: ModelFileContents):
   return { bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
-/** The artifact at `path`, every member verified. `shown` names it in errors (default: the path). */
-export function readModelFile(path: string, shown = path): ModelFileContents & { sha256: string } {
+/**
+ * The artifact at `path`, every member verified. `shown` names it in errors (default: the path).
+ * The file is read once into shared memory and the arrays are views of it (worker threads read them
+ * without a copy); `sha256` (of the whole file) is computed when first asked for.
+ */
+export function readModelFile(path: string, shown = path): ModelFileContents & { readonly sha256: string } {
   let file: Buffer;
   try {
-    file = readFileSync(path);
+    file = readShared(path);
   } catch (err) {
     throw new InputError(`cannot read the model: ${systemReason(err)}`, shown);
   }
-  return { ...decodeModelFile(file, shown), sha256: createHash('sha256').update(file).digest('hex') };
+  const contents = decodeModelFile(file, shown);
+  let sha256: string | undefined;
+  return {
+    ...contents,
+    get sha256(): string {
+      return (sha256 ??= createHash('sha256').update(file).digest('hex'));
+    },
+  };
+}
+
+/** A whole file in a SharedArrayBuffer. */
+function readShared(path: string): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const file = Buffer.from(new SharedArrayBuffer(Math.max(size, 1)), 0, size);
+    let at = 0;
+    while (at < size) {
+      const n = readSync(fd, file, at, size - at, at);
+      if (n === 0) break; // the file shrank while being read: what was read is checked as a truncated file
+      at += n;
+    }
+    return file.subarray(0, at);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The artifact in `file`, every member verified; `shown` names it in errors. */
@@ -139,9 +168,7 @@ export function decodeModelFile(file: Buffer, shown: string): ModelFileContents 
     if (compressedLengths[i] <= 0) refuse(`lengths.i32 holds ${compressedLengths[i]} for row ${i + 1}`);
     if (labelIds[i] < 0 || labelIds[i] >= card.labels.length) refuse(`labels.i32 holds label id ${labelIds[i]} for row ${i + 1}`);
   }
-  const shared = new SharedArrayBuffer(Math.max(texts.length, 1));
-  const data = new Uint8Array(shared, 0, texts.length);
-  data.set(texts);
+  const data = sharedBytes(texts);
   return { card, cardMarkdown: members.get('MODEL_CARD.md')!.toString('utf8'), arrays: { data, offsets, compressedLengths, labelIds } };
 }
 
@@ -260,10 +287,23 @@ function int32le(values: Int32Array): Buffer {
   return out;
 }
 
-/** `count` little-endian int32 values in a SharedArrayBuffer (worker threads read it without a copy). */
+/**
+ * `count` little-endian int32 values in a SharedArrayBuffer (worker threads read it without a copy):
+ * a view of `bytes` when they already are in one, aligned, on a little-endian machine; else a copy.
+ */
 function sharedInt32(bytes: Buffer, count: number): Int32Array {
+  if (LITTLE_ENDIAN && bytes.buffer instanceof SharedArrayBuffer && bytes.byteOffset % 4 === 0)
+    return new Int32Array(bytes.buffer, bytes.byteOffset, count);
   const out = new Int32Array(new SharedArrayBuffer(Math.max(4 * count, 4)), 0, count);
   if (LITTLE_ENDIAN) new Uint8Array(out.buffer, 0, 4 * count).set(bytes);
   else for (let i = 0; i < count; i++) out[i] = bytes.readInt32LE(4 * i);
+  return out;
+}
+
+/** `bytes` in a SharedArrayBuffer: themselves when they already are in one, else a copy. */
+function sharedBytes(bytes: Buffer): Uint8Array {
+  if (bytes.buffer instanceof SharedArrayBuffer) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+  const out = new Uint8Array(new SharedArrayBuffer(Math.max(bytes.length, 1)), 0, bytes.length);
+  out.set(bytes);
   return out;
 }
