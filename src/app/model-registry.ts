@@ -45,14 +45,17 @@ export interface Registered {
 }
 
 /**
- * Verifies the artifact `file` as loading does (every check), then registers it as the next version of
- * `name` (default: the card's name), or returns the version that already holds the same bytes.
+ * Verifies the artifact `file` (a path, or a `models:/` URI of this repository) as loading does (every
+ * check), then registers it as the next version of `name` (default: the card's name), or returns the
+ * version that already holds the same bytes.
  */
 export async function registerModel(
   file: string,
   options: { name?: string; repository?: string; onWarning?: (message: string) => void } = {},
 ): Promise<Registered> {
-  const model = loadModel(file, { onWarning: options.onWarning });
+  // A `models:/` URI registers a version of the repository again (under another name: MLflow's copy).
+  const path = file.startsWith('models:/') ? resolveModel(file, options.repository).path : file;
+  const model = loadModel(path, { shown: file, onWarning: options.onWarning });
   let name: string;
   if (options.name !== undefined) name = checkModelName(options.name);
   else {
@@ -62,12 +65,12 @@ export async function registerModel(
       throw new UsageError(`${file}: the card's name cannot name a registered model (${(err as Error).message}); give one with --name`);
     }
   }
-  const { size } = statSync(file);
+  const { size } = statSync(path);
   const meta: VersionMeta = {
     sha256: model.sha256,
     bytes: size,
     registered: new Date().toISOString(),
-    source: basename(file),
+    source: file.startsWith('models:/') ? file : basename(file),
     created: model.card.created,
     rows: model.card.training.rows,
     k: model.card.defaults.k,
@@ -75,7 +78,7 @@ export async function registerModel(
     strict: cardStrictAccuracy(model.card),
   };
   const repo = new ModelRepository(resolveModelRepository(options.repository));
-  const { version, existing } = await repo.register(name, file, meta);
+  const { version, existing } = await repo.register(name, path, meta);
   return { name, version, sha256: model.sha256, uri: `models:/${name}/${version}`, existing };
 }
 

@@ -304,7 +304,7 @@ export class ModelRepository {
       if (to === undefined)
         throw new InputError(`${name}@${alias} has no earlier version to roll back to (it points at version ${state.current})`);
       if (!this.versions(name).includes(to))
-        throw new InputError(`cannot roll back ${name}@${alias} to version ${to}: that version was deleted`);
+        throw new InputError(`cannot roll back ${name}@${alias} to version ${to}: that version is no longer in the repository`);
       this.appendHistory(name, { time: new Date().toISOString(), action: 'rollback', alias, from: state.current, to });
       return { from: state.current, to };
     });

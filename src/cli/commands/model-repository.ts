@@ -20,7 +20,7 @@ export function addModelRepositoryCommands(model: Command, io: Io): void {
     .description(
       'Verifies the artifact as loading does (every check), then copies it into the repository as the next version of NAME (REPO/NAME/VERSION/model.npcm) and prints the version. Versions are immutable: the same bytes registered again give the existing version (said on stderr).',
     )
-    .argument('<file>', 'a .npcm artifact (npc model build)')
+    .argument('<file>', 'a .npcm artifact (npc model build), or a models:/ URI of the repository (a copy under --name)')
     .option('--name <name>', "the registered model's name (letters, digits, -, _, .); default: the card's name")
     .addOption(repositoryOption())
     .option('--json', 'one JSON line: name, version, sha256, uri, existing', false)
