@@ -143,9 +143,11 @@ export class ModelRepository {
     return entries.filter((n) => IDENTIFIER.test(n) && this.isModel(n)).sort();
   }
 
+  /** A directory with a history or a version: what registering makes (not any directory that happens to be there). */
   private isModel(name: string): boolean {
     try {
-      return statSync(join(this.root, name)).isDirectory();
+      if (!statSync(join(this.root, name)).isDirectory()) return false;
+      return existsSync(join(this.root, name, HISTORY_FILE)) || this.versions(name).length > 0;
     } catch {
       return false;
     }
@@ -238,7 +240,6 @@ export class ModelRepository {
     } catch (err) {
       throw describeWriteError(dir, err);
     }
-    this.removeDeadTemporaries(name);
     const temp = join(dir, `.register-${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`);
     try {
       mkdirSync(temp);
@@ -265,6 +266,7 @@ export class ModelRepository {
         for (;;) {
           try {
             renameSync(temp, join(dir, String(version)));
+            syncDirectory(dir);
             break;
           } catch (err) {
             // Only if a second lock holder slipped in (a lock wrongly broken): never replace a version.
@@ -354,6 +356,7 @@ export class ModelRepository {
     try {
       writeDurably(temp, old + JSON.stringify(entry) + '\n');
       renameSync(temp, path);
+      syncDirectory(this.dir(name));
     } catch (err) {
       rmSync(temp, { force: true });
       throw describeWriteError(path, err);
@@ -370,13 +373,14 @@ export class ModelRepository {
       return;
     }
     for (const entry of entries) {
-      const m = /^\.(?:register-|delete-|history\.jsonl\.)(.+)[-.](\d+)[-.][0-9a-f]{8}$/.exec(entry);
+      const m = /^\.(?:register-|delete-|history\.jsonl\.|lock\.broken\.|lock\.)(.+)[-.](\d+)[-.][0-9a-f]{8}$/.exec(entry);
       if (m && m[1] === host && !isRunning(Number(m[2]))) rmSync(join(this.dir(name), entry), { recursive: true, force: true });
     }
   }
 
   /** Runs `fn` holding the lock of `name`. */
   private withLock<T>(name: string, fn: () => T): T {
+    this.removeDeadTemporaries(name);
     const lock = join(this.dir(name), LOCK_FILE);
     const token = acquireLock(lock);
     try {
@@ -523,6 +527,20 @@ function syncFile(path: string): void {
     fsyncSync(fd);
   } finally {
     closeSync(fd);
+  }
+}
+
+/** Makes a rename in `dir` durable; some file systems cannot fsync a directory, and the rename has happened anyway. */
+function syncDirectory(dir: string): void {
+  try {
+    const fd = openSync(dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // not supported here
   }
 }
 

@@ -3,7 +3,7 @@
  * repository's own code, and the alias log's replay (a move pushes, a rollback pops). The CLI's side is
  * test/e2e/model-repository.test.ts.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,6 +77,14 @@ describe('models:/ URIs', () => {
     expect(resolveModelRepository(undefined, { NPC_MODEL_REPOSITORY: '/x', XDG_DATA_HOME: '/d' })).toBe('/x');
     expect(resolveModelRepository(undefined, { XDG_DATA_HOME: '/d', HOME: '/h' })).toBe('/d/npc/models');
     expect(resolveModelRepository(undefined, { XDG_DATA_HOME: 'relative', HOME: '/h' })).toBe('/h/.local/share/npc/models');
+  });
+});
+
+describe('the repository', () => {
+  it('lists as models only directories registering made (a history or a version), not any directory there', () => {
+    mkdirSync(join(repo, 'lost+found'));
+    mkdirSync(join(repo, 'empty'));
+    expect([...new Set(listModels({ repository: repo }).map((v) => v.name))]).toEqual(['news']);
   });
 });
 
