@@ -29,7 +29,8 @@ export function addModelRepositoryCommands(model: Command, io: Io): void {
       `
 Examples:
   $ npc model register news.npcm --name news
-  $ npc classify --model models:/news/3 "Stocks fall as oil prices climb"`,
+  $ npc model register news.npcm --name news --json
+  $ npc model register models:/news@production --name news-eu`,
     )
     .action(async (file: string, opts: { name?: string; repository?: string; json: boolean }) => {
       const { registerModel } = await import('../../app/model-registry.js');
