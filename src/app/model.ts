@@ -5,6 +5,7 @@
 import { InputError } from '../errors.js';
 import { defaultCompressor, engineIdentity } from '../compress/index.js';
 import { readModelFile } from '../io/model-file.js';
+import { resolveModelRepository, resolveModelUri } from '../io/model-repository.js';
 import type { LabeledRecord } from '../io/records.js';
 import type { ModelCard } from '../model/card.js';
 import { compareLabels, type Label, LabelEncoder, labelFromJson } from '../model/labels.js';
@@ -31,10 +32,16 @@ export interface LoadedModel {
 /**
  * Reads and verifies the artifact at `path`. One built by another engine (another engine.wasm) is used
  * only after every stored C(y) is recomputed with this one and found equal: `onWarning` is told how long
- * that took; a difference is refused naming the first row that differs.
+ * that took; a difference is refused naming the first row that differs. `pathOrUri` may be a `models:/`
+ * URI, resolved in `options.repository` (default: resolveModelRepository()).
  */
-export function loadModel(path: string, options: { shown?: string; onWarning?: (message: string) => void } = {}): LoadedModel {
-  const shown = options.shown ?? path;
+export function loadModel(
+  pathOrUri: string,
+  options: { shown?: string; onWarning?: (message: string) => void; repository?: string } = {},
+): LoadedModel {
+  // `models:/NAME/VERSION` or `models:/NAME@ALIAS`: the artifact in the repository; outputs name the URI.
+  const path = pathOrUri.startsWith('models:/') ? resolveModelUri(pathOrUri, resolveModelRepository(options.repository)).path : pathOrUri;
+  const shown = options.shown ?? pathOrUri;
   const file = readModelFile(path, shown);
   const { card, cardMarkdown, arrays } = file;
   let classes: Label[];

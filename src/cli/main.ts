@@ -32,6 +32,7 @@ import {
   trainFormatOption,
 } from './option-groups.js';
 import { shardFlag } from './shards.js';
+import { addModelRepositoryCommands } from './commands/model-repository.js';
 import { exitOnSignal } from './signals.js';
 import { LineWriter } from './line-writer.js';
 import { npcVersion } from './version.js';
@@ -62,6 +63,7 @@ function buildProgram(out: LineWriter, seams: MainOptions): Command {
   addDrift(program, out, createWorker);
   addMerge(program);
   addData(program, out);
+  addModel(program, out);
   return program;
 }
 
@@ -306,6 +308,12 @@ Examples:
     .argument('<name>', 'data set name')
     .option('--split <split>', 'only this split (train|test)')
     .action(async (name: string, opts) => (await import('./commands/data.js')).dataPathCommand(name, opts, { out }));
+}
+
+/** `npc model …`: the model repository's commands (./commands/model-repository.ts). */
+function addModel(program: Command, out: LineWriter): void {
+  const model = program.command('model').description('model artifacts and the model repository');
+  addModelRepositoryCommands(model, { out, warn });
 }
 
 /** commander's option description, without the noise of a false default. */

@@ -127,3 +127,11 @@ export function jobsOption(description: string): Option {
 export function shardOption(description: string): Option {
   return new Option('--shard <I/N>', description).argParser(shardFlag);
 }
+
+/** `--repository DIR`: the model repository (`models:/` URIs, `npc model register` …). */
+export function repositoryOption(): Option {
+  return new Option(
+    '--repository <dir>',
+    'the model repository (default: $NPC_MODEL_REPOSITORY, else $XDG_DATA_HOME/npc/models, else ~/.local/share/npc/models)',
+  );
+}
