@@ -127,3 +127,15 @@ export function jobsOption(description: string): Option {
 export function shardOption(description: string): Option {
   return new Option('--shard <I/N>', description).argParser(shardFlag);
 }
+
+/** `--model`: a model artifact in place of `--train` (classify, eval, drift). `uses` says what its card gives the command. */
+export function modelOption(uses: string): Option {
+  return new Option('--model <path>', `a model artifact (.npcm): its rows are the training side; its card gives ${uses}`);
+}
+
+/** The flags (`--k`, `--tie`, `--no-header`, …) of the options given on the command line, not left at their defaults. */
+export function givenFlags(cmd: Command): Set<string> {
+  return new Set(
+    cmd.options.filter((o) => o.long !== undefined && cmd.getOptionValueSource(o.attributeName()) === 'cli').map((o) => o.long!),
+  );
+}
