@@ -5,6 +5,7 @@
  * flag about the training file is refused, and the field and format flags apply to the other files only.
  */
 import { loadModel, type LoadedModel } from '../app/model.js';
+import { checkKsFit } from '../app/training.js';
 import { UsageError } from '../errors.js';
 
 /** Where a setting of a run came from. */
@@ -70,4 +71,9 @@ export function describeSettings(settings: Record<string, UsedSetting<unknown>>)
 /** The settings as JSON: `{"k": {"value": 2, "from": "model"}, …}`. */
 export function settingsJson(settings: Record<string, UsedSetting<unknown>>): Record<string, { value: unknown; from: SettingSource }> {
   return Object.fromEntries(Object.entries(settings).map(([name, s]) => [name, { value: s.value ?? null, from: s.from }]));
+}
+
+/** Refuses, before any work, a k larger than the model's rows (usage error naming the model). */
+export function checkModelKs(ks: readonly number[], model: LoadedModel): void {
+  checkKsFit(ks, model.index.size, `the model ${model.shown}`);
 }

@@ -15,6 +15,7 @@ import {
   setting,
   stripOfModel,
   type UsedSetting,
+  checkModelKs,
 } from '../model-use.js';
 import type { FileFormat } from '../../io/lines.js';
 import { InputError, UsageError, at } from '../../errors.js';
@@ -122,6 +123,7 @@ export async function classifyCommand(
   let labelNames: ReadonlyMap<Label, string> | undefined;
   let trainSource: string;
   if (model) {
+    checkModelKs([run.k], model);
     const jobs = model.index.size >= INDEX_CACHE_MIN_ROWS || streamed ? options.jobs : 1;
     searcher = await openModelSearcher(model, jobs, { createWorker: io.createWorker });
     labelNames = model.labelNames;

@@ -8,7 +8,7 @@ import { cardReferenceSet, compareSets, type DriftOptions, type DriftSet, measur
 import { type LoadedModel, openModelSearcher } from '../../app/model.js';
 import type { Label } from '../../model/labels.js';
 import type { Searcher } from '../../parallel/searcher.js';
-import { describeSettings, type GivenFlags, openModel, refuseTrainingFlags, setting, stripOfModel } from '../model-use.js';
+import { checkModelKs, describeSettings, type GivenFlags, openModel, refuseTrainingFlags, setting, stripOfModel } from '../model-use.js';
 import { inputPaths, inputRecords, labelNameMap, openTrainingSearcher, type WorkerFactory } from '../../app/training.js';
 import type { FileFormat } from '../../io/lines.js';
 import { counted, InputError, UsageError } from '../../errors.js';
@@ -214,6 +214,7 @@ function modelRun(
     seed: { value: defaults.seed, from: 'model' as const },
     strip: stripOfModel(model, given),
   };
+  checkModelKs([settings.k.value], model);
   let referenceSet: DriftSet | undefined;
   if (options.reference === undefined) {
     if (reference === null || reference === undefined)

@@ -4,7 +4,7 @@
  */
 import { evaluate, type EvalData, type EvaluationRunOptions, loadEvalData, matchTestLabels } from '../../app/evaluate.js';
 import { type LoadedModel, modelRecords } from '../../app/model.js';
-import { type GivenFlags, openModel, refuseTrainingFlags, setting, settingsJson, stripOfModel } from '../model-use.js';
+import { checkModelKs, type GivenFlags, openModel, refuseTrainingFlags, setting, settingsJson, stripOfModel } from '../model-use.js';
 import { crossValidate, type CrossValidationMode } from '../../app/cross-validate.js';
 import { fewShot } from '../../app/few-shot.js';
 import { inputPaths, labelNameMap, loadSplit, type WorkerFactory } from '../../app/training.js';
@@ -175,6 +175,7 @@ async function evalModel(model: LoadedModel, options: EvalCommandOptions, io: Ev
     seed: setting(given, '--seed', options.seed, defaults.seed),
     strip: stripOfModel(model, given),
   };
+  checkModelKs(settings.k.value, model);
   const stop = new StopOnSignal();
   try {
     const outputs = await openOutputFiles(options, [model.path, options.test!], { ...io, onWaiting: sayWaiting }, stop);
