@@ -4,9 +4,8 @@ import { argumentRecords, classifyRecords, csvField, fileRecords, stdinRecords, 
 import type { CsvHeader, PassthroughRecord } from '../../io/csv-passthrough.js';
 import type { Label } from '../../model/labels.js';
 import type { TieRule } from '../../model/tie-rules.js';
-import { INDEX_CACHE_MIN_ROWS, labelNameMap, openTrainingSearcher, type WorkerFactory } from '../../app/training.js';
+import { INDEX_CACHE_MIN_ROWS, labelNameMap, openTrainingSearcher, type TrainingSearcher, type WorkerFactory } from '../../app/training.js';
 import { openModelSearcher } from '../../app/model.js';
-import type { Searcher } from '../../parallel/searcher.js';
 import {
   describeSettings,
   type GivenFlags,
@@ -119,7 +118,7 @@ export async function classifyCommand(
   const asJson = options.json || (streamed && options.input === 'jsonl');
   // A few arguments against a small training set: one thread, no start-up cost. Stdin, or a large
   // training set: the worker pool.
-  let searcher: Searcher;
+  let searcher: TrainingSearcher['searcher'];
   let labelNames: ReadonlyMap<Label, string> | undefined;
   let trainSource: string;
   if (model) {

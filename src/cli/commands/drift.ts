@@ -7,9 +7,15 @@ import type { Readable } from 'node:stream';
 import { cardReferenceSet, compareSets, type DriftOptions, type DriftSet, measureSet, measureWindows } from '../../app/drift.js';
 import { type LoadedModel, openModelSearcher } from '../../app/model.js';
 import type { Label } from '../../model/labels.js';
-import type { Searcher } from '../../parallel/searcher.js';
 import { checkModelKs, describeSettings, type GivenFlags, openModel, refuseTrainingFlags, setting, stripOfModel } from '../model-use.js';
-import { inputPaths, inputRecords, labelNameMap, openTrainingSearcher, type WorkerFactory } from '../../app/training.js';
+import {
+  inputPaths,
+  inputRecords,
+  labelNameMap,
+  openTrainingSearcher,
+  type TrainingSearcher,
+  type WorkerFactory,
+} from '../../app/training.js';
 import type { FileFormat } from '../../io/lines.js';
 import { counted, InputError, UsageError } from '../../errors.js';
 import { EXIT_DRIFT, ExitStatus } from '../exit-codes.js';
@@ -114,7 +120,7 @@ export async function driftCommand(
     await html?.abort();
     stop.check();
   }
-  let searcher: Searcher;
+  let searcher: TrainingSearcher['searcher'];
   let labelNames: ReadonlyMap<Label, string> | undefined;
   try {
     if (model) {
