@@ -2,7 +2,7 @@
  * npm run bench — speed of exact gzip-kNN on AG News pairs, as ratios against baselines measured in the
  * same process (the machine is shared and noisy: every figure is a median of several runs).
  *
- *   npm run bench -- [--runs R] [--queries Q] [--pool-queries Q2] [--pako-queries P] [--classify-runs C] [--out FILE] [--skip-classify]
+ *   npm run bench -- [--runs R] [--queries Q] [--pool-queries Q2] [--pako-queries P] [--classify-runs C] [--model-runs M] [--out FILE] [--skip-classify] [--only-model]
  *
  * 1. µs per pair, one thread: pako 2.1.0 (the baseline: one gzip call per pair) vs npc's engine (the
  *    WebAssembly engine, src/deflate) through the PairScanner the search uses, on the same AG News test x
@@ -29,10 +29,18 @@
  *    against it: wall time and peak RSS (one run, after the runs above cached the prepared index).
  *    Also `npc classify --jobs 2` of 1,000,000 one-word stdin lines against a 4-row training set: wall
  *    time and peak RSS (memory bounded however long the stream).
+ * 5. A model artifact against the training file it holds, on the 120,000-row stand-in (the 2,000 train
+ *    rows repeated 60 times, each copy made distinct by appending " [n]", n = copy number, so that no
+ *    figure gains from duplicate texts; the artifact written by writeModelFile from the fitted index):
+ *    time to first prediction of `npc classify --model M "headline"` against `npc classify --train T
+ *    "headline"` with the index cache warm and cold (an empty cache each run), in the same run; and the
+ *    load alone, loadModel against readCachedIndex of the same rows. `--model-runs` runs of each,
+ *    interleaved; medians, printed as ratios. `--only-model` runs this section alone.
  * Prints a table and writes the figures as JSON (default bench-results/bench-<date>.json).
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +65,13 @@ import { fitIndex } from '../dist/app/training.js';
 import { createSearcher } from '../dist/parallel/searcher.js';
 import type { LabeledRecord } from '../dist/io/records.js';
 import { packQueries } from '../dist/parallel/batch.js';
+import { defaultCompressor, engineIdentity } from '../dist/compress/index.js';
+import { writeModelFile } from '../dist/io/model-file.js';
+import { indexCacheEntry, readCachedIndex } from '../dist/io/index-cache.js';
+import { sha256OfFile } from '../dist/io/file-hash.js';
+import { loadModel } from '../dist/app/model.js';
+import { labelToJson } from '../dist/model/labels.js';
+import type { ModelCard } from '../dist/model/card.js';
 
 const { values } = parseArgs({
   options: {
@@ -67,6 +82,8 @@ const { values } = parseArgs({
     'classify-runs': { type: 'string', default: '5' },
     out: { type: 'string' },
     'skip-classify': { type: 'boolean', default: false },
+    'model-runs': { type: 'string', default: '5' },
+    'only-model': { type: 'boolean', default: false },
   },
 });
 const RUNS = Number(values.runs);
@@ -354,6 +371,152 @@ function classifyLatency(runs: number):
   }
 }
 
+/** Wall seconds of `npc ARGS` (stdout discarded), with `env` added to this process's. */
+function wallOf(args: string[], env: NodeJS.ProcessEnv = {}): number {
+  const started = performance.now();
+  const res = spawnSync(process.execPath, [join(root, 'bin', 'npc.js'), ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  const seconds = (performance.now() - started) / 1000;
+  if (res.status !== 0) throw new Error(`npc ${args.join(' ')} failed: ${res.stderr}`);
+  return seconds;
+}
+
+/** Section 5: a model artifact against its training file, on the 120,000-row stand-in. */
+async function modelFigures(runs: number): Promise<{
+  rows: number;
+  artifactBytes: number;
+  modelWall: number[];
+  trainWarmWall: number[];
+  trainColdWall: number[];
+  loadModelMs: number[];
+  readCachedIndexMs: number[];
+  sha256Ms: number[];
+}> {
+  const dir = mkdtempSync(join(tmpdir(), 'npc-bench-model-'));
+  try {
+    const standIn: LabeledRecord[] = [];
+    for (let n = 1; n <= 60; n++)
+      for (const r of train) standIn.push({ text: `${r.text} [${n}]`, label: r.label, line: standIn.length + 1 });
+    const file = join(dir, 'standin120k.jsonl');
+    writeFileSync(file, jsonlOf(standIn));
+    const index = fitIndex(standIn);
+    const model = join(dir, 'standin120k.npcm');
+    const sizes = standIn.map((r) => Buffer.byteLength(r.text)).sort((a, b) => a - b);
+    const card: ModelCard = {
+      format: 'npc-model',
+      format_version: 1,
+      name: 'standin120k',
+      description: 'the AG News train head repeated 60 times, each copy made distinct',
+      created: new Date().toISOString(),
+      npc_version: 'bench',
+      compressor: defaultCompressor().name,
+      engine: engineIdentity(),
+      defaults: { k: 2, tie: 'nearest', seed: 0, abstain_above: null, min_confidence: null },
+      labels: index.encoder.classes.map((label, id) => ({
+        label: labelToJson(label),
+        name: null,
+        rows: index.labelIds.filter((x) => x === id).length,
+      })),
+      training: {
+        file: 'standin120k.jsonl',
+        bytes: null,
+        sha256: null,
+        rows: standIn.length,
+        read: { format: null, text_field: 'text', label_field: 'label', columns: null, strip: false },
+        duplicate_texts: 0,
+        text_bytes: {
+          min: sizes[0],
+          p50: sizes[sizes.length >> 1],
+          p90: sizes[Math.floor(0.9 * sizes.length)],
+          p99: sizes[Math.floor(0.99 * sizes.length)],
+          max: sizes[sizes.length - 1],
+          mean: sizes.reduce((a, b) => a + b, 0) / sizes.length,
+        },
+      },
+      evaluation: null,
+      reference: null,
+      build: { seconds: 0, artifact_bytes: 0 },
+    };
+    await writeModelFile(model, { card, cardMarkdown: '# standin120k\n', arrays: index.arrays() });
+    const warmCache = join(dir, 'warm-cache');
+    // The first --train run prepares the index and caches it: from then on the cache is warm.
+    wallOf(['classify', '--train', file, test[0].text], { NPC_DATA_DIR: warmCache });
+    const modelWall: number[] = [];
+    const trainWarmWall: number[] = [];
+    const trainColdWall: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      const headline = test[1 + r].text;
+      modelWall.push(wallOf(['classify', '--model', model, '-q', headline], { NPC_DATA_DIR: warmCache }));
+      trainWarmWall.push(wallOf(['classify', '--train', file, headline], { NPC_DATA_DIR: warmCache }));
+      const cold = join(dir, `cold-cache-${r}`);
+      trainColdWall.push(wallOf(['classify', '--train', file, headline], { NPC_DATA_DIR: cold }));
+      rmSync(cold, { recursive: true, force: true });
+      process.stderr.write(`bench: model run ${r + 1}/${runs}\n`);
+    }
+    const entry = indexCacheEntry(warmCache, await sha256OfFile(file), {
+      compressor: defaultCompressor().name,
+      engine: engineIdentity(),
+      format: 'jsonl',
+      textField: 'text',
+      labelField: 'label',
+      strip: false,
+    });
+    if (!readCachedIndex(entry)) throw new Error('bench: the warm index cache holds no entry for the stand-in');
+    const loadModelMs: number[] = [];
+    const readCachedIndexMs: number[] = [];
+    // What one sha256 pass over the artifact costs (loading checks every member's, and hashes the whole file).
+    const sha256Ms: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      for (const first of r % 2 ? ['cache', 'model'] : ['model', 'cache']) {
+        const started = performance.now();
+        if (first === 'model') loadModel(model);
+        else readCachedIndex(entry);
+        (first === 'model' ? loadModelMs : readCachedIndexMs).push(performance.now() - started);
+      }
+      const bytes = readFileSync(model);
+      const started = performance.now();
+      createHash('sha256').update(bytes).digest();
+      sha256Ms.push(performance.now() - started);
+    }
+    return {
+      rows: standIn.length,
+      artifactBytes: statSync(model).size,
+      modelWall,
+      trainWarmWall,
+      trainColdWall,
+      loadModelMs,
+      readCachedIndexMs,
+      sha256Ms,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (values['only-model']) {
+  const m = await modelFigures(Number(values['model-runs']));
+  const f = (x: number, d = 2) => x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
+  console.log(modelTable(m, f).join('\n'));
+  process.exit(0);
+}
+
+/** Section 5's rows of the table. */
+function modelTable(m: Awaited<ReturnType<typeof modelFigures>>, f: (x: number, d?: number) => string): string[] {
+  const model = median(m.modelWall);
+  const load = median(m.loadModelMs);
+  const cached = median(m.readCachedIndexMs);
+  return [
+    `| npc classify --model M "headline" (${m.rows.toLocaleString('en-US')}-row stand-in, artifact ${f(m.artifactBytes / 1e6, 1)} MB): time to first prediction | ${f(model)} s |`,
+    `| npc classify --train T "headline", index cache warm: time; --model / --train warm | ${f(median(m.trainWarmWall))} s; ${f(model / median(m.trainWarmWall))}× |`,
+    `| npc classify --train T "headline", index cache cold: time; --model / --train cold | ${f(median(m.trainColdWall))} s; ${f(model / median(m.trainColdWall))}× |`,
+    `| load alone: loadModel, readCachedIndex (ms); loadModel / readCachedIndex (target ≤ 1.2×) | ${f(load, 0)}, ${f(cached, 0)}; ${f(load / cached)}× |`,
+    `| one sha256 pass over the artifact (ms; loading makes two: every member's, then the whole file's) | ${f(median(m.sha256Ms), 0)} |`,
+  ];
+}
+
 const engine = createEngineCompressor();
 // Correctness first: the engine and pako agree on every pair of the pako sample.
 const check = queries.slice(0, PAKO_QUERIES);
@@ -414,6 +577,7 @@ for (let r = 0; r < RUNS; r++) {
 }
 const bound = boundFigures(queries, RUNS);
 const classify = values['skip-classify'] ? undefined : classifyLatency(Number(values['classify-runs']));
+const modelRun = await modelFigures(Number(values['model-runs']));
 
 const result = {
   date: new Date().toISOString(),
@@ -454,7 +618,19 @@ const result = {
   classify100_jobs2_120k_peak_rss_mb: classify ? classify.classify100RssMB : null,
   classify_1m_stdin_lines_wall_s: classify ? classify.streamWall : null,
   classify_1m_stdin_lines_peak_rss_mb: classify ? classify.streamRssMB : null,
+  model_standin_rows: modelRun.rows,
+  model_artifact_bytes: modelRun.artifactBytes,
+  classify_model_120k_wall_s: median(modelRun.modelWall),
+  classify_train_warm_120k_wall_s: median(modelRun.trainWarmWall),
+  classify_train_cold_120k_wall_s: median(modelRun.trainColdWall),
+  model_over_train_warm: median(modelRun.modelWall) / median(modelRun.trainWarmWall),
+  model_over_train_cold: median(modelRun.modelWall) / median(modelRun.trainColdWall),
+  load_model_ms: median(modelRun.loadModelMs),
+  read_cached_index_ms: median(modelRun.readCachedIndexMs),
+  load_model_over_cached_index: median(modelRun.loadModelMs) / median(modelRun.readCachedIndexMs),
+  artifact_sha256_pass_ms: median(modelRun.sha256Ms),
   runs: {
+    model: modelRun,
     pako: pakoRuns,
     engine: engineRuns,
     engineRows: engineRowRuns,
@@ -505,6 +681,7 @@ const table = [
   classify
     ? `| npc classify --jobs 2 of 1,000,000 stdin lines vs 4 rows: wall, peak RSS (one run) | ${f(result.classify_1m_stdin_lines_wall_s!)} s, ${f(result.classify_1m_stdin_lines_peak_rss_mb!, 0)} MB |`
     : '| npc classify --jobs 2 of 1,000,000 stdin lines | skipped |',
+  ...modelTable(modelRun, f),
 ].join('\n');
 console.log(table);
 const out = values.out ?? join(root, 'bench-results', `bench-${result.date.slice(0, 10)}.json`);

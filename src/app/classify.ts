@@ -16,7 +16,7 @@ import { decide, type PredictionRule } from '../model/prediction.js';
 import type { TieRule } from '../model/tie-rules.js';
 import { queriesPerBatch } from '../parallel/batch.js';
 import type { NeighborLists, Searcher } from '../parallel/searcher.js';
-import { checkKsFit } from './training.js';
+import { checkKsFit, pythonStrip } from './training.js';
 
 export interface ClassifyOptions {
   k: number;
@@ -30,6 +30,8 @@ export interface ClassifyOptions {
   abstainAbove?: number;
   /** Abstain when the predicted label has less than this share of the k votes. */
   minConfidence?: number;
+  /** Search each text stripped as Python's str.strip() does (the record itself is passed on unchanged). */
+  strip?: boolean;
 }
 
 export interface NeighborInfo {
@@ -120,11 +122,12 @@ export async function* classifyRecords(
   const labelIds = new Int32Array(m);
   for await (const batch of availableBatches(records, queriesPerBatch(index.size))) {
     // An empty text (nothing to compress) is answered in its place, not searched: one result per record.
-    const queries = batch.filter((r) => r.text !== '').map((r) => utf8Bytes(r.text));
+    const texts = options.strip ? batch.map((r) => pythonStrip(r.text)) : batch.map((r) => r.text);
+    const queries = texts.filter((text) => text !== '').map((text) => utf8Bytes(text));
     const lists = queries.length ? await searcher.search(queries, m) : undefined;
     let q = 0;
-    for (const record of batch) {
-      if (record.text === '') yield { record, prediction: null, confidence: null, distance: null, skipped: 'empty text' };
+    for (const [i, record] of batch.entries()) {
+      if (texts[i] === '') yield { record, prediction: null, confidence: null, distance: null, skipped: 'empty text' };
       else {
         yield predictionOf(searcher, record, queries[q], lists!, q, rule, options.neighbors, labelIds);
         q++;

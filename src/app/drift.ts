@@ -17,10 +17,19 @@ import type { LabeledRecord } from '../io/records.js';
 import type { Label } from '../model/labels.js';
 import type { Searcher } from '../parallel/searcher.js';
 import { classifyRecords } from './classify.js';
+import { pythonStrip } from './training.js';
+import type { TieRule } from '../model/tie-rules.js';
+import type { CardReference } from '../model/card.js';
+import { labelFromJson } from '../model/labels.js';
 import { type KsResult, ks2, type LabelShiftResult, labelShift, psi, type PsiResult, quantile } from './drift-stats.js';
 
 export interface DriftOptions {
   k: number;
+  /** The tie rule of the predicted labels (default nearest) and its seed (random). */
+  tie?: TieRule;
+  seed?: number;
+  /** Search each text stripped as Python's str.strip() does (a model built with --strip). */
+  strip?: boolean;
   /** A text shorter than this many characters (after trimming) counts as very short. */
   short: number;
   /** Rows of the current set listed as the farthest from the training set. */
@@ -58,14 +67,20 @@ export async function measureSet(
       set.rows++;
       const trimmed = record.text.trim();
       if (record.text === '') set.empty.push(record.line);
-      else if (trimmed === '') set.whitespace.push(record.line);
+      else if (trimmed === '' || (options.strip && pythonStrip(record.text) === '')) set.whitespace.push(record.line);
       else {
         if ([...trimmed].length < options.short) set.short.push(record.line);
         yield record;
       }
     }
   }
-  for await (const p of classifyRecords(searcher, classifiable(), { k: options.k, neighbors: 0 })) {
+  for await (const p of classifyRecords(searcher, classifiable(), {
+    k: options.k,
+    tie: options.tie,
+    seed: options.seed,
+    strip: options.strip,
+    neighbors: 0,
+  })) {
     const distance = p.distance!;
     set.distances.push(distance);
     const key = toJson(p.prediction);
@@ -181,4 +196,27 @@ export async function* measureWindows(
     if (batch.length === size) yield* flush();
   }
   yield* flush();
+}
+
+/**
+ * The reference set a model's card carries (`card.reference`): the nearest distances and predicted labels
+ * of its reference rows, searched with the card's default k and tie rule. Those rows are training rows
+ * or held-out rows, none empty, so its blank counts are 0.
+ */
+export function cardReferenceSet(reference: CardReference, source: string): DriftSet {
+  const labels = new Map<string, number>();
+  for (const { label, count } of reference.labels) {
+    const key = toJson(labelFromJson(label));
+    labels.set(key, (labels.get(key) ?? 0) + count);
+  }
+  return {
+    source,
+    rows: reference.distances.length,
+    distances: [...reference.distances],
+    labels,
+    empty: [],
+    whitespace: [],
+    short: [],
+    farthest: [],
+  };
 }

@@ -13,7 +13,8 @@ import { InputError } from '../errors.js';
 import { compareLabels, type Label, labelsMatchedByText } from '../model/labels.js';
 import type { TieRule } from '../model/tie-rules.js';
 import { queriesPerBatch } from '../parallel/batch.js';
-import type { Searcher, WorkerFactory } from '../parallel/searcher.js';
+import { createSearcher, type Searcher, type WorkerFactory } from '../parallel/searcher.js';
+import type { TrainingIndex } from '../model/training-index.js';
 import { stratifiedSample } from './sampling.js';
 import { predictionLine, RowScorer, type Scores } from './row-scorer.js';
 import { checkKsFit, type DataSpec, type LoadedData, loadSplit, openSearcher } from './training.js';
@@ -218,6 +219,16 @@ export interface EvaluationReport {
   labelsMatchedByText?: LabelMatch[];
   /** --sample or --limit beyond the test rows. */
   shortfall?: SelectionShortfall;
+  /** The model artifact that was the training side (`eval --model`), and where each setting came from. */
+  model?: ModelInReport;
+}
+
+/** A model as a report names it: its file, its card's name, its sha256, and the settings used with their source. */
+export interface ModelInReport {
+  file: string;
+  name: string;
+  sha256: string;
+  settings: Record<string, { value: unknown; from: string }>;
 }
 
 /** What every evaluation run takes (evaluate, crossValidate): the ks, the rule, the outputs. */
@@ -249,6 +260,8 @@ export interface EvaluateOptions extends RowSelection, EvaluationRunOptions {
    * the training rows (global indices in the neighbours file). Default: all of it.
    */
   shard?: { test: ShardSpec; train: ShardSpec };
+  /** The training side already prepared (a model's index, rows in `data.train`'s order): searched as it is. */
+  index?: TrainingIndex;
 }
 
 /** Slice `index` (0-based) of `count`. */
@@ -291,7 +304,10 @@ export async function evaluate(data: EvalData, options: EvaluateOptions): Promis
   const searchM = Math.min(m, trainSize);
   let neighborsFile: NeighborsFileWriter | undefined;
   try {
-    const searcher = await openSearcher(trainRecords, options.jobs, { createWorker: options.createWorker });
+    const searcher =
+      options.index && !shard
+        ? await createSearcher(options.index, options.jobs, { createWorker: options.createWorker })
+        : await openSearcher(trainRecords, options.jobs, { createWorker: options.createWorker });
     try {
       if (options.neighborsOut) {
         neighborsFile = createNeighborsFileWriter(options.neighborsOut, {

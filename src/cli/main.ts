@@ -15,6 +15,7 @@ import {
   fileColumnsOption,
   fileFormatOption,
   formatOption,
+  givenFlags,
   htmlOption,
   jobsOption,
   jsonReportOption,
@@ -22,6 +23,8 @@ import {
   kOption,
   labelFieldOption,
   labelNamesOption,
+  modelOption,
+  repositoryOption,
   noHeaderOption,
   quietOption,
   seedOption,
@@ -76,7 +79,10 @@ function addClassify(program: Command, out: LineWriter, createWorker: WorkerFact
     )
     .argument('[text...]', 'texts to classify; none or "-" reads stdin')
     .option('--train <path>', 'training data (JSONL, CSV or TSV, plain or .gz); default: AG News train from the cache')
+    .addOption(modelOption('the default k, tie rule, seed and thresholds, and whether texts are stripped'))
+    .addOption(repositoryOption())
     .addOption(trainFormatOption())
+    .option('--strip', 'trim surrounding whitespace of the training rows and of every text classified (Python str.strip())', false)
     .addOption(kOption('neighbours that vote'))
     .addOption(tieOption('how a tie between labels with the most votes is broken (nearest|decrement|random|weighted)'))
     // No default: --seed without --tie random is refused (it would change nothing).
@@ -101,7 +107,8 @@ function addClassify(program: Command, out: LineWriter, createWorker: WorkerFact
     .addOption(
       shardOption('with --input-file: only the lines that start in byte range I (0-based) of N; auto or auto/N: from an array job'),
     )
-    .addOption(jobsOption('worker threads for stdin input'));
+    .addOption(jobsOption('worker threads for stdin input'))
+    .addOption(quietOption('with --model: no note on stderr of the settings used and where each came from'));
   dataFileOptions(classify)
     .addHelpText(
       'after',
@@ -112,9 +119,9 @@ Examples:
   $ cat items.jsonl | npc classify --neighbors 3 > predictions.jsonl
   $ cut -f2 titles.tsv | npc classify --input text`,
     )
-    .action(async (texts: string[], opts) => {
+    .action(async (texts: string[], opts, cmd: Command) => {
       const { classifyCommand } = await import('./commands/classify.js');
-      await classifyCommand(texts, opts, { stdin: process.stdin, out, warn, createWorker });
+      await classifyCommand(texts, { ...opts, given: givenFlags(cmd) }, { stdin: process.stdin, out, warn, note, createWorker });
     });
 }
 
@@ -127,6 +134,8 @@ function addEval(program: Command, out: LineWriter, createWorker: WorkerFactory 
     )
     .option('--train <path>', 'training data; default: AG News train from the cache')
     .option('--test <path>', 'test data; default: AG News test from the cache')
+    .addOption(modelOption('the default k, tie rule and seed, and whether texts are stripped (needs --test)'))
+    .addOption(repositoryOption())
     .addOption(trainFormatOption())
     .addOption(testFormatOption())
     .addOption(kListOption('neighbours that vote: one k or a list such as 1,2,3,5,10 (the first is the headline)'))
@@ -168,9 +177,12 @@ Examples:
   $ npc eval --sample 1000 --seed 7 --predictions preds.jsonl
   $ npc eval --shots 5 --trials 5 --seed 1 --limit 1000`,
     )
-    .action(async (opts) => {
+    .action(async (opts, cmd: Command) => {
       const { evalCommand } = await import('./commands/eval.js');
-      await evalCommand(opts, { out, warn, stdout: stdoutTarget(), stdinIdentity: fdIdentity(0), createWorker });
+      await evalCommand(
+        { ...opts, given: givenFlags(cmd) },
+        { out, warn, stdout: stdoutTarget(), stdinIdentity: fdIdentity(0), createWorker },
+      );
     });
 }
 
@@ -215,7 +227,12 @@ function addDrift(program: Command, out: LineWriter, createWorker: WorkerFactory
       'Classifies every row of a reference set (what the input looked like when all was well) and of a current set against the training set, then tests whether the nearest distances (two-sample KS; PSI for information), the predicted labels (chi-square, TVD) or the share of empty and whitespace-only texts changed, each test at alpha/3. Lists the current rows farthest from the training set. Labels are not needed.',
     )
     .option('--train <path>', 'training data; default: AG News train from the cache')
-    .requiredOption('--reference <path>', 'rows from when the input was as expected (JSONL, CSV, TSV; - for stdin)')
+    .addOption(modelOption('k, the tie rule, whether texts are stripped, and the reference distributions (without --reference)'))
+    .addOption(repositoryOption())
+    .option(
+      '--reference <path>',
+      "rows from when the input was as expected (JSONL, CSV, TSV; - for stdin); with --model, default: the card's",
+    )
     .option('--current <path>', 'the rows to check (- for stdin)')
     .addOption(formatOption())
     .addOption(fileFormatOption('train', 'the training file'))
@@ -250,9 +267,12 @@ Examples:
   $ npc drift --train train.jsonl --reference last-month.jsonl --current today.jsonl
   $ tail -F incoming.jsonl | npc drift --train train.jsonl --reference last-month.jsonl --window 500`,
     )
-    .action(async (opts) => {
+    .action(async (opts, cmd: Command) => {
       const { driftCommand } = await import('./commands/drift.js');
-      await driftCommand(opts, { stdin: process.stdin, out, warn, stdout: stdoutTarget(), createWorker });
+      await driftCommand(
+        { ...opts, given: givenFlags(cmd) },
+        { stdin: process.stdin, out, warn, note, stdout: stdoutTarget(), createWorker },
+      );
     });
 }
 
@@ -324,6 +344,11 @@ function describeOption(option: Option): string {
     extra.push(`default: ${option.defaultValueDescription ?? JSON.stringify(option.defaultValue)}`);
   }
   return extra.length ? `${option.description} (${extra.join(', ')})` : option.description;
+}
+
+/** A note for people: one line on stderr, `npc: …` (stdout stays data only). */
+function note(message: string): void {
+  process.stderr.write(`npc: ${message}\n`);
 }
 
 /** A warning: one line on stderr, `npc: warning: …` (stdout stays data only). */

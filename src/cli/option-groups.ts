@@ -135,3 +135,15 @@ export function repositoryOption(): Option {
     'the model repository (default: $NPC_MODEL_REPOSITORY, else $XDG_DATA_HOME/npc/models, else ~/.local/share/npc/models)',
   );
 }
+
+/** `--model`: a model artifact in place of `--train` (classify, eval, drift). `uses` says what its card gives the command. */
+export function modelOption(uses: string): Option {
+  return new Option('--model <path|uri>', `a model artifact (.npcm file or models:/NAME/VERSION, models:/NAME@ALIAS): its rows are the training side; its card gives ${uses}`);
+}
+
+/** The flags (`--k`, `--tie`, `--no-header`, …) of the options given on the command line, not left at their defaults. */
+export function givenFlags(cmd: Command): Set<string> {
+  return new Set(
+    cmd.options.filter((o) => o.long !== undefined && cmd.getOptionValueSource(o.attributeName()) === 'cli').map((o) => o.long!),
+  );
+}

@@ -134,6 +134,7 @@ export function reportJson(
     tie: ctx.tie,
     strip: ctx.strip,
     neighbors_m: ctx.m,
+    ...(ctx.model ? { model: ctx.model } : {}),
     strict: headRule.accuracy,
     strict_ci: [headRule.low, headRule.high],
     strict_correct: headRule.correct,
@@ -208,6 +209,10 @@ export function reportText(scores: Scores, ctx: ReportContext): string {
     lines.push(`test rows        ${result.n}${evaluated}`);
   }
   lines.push(`train rows       ${ctx.trainSize}${ctx.strip ? '  (texts stripped)' : ''}`);
+  if (ctx.model) {
+    const used = Object.entries(ctx.model.settings).map(([name, s]) => `${name} ${s.value ?? 'none'} (${s.from})`);
+    lines.push(`model            ${ctx.model.file} (${ctx.model.name}): ${used.join(', ')}`);
+  }
   lines.push(`k                ${head.effectiveK}`);
   lines.push(
     `strict accuracy  ${f4(headRule.accuracy)}  (${fmtCount(headRule.correct)}/${result.n}; top-1 vote, tie rule '${ctx.tie}'; 95% CI ${f4(headRule.low)}-${f4(headRule.high)})`,

@@ -4,7 +4,19 @@ import { argumentRecords, classifyRecords, csvField, fileRecords, stdinRecords, 
 import type { CsvHeader, PassthroughRecord } from '../../io/csv-passthrough.js';
 import type { Label } from '../../model/labels.js';
 import type { TieRule } from '../../model/tie-rules.js';
-import { labelNameMap, openTrainingSearcher, type WorkerFactory } from '../../app/training.js';
+import { INDEX_CACHE_MIN_ROWS, labelNameMap, openTrainingSearcher, type TrainingSearcher, type WorkerFactory } from '../../app/training.js';
+import { openModelSearcher } from '../../app/model.js';
+import {
+  describeSettings,
+  type GivenFlags,
+  openModel,
+  refuseTrainingFlags,
+  setting,
+  stripOfModel,
+  type UsedSetting,
+  checkModelKs,
+  refuseRepositoryWithoutModel,
+} from '../model-use.js';
 import type { FileFormat } from '../../io/lines.js';
 import { InputError, UsageError, at } from '../../errors.js';
 import { addedFields, checkLineOutput, jsonLine, lineEnd, type LineOutput } from '../classify-output.js';
@@ -15,6 +27,16 @@ import type { LineWriter } from '../line-writer.js';
 
 export interface ClassifyCommandOptions extends FieldFlags {
   train?: string;
+  /** A model artifact: its rows are the training side, its card the default k, tie rule, seed and thresholds. */
+  model?: string;
+  /** `--repository DIR`: where `models:/` URIs of --model are resolved. */
+  repository?: string;
+  /** Strip the training rows and the input texts (Python str.strip()); with --model, the model's choice. */
+  strip: boolean;
+  /** No note on stderr of the settings a model run uses. */
+  quiet: boolean;
+  /** The flags given on the command line (`--k`, `--tie`, …), to tell them from defaults. */
+  given?: GivenFlags;
   format?: FileFormat;
   trainFormat?: FileFormat;
   k: number;
@@ -43,16 +65,28 @@ export async function classifyCommand(
     stdin: Readable;
     out: LineWriter;
     warn: (message: string) => void;
+    /** A note for people on stderr (the settings a model run uses). */
+    note: (message: string) => void;
     /** How search worker threads are started (default: the built worker.js). */
     createWorker?: WorkerFactory;
   },
 ): Promise<void> {
   const fromFile = options.inputFile !== undefined;
   const fromStdin = !fromFile && (texts.length === 0 || (texts.length === 1 && texts[0] === '-'));
-  const trainFormat = chooseFormat(options.train, options.trainFormat, options.format, '--train-format');
+  const given = options.given ?? new Set<string>();
+  refuseRepositoryWithoutModel(options);
+  const withModel = options.model !== undefined;
+  if (withModel) {
+    refuseTrainingFlags(given, ['--train', '--train-format', '--train-text-field', '--train-label-field', '--train-columns']);
+    if (given.has('--format'))
+      throw new UsageError("--format sets the training file's format, and --model gives the training side: the input's format is --input");
+  }
+  const trainFormat = withModel ? undefined : chooseFormat(options.train, options.trainFormat, options.format, '--train-format');
   // The texts to classify are the test side: --test-text-field, --test-columns name their fields.
   const fields = fileFields(options, [
-    { side: 'train', what: 'the training file', format: trainFormat, formatFlag: '--train-format', requireLabel: true },
+    ...(withModel
+      ? []
+      : [{ side: 'train' as const, what: 'the training file', format: trainFormat, formatFlag: '--train-format', requireLabel: true }]),
     {
       side: 'test',
       what: 'the input',
@@ -62,7 +96,25 @@ export async function classifyCommand(
     },
   ]);
   const textField = fields.test.textField;
-  checkOptions(texts, fromStdin, options, textField);
+  const model = withModel ? openModel(options.model!, io.warn, options.repository) : undefined;
+  // With a model, k, the tie rule, its seed and the thresholds are the card's unless given; strip is the model's.
+  const settings: Record<string, UsedSetting<unknown>> | undefined = model && {
+    k: setting(given, '--k', options.k, model.card.defaults.k),
+    tie: setting(given, '--tie', options.tie, model.card.defaults.tie),
+    seed: setting(given, '--seed', options.seed, model.card.defaults.seed),
+    'abstain-above': setting(given, '--abstain-above', options.abstainAbove, model.card.defaults.abstain_above ?? undefined),
+    'min-confidence': setting(given, '--min-confidence', options.minConfidence, model.card.defaults.min_confidence ?? undefined),
+    strip: stripOfModel(model, given),
+  };
+  const run = {
+    k: (settings?.k.value ?? options.k) as number,
+    tie: (settings?.tie.value ?? options.tie) as TieRule,
+    seed: settings ? (settings.seed.value as number) : options.seed,
+    abstainAbove: (settings ? settings['abstain-above'].value : options.abstainAbove) as number | undefined,
+    minConfidence: (settings ? settings['min-confidence'].value : options.minConfidence) as number | undefined,
+    strip: (settings?.strip.value ?? options.strip) as boolean,
+  };
+  checkOptions(texts, fromStdin, options, textField, run.tie);
   const range = options.shard ? resolveShard(options.shard, '--shard') : undefined;
   // JSONL in, JSONL out: the input lines pass through with the prediction added.
   const streamed = fromStdin || fromFile;
@@ -70,20 +122,33 @@ export async function classifyCommand(
   const asJson = options.json || (streamed && options.input === 'jsonl');
   // A few arguments against a small training set: one thread, no start-up cost. Stdin, or a large
   // training set: the worker pool.
-  const {
-    searcher,
-    labelNames,
-    source: trainSource,
-  } = await openTrainingSearcher(
-    {
-      path: options.train,
-      format: trainFormat,
-      ...fields.train,
-      formatHint: formatHint('--train-format'),
-    },
-    options.jobs,
-    { jobsBelowPreparedSize: streamed ? options.jobs : 1, onWarning: io.warn, createWorker: io.createWorker },
-  );
+  let searcher: TrainingSearcher['searcher'];
+  let labelNames: ReadonlyMap<Label, string> | undefined;
+  let trainSource: string;
+  if (model) {
+    checkModelKs([run.k], model);
+    const jobs = model.index.size >= INDEX_CACHE_MIN_ROWS || streamed ? options.jobs : 1;
+    searcher = await openModelSearcher(model, jobs, { createWorker: io.createWorker });
+    labelNames = model.labelNames;
+    trainSource = model.shown;
+    if (!options.quiet) io.note(`model ${model.shown} (${model.card.name}): ${describeSettings(settings!)}`);
+  } else {
+    ({
+      searcher,
+      labelNames,
+      source: trainSource,
+    } = await openTrainingSearcher(
+      {
+        path: options.train,
+        format: trainFormat,
+        ...fields.train,
+        strip: options.strip,
+        formatHint: formatHint('--train-format'),
+      },
+      options.jobs,
+      { jobsBelowPreparedSize: streamed ? options.jobs : 1, onWarning: io.warn, createWorker: io.createWorker },
+    ));
+  }
   const empty: number[] = [];
   let lineOffset: (() => Promise<number>) | undefined;
   try {
@@ -94,12 +159,13 @@ export async function classifyCommand(
     const lineOutput: LineOutput | undefined = table ? (options.input as 'csv' | 'tsv') : asJson ? undefined : 'plain';
     if (lineOutput) checkLineOutput(lineOutput, searcher.index.encoder.classes, show, { ...options, trainSource });
     const classifyOptions = {
-      k: options.k,
-      tie: options.tie,
-      seed: options.seed ?? 0,
+      k: run.k,
+      tie: run.tie,
+      seed: run.seed ?? 0,
       neighbors: options.neighbors,
-      abstainAbove: options.abstainAbove,
-      minConfidence: options.minConfidence,
+      abstainAbove: run.abstainAbove,
+      minConfidence: run.minConfidence,
+      strip: run.strip,
     };
     if (table) {
       empty.push(...(await classifyTable(options, fields.test, io, searcher, classifyOptions, show)));
@@ -229,7 +295,7 @@ async function lineOf(make: () => string, lineOffset: (() => Promise<number>) | 
 }
 
 /** Combinations that would silently do something other than asked. */
-function checkOptions(texts: string[], fromStdin: boolean, options: ClassifyCommandOptions, textField: string): void {
+function checkOptions(texts: string[], fromStdin: boolean, options: ClassifyCommandOptions, textField: string, tie: TieRule): void {
   if (options.inputFile !== undefined) {
     if (texts.length) throw new UsageError('--input-file reads the texts from a file: give no text arguments');
     if (options.inputFile === options.train) throw new UsageError('--input-file and --train name the same file');
@@ -254,8 +320,8 @@ function checkOptions(texts: string[], fromStdin: boolean, options: ClassifyComm
   }
   if (options.neighbors > 0 && !asJson)
     throw new UsageError('--neighbors needs JSON output: add --json (plain output is one label per line)');
-  if (options.seed !== undefined && options.tie !== 'random')
-    throw new UsageError(`--seed sets the draws of the random tie rule, but the tie rule is ${options.tie}: add --tie random`);
+  if (options.seed !== undefined && tie !== 'random')
+    throw new UsageError(`--seed sets the draws of the random tie rule, but the tie rule is ${tie}: add --tie random`);
   if (options.outputField === '') throw new UsageError('--output-field needs a name');
   if (asJson && !(streamed && options.input === 'jsonl') && options.outputField === textField) {
     throw new UsageError(`--output-field ${options.outputField} is also the text field`);

@@ -4,8 +4,27 @@
  * `--window N` reads the current rows from stdin and prints one JSON line per window of N rows.
  */
 import type { Readable } from 'node:stream';
-import { compareSets, type DriftOptions, measureSet, measureWindows } from '../../app/drift.js';
-import { inputPaths, inputRecords, labelNameMap, openTrainingSearcher, type WorkerFactory } from '../../app/training.js';
+import { cardReferenceSet, compareSets, type DriftOptions, type DriftSet, measureSet, measureWindows } from '../../app/drift.js';
+import { type LoadedModel, openModelSearcher } from '../../app/model.js';
+import type { Label } from '../../model/labels.js';
+import {
+  checkModelKs,
+  describeSettings,
+  type GivenFlags,
+  openModel,
+  refuseTrainingFlags,
+  setting,
+  stripOfModel,
+  refuseRepositoryWithoutModel,
+} from '../model-use.js';
+import {
+  inputPaths,
+  inputRecords,
+  labelNameMap,
+  openTrainingSearcher,
+  type TrainingSearcher,
+  type WorkerFactory,
+} from '../../app/training.js';
 import type { FileFormat } from '../../io/lines.js';
 import { counted, InputError, UsageError } from '../../errors.js';
 import { EXIT_DRIFT, ExitStatus } from '../exit-codes.js';
@@ -20,7 +39,14 @@ import { StopOnSignal } from '../signals.js';
 
 export interface DriftCommandOptions {
   train?: string;
-  reference: string;
+  /** A model artifact: its rows are the training side; its card gives k, the tie rule and the reference distributions. */
+  model?: string;
+  /** `--repository DIR`: where `models:/` URIs of --model are resolved. */
+  repository?: string;
+  /** The flags given on the command line (`--k`, …), to tell them from defaults. */
+  given?: GivenFlags;
+  /** Required, except with a model whose card carries reference distributions. */
+  reference?: string;
   current?: string;
   format?: FileFormat;
   trainFormat?: FileFormat;
@@ -48,8 +74,27 @@ export interface DriftCommandOptions {
 
 export async function driftCommand(
   options: DriftCommandOptions,
-  io: { stdin: Readable; out: LineWriter; warn: (message: string) => void; stdout: StdoutTarget; createWorker?: WorkerFactory },
+  io: {
+    stdin: Readable;
+    out: LineWriter;
+    warn: (message: string) => void;
+    /** A note for people on stderr (the settings a model run uses). */
+    note: (message: string) => void;
+    stdout: StdoutTarget;
+    createWorker?: WorkerFactory;
+  },
 ): Promise<void> {
+  const given = options.given ?? new Set<string>();
+  refuseRepositoryWithoutModel(options);
+  if (options.model !== undefined) {
+    refuseTrainingFlags(given, ['--train', '--train-format', '--train-columns']);
+    if (given.has('--label-field'))
+      throw new UsageError(
+        "--label-field names the training file's label field, and --model gives the training side (drift reads no labels of its own)",
+      );
+  } else if (options.reference === undefined) {
+    throw new UsageError('npc drift needs --reference FILE (or --model with a card that carries reference distributions)');
+  }
   if (options.window !== undefined) {
     if (options.current !== undefined && options.current !== '-')
       throw new UsageError('--window reads the current rows from stdin: leave out --current (or give --current -)');
@@ -59,6 +104,9 @@ export async function driftCommand(
   }
   if (options.reference === '-' && (options.window !== undefined || options.current === '-'))
     throw new UsageError('--reference and the current rows cannot both be stdin');
+  // Loaded first: its card says whether --reference may be left out.
+  const model = options.model !== undefined ? openModel(options.model, io.warn, options.repository) : undefined;
+  const run = model ? modelRun(model, options, given) : undefined;
   if (options.current !== undefined && options.current === options.reference)
     io.warn(`--reference and --current are the same file (${options.reference}): expect no drift`);
   const fileOf = fileLayouts(options);
@@ -67,7 +115,11 @@ export async function driftCommand(
     return inputRecords(path, { ...file, formatHint: formatHint(`--${side}-format`), stdin: io.stdin });
   };
   const stop = new StopOnSignal();
-  const inputs = [options.train ?? inputPaths(undefined, undefined)[0], options.reference, options.current ?? '-'];
+  const inputs = [
+    model ? model.path : (options.train ?? inputPaths(undefined, undefined)[0]),
+    ...(options.reference !== undefined ? [options.reference] : []),
+    options.current ?? '-',
+  ];
   let html: OutputSink | undefined;
   try {
     if (options.html)
@@ -80,26 +132,43 @@ export async function driftCommand(
     await html?.abort();
     stop.check();
   }
-  const { searcher, labelNames } = await openTrainingSearcher(
-    {
-      path: options.train,
-      ...fileOf.train,
-      formatHint: formatHint('--train-format'),
-    },
-    options.jobs,
-    { onWarning: io.warn, createWorker: io.createWorker },
-  );
+  let searcher: TrainingSearcher['searcher'];
+  let labelNames: ReadonlyMap<Label, string> | undefined;
+  try {
+    if (model) {
+      searcher = await openModelSearcher(model, options.jobs, { createWorker: io.createWorker });
+      labelNames = model.labelNames;
+      if (!options.quiet) io.note(`model ${model.shown} (${model.card.name}): ${run!.described}`);
+    } else {
+      ({ searcher, labelNames } = await openTrainingSearcher(
+        {
+          path: options.train,
+          ...fileOf.train,
+          formatHint: formatHint('--train-format'),
+        },
+        options.jobs,
+        { onWarning: io.warn, createWorker: io.createWorker },
+      ));
+    }
+  } catch (err) {
+    await html?.abort();
+    throw err;
+  }
   const progress = new ProgressLine(!options.quiet);
   try {
     checkLabelNames(options.labelNames, searcher.index.encoder.classes);
     const names = labelNameMap(options.labelNames) ?? labelNames;
-    const drift: DriftOptions = { k: options.k, short: options.short, farthest: 10 };
-    const reference = await measureSet(
-      searcher,
-      options.reference === '-' ? '<stdin>' : options.reference,
-      set('reference', options.reference),
-      { ...drift, farthest: 0, onRow: (rows) => progress.update(rows, undefined, searcher.index.size) },
-    ).finally(() => progress.clear());
+    const drift: DriftOptions = run
+      ? { k: run.k, tie: run.tie, seed: run.seed, strip: run.strip, short: options.short, farthest: 10 }
+      : { k: options.k, short: options.short, farthest: 10 };
+    const reference =
+      options.reference === undefined
+        ? run!.reference!
+        : await measureSet(searcher, options.reference === '-' ? '<stdin>' : options.reference, set('reference', options.reference), {
+            ...drift,
+            farthest: 0,
+            onRow: (rows) => progress.update(rows, undefined, searcher.index.size),
+          }).finally(() => progress.clear());
     if (reference.rows === 0) throw new InputError('no rows in the reference set', reference.source);
     if (options.window === undefined) {
       const current = await measureSet(searcher, options.current === '-' ? '<stdin>' : options.current!, set('current', options.current!), {
@@ -142,6 +211,55 @@ export async function driftCommand(
   } finally {
     await searcher.close();
   }
+}
+
+/**
+ * The settings of `drift --model`: k is the card's unless given, the tie rule and its seed are the card's,
+ * texts are stripped as the model's rows were. Without --reference, the card's reference distributions
+ * are the reference set; they were made with the card's k and tie rule, so another -k would compare
+ * predicted labels of unlike votes, and is refused.
+ */
+function modelRun(
+  model: LoadedModel,
+  options: DriftCommandOptions,
+  given: GivenFlags,
+): { k: number; tie: DriftOptions['tie']; seed: number; strip: boolean; described: string; reference?: DriftSet } {
+  const { defaults, reference } = model.card;
+  const settings = {
+    k: setting(given, '--k', options.k, defaults.k),
+    // drift has no --tie or --seed: the predicted labels are the model's own.
+    tie: { value: defaults.tie, from: 'model' as const },
+    seed: { value: defaults.seed, from: 'model' as const },
+    strip: stripOfModel(model, given),
+  };
+  checkModelKs([settings.k.value], model);
+  let referenceSet: DriftSet | undefined;
+  if (options.reference === undefined) {
+    if (reference === null || reference === undefined)
+      throw new InputError(
+        'the card carries no reference distributions (card.reference is null): give the reference rows with --reference FILE',
+        model.shown,
+      );
+    if (
+      !Array.isArray(reference.distances) ||
+      !reference.distances.every((d) => typeof d === 'number' && Number.isFinite(d) && d >= 0) ||
+      !Array.isArray(reference.labels)
+    )
+      throw new InputError('not a usable npc model: card.json: reference.distances or reference.labels are damaged', model.shown);
+    if (settings.k.value !== defaults.k)
+      throw new UsageError(
+        `-k ${settings.k.value}: the card's reference distributions were made with k ${defaults.k}, so their predicted labels are not comparable; leave out -k, or give the reference rows with --reference FILE`,
+      );
+    referenceSet = cardReferenceSet(reference, `${model.shown} (card reference: ${reference.source}, ${reference.distances.length} rows)`);
+  }
+  return {
+    k: settings.k.value,
+    tie: settings.tie.value,
+    seed: settings.seed.value,
+    strip: settings.strip.value,
+    described: `${describeSettings(settings)}; reference ${options.reference === undefined ? 'the card’s' : options.reference}`,
+    reference: referenceSet,
+  };
 }
 
 type DriftSide = 'train' | 'reference' | 'current';

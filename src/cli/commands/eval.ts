@@ -2,7 +2,18 @@
  * `npc eval`: maps the flags to app/evaluate.ts (or app/few-shot.ts with --shots) and prints the report.
  * Outputs are opened first (app/output-files.ts), so an unwritable path fails before minutes of work.
  */
-import { evaluate, type EvaluationRunOptions, loadEvalData } from '../../app/evaluate.js';
+import { evaluate, type EvalData, type EvaluationRunOptions, loadEvalData, matchTestLabels } from '../../app/evaluate.js';
+import { type LoadedModel, modelRecords } from '../../app/model.js';
+import {
+  checkModelKs,
+  type GivenFlags,
+  openModel,
+  refuseTrainingFlags,
+  setting,
+  settingsJson,
+  stripOfModel,
+  refuseRepositoryWithoutModel,
+} from '../model-use.js';
 import { crossValidate, type CrossValidationMode } from '../../app/cross-validate.js';
 import { fewShot } from '../../app/few-shot.js';
 import { inputPaths, labelNameMap, loadSplit, type WorkerFactory } from '../../app/training.js';
@@ -42,6 +53,12 @@ export interface EvalCommandOptions extends DataFileOptions {
   holdout?: number;
   folds?: number;
   leaveOneOut: boolean;
+  /** A model artifact: its rows are the training side, its card the default k, tie rule and seed. */
+  model?: string;
+  /** `--repository DIR`: where `models:/` URIs of --model are resolved. */
+  repository?: string;
+  /** The flags given on the command line (`--k`, `--tie`, …), to tell them from defaults. */
+  given?: GivenFlags;
 }
 
 export interface EvalIo {
@@ -60,6 +77,13 @@ const DEFAULT_TRIALS = 5;
 
 export async function evalCommand(options: EvalCommandOptions, io: EvalIo): Promise<void> {
   checkOptions(options);
+  refuseRepositoryWithoutModel(options);
+  if (options.model !== undefined) {
+    checkModelOptions(options);
+    const model = openModel(options.model, io.warn, options.repository);
+    await evalModel(model, options, io);
+    return;
+  }
   const stop = new StopOnSignal();
   try {
     const inputs = options.data !== undefined ? [options.data] : inputPaths(options.train, options.test);
@@ -124,6 +148,91 @@ export async function evalCommand(options: EvalCommandOptions, io: EvalIo): Prom
     } catch (err) {
       await outputs.predictions?.abort();
       await outputs.neighbors?.abort();
+      await outputs.html?.abort();
+      throw err;
+    }
+  } finally {
+    stop.dispose();
+  }
+}
+
+/** The flags `eval --model` refuses: those of the training side, and the runs a model does not take part in. */
+function checkModelOptions(options: EvalCommandOptions): void {
+  const given = options.given ?? new Set<string>();
+  refuseTrainingFlags(given, ['--train', '--train-format', '--train-text-field', '--train-label-field', '--train-columns']);
+  for (const [flag, why] of [
+    ['--data', 'splits one labelled file into training and test rows, and the model is the training side'],
+    ['--shots', 'draws training rows from a training file'],
+    ['--save-neighbors', "records the training file's checksum for npc score, which reads training files, not models"],
+    ['--train-shard', 'splits a training file for npc merge'],
+    ['--shard', 'writes parts of a neighbours file for npc merge (--save-neighbors)'],
+  ] as const) {
+    if (given.has(flag)) throw new UsageError(`${flag} cannot be combined with --model: it ${why}`);
+  }
+  if (options.test === undefined)
+    throw new UsageError('eval --model needs --test FILE, the labelled rows to evaluate the model on (it never falls back to AG News)');
+}
+
+/**
+ * `eval --model M --test T`: the model's rows (as it holds them, C(y) already computed) are the training
+ * side; the test file is read with the field and format flags, stripped as the model's rows were; k,
+ * the tie rule and the seed are the card's unless given. The report says which were used and from where.
+ */
+async function evalModel(model: LoadedModel, options: EvalCommandOptions, io: EvalIo): Promise<void> {
+  const given = options.given ?? new Set<string>();
+  const { defaults } = model.card;
+  const settings = {
+    k: setting(given, '--k', options.k, [defaults.k]),
+    tie: setting(given, '--tie', options.tie, defaults.tie),
+    seed: setting(given, '--seed', options.seed, defaults.seed),
+    strip: stripOfModel(model, given),
+  };
+  checkModelKs(settings.k.value, model);
+  const stop = new StopOnSignal();
+  try {
+    const outputs = await openOutputFiles(options, [model.path, options.test!], { ...io, onWaiting: sayWaiting }, stop);
+    try {
+      const reportOut = reportWriter(outputs, io.out);
+      const test = dataSpecs(options, { strip: settings.strip.value }).test;
+      const data: EvalData = matchTestLabels({
+        train: { source: model.shown, path: model.path, records: modelRecords(model), labelNames: model.labelNames },
+        test: await loadSplit(test, 'test'),
+      });
+      checkLabelNames(
+        options.labelNames,
+        [...data.train.records, ...data.test.records].map((r) => r.label as Label),
+      );
+      const names = labelNameMap(options.labelNames) ?? data.train.labelNames;
+      const progress = new ProgressLine(!options.quiet);
+      const { report, interrupted } = await evaluate(data, {
+        limit: options.limit,
+        sample: options.sample,
+        seed: settings.seed.value,
+        ...runOptions(options, outputs, stop, io),
+        ks: settings.k.value,
+        tie: settings.tie.value,
+        strip: settings.strip.value,
+        index: model.index,
+        onProgress: (done, total, pairsPerRow) => progress.update(done, total, pairsPerRow),
+      }).finally(() => progress.clear());
+      report.model = {
+        file: model.shown,
+        name: model.card.name,
+        sha256: model.sha256,
+        settings: settingsJson(settings),
+      };
+      if (interrupted) {
+        const { done, total = done } = report.timing!;
+        process.stderr.write(partialReportText(report, { done, total, verb: 'evaluated' }, stop.signal!, names));
+        stop.check();
+      }
+      await printReport(report, { json: options.json, names, out: reportOut, warn: io.warn });
+      if (outputs.html) {
+        await outputs.html.write(evalHtml(report, names));
+        await outputs.html.commit();
+      }
+    } catch (err) {
+      await outputs.predictions?.abort();
       await outputs.html?.abort();
       throw err;
     }
