@@ -30,7 +30,7 @@ import type { TrainingArrays, TrainingIndex } from '../model/training-index.js';
 import { queriesPerBatch } from '../parallel/batch.js';
 import { createSearcher, type Searcher } from '../parallel/searcher.js';
 import { type CrossValidationMode, type CrossValidationResult, crossValidate } from './cross-validate.js';
-import { type EvaluationReport, evaluate, type Interruption, matchTestLabels } from './evaluate.js';
+import { type EvaluationReport, evaluate, matchTestLabels } from './evaluate.js';
 import { checkKsFit, type DataSpec, fitIndex, type LoadedData, loadSplit, type WorkerFactory } from './training.js';
 
 /** The reference sample's size when not told. */
@@ -68,7 +68,6 @@ export interface BuildModelOptions {
   evaluationReport: (outcome: EvaluationOutcome, names: ReadonlyMap<Label, string> | undefined) => Record<string, unknown>;
   /** Called as each stage goes: rows done of total. */
   onProgress?: (stage: 'evaluation' | 'reference', done: number, total: number) => void;
-  interruption?: Interruption;
 }
 
 /** What `writeModel` writes: the card, MODEL_CARD.md and the arrays. */
@@ -96,17 +95,20 @@ export async function checkModelOutput(path: string, inputs: readonly string[]):
   }
 }
 
-/** Builds the model (see the file comment); undefined when a signal stopped it. Nothing is written. */
-export async function buildModel(options: BuildModelOptions): Promise<BuiltModel | undefined> {
+/**
+ * Builds the model (see the file comment). Nothing is written. The card records the training file's
+ * size and sha256 when it is a regular file (not for stdin, a FIFO or a device, which cannot be read twice).
+ */
+export async function buildModel(options: BuildModelOptions): Promise<BuiltModel> {
   const started = process.hrtime.bigint();
+  const regular = options.train.path !== '-' && (await stat(options.train.path).catch(() => undefined))?.isFile() === true;
   const data = await loadSplit(options.train, 'train');
   const records = data.records;
-  const stopped = (): boolean => options.interruption?.stopped === true;
   options.checkLabels?.(records.map((r) => r.label as Label));
   checkKsFit([options.k], records.length, 'the training set');
   const fromStdin = options.train.path === '-';
-  const bytes = fromStdin ? null : (await stat(options.train.path)).size;
-  const sha256 = fromStdin ? null : await sha256OfFile(options.train.path);
+  const bytes = regular ? (await stat(options.train.path)).size : null;
+  const sha256 = regular ? await sha256OfFile(options.train.path) : null;
   const names = options.labelNames ?? data.labelNames;
 
   let evaluation: CardEvaluation | null = null;
@@ -114,7 +116,6 @@ export async function buildModel(options: BuildModelOptions): Promise<BuiltModel
   if (options.evaluation) {
     const collected = new CollectedRows();
     const run = await runEvaluation(data, options, options.evaluation, collected);
-    if (stopped()) return undefined;
     evaluation = { method: evaluationMethod(options), report: options.evaluationReport(run, names) };
     heldOut = collected;
   }
@@ -134,7 +135,6 @@ export async function buildModel(options: BuildModelOptions): Promise<BuiltModel
     } else {
       const rows = sampleRows(records.length, options.referenceRows ?? DEFAULT_REFERENCE_ROWS, options.seed);
       const found = await referenceSearch(searcher, records, rows, options, (done) => options.onProgress?.('reference', done, rows.length));
-      if (stopped()) return undefined;
       reference =
         found.rows === 0
           ? null
@@ -235,7 +235,6 @@ async function runEvaluation(
     createWorker: options.createWorker,
     predictions: collected,
     npcVersion: options.npcVersion,
-    interruption: options.interruption,
   };
   if (evaluation.kind === 'test') {
     const evalData = matchTestLabels({ train: data, test: await loadSplit(evaluation.spec, 'test') });
@@ -333,7 +332,7 @@ export async function referenceSearch(
   searcher: Searcher,
   records: readonly Pick<LabeledRecord, 'text'>[],
   rows: readonly number[],
-  options: { k: number; tie: TieRule; seed: number; interruption?: Interruption },
+  options: { k: number; tie: TieRule; seed: number },
   onProgress?: (done: number) => void,
 ): Promise<{ rows: number; distances: number[]; labelIds: number[] }> {
   const n = records.length;
@@ -352,7 +351,6 @@ export async function referenceSearch(
   const batchSize = queriesPerBatch(n);
   let done = 0;
   for (let start = 0; start < rows.length; start += batchSize) {
-    if (options.interruption?.stopped) break;
     const batch = rows.slice(start, start + batchSize);
     const largest = Math.max(...batch.map((row) => groupSize.get(group[row])!));
     const m = Math.min(n, options.k + largest);

@@ -9,6 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNpc } from '../helpers/run-npc.js';
+import { spawnNpc, waitFor } from '../helpers/failure-tools.js';
+import { execFileSync } from 'node:child_process';
+import { open } from 'node:fs/promises';
 import { readJsonlGz, requireSharedData, sharedDataPath } from '../helpers/shared-data.js';
 
 const TRAIN = 'r8/train.jsonl.gz';
@@ -422,5 +425,37 @@ describe.skipIf(!available)('npc model build, show, verify', () => {
       { label: 0, name: 'Sports', rows: 2 },
       { label: 1, name: 'Business', rows: 1 },
     ]);
+  });
+
+  it('row 93: SIGTERM while build reads a FIFO: npc: interrupted by SIGTERM, exit 143, no artifact and no temporary file', async () => {
+    const folder = join(dir, 'signal');
+    mkdirSync(folder);
+    const fifo = join(folder, 'train.jsonl');
+    execFileSync('mkfifo', [fifo]);
+    const out = join(folder, 'm.npcm');
+    const { child, done } = spawnNpc(['model', 'build', '--train', fifo, '-o', out, '-j', '1'], { timeoutMs: 90_000 });
+    // Opening the FIFO for writing returns once npc has opened it for reading: it is reading its training rows.
+    const writer = await open(fifo, 'w');
+    await writer.write(JSON.stringify(trainRows[0]) + '\n');
+    child.kill('SIGTERM');
+    // npc exits once its read of the FIFO returns: Node's exit waits for the thread blocked in that read,
+    // so the writer closes (as a writer that is itself stopped would).
+    let said = '';
+    child.stderr.on('data', (d: Buffer) => (said += d.toString()));
+    expect(await waitFor(() => said.includes('interrupted'), 60_000)).toBe(true);
+    await writer.close();
+    const r = await done;
+    expect(r.stderr).toBe('npc: interrupted by SIGTERM\n');
+    expect(r.stdout).toBe('');
+    expect(r.code).toBe(143);
+    expect(readdirSync(folder)).toEqual(['train.jsonl']);
+  });
+
+  it('a training file read from stdin is built, its card leaving the size and sha256 null', async () => {
+    const out = join(dir, 'stdin.npcm');
+    const r = await runNpc(['model', 'build', '--train', '-', '-o', out, '-j', '1', '-q'], { input: readFileSync(trainPath) });
+    expect(r.code).toBe(0);
+    const card = JSON.parse((await runNpc(['model', 'show', out, '--json'])).stdout);
+    expect(card.training).toMatchObject({ file: '<stdin>', bytes: null, sha256: null, rows: 245 });
   });
 });

@@ -15,7 +15,6 @@ import type { TieRule } from '../../model/tie-rules.js';
 import { checkLabelNames } from '../options.js';
 import { type LineWriter, ProgressLine } from '../line-writer.js';
 import { crossValidationReportJson, evaluationReportJson } from '../report.js';
-import { StopOnSignal } from '../signals.js';
 import { checkMode } from './eval.js';
 import type { Readable } from 'node:stream';
 
@@ -49,65 +48,60 @@ export interface ModelIo {
 
 export async function modelBuildCommand(options: ModelBuildOptions, io: ModelIo): Promise<void> {
   checkBuildOptions(options);
-  const stop = new StopOnSignal();
-  try {
-    await checkModelOutput(options.output, [options.train, ...(options.test !== undefined ? [options.test] : [])]);
-    const specs = dataSpecs(options, { strip: options.strip, testFile: options.test !== undefined });
-    const evaluation: BuildEvaluation | undefined =
-      options.folds !== undefined
-        ? { kind: 'folds', k: options.folds }
-        : options.holdout !== undefined
-          ? { kind: 'holdout', fraction: options.holdout }
-          : options.test !== undefined
-            ? { kind: 'test', spec: specs.test }
-            : undefined;
-    const progress = new ProgressLine(!options.quiet);
-    const built = await buildModel({
-      train: { ...specs.train, path: options.train, stdin: io.stdin },
-      read: {
-        format: options.trainFormat ?? options.format ?? null,
-        text_field: specs.train.textField ?? 'text',
-        label_field: specs.train.labelField ?? 'label',
-        columns: specs.train.columns ? [...specs.train.columns] : null,
-        strip: options.strip,
-      },
-      name: options.name ?? basename(options.output).replace(/\.npcm$/, ''),
-      description: options.description ?? '',
-      k: options.k,
-      tie: options.tie,
-      seed: options.seed,
-      abstainAbove: options.abstainAbove,
-      minConfidence: options.minConfidence,
-      labelNames: labelNameMap(options.labelNames),
-      checkLabels: (labels) => {
-        checkLabelNames(options.labelNames, labels);
-        if (evaluation && evaluation.kind !== 'test')
-          checkMode(
-            evaluation.kind === 'folds' ? { kind: 'folds', k: evaluation.k } : { kind: 'holdout', fraction: evaluation.fraction },
-            labels,
-          );
-      },
-      evaluation,
-      referenceRows: options.referenceRows,
-      jobs: options.jobs,
-      createWorker: io.createWorker,
-      npcVersion: io.npcVersion,
-      evaluationReport: (outcome, names) => evaluationJson(outcome, names, io.warn),
-      onProgress: (_stage, done, total) => progress.update(done, total, 0),
-      interruption: stop,
-    }).finally(() => progress.clear());
-    stop.check();
-    const { bytes, sha256 } = await writeModel(options.output, built!);
-    const { card } = built!;
-    if (options.json) await io.out.writeLine(toJson({ path: options.output, name: card.name, rows: card.training.rows, bytes, sha256 }));
-    else
-      await io.out.writeLine(
-        `wrote ${options.output}: model ${card.name}, ${card.training.rows} rows, ${bytes} bytes, sha256 ${sha256}` +
-          (card.evaluation ? '' : ' (not evaluated)'),
-      );
-  } finally {
-    stop.dispose();
-  }
+  // No StopOnSignal: a build has no partial result to report, so a signal ends it at once (cli/signals.ts),
+  // and the exit hook removes the artifact's temporary file if it was being written.
+  await checkModelOutput(options.output, [options.train, ...(options.test !== undefined ? [options.test] : [])]);
+  const specs = dataSpecs(options, { strip: options.strip, testFile: options.test !== undefined });
+  const evaluation: BuildEvaluation | undefined =
+    options.folds !== undefined
+      ? { kind: 'folds', k: options.folds }
+      : options.holdout !== undefined
+        ? { kind: 'holdout', fraction: options.holdout }
+        : options.test !== undefined
+          ? { kind: 'test', spec: specs.test }
+          : undefined;
+  const progress = new ProgressLine(!options.quiet);
+  const built = await buildModel({
+    train: { ...specs.train, path: options.train, stdin: io.stdin },
+    read: {
+      format: options.trainFormat ?? options.format ?? null,
+      text_field: specs.train.textField ?? 'text',
+      label_field: specs.train.labelField ?? 'label',
+      columns: specs.train.columns ? [...specs.train.columns] : null,
+      strip: options.strip,
+    },
+    name: options.name ?? basename(options.output).replace(/\.npcm$/, ''),
+    description: options.description ?? '',
+    k: options.k,
+    tie: options.tie,
+    seed: options.seed,
+    abstainAbove: options.abstainAbove,
+    minConfidence: options.minConfidence,
+    labelNames: labelNameMap(options.labelNames),
+    checkLabels: (labels) => {
+      checkLabelNames(options.labelNames, labels);
+      if (evaluation && evaluation.kind !== 'test')
+        checkMode(
+          evaluation.kind === 'folds' ? { kind: 'folds', k: evaluation.k } : { kind: 'holdout', fraction: evaluation.fraction },
+          labels,
+        );
+    },
+    evaluation,
+    referenceRows: options.referenceRows,
+    jobs: options.jobs,
+    createWorker: io.createWorker,
+    npcVersion: io.npcVersion,
+    evaluationReport: (outcome, names) => evaluationJson(outcome, names, io.warn),
+    onProgress: (_stage, done, total) => progress.update(done, total, 0),
+  }).finally(() => progress.clear());
+  const { bytes, sha256 } = await writeModel(options.output, built);
+  const { card } = built;
+  if (options.json) await io.out.writeLine(toJson({ path: options.output, name: card.name, rows: card.training.rows, bytes, sha256 }));
+  else
+    await io.out.writeLine(
+      `wrote ${options.output}: model ${card.name}, ${card.training.rows} rows, ${bytes} bytes, sha256 ${sha256}` +
+        (card.evaluation ? '' : ' (not evaluated)'),
+    );
 }
 
 /** The report `npc eval --json` prints for the same split; its warnings go to stderr as eval's do. */
