@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNpc } from '../helpers/run-npc.js';
+import { renderModelCard } from '../../src/model/card-markdown.js';
 import { spawnNpc, waitFor } from '../helpers/failure-tools.js';
 import { execFileSync } from 'node:child_process';
 import { open } from 'node:fs/promises';
@@ -191,6 +192,8 @@ describe.skipIf(!available)('npc model build, show, verify', () => {
     expect(r.stdout).toContain('not a probability');
     expect(r.stdout).toContain('whoever has the file can read them all');
     expect(r.stdout).toContain('R8 head');
+    // Rendered from the card alone: card.json renders to the stored MODEL_CARD.md again.
+    expect(renderModelCard(JSON.parse(memberBytes(modelBytes, 'card.json').toString('utf8')))).toBe(r.stdout);
   });
 
   it('--reference-rows N samples N training rows with the seed; another seed samples others', async () => {
