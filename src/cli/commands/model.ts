@@ -60,7 +60,9 @@ export async function modelBuildCommand(options: ModelBuildOptions, io: ModelIo)
         : options.test !== undefined
           ? { kind: 'test', spec: specs.test }
           : undefined;
-  const progress = new ProgressLine(!options.quiet);
+  // One progress line per stage (the evaluation, then the reference search), each with its own ETA.
+  let stage: string | undefined;
+  let progress = new ProgressLine(!options.quiet);
   const built = await buildModel({
     train: { ...specs.train, path: options.train, stdin: io.stdin },
     read: {
@@ -92,7 +94,14 @@ export async function modelBuildCommand(options: ModelBuildOptions, io: ModelIo)
     createWorker: io.createWorker,
     npcVersion: io.npcVersion,
     evaluationReport: (outcome, names) => evaluationJson(outcome, names, io.warn),
-    onProgress: (_stage, done, total) => progress.update(done, total, 0),
+    onProgress: (now, done, total) => {
+      if (now !== stage) {
+        progress.clear();
+        progress = new ProgressLine(!options.quiet);
+        stage = now;
+      }
+      progress.update(done, total, 0);
+    },
   }).finally(() => progress.clear());
   const { bytes, sha256 } = await writeModel(options.output, built);
   const { card } = built;
