@@ -66,7 +66,7 @@ function buildProgram(out: LineWriter, seams: MainOptions): Command {
   addDrift(program, out, createWorker);
   addMerge(program);
   addData(program, out);
-  addModel(program, out);
+  addModel(program, out, createWorker);
   return program;
 }
 
@@ -330,9 +330,69 @@ Examples:
     .action(async (name: string, opts) => (await import('./commands/data.js')).dataPathCommand(name, opts, { out }));
 }
 
-/** `npc model …`: the model repository's commands (./commands/model-repository.ts). */
-function addModel(program: Command, out: LineWriter): void {
-  const model = program.command('model').description('model artifacts and the model repository');
+/** `npc model …`: artifacts (./commands/model.ts) and the model repository (./commands/model-repository.ts). */
+function addModel(program: Command, out: LineWriter, createWorker: WorkerFactory | undefined): void {
+  const model = program
+    .command('model')
+    .summary('model artifacts (one .npcm file with its card) and the model repository (versions, aliases, rollback)');
+  const build = model
+    .command('build')
+    .summary('one .npcm file: every training row, their C(y), the defaults and the card')
+    .description(
+      'Reads --train as npc eval --train does and writes one artifact holding every row (texts and labels as read), the C(y) of each, the label classes, the default k, tie rule and thresholds, and the card: where the rows came from, the evaluation asked for (--folds, --holdout or --test: the report npc eval --json prints for the same split) and the reference distributions npc drift compares against. The file is written atomically.',
+    )
+    .requiredOption('--train <path>', 'the training data (JSONL, CSV or TSV, plain or .gz; - for stdin)')
+    .requiredOption('-o, --output <file>', 'the artifact to write (.npcm)')
+    .option('--name <name>', "the model's name (default: the output's file name without .npcm)")
+    .option('--description <text>', 'what the model is for, in words (the card shows it)')
+    .addOption(trainFormatOption())
+    .addOption(testFormatOption())
+    .addOption(kOption('default neighbours that vote'))
+    .addOption(tieOption('default tie rule (nearest|decrement|random|weighted)'))
+    .addOption(seedOption('of the random tie rule, the --folds/--holdout split and the reference sample'))
+    .option('--abstain-above <ncd>', 'default: abstain when the nearest training row is farther than this NCD', ncdThreshold)
+    .option('--min-confidence <share>', 'default: abstain when the predicted label has less than this share (0..1) of the k votes', share)
+    .option('--folds <k>', 'evaluate by stratified k-fold cross-validation of --train (as npc eval --data --folds)', positiveInt)
+    .option('--holdout <fraction>', 'evaluate on a stratified held-out fraction of --train (as npc eval --data --holdout)', probability)
+    .option('--test <path>', 'evaluate on this test file (as npc eval --train --test)')
+    .option('--reference-rows <n>', 'training rows sampled for the reference distributions (all when fewer)', positiveInt, 1000)
+    .option('--strip', 'trim surrounding whitespace of every text (Python str.strip())', false)
+    .option('--json', 'print what was written as one JSON line', false)
+    .addOption(quietOption())
+    .addOption(jobsOption('worker threads'));
+  dataFileOptions(build)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ npc model build --train news.jsonl -o news.npcm --description "news topics" --folds 5
+  $ npc model build --train r8/train.jsonl.gz --test r8/test.jsonl.gz --strip -o r8.npcm`,
+    )
+    .action(async (opts) => {
+      const { modelBuildCommand } = await import('./commands/model.js');
+      await modelBuildCommand(opts, { out, warn, stdin: process.stdin, createWorker, npcVersion: npcVersion() });
+    });
+  model
+    .command('show')
+    .description("print a model's card: its MODEL_CARD.md, or card.json with --json")
+    .argument('<model>', 'a .npcm file, or models:/NAME/VERSION, models:/NAME@ALIAS')
+    .option('--json', 'print card.json', false)
+    .addOption(repositoryOption())
+    .action(async (file: string, opts) => {
+      const { modelShowCommand } = await import('./commands/model.js');
+      await modelShowCommand(file, opts, { out, warn, npcVersion: npcVersion() });
+    });
+  model
+    .command('verify')
+    .description(
+      "make every check loading makes (tar layout, every member's sha256, the card, the engine); exit 0 with one OK line, else 1",
+    )
+    .argument('<model>', 'a .npcm file, or models:/NAME/VERSION, models:/NAME@ALIAS')
+    .addOption(repositoryOption())
+    .action(async (file: string, opts) => {
+      const { modelVerifyCommand } = await import('./commands/model.js');
+      await modelVerifyCommand(file, opts, { out, warn, npcVersion: npcVersion() });
+    });
   addModelRepositoryCommands(model, { out, warn });
 }
 

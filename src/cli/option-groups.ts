@@ -138,7 +138,10 @@ export function repositoryOption(): Option {
 
 /** `--model`: a model artifact in place of `--train` (classify, eval, drift). `uses` says what its card gives the command. */
 export function modelOption(uses: string): Option {
-  return new Option('--model <path|uri>', `a model artifact (.npcm file or models:/NAME/VERSION, models:/NAME@ALIAS): its rows are the training side; its card gives ${uses}`);
+  return new Option(
+    '--model <path|uri>',
+    `a model artifact (.npcm file or models:/NAME/VERSION, models:/NAME@ALIAS): its rows are the training side; its card gives ${uses}`,
+  );
 }
 
 /** The flags (`--k`, `--tie`, `--no-header`, …) of the options given on the command line, not left at their defaults. */

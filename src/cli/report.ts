@@ -50,10 +50,20 @@ export interface PrintOptions {
 export async function printReport(report: EvaluationReport, options: PrintOptions): Promise<void> {
   const { scores, ...rest } = report;
   const ctx: ReportContext = { ...rest, names: options.names };
-  const warnings = [...selectionWarnings(report), ...reportWarnings(scores)];
+  const { json, warnings } = evaluationReportJson(report, options.names);
   for (const warning of warnings) options.warn(warning);
-  const text = options.json ? toJson(reportJson(scores, ctx, warnings)) : reportText(scores, ctx);
+  const text = options.json ? toJson(json) : reportText(scores, ctx);
   for (const line of text.split('\n')) await options.out.writeLine(line);
+}
+
+/** What `npc eval --json` prints for a test split, and the warnings it prints on stderr first. */
+export function evaluationReportJson(
+  report: EvaluationReport,
+  names?: ReadonlyMap<Label, string>,
+): { json: Record<string, unknown>; warnings: string[] } {
+  const { scores, ...rest } = report;
+  const warnings = [...selectionWarnings(report), ...reportWarnings(scores)];
+  return { json: reportJson(scores, { ...rest, names }, warnings), warnings };
 }
 
 /** The few-shot summary: mean ± sample sd over the trials, for every k (warnings first, and in the JSON). */
@@ -295,53 +305,18 @@ function fmtCount(n: number): string {
  */
 export async function printCrossValidation(cv: CrossValidationResult, options: PrintOptions): Promise<void> {
   const { report } = cv;
-  const stats =
-    cv.folds.length > 1
-      ? report.scores.result.ks.map((kr, i) => ({
-          k: kr.effectiveK,
-          strict: Object.fromEntries(
-            kr.rules.map((r, j) => [r.rule, meanStd(cv.folds.map((f) => f.scores.result.ks[i].rules[j].accuracy))]),
-          ),
-          lenient: meanStd(cv.folds.map((f) => f.scores.result.ks[i].lenient.accuracy)),
-          macro_f1: meanStd(cv.folds.map((f) => f.scores.result.ks[i].headline.macroF1)),
-        }))
-      : [];
+  const stats = foldStats(cv);
   const folds = cv.mode.kind === 'loo' ? [] : cv.folds;
-  const head = (f: { scores: Scores }) => {
-    const kr = f.scores.result.ks[0];
-    return { strict: kr.rules.find((r) => r.rule === report.tie)!.accuracy, lenient: kr.lenient.accuracy, macro_f1: kr.headline.macroF1 };
-  };
+  const head = (f: { scores: Scores }) => foldHeadline(f, report.tie);
   const show = labelFormatter(
     cv.classes.map((c) => c.label),
     options.names,
   );
   const cvWarnings = crossValidationWarnings(cv);
   if (options.json) {
-    const { scores, ...rest } = report;
-    const ctx: ReportContext = { ...rest, names: options.names };
-    const warnings = [...cvWarnings, ...reportWarnings(scores)];
+    const { json, warnings } = crossValidationReportJson(cv, options.names);
     for (const warning of warnings) options.warn(warning);
-    await options.out.writeLine(
-      toJson({
-        mode: cv.mode.kind,
-        ...(cv.mode.kind === 'folds' ? { folds_k: cv.mode.k } : cv.mode.kind === 'holdout' ? { fraction: cv.mode.fraction } : {}),
-        evaluated: cv.evaluated,
-        rows: cv.rows,
-        duplicates: cv.duplicates,
-        folds: folds.map((f) => ({
-          fold: f.fold,
-          train: f.trainRows,
-          test: f.testRows,
-          duplicates: f.duplicates,
-          ...head(f),
-          absent_from_training: f.absentFromTraining,
-          absent_from_test: f.absentFromTest,
-        })),
-        mean_sd: stats,
-        warnings,
-        pooled: reportJson(scores, ctx, warnings),
-      }),
-    );
+    await options.out.writeLine(toJson(json));
     return;
   }
   const lines: string[] = [`${cv.evaluated} of ${report.trainSource}: ${counted(cv.rows, 'row')}`];
@@ -389,6 +364,56 @@ export async function printCrossValidation(cv: CrossValidationResult, options: P
   for (const warning of cvWarnings) options.warn(warning);
   for (const line of lines) await options.out.writeLine(line);
   await printReport(report, options);
+}
+
+/** What `npc eval --data … --json` prints for a cross-validation, and the warnings it prints on stderr first. */
+export function crossValidationReportJson(
+  cv: CrossValidationResult,
+  names?: ReadonlyMap<Label, string>,
+): { json: Record<string, unknown>; warnings: string[] } {
+  const { report } = cv;
+  const { scores, ...rest } = report;
+  const warnings = [...crossValidationWarnings(cv), ...reportWarnings(scores)];
+  const folds = cv.mode.kind === 'loo' ? [] : cv.folds;
+  const json = {
+    mode: cv.mode.kind,
+    ...(cv.mode.kind === 'folds' ? { folds_k: cv.mode.k } : cv.mode.kind === 'holdout' ? { fraction: cv.mode.fraction } : {}),
+    evaluated: cv.evaluated,
+    rows: cv.rows,
+    duplicates: cv.duplicates,
+    folds: folds.map((f) => ({
+      fold: f.fold,
+      train: f.trainRows,
+      test: f.testRows,
+      duplicates: f.duplicates,
+      ...foldHeadline(f, report.tie),
+      absent_from_training: f.absentFromTraining,
+      absent_from_test: f.absentFromTest,
+    })),
+    mean_sd: foldStats(cv),
+    warnings,
+    pooled: reportJson(scores, { ...rest, names }, warnings),
+  };
+  return { json, warnings };
+}
+
+/** A fold's headline figures: strict at the first k with the run's tie rule, lenient, macro-F1. */
+function foldHeadline(f: { scores: Scores }, tie: string): { strict: number; lenient: number; macro_f1: number } {
+  const kr = f.scores.result.ks[0];
+  return { strict: kr.rules.find((r) => r.rule === tie)!.accuracy, lenient: kr.lenient.accuracy, macro_f1: kr.headline.macroF1 };
+}
+
+/** Mean ± sample sd over the folds of every figure (none for a single fold). */
+function foldStats(cv: CrossValidationResult) {
+  const { report } = cv;
+  return cv.folds.length > 1
+    ? report.scores.result.ks.map((kr, i) => ({
+        k: kr.effectiveK,
+        strict: Object.fromEntries(kr.rules.map((r, j) => [r.rule, meanStd(cv.folds.map((f) => f.scores.result.ks[i].rules[j].accuracy))])),
+        lenient: meanStd(cv.folds.map((f) => f.scores.result.ks[i].lenient.accuracy)),
+        macro_f1: meanStd(cv.folds.map((f) => f.scores.result.ks[i].headline.macroF1)),
+      }))
+    : [];
 }
 
 /**

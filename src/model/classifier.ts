@@ -63,7 +63,20 @@ export interface KNeighborsResult {
   distances: number[][];
 }
 
+/**
+ * Gives a classifier an index already fitted (an artifact's rows and C(y)): how the library's `load`
+ * (src/app/model-library.ts) makes a classifier without compressing every row again. Not part of the
+ * library's interface.
+ */
+export let adoptIndex: (classifier: GzipKnnClassifier, index: TrainingIndex) => void;
+
 export class GzipKnnClassifier {
+  static {
+    adoptIndex = (classifier, index) => {
+      classifier.#index = index;
+    };
+  }
+
   readonly #k: number;
   readonly #tie: TieRule;
   readonly #seed: number;
@@ -120,6 +133,16 @@ export class GzipKnnClassifier {
   /** The random tie rule's seed (fixed at construction; read-only). */
   get seed(): number {
     return this.#seed;
+  }
+
+  /** The nearest distance above which `predict` abstains, or undefined: never (fixed at construction; read-only). */
+  get abstainAbove(): number | undefined {
+    return this.#abstainAbove;
+  }
+
+  /** The vote share below which `predict` abstains, or undefined: never (fixed at construction; read-only). */
+  get minConfidence(): number | undefined {
+    return this.#minConfidence;
   }
 
   /** The source of C(s) (fixed at construction; read-only). */

@@ -300,8 +300,8 @@ function runOptions(options: EvalCommandOptions, outputs: OutputFiles, stop: Sto
   };
 }
 
-/** Folds must be 2 or more and at most the largest class; a holdout must leave rows on both sides. */
-function checkMode(mode: CrossValidationMode, labels: readonly Label[]): void {
+/** Folds must be 2 or more and at most the largest class; a holdout must leave rows on both sides (eval --data, model build). */
+export function checkMode(mode: CrossValidationMode, labels: readonly Label[]): void {
   if (mode.kind === 'folds') {
     const counts = new Map<string, number>();
     const key = (l: Label): string => (typeof l === 'string' ? JSON.stringify(l) : String(l));
