@@ -84,11 +84,14 @@ export async function registerModel(
 
 /**
  * The card's strict accuracy at its default k and tie rule, from its evaluation report (the `ks` entry of
- * that k, or the headline when it is that k); null when the card has no evaluation of that k.
+ * that k, or the headline when it is that k); null when the card has no evaluation of that k. A
+ * cross-validation report (`--folds`, `--holdout`) holds the pooled held-out rows' report in `pooled`.
  */
 export function cardStrictAccuracy(card: ModelCard): number | null {
-  const report = card.evaluation?.report;
-  if (!report) return null;
+  const evaluated = card.evaluation?.report;
+  if (!evaluated) return null;
+  const pooled = evaluated.pooled;
+  const report = pooled !== null && typeof pooled === 'object' ? (pooled as Record<string, unknown>) : evaluated;
   const { k, tie } = card.defaults;
   const ks = report.ks;
   if (Array.isArray(ks)) {

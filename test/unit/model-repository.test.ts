@@ -148,4 +148,20 @@ describe("list's strict accuracy", () => {
       [1, 0.7, 2, 'decrement'],
     ]);
   });
+
+  it("of a cross-validated card is the pooled held-out rows' accuracy (the report's `pooled`)", async () => {
+    const card = await writeTestModel(join(dir, 'cross-validated.npcm'), ROWS, {
+      name: 'cross-validated',
+      defaults: { k: 2, tie: 'nearest' },
+      evaluation: {
+        method: '--data rows --folds 4 -k 2 --tie nearest --seed 0',
+        report: {
+          mode: 'folds',
+          folds: [{ fold: 0, strict: 0.9 }],
+          pooled: { k: 2, tie: 'nearest', strict: 0.4, ks: [{ k: 2, strict: { nearest: { accuracy: 0.4 } } }] },
+        },
+      },
+    });
+    expect(cardStrictAccuracy(card)).toBe(0.4);
+  });
 });
