@@ -4,14 +4,14 @@
  * layer's classifier (src/model/classifier.ts) reads and writes no files; this subclass, exported by the
  * library entry (src/index.ts) under the same name, adds the two.
  */
-import { readFileSync } from 'node:fs';
 import { engineIdentity } from '../compress/index.js';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelCard } from '../model/card.js';
 import { renderModelCard } from '../model/card-markdown.js';
-import { adoptIndex, GzipKnnClassifier as Classifier } from '../model/classifier.js';
+import { GzipKnnClassifier as Classifier } from '../model/classifier.js';
 import { labelToJson } from '../model/labels.js';
 import { createSearcher } from '../parallel/searcher.js';
 import { loadModel } from './model.js';
+import { npcVersion } from './version.js';
 import { arraysOf, DEFAULT_REFERENCE_ROWS, indexSummary, indexTexts, referenceSearch, sampleRows, writeModel } from './model-build.js';
 
 /** What `save` takes for the card; everything else in it is computed. */
@@ -41,7 +41,7 @@ export class GzipKnnClassifier extends Classifier {
       ...(d.abstain_above === null ? {} : { abstainAbove: d.abstain_above }),
       ...(d.min_confidence === null ? {} : { minConfidence: d.min_confidence }),
     });
-    adoptIndex(clf, model.index);
+    clf.useIndex(model.index);
     return clf;
   }
 
@@ -74,7 +74,7 @@ export class GzipKnnClassifier extends Classifier {
       name: card.name ?? (path.split(/[\\/]/).pop() ?? path).replace(/\.npcm$/, ''),
       description: card.description ?? '',
       created: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-      npc_version: packageVersion(),
+      npc_version: npcVersion(),
       compressor: index.compressor.name,
       engine: engineIdentity(),
       defaults: {
@@ -109,9 +109,4 @@ export class GzipKnnClassifier extends Classifier {
     };
     return writeModel(path, { card: full, cardMarkdown: renderModelCard(full), arrays: arraysOf(index) });
   }
-}
-
-/** npc's version, from its package.json. */
-function packageVersion(): string {
-  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }

@@ -5,7 +5,7 @@
  */
 import { CommanderError } from 'commander';
 import { DataError, InputError, UsageError, WorkerError } from '../errors.js';
-import { npcVersion } from './version.js';
+import { npcVersion } from '../app/version.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;

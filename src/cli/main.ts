@@ -38,7 +38,7 @@ import { shardFlag } from './shards.js';
 import { addModelRepositoryCommands } from './commands/model-repository.js';
 import { exitOnSignal } from './signals.js';
 import { LineWriter } from './line-writer.js';
-import { npcVersion } from './version.js';
+import { npcVersion } from '../app/version.js';
 import type { WorkerFactory } from '../app/training.js';
 
 /** What the embedding program may put in place of npc's defaults (never read from the environment). */

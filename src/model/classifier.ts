@@ -63,20 +63,7 @@ export interface KNeighborsResult {
   distances: number[][];
 }
 
-/**
- * Gives a classifier an index already fitted (an artifact's rows and C(y)): how the library's `load`
- * (src/app/model-library.ts) makes a classifier without compressing every row again. Not part of the
- * library's interface.
- */
-export let adoptIndex: (classifier: GzipKnnClassifier, index: TrainingIndex) => void;
-
 export class GzipKnnClassifier {
-  static {
-    adoptIndex = (classifier, index) => {
-      classifier.#index = index;
-    };
-  }
-
   readonly #k: number;
   readonly #tie: TieRule;
   readonly #seed: number;
@@ -84,6 +71,14 @@ export class GzipKnnClassifier {
   readonly #minConfidence: number | undefined;
   readonly #compressor: Compressor;
   #index: TrainingIndex | undefined;
+
+  /**
+   * Uses an index already fitted (an artifact's rows and their C(y)) as the training set, for a subclass
+   * that reads one (the library's `load`, src/app/model-library.ts) without compressing every row again.
+   */
+  protected useIndex(index: TrainingIndex): void {
+    this.#index = index;
+  }
 
   /**
    * @param options `k` (default 2) and `compressor` (default: the exact engine). Unknown keys are a

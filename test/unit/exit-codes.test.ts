@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError, UsageError, WorkerError } from '../../src/errors.js';
 import { Interrupted, reportFor } from '../../src/cli/exit-codes.js';
-import { npcVersion } from '../../src/cli/version.js';
+import { npcVersion } from '../../src/app/version.js';
 
 describe('reportFor', () => {
   it('maps each error type to its exit code and one line', () => {

@@ -29,7 +29,7 @@ import { evalHtml } from '../html.js';
 import { partialReportText, printCrossValidation, printFewShot, printReport } from '../report.js';
 import { resolveShard, type ShardFlag } from '../shards.js';
 import { StopOnSignal } from '../signals.js';
-import { npcVersion } from '../version.js';
+import { npcVersion } from '../../app/version.js';
 
 export interface EvalCommandOptions extends DataFileOptions {
   k: number[];
