@@ -15,6 +15,8 @@ import { fileIdentity, sameIdentity } from '../io/output-sink.js';
 import { describeWriteError } from '../io/atomic-file.js';
 import type { LabeledRecord } from '../io/records.js';
 import {
+  type CardDefaults,
+  type CardTraining,
   type CardEvaluation,
   type CardReadOptions,
   type CardReference,
@@ -135,30 +137,15 @@ export async function buildModel(options: BuildModelOptions): Promise<BuiltModel
     } else {
       const rows = sampleRows(records.length, options.referenceRows ?? DEFAULT_REFERENCE_ROWS, options.seed);
       const found = await referenceSearch(searcher, records, rows, options, (done) => options.onProgress?.('reference', done, rows.length));
-      reference =
-        found.rows === 0
-          ? null
-          : {
-              source: 'training-sample',
-              rows: found.rows,
-              seed: options.seed,
-              distances: found.distances,
-              labels: labelCounts(index, found.labelIds),
-            };
+      reference = sampleReference(index, found, options.seed);
     }
   } finally {
     await searcher.close();
   }
-  const index = searcher.index;
-  const card: ModelCard = {
-    format: MODEL_FORMAT,
-    format_version: MODEL_FORMAT_VERSION,
+  const card = composeCard(searcher.index, {
     name: options.name,
     description: options.description,
-    created: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-    npc_version: options.npcVersion,
-    compressor: index.compressor.name,
-    engine: engineIdentity(),
+    npcVersion: options.npcVersion,
     defaults: {
       k: options.k,
       tie: options.tie,
@@ -166,21 +153,65 @@ export async function buildModel(options: BuildModelOptions): Promise<BuiltModel
       abstain_above: options.abstainAbove ?? null,
       min_confidence: options.minConfidence ?? null,
     },
-    labels: cardLabels(index, names),
-    training: {
-      file: fromStdin ? '<stdin>' : basename(options.train.path),
-      bytes,
-      sha256,
-      rows: records.length,
-      read: options.read,
-      duplicate_texts: duplicateTexts(records.map((r) => r.text)),
-      text_bytes: textBytes(records.map((r) => r.text)),
-    },
+    names,
+    training: { file: fromStdin ? '<stdin>' : basename(options.train.path), bytes, sha256, read: options.read },
+    texts: records.map((r) => r.text),
     evaluation,
     reference,
-    build: { seconds: Number(process.hrtime.bigint() - started) / 1e9, artifact_bytes: 0 },
+    started,
+  });
+  return { card, cardMarkdown: renderModelCard(card), arrays: arraysOf(searcher.index) };
+}
+
+/** What a card says beyond what composeCard computes from the index and the texts. */
+export interface CardParts {
+  name: string;
+  description: string;
+  npcVersion: string;
+  defaults: CardDefaults;
+  names?: ReadonlyMap<Label, string>;
+  training: Pick<CardTraining, 'file' | 'bytes' | 'sha256' | 'read'>;
+  /** The training texts, for the duplicate count and the length percentiles. */
+  texts: readonly string[];
+  evaluation: CardEvaluation | null;
+  reference: CardReference | null;
+  /** process.hrtime.bigint() when the build started. */
+  started: bigint;
+}
+
+/** The card of a fitted index (`npc model build` and the library's `save`); artifact_bytes is set when written. */
+export function composeCard(index: TrainingIndex, parts: CardParts): ModelCard {
+  return {
+    format: MODEL_FORMAT,
+    format_version: MODEL_FORMAT_VERSION,
+    name: parts.name,
+    description: parts.description,
+    created: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    npc_version: parts.npcVersion,
+    compressor: index.compressor.name,
+    engine: engineIdentity(),
+    defaults: parts.defaults,
+    labels: cardLabels(index, parts.names),
+    training: {
+      ...parts.training,
+      rows: index.size,
+      duplicate_texts: duplicateTexts(parts.texts),
+      text_bytes: textBytes(parts.texts),
+    },
+    evaluation: parts.evaluation,
+    reference: parts.reference,
+    build: { seconds: Number(process.hrtime.bigint() - parts.started) / 1e9, artifact_bytes: 0 },
   };
-  return { card, cardMarkdown: renderModelCard(card), arrays: arraysOf(index) };
+}
+
+/** The reference distributions of a sample of training rows searched by referenceSearch; null when none was searched. */
+export function sampleReference(
+  index: TrainingIndex,
+  found: { rows: number; distances: number[]; labelIds: readonly number[] },
+  seed: number,
+): CardReference | null {
+  if (found.rows === 0) return null;
+  return { source: 'training-sample', rows: found.rows, seed, distances: found.distances, labels: labelCounts(index, found.labelIds) };
 }
 
 /** Writes the artifact atomically (io/model-file.ts sets the card's artifact size); returns its size and sha256. */

@@ -4,15 +4,21 @@
  * layer's classifier (src/model/classifier.ts) reads and writes no files; this subclass, exported by the
  * library entry (src/index.ts) under the same name, adds the two.
  */
-import { engineIdentity } from '../compress/index.js';
-import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelCard } from '../model/card.js';
 import { renderModelCard } from '../model/card-markdown.js';
 import { GzipKnnClassifier as Classifier } from '../model/classifier.js';
-import { labelToJson } from '../model/labels.js';
 import { createSearcher } from '../parallel/searcher.js';
 import { loadModel } from './model.js';
 import { npcVersion } from './version.js';
-import { arraysOf, DEFAULT_REFERENCE_ROWS, indexSummary, indexTexts, referenceSearch, sampleRows, writeModel } from './model-build.js';
+import {
+  arraysOf,
+  composeCard,
+  DEFAULT_REFERENCE_ROWS,
+  indexTexts,
+  referenceSearch,
+  sampleReference,
+  sampleRows,
+  writeModel,
+} from './model-build.js';
 
 /** What `save` takes for the card; everything else in it is computed. */
 export interface SaveCardOptions {
@@ -60,23 +66,19 @@ export class GzipKnnClassifier extends Classifier {
       throw new RangeError(
         `k is ${this.k}, more than the ${index.size} training ${index.size === 1 ? 'row' : 'rows'}: a model's k can be at most its rows`,
       );
-    const summary = indexSummary(index);
-    const texts = indexTexts(index).map((text) => ({ text }));
+    const texts = indexTexts(index);
     const searcher = await createSearcher(index, 1);
     const rows = sampleRows(index.size, card.referenceRows ?? DEFAULT_REFERENCE_ROWS, this.seed);
-    const found = await referenceSearch(searcher, texts, rows, { k: this.k, tie: this.tie, seed: this.seed });
-    await searcher.close();
-    const counts = new Array<number>(index.encoder.classes.length).fill(0);
-    for (const id of found.labelIds) counts[id]++;
-    const full: ModelCard = {
-      format: MODEL_FORMAT,
-      format_version: MODEL_FORMAT_VERSION,
+    const found = await referenceSearch(
+      searcher,
+      texts.map((text) => ({ text })),
+      rows,
+      { k: this.k, tie: this.tie, seed: this.seed },
+    ).finally(() => searcher.close());
+    const full = composeCard(index, {
       name: card.name ?? (path.split(/[\\/]/).pop() ?? path).replace(/\.npcm$/, ''),
       description: card.description ?? '',
-      created: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-      npc_version: npcVersion(),
-      compressor: index.compressor.name,
-      engine: engineIdentity(),
+      npcVersion: npcVersion(),
       defaults: {
         k: this.k,
         tie: this.tie,
@@ -84,29 +86,17 @@ export class GzipKnnClassifier extends Classifier {
         abstain_above: this.abstainAbove ?? null,
         min_confidence: this.minConfidence ?? null,
       },
-      labels: summary.labels,
       training: {
         file: '<library>',
         bytes: null,
         sha256: null,
-        rows: summary.rows,
         read: { format: null, text_field: 'text', label_field: 'label', columns: null, strip: false },
-        duplicate_texts: summary.duplicate_texts,
-        text_bytes: summary.text_bytes,
       },
+      texts,
       evaluation: null,
-      reference:
-        found.rows === 0
-          ? null
-          : {
-              source: 'training-sample',
-              rows: found.rows,
-              seed: this.seed,
-              distances: found.distances,
-              labels: index.encoder.classes.map((label, id) => ({ label: labelToJson(label), count: counts[id] })),
-            },
-      build: { seconds: Number(process.hrtime.bigint() - started) / 1e9, artifact_bytes: 0 },
-    };
+      reference: sampleReference(index, found, this.seed),
+      started,
+    });
     return writeModel(path, { card: full, cardMarkdown: renderModelCard(full), arrays: arraysOf(index) });
   }
 }

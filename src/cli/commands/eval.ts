@@ -2,7 +2,14 @@
  * `npc eval`: maps the flags to app/evaluate.ts (or app/few-shot.ts with --shots) and prints the report.
  * Outputs are opened first (app/output-files.ts), so an unwritable path fails before minutes of work.
  */
-import { evaluate, type EvalData, type EvaluationRunOptions, loadEvalData, matchTestLabels } from '../../app/evaluate.js';
+import {
+  evaluate,
+  type EvalData,
+  type EvaluationReport,
+  type EvaluationRunOptions,
+  loadEvalData,
+  matchTestLabels,
+} from '../../app/evaluate.js';
 import { type LoadedModel, modelRecords } from '../../app/model.js';
 import {
   checkModelKs,
@@ -21,7 +28,7 @@ import { counted, UsageError } from '../../errors.js';
 import type { Label } from '../../model/labels.js';
 import type { TieRule } from '../../model/tie-rules.js';
 import { openOutputFiles, type OutputFiles } from '../../app/output-files.js';
-import type { FileIdentity, StdoutTarget } from '../../io/output-sink.js';
+import type { FileIdentity, OutputSink, StdoutTarget } from '../../io/output-sink.js';
 import { type DataFileOptions, dataSpecs } from '../../app/data-layout.js';
 import { checkLabelNames } from '../options.js';
 import { type LineWriter, ProgressLine, reportWriter, sayWaiting } from '../line-writer.js';
@@ -135,16 +142,7 @@ export async function evalCommand(options: EvalCommandOptions, io: EvalIo): Prom
         ...runOptions(options, outputs, stop, io),
         onProgress: (done, total, pairsPerRow) => progress.update(done, total, pairsPerRow),
       }).finally(() => progress.clear());
-      if (interrupted) {
-        const { done, total = done } = report.timing!;
-        process.stderr.write(partialReportText(report, { done, total, verb: 'evaluated' }, stop.signal!, names));
-        stop.check();
-      }
-      await printReport(report, { json: options.json, names, out: reportOut, warn: io.warn });
-      if (outputs.html) {
-        await outputs.html.write(evalHtml(report, names));
-        await outputs.html.commit();
-      }
+      await finishReport(report, interrupted, { json: options.json, names, reportOut, html: outputs.html, stop, warn: io.warn });
     } catch (err) {
       await outputs.predictions?.abort();
       await outputs.neighbors?.abort();
@@ -153,6 +151,34 @@ export async function evalCommand(options: EvalCommandOptions, io: EvalIo): Prom
     }
   } finally {
     stop.dispose();
+  }
+}
+
+/**
+ * The end of a train/test evaluation: an interrupted run's partial report on stderr (and the exit status
+ * of its signal), else the report and the HTML page.
+ */
+async function finishReport(
+  report: EvaluationReport,
+  interrupted: boolean,
+  to: {
+    json: boolean;
+    names: ReadonlyMap<Label, string> | undefined;
+    reportOut: LineWriter;
+    html: OutputSink | undefined;
+    stop: StopOnSignal;
+    warn: (message: string) => void;
+  },
+): Promise<void> {
+  if (interrupted) {
+    const { done, total = done } = report.timing!;
+    process.stderr.write(partialReportText(report, { done, total, verb: 'evaluated' }, to.stop.signal!, to.names));
+    to.stop.check();
+  }
+  await printReport(report, { json: to.json, names: to.names, out: to.reportOut, warn: to.warn });
+  if (to.html) {
+    await to.html.write(evalHtml(report, to.names));
+    await to.html.commit();
   }
 }
 
@@ -221,16 +247,7 @@ async function evalModel(model: LoadedModel, options: EvalCommandOptions, io: Ev
         sha256: model.sha256,
         settings: settingsJson(settings),
       };
-      if (interrupted) {
-        const { done, total = done } = report.timing!;
-        process.stderr.write(partialReportText(report, { done, total, verb: 'evaluated' }, stop.signal!, names));
-        stop.check();
-      }
-      await printReport(report, { json: options.json, names, out: reportOut, warn: io.warn });
-      if (outputs.html) {
-        await outputs.html.write(evalHtml(report, names));
-        await outputs.html.commit();
-      }
+      await finishReport(report, interrupted, { json: options.json, names, reportOut, html: outputs.html, stop, warn: io.warn });
     } catch (err) {
       await outputs.predictions?.abort();
       await outputs.html?.abort();
