@@ -1,0 +1,36 @@
+/**
+ * What the server tells its observer (the Prometheus metrics, src/app/serve/metrics.ts): the server
+ * calls these as things happen and never reads anything back but the exposition text, so the request
+ * path does not depend on how the figures are kept.
+ */
+
+/** The model a server answers with, as the observer labels its figures. */
+export interface ServedModelInfo {
+  name: string;
+  /** The repository version when the model came from a `models:/` URI, else null. */
+  version: number | null;
+  /** The sha256 of the artifact's bytes. */
+  sha256: string;
+  /** The card's reference distributions (null when it has none): what the rolling drift check compares against. */
+  reference: { distances: readonly number[]; labels: readonly { label: string; count: number }[] } | null;
+}
+
+export interface ServeObserver {
+  /** A model became the one answering (at start, and on every switch). */
+  modelServed(model: ServedModelInfo): void;
+  /** A request was accepted (in flight from now on). */
+  requestStarted(route: string): void;
+  /** A request was answered: its route (the route's URL pattern, e.g. `/v1/classify`), status and duration. */
+  requestDone(route: string, status: number, seconds: number): void;
+  /** The number of texts waiting for a search worker changed. */
+  queueDepth(texts: number): void;
+  /**
+   * One text was classified: the predicted label as its JSON text (`2`, `"sports"`), or null when npc
+   * abstained; its nearest distance; whether it abstained. Empty texts are not classified and not told.
+   */
+  prediction(label: string | null, distance: number, abstained: boolean): void;
+  /** A search worker died and was replaced. */
+  workerRestarted(): void;
+  /** The Prometheus text exposition of everything observed, and its content type. */
+  exposition(): Promise<{ contentType: string; text: string }>;
+}
