@@ -8,39 +8,19 @@
  *   (`.register-<host>-<pid>-<random>`) to its number; an existing number is never replaced;
  * - the log is rewritten whole through a temporary file and a rename, so readers see the old log or the
  *   new one, never a part;
- * - changes are made under a per-name lock: `REPO/<name>/.lock`, created by link(2) of a complete
- *   temporary file (atomic and exclusive on NFS too) holding the owner's pid, host, time and a token.
- *   A lock whose owner is a dead process on this host is broken at once; any other lock older than
- *   LOCK_STALE_MS (by its time) is broken as left by a killed process (the lock is held for
- *   milliseconds: the artifact is copied and checked before it is taken).
+ * - changes are made under a per-name lock, `REPO/<name>/.lock` (file-lock.ts), held for milliseconds:
+ *   the artifact is copied and checked before it is taken.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  copyFileSync,
-  existsSync,
-  fsyncSync,
-  linkSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { InputError, UsageError } from '../errors.js';
 import { describeWriteError } from './atomic-file.js';
 import { makeDirectories } from './directories.js';
 import { sha256OfFile } from './file-hash.js';
-
-/** A lock older than this (by the time its owner wrote in it) is taken as left by a killed process. */
-export const LOCK_STALE_MS = 30_000;
-/** How long a change waits for the lock before giving up. */
-export const LOCK_WAIT_MS = 120_000;
+import { acquireLock, isRunning, releaseLock } from './file-lock.js';
+import { syncDirectory, syncFile, writeDurably } from './durable-file.js';
 
 export const MODEL_FILE = 'model.npcm';
 export const VERSION_META_FILE = 'version.json';
@@ -412,150 +392,6 @@ export function replayAliases(history: readonly HistoryEntry[]): Map<string, Ali
 
 function aliasList(aliases: Map<string, AliasState>): string {
   return aliases.size ? ` (aliases: ${[...aliases.keys()].sort().join(', ')})` : ' (it has no aliases)';
-}
-
-interface LockOwner {
-  pid: number;
-  host: string;
-  time: string;
-  token: string;
-}
-
-function acquireLock(lock: string): string {
-  const token = randomBytes(8).toString('hex');
-  const owner: LockOwner = { pid: process.pid, host: hostname(), time: new Date().toISOString(), token };
-  const temp = `${lock}.${hostname()}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  try {
-    writeDurably(temp, JSON.stringify(owner) + '\n');
-  } catch (err) {
-    rmSync(temp, { force: true });
-    throw describeWriteError(lock, err);
-  }
-  const started = Date.now();
-  try {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        linkSync(temp, lock);
-        return token;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw describeWriteError(lock, err);
-      }
-      const held = readLock(lock);
-      if (held === undefined) continue; // released meanwhile
-      if (isStale(held)) {
-        breakLock(lock, held);
-        continue;
-      }
-      if (Date.now() - started > LOCK_WAIT_MS)
-        throw new InputError(
-          `the repository is locked by pid ${held.owner?.pid ?? '?'} on ${held.owner?.host ?? '?'} since ${held.owner?.time ?? '?'}; gave up after ${LOCK_WAIT_MS / 1000} s`,
-          lock,
-        );
-      sleepSync(10 + Math.min(attempt, 20) * 5 * Math.random());
-    }
-  } finally {
-    rmSync(temp, { force: true });
-  }
-}
-
-function readLock(lock: string): { owner?: LockOwner; mtimeMs: number; text: string } | undefined {
-  try {
-    const mtimeMs = statSync(lock).mtimeMs;
-    const text = readFileSync(lock, 'utf8');
-    let owner: LockOwner | undefined;
-    try {
-      owner = JSON.parse(text) as LockOwner;
-    } catch {
-      owner = undefined;
-    }
-    return { owner, mtimeMs, text };
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw readError(lock, err);
-  }
-}
-
-function isStale(held: { owner?: LockOwner; mtimeMs: number }): boolean {
-  const { owner } = held;
-  if (owner && owner.host === hostname() && Number.isSafeInteger(owner.pid) && !isRunning(owner.pid)) return true;
-  const since = owner ? Date.parse(owner.time) : NaN;
-  return Date.now() - (Number.isNaN(since) ? held.mtimeMs : since) > LOCK_STALE_MS;
-}
-
-/** Removes a stale lock, unless another process replaced it meanwhile (then it is put back). */
-function breakLock(lock: string, held: { text: string }): void {
-  const aside = `${lock}.broken.${hostname()}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  try {
-    renameSync(lock, aside);
-  } catch {
-    return; // someone else broke or released it
-  }
-  let text = '';
-  try {
-    text = readFileSync(aside, 'utf8');
-  } catch {
-    // gone: nothing to put back
-  }
-  if (text !== held.text) {
-    try {
-      linkSync(aside, lock); // a fresh lock, not the stale one: give it back
-    } catch {
-      // its owner's version rename still never replaces a version (see register)
-    }
-  }
-  rmSync(aside, { force: true });
-}
-
-function releaseLock(lock: string, token: string): void {
-  const held = readLock(lock);
-  if (held?.owner?.token === token) rmSync(lock, { force: true });
-}
-
-function writeDurably(path: string, text: string): void {
-  const fd = openSync(path, 'wx', 0o666);
-  try {
-    writeFileSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function syncFile(path: string): void {
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Makes a rename in `dir` durable; some file systems cannot fsync a directory, and the rename has happened anyway. */
-function syncDirectory(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // not supported here
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
-function sleepSync(ms: number): void {
-  Atomics.wait(sleeper, 0, 0, ms);
 }
 
 function readError(path: string, err: unknown): InputError {

@@ -1,5 +1,5 @@
 /**
- * What the server tells its observer (the Prometheus metrics, src/app/serve/metrics.ts): the server
+ * What the server tells its observer (the Prometheus metrics, serve/metrics.ts): the server
  * calls these as things happen and never reads anything back but the exposition text, so the request
  * path does not depend on how the figures are kept.
  */
