@@ -123,6 +123,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
     } catch {
       // already gone
     }
+    rmSync(dir, { recursive: true, force: true });
   };
   process.once('exit', killOnExit);
 
