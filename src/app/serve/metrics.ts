@@ -160,7 +160,8 @@ export class ServeMetrics implements ServeObserver {
     }
   }
 
-  requestStarted(): void {
+  /** In flight counts all routes together (a request's route is labelled when it is answered). */
+  requestStarted(_route: string): void {
     this.inFlight.inc();
   }
 
