@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { cardReferenceSet, compareSets, type DriftSet } from '../../src/app/drift.js';
-import { RollingDrift, rollingDriftOptionsProblem } from '../../src/app/serve/rolling-drift.js';
+import { driftReference, type DriftReference, RollingDrift, rollingDriftOptionsProblem } from '../../src/app/serve/rolling-drift.js';
 import type { CardReference } from '../../src/model/card.js';
 import { mulberry32 } from '../../src/model/random.js';
 
@@ -27,25 +27,19 @@ function rows(seed: number, count: number, shift: number, weights: number[], lab
   });
 }
 
-/** A card's reference (labels as JSON values) and what the observer is given for it (labels as JSON text). */
-function reference(
-  seed: number,
-  count: number,
-): { card: CardReference; served: { distances: number[]; labels: { label: string; count: number }[] } } {
+/** A card's reference (labels as JSON values, as a card holds them) and what the server passes the observer for it (driftReference). */
+function reference(seed: number, count: number): { card: CardReference; served: DriftReference } {
   const sample = rows(seed, count, 0, [3, 2, 1], ['1', '2', '"three"']);
   const counts = new Map<string, number>();
   for (const r of sample) counts.set(r.label!, (counts.get(r.label!) ?? 0) + 1);
-  const distances = sample.map((r) => r.distance);
-  return {
-    card: {
-      source: 'training-sample',
-      rows: count,
-      seed,
-      distances,
-      labels: [...counts].map(([label, n]) => ({ label: JSON.parse(label) as string | number, count: n })),
-    },
-    served: { distances, labels: [...counts].map(([label, n]) => ({ label, count: n })) },
+  const card: CardReference = {
+    source: 'training-sample',
+    rows: count,
+    seed,
+    distances: sample.map((r) => r.distance),
+    labels: [...counts].map(([label, n]) => ({ label: JSON.parse(label) as string | number, count: n })),
   };
+  return { card, served: driftReference(card)! };
 }
 
 /** The current set `npc drift` would measure from these rows (none blank). */
@@ -130,6 +124,25 @@ describe('the rolling drift check', () => {
     expect(drift.result().alarm).toBe(true);
     drift.reset(reference(8, 100).served);
     expect(drift.result()).toMatchObject({ filled: 0, alarm: false, ks: null });
+  });
+
+  it('keys a card\'s reference labels by their JSON text, as npc drift does (1, "1" and a big integer stay apart)', () => {
+    const card: CardReference = {
+      source: 'held-out',
+      rows: 4,
+      seed: null,
+      distances: [0.5, 0.6, 0.7, 0.8],
+      labels: [
+        { label: 1, count: 1 },
+        { label: '1', count: 1 },
+        { label: 'sports', count: 1 },
+        { label: { bigint: '12345678901234567890' }, count: 1 },
+      ],
+    };
+    const served = driftReference(card)!;
+    expect(served.labels.map((l) => l.label)).toEqual([...cardReferenceSet(card, 'card').labels.keys()]);
+    expect(served.labels.map((l) => l.label)).toEqual(['1', '"1"', '"sports"', '12345678901234567890']);
+    expect(driftReference(null)).toBeNull();
   });
 
   it('defaults to a window of 1,000 and alpha 0.01 (each test at alpha / 3, as npc drift)', () => {

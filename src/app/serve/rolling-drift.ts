@@ -18,6 +18,9 @@
  * run when asked (at a scrape), once per change: a merge of two sorted arrays and a pass over the labels.
  */
 import { type KsResult, ks2Sorted, type LabelShiftResult, labelShift } from '../drift-stats.js';
+import { toJson } from '../../json-text.js';
+import type { CardReference } from '../../model/card.js';
+import { labelFromJson } from '../../model/labels.js';
 
 /** The options of the rolling drift check (`npc serve --drift-window N --alpha A`). */
 export interface RollingDriftOptions {
@@ -34,6 +37,18 @@ export const DEFAULT_DRIFT_ALPHA = 0.01;
 export interface DriftReference {
   distances: readonly number[];
   labels: readonly { label: string; count: number }[];
+}
+
+/**
+ * A card's reference as the drift check takes it: the labels keyed by their JSON text (`1`, `"sports"`),
+ * as the server tells each prediction's label, and as `npc drift` keys them (app/drift.ts cardReferenceSet).
+ */
+export function driftReference(reference: CardReference | null): DriftReference | null {
+  if (reference === null) return null;
+  return {
+    distances: reference.distances,
+    labels: reference.labels.map(({ label, count }) => ({ label: toJson(labelFromJson(label)), count })),
+  };
 }
 
 export interface RollingDriftResult {
