@@ -77,8 +77,14 @@ export function kolmogorovQ(lambda: number): number {
 
 /** Two-sample Kolmogorov–Smirnov statistic and asymptotic p-value (see the file comment). */
 export function ks2(reference: readonly number[], current: readonly number[]): KsResult {
-  const a = [...reference].sort((x, y) => x - y);
-  const b = [...current].sort((x, y) => x - y);
+  return ks2Sorted(
+    [...reference].sort((x, y) => x - y),
+    [...current].sort((x, y) => x - y),
+  );
+}
+
+/** ks2 on samples already sorted in ascending order (a rolling window keeps its sample sorted). */
+export function ks2Sorted(a: readonly number[], b: readonly number[]): KsResult {
   const n = a.length;
   const m = b.length;
   if (n === 0 || m === 0) return { d: 0, pValue: 1, n, m };
