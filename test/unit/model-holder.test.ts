@@ -335,4 +335,14 @@ describe('fixed references, restarts and closing', () => {
     expect(() => holder.acquire()).toThrow(/closed/);
     expect(await holder.check()).toBe('closed');
   });
+
+  it('close({ now: true }) ends every search thread at once, though a lease is still held', async () => {
+    const threads = new Threads();
+    const holder = await ModelHolder.open('models:/news/1', { repository: repo, jobs: 2, createWorker: threads.create });
+    const lease = holder.acquire();
+    await holder.close({ now: true });
+    expect(threads.started).toHaveLength(2);
+    expect(threads.started.every((w) => threads.exited.has(w))).toBe(true);
+    lease.release();
+  });
 });

@@ -195,7 +195,8 @@ export class ModelHolder {
 
   /**
    * Stops the poll timer and closes every version's searcher once its leases are released; with `now`,
-   * closes them at once (requests still holding a lease then fail). Resolves when every searcher is closed.
+   * closes them at once: a search still running on a closed pool never completes, so the caller answers
+   * the requests still holding a lease itself (the server's `--grace`). Resolves when every searcher is closed.
    */
   async close(options: { now?: boolean } = {}): Promise<void> {
     if (this.timer) clearInterval(this.timer);
