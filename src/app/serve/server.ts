@@ -113,7 +113,9 @@ export function buildServer(options: ServeOptions): NpcServer {
 
   const rowsScanned = new WeakMap<FastifyRequest, RequestWork>();
   fastify.addHook('onRequest', async (request) => {
-    observer?.requestStarted(routeOf(request));
+    const route = routeOf(request);
+    observer?.requestStarted(route);
+    request.log.debug({ method: request.method, route }, 'request received');
   });
   fastify.addHook('onResponse', async (request, reply) => {
     const route = routeOf(request);
@@ -257,7 +259,7 @@ export function buildServer(options: ServeOptions): NpcServer {
     } catch (err) {
       finish();
       body.resume();
-      throw ndjsonError(err);
+      throw ndjsonError(limited.failure ?? err);
     }
     async function* rest(): AsyncGenerator<string> {
       try {
@@ -268,7 +270,7 @@ export function buildServer(options: ServeOptions): NpcServer {
           try {
             next = await source.next();
           } catch (err) {
-            const answer = ndjsonError(err);
+            const answer = ndjsonError(limited.failure ?? err);
             yield JSON.stringify({ error: { code: answer.code, message: answer.message } }) + '\n';
             return;
           }
@@ -430,6 +432,8 @@ class LineTooLong extends Error {}
 
 /** Passes an NDJSON body through, failing at a line longer than `max` bytes (nothing holds it whole). */
 class LineLimit extends Transform {
+  /** Set when a line was too long (the reader reports it wrapped in its own error). */
+  failure: LineTooLong | undefined;
   private run = 0;
   private line = 1;
   constructor(private readonly max: number) {
@@ -441,7 +445,10 @@ class LineLimit extends Transform {
       const nl = chunk.indexOf(10, start);
       const end = nl < 0 ? chunk.length : nl;
       this.run += end - start;
-      if (this.run > this.max) return done(new LineTooLong(`line ${this.line}: longer than --max-body ${this.max} bytes`));
+      if (this.run > this.max) {
+        this.failure = new LineTooLong(`line ${this.line}: longer than --max-body ${this.max} bytes`);
+        return done(this.failure);
+      }
       if (nl < 0) break;
       this.run = 0;
       this.line++;
