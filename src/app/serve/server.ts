@@ -117,7 +117,12 @@ export function buildServer(options: ServeOptions): NpcServer {
     observer?.requestStarted(route);
     request.log.debug({ method: request.method, route }, 'request received');
   });
+  // While draining, a connection is closed once its answer is sent (keep-alive would hold close() up).
+  fastify.addHook('onSend', async (_request, reply) => {
+    if (stopping) void reply.header('connection', 'close');
+  });
   fastify.addHook('onResponse', async (request, reply) => {
+    if (stopping) fastify.server.closeIdleConnections();
     const route = routeOf(request);
     const seconds = reply.elapsedTime / 1000;
     observer?.requestDone(route, reply.statusCode, seconds);
