@@ -4,6 +4,7 @@
  * the server keeps serving), and the drain on SIGTERM/SIGINT. Every wait is for an event (a response, a
  * log line, the exit) with a hang guard; no duration is asserted.
  */
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,6 +60,35 @@ describe('row 140: the per-request deadline', () => {
         expect(r.status).toBe(504);
         expect(r.json).toEqual({ error: { code: 'timeout', message: 'not answered within --timeout 0.001 s' } });
       }
+    } finally {
+      expect((await server.stop()).code).toBe(0);
+    }
+  });
+});
+
+describe('row 140: the deadline of an NDJSON stream', () => {
+  it('row 140: a stream whose body stops arriving gets its answers so far, then a timeout line, and ends', async () => {
+    const server = await startServe(['--model', small, '--jobs', '1', '--timeout', '5']);
+    try {
+      const body = await new Promise<string>((resolve, reject) => {
+        const req = request(`${server.url}/v1/classify`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' } }, (res) => {
+          let text = '';
+          res.on('data', (d: Buffer) => (text += d.toString()));
+          res.on('end', () => resolve(text));
+          res.on('error', reject);
+        });
+        req.on('error', reject);
+        req.write(`{"text":${JSON.stringify(SENTENCES[0][1])}}\n`);
+        // The body is never ended: only the deadline ends this request.
+      });
+      const lines = body
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(lines).toEqual([
+        expect.objectContaining({ prediction: 'sport' }),
+        { error: { code: 'timeout', message: 'not answered within --timeout 5 s' } },
+      ]);
     } finally {
       expect((await server.stop()).code).toBe(0);
     }

@@ -20,11 +20,19 @@ export class RequestWork {
   readonly waiting: Job[] = [];
   constructor(readonly scheduler: SearchScheduler) {}
 
+  private readonly cancelListeners: ((reason: Error) => void)[] = [];
+
   /** Stops this request's remaining search: waiting texts are dropped, the searches answer `reason`. */
   cancel(reason: Error): void {
     if (this.cancelled) return;
     this.cancelled = reason;
     this.scheduler.dropWaiting(this, reason);
+    for (const listener of this.cancelListeners) listener(reason);
+  }
+
+  /** Also told when the request is cancelled (e.g. to stop reading its body). */
+  onCancel(listener: (reason: Error) => void): void {
+    this.cancelListeners.push(listener);
   }
 
   /** A Searcher over the shared queue, for classifyRecords. */

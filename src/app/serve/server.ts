@@ -247,6 +247,8 @@ export function buildServer(options: ServeOptions): NpcServer {
   ): Promise<FastifyReply> {
     const limited = body.pipe(new LineLimit(options.maxBody));
     body.on('error', (err) => limited.destroy(err));
+    // A cancelled request (deadline, stop, client gone) stops reading its body too.
+    work.onCancel((reason) => limited.destroy(reason));
     const records = stdinRecords(limited, { format: 'jsonl', textField: 'text', labelField: 'label' });
     const added = addedFields('prediction');
     const results = classifyRecords(work.searcher(), records, { ...settings(model.model), neighbors: 0 });
@@ -264,7 +266,7 @@ export function buildServer(options: ServeOptions): NpcServer {
     } catch (err) {
       finish();
       body.resume();
-      throw ndjsonError(limited.failure ?? err);
+      throw ndjsonError(work.cancelled ?? limited.failure ?? err);
     }
     async function* rest(): AsyncGenerator<string> {
       try {
@@ -275,7 +277,7 @@ export function buildServer(options: ServeOptions): NpcServer {
           try {
             next = await source.next();
           } catch (err) {
-            const answer = ndjsonError(limited.failure ?? err);
+            const answer = ndjsonError(work.cancelled ?? limited.failure ?? err);
             yield JSON.stringify({ error: { code: answer.code, message: answer.message } }) + '\n';
             return;
           }
@@ -331,6 +333,8 @@ export function buildServer(options: ServeOptions): NpcServer {
         cut++;
         work.cancel(new HttpError(503, 'stopping', `the server stopped: not answered within --grace ${graceSeconds} s`));
       }
+      // Connections still open a moment later (a body that never finishes arriving) are closed.
+      setTimeout(() => fastify.server.closeAllConnections(), 1000).unref();
     }, graceSeconds * 1000);
     try {
       await fastify.close();
