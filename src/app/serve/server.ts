@@ -84,7 +84,8 @@ export function buildServer(options: ServeOptions): NpcServer {
     logger: options.log ? { level: options.log.level, stream: options.log.stream } : false,
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'id' }),
     bodyLimit: options.maxBody,
-    return503OnClosing: true,
+    // While stopping, the routes answer 503 themselves, as JSON like every other error.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
   });
   let served: ServedModel | undefined;
