@@ -8,7 +8,7 @@ import { fstatSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { reportFor } from './exit-codes.js';
 import type { FileIdentity, StdoutTarget } from '../io/output-sink.js';
-import { inputKind, ncdThreshold, nonNegativeInt, positiveInt, probability, seed, share } from './options.js';
+import { inputKind, ncdThreshold, nonNegativeInt, port, positiveInt, probability, seconds, seed, share } from './options.js';
 import {
   columnsOption,
   dataFileOptions,
@@ -67,6 +67,7 @@ function buildProgram(out: LineWriter, seams: MainOptions): Command {
   addMerge(program);
   addData(program, out);
   addModel(program, out, createWorker);
+  addServe(program, createWorker);
   return program;
 }
 
@@ -394,6 +395,50 @@ Examples:
       await modelVerifyCommand(file, opts, { out, warn, npcVersion: npcVersion() });
     });
   addModelRepositoryCommands(model, { out, warn });
+}
+
+/** `npc serve`: the model behind HTTP (./commands/serve.ts, which alone loads the server's modules). */
+function addServe(program: Command, createWorker: WorkerFactory | undefined): void {
+  program
+    .command('serve')
+    .summary('the model behind HTTP: POST /v1/classify, GET /v1/model, /healthz, /readyz, /openapi.json')
+    .description(
+      "Serves a model artifact over HTTP/1.1 with the card's k, tie rule, seed and thresholds. Listens first, then loads the model (/readyz answers 503 until it is loaded and the search workers are up). One JSON log line per request on stderr. SIGTERM or SIGINT: stop accepting, answer every accepted request, exit 0; a second signal exits at once. There is no authentication and no TLS (see docs/serving.md).",
+    )
+    .addOption(
+      new Option('--model <path|uri>', 'the model artifact (.npcm file or models:/NAME/VERSION, models:/NAME@ALIAS)').makeOptionMandatory(),
+    )
+    .addOption(repositoryOption())
+    .option('--host <address>', 'the address to listen on (a non-loopback one is warned about: no authentication, no TLS)', '127.0.0.1')
+    .option('--port <n>', 'the TCP port (0: any free port, printed when listening)', port, 8080)
+    .addOption(jobsOption("search worker threads: each text's search is spread over all of them"))
+    .option('--timeout <s>', 'per-request deadline in seconds: 504 after it, and the rest of its search is cancelled', seconds, 30)
+    .option('--grace <s>', 'on SIGTERM/SIGINT, seconds the accepted requests get before they are answered 503', seconds, 10)
+    .option('--max-batch <n>', 'most texts in one {"texts": [...]} request (more: 413)', positiveInt, 64)
+    .option('--max-body <bytes>', 'most bytes of a JSON body, and of one line of an NDJSON body (more: 413)', positiveInt, 1_048_576)
+    .option(
+      '--queue <n>',
+      'most texts waiting for the search workers; a request that does not fit gets 503 with Retry-After',
+      positiveInt,
+      1024,
+    )
+    .addOption(
+      new Option('--log-level <level>', 'log lines on stderr from this level on (info: one line per request)')
+        .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+        .default('info'),
+    )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ npc serve --model news.npcm --port 8080
+  $ curl -s localhost:8080/v1/classify -H 'content-type: application/json' -d '{"text": "Stocks fall as oil climbs"}'
+  $ npc serve --model models:/news@production --host 0.0.0.0 --jobs 4`,
+    )
+    .action(async (opts) => {
+      const { serveCommand } = await import('./commands/serve.js');
+      await serveCommand(opts, { warn, note, createWorker });
+    });
 }
 
 /** commander's option description, without the noise of a false default. */

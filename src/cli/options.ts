@@ -153,3 +153,17 @@ export function tieRule(value: string): TieRule {
   if (!isTieRule(value)) throw new InvalidArgumentError(`expected one of ${TIE_RULES.join(', ')}.`);
   return value;
 }
+
+/** `--port`: 0 (any free port) to 65535. */
+export function port(value: string): number {
+  const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!(n >= 0 && n <= 65535)) throw new InvalidArgumentError('expected a port from 0 (any free port) to 65535.');
+  return n;
+}
+
+/** A duration in seconds (`--timeout`, `--grace`): a positive number, at most a day. */
+export function seconds(value: string): number {
+  const n = /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : NaN;
+  if (!(n > 0 && n <= 86_400)) throw new InvalidArgumentError('expected a number of seconds above 0, at most 86400.');
+  return n;
+}

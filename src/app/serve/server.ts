@@ -1,0 +1,502 @@
+/**
+ * The HTTP server of `npc serve` (and of `npc-gzip/server`): a fastify instance over one model. It
+ * answers /healthz as soon as it listens and loads the model after (load()), /readyz saying 503 until
+ * the model is loaded and its search workers are up. Every classified text waits in one bounded queue
+ * for the workers (scheduler.ts). Every error before an answer starts is JSON {"error": {"code",
+ * "message"}}, never a stack trace. No argv, no process exit: the CLI (cli/commands/serve.ts) owns those.
+ */
+import { Readable, Transform, type TransformCallback } from 'node:stream';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { InputError } from '../../errors.js';
+import { toJson } from '../../json-text.js';
+import type { LabeledRecord } from '../../io/records.js';
+import type { Label } from '../../model/labels.js';
+import type { WorkerFactory } from '../../parallel/searcher.js';
+import { classifyRecords, type ClassifyOptions, type Prediction, stdinRecords } from '../classify.js';
+import { addedFields, jsonLine, lineEnd } from '../classify-lines.js';
+import { loadModel, type LoadedModel } from '../model.js';
+import { resolveModel } from '../model-registry.js';
+import type { ServeObserver } from './observer.js';
+import { QueueFull, type RequestWork, SearchFault, SearchScheduler } from './scheduler.js';
+import { classifySchema, healthSchema, metricsSchema, modelSchema, openapiSchema, readySchema } from './schemas.js';
+
+export interface ServeOptions {
+  /** A .npcm file, or models:/NAME/VERSION, models:/NAME@ALIAS. */
+  model: string;
+  /** The model repository of a `models:/` URI (default: resolveModelRepository()). */
+  repository?: string;
+  /** Search worker threads (at least 1; a query's rows are spread over all of them). */
+  jobs: number;
+  /** Per-request deadline in seconds: a request not answered by then gets 504 and its search stops. */
+  timeout: number;
+  /** Most texts in one {"texts": [...]} request. */
+  maxBatch: number;
+  /** Most bytes of a JSON body, and of one line of an NDJSON body. */
+  maxBody: number;
+  /** Most texts waiting for the workers; a request that does not fit gets 503 with Retry-After. */
+  queue: number;
+  /** Where the one JSON line per request goes, and from which level (pino's levels); none: no logs. */
+  log?: { stream: { write(line: string): unknown }; level: string };
+  /** Told of every request, queue change, prediction and worker restart; serves GET /metrics. */
+  observer?: ServeObserver;
+  /** How search workers are started (default: the built worker.js). */
+  createWorker?: WorkerFactory;
+  /** Warnings while loading (e.g. a model built by another engine). */
+  onWarning?: (message: string) => void;
+}
+
+/** What the server answers with once loaded. */
+export interface ServedModel {
+  model: LoadedModel;
+  name: string;
+  version: number | null;
+}
+
+export interface NpcServer {
+  fastify: FastifyInstance;
+  /** Loads the model and starts the workers; /readyz says 200 after. Rejects when the model cannot be used. */
+  load(): Promise<ServedModel>;
+  /**
+   * Stops: no new connections or requests (503), every accepted request is answered; those still running
+   * after `graceSeconds` are answered 503. Resolves when the server and its workers are closed, with the
+   * number of requests cut short.
+   */
+  drain(graceSeconds: number): Promise<{ cut: number }>;
+}
+
+/** An error answered as {"error": {"code", "message"}} with this status. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+const NDJSON = 'application/x-ndjson';
+
+export function buildServer(options: ServeOptions): NpcServer {
+  const { observer } = options;
+  const fastify = Fastify({
+    logger: options.log ? { level: options.log.level, stream: options.log.stream } : false,
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'id' }),
+    bodyLimit: options.maxBody,
+    // While stopping, the routes answer 503 themselves, as JSON like every other error.
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
+  });
+  let served: ServedModel | undefined;
+  let scheduler: SearchScheduler | undefined;
+  let stopping = false;
+  const active = new Set<RequestWork>();
+  const routes: { method: string; url: string; schema: object }[] = [];
+
+  // The handlers check requests themselves (a field named as written, `texts[3]`); the schemas document.
+  fastify.setValidatorCompiler(() => () => true);
+  fastify.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  fastify.addHook('onRoute', (route) => {
+    if (route.schema && !route.url.startsWith('*')) routes.push({ method: String(route.method), url: route.url, schema: route.schema });
+  });
+
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, JSON.parse(body as string));
+    } catch (err) {
+      done(new HttpError(400, 'bad_json', `malformed JSON: ${(err as Error).message}`), undefined);
+    }
+  });
+  // An NDJSON body is read as it arrives (never held whole): the handler gets the stream.
+  fastify.addContentTypeParser(NDJSON, (_req, payload, done) => done(null, payload));
+
+  const rowsScanned = new WeakMap<FastifyRequest, RequestWork>();
+  fastify.addHook('onRequest', async (request) => {
+    const route = routeOf(request);
+    observer?.requestStarted(route);
+    request.log.debug({ method: request.method, route }, 'request received');
+  });
+  // While draining, a connection is closed once its answer is sent (keep-alive would hold close() up).
+  fastify.addHook('onSend', async (_request, reply) => {
+    if (stopping) void reply.header('connection', 'close');
+  });
+  fastify.addHook('onResponse', async (request, reply) => {
+    if (stopping) fastify.server.closeIdleConnections();
+    const route = routeOf(request);
+    const seconds = reply.elapsedTime / 1000;
+    observer?.requestDone(route, reply.statusCode, seconds);
+    request.log.info(
+      {
+        method: request.method,
+        route,
+        status: reply.statusCode,
+        latency_ms: Math.round(reply.elapsedTime * 1000) / 1000,
+        model: served ? { name: served.name, version: served.version } : null,
+        rows_scanned: rowsScanned.get(request)?.rowsScanned ?? 0,
+      },
+      'request',
+    );
+  });
+
+  fastify.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _request, reply) => {
+    const answer = httpErrorOf(err);
+    for (const [name, value] of Object.entries(answer.headers)) void reply.header(name, value);
+    if (answer.status >= 500 && !(err instanceof HttpError)) _request.log.error({ err: { message: err.message } }, 'request failed');
+    void reply.code(answer.status).send({ error: { code: answer.code, message: answer.message } });
+  });
+  fastify.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } });
+  });
+
+  fastify.get('/healthz', { schema: healthSchema }, async () => ({ status: 'ok' }));
+  fastify.get('/readyz', { schema: readySchema }, async () => {
+    if (stopping) throw new HttpError(503, 'stopping', 'the server is stopping');
+    if (!served || !scheduler?.ready)
+      throw new HttpError(503, 'not_ready', served ? 'the search workers are starting' : 'the model is loading');
+    return { status: 'ready' };
+  });
+  fastify.get('/v1/model', { schema: modelSchema }, async () => ready().served.model.card);
+  if (observer)
+    fastify.get('/metrics', { schema: metricsSchema }, async (_request, reply) => {
+      const { contentType, text } = await observer.exposition();
+      return reply.type(contentType).send(text);
+    });
+  fastify.get('/openapi.json', { schema: openapiSchema }, async () => openapi(routes));
+
+  fastify.post('/v1/classify', { schema: classifySchema }, async (request, reply) => {
+    const { served: model, scheduler: queue } = ready();
+    const work = queue.newRequest();
+    rowsScanned.set(request, work);
+    active.add(work);
+    const timer = setTimeout(
+      () => work.cancel(new HttpError(504, 'timeout', `not answered within --timeout ${options.timeout} s`)),
+      options.timeout * 1000,
+    );
+    reply.raw.on('close', () => {
+      if (!reply.raw.writableFinished) work.cancel(new HttpError(499, 'client_closed', 'the client closed the connection'));
+    });
+    const finish = (): void => {
+      clearTimeout(timer);
+      active.delete(work);
+    };
+    const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (type === NDJSON) {
+      if (!queue.admits(1)) {
+        finish();
+        throw queueFull();
+      }
+      return streamNdjson(request.body as Readable, work, model, reply, finish);
+    }
+    try {
+      return await classifyJson(request.body, work, model, queue, reply);
+    } finally {
+      finish();
+    }
+  });
+
+  function ready(): { served: ServedModel; scheduler: SearchScheduler } {
+    if (stopping) throw new HttpError(503, 'stopping', 'the server is stopping');
+    if (!served || !scheduler) throw new HttpError(503, 'not_ready', 'the model is loading');
+    return { served, scheduler };
+  }
+
+  function settings(model: LoadedModel): Omit<ClassifyOptions, 'neighbors'> {
+    const d = model.card.defaults;
+    return {
+      k: d.k,
+      tie: d.tie,
+      seed: d.seed,
+      abstainAbove: d.abstain_above ?? undefined,
+      minConfidence: d.min_confidence ?? undefined,
+      strip: model.card.training.read.strip === true,
+    };
+  }
+
+  function tell(result: Prediction): void {
+    if (result.skipped || result.distance === null) return;
+    observer?.prediction(result.prediction === null ? null : toJson(result.prediction), result.distance, result.abstained === true);
+  }
+
+  async function classifyJson(
+    body: unknown,
+    work: RequestWork,
+    model: ServedModel,
+    queue: SearchScheduler,
+    reply: FastifyReply,
+  ): Promise<FastifyReply> {
+    const { texts, single, neighbors } = checkBody(body, options.maxBatch, model.model.index.size);
+    if (!queue.admits(texts.length)) throw queueFull();
+    const records: LabeledRecord[] = texts.map((text, i) => ({ text, label: undefined, line: i + 1 }));
+    const answers: string[] = [];
+    for await (const result of classifyRecords(work.searcher(), listRecords(records), { ...settings(model.model), neighbors })) {
+      tell(result);
+      answers.push(predictionJson(result, model.model.labelNames));
+    }
+    const modelJson = `"model":${JSON.stringify({ name: model.name, version: model.version })}`;
+    const text = single ? `${answers[0].slice(0, -1)},${modelJson}}` : `{"predictions":[${answers.join(',')}],${modelJson}}`;
+    return reply.type('application/json; charset=utf-8').send(text);
+  }
+
+  async function streamNdjson(
+    body: Readable,
+    work: RequestWork,
+    model: ServedModel,
+    reply: FastifyReply,
+    finish: () => void,
+  ): Promise<FastifyReply> {
+    const limited = body.pipe(new LineLimit(options.maxBody));
+    body.on('error', (err) => limited.destroy(err));
+    // A cancelled request (deadline, stop, client gone) stops reading its body too.
+    work.onCancel((reason) => limited.destroy(reason));
+    const records = stdinRecords(limited, { format: 'jsonl', textField: 'text', labelField: 'label' });
+    const added = addedFields('prediction');
+    const results = classifyRecords(work.searcher(), records, { ...settings(model.model), neighbors: 0 });
+    async function* lines(): AsyncGenerator<string> {
+      for await (const result of results) {
+        tell(result);
+        yield jsonLine(result, 'text', added, model.model.labelNames, 'line') + lineEnd(result.record);
+      }
+    }
+    const source = lines();
+    // The first line decides the status: an error before any answer is a JSON error like any other.
+    let first: IteratorResult<string>;
+    try {
+      first = await source.next();
+    } catch (err) {
+      finish();
+      body.resume();
+      throw ndjsonError(work.cancelled ?? limited.failure ?? err);
+    }
+    async function* rest(): AsyncGenerator<string> {
+      try {
+        if (first.done) return;
+        yield first.value;
+        for (;;) {
+          let next: IteratorResult<string>;
+          try {
+            next = await source.next();
+          } catch (err) {
+            const answer = ndjsonError(work.cancelled ?? limited.failure ?? err);
+            yield JSON.stringify({ error: { code: answer.code, message: answer.message } }) + '\n';
+            return;
+          }
+          if (next.done) return;
+          yield next.value;
+        }
+      } finally {
+        finish();
+        body.resume();
+      }
+    }
+    return reply.type(NDJSON).send(Readable.from(rest()));
+  }
+
+  async function load(): Promise<ServedModel> {
+    const uri = options.model;
+    const resolved = uri.startsWith('models:/') ? resolveModel(uri, options.repository) : undefined;
+    const model = loadModel(resolved ? resolved.path : uri, { shown: uri, onWarning: options.onWarning });
+    const started = await SearchScheduler.start(model.index, {
+      jobs: options.jobs,
+      queue: options.queue,
+      createWorker: options.createWorker,
+      onDepth: (texts) => observer?.queueDepth(texts),
+      onRestart: (cause) => {
+        fastify.log.warn({ cause: cause.message }, 'a search worker died; the workers were started again');
+        observer?.workerRestarted();
+      },
+    });
+    if (stopping) {
+      await started.close(new HttpError(503, 'stopping', 'the server is stopping'));
+      throw new Error('the server stopped while the model was loading');
+    }
+    scheduler = started;
+    served = { model, name: model.card.name, version: resolved ? resolved.version : null };
+    const { reference } = model.card;
+    observer?.modelServed({
+      name: served.name,
+      version: served.version,
+      sha256: model.sha256,
+      reference: reference
+        ? { distances: reference.distances, labels: reference.labels.map((l) => ({ label: JSON.stringify(l.label), count: l.count })) }
+        : null,
+    });
+    return served;
+  }
+
+  async function drain(graceSeconds: number): Promise<{ cut: number }> {
+    stopping = true;
+    let cut = 0;
+    const timer = setTimeout(() => {
+      for (const work of active) {
+        if (work.cancelled) continue;
+        cut++;
+        work.cancel(new HttpError(503, 'stopping', `the server stopped: not answered within --grace ${graceSeconds} s`));
+      }
+      // Connections still open a moment later (a body that never finishes arriving) are closed.
+      setTimeout(() => fastify.server.closeAllConnections(), 1000).unref();
+    }, graceSeconds * 1000);
+    try {
+      await fastify.close();
+    } finally {
+      clearTimeout(timer);
+      await scheduler?.close(new HttpError(503, 'stopping', 'the server is stopping'));
+    }
+    return { cut };
+  }
+
+  return { fastify, load, drain };
+}
+
+function routeOf(request: FastifyRequest): string {
+  return request.routeOptions.url ?? 'unknown';
+}
+
+function queueFull(): HttpError {
+  return new HttpError(503, 'queue_full', 'the queue is full (--queue): try again later', { 'retry-after': '1' });
+}
+
+/** A rejected search, a parser's or fastify's error, as the status, code and message answered. */
+function httpErrorOf(err: Error & { statusCode?: number; code?: string }): HttpError {
+  if (err instanceof HttpError) return err;
+  if (err instanceof QueueFull) return queueFull();
+  if (err instanceof SearchFault)
+    return new HttpError(500, 'worker_failed', `${err.message}; the search workers were started again: retry`);
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new HttpError(413, 'too_large', 'the body is larger than --max-body');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new HttpError(415, 'unsupported_media_type', 'send application/json or application/x-ndjson');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new HttpError(400, 'bad_json', 'malformed JSON: the body is empty');
+  }
+  const status = err.statusCode ?? 500;
+  if (status >= 400 && status < 500) return new HttpError(status, 'bad_request', err.message);
+  return new HttpError(500, 'internal', 'internal error (see the server log)');
+}
+
+/** An error inside an NDJSON body: a bad line as `npc classify` reports it (`line 3: …`), else as any request's. */
+function ndjsonError(err: unknown): HttpError {
+  if (err instanceof InputError) {
+    const where = (err.where ?? '').replace(/^<stdin>:/, 'line ').replace(/^<stdin>$/, 'body');
+    return new HttpError(400, 'bad_line', `${where}: ${err.message}`);
+  }
+  if (err instanceof LineTooLong) return new HttpError(413, 'too_large', err.message);
+  return httpErrorOf(err as Error);
+}
+
+/** Checks a JSON body: {"text"} or {"texts": [...]} (at most maxBatch), optional "neighbors" (at most the rows). */
+function checkBody(body: unknown, maxBatch: number, rows: number): { texts: string[]; single: boolean; neighbors: number } {
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new HttpError(400, 'bad_request', 'the body must be a JSON object with "text" or "texts"');
+  const { text, texts, neighbors } = body as Record<string, unknown>;
+  let n = 0;
+  if (neighbors !== undefined) {
+    if (typeof neighbors !== 'number' || !Number.isInteger(neighbors) || neighbors < 0)
+      throw new HttpError(400, 'bad_request', 'neighbors: must be an integer ≥ 0');
+    if (neighbors > rows) throw new HttpError(400, 'bad_request', `neighbors: ${neighbors} is more than the model's ${rows} rows`);
+    n = neighbors;
+  }
+  if (text !== undefined && texts !== undefined) throw new HttpError(400, 'bad_request', 'give "text" or "texts", not both');
+  if (texts !== undefined) {
+    if (!Array.isArray(texts)) throw new HttpError(400, 'bad_request', 'texts: must be an array of strings');
+    if (texts.length === 0) throw new HttpError(400, 'bad_request', 'texts: must hold at least one text');
+    if (texts.length > maxBatch) throw new HttpError(413, 'too_large', `texts: ${texts.length} texts, more than --max-batch ${maxBatch}`);
+    texts.forEach((t, i) => checkText(t, `texts[${i}]`));
+    return { texts: texts as string[], single: false, neighbors: n };
+  }
+  if (text === undefined) throw new HttpError(400, 'bad_request', 'text: missing (give "text" or "texts")');
+  checkText(text, 'text');
+  return { texts: [text as string], single: true, neighbors: n };
+}
+
+function checkText(value: unknown, field: string): void {
+  if (typeof value !== 'string')
+    throw new HttpError(400, 'bad_request', `${field}: must be a string, not ${value === null ? 'null' : typeof value}`);
+  if (value === '') throw new HttpError(400, 'bad_request', `${field}: is empty`);
+}
+
+async function* listRecords(records: readonly LabeledRecord[]): AsyncGenerator<LabeledRecord> {
+  yield* records;
+}
+
+/** One prediction as the JSON routes answer it (labels written as JSON text: big integers keep every digit). */
+function predictionJson(result: Prediction, names: ReadonlyMap<Label, string> | undefined): string {
+  const members: [string, string][] = [['prediction', toJson(result.prediction)]];
+  if (result.prediction !== null) {
+    const name = names?.get(result.prediction);
+    if (name !== undefined) members.push(['prediction_name', JSON.stringify(name)]);
+  }
+  members.push(
+    ['confidence', toJson(result.confidence)],
+    ['distance', toJson(result.distance)],
+    ['abstained', result.abstained === true ? 'true' : 'false'],
+  );
+  if (result.skipped) members.push(['error', JSON.stringify(result.skipped)]);
+  if (result.neighbors) members.push(['neighbors', toJson(result.neighbors)]);
+  return `{${members.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`;
+}
+
+class LineTooLong extends Error {}
+
+/** Passes an NDJSON body through, failing at a line longer than `max` bytes (nothing holds it whole). */
+class LineLimit extends Transform {
+  /** Set when a line was too long (the reader reports it wrapped in its own error). */
+  failure: LineTooLong | undefined;
+  private run = 0;
+  private line = 1;
+  constructor(private readonly max: number) {
+    super();
+  }
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(10, start);
+      const end = nl < 0 ? chunk.length : nl;
+      this.run += end - start;
+      if (this.run > this.max) {
+        this.failure = new LineTooLong(`line ${this.line}: longer than --max-body ${this.max} bytes`);
+        return done(this.failure);
+      }
+      if (nl < 0) break;
+      this.run = 0;
+      this.line++;
+      start = nl + 1;
+    }
+    done(null, chunk);
+  }
+}
+
+/** The OpenAPI 3 document of the routes, from their schemas. */
+function openapi(routes: readonly { method: string; url: string; schema: object }[]): object {
+  const paths: Record<string, Record<string, object>> = {};
+  for (const { method, url, schema } of routes) {
+    const s = schema as { summary?: string; description?: string; body?: object; response?: Record<string, object> };
+    for (const verb of method.split(',')) {
+      if (verb === 'HEAD') continue;
+      const responses = Object.fromEntries(
+        Object.entries(s.response ?? {}).map(([status, body]) => {
+          const { description, ...rest } = body as { description?: string };
+          const type = url === '/metrics' ? 'text/plain' : 'application/json';
+          return [status, { description: description ?? (status === '200' ? 'OK' : 'error'), content: { [type]: { schema: rest } } }];
+        }),
+      );
+      paths[url] ??= {};
+      paths[url][verb.toLowerCase()] = {
+        summary: s.summary,
+        ...(s.description ? { description: s.description } : {}),
+        ...(s.body
+          ? {
+              requestBody: {
+                required: true,
+                content: { 'application/json': { schema: s.body }, [NDJSON]: { schema: { type: 'string' } } },
+              },
+            }
+          : {}),
+        responses,
+      };
+    }
+  }
+  return { openapi: '3.0.3', info: { title: 'npc serve', version: '1' }, paths };
+}

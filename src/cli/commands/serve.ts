@@ -1,0 +1,83 @@
+/**
+ * `npc serve`: the model behind HTTP (app/serve/server.ts). Listens first, then loads the model (/readyz
+ * says 503 until it is loaded); prints one line on stderr when listening and one when ready. SIGTERM or
+ * SIGINT drains: no new requests, every accepted one answered (those still running after --grace get
+ * 503), exit 0; a second signal exits at once.
+ */
+import { type AddressInfo, isIP } from 'node:net';
+import { buildServer } from '../../app/serve/server.js';
+import type { WorkerFactory } from '../../app/training.js';
+import { StopOnSignal } from '../signals.js';
+
+export interface ServeCommandOptions {
+  model: string;
+  repository?: string;
+  host: string;
+  port: number;
+  jobs: number;
+  timeout: number;
+  grace: number;
+  maxBatch: number;
+  maxBody: number;
+  queue: number;
+  logLevel: string;
+}
+
+export interface ServeIo {
+  warn: (message: string) => void;
+  note: (message: string) => void;
+  createWorker?: WorkerFactory;
+}
+
+/** Whether `host` is only reachable from this machine. */
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  return host === '::1';
+}
+
+export async function serveCommand(options: ServeCommandOptions, io: ServeIo): Promise<void> {
+  if (!isLoopback(options.host))
+    io.warn(
+      `--host ${options.host}: npc serve has no authentication and no TLS; anyone who can reach this address can use it (put a reverse proxy in front, see docs/serving.md)`,
+    );
+  const signals = new StopOnSignal();
+  const server = buildServer({
+    model: options.model,
+    repository: options.repository,
+    jobs: options.jobs,
+    timeout: options.timeout,
+    maxBatch: options.maxBatch,
+    maxBody: options.maxBody,
+    queue: options.queue,
+    log: { stream: process.stderr, level: options.logLevel },
+    createWorker: io.createWorker,
+    onWarning: io.warn,
+  });
+  try {
+    await server.fastify.listen({ host: options.host, port: options.port });
+    const address = server.fastify.server.address() as AddressInfo;
+    const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    io.note(`serving ${options.model} on http://${shownHost}:${address.port}`);
+    const loading = server.load();
+    const loaded = await signals.orStop(loading);
+    if (loaded) {
+      const d = loaded.model.card.defaults;
+      io.note(
+        `ready: ${loaded.name}${loaded.version === null ? '' : ` version ${loaded.version}`}, ${loaded.model.index.size} rows, ` +
+          `k ${d.k}, tie ${d.tie}, seed ${d.seed}, abstain-above ${d.abstain_above ?? 'none'}, min-confidence ${d.min_confidence ?? 'none'} (model), ` +
+          `${options.jobs} search worker${options.jobs === 1 ? '' : 's'}`,
+      );
+      await signals.aborted;
+    }
+    io.note(`${signals.signal}: stopping (every accepted request is answered; --grace ${options.grace} s)`);
+    const { cut } = await server.drain(options.grace);
+    if (cut > 0) io.warn(`${cut} request${cut === 1 ? ' was' : 's were'} still running after --grace ${options.grace} s and got 503`);
+    io.note('stopped');
+  } catch (err) {
+    await server.drain(0).catch(() => {});
+    throw err;
+  } finally {
+    signals.dispose();
+  }
+}
