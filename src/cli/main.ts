@@ -422,6 +422,18 @@ function addServe(program: Command, createWorker: WorkerFactory | undefined): vo
       positiveInt,
       1024,
     )
+    .option(
+      '--drift-window <n>',
+      "the rolling drift check of GET /metrics compares the last n classified texts with the card's reference distributions",
+      positiveInt,
+      1000,
+    )
+    .option(
+      '--alpha <a>',
+      "the drift check's false-alarm rate over its tests, as npc drift's --alpha (each test at alpha/3)",
+      probability,
+      0.01,
+    )
     .addOption(
       new Option('--log-level <level>', 'log lines on stderr from this level on (info: one line per request)')
         .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])

@@ -69,14 +69,15 @@ describe('row 131: the routes', () => {
     expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready' }]);
     const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, object> };
     expect(doc.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.paths).sort()).toEqual(['/healthz', '/openapi.json', '/readyz', '/v1/classify', '/v1/model']);
+    expect(Object.keys(doc.paths).sort()).toEqual(['/healthz', '/metrics', '/openapi.json', '/readyz', '/v1/classify', '/v1/model']);
     expect(Object.keys(doc.paths['/v1/classify'])).toEqual(['post']);
   });
 
-  it('row 131: GET /metrics is not served without an observer (404 JSON)', async () => {
+  it('row 131: GET /metrics answers the Prometheus text format (what it counts: test/e2e/serve-metrics.test.ts)', async () => {
     const r = await fetch(`${server.url}/metrics`);
-    expect(r.status).toBe(404);
-    expect(await r.json()).toEqual({ error: { code: 'not_found', message: 'no route GET /metrics' } });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(await r.text()).toMatch(/^# HELP npc_requests_total /m);
   });
 });
 

@@ -14,9 +14,11 @@ import { promtool, requirePromtool } from '../helpers/prometheus.js';
 import { repoRoot } from '../helpers/shared-data.js';
 
 /** Where the section lives (the docs page it is part of). */
-const DOC = 'docs/serving-metrics.md';
+const DOC = 'docs/serving.md';
 const text = readFileSync(path.join(repoRoot, DOC), 'utf8');
-const section = text.slice(text.indexOf('## Metrics'));
+const start = text.indexOf('## Metrics');
+const next = text.indexOf('\n## ', start + 1);
+const section = text.slice(start, next < 0 ? undefined : next);
 const yamlBlocks = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]);
 const dir = mkdtempSync(path.join(tmpdir(), 'npc-metrics-docs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

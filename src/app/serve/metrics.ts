@@ -1,5 +1,5 @@
 /**
- * The Prometheus metrics of `npc serve` (docs/serving-metrics.md): a ServeObserver that keeps its figures
+ * The Prometheus metrics of `npc serve` (docs/serving.md "Metrics"): a ServeObserver that keeps its figures
  * in its own prom-client registry (never the global one, so two servers in one process keep theirs apart)
  * and writes them in the Prometheus text format. Every npc metric is named `npc_…`; the default process and
  * Node.js metrics keep their standard names (`process_…`, `nodejs_…`) so that existing dashboards read them.

@@ -17,6 +17,7 @@ import { addedFields, jsonLine, lineEnd } from '../classify-lines.js';
 import { loadModel, type LoadedModel } from '../model.js';
 import { resolveModel } from '../model-registry.js';
 import type { ServeObserver } from './observer.js';
+import { driftReference } from './rolling-drift.js';
 import { QueueFull, type RequestWork, SearchFault, SearchScheduler } from './scheduler.js';
 import { classifySchema, healthSchema, metricsSchema, modelSchema, openapiSchema, readySchema } from './schemas.js';
 
@@ -318,9 +319,7 @@ export function buildServer(options: ServeOptions): NpcServer {
       name: served.name,
       version: served.version,
       sha256: model.sha256,
-      reference: reference
-        ? { distances: reference.distances, labels: reference.labels.map((l) => ({ label: JSON.stringify(l.label), count: l.count })) }
-        : null,
+      reference: driftReference(reference),
     });
     return served;
   }

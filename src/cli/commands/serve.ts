@@ -5,6 +5,7 @@
  * 503), exit 0; a second signal exits at once.
  */
 import { type AddressInfo, isIP } from 'node:net';
+import { ServeMetrics } from '../../app/serve/metrics.js';
 import { buildServer } from '../../app/serve/server.js';
 import type { WorkerFactory } from '../../app/training.js';
 import { StopOnSignal } from '../signals.js';
@@ -21,6 +22,9 @@ export interface ServeCommandOptions {
   maxBody: number;
   queue: number;
   logLevel: string;
+  /** The rolling drift check of GET /metrics: the last `driftWindow` texts, at false-alarm rate `alpha`. */
+  driftWindow: number;
+  alpha: number;
 }
 
 export interface ServeIo {
@@ -51,6 +55,7 @@ export async function serveCommand(options: ServeCommandOptions, io: ServeIo): P
     maxBody: options.maxBody,
     queue: options.queue,
     log: { stream: process.stderr, level: options.logLevel },
+    observer: new ServeMetrics({ driftWindow: options.driftWindow, alpha: options.alpha }),
     createWorker: io.createWorker,
     onWarning: io.warn,
   });
