@@ -8,7 +8,7 @@ import { fstatSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { reportFor } from './exit-codes.js';
 import type { FileIdentity, StdoutTarget } from '../io/output-sink.js';
-import { inputKind, ncdThreshold, nonNegativeInt, port, positiveInt, probability, seconds, seed, share } from './options.js';
+import { inputKind, ncdThreshold, nonNegativeInt, port, pollSeconds, positiveInt, probability, seconds, seed, share } from './options.js';
 import {
   columnsOption,
   dataFileOptions,
@@ -403,7 +403,7 @@ function addServe(program: Command, createWorker: WorkerFactory | undefined): vo
     .command('serve')
     .summary('the model behind HTTP: POST /v1/classify, GET /v1/model, /healthz, /readyz, /openapi.json')
     .description(
-      "Serves a model artifact over HTTP/1.1 with the card's k, tie rule, seed and thresholds. Listens first, then loads the model (/readyz answers 503 until it is loaded and the search workers are up). One JSON log line per request on stderr. SIGTERM or SIGINT: stop accepting, answer every accepted request, exit 0; a second signal exits at once. There is no authentication and no TLS (see docs/serving.md).",
+      "Serves a model artifact over HTTP/1.1 with the card's k, tie rule, seed and thresholds. Listens first, then loads the model (/readyz answers 503 until it is loaded and the search workers are up). One JSON log line per request on stderr. A model served by alias follows it: the alias is checked every --poll seconds and on SIGHUP, and a version it moves to is loaded beside the serving one and switched to (hot swap). SIGTERM or SIGINT: stop accepting, answer every accepted request, exit 0; a second signal exits at once. There is no authentication and no TLS (see docs/serving.md).",
     )
     .addOption(
       new Option('--model <path|uri>', 'the model artifact (.npcm file or models:/NAME/VERSION, models:/NAME@ALIAS)').makeOptionMandatory(),
@@ -414,6 +414,11 @@ function addServe(program: Command, createWorker: WorkerFactory | undefined): vo
     .addOption(jobsOption("search worker threads: each text's search is spread over all of them"))
     .option('--timeout <s>', 'per-request deadline in seconds: 504 after it, and the rest of its search is cancelled', seconds, 30)
     .option('--grace <s>', 'on SIGTERM/SIGINT, seconds the accepted requests get before they are answered 503', seconds, 10)
+    .option(
+      '--poll <s>',
+      'with --model models:/NAME@ALIAS: how often, in seconds, the alias is checked (it moved: hot swap; default 5); 0: only on SIGHUP',
+      pollSeconds,
+    )
     .option('--max-batch <n>', 'most texts in one {"texts": [...]} request (more: 413)', positiveInt, 64)
     .option('--max-body <bytes>', 'most bytes of a JSON body, and of one line of an NDJSON body (more: 413)', positiveInt, 1_048_576)
     .option(

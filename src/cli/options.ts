@@ -167,3 +167,10 @@ export function seconds(value: string): number {
   if (!(n > 0 && n <= 86_400)) throw new InvalidArgumentError('expected a number of seconds above 0, at most 86400.');
   return n;
 }
+
+/** A poll interval: 0 (never) or more seconds, at most 86400. */
+export function pollSeconds(value: string): number {
+  const n = /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : NaN;
+  if (!(n >= 0 && n <= 86_400)) throw new InvalidArgumentError('expected a number of seconds, 0 (only SIGHUP) or more, at most 86400.');
+  return n;
+}

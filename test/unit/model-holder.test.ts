@@ -1,7 +1,7 @@
 /**
  * The server's model holder (src/app/serve/model-holder.ts): which version answers, the hot swap when an
  * alias moves, leases that keep a request on its version, refused versions, rollback, the poll, fixed
- * references, restarts and a clean close. Real artifacts in a real repository; search threads from the
+ * references and a clean close. Real artifacts in a real repository; search threads from the
  * TypeScript sources (test/helpers/ts-worker.mjs), counted to see which ones end.
  */
 import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type CheckOutcome, ModelHolder, type ServedVersion } from '../../src/app/serve/model-holder.js';
+import { type CheckOutcome, ModelHolder, type ModelHolderOptions, type ServedVersion } from '../../src/app/serve/model-holder.js';
 import { registerModel, resolveModel, rollbackModelAlias, setModelAlias } from '../../src/app/model-registry.js';
 import { utf8Bytes } from '../../src/compress/index.js';
 import { readModelFile, writeModelFile } from '../../src/io/model-file.js';
-import { LocalSearcher, type NeighborLists } from '../../src/parallel/searcher.js';
-import { loadModel } from '../../src/app/model.js';
+import { LocalSearcher, type NeighborLists, type Searcher, type WorkerFactory } from '../../src/parallel/searcher.js';
+import { loadModel, openModelSearcher } from '../../src/app/model.js';
 import { writeTestModel } from '../helpers/model-artifact.js';
 
 const V1 = [
@@ -80,12 +80,12 @@ class Threads {
 
 /** Events a holder told, and a way to wait for the next one. */
 class Events {
-  readonly switches: { from: ServedVersion; to: ServedVersion }[] = [];
+  readonly switches: { from: ServedVersion<Searcher>; to: ServedVersion<Searcher> }[] = [];
   readonly failures: { version: number | null; reason: string }[] = [];
   readonly warnings: string[] = [];
   private waiters: (() => void)[] = [];
   readonly callbacks = {
-    onSwitch: (e: { from: ServedVersion; to: ServedVersion }) => this.push(() => this.switches.push(e)),
+    onSwitch: (e: { from: ServedVersion<Searcher>; to: ServedVersion<Searcher> }) => this.push(() => this.switches.push(e)),
     onSwitchFailed: (e: { version: number | null; reason: string }) => this.push(() => this.failures.push(e)),
     onWarning: (m: string) => this.push(() => this.warnings.push(m)),
   };
@@ -106,9 +106,17 @@ class Events {
   }
 }
 
-const holders: ModelHolder[] = [];
-async function open(ref: string, options: Partial<Parameters<typeof ModelHolder.open>[1]> = {}): Promise<ModelHolder> {
-  const holder = await ModelHolder.open(ref, { repository: repo, jobs: 1, pollSeconds: 0, ...options });
+/** Holder options whose open() starts a searcher of `jobs` threads over the version (as the server starts its scheduler). */
+function searching(
+  options: Partial<ModelHolderOptions<Searcher>> & { jobs?: number; createWorker?: WorkerFactory } = {},
+): ModelHolderOptions<Searcher> {
+  const { jobs = 1, createWorker, ...rest } = options;
+  return { repository: repo, pollSeconds: 0, open: (v) => openModelSearcher(v.model, jobs, { createWorker }), ...rest };
+}
+
+const holders: ModelHolder<Searcher>[] = [];
+async function open(ref: string, options: Parameters<typeof searching>[0] = {}): Promise<ModelHolder<Searcher>> {
+  const holder = await ModelHolder.open(ref, searching(options));
   holders.push(holder);
   return holder;
 }
@@ -135,7 +143,7 @@ describe('serving an alias', () => {
     const lease = holder.acquire();
     expect(lease.served.version).toBe(2);
     expect(lease.served.model.card.description).toBe('b');
-    expect(await lease.served.searcher.search(QUERY, 3)).toEqual(expected.v2);
+    expect(await lease.served.runner.search(QUERY, 3)).toEqual(expected.v2);
     lease.release();
   });
 
@@ -151,8 +159,8 @@ describe('serving an alias', () => {
     const after = holder.acquire();
     expect([before.served.version, after.served.version]).toEqual([1, 2]);
     // Both versions resident and searching: the old lease answers with version 1, the new with version 2.
-    expect(await before.served.searcher.search(QUERY, 3)).toEqual(expected.v1);
-    expect(await after.served.searcher.search(QUERY, 3)).toEqual(expected.v2);
+    expect(await before.served.runner.search(QUERY, 3)).toEqual(expected.v1);
+    expect(await after.served.runner.search(QUERY, 3)).toEqual(expected.v2);
     expect(oldThreads.some((w) => threads.exited.has(w))).toBe(false);
     before.release();
     await threads.allExited(oldThreads);
@@ -184,7 +192,7 @@ describe('serving an alias', () => {
       [2, 1],
     ]);
     const lease = holder.acquire();
-    expect(await lease.served.searcher.search(QUERY, 3)).toEqual(expected.v1);
+    expect(await lease.served.runner.search(QUERY, 3)).toEqual(expected.v1);
     lease.release();
   });
 
@@ -228,7 +236,7 @@ describe('a version that cannot be served is not switched to', () => {
     // The old version keeps answering, and the same failure is not retried (nor told) by the next check.
     const lease = holder.acquire();
     expect(lease.served.version).toBe(1);
-    expect(await lease.served.searcher.search(QUERY, 3)).toEqual(expected.v1);
+    expect(await lease.served.runner.search(QUERY, 3)).toEqual(expected.v1);
     lease.release();
     expect(await holder.check()).toBe('failed');
     expect(events.failures).toHaveLength(1);
@@ -285,7 +293,7 @@ describe('a version that cannot be served is not switched to', () => {
   });
 });
 
-describe('fixed references, restarts and closing', () => {
+describe('fixed references and closing', () => {
   it.each(['models:/news/1', 'file'])('%s never switches: check() is a no-op when the alias moves', async (kind) => {
     const ref = kind === 'file' ? join(dir, 'a.npcm') : kind;
     setModelAlias('news', 'production', 1, repo);
@@ -298,31 +306,13 @@ describe('fixed references, restarts and closing', () => {
     expect(events.switches).toEqual([]);
   });
 
-  it('restart() after a search thread died: the lease holding the dead searcher fails, later leases search the new one', async () => {
-    const threads = new Threads();
-    const holder = await open('models:/news/1', { jobs: 2, createWorker: threads.create });
-    const held = holder.acquire();
-    await threads.started[0].terminate();
-    await expect(held.served.searcher.search(QUERY, 3)).rejects.toThrow(/search worker 0 exited unexpectedly/);
-    expect(await holder.restart(held.served.searcher)).toBe(true);
-    // A second restart for the same dead searcher (another request saw it die) does nothing.
-    expect(await holder.restart(held.served.searcher)).toBe(false);
-    const fresh = holder.acquire();
-    expect(fresh.served.searcher).not.toBe(held.served.searcher);
-    expect(await fresh.served.searcher.search(QUERY, 3)).toEqual(expected.v1);
-    held.release();
-    fresh.release();
-  });
-
   it('close() with jobs 2 leaves no search thread, also of a version retired by a switch', async () => {
     setModelAlias('news', 'production', 1, repo);
     const threads = new Threads();
-    const holder = await ModelHolder.open('models:/news@production', {
-      repository: repo,
-      jobs: 2,
-      pollSeconds: 0.05,
-      createWorker: threads.create,
-    });
+    const holder = await ModelHolder.open(
+      'models:/news@production',
+      searching({ jobs: 2, pollSeconds: 0.05, createWorker: threads.create }),
+    );
     const lease = holder.acquire();
     setModelAlias('news', 'production', 2, repo);
     expect(await holder.check()).toBe('switched');
@@ -338,7 +328,7 @@ describe('fixed references, restarts and closing', () => {
 
   it('close({ now: true }) ends every search thread at once, though a lease is still held', async () => {
     const threads = new Threads();
-    const holder = await ModelHolder.open('models:/news/1', { repository: repo, jobs: 2, createWorker: threads.create });
+    const holder = await ModelHolder.open('models:/news/1', searching({ jobs: 2, createWorker: threads.create }));
     const lease = holder.acquire();
     await holder.close({ now: true });
     expect(threads.started).toHaveLength(2);

@@ -143,6 +143,16 @@ describe('the serve metrics', () => {
     expect(valueOf(e, 'npc_worker_restarts_total')).toBe(2);
   });
 
+  it('count the switches refused by model name, the model served unchanged', async () => {
+    const metrics = new ServeMetrics();
+    metrics.modelServed(model('news', 3));
+    metrics.modelSwitchFailed({ name: 'news', version: 4, reason: 'member texts.bin is damaged' });
+    metrics.modelSwitchFailed({ name: 'news', version: null, reason: 'alias points at a missing version' });
+    const e = await read(metrics);
+    expect(valueOf(e, 'npc_model_switch_failures_total', { name: 'news' })).toBe(2);
+    expect(samplesOf(e, 'npc_model_info').map((s) => s.labels.version)).toEqual(['3']);
+  });
+
   it('raise npc_drift_alarm on a shifted stream and not on a stream from the reference distribution (fixed seeds)', async () => {
     const same = new ServeMetrics({ driftWindow: 300 });
     const shifted = new ServeMetrics({ driftWindow: 300 });

@@ -34,6 +34,10 @@ class RecordingObserver implements ServeObserver {
   prediction(label: string | null, distance: number, abstained: boolean): void {
     this.calls.push(['prediction', label, distance, abstained]);
   }
+  modelSwitchFailed(failure: { name: string; version: number | null; reason: string }): void {
+    this.calls.push(['modelSwitchFailed', failure.name]);
+  }
+
   workerRestarted(): void {
     this.calls.push(['workerRestarted']);
   }

@@ -30,6 +30,7 @@ export class ServeMetrics implements ServeObserver {
   private readonly distance: Histogram;
   private readonly modelInfo: Gauge<'name' | 'version' | 'sha256'>;
   private readonly workerRestarts: Counter;
+  private readonly switchFailures: Counter<'name'>;
 
   constructor(options: ServeMetricsOptions = {}) {
     this.drift = new RollingDrift(options);
@@ -75,6 +76,12 @@ export class ServeMetrics implements ServeObserver {
     this.workerRestarts = new Counter({
       name: 'npc_worker_restarts_total',
       help: 'Search workers that died and were replaced.',
+      registers,
+    });
+    this.switchFailures = new Counter({
+      name: 'npc_model_switch_failures_total',
+      help: 'Versions an alias moved to that were not switched to (damaged, another engine, missing), counted once per cause; the old version kept answering.',
+      labelNames: ['name'],
       registers,
     });
 
@@ -184,6 +191,10 @@ export class ServeMetrics implements ServeObserver {
 
   workerRestarted(): void {
     this.workerRestarts.inc();
+  }
+
+  modelSwitchFailed(failure: { name: string; version: number | null; reason: string }): void {
+    this.switchFailures.inc({ name: failure.name });
   }
 
   async exposition(): Promise<{ contentType: string; text: string }> {

@@ -1,5 +1,5 @@
 /**
- * Which model answers a server's requests, and the hot swap (docs/serving-swap.md "Hot swap").
+ * Which model answers a server's requests, and the hot swap (docs/serving.md "Hot swap").
  *
  * A holder serves one model reference: a file path, `models:/NAME/VERSION` or `models:/NAME@ALIAS`.
  * Only an alias can move: check() re-resolves it (the poll timer and SIGHUP call it), loads the version
@@ -7,6 +7,10 @@
  * request takes a lease at its start (acquire()) and is answered entirely by the version of that lease;
  * a version that is no longer current is closed when its last lease is released, never under a request.
  * A file path or a `models:/NAME/VERSION` never switches: check() is a no-op for them and no timer runs.
+ *
+ * What answers a version's requests is the caller's: options.open opens it for a loaded version (the
+ * server: a SearchScheduler, its own queue and search threads) and the holder closes it when the version
+ * is retired and its last lease is released.
  *
  * A version that cannot be served is not switched to: the version serving keeps serving and
  * onSwitchFailed says why. A version that fails to load (a damaged artifact, another engine whose C(y)
@@ -19,23 +23,20 @@
  * The shadow (`npc serve --shadow URI`) is a second, independent holder: the server opens one holder for
  * `--model` and one for `--shadow`, answers each request from a lease of the first, and only after the
  * response is sent takes a lease of the second, classifies the same texts with it, compares, and releases
- * it. SIGHUP and the poll call check() on both (each moves with its own alias); a dead worker is
- * restart()ed on the holder whose searcher it belonged to; close() closes both. The two holders share
+ * it. SIGHUP and the poll call check() on both (each moves with its own alias); close() closes both. The two holders share
  * nothing, so the shadow's loads, failures and swaps never touch the path of a served request.
  *
- * Loading reads and verifies the artifact on the calling thread (src/app/model.ts); only the searcher's
- * workers start asynchronously. Requests in flight wait while an artifact is read; none fails.
+ * Loading reads and verifies the artifact on the calling thread (src/app/model.ts); only what open()
+ * starts (search threads) starts asynchronously. Requests in flight wait while an artifact is read; none fails.
  */
-import { type LoadedModel, loadModel, openModelSearcher } from '../model.js';
+import { type LoadedModel, loadModel } from '../model.js';
 import { resolveModel } from '../model-registry.js';
 import { UsageError } from '../../errors.js';
 import { parseModelUri } from '../../io/model-repository.js';
-import type { Searcher, WorkerFactory } from '../../parallel/searcher.js';
 
-/** One loaded version and its searcher: what answers the requests that lease it. */
-export interface ServedVersion {
+/** What a holder's open() gets: one loaded version. */
+export interface LoadedVersion {
   model: LoadedModel;
-  searcher: Searcher;
   /** The repository name of a `models:/` reference, else the card's name. */
   name: string;
   /** The repository version of a `models:/` reference, else null. */
@@ -44,23 +45,31 @@ export interface ServedVersion {
   uri: string;
 }
 
+/** What answers one version's requests (e.g. its search threads); closed when the version is retired and unleased. */
+export interface Closable {
+  close(): Promise<void>;
+}
+
+/** One loaded version and what open() made of it: what answers the requests that lease it. */
+export interface ServedVersion<T extends Closable> extends LoadedVersion {
+  runner: T;
+}
+
 /** A request's hold on one version: release it once the request is answered (again is harmless). */
-export interface Lease {
-  readonly served: ServedVersion;
+export interface Lease<T extends Closable> {
+  readonly served: ServedVersion<T>;
   release(): void;
 }
 
-export interface ModelHolderOptions {
+export interface ModelHolderOptions<T extends Closable> {
   /** The model repository of `models:/` references (default: resolveModelRepository()). */
   repository?: string;
-  /** Search threads of each version's searcher. */
-  jobs: number;
-  /** How search threads are started (default: the build's worker.js). */
-  createWorker?: WorkerFactory;
+  /** Opens what answers a loaded version's requests; a rejection means the version cannot be served. */
+  open: (version: LoadedVersion) => Promise<T>;
   /** How often an alias is re-resolved, in seconds (default 5; 0: never, only check()). Ignored for a fixed reference. */
   pollSeconds?: number;
   /** A switch happened: `to` answers every request from now on; `from` closes once its leases are released. */
-  onSwitch?: (event: { from: ServedVersion; to: ServedVersion }) => void;
+  onSwitch?: (event: { from: ServedVersion<T>; to: ServedVersion<T> }) => void;
   /** The alias names a version that could not be served; the serving version stays. `version` is null when the alias did not resolve. */
   onSwitchFailed?: (event: { version: number | null; reason: string }) => void;
   /** Anything else worth a warning line (e.g. an artifact of another engine whose C(y) were rechecked). */
@@ -72,29 +81,33 @@ export type CheckOutcome = 'fixed' | 'unchanged' | 'switched' | 'failed' | 'clos
 
 export const DEFAULT_POLL_SECONDS = 5;
 
+/** Whether `ref` is a `models:/NAME@ALIAS` reference: the only one that can move (be polled, switched). */
+export function followsAlias(ref: string): boolean {
+  return parseModelUri(ref)?.alias !== undefined;
+}
+
 /** A version with the count of its leases; closed once retired and no lease remains. */
-class Slot {
+class Slot<T extends Closable> {
   leases = 0;
   retired = false;
   private closing: Promise<void> | undefined;
-  constructor(readonly served: ServedVersion) {}
+  constructor(readonly served: ServedVersion<T>) {}
 
   close(): Promise<void> {
-    this.closing ??= this.served.searcher.close();
+    this.closing ??= this.served.runner.close();
     return this.closing;
   }
 }
 
-export class ModelHolder {
-  private current: Slot;
-  /** Every slot whose searcher is not closed yet (the current one and retired ones still leased). */
-  private readonly live = new Set<Slot>();
+export class ModelHolder<T extends Closable> {
+  private current: Slot<T>;
+  /** Every slot whose runner is not closed yet (the current one and retired ones still leased). */
+  private readonly live = new Set<Slot<T>>();
   private readonly closings: Promise<void>[] = [];
   private readonly timer: NodeJS.Timeout | undefined;
-  /** Operations that load (check, restart) run one at a time, in order. */
+  /** Checks (which load) run one at a time, in order. */
   private queue: Promise<unknown> = Promise.resolve();
   private pendingCheck: Promise<CheckOutcome> | undefined;
-  private pendingRestart: Promise<boolean> | undefined;
   /** The cause of the last failed check (a version, or a message when the alias did not resolve); not retried while it stays. */
   private failedKey: string | undefined;
   private closed = false;
@@ -104,8 +117,8 @@ export class ModelHolder {
     readonly ref: string,
     /** True for `models:/NAME@ALIAS`: the only reference that can move. */
     readonly movable: boolean,
-    private readonly options: ModelHolderOptions,
-    first: Slot,
+    private readonly options: ModelHolderOptions<T>,
+    first: Slot<T>,
   ) {
     this.current = first;
     this.live.add(first);
@@ -120,25 +133,24 @@ export class ModelHolder {
   }
 
   /**
-   * Loads `ref` (a path, `models:/NAME/VERSION` or `models:/NAME@ALIAS`) and opens its searcher; throws
-   * what loading throws (InputError naming the reference) when it cannot be served.
+   * Loads `ref` (a path, `models:/NAME/VERSION` or `models:/NAME@ALIAS`) and opens it (options.open);
+   * throws what loading throws (InputError naming the reference) when it cannot be served.
    */
-  static async open(ref: string, options: ModelHolderOptions): Promise<ModelHolder> {
-    if (!Number.isInteger(options.jobs) || options.jobs < 1) throw new UsageError(`jobs must be a positive integer, not ${options.jobs}`);
+  static async open<T extends Closable>(ref: string, options: ModelHolderOptions<T>): Promise<ModelHolder<T>> {
     const poll = options.pollSeconds ?? DEFAULT_POLL_SECONDS;
     if (!Number.isFinite(poll) || poll < 0) throw new UsageError(`the poll interval must be 0 or more seconds, not ${poll}`);
-    const movable = parseModelUri(ref)?.alias !== undefined;
+    const movable = followsAlias(ref);
     const first = await loadVersion(ref, options);
     return new ModelHolder(ref, movable, options, new Slot(first));
   }
 
   /** The version answering new requests. */
-  get served(): ServedVersion {
+  get served(): ServedVersion<T> {
     return this.current.served;
   }
 
   /** A lease on the current version: the request it is taken for is answered entirely by that version. */
-  acquire(): Lease {
+  acquire(): Lease<T> {
     if (this.closed) throw new Error(`${this.ref}: the model holder is closed`);
     const slot = this.current;
     slot.leases++;
@@ -169,39 +181,14 @@ export class ModelHolder {
   }
 
   /**
-   * Replaces the current version's searcher with a new one over the same model (after a worker thread
-   * died). Leases holding the old searcher keep it (its requests fail as the dead pool fails them); new
-   * leases get the new one; the old one is closed when its last lease is released. With `dead` given,
-   * nothing happens unless it is still the current searcher (a switch or another restart replaced it):
-   * resolves to whether a new searcher was opened. Rejects when the new searcher cannot start.
-   */
-  restart(dead?: Searcher): Promise<boolean> {
-    if (this.closed) return Promise.resolve(false);
-    this.pendingRestart ??= this.serially(async () => {
-      if (this.closed || (dead !== undefined && this.current.served.searcher !== dead)) return false;
-      const { served } = this.current;
-      const searcher = await openModelSearcher(served.model, this.options.jobs, { createWorker: this.options.createWorker });
-      if (this.closed) {
-        await searcher.close();
-        return false;
-      }
-      this.install(new Slot({ ...served, searcher }));
-      return true;
-    }).finally(() => {
-      this.pendingRestart = undefined;
-    });
-    return this.pendingRestart;
-  }
-
-  /**
-   * Stops the poll timer and closes every version's searcher once its leases are released; with `now`,
+   * Stops the poll timer and closes every version's runner once its leases are released; with `now`,
    * closes them at once: a search still running on a closed pool never completes, so the caller answers
-   * the requests still holding a lease itself (the server's `--grace`). Resolves when every searcher is closed.
+   * the requests still holding a lease itself (the server's `--grace`). Resolves when every runner is closed.
    */
   async close(options: { now?: boolean } = {}): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.closed = true;
-    // A load under way finishes (and closes what it opened, seeing `closed`) before the holder's searchers close.
+    // A load under way finishes (and closes what it opened, seeing `closed`) before the holder's runners close.
     await this.queue.catch(() => undefined);
     this.current.retired = true;
     for (const slot of this.live) if (options.now || slot.leases === 0) this.closeSlot(slot);
@@ -216,16 +203,16 @@ export class ModelHolder {
 
   private readonly idleWaiters: (() => void)[] = [];
 
-  private closeSlot(slot: Slot): void {
+  private closeSlot(slot: Slot<T>): void {
     if (!this.live.delete(slot)) return;
     this.closings.push(
-      slot.close().catch((err: unknown) => this.options.onWarning?.(`${slot.served.uri}: closing its searcher: ${(err as Error).message}`)),
+      slot.close().catch((err: unknown) => this.options.onWarning?.(`${slot.served.uri}: closing it: ${(err as Error).message}`)),
     );
     if (this.live.size === 0) for (const wake of this.idleWaiters.splice(0)) wake();
   }
 
   /** Makes `slot` current and retires the previous one (closed now if nothing leases it). */
-  private install(slot: Slot): Slot {
+  private install(slot: Slot<T>): Slot<T> {
     const previous = this.current;
     this.current = slot;
     this.live.add(slot);
@@ -254,14 +241,14 @@ export class ModelHolder {
       return 'unchanged';
     }
     if (this.failedKey === `version ${resolved.version}`) return 'failed';
-    let next: ServedVersion;
+    let next: ServedVersion<T>;
     try {
       next = await loadVersion(this.ref, this.options, resolved);
     } catch (err) {
       return this.failed(resolved.version, describe(err));
     }
     if (this.closed) {
-      await next.searcher.close();
+      await next.runner.close();
       return 'closed';
     }
     this.failedKey = undefined;
@@ -282,13 +269,13 @@ export class ModelHolder {
 
 /**
  * Loads the artifact `ref` names (for a `models:/` reference, the version `resolved` says, or resolved
- * now) and opens its searcher.
+ * now) and opens it.
  */
-async function loadVersion(
+async function loadVersion<T extends Closable>(
   ref: string,
-  options: ModelHolderOptions,
+  options: ModelHolderOptions<T>,
   resolved?: { version: number; path: string; name: string },
-): Promise<ServedVersion> {
+): Promise<ServedVersion<T>> {
   const uri = parseModelUri(ref);
   let model: LoadedModel;
   let name: string;
@@ -305,8 +292,8 @@ async function loadVersion(
     shown = `models:/${at.name}/${at.version}`;
     model = loadModel(at.path, { shown, onWarning: options.onWarning });
   }
-  const searcher = await openModelSearcher(model, options.jobs, { createWorker: options.createWorker });
-  return { model, searcher, name, version, uri: shown };
+  const loaded: LoadedVersion = { model, name, version, uri: shown };
+  return { ...loaded, runner: await options.open(loaded) };
 }
 
 /** An error as one line: an InputError with where it is. */

@@ -18,6 +18,11 @@ export interface ServedModelInfo {
 export interface ServeObserver {
   /** A model became the one answering (at start, and on every switch). */
   modelServed(model: ServedModelInfo): void;
+  /**
+   * The alias served moved to a version that could not be served (not switched to; the model served stays):
+   * the served model's name, the version refused (null when the alias did not resolve) and why. Told once per cause.
+   */
+  modelSwitchFailed(failure: { name: string; version: number | null; reason: string }): void;
   /** A request was accepted (in flight from now on). */
   requestStarted(route: string): void;
   /** A request was answered: its route (the route's URL pattern, e.g. `/v1/classify`), status and duration. */

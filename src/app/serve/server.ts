@@ -1,8 +1,10 @@
 /**
  * The HTTP server of `npc serve` (and of `npc-gzip/server`): a fastify instance over one model. It
  * answers /healthz as soon as it listens and loads the model after (load()), /readyz saying 503 until
- * the model is loaded and its search workers are up. Every classified text waits in one bounded queue
- * for the workers (scheduler.ts). Every error before an answer starts is JSON {"error": {"code",
+ * the model is loaded and its search workers are up. The model is held by a ModelHolder
+ * (model-holder.ts): an alias it serves is followed (the poll, check()), each version with its own
+ * SearchScheduler (bounded queue and search workers, scheduler.ts); a request leases the version current
+ * at its start and is answered entirely by it. Every error before an answer starts is JSON {"error": {"code",
  * "message"}}, never a stack trace. No argv, no process exit: the CLI (cli/commands/serve.ts) owns those.
  */
 import { Readable, Transform, type TransformCallback } from 'node:stream';
@@ -14,8 +16,8 @@ import type { Label } from '../../model/labels.js';
 import type { WorkerFactory } from '../../parallel/searcher.js';
 import { classifyRecords, type ClassifyOptions, type Prediction, stdinRecords } from '../classify.js';
 import { addedFields, jsonLine, lineEnd } from '../classify-lines.js';
-import { loadModel, type LoadedModel } from '../model.js';
-import { resolveModel } from '../model-registry.js';
+import type { LoadedModel } from '../model.js';
+import { type CheckOutcome, type LoadedVersion, type Lease, ModelHolder, type ServedVersion } from './model-holder.js';
 import type { ServeObserver } from './observer.js';
 import { driftReference } from './rolling-drift.js';
 import { QueueFull, type RequestWork, SearchFault, SearchScheduler } from './scheduler.js';
@@ -36,6 +38,8 @@ export interface ServeOptions {
   maxBody: number;
   /** Most texts waiting for the workers; a request that does not fit gets 503 with Retry-After. */
   queue: number;
+  /** How often a `models:/NAME@ALIAS` model is re-resolved, in seconds (default 5; 0: only check()). */
+  pollSeconds?: number;
   /** Where the one JSON line per request goes, and from which level (pino's levels); none: no logs. */
   log?: { stream: { write(line: string): unknown }; level: string };
   /** Told of every request, queue change, prediction and worker restart; serves GET /metrics. */
@@ -53,10 +57,21 @@ export interface ServedModel {
   version: number | null;
 }
 
+/** What one check() did: the outcome, the version serving before and after, and why a version was refused. */
+export interface CheckReport {
+  outcome: CheckOutcome | 'not_loaded';
+  from: number | null;
+  to: number | null;
+  /** For 'failed': the version refused (null when the alias did not resolve) and why. */
+  failure?: { version: number | null; reason: string };
+}
+
 export interface NpcServer {
   fastify: FastifyInstance;
   /** Loads the model and starts the workers; /readyz says 200 after. Rejects when the model cannot be used. */
   load(): Promise<ServedModel>;
+  /** Re-resolves the alias served now (SIGHUP) and switches when it moved; 'fixed' for a file or models:/NAME/VERSION. */
+  check(): Promise<CheckReport>;
   /**
    * Stops: no new connections or requests (503), every accepted request is answered; those still running
    * after `graceSeconds` are answered 503. Resolves when the server and its workers are closed, with the
@@ -89,8 +104,11 @@ export function buildServer(options: ServeOptions): NpcServer {
     return503OnClosing: false,
     forceCloseConnections: 'idle',
   });
-  let served: ServedModel | undefined;
-  let scheduler: SearchScheduler | undefined;
+  let holder: ModelHolder<Runner> | undefined;
+  /** The last refusal told by the holder (a check that fails again for the same cause is not told again). */
+  let lastFailure: { version: number | null; reason: string } | undefined;
+  /** Texts waiting in each version's queue (two while a swap holds both). */
+  const depths = new Map<object, number>();
   let stopping = false;
   const active = new Set<RequestWork>();
   const routes: { method: string; url: string; schema: object }[] = [];
@@ -114,6 +132,7 @@ export function buildServer(options: ServeOptions): NpcServer {
   fastify.addContentTypeParser(NDJSON, (_req, payload, done) => done(null, payload));
 
   const rowsScanned = new WeakMap<FastifyRequest, RequestWork>();
+  const leased = new WeakMap<FastifyRequest, ServedVersion<Runner>>();
   fastify.addHook('onRequest', async (request) => {
     const route = routeOf(request);
     observer?.requestStarted(route);
@@ -134,7 +153,7 @@ export function buildServer(options: ServeOptions): NpcServer {
         route,
         status: reply.statusCode,
         latency_ms: Math.round(reply.elapsedTime * 1000) / 1000,
-        model: served ? { name: served.name, version: served.version } : null,
+        model: modelField(leased.get(request) ?? holder?.served),
         rows_scanned: rowsScanned.get(request)?.rowsScanned ?? 0,
       },
       'request',
@@ -154,11 +173,11 @@ export function buildServer(options: ServeOptions): NpcServer {
   fastify.get('/healthz', { schema: healthSchema }, async () => ({ status: 'ok' }));
   fastify.get('/readyz', { schema: readySchema }, async () => {
     if (stopping) throw new HttpError(503, 'stopping', 'the server is stopping');
-    if (!served || !scheduler?.ready)
-      throw new HttpError(503, 'not_ready', served ? 'the search workers are starting' : 'the model is loading');
+    if (!holder) throw new HttpError(503, 'not_ready', 'the model is loading');
+    if (!holder.served.runner.scheduler.ready) throw new HttpError(503, 'not_ready', 'the search workers are starting');
     return { status: 'ready' };
   });
-  fastify.get('/v1/model', { schema: modelSchema }, async () => ready().served.model.card);
+  fastify.get('/v1/model', { schema: modelSchema }, async () => current().model.card);
   if (observer)
     fastify.get('/metrics', { schema: metricsSchema }, async (_request, reply) => {
       const { contentType, text } = await observer.exposition();
@@ -167,7 +186,11 @@ export function buildServer(options: ServeOptions): NpcServer {
   fastify.get('/openapi.json', { schema: openapiSchema }, async () => openapi(routes));
 
   fastify.post('/v1/classify', { schema: classifySchema }, async (request, reply) => {
-    const { served: model, scheduler: queue } = ready();
+    // The version current now answers the whole request, whatever switch happens meanwhile.
+    const lease = ready();
+    const model = lease.served;
+    const queue = model.runner.scheduler;
+    leased.set(request, model);
     const work = queue.newRequest();
     rowsScanned.set(request, work);
     active.add(work);
@@ -175,20 +198,30 @@ export function buildServer(options: ServeOptions): NpcServer {
       () => work.cancel(new HttpError(504, 'timeout', `not answered within --timeout ${options.timeout} s`)),
       options.timeout * 1000,
     );
-    reply.raw.on('close', () => {
-      if (!reply.raw.writableFinished) work.cancel(new HttpError(499, 'client_closed', 'the client closed the connection'));
-    });
+    let finished = false;
     const finish = (): void => {
+      if (finished) return;
+      finished = true;
       clearTimeout(timer);
       active.delete(work);
+      lease.release();
     };
+    reply.raw.on('close', () => {
+      if (!reply.raw.writableFinished) work.cancel(new HttpError(499, 'client_closed', 'the client closed the connection'));
+      finish();
+    });
     const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (type === NDJSON) {
       if (!queue.admits(1)) {
         finish();
         throw queueFull();
       }
-      return streamNdjson(request.body as Readable, work, model, reply, finish);
+      try {
+        return await streamNdjson(request.body as Readable, work, model, reply, finish);
+      } catch (err) {
+        finish();
+        throw err;
+      }
     }
     try {
       return await classifyJson(request.body, work, model, queue, reply);
@@ -197,10 +230,17 @@ export function buildServer(options: ServeOptions): NpcServer {
     }
   });
 
-  function ready(): { served: ServedModel; scheduler: SearchScheduler } {
+  /** A lease on the version serving now, for one request; release it once the request is answered. */
+  function ready(): Lease<Runner> {
     if (stopping) throw new HttpError(503, 'stopping', 'the server is stopping');
-    if (!served || !scheduler) throw new HttpError(503, 'not_ready', 'the model is loading');
-    return { served, scheduler };
+    if (!holder) throw new HttpError(503, 'not_ready', 'the model is loading');
+    return holder.acquire();
+  }
+
+  function current(): ServedVersion<Runner> {
+    if (stopping) throw new HttpError(503, 'stopping', 'the server is stopping');
+    if (!holder) throw new HttpError(503, 'not_ready', 'the model is loading');
+    return holder.served;
   }
 
   function settings(model: LoadedModel): Omit<ClassifyOptions, 'neighbors'> {
@@ -223,7 +263,7 @@ export function buildServer(options: ServeOptions): NpcServer {
   async function classifyJson(
     body: unknown,
     work: RequestWork,
-    model: ServedModel,
+    model: ServedVersion<Runner>,
     queue: SearchScheduler,
     reply: FastifyReply,
   ): Promise<FastifyReply> {
@@ -243,7 +283,7 @@ export function buildServer(options: ServeOptions): NpcServer {
   async function streamNdjson(
     body: Readable,
     work: RequestWork,
-    model: ServedModel,
+    model: ServedVersion<Runner>,
     reply: FastifyReply,
     finish: () => void,
   ): Promise<FastifyReply> {
@@ -294,34 +334,89 @@ export function buildServer(options: ServeOptions): NpcServer {
     return reply.type(NDJSON).send(Readable.from(rest()));
   }
 
-  async function load(): Promise<ServedModel> {
-    const uri = options.model;
-    const resolved = uri.startsWith('models:/') ? resolveModel(uri, options.repository) : undefined;
-    const model = loadModel(resolved ? resolved.path : uri, { shown: uri, onWarning: options.onWarning });
-    const started = await SearchScheduler.start(model.index, {
+  /** Starts a version's own queue and search workers: what answers the requests leasing it. */
+  async function openRunner(version: LoadedVersion): Promise<Runner> {
+    const key = {};
+    const scheduler = await SearchScheduler.start(version.model.index, {
       jobs: options.jobs,
       queue: options.queue,
       createWorker: options.createWorker,
-      onDepth: (texts) => observer?.queueDepth(texts),
+      onDepth: (texts) => {
+        depths.set(key, texts);
+        tellDepth();
+      },
       onRestart: (cause) => {
-        fastify.log.warn({ cause: cause.message }, 'a search worker died; the workers were started again');
+        fastify.log.warn({ cause: cause.message, model: modelField(version) }, 'a search worker died; the workers were started again');
         observer?.workerRestarted();
       },
     });
-    if (stopping) {
-      await started.close(new HttpError(503, 'stopping', 'the server is stopping'));
-      throw new Error('the server stopped while the model was loading');
-    }
-    scheduler = started;
-    served = { model, name: model.card.name, version: resolved ? resolved.version : null };
+    return {
+      scheduler,
+      close: async () => {
+        await scheduler.close(new HttpError(503, 'stopping', 'the server is stopping'));
+        depths.delete(key);
+        tellDepth();
+      },
+    };
+  }
+
+  function tellDepth(): void {
+    let texts = 0;
+    for (const n of depths.values()) texts += n;
+    observer?.queueDepth(texts);
+  }
+
+  function tellServed(version: LoadedVersion): void {
+    const { model } = version;
     const { reference } = model.card;
     observer?.modelServed({
-      name: served.name,
-      version: served.version,
+      name: version.name,
+      version: version.version,
       sha256: model.sha256,
       reference: driftReference(reference),
     });
-    return served;
+  }
+
+  async function load(): Promise<ServedModel> {
+    const opened = await ModelHolder.open(options.model, {
+      repository: options.repository,
+      pollSeconds: options.pollSeconds,
+      open: openRunner,
+      onWarning: options.onWarning,
+      onSwitch: ({ from, to }) => {
+        lastFailure = undefined;
+        fastify.log.info({ model: options.model, from: modelField(from), to: modelField(to) }, `switched from ${from.uri} to ${to.uri}`);
+        tellServed(to);
+      },
+      onSwitchFailed: (failure) => {
+        lastFailure = failure;
+        const what = failure.version === null ? options.model : `version ${failure.version}`;
+        fastify.log.warn(
+          { model: options.model, version: failure.version, cause: failure.reason },
+          `not switched to ${what}: ${failure.reason}; version ${holder?.served.version ?? '?'} keeps serving`,
+        );
+        observer?.modelSwitchFailed({ name: holder?.served.name ?? options.model, version: failure.version, reason: failure.reason });
+      },
+    });
+    if (stopping) {
+      await opened.close({ now: true });
+      throw new Error('the server stopped while the model was loading');
+    }
+    holder = opened;
+    tellServed(opened.served);
+    const { model, name, version } = opened.served;
+    return { model, name, version };
+  }
+
+  async function check(): Promise<CheckReport> {
+    if (!holder || stopping) return { outcome: 'not_loaded', from: null, to: null };
+    const from = holder.served.version;
+    const outcome = await holder.check();
+    const report: CheckReport = { outcome, from, to: holder.served.version };
+    // A refusal is told once per cause: a check failing again for it reports the one told.
+    if (outcome === 'failed') report.failure = lastFailure;
+    else lastFailure = undefined;
+    return report;
   }
 
   async function drain(graceSeconds: number): Promise<{ cut: number }> {
@@ -340,12 +435,25 @@ export function buildServer(options: ServeOptions): NpcServer {
       await fastify.close();
     } finally {
       clearTimeout(timer);
-      await scheduler?.close(new HttpError(503, 'stopping', 'the server is stopping'));
+      // Every request is answered (those cut short by --grace too): every version's workers end now,
+      // also those of a lease a request cut short has not released yet.
+      await holder?.close({ now: true });
     }
     return { cut };
   }
 
-  return { fastify, load, drain };
+  return { fastify, load, check, drain };
+}
+
+/** What answers one version's requests: its own queue and search workers. */
+interface Runner {
+  scheduler: SearchScheduler;
+  close(): Promise<void>;
+}
+
+/** A version as the answers and the log lines name it. */
+function modelField(version: { name: string; version: number | null } | undefined): { name: string; version: number | null } | null {
+  return version ? { name: version.name, version: version.version } : null;
 }
 
 function routeOf(request: FastifyRequest): string {

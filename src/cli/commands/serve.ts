@@ -2,12 +2,15 @@
  * `npc serve`: the model behind HTTP (app/serve/server.ts). Listens first, then loads the model (/readyz
  * says 503 until it is loaded); prints one line on stderr when listening and one when ready. SIGTERM or
  * SIGINT drains: no new requests, every accepted one answered (those still running after --grace get
- * 503), exit 0; a second signal exits at once.
+ * 503), exit 0; a second signal exits at once. A model served by alias (models:/NAME@ALIAS) follows it:
+ * checked every --poll seconds and at once on SIGHUP (one line says what SIGHUP did).
  */
 import { type AddressInfo, isIP } from 'node:net';
 import { ServeMetrics } from '../../app/serve/metrics.js';
-import { buildServer } from '../../app/serve/server.js';
+import { type CheckReport, buildServer } from '../../app/serve/server.js';
+import { DEFAULT_POLL_SECONDS, followsAlias } from '../../app/serve/model-holder.js';
 import type { WorkerFactory } from '../../app/training.js';
+import { UsageError } from '../../errors.js';
 import { StopOnSignal } from '../signals.js';
 
 export interface ServeCommandOptions {
@@ -18,6 +21,8 @@ export interface ServeCommandOptions {
   jobs: number;
   timeout: number;
   grace: number;
+  /** Seconds between checks of an alias (undefined: the default); 0: only SIGHUP. */
+  poll?: number;
   maxBatch: number;
   maxBody: number;
   queue: number;
@@ -41,6 +46,10 @@ export function isLoopback(host: string): boolean {
 }
 
 export async function serveCommand(options: ServeCommandOptions, io: ServeIo): Promise<void> {
+  if (options.poll !== undefined && !followsAlias(options.model))
+    throw new UsageError(
+      `--poll ${options.poll}: --model ${options.model} names one artifact, which never moves; only a models:/NAME@ALIAS model is polled`,
+    );
   if (!isLoopback(options.host))
     io.warn(
       `--host ${options.host}: npc serve has no authentication and no TLS; anyone who can reach this address can use it (put a reverse proxy in front, see docs/serving.md)`,
@@ -54,11 +63,25 @@ export async function serveCommand(options: ServeCommandOptions, io: ServeIo): P
     maxBatch: options.maxBatch,
     maxBody: options.maxBody,
     queue: options.queue,
+    pollSeconds: options.poll ?? DEFAULT_POLL_SECONDS,
     log: { stream: process.stderr, level: options.logLevel },
     observer: new ServeMetrics({ driftWindow: options.driftWindow, alpha: options.alpha }),
     createWorker: io.createWorker,
     onWarning: io.warn,
   });
+  let checking = false;
+  const onHangup = (): void => {
+    if (checking) return io.note('SIGHUP: a check is already under way');
+    checking = true;
+    server
+      .check()
+      .then((report) => hangupNote(report, options.model, io))
+      .catch((err: unknown) => io.warn(`SIGHUP: ${(err as Error).message}`))
+      .finally(() => {
+        checking = false;
+      });
+  };
+  process.on('SIGHUP', onHangup);
   try {
     await server.fastify.listen({ host: options.host, port: options.port });
     const address = server.fastify.server.address() as AddressInfo;
@@ -83,6 +106,28 @@ export async function serveCommand(options: ServeCommandOptions, io: ServeIo): P
     await server.drain(0).catch(() => {});
     throw err;
   } finally {
+    process.off('SIGHUP', onHangup);
     signals.dispose();
+  }
+}
+
+/** The line saying what a SIGHUP did. */
+function hangupNote(report: CheckReport, model: string, io: ServeIo): void {
+  const shown = (version: number | null): string => (version === null ? 'no version' : `version ${version}`);
+  switch (report.outcome) {
+    case 'fixed':
+      return io.note(`SIGHUP: --model ${model} names one artifact: nothing can move (serve models:/NAME@ALIAS to follow an alias)`);
+    case 'not_loaded':
+    case 'closed':
+      return io.note('SIGHUP: no model is serving (loading or stopping): nothing checked');
+    case 'unchanged':
+      return io.note(`SIGHUP: ${model} still names ${shown(report.to)}: unchanged`);
+    case 'switched':
+      return io.note(`SIGHUP: ${model} moved: switched from ${shown(report.from)} to ${shown(report.to)}`);
+    case 'failed': {
+      const failure = report.failure;
+      const what = failure?.version == null ? model : `version ${failure.version}`;
+      return io.warn(`SIGHUP: not switched to ${what}: ${failure?.reason ?? 'it could not be served'}; ${shown(report.to)} keeps serving`);
+    }
   }
 }
