@@ -6,8 +6,8 @@
  * the init container's script, run here, fetches and checks an artifact and refuses a wrong sha256 or a
  * damaged one. The nginx snippet agrees with --max-body and --timeout, `nginx -t` accepts it, and a real
  * nginx in front of the real server terminates TLS, checks the caller, passes the API through and keeps
- * /metrics inside. The Prometheus job passes `promtool check config`. There is no Kubernetes cluster here:
- * `kubectl` is not run.
+ * /metrics inside. The Prometheus job passes `promtool check config`, and a real Prometheus running it scrapes
+ * a pod by the manifest's annotations. There is no Kubernetes cluster here: `kubectl` is not run.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { cleanupTmp, makeTmp, run, sha256File, shell, waitFor } from '../helpers/failure-tools.js';
 import { requirePrerequisite, spawnProblem } from '../helpers/prerequisites.js';
-import { promtool, requirePromtool } from '../helpers/prometheus.js';
+import { promtool, requirePrometheus, requirePromtool } from '../helpers/prometheus.js';
 import { npcBin, repoRoot } from '../helpers/run-npc.js';
 import { HANG_GUARD_MS, type Served, startServe } from '../helpers/serve.js';
 
@@ -321,24 +321,82 @@ describe('docs/serving/prometheus-kubernetes.yml', () => {
       expect(config).toContain(`__meta_kubernetes_pod_annotation_prometheus_io_${annotation}`);
   });
 
-  it("passes promtool check config, its pods found as Kubernetes service discovery finds the manifest's pods", (ctx) => {
-    if (!requirePromtool('the Kubernetes scrape config check')) return ctx.skip();
-    // Debian's Prometheus is built without Kubernetes service discovery: the discovery is replaced by a
-    // static target carrying the labels Kubernetes discovery gives a pod of the manifest.
-    const annotations = deployment().spec.template!.metadata.annotations;
+  /**
+   * The job with Kubernetes discovery replaced by static targets carrying the labels it gives pods (Debian's
+   * Prometheus is built without Kubernetes discovery): a pod of the manifest, its annotations as they are
+   * but for the port (`port`), and a pod without annotations. `interval` replaces the scrape interval.
+   */
+  function withPods(port: string, interval?: string): string {
+    const annotations = { ...deployment().spec.template!.metadata.annotations, 'prometheus.io/port': port };
     const labels = Object.entries(annotations)
-      .map(([k, v]) => `__meta_kubernetes_pod_annotation_${k.replace(/[./]/g, '_')}: '${v}'`)
+      .map(([k, v]) => `__meta_kubernetes_pod_annotation_${k.replace(/[./-]/g, '_')}: '${v}'`)
       .join(', ');
-    const file = join(dir, 'prometheus.yml');
-    const replaced = config.replace(
-      /kubernetes_sd_configs:\n\s+- role: pod\n/,
-      `static_configs:\n      - targets: ['10.0.0.7']\n        labels: { ${labels}, __meta_kubernetes_namespace: default, __meta_kubernetes_pod_name: npc-serve-0 }\n`,
-    );
+    const pods = [
+      `static_configs:`,
+      `      - targets: ['127.0.0.1']`,
+      `        labels: { ${labels}, __meta_kubernetes_namespace: default, __meta_kubernetes_pod_name: npc-serve-0 }`,
+      `      - targets: ['127.0.0.1:1']`,
+      `        labels: { __meta_kubernetes_namespace: default, __meta_kubernetes_pod_name: other-0 }`,
+      '',
+    ].join('\n');
+    const replaced = config.replace(/kubernetes_sd_configs:\n\s+- role: pod\n/, pods);
     expect(replaced).not.toBe(config);
-    writeFileSync(file, replaced);
+    return interval === undefined ? replaced : replaced.replace(/scrape_interval: \S+/, `scrape_interval: ${interval}`);
+  }
+
+  it('passes promtool check config', (ctx) => {
+    if (!requirePromtool('the Kubernetes scrape config check')) return ctx.skip();
+    const file = join(dir, 'prometheus-check.yml');
+    writeFileSync(file, withPods(deployment().spec.template!.metadata.annotations['prometheus.io/port']));
     const check = promtool(['check', 'config', file]);
     expect(check.output).toContain('SUCCESS');
     expect(check.status).toBe(0);
+  });
+
+  it("makes a real Prometheus scrape a pod by the manifest's annotations, at its pod address and annotated path, and leave a pod without them", async (ctx) => {
+    if (!requirePrometheus('the Kubernetes scrape job under a real Prometheus')) return ctx.skip();
+    const folder = makeTmp('npc-prometheus-k8s-');
+    const file = join(folder, 'prometheus.yml');
+    const served = new URL(server!.url);
+    writeFileSync(file, withPods(served.port, '1s'));
+    const port = await freePort();
+    const prometheus = spawn(
+      'prometheus',
+      [`--config.file=${file}`, `--storage.tsdb.path=${join(folder, 'data')}`, `--web.listen-address=127.0.0.1:${port}`],
+      { stdio: ['ignore', 'ignore', 'ignore'] },
+    );
+    let exited = false;
+    prometheus.once('exit', () => (exited = true));
+    interface Targets {
+      activeTargets: { labels: Record<string, string>; scrapeUrl: string; health: string }[];
+      droppedTargets: unknown[];
+    }
+    let targets: Targets | undefined;
+    try {
+      const until = Date.now() + HANG_GUARD_MS;
+      while (!exited && Date.now() < until) {
+        try {
+          const response = await fetch(`http://127.0.0.1:${port}/api/v1/targets`, { signal: AbortSignal.timeout(5_000) });
+          targets = ((await response.json()) as { data: Targets }).data;
+          if (targets.activeTargets.some((t) => t.health === 'up')) break;
+        } catch {
+          // not listening yet
+        }
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(targets?.activeTargets).toHaveLength(1);
+      const [pod] = targets!.activeTargets;
+      expect(pod.health).toBe('up');
+      expect(pod.labels).toMatchObject({ job: 'npc', pod: 'npc-serve-0', namespace: 'default' });
+      expect(pod.scrapeUrl).toBe(`http://127.0.0.1:${served.port}/metrics`);
+      expect(targets!.droppedTargets).toHaveLength(1);
+    } finally {
+      if (!exited) {
+        const gone = new Promise((resolve) => prometheus.once('exit', resolve));
+        prometheus.kill('SIGTERM');
+        await gone;
+      }
+    }
   });
 });
 
