@@ -15,6 +15,8 @@ import { StopOnSignal } from '../signals.js';
 
 export interface ServeCommandOptions {
   model: string;
+  /** A second model classifying every answered text after its response, for comparison (GET /metrics). */
+  shadow?: string;
   repository?: string;
   host: string;
   port: number;
@@ -46,9 +48,9 @@ export function isLoopback(host: string): boolean {
 }
 
 export async function serveCommand(options: ServeCommandOptions, io: ServeIo): Promise<void> {
-  if (options.poll !== undefined && !followsAlias(options.model))
+  if (options.poll !== undefined && !followsAlias(options.model) && !(options.shadow !== undefined && followsAlias(options.shadow)))
     throw new UsageError(
-      `--poll ${options.poll}: --model ${options.model} names one artifact, which never moves; only a models:/NAME@ALIAS model is polled`,
+      `--poll ${options.poll}: --model ${options.model}${options.shadow === undefined ? '' : ` and --shadow ${options.shadow}`} name${options.shadow === undefined ? 's' : ''} one artifact, which never moves; only a models:/NAME@ALIAS model is polled`,
     );
   if (!isLoopback(options.host))
     io.warn(
@@ -57,6 +59,7 @@ export async function serveCommand(options: ServeCommandOptions, io: ServeIo): P
   const signals = new StopOnSignal();
   const server = buildServer({
     model: options.model,
+    shadow: options.shadow,
     repository: options.repository,
     jobs: options.jobs,
     timeout: options.timeout,
@@ -94,7 +97,10 @@ export async function serveCommand(options: ServeCommandOptions, io: ServeIo): P
       io.note(
         `ready: ${loaded.name}${loaded.version === null ? '' : ` version ${loaded.version}`}, ${loaded.model.index.size} rows, ` +
           `k ${d.k}, tie ${d.tie}, seed ${d.seed}, abstain-above ${d.abstain_above ?? 'none'}, min-confidence ${d.min_confidence ?? 'none'} (model), ` +
-          `${options.jobs} search worker${options.jobs === 1 ? '' : 's'}`,
+          `${options.jobs} search worker${options.jobs === 1 ? '' : 's'}` +
+          (loaded.shadow
+            ? `; shadow ${loaded.shadow.name}${loaded.shadow.version === null ? '' : ` version ${loaded.shadow.version}`}, ${loaded.shadow.model.index.size} rows, k ${loaded.shadow.model.card.defaults.k} (compared after each response)`
+            : ''),
       );
       await signals.aborted;
     }
