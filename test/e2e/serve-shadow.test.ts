@@ -209,6 +209,44 @@ describe('npc serve --shadow', () => {
     );
   });
 
+  it('a shadow served by alias follows it: SIGHUP switches the shadow, a line says so, and npc_shadow_model_info names the new version', async () => {
+    const repo = join(dir, 'repository');
+    for (const file of [model, renamed]) {
+      const r = await run(['model', 'register', file, '--name', 'cand', '--repository', repo]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const aliased = await run(['model', 'alias', 'cand', 'next', '1', '--repository', repo]);
+    expect(aliased.code, aliased.stderr).toBe(0);
+    const server = await startServe([
+      '--model',
+      model,
+      '--shadow',
+      'models:/cand@next',
+      '--repository',
+      repo,
+      '--poll',
+      '0',
+      '--jobs',
+      '1',
+    ]);
+    try {
+      const info = async (): Promise<Record<string, string> | undefined> =>
+        (await metrics(server)).samples.find((s) => s.name === 'npc_shadow_model_info')?.labels;
+      expect(await info()).toMatchObject({ name: 'cand', version: '1' });
+      const moved = await run(['model', 'alias', 'cand', 'next', '2', '--repository', repo]);
+      expect(moved.code, moved.stderr).toBe(0);
+      server.child.kill('SIGHUP');
+      await server.line(/^npc: SIGHUP: shadow models:\/cand@next moved: switched from version 1 to version 2$/);
+      expect(await info()).toMatchObject({ name: 'cand', version: '2' });
+      // The served model did not move; the shadow's new version compares.
+      expect(server.stderr()).toMatch(/^npc: SIGHUP: --model .*headlines\.npcm names one artifact: nothing can move/m);
+      expect((await post(`${server.url}/v1/classify`, { text: HEADLINES[0] })).status).toBe(200);
+      expect(valueOf(await settled(server, 1), 'npc_shadow_comparisons_total')).toBe(1);
+    } finally {
+      expect((await server.stop()).code).toBe(0);
+    }
+  });
+
   it('texts beyond what the shadow queue holds are dropped and counted, never waited for; the answers are all given', async () => {
     // 300 lines in one NDJSON stream: the shadow queue holds 256 texts, the other 44 are dropped at once.
     const texts = Array.from({ length: 300 }, (_, i) => `${HEADLINES[i % HEADLINES.length]} ${i}`);

@@ -72,6 +72,8 @@ export interface CheckReport {
   to: number | null;
   /** For 'failed': the version refused (null when the alias did not resolve) and why. */
   failure?: { version: number | null; reason: string };
+  /** With a shadow model: what the check of its reference did (its refusals are in the log). */
+  shadow?: { outcome: CheckOutcome; from: number | null; to: number | null };
 }
 
 export interface NpcServer {
@@ -551,11 +553,13 @@ export function buildServer(options: ServeOptions): NpcServer {
   async function check(): Promise<CheckReport> {
     if (!holder || stopping) return { outcome: 'not_loaded', from: null, to: null };
     const from = holder.served.version;
-    // The shadow follows its own alias; what it did is in the log.
-    const shadowCheck = shadowHolder?.check();
+    // The shadow follows its own alias, checked alongside.
+    const shadow = shadowHolder;
+    const shadowFrom = shadow?.served.version ?? null;
+    const shadowCheck = shadow?.check();
     const outcome = await holder.check();
-    await shadowCheck;
     const report: CheckReport = { outcome, from, to: holder.served.version };
+    if (shadow && shadowCheck) report.shadow = { outcome: await shadowCheck, from: shadowFrom, to: shadow.served.version };
     // A refusal is told once per cause: a check failing again for it reports the one told.
     if (outcome === 'failed') report.failure = lastFailure;
     else lastFailure = undefined;

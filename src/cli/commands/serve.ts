@@ -78,7 +78,10 @@ export async function serveCommand(options: ServeCommandOptions, io: ServeIo): P
     checking = true;
     server
       .check()
-      .then((report) => hangupNote(report, options.model, io))
+      .then((report) => {
+        hangupNote(report, options.model, io);
+        if (report.shadow && options.shadow !== undefined) shadowHangupNote(report.shadow, options.shadow, io);
+      })
       .catch((err: unknown) => io.warn(`SIGHUP: ${(err as Error).message}`))
       .finally(() => {
         checking = false;
@@ -135,5 +138,22 @@ function hangupNote(report: CheckReport, model: string, io: ServeIo): void {
       const what = failure?.version == null ? model : `version ${failure.version}`;
       return io.warn(`SIGHUP: not switched to ${what}: ${failure?.reason ?? 'it could not be served'}; ${shown(report.to)} keeps serving`);
     }
+  }
+}
+
+/** The line saying what a SIGHUP did to the shadow model (a version it could not switch to is in the log). */
+function shadowHangupNote(report: NonNullable<CheckReport['shadow']>, shadow: string, io: ServeIo): void {
+  const shown = (version: number | null): string => (version === null ? 'no version' : `version ${version}`);
+  switch (report.outcome) {
+    case 'fixed':
+      return io.note(`SIGHUP: --shadow ${shadow} names one artifact: nothing can move`);
+    case 'closed':
+      return;
+    case 'unchanged':
+      return io.note(`SIGHUP: shadow ${shadow} still names ${shown(report.to)}: unchanged`);
+    case 'switched':
+      return io.note(`SIGHUP: shadow ${shadow} moved: switched from ${shown(report.from)} to ${shown(report.to)}`);
+    case 'failed':
+      return io.warn(`SIGHUP: shadow ${shadow}: not switched (see the log); ${shown(report.to)} keeps comparing`);
   }
 }
