@@ -4,7 +4,9 @@
  * the model is loaded and its search workers are up. The model is held by a ModelHolder
  * (model-holder.ts): an alias it serves is followed (the poll, check()), each version with its own
  * SearchScheduler (bounded queue and search workers, scheduler.ts); a request leases the version current
- * at its start and is answered entirely by it. Every error before an answer starts is JSON {"error": {"code",
+ * at its start and is answered entirely by it. With a shadow (docs/serving.md "Shadow"), a second holder's
+ * model classifies a request's texts once its response is sent, on its own search thread and bounded queue,
+ * and the observer is told how the labels compare. Every error before an answer starts is JSON {"error": {"code",
  * "message"}}, never a stack trace. No argv, no process exit: the CLI (cli/commands/serve.ts) owns those.
  */
 import { Readable, Transform, type TransformCallback } from 'node:stream';
@@ -104,8 +106,8 @@ export class HttpError extends Error {
 
 const NDJSON = 'application/x-ndjson';
 
-/** Most texts waiting for the shadow model at once (at least --max-batch, so that one full batch fits). */
-export const SHADOW_QUEUE = 256;
+/** Most texts waiting for the shadow model at once; --max-batch when larger, so that one full batch fits. */
+const SHADOW_QUEUE = 256;
 
 /** The texts one request had answered, with the served label of each (JSON text; null: abstained), for the shadow. */
 class ShadowBatch {

@@ -3,7 +3,8 @@
  * says 503 until it is loaded); prints one line on stderr when listening and one when ready. SIGTERM or
  * SIGINT drains: no new requests, every accepted one answered (those still running after --grace get
  * 503), exit 0; a second signal exits at once. A model served by alias (models:/NAME@ALIAS) follows it:
- * checked every --poll seconds and at once on SIGHUP (one line says what SIGHUP did).
+ * checked every --poll seconds and at once on SIGHUP (one line says what SIGHUP did; with --shadow, a
+ * second line for the shadow model, which follows its own alias).
  */
 import { type AddressInfo, isIP } from 'node:net';
 import { ServeMetrics } from '../../app/serve/metrics.js';
