@@ -408,6 +408,10 @@ function addServe(program: Command, createWorker: WorkerFactory | undefined): vo
     .addOption(
       new Option('--model <path|uri>', 'the model artifact (.npcm file or models:/NAME/VERSION, models:/NAME@ALIAS)').makeOptionMandatory(),
     )
+    .option(
+      '--shadow <path|uri>',
+      'a second model (.npcm file or models:/ URI, followed like --model) that classifies every answered text after its response; agreement in GET /metrics',
+    )
     .addOption(repositoryOption())
     .option('--host <address>', 'the address to listen on (a non-loopback one is warned about: no authentication, no TLS)', '127.0.0.1')
     .option('--port <n>', 'the TCP port (0: any free port, printed when listening)', port, 8080)

@@ -34,6 +34,15 @@ class RecordingObserver implements ServeObserver {
   prediction(label: string | null, distance: number, abstained: boolean): void {
     this.calls.push(['prediction', label, distance, abstained]);
   }
+  shadowServed(model: { name: string; version: number | null; sha256: string }): void {
+    this.calls.push(['shadowServed', model]);
+  }
+  shadowCompared(served: string | null, shadow: string | null): void {
+    this.calls.push(['shadowCompared', served, shadow]);
+  }
+  shadowDropped(texts: number): void {
+    this.calls.push(['shadowDropped', texts]);
+  }
   modelSwitchFailed(failure: { name: string; version: number | null; reason: string }): void {
     this.calls.push(['modelSwitchFailed', failure.name]);
   }

@@ -26,6 +26,12 @@ class SwapObserver implements ServeObserver {
   modelServed(model: ServedModelInfo): void {
     this.served.push(model);
   }
+  readonly shadows: { name: string; version: number | null; sha256: string }[] = [];
+  shadowServed(model: { name: string; version: number | null; sha256: string }): void {
+    this.shadows.push(model);
+  }
+  shadowCompared(): void {}
+  shadowDropped(): void {}
   modelSwitchFailed(failure: { name: string; version: number | null; reason: string }): void {
     this.failed.push(failure);
   }

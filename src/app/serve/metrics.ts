@@ -31,6 +31,11 @@ export class ServeMetrics implements ServeObserver {
   private readonly modelInfo: Gauge<'name' | 'version' | 'sha256'>;
   private readonly workerRestarts: Counter;
   private readonly switchFailures: Counter<'name'>;
+  private readonly shadowComparisons: Counter;
+  private readonly shadowAgreements: Counter;
+  private readonly shadowDisagreements: Counter<'served' | 'shadow'>;
+  private readonly shadowDrops: Counter;
+  private readonly shadowInfo: Gauge<'name' | 'version' | 'sha256'>;
 
   constructor(options: ServeMetricsOptions = {}) {
     this.drift = new RollingDrift(options);
@@ -82,6 +87,33 @@ export class ServeMetrics implements ServeObserver {
       name: 'npc_model_switch_failures_total',
       help: 'Versions an alias moved to that were not switched to (damaged, another engine, missing), counted once per cause; the old version kept answering.',
       labelNames: ['name'],
+      registers,
+    });
+    this.shadowComparisons = new Counter({
+      name: 'npc_shadow_comparisons_total',
+      help: 'Texts answered by the served model and classified by the shadow model too (--shadow), after the response.',
+      registers,
+    });
+    this.shadowAgreements = new Counter({
+      name: 'npc_shadow_agreements_total',
+      help: 'Compared texts on which the shadow model gave the label the served model answered (abstaining on both counts as agreeing).',
+      registers,
+    });
+    this.shadowDisagreements = new Counter({
+      name: 'npc_shadow_disagreements_total',
+      help: 'Compared texts on which the two models differ, by the served and the shadow label (JSON text; null: abstained).',
+      labelNames: ['served', 'shadow'],
+      registers,
+    });
+    this.shadowDrops = new Counter({
+      name: 'npc_shadow_dropped_total',
+      help: 'Answered texts the shadow model did not classify: its queue was full, or its search failed.',
+      registers,
+    });
+    this.shadowInfo = new Gauge({
+      name: 'npc_shadow_model_info',
+      help: 'The shadow model (--shadow): its name, repository version (empty when not from a repository) and sha256; always 1.',
+      labelNames: ['name', 'version', 'sha256'],
       registers,
     });
 
@@ -195,6 +227,21 @@ export class ServeMetrics implements ServeObserver {
 
   modelSwitchFailed(failure: { name: string; version: number | null; reason: string }): void {
     this.switchFailures.inc({ name: failure.name });
+  }
+
+  shadowServed(model: { name: string; version: number | null; sha256: string }): void {
+    this.shadowInfo.reset();
+    this.shadowInfo.set({ name: model.name, version: model.version === null ? '' : String(model.version), sha256: model.sha256 }, 1);
+  }
+
+  shadowCompared(served: string | null, shadow: string | null): void {
+    this.shadowComparisons.inc();
+    if (served === shadow) this.shadowAgreements.inc();
+    else this.shadowDisagreements.inc({ served: served ?? 'null', shadow: shadow ?? 'null' });
+  }
+
+  shadowDropped(texts: number): void {
+    if (texts > 0) this.shadowDrops.inc(texts);
   }
 
   async exposition(): Promise<{ contentType: string; text: string }> {

@@ -34,6 +34,15 @@ export interface ServeObserver {
    * abstained; its nearest distance; whether it abstained. Empty texts are not classified and not told.
    */
   prediction(label: string | null, distance: number, abstained: boolean): void;
+  /** A shadow model became the one comparing (`npc serve --shadow`: at start, and on every switch of its alias). */
+  shadowServed(model: { name: string; version: number | null; sha256: string }): void;
+  /**
+   * One text answered by the served model was classified by the shadow too, after its response was sent:
+   * both labels as JSON text, null when that model abstained. Equal texts agree.
+   */
+  shadowCompared(served: string | null, shadow: string | null): void;
+  /** Texts answered that the shadow did not classify: its queue was full, or its search failed (a worker died, the server stopped). */
+  shadowDropped(texts: number): void;
   /** A search worker died and was replaced. */
   workerRestarted(): void;
   /** The Prometheus text exposition of everything observed, and its content type. */

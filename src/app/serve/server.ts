@@ -4,7 +4,9 @@
  * the model is loaded and its search workers are up. The model is held by a ModelHolder
  * (model-holder.ts): an alias it serves is followed (the poll, check()), each version with its own
  * SearchScheduler (bounded queue and search workers, scheduler.ts); a request leases the version current
- * at its start and is answered entirely by it. Every error before an answer starts is JSON {"error": {"code",
+ * at its start and is answered entirely by it. With a shadow (docs/serving.md "Shadow"), a second holder's
+ * model classifies a request's texts once its response is sent, on its own search thread and bounded queue,
+ * and the observer is told how the labels compare. Every error before an answer starts is JSON {"error": {"code",
  * "message"}}, never a stack trace. No argv, no process exit: the CLI (cli/commands/serve.ts) owns those.
  */
 import { Readable, Transform, type TransformCallback } from 'node:stream';
@@ -26,6 +28,12 @@ import { classifySchema, healthSchema, metricsSchema, modelSchema, openapiSchema
 export interface ServeOptions {
   /** A .npcm file, or models:/NAME/VERSION, models:/NAME@ALIAS. */
   model: string;
+  /**
+   * A second model (a file or `models:/` URI, followed like `model`) that classifies every text answered,
+   * after its response is sent, on its own search thread and queue; the labels are compared (the observer's
+   * shadow figures). A text that does not fit its queue is dropped (counted), never waited for.
+   */
+  shadow?: string;
   /** The model repository of a `models:/` URI (default: resolveModelRepository()). */
   repository?: string;
   /** Search worker threads (at least 1; a query's rows are spread over all of them). */
@@ -55,6 +63,8 @@ export interface ServedModel {
   model: LoadedModel;
   name: string;
   version: number | null;
+  /** The shadow model (`shadow` given), loaded too. */
+  shadow?: { model: LoadedModel; name: string; version: number | null };
 }
 
 /** What one check() did: the outcome, the version serving before and after, and why a version was refused. */
@@ -64,6 +74,8 @@ export interface CheckReport {
   to: number | null;
   /** For 'failed': the version refused (null when the alias did not resolve) and why. */
   failure?: { version: number | null; reason: string };
+  /** With a shadow model: what the check of its reference did (its refusals are in the log). */
+  shadow?: { outcome: CheckOutcome; from: number | null; to: number | null };
 }
 
 export interface NpcServer {
@@ -94,6 +106,21 @@ export class HttpError extends Error {
 
 const NDJSON = 'application/x-ndjson';
 
+/** Most texts waiting for the shadow model at once; --max-batch when larger, so that one full batch fits. */
+const SHADOW_QUEUE = 256;
+
+/** The texts one request had answered, with the served label of each (JSON text; null: abstained), for the shadow. */
+class ShadowBatch {
+  readonly items: { text: string; label: string | null }[] = [];
+  /** Texts beyond what the shadow queue can ever hold: dropped at once. */
+  overflow = 0;
+  constructor(private readonly cap: number) {}
+  add(text: string, label: string | null): void {
+    if (this.items.length < this.cap) this.items.push({ text, label });
+    else this.overflow++;
+  }
+}
+
 export function buildServer(options: ServeOptions): NpcServer {
   const { observer } = options;
   const fastify = Fastify({
@@ -105,6 +132,11 @@ export function buildServer(options: ServeOptions): NpcServer {
     forceCloseConnections: 'idle',
   });
   let holder: ModelHolder<Runner> | undefined;
+  let shadowHolder: ModelHolder<Runner> | undefined;
+  const shadowCap = Math.max(SHADOW_QUEUE, options.maxBatch);
+  /** Texts handed to the shadow and not compared yet: none is taken beyond shadowCap. */
+  let shadowPending = 0;
+  const shadowBatches = new WeakMap<FastifyRequest, ShadowBatch>();
   /** The last refusal told by the holder (a check that fails again for the same cause is not told again). */
   let lastFailure: { version: number | null; reason: string } | undefined;
   /** Texts waiting in each version's queue (two while a swap holds both). */
@@ -147,6 +179,9 @@ export function buildServer(options: ServeOptions): NpcServer {
     const route = routeOf(request);
     const seconds = reply.elapsedTime / 1000;
     observer?.requestDone(route, reply.statusCode, seconds);
+    // The answer is sent: only now does the shadow classify the request's texts.
+    const batch = shadowBatches.get(request);
+    if (batch) void runShadow(batch);
     request.log.info(
       {
         method: request.method,
@@ -191,6 +226,8 @@ export function buildServer(options: ServeOptions): NpcServer {
     const model = lease.served;
     const queue = model.runner.scheduler;
     leased.set(request, model);
+    const batch = options.shadow === undefined ? undefined : new ShadowBatch(shadowCap);
+    if (batch) shadowBatches.set(request, batch);
     const work = queue.newRequest();
     rowsScanned.set(request, work);
     active.add(work);
@@ -217,14 +254,14 @@ export function buildServer(options: ServeOptions): NpcServer {
         throw queueFull();
       }
       try {
-        return await streamNdjson(request.body as Readable, work, model, reply, finish);
+        return await streamNdjson(request.body as Readable, work, model, reply, finish, batch);
       } catch (err) {
         finish();
         throw err;
       }
     }
     try {
-      return await classifyJson(request.body, work, model, queue, reply);
+      return await classifyJson(request.body, work, model, queue, reply, batch);
     } finally {
       finish();
     }
@@ -255,9 +292,48 @@ export function buildServer(options: ServeOptions): NpcServer {
     };
   }
 
-  function tell(result: Prediction): void {
+  function tell(result: Prediction, batch: ShadowBatch | undefined): void {
     if (result.skipped || result.distance === null) return;
-    observer?.prediction(result.prediction === null ? null : toJson(result.prediction), result.distance, result.abstained === true);
+    const label = result.prediction === null ? null : toJson(result.prediction);
+    observer?.prediction(label, result.distance, result.abstained === true);
+    batch?.add(result.record.text, label);
+  }
+
+  /**
+   * Classifies a request's answered texts with the shadow model and tells the comparisons; called once the
+   * response is sent. Texts that do not fit the shadow queue, or whose shadow search fails, are told dropped.
+   */
+  async function runShadow(batch: ShadowBatch): Promise<void> {
+    const { items } = batch;
+    if (batch.overflow > 0) observer?.shadowDropped(batch.overflow);
+    if (items.length === 0) return;
+    if (!shadowHolder || stopping || shadowPending + items.length > shadowCap) {
+      observer?.shadowDropped(items.length);
+      return;
+    }
+    shadowPending += items.length;
+    let compared = 0;
+    let lease: Lease<Runner> | undefined;
+    try {
+      lease = shadowHolder.acquire();
+      const shadow = lease.served;
+      const work = shadow.runner.scheduler.newRequest();
+      const records: LabeledRecord[] = items.map(({ text }, i) => ({ text, label: undefined, line: i + 1 }));
+      for await (const result of classifyRecords(work.searcher(), listRecords(records), { ...settings(shadow.model), neighbors: 0 })) {
+        observer?.shadowCompared(items[compared].label, result.prediction === null ? null : toJson(result.prediction));
+        compared++;
+      }
+    } catch (err) {
+      if (!stopping)
+        fastify.log.warn(
+          { cause: (err as Error).message, shadow: modelField(lease?.served) },
+          'the shadow model could not classify a request',
+        );
+    } finally {
+      if (compared < items.length) observer?.shadowDropped(items.length - compared);
+      shadowPending -= items.length;
+      lease?.release();
+    }
   }
 
   async function classifyJson(
@@ -266,13 +342,14 @@ export function buildServer(options: ServeOptions): NpcServer {
     model: ServedVersion<Runner>,
     queue: SearchScheduler,
     reply: FastifyReply,
+    batch: ShadowBatch | undefined,
   ): Promise<FastifyReply> {
     const { texts, single, neighbors } = checkBody(body, options.maxBatch, model.model.index.size);
     if (!queue.admits(texts.length)) throw queueFull();
     const records: LabeledRecord[] = texts.map((text, i) => ({ text, label: undefined, line: i + 1 }));
     const answers: string[] = [];
     for await (const result of classifyRecords(work.searcher(), listRecords(records), { ...settings(model.model), neighbors })) {
-      tell(result);
+      tell(result, batch);
       answers.push(predictionJson(result, model.model.labelNames));
     }
     const modelJson = `"model":${JSON.stringify({ name: model.name, version: model.version })}`;
@@ -286,6 +363,7 @@ export function buildServer(options: ServeOptions): NpcServer {
     model: ServedVersion<Runner>,
     reply: FastifyReply,
     finish: () => void,
+    batch: ShadowBatch | undefined,
   ): Promise<FastifyReply> {
     const limited = body.pipe(new LineLimit(options.maxBody));
     body.on('error', (err) => limited.destroy(err));
@@ -296,7 +374,7 @@ export function buildServer(options: ServeOptions): NpcServer {
     const results = classifyRecords(work.searcher(), records, { ...settings(model.model), neighbors: 0 });
     async function* lines(): AsyncGenerator<string> {
       for await (const result of results) {
-        tell(result);
+        tell(result, batch);
         yield jsonLine(result, 'text', added, model.model.labelNames, 'line') + lineEnd(result.record);
       }
     }
@@ -360,6 +438,65 @@ export function buildServer(options: ServeOptions): NpcServer {
     };
   }
 
+  /** The shadow's runner: one search thread and its own queue, apart from the served model's. */
+  async function openShadowRunner(version: LoadedVersion): Promise<Runner> {
+    const scheduler = await SearchScheduler.start(version.model.index, {
+      jobs: 1,
+      queue: shadowCap,
+      createWorker: options.createWorker,
+      onRestart: (cause) => {
+        fastify.log.warn(
+          { cause: cause.message, shadow: modelField(version) },
+          "the shadow model's search worker died; it was started again",
+        );
+        observer?.workerRestarted();
+      },
+    });
+    return { scheduler, close: () => scheduler.close(new HttpError(503, 'stopping', 'the server is stopping')) };
+  }
+
+  /** Loads the shadow model (--shadow); rejects when it cannot be used. */
+  async function loadShadow(ref: string): Promise<void> {
+    let opened: ModelHolder<Runner>;
+    try {
+      opened = await openShadow(ref);
+    } catch (err) {
+      // The server does not start with a shadow it cannot compare with: the error says it is the shadow.
+      if (err instanceof InputError) throw new InputError(`${err.message} (--shadow)`, err.where);
+      throw err;
+    }
+    if (stopping) {
+      await opened.close({ now: true });
+      throw new Error('the server stopped while the shadow model was loading');
+    }
+    shadowHolder = opened;
+    tellShadow(opened.served);
+  }
+
+  function openShadow(ref: string): Promise<ModelHolder<Runner>> {
+    return ModelHolder.open(ref, {
+      repository: options.repository,
+      pollSeconds: options.pollSeconds,
+      open: openShadowRunner,
+      onWarning: options.onWarning,
+      onSwitch: ({ from, to }) => {
+        fastify.log.info({ shadow: ref, from: modelField(from), to: modelField(to) }, `shadow: switched from ${from.uri} to ${to.uri}`);
+        tellShadow(to);
+      },
+      onSwitchFailed: (failure) => {
+        const what = failure.version === null ? ref : `version ${failure.version}`;
+        fastify.log.warn(
+          { shadow: ref, version: failure.version, cause: failure.reason },
+          `shadow: not switched to ${what}: ${failure.reason}; version ${shadowHolder?.served.version ?? '?'} keeps comparing`,
+        );
+      },
+    });
+  }
+
+  function tellShadow(version: LoadedVersion): void {
+    observer?.shadowServed({ name: version.name, version: version.version, sha256: version.model.sha256 });
+  }
+
   function tellDepth(): void {
     let texts = 0;
     for (const n of depths.values()) texts += n;
@@ -404,15 +541,27 @@ export function buildServer(options: ServeOptions): NpcServer {
     }
     holder = opened;
     tellServed(opened.served);
+    // The server is ready from now on; the shadow loads after and a shadow that cannot be loaded stops the start.
+    if (options.shadow !== undefined) await loadShadow(options.shadow);
     const { model, name, version } = opened.served;
-    return { model, name, version };
+    const shadow = shadowHolder && {
+      model: shadowHolder.served.model,
+      name: shadowHolder.served.name,
+      version: shadowHolder.served.version,
+    };
+    return { model, name, version, ...(shadow ? { shadow } : {}) };
   }
 
   async function check(): Promise<CheckReport> {
     if (!holder || stopping) return { outcome: 'not_loaded', from: null, to: null };
     const from = holder.served.version;
+    // The shadow follows its own alias, checked alongside.
+    const shadow = shadowHolder;
+    const shadowFrom = shadow?.served.version ?? null;
+    const shadowCheck = shadow?.check();
     const outcome = await holder.check();
     const report: CheckReport = { outcome, from, to: holder.served.version };
+    if (shadow && shadowCheck) report.shadow = { outcome: await shadowCheck, from: shadowFrom, to: shadow.served.version };
     // A refusal is told once per cause: a check failing again for it reports the one told.
     if (outcome === 'failed') report.failure = lastFailure;
     else lastFailure = undefined;
@@ -438,6 +587,7 @@ export function buildServer(options: ServeOptions): NpcServer {
       // Every request is answered (those cut short by --grace too): every version's workers end now,
       // also those of a lease a request cut short has not released yet.
       await holder?.close({ now: true });
+      await shadowHolder?.close({ now: true });
     }
     return { cut };
   }

@@ -3,7 +3,8 @@
  * says 503 until it is loaded); prints one line on stderr when listening and one when ready. SIGTERM or
  * SIGINT drains: no new requests, every accepted one answered (those still running after --grace get
  * 503), exit 0; a second signal exits at once. A model served by alias (models:/NAME@ALIAS) follows it:
- * checked every --poll seconds and at once on SIGHUP (one line says what SIGHUP did).
+ * checked every --poll seconds and at once on SIGHUP (one line says what SIGHUP did; with --shadow, a
+ * second line for the shadow model, which follows its own alias).
  */
 import { type AddressInfo, isIP } from 'node:net';
 import { ServeMetrics } from '../../app/serve/metrics.js';
@@ -15,6 +16,8 @@ import { StopOnSignal } from '../signals.js';
 
 export interface ServeCommandOptions {
   model: string;
+  /** A second model classifying every answered text after its response, for comparison (GET /metrics). */
+  shadow?: string;
   repository?: string;
   host: string;
   port: number;
@@ -46,9 +49,9 @@ export function isLoopback(host: string): boolean {
 }
 
 export async function serveCommand(options: ServeCommandOptions, io: ServeIo): Promise<void> {
-  if (options.poll !== undefined && !followsAlias(options.model))
+  if (options.poll !== undefined && !followsAlias(options.model) && !(options.shadow !== undefined && followsAlias(options.shadow)))
     throw new UsageError(
-      `--poll ${options.poll}: --model ${options.model} names one artifact, which never moves; only a models:/NAME@ALIAS model is polled`,
+      `--poll ${options.poll}: --model ${options.model}${options.shadow === undefined ? '' : ` and --shadow ${options.shadow}`} name${options.shadow === undefined ? 's' : ''} one artifact, which never moves; only a models:/NAME@ALIAS model is polled`,
     );
   if (!isLoopback(options.host))
     io.warn(
@@ -57,6 +60,7 @@ export async function serveCommand(options: ServeCommandOptions, io: ServeIo): P
   const signals = new StopOnSignal();
   const server = buildServer({
     model: options.model,
+    shadow: options.shadow,
     repository: options.repository,
     jobs: options.jobs,
     timeout: options.timeout,
@@ -75,7 +79,10 @@ export async function serveCommand(options: ServeCommandOptions, io: ServeIo): P
     checking = true;
     server
       .check()
-      .then((report) => hangupNote(report, options.model, io))
+      .then((report) => {
+        hangupNote(report, options.model, io);
+        if (report.shadow && options.shadow !== undefined) shadowHangupNote(report.shadow, options.shadow, io);
+      })
       .catch((err: unknown) => io.warn(`SIGHUP: ${(err as Error).message}`))
       .finally(() => {
         checking = false;
@@ -94,7 +101,10 @@ export async function serveCommand(options: ServeCommandOptions, io: ServeIo): P
       io.note(
         `ready: ${loaded.name}${loaded.version === null ? '' : ` version ${loaded.version}`}, ${loaded.model.index.size} rows, ` +
           `k ${d.k}, tie ${d.tie}, seed ${d.seed}, abstain-above ${d.abstain_above ?? 'none'}, min-confidence ${d.min_confidence ?? 'none'} (model), ` +
-          `${options.jobs} search worker${options.jobs === 1 ? '' : 's'}`,
+          `${options.jobs} search worker${options.jobs === 1 ? '' : 's'}` +
+          (loaded.shadow
+            ? `; shadow ${loaded.shadow.name}${loaded.shadow.version === null ? '' : ` version ${loaded.shadow.version}`}, ${loaded.shadow.model.index.size} rows, k ${loaded.shadow.model.card.defaults.k} (compared after each response)`
+            : ''),
       );
       await signals.aborted;
     }
@@ -129,5 +139,22 @@ function hangupNote(report: CheckReport, model: string, io: ServeIo): void {
       const what = failure?.version == null ? model : `version ${failure.version}`;
       return io.warn(`SIGHUP: not switched to ${what}: ${failure?.reason ?? 'it could not be served'}; ${shown(report.to)} keeps serving`);
     }
+  }
+}
+
+/** The line saying what a SIGHUP did to the shadow model (a version it could not switch to is in the log). */
+function shadowHangupNote(report: NonNullable<CheckReport['shadow']>, shadow: string, io: ServeIo): void {
+  const shown = (version: number | null): string => (version === null ? 'no version' : `version ${version}`);
+  switch (report.outcome) {
+    case 'fixed':
+      return io.note(`SIGHUP: --shadow ${shadow} names one artifact: nothing can move`);
+    case 'closed':
+      return;
+    case 'unchanged':
+      return io.note(`SIGHUP: shadow ${shadow} still names ${shown(report.to)}: unchanged`);
+    case 'switched':
+      return io.note(`SIGHUP: shadow ${shadow} moved: switched from ${shown(report.from)} to ${shown(report.to)}`);
+    case 'failed':
+      return io.warn(`SIGHUP: shadow ${shadow}: not switched (see the log); ${shown(report.to)} keeps comparing`);
   }
 }
