@@ -10,10 +10,14 @@
  * News test texts (headline and description), as `{"text": …}` bodies, in turn.
  * 1. The baseline: `npc eval --model M --test <the R texts> --jobs J --json`: its search time per query
  *    (elapsed_s / queries) and its pairs/s.
- * 2. `npc serve --model M --jobs J --port 0` on 127.0.0.1, loaded by autocannon at concurrency 1, 8 and 32
+ * 2. `npc serve --model models:/standin@production --poll 0 --jobs J --port 0` on 127.0.0.1 (M registered as
+ *    version 1 of a temporary repository; version 2 is the same rows built again), loaded by autocannon at concurrency 1, 8 and 32
  *    (each phase at most R requests and S seconds): p50/p90/p99 latency, requests/s and pairs/s (200s ×
  *    rows / duration); c=1 p50 and p99 against eval's time per query, c=8 pairs/s against eval's; the
  *    server's RSS (VmHWM and the highest VmRSS sampled from /proc/<pid>/status).
+ * 2b. A swap under load (the server of 2, 4 clients): after a few answers the alias moves to version 2 and
+ *    the server gets SIGHUP: no failed request, both versions named in the answers, the last by version 2,
+ *    and the peak RSS while both versions are held.
  * 3. Overload: a server with --queue 16 under 64 connections (4× what it admits): every response a 200 or
  *    a 503, no connection error; its peak RSS against the peak of the server of 2 at capacity.
  * 4. SIGTERM under load (the server of 2, 8 clients, a new connection per request): every request the server accepted is
@@ -245,13 +249,15 @@ interface LoopFigures {
   order: number[];
   /** Requests sent and not answered (reset, closed, timed out): their error codes. */
   failed: string[];
+  /** The model version each 200 answer names ("model": {"version"}), in the order they arrived. */
+  versions: (number | null)[];
 }
 
 /**
  * POSTs `body` on a connection of its own (no keep-alive: a connection the server closes while idle is not
- * mistaken for a request it dropped); resolves with the status once the whole response is read.
+ * mistaken for a request it dropped); resolves with the status and the body once the whole response is read.
  */
-function post(url: string, body: string): Promise<number> {
+function post(url: string, body: string): Promise<{ status: number; body: string }> {
   return new Promise((ok, fail) => {
     const request = httpRequest(
       url,
@@ -262,8 +268,9 @@ function post(url: string, body: string): Promise<number> {
         timeout: TIME_LIMIT_S * 1000,
       },
       (response) => {
-        response.resume();
-        response.on('end', () => ok(response.statusCode ?? 0));
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => ok({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
         response.on('error', fail);
       },
     );
@@ -285,15 +292,16 @@ async function loop(
   bodies: string[],
   onResponse?: (answered: number) => void,
 ): Promise<LoopFigures> {
-  const figures: LoopFigures = { sent: 0, refused: 0, statuses: {}, order: [], failed: [] };
+  const figures: LoopFigures = { sent: 0, refused: 0, statuses: {}, order: [], failed: [], versions: [] };
   const deadline = Date.now() + TIME_LIMIT_S * 1000;
   let issued = 0;
   const client = async (): Promise<void> => {
     while (issued < amount && Date.now() < deadline) {
       const body = bodies[issued++ % bodies.length];
       try {
-        const status = await post(`${url}/v1/classify`, body);
+        const { status, body: answer } = await post(`${url}/v1/classify`, body);
         figures.sent++;
+        if (status === 200) figures.versions.push((JSON.parse(answer) as { model: { version: number | null } }).model.version);
         figures.statuses[status] = (figures.statuses[status] ?? 0) + 1;
         figures.order.push(status);
         onResponse?.(figures.order.length);
@@ -336,6 +344,14 @@ try {
   progress(`building the ${ROWS.toLocaleString('en-US')}-row stand-in model`);
   npc(['model', 'build', '--train', join(dir, 'standin.jsonl'), '-o', model, '--reference-rows', '1', '-q']);
 
+  // The served model comes from a repository by alias, so that the swap phase can move it: version 2 holds
+  // the same rows, built again (another card, so other bytes).
+  const repo = join(dir, 'repository');
+  const model2 = join(dir, 'standin-v2.npcm');
+  npc(['model', 'build', '--train', join(dir, 'standin.jsonl'), '-o', model2, '--reference-rows', '1', '--description', 'version 2', '-q']);
+  for (const file of [model, model2]) npc(['model', 'register', file, '--name', 'standin', '--repository', repo]);
+  npc(['model', 'alias', 'standin', 'production', '1', '--repository', repo]);
+
   progress(`npc eval --jobs ${JOBS} of ${REQUESTS} texts`);
   const evalJson = JSON.parse(
     npc(['eval', '--model', model, '--test', join(dir, 'requests.jsonl'), '--jobs', String(JOBS), '--json', '-q']),
@@ -348,7 +364,7 @@ try {
   const evalMsPerQuery = (evalJson.elapsed_s / evalQueries) * 1000;
 
   progress('npc serve: concurrency 1, 8, 32');
-  const server = await startServer(['--model', model, '--jobs', String(JOBS)]);
+  const server = await startServer(['--model', 'models:/standin@production', '--repository', repo, '--poll', '0', '--jobs', String(JOBS)]);
   servers.push(server);
   const atReady = server.memory();
   // Warm-up (not measured): the workers' JIT, and the engine prepares its rows from its third query on.
@@ -362,8 +378,35 @@ try {
   progress(`c=32: ${Math.round(c32.pairsPerS)} pairs/s`);
   const capacityHwmMB = server.memory().hwmMB;
 
-  // The swap under load (the alias the server serves moved mid-run: no failed request, both versions in
-  // the responses) belongs here, against this server, once npc serve follows alias moves.
+  progress('a swap under load: the alias moved to version 2, then SIGHUP');
+  let moved = false;
+  const switched = server.line(/^npc: SIGHUP: .* switched from /).then(
+    () => true,
+    () => false,
+  );
+  const swap = await loop(server.url, 4, REQUESTS, bodies, (answered) => {
+    if (!moved && answered >= Math.min(16, Math.floor(REQUESTS / 4))) {
+      moved = true;
+      npc(['model', 'alias', 'standin', 'production', '2', '--repository', repo]);
+      server.child.kill('SIGHUP');
+    }
+  });
+  const swapLogged = moved && (await switched);
+  const swapPeak = server.memory();
+  const firstV2 = swap.versions.indexOf(2);
+  const swapFigures = {
+    sent: swap.sent,
+    statuses: swap.statuses,
+    failed: swap.failed,
+    version_1: swap.versions.filter((v) => v === 1).length,
+    version_2: swap.versions.filter((v) => v === 2).length,
+    switch_logged: swapLogged,
+    // Requests that started before the switch may end after the first version-2 answer: counted, not an error.
+    version_1_after_first_version_2: firstV2 < 0 ? 0 : swap.versions.slice(firstV2).filter((v) => v === 1).length,
+    last_answer_version: swap.versions.at(-1) ?? null,
+    peak_rss_mb: swapPeak.peakRssMB,
+    hwm_mb: swapPeak.hwmMB,
+  };
 
   progress('SIGTERM under load');
   let signalled = false;
@@ -425,7 +468,8 @@ try {
     },
     capacity_hwm_mb: capacityHwmMB,
     overload: { ...overload, queue: OVERLOAD_QUEUE, hwm_to_capacity: overload.hwmMB / capacityHwmMB },
-    sigterm: { ...sigterm, order: undefined, answered: sigtermAnswered, exit: sigtermExit ?? 'hung' },
+    swap: swapFigures,
+    sigterm: { ...sigterm, order: undefined, versions: undefined, answered: sigtermAnswered, exit: sigtermExit ?? 'hung' },
     worker_killed: {
       sent: killed.sent,
       statuses: killed.statuses,
@@ -458,6 +502,10 @@ try {
     `| overload (--queue ${OVERLOAD_QUEUE}, ${OVERLOAD_CONNECTIONS} connections): responses | ${st(overload.statuses)}; ${overload.errors} connection errors, ${overload.timeouts} timeouts |`,
     `| overload: every response 200 or 503, no connection error | ${yes(overload.errors === 0 && Object.keys(overload.statuses).every((s) => s === '200' || s === '503'))} |`,
     `| overload: VmHWM; against the peak at capacity (target ≤ 1.2×) | ${f(overload.hwmMB)} MB; ${f(overload.hwmMB / capacityHwmMB, 2)}× |`,
+    `| a swap under load (4 connections; alias moved to version 2 and SIGHUP): responses; failed | ${st(swap.statuses)}; ${swap.failed.length} |`,
+    `| a swap: answers by version 1, by version 2; switch logged; last answer's version | ${swapFigures.version_1}, ${swapFigures.version_2}; ${yes(swapLogged)}; ${swapFigures.last_answer_version} |`,
+    `| a swap: zero failed requests and both versions seen | ${yes(swap.failed.length === 0 && Object.keys(swap.statuses).every((k) => k === '200') && swapFigures.version_1 > 0 && swapFigures.version_2 > 0)} |`,
+    `| a swap: peak VmRSS while both versions were held (target ≤ 2 GB) | ${f(swapPeak.peakRssMB)} MB |`,
     `| SIGTERM under load: sent; answered; refused after it stopped listening; failed | ${sigterm.sent}; ${sigtermAnswered} (${st(sigterm.statuses)}); ${sigterm.refused}; ${sigterm.failed.length}${sigterm.failed.length ? ` (${sigterm.failed.join(', ')})` : ''} |`,
     `| SIGTERM: every accepted request answered; exit | ${yes(sigterm.failed.length === 0 && sigtermAnswered === sigterm.sent)}; ${sigtermExit ? `code ${sigtermExit.code}` : 'hung'} |`,
     `| a worker killed: responses; restart logged | ${st(killed.statuses)}; ${yes(restartLogged)} |`,
