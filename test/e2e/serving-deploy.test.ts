@@ -11,14 +11,13 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { cleanupTmp, makeTmp, run, sha256File, shell, waitFor } from '../helpers/failure-tools.js';
 import { requirePrerequisite, spawnProblem } from '../helpers/prerequisites.js';
-import { promtool, requirePrometheus, requirePromtool } from '../helpers/prometheus.js';
+import { freePort, promtool, requirePrometheus, requirePromtool } from '../helpers/prometheus.js';
 import { npcBin, repoRoot } from '../helpers/run-npc.js';
 import { HANG_GUARD_MS, type Served, startServe } from '../helpers/serve.js';
 
@@ -94,17 +93,6 @@ function portNumber(port: string | number, c: Container = container()): number |
 /** The container's args without --host and --port (the tests listen on 127.0.0.1 and a free port). */
 function argsForTest(c: Container): string[] {
   return c.args.flatMap((a, i) => (i % 2 === 0 && a !== '--host' && a !== '--port' ? [a, c.args[i + 1]] : []));
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 describe('docs/serving/kubernetes.yaml', () => {
