@@ -23,6 +23,7 @@ import { type CheckOutcome, type LoadedVersion, type Lease, ModelHolder, type Se
 import type { ServeObserver } from './observer.js';
 import { driftReference } from './rolling-drift.js';
 import { QueueFull, type RequestWork, SearchFault, SearchScheduler } from './scheduler.js';
+import { DrainingServer } from './draining-server.js';
 import { classifySchema, healthSchema, metricsSchema, modelSchema, openapiSchema, readySchema } from './schemas.js';
 
 export interface ServeOptions {
@@ -129,7 +130,17 @@ export function buildServer(options: ServeOptions): NpcServer {
     bodyLimit: options.maxBody,
     // While stopping, the routes answer 503 themselves, as JSON like every other error.
     return503OnClosing: false,
-    forceCloseConnections: 'idle',
+    // Closing closes connections as DrainingServer decides (none that a request is on its way on).
+    forceCloseConnections: false,
+    serverFactory: (handler, settings) => {
+      // fastify's own timeouts (its defaults applied), set as it sets them on the server it builds.
+      const timeouts = settings as { keepAliveTimeout: number; requestTimeout: number; connectionTimeout: number };
+      const server = new DrainingServer(handler);
+      server.keepAliveTimeout = timeouts.keepAliveTimeout;
+      server.requestTimeout = timeouts.requestTimeout;
+      server.setTimeout(timeouts.connectionTimeout);
+      return server;
+    },
   });
   let holder: ModelHolder<Runner> | undefined;
   let shadowHolder: ModelHolder<Runner> | undefined;
@@ -175,7 +186,6 @@ export function buildServer(options: ServeOptions): NpcServer {
     if (stopping) void reply.header('connection', 'close');
   });
   fastify.addHook('onResponse', async (request, reply) => {
-    if (stopping) fastify.server.closeIdleConnections();
     const route = routeOf(request);
     const seconds = reply.elapsedTime / 1000;
     observer?.requestDone(route, reply.statusCode, seconds);
