@@ -1,8 +1,10 @@
 /**
  * The JSON schemas of the server's routes (requests and responses): fastify holds them with each route
- * and GET /openapi.json is generated from them. The handlers check requests themselves, so that a bad
- * field is named as people write it (`texts[3]`), and write their answers as JSON text (labels that are
- * big integers keep every digit).
+ * and GET /openapi.json (OpenAPI 3.1, so JSON Schema as written here) is generated from them. The handlers
+ * check requests themselves, so that a bad field is named as people write it (`texts[3]`), and write their
+ * answers as JSON text (labels that are big integers keep every digit); a test sends the same table of
+ * bodies to both and checks that the schema accepts exactly what the handler answers, and that every
+ * answer matches its response schema.
  */
 
 const error = {
@@ -33,7 +35,10 @@ const prediction = {
   type: 'object',
   required: ['prediction', 'confidence', 'distance', 'abstained'],
   properties: {
-    prediction: { ...label, nullable: true, description: 'the predicted label; null when npc abstained' },
+    prediction: {
+      description: 'the predicted label; null when npc abstained',
+      oneOf: [...label.oneOf, { type: 'null' }],
+    },
     prediction_name: { type: 'string', description: "the label's display name, when the model has one" },
     confidence: { type: 'number', description: 'the share of the k nearest that voted for the label' },
     distance: { type: 'number', description: 'NCD to the nearest training row' },
@@ -47,7 +52,7 @@ const modelRef = {
   required: ['name', 'version'],
   properties: {
     name: { type: 'string' },
-    version: { type: 'integer', nullable: true, description: 'the repository version; null for a model file' },
+    version: { type: ['integer', 'null'], description: 'the repository version; null for a model file' },
   },
 };
 
@@ -60,7 +65,8 @@ const errors = {
   504: { description: 'the request took longer than --timeout', ...error },
 };
 
-export const classifySchema = {
+/** The schema of POST /v1/classify, for a server taking at most `maxBatch` texts in one request. */
+export const classifySchema = (maxBatch: number) => ({
   summary: 'Classify one text, a batch of texts, or a stream of JSON lines',
   description:
     'application/json: {"text"} or {"texts": [...]} with an optional "neighbors": n. application/x-ndjson: one JSON object per line ' +
@@ -69,9 +75,16 @@ export const classifySchema = {
     type: 'object',
     properties: {
       text: { type: 'string', minLength: 1 },
-      texts: { type: 'array', items: { type: 'string', minLength: 1 } },
-      neighbors: { type: 'integer', minimum: 0 },
+      texts: {
+        type: 'array',
+        items: { type: 'string', minLength: 1 },
+        minItems: 1,
+        maxItems: maxBatch,
+        description: 'at most --max-batch texts (413 above)',
+      },
+      neighbors: { type: 'integer', minimum: 0, description: "at most the model's rows (400 above)" },
     },
+    oneOf: [{ required: ['text'] }, { required: ['texts'] }],
   },
   response: {
     200: {
@@ -87,7 +100,7 @@ export const classifySchema = {
     },
     ...errors,
   },
-};
+});
 
 export const modelSchema = {
   summary: "The model's card (card.json)",

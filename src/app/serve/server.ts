@@ -230,7 +230,7 @@ export function buildServer(options: ServeOptions): NpcServer {
     });
   fastify.get('/openapi.json', { schema: openapiSchema }, async () => openapi(routes));
 
-  fastify.post('/v1/classify', { schema: classifySchema }, async (request, reply) => {
+  fastify.post('/v1/classify', { schema: classifySchema(options.maxBatch) }, async (request, reply) => {
     // The version current now answers the whole request, whatever switch happens meanwhile.
     const lease = ready();
     const model = lease.served;
@@ -765,5 +765,5 @@ function openapi(routes: readonly { method: string; url: string; schema: object 
       };
     }
   }
-  return { openapi: '3.0.3', info: { title: 'npc serve', version: '1' }, paths };
+  return { openapi: '3.1.0', info: { title: 'npc serve', version: '1' }, paths };
 }
