@@ -2,8 +2,8 @@
 """Reference values for `npc drift` on real data, computed without npc: CPython's gzip, scipy and numpy.
 
 Writes test/fixtures/drift-data-reference.json for the cases test/e2e/drift.test.ts runs: the first 1,000
-rows of the AG News training head (train.first2000) as the training set, and reference / current sets taken from AG News
-test rows 0-1,999 and R8 test rows 0-999 exactly as the test takes them. For every row of a set:
+rows of the AG News training head (train.first2000) as the training set, and reference / current sets
+taken from AG News test rows 0-1,999 and R8 test rows 0-999 exactly as the test takes them. For every row of a set:
 
   nearest distance = the smallest NCD(x, y) over the training rows (as scripts/reference_neighbors.py:
                      C(s) = len(gzip.compress(s.encode(), 9)), NCD = (C(x + " " + y) - min) / max)
