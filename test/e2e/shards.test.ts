@@ -24,7 +24,7 @@ describe.skipIf(!haveR8)('row 38: a 4 × 2 grid of shards of R8 merges into the 
   const train = sharedDataPath('r8/train.jsonl.gz');
   const test = sharedDataPath('r8/test.jsonl.gz');
   // A stratified sample keeps the suite fast; the selection happens before sharding, in every shard alike.
-  const common = ['--train', train, '--test', test, '--strip', '-k', '1,2,3,5', '--sample', '240', '--seed', '1', '--quiet'];
+  const common = ['--train', train, '--test', test, '--strip', '-k', '1,2,3,5', '--sample', '120', '--seed', '1', '--quiet'];
   let dir: string;
   const parts: string[] = [];
   let full: string;
@@ -52,7 +52,7 @@ describe.skipIf(!haveR8)('row 38: a 4 × 2 grid of shards of R8 merges into the 
     const merged = join(dir, 'merged.nbr');
     const r = await run(['merge', ...parts.slice().reverse(), '-o', merged]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toBe('npc: merged 8 parts: test shards 4 of 4, 240 of 240 rows\n');
+    expect(r.stderr).toBe('npc: merged 8 parts: test shards 4 of 4, 120 of 120 rows\n');
     expect(readFileSync(merged).equals(readFileSync(full))).toBe(true);
   });
 
@@ -73,12 +73,12 @@ describe.skipIf(!haveR8)('row 38: a 4 × 2 grid of shards of R8 merges into the 
     const partial = await run(['merge', ...parts.filter((p) => !p.endsWith('part-2-1.nbr')), '-o', out, '--allow-partial']);
     expect(partial.code).toBe(0);
     expect(partial.stderr).toBe(
-      'npc: warning: merged a partial evaluation: test shards 3 of 4, 180 of 240 rows; test shards 2 were left out\n',
+      'npc: warning: merged a partial evaluation: test shards 3 of 4, 90 of 120 rows; test shards 2 were left out\n',
     );
     const score = await run(['score', out, '--train', train, '--test', test, '-k', '1,2,3,5', '--json']);
     expect(JSON.parse(score.stdout)).toMatchObject({
-      n: 180,
-      evaluated: 'stratified sample of 240, seed 1 (partial: test shards 0, 1, 3 of 4)',
+      n: 90,
+      evaluated: 'stratified sample of 120, seed 1 (partial: test shards 0, 1, 3 of 4)',
     });
   });
 
