@@ -850,7 +850,8 @@ function entropy_bits(t: Tree): i32 {
 const DP: usize = memory.data((L_CODES + 1) * 4, 16);
 
 /** Lower bound on the items of the used run k0..k1 (code order) when lengths lie in class ranges. */
-function run_min_items(t: Tree, k0: i32, k1: i32): i32 {
+// @ts-ignore: decorator
+@inline function run_min_items_t(t: Tree, k0: i32, k1: i32): i32 {
   const fr = t.fr;
   const bk = t.bucket;
   const r = k1 - k0;
@@ -1095,7 +1096,8 @@ function header_bound(items: usize, pooled: i32, union: i32, min_index: i32, par
 /* ---- the bound ------------------------------------------------------------------------------- */
 
 /** Data bits (without extra bits) of one tree with n >= 2, and its header items (HZ, B.pooled, B.union). */
-function tree_part(t: Tree): i32 {
+// @ts-ignore: decorator
+@inline function tree_part_t(t: Tree): i32 {
   const W = merge(t);
   if (classes(t)) {
     if (t.any_bad != 0) ranges(t);
@@ -1302,4 +1304,26 @@ function class_items_D(): void {
 @inline function class_items(t: Tree): void {
   if (is_l(t)) class_items_L();
   else class_items_D();
+}
+
+function tree_part_L(): i32 {
+  return tree_part_t(TL);
+}
+function tree_part_D(): i32 {
+  return tree_part_t(TD);
+}
+// @ts-ignore: decorator
+@inline function tree_part(t: Tree): i32 {
+  return is_l(t) ? tree_part_L() : tree_part_D();
+}
+
+function run_min_items_L(k0: i32, k1: i32): i32 {
+  return run_min_items_t(TL, k0, k1);
+}
+function run_min_items_D(k0: i32, k1: i32): i32 {
+  return run_min_items_t(TD, k0, k1);
+}
+// @ts-ignore: decorator
+@inline function run_min_items(t: Tree, k0: i32, k1: i32): i32 {
+  return is_l(t) ? run_min_items_L(k0, k1) : run_min_items_D(k0, k1);
 }
