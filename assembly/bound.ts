@@ -270,37 +270,102 @@ function add_zero_items(z: u64): void {
  */
 @unmanaged
 class Tree {
+  /* The arrays (getters: their addresses are constants of each tree, so a function specialised to
+   * one tree (the _L / _D wrappers below) keeps none of them in a register). */
   /** i32[elems]: the used codes in code order, and their frequencies. */
-  sym: usize;
-  fr: usize;
+  // @ts-ignore: decorator
+  @inline get sym(): usize {
+    return tree_array(this, 0);
+  }
+  // @ts-ignore: decorator
+  @inline get fr(): usize {
+    return tree_array(this, 1);
+  }
   /** i32[elems + 1] per leaf class: key (frequency << 5; INF after the last), size, first leaf in consumption order. */
-  lkey: usize;
-  lcnt: usize;
-  lstart: usize;
+  // @ts-ignore: decorator
+  @inline get lkey(): usize {
+    return tree_array(this, 2);
+  }
+  // @ts-ignore: decorator
+  @inline get lcnt(): usize {
+    return tree_array(this, 3);
+  }
+  // @ts-ignore: decorator
+  @inline get lstart(): usize {
+    return tree_array(this, 4);
+  }
   /** i32[elems] per leaf class: the internal node made when its last leaf was taken; nodes at the larger depth; members in REP-possible runs. */
-  llast: usize;
-  lnhi: usize;
-  lout: usize;
+  // @ts-ignore: decorator
+  @inline get llast(): usize {
+    return tree_array(this, 5);
+  }
+  // @ts-ignore: decorator
+  @inline get lnhi(): usize {
+    return tree_array(this, 6);
+  }
+  // @ts-ignore: decorator
+  @inline get lout(): usize {
+    return tree_array(this, 7);
+  }
   /** i32[elems + 1] per internal node: key (INF while being made), sons, depth, leaves taken so far, class - nl. */
-  key: usize;
-  son_a: usize;
-  son_b: usize;
-  depth: usize;
-  cum: usize;
-  icls: usize;
+  // @ts-ignore: decorator
+  @inline get key(): usize {
+    return tree_array(this, 8);
+  }
+  // @ts-ignore: decorator
+  @inline get son_a(): usize {
+    return tree_array(this, 9);
+  }
+  // @ts-ignore: decorator
+  @inline get son_b(): usize {
+    return tree_array(this, 10);
+  }
+  // @ts-ignore: decorator
+  @inline get depth(): usize {
+    return tree_array(this, 11);
+  }
+  // @ts-ignore: decorator
+  @inline get cum(): usize {
+    return tree_array(this, 12);
+  }
+  // @ts-ignore: decorator
+  @inline get icls(): usize {
+    return tree_array(this, 13);
+  }
   /** i32[elems + 1]: first internal node of internal class nl + i (and one past the last). */
-  ifirst: usize;
+  // @ts-ignore: decorator
+  @inline get ifirst(): usize {
+    return tree_array(this, 14);
+  }
   /** i32[32]: first (smallest) internal node at each depth. */
-  level: usize;
+  // @ts-ignore: decorator
+  @inline get level(): usize {
+    return tree_array(this, 17) + 2 * tree_g(this);
+  }
   /** u8[2 elems]: class not invariant. */
-  bad: usize;
+  // @ts-ignore: decorator
+  @inline get bad(): usize {
+    return tree_array(this, 16);
+  }
   /** i32[2 elems]: depth range lo | hi << 8 of each class (ranges(): trees with a class not invariant). */
-  range: usize;
+  // @ts-ignore: decorator
+  @inline get range(): usize {
+    return tree_array(this, 17);
+  }
   /** i32[elems]: starts (in code order) of the runs of >= 4 consecutive used codes. */
-  runs: usize;
+  // @ts-ignore: decorator
+  @inline get runs(): usize {
+    return tree_array(this, 15);
+  }
   /** i32[BUCKETS]: counts by frequency, then the leaf classes (class | possible lengths << 16). */
-  bucket: usize;
-  fbits: usize;
+  // @ts-ignore: decorator
+  @inline get bucket(): usize {
+    return tree_array(this, 17) + 2 * tree_g(this) + 32 * 4;
+  }
+  // @ts-ignore: decorator
+  @inline get fbits(): usize {
+    return tree_array(this, 17) + 2 * tree_g(this) + 32 * 4 + <usize>BUCKETS * 4;
+  }
   n: i32;
   nl: i32;
   nc: i32;
@@ -309,7 +374,10 @@ class Tree {
   maxf: i32;
   any_bad: i32;
   /** Size of the per-code arrays minus one (a scratch slot at the end). */
-  elems: i32;
+  // @ts-ignore: decorator
+  @inline get elems(): i32 {
+    return is_l(this) ? L_CODES : D_CODES;
+  }
   /** The largest frequency. */
   fmax: i32;
   /** Fewest items of the runs of used codes, whatever their lengths. */
@@ -325,53 +393,29 @@ const TD = changetype<Tree>(memory.data(offsetof<Tree>(), 16));
 const TL_MEM: usize = memory.data((L_CODES + 1) * 4 * 17 + (2 * L_CODES + 1) * 4 * 2 + 32 * 4 + BUCKETS * 4 + FBITS_WORDS * 4 + 64, 16);
 const TD_MEM: usize = memory.data((D_CODES + 1) * 4 * 17 + (2 * D_CODES + 1) * 4 * 2 + 32 * 4 + BUCKETS * 4 + FBITS_WORDS * 4 + 64, 16);
 
-function place_tree(t: Tree, mem: usize, elems: i32): void {
-  t.elems = elems;
-  const a = <usize>(elems + 1) * 4;
-  const g = <usize>(2 * elems + 1) * 4;
-  let p = mem;
-  t.sym = p;
-  p += a;
-  t.fr = p;
-  p += a;
-  t.lkey = p;
-  p += a;
-  t.lcnt = p;
-  p += a;
-  t.lstart = p;
-  p += a;
-  t.llast = p;
-  p += a;
-  t.lnhi = p;
-  p += a;
-  t.lout = p;
-  p += a;
-  t.key = p;
-  p += a;
-  t.son_a = p;
-  p += a;
-  t.son_b = p;
-  p += a;
-  t.depth = p;
-  p += a;
-  t.cum = p;
-  p += a;
-  t.icls = p;
-  p += a;
-  t.ifirst = p;
-  p += a;
-  t.runs = p;
-  p += a;
-  t.bad = p;
-  p += a;
-  t.range = p;
-  p += g;
-  p += g;
-  t.level = p;
-  p += 32 * 4;
-  t.bucket = p;
-  p += <usize>BUCKETS * 4;
-  t.fbits = p;
+/** The literal/length tree's scratch (else the distance tree's). */
+// @ts-ignore: decorator
+@inline function is_l(t: Tree): bool {
+  return changetype<usize>(t) == changetype<usize>(TL);
+}
+
+/** Bytes of one array of elems + 1 i32, and of 2 elems + 1. */
+// @ts-ignore: decorator
+@inline function tree_a(t: Tree): usize {
+  return is_l(t) ? (L_CODES + 1) * 4 : (D_CODES + 1) * 4;
+}
+// @ts-ignore: decorator
+@inline function tree_g(t: Tree): usize {
+  return is_l(t) ? (2 * L_CODES + 1) * 4 : (2 * D_CODES + 1) * 4;
+}
+
+/** The k-th array of elems + 1 i32 of the tree's scratch (the range array follows the 17th). */
+// @ts-ignore: decorator
+@inline function tree_array(t: Tree, k: usize): usize {
+  return (is_l(t) ? TL_MEM : TD_MEM) + k * tree_a(t);
+}
+
+function clear_tree(t: Tree): void {
   memory.fill(t.bucket, 0, BUCKETS * 4 + FBITS_WORDS * 4);
 }
 
@@ -399,8 +443,8 @@ class BoundState {
 export const B = changetype<BoundState>(memory.data(offsetof<BoundState>(), 16));
 
 export function bound_setup(): void {
-  place_tree(TL, TL_MEM, L_CODES);
-  place_tree(TD, TD_MEM, D_CODES);
+  clear_tree(TL);
+  clear_tree(TD);
   bound_tables();
 }
 
@@ -413,7 +457,8 @@ export function bound_setup(): void {
  * entropy terms. Returns -1 (never seen: see BUCKETS) if a frequency is >= BUCKETS (the counts are
  * then undone).
  */
-function collect(t: Tree, w0: i32, w1: i32, freq: usize, xs: usize): i32 {
+// @ts-ignore: decorator
+@inline function collect_t(t: Tree, w0: i32, w1: i32, freq: usize, xs: usize): i32 {
   const sym = t.sym;
   const fr = t.fr;
   const bk = t.bucket;
@@ -478,7 +523,8 @@ function collect(t: Tree, w0: i32, w1: i32, freq: usize, xs: usize): i32 {
 }
 
 /** Leave the tree's frequency tables zero (after collect, before merge). */
-function clear_counts(t: Tree): void {
+// @ts-ignore: decorator
+@inline function clear_counts_t(t: Tree): void {
   const bk = t.bucket;
   const fr = t.fr;
   for (let k = 0, n = t.n; k < n; k++) st(bk, ld(fr, k) & (BUCKETS - 1), 0);
@@ -541,7 +587,8 @@ function entropy_bits(t: Tree): i32 {
  * node made when its last leaf was taken; leaves taken so far at each node. Returns W (the sum of
  * the internal nodes' weights). n >= 2.
  */
-function merge(t: Tree): i32 {
+// @ts-ignore: decorator
+@inline function merge_t(t: Tree): i32 {
   const n = t.n;
   const bk = t.bucket;
   const fb = t.fbits;
@@ -651,7 +698,8 @@ function merge(t: Tree): i32 {
  * created node is at least as deep), so a class's depths are those of its last node (the
  * smaller) and its first. Returns false if a depth exceeds 15.
  */
-function classes(t: Tree): bool {
+// @ts-ignore: decorator
+@inline function classes_t(t: Tree): bool {
   const n = t.n;
   const nl = t.nl;
   const nc = t.nc;
@@ -709,7 +757,8 @@ function classes(t: Tree): bool {
  * (range: lo | hi << 8): an invariant class's own depths, otherwise the union of its fathers'
  * classes' ranges + 1. Top-down.
  */
-function ranges(t: Tree): void {
+// @ts-ignore: decorator
+@inline function ranges_t(t: Tree): void {
   const nl = t.nl;
   const nc = t.nc;
   const depth = t.depth;
@@ -754,7 +803,8 @@ function ranges(t: Tree): void {
  * at most 2 depths). Writes the possible lengths into bucket[f] (class | lengths << 16, bit v:
  * length v) and lnhi (nodes at lo + 1).
  */
-function leaf_classes(t: Tree): void {
+// @ts-ignore: decorator
+@inline function leaf_classes_t(t: Tree): void {
   const nl = t.nl;
   const lkey = t.lkey;
   const lcnt = t.lcnt;
@@ -800,7 +850,8 @@ function leaf_classes(t: Tree): void {
 const DP: usize = memory.data((L_CODES + 1) * 4, 16);
 
 /** Lower bound on the items of the used run k0..k1 (code order) when lengths lie in class ranges. */
-function run_min_items(t: Tree, k0: i32, k1: i32): i32 {
+// @ts-ignore: decorator
+@inline function run_min_items_t(t: Tree, k0: i32, k1: i32): i32 {
   const fr = t.fr;
   const bk = t.bucket;
   const r = k1 - k0;
@@ -824,7 +875,8 @@ function run_min_items(t: Tree, k0: i32, k1: i32): i32 {
  * classes' possible lengths): their items, exact if every length in the run is known, else pooled
  * (fewest items, codes among their lengths and 16); their members are counted in lout.
  */
-function rep_runs(t: Tree): void {
+// @ts-ignore: decorator
+@inline function rep_runs_t(t: Tree): void {
   const n = t.n;
   const sym = t.sym;
   const fr = t.fr;
@@ -875,7 +927,8 @@ function rep_runs(t: Tree): void {
  * exact for a class with one possible length; for an invariant class with two depths at least
  * (count at each depth - members left out); pooled for a class that is not invariant.
  */
-function class_items(t: Tree): void {
+// @ts-ignore: decorator
+@inline function class_items_t(t: Tree): void {
   const nl = t.nl;
   const lkey = t.lkey;
   const lcnt = t.lcnt;
@@ -1043,7 +1096,8 @@ function header_bound(items: usize, pooled: i32, union: i32, min_index: i32, par
 /* ---- the bound ------------------------------------------------------------------------------- */
 
 /** Data bits (without extra bits) of one tree with n >= 2, and its header items (HZ, B.pooled, B.union). */
-function tree_part(t: Tree): i32 {
+// @ts-ignore: decorator
+@inline function tree_part_t(t: Tree): i32 {
   const W = merge(t);
   if (classes(t)) {
     if (t.any_bad != 0) ranges(t);
@@ -1155,4 +1209,121 @@ export function clear_bound_freqs(): void {
   for (let k = 0, n = TL.n; k < n; k++) st(LFREQ, ld(sym, k), 0);
   sym = TD.sym;
   for (let k = 0, n = TD.n; k < n; k++) st(DFREQ, ld(sym, k), 0);
+}
+
+/* ---- each tree's own copy of the functions above (constant addresses) ------------------------ */
+
+function collect_L(w0: i32, w1: i32, freq: usize, xs: usize): i32 {
+  return collect_t(TL, w0, w1, freq, xs);
+}
+function collect_D(w0: i32, w1: i32, freq: usize, xs: usize): i32 {
+  return collect_t(TD, w0, w1, freq, xs);
+}
+// @ts-ignore: decorator
+@inline function collect(t: Tree, w0: i32, w1: i32, freq: usize, xs: usize): i32 {
+  return is_l(t) ? collect_L(w0, w1, freq, xs) : collect_D(w0, w1, freq, xs);
+}
+
+function clear_counts_L(): void {
+  clear_counts_t(TL);
+}
+function clear_counts_D(): void {
+  clear_counts_t(TD);
+}
+// @ts-ignore: decorator
+@inline function clear_counts(t: Tree): void {
+  if (is_l(t)) clear_counts_L();
+  else clear_counts_D();
+}
+
+function merge_L(): i32 {
+  return merge_t(TL);
+}
+function merge_D(): i32 {
+  return merge_t(TD);
+}
+// @ts-ignore: decorator
+@inline function merge(t: Tree): i32 {
+  return is_l(t) ? merge_L() : merge_D();
+}
+
+function classes_L(): bool {
+  return classes_t(TL);
+}
+function classes_D(): bool {
+  return classes_t(TD);
+}
+// @ts-ignore: decorator
+@inline function classes(t: Tree): bool {
+  return is_l(t) ? classes_L() : classes_D();
+}
+
+function ranges_L(): void {
+  ranges_t(TL);
+}
+function ranges_D(): void {
+  ranges_t(TD);
+}
+// @ts-ignore: decorator
+@inline function ranges(t: Tree): void {
+  if (is_l(t)) ranges_L();
+  else ranges_D();
+}
+
+function leaf_classes_L(): void {
+  leaf_classes_t(TL);
+}
+function leaf_classes_D(): void {
+  leaf_classes_t(TD);
+}
+// @ts-ignore: decorator
+@inline function leaf_classes(t: Tree): void {
+  if (is_l(t)) leaf_classes_L();
+  else leaf_classes_D();
+}
+
+function rep_runs_L(): void {
+  rep_runs_t(TL);
+}
+function rep_runs_D(): void {
+  rep_runs_t(TD);
+}
+// @ts-ignore: decorator
+@inline function rep_runs(t: Tree): void {
+  if (is_l(t)) rep_runs_L();
+  else rep_runs_D();
+}
+
+function class_items_L(): void {
+  class_items_t(TL);
+}
+function class_items_D(): void {
+  class_items_t(TD);
+}
+// @ts-ignore: decorator
+@inline function class_items(t: Tree): void {
+  if (is_l(t)) class_items_L();
+  else class_items_D();
+}
+
+function tree_part_L(): i32 {
+  return tree_part_t(TL);
+}
+function tree_part_D(): i32 {
+  return tree_part_t(TD);
+}
+// @ts-ignore: decorator
+@inline function tree_part(t: Tree): i32 {
+  return is_l(t) ? tree_part_L() : tree_part_D();
+}
+
+function run_min_items_L(k0: i32, k1: i32): i32 {
+  return run_min_items_t(TL, k0, k1);
+}
+function run_min_items_D(k0: i32, k1: i32): i32 {
+  return run_min_items_t(TD, k0, k1);
+}
+// @ts-ignore: decorator
+@inline function run_min_items(t: Tree, k0: i32, k1: i32): i32 {
+  return is_l(t) ? run_min_items_L(k0, k1) : run_min_items_D(k0, k1);
 }
