@@ -14,7 +14,7 @@
  * CRC-32 (uint32) of everything after the header. Integers in the platform's byte order (recorded).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { endianness } from 'node:os';
@@ -80,42 +80,75 @@ export function indexCacheEntry(cacheDir: string, fileHash: string, options: Ind
   return { key, engine: options.engine, path: join(cacheDir, 'index', `${key}.npcidx`) };
 }
 
-/** Reads the prepared index of `entry`; undefined for a missing, foreign (another key or engine) or damaged file. */
+/** Most bytes the header line may take (it names the label classes, so it grows with them). */
+const HEADER_READ_STEP = 64 * 1024;
+
+/**
+ * Reads the prepared index of `entry`; undefined for a missing, foreign (another key or engine) or damaged
+ * file. Each array is read from the file straight into its own shared memory (no copy of the whole file
+ * is held), and the CRC-32 is carried over the arrays as they are read.
+ */
 export function readCachedIndex(entry: IndexCacheEntry): CachedIndex | undefined {
   const { path, key, engine } = entry;
-  let buf: Buffer;
+  let fd: number;
   try {
-    buf = readFileSync(path);
+    fd = openSync(path, 'r');
   } catch {
     return undefined;
   }
   try {
-    if (buf.subarray(0, MAGIC.length).toString('latin1') !== MAGIC) return undefined;
-    const newline = buf.indexOf(0x0a, MAGIC.length);
-    if (newline < 0) return undefined;
-    const header = JSON.parse(buf.subarray(MAGIC.length, newline).toString('utf8')) as Header;
+    const size = fstatSync(fd).size;
+    // The header line: read in steps until its newline.
+    let head = Buffer.alloc(0);
+    let newline = -1;
+    while (newline < 0 && head.length < size) {
+      const step = Buffer.allocUnsafe(Math.min(HEADER_READ_STEP, size - head.length));
+      const n = readSync(fd, step, 0, step.length, head.length);
+      if (n === 0) break;
+      head = Buffer.concat([head, step.subarray(0, n)]);
+      newline = head.indexOf(0x0a, MAGIC.length);
+    }
+    if (newline < 0 || head.subarray(0, MAGIC.length).toString('latin1') !== MAGIC) return undefined;
+    const header = JSON.parse(head.subarray(MAGIC.length, newline).toString('utf8')) as Header;
     if (header.key !== key || header.engine !== engine || header.endianness !== endianness()) return undefined;
     const rows = header.rows;
     const body = newline + 1;
     const ints = 4 * (rows + 1 + rows + rows);
-    if (buf.length !== body + ints + header.data_bytes + 4) return undefined;
-    if (crc32(buf.subarray(body, buf.length - 4)) !== buf.readUInt32LE(buf.length - 4)) return undefined;
-    const take = (bytes: number, at: number): SharedArrayBuffer => {
+    if (size !== body + ints + header.data_bytes + 4) return undefined;
+    let at = body;
+    let crc = 0;
+    const take = (bytes: number): SharedArrayBuffer | undefined => {
       const shared = new SharedArrayBuffer(Math.max(bytes, 1));
-      new Uint8Array(shared).set(buf.subarray(at, at + bytes));
+      const view = new Uint8Array(shared, 0, bytes);
+      for (let done = 0; done < bytes;) {
+        const n = readSync(fd, view, done, bytes - done, at + done);
+        if (n === 0) return undefined;
+        done += n;
+      }
+      crc = crc32(view, crc);
+      at += bytes;
       return shared;
     };
-    let at = body;
-    const offsets = new Int32Array(take(4 * (rows + 1), at), 0, rows + 1);
-    at += 4 * (rows + 1);
-    const compressedLengths = new Int32Array(take(4 * rows, at), 0, rows);
-    at += 4 * rows;
-    const labelIds = new Int32Array(take(4 * rows, at), 0, rows);
-    at += 4 * rows;
-    const data = new Uint8Array(take(header.data_bytes, at), 0, header.data_bytes);
-    return { arrays: { data, offsets, compressedLengths, labelIds }, classes: header.classes.map(labelFromJson) };
+    const offsetsBuffer = take(4 * (rows + 1));
+    const lengthsBuffer = take(4 * rows);
+    const labelsBuffer = take(4 * rows);
+    const dataBuffer = take(header.data_bytes);
+    if (!offsetsBuffer || !lengthsBuffer || !labelsBuffer || !dataBuffer) return undefined;
+    const stored = Buffer.alloc(4);
+    if (readSync(fd, stored, 0, 4, at) !== 4 || crc !== stored.readUInt32LE(0)) return undefined;
+    return {
+      arrays: {
+        data: new Uint8Array(dataBuffer, 0, header.data_bytes),
+        offsets: new Int32Array(offsetsBuffer, 0, rows + 1),
+        compressedLengths: new Int32Array(lengthsBuffer, 0, rows),
+        labelIds: new Int32Array(labelsBuffer, 0, rows),
+      },
+      classes: header.classes.map(labelFromJson),
+    };
   } catch {
     return undefined;
+  } finally {
+    closeSync(fd);
   }
 }
 

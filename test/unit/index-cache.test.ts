@@ -49,4 +49,39 @@ describe('prepared index files', () => {
     writeFileSync(path, 'not an index');
     expect(readCachedIndex(entry)).toBeUndefined();
   });
+
+  it('a flipped byte in any of the four arrays (offsets, C(y), label ids, texts) reads as a miss', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'npc-idx-'));
+    const path = join(dir, 'a.npcidx');
+    const entry = { path, key: 'key-1', engine: engineIdentity() };
+    await writeCachedIndex(entry, prepared);
+    const bytes = readFileSync(path);
+    const body = bytes.indexOf(0x0a, 8) + 1;
+    const rows = texts.length;
+    const starts = { offsets: body, lengths: body + 4 * (rows + 1), labels: body + 4 * (2 * rows + 1), texts: body + 4 * (3 * rows + 1) };
+    for (const [section, at] of Object.entries(starts)) {
+      const flipped = Buffer.from(bytes);
+      flipped[at + 1] ^= 0x40;
+      writeFileSync(path, flipped);
+      expect({ section, read: readCachedIndex(entry) }).toEqual({ section, read: undefined });
+    }
+    writeFileSync(path, bytes);
+    expect(readCachedIndex(entry)).toBeDefined();
+  });
+
+  it('a header longer than one read (3,000 label classes with long names) round-trips', async () => {
+    const many = Array.from({ length: 3000 }, (_, i) => `a label class with a long name, number ${i}`);
+    const big = TrainingIndex.fromTexts(
+      many.map((_, i) => `text ${i}`),
+      many,
+      compressor,
+    );
+    const entry = { path: join(mkdtempSync(join(tmpdir(), 'npc-idx-')), 'big.npcidx'), key: 'key-big', engine: engineIdentity() };
+    await writeCachedIndex(entry, { arrays: big.arrays(), classes: [...big.encoder.classes] });
+    expect(readFileSync(entry.path).indexOf(0x0a, 8)).toBeGreaterThan(64 * 1024);
+    const back = readCachedIndex(entry)!;
+    expect(back.classes).toEqual(big.encoder.classes);
+    expect(Array.from(back.arrays.labelIds)).toEqual(Array.from(big.labelIds));
+    expect(Array.from(back.arrays.data)).toEqual(Array.from(big.data));
+  });
 });
