@@ -6,12 +6,12 @@
  * at their length limit (trees skipped). Three ways, interleaved round by round in one process:
  *   rows      each thread scans its slice of the rows for every query, alone (no shared limit);
  *   shared    the same with the shared limit (RowLimits: each thread reads the others' worst NCD);
- *   queries   the pool's rule (wholeQueries): the queries that go round the threads evenly are taken
- *             whole (searchClaimed: a thread scans all rows for each query it takes), the rest are
- *             split by rows with the shared limit;
- *   all-whole every query of the batch taken whole (the last ones may leave a thread idle).
- * Every way's lists must equal one thread's. Prints pairs/s (median over rounds) and the share of
- * pairs whose trees were skipped, and the same at one thread.
+ *   queries   the pool's rule (wholeQueries): a batch of at least as many queries as threads taken
+ *             whole (searchClaimed: a thread takes one query at a time and scans all rows for it);
+ *   evenly    only the queries that go round the threads evenly taken whole, the rest split by rows
+ *             with the shared limit (a rule the pool does not use: no faster here).
+ * Every way's lists must equal one thread's. Prints pairs/s (median over rounds, and every round's) and
+ * the share of pairs whose trees were skipped (whole queries: the same pairs as one thread's search).
  *
  *   npm run build && npx tsx scripts/worker-split.ts [--jobs J] [--queries Q] [--rounds R] [--batch-scale S] [--wide]
  */
@@ -93,7 +93,7 @@ const { parentPort } = require('node:worker_threads');
 })();
 `;
 
-type Split = 'rows' | 'shared' | 'queries' | 'all-whole';
+type Split = 'rows' | 'shared' | 'queries' | 'evenly';
 interface Reply extends NeighborLists {
   pairs: number;
   atLimit: number;
@@ -123,7 +123,8 @@ function ask(worker: Worker, msg: object): Promise<Reply> {
 /** One batch the way `split` shares it; the lists as `q:index:distance` strings, and the counts. */
 async function batch(split: Split, qs: Uint8Array[]): Promise<{ lists: string[]; pairs: number; atLimit: number }> {
   const { bytes, offsets } = packQueries(qs);
-  const whole = split === 'all-whole' ? qs.length : split === 'queries' ? wholeQueries(qs.length, JOBS, index.data.length) : 0;
+  const whole =
+    split === 'evenly' ? qs.length - (qs.length % JOBS) : split === 'queries' ? wholeQueries(qs.length, JOBS, index.data.length) : 0;
   const message = {
     queries: bytes,
     queryOffsets: offsets,
@@ -171,11 +172,11 @@ for (let s = 0; s < queries.length; s += perBatch) {
 }
 
 // Warm-up (JIT, and every worker prepares all rows once).
-for (const split of ['all-whole', 'queries', 'shared', 'rows'] as Split[]) await batch(split, queries.slice(0, 20));
+for (const split of ['evenly', 'queries', 'shared', 'rows'] as Split[]) await batch(split, queries.slice(0, 20));
 
-const splits: Split[] = ['rows', 'shared', 'queries', 'all-whole'];
-const rates: Record<Split, number[]> = { rows: [], shared: [], queries: [], 'all-whole': [] };
-const skipped: Record<Split, number> = { rows: 0, shared: 0, queries: 0, 'all-whole': 0 };
+const splits: Split[] = ['rows', 'shared', 'queries', 'evenly'];
+const rates: Record<Split, number[]> = { rows: [], shared: [], queries: [], evenly: [] };
+const skipped: Record<Split, number> = { rows: 0, shared: 0, queries: 0, evenly: 0 };
 for (let round = 0; round < Number(values.rounds); round++) {
   for (const split of round % 2 ? [...splits].reverse() : splits) {
     const before = await counts();

@@ -1,11 +1,11 @@
 /**
  * Searching a training index for batches of queries, on this thread or on worker threads.
- * Both give bit-identical results. A batch of at least as many queries as workers is split by query
- * (each worker takes whole queries, one at a time, and scans every row for them, as one thread does).
- * A smaller batch is split by rows: each worker scans a contiguous slice of the training rows in index
- * order, the workers share each list's worst NCD so that a worker skips rows another worker's list
- * already puts out of reach (RowLimits), and the per-slice lists are merged by (NCD, index), which is
- * a total order.
+ * Both give bit-identical results. A batch of at least as many queries as workers goes to them as whole
+ * queries (each worker takes one at a time and scans every row for it, as one thread does: wholeQueries).
+ * A batch of fewer queries (one headline, a server request) is split by rows: each worker scans a
+ * contiguous slice of the training rows in index order, the workers share each list's worst NCD so
+ * that a worker skips rows another worker's list already puts out of reach (RowLimits), and the
+ * per-slice lists are merged by (NCD, index), which is a total order.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -242,13 +242,14 @@ export const QUERY_SPLIT_MAX_BYTES = 8 << 20;
 
 /**
  * How many of a batch's `count` queries go to the workers whole (the first ones; the rest are split by
- * rows): as many as can go round the `workers` evenly, so that every worker has whole queries to take
- * and the few left over do not leave a worker idle; none when the training texts exceed
- * QUERY_SPLIT_MAX_BYTES. A batch of fewer queries than workers (one headline, a server request) is
- * split by rows alone.
+ * rows): all of them when every worker can take at least one, none otherwise (one headline, a server
+ * request) or when the training texts exceed QUERY_SPLIT_MAX_BYTES. The workers take whole queries one
+ * at a time as they finish the last, so the batch ends at most one query after the first worker is
+ * free. (Taking whole only the queries that go round the workers evenly and splitting the rest by rows
+ * was no faster in `scripts/worker-split.ts`, and slower in most rounds.)
  */
 export function wholeQueries(count: number, workers: number, trainingBytes: number): number {
-  return trainingBytes <= QUERY_SPLIT_MAX_BYTES ? count - (count % workers) : 0;
+  return count >= workers && trainingBytes <= QUERY_SPLIT_MAX_BYTES ? count : 0;
 }
 
 /**

@@ -41,10 +41,10 @@ describe('which queries of a batch go to the workers whole', () => {
     expect(wholeQueries(3, 4, 1000)).toBe(0);
   });
 
-  it('as many as go round the workers evenly are taken whole, the rest split by rows', () => {
+  it('a batch of at least as many queries as workers is taken whole, every query of it', () => {
     expect(wholeQueries(2, 2, 1000)).toBe(2);
-    expect(wholeQueries(5, 2, 1000)).toBe(4);
-    expect(wholeQueries(7, 3, 1000)).toBe(6);
+    expect(wholeQueries(5, 2, 1000)).toBe(5);
+    expect(wholeQueries(7, 3, 1000)).toBe(7);
   });
 
   it('none above QUERY_SPLIT_MAX_BYTES of training text (every worker would prepare every row)', () => {
@@ -205,7 +205,7 @@ describe.skipIf(!haveData)('a pool splitting batches by whole queries and by row
     : [];
 
   it.each([2, 3])(
-    '--jobs %i: batches of 1 to 8 queries (all by rows, some whole and the rest by rows, all whole), M = 1, 3, 12, then by rows again',
+    '--jobs %i: batches of 1 to 8 queries (by rows below --jobs, whole from --jobs on), M = 1, 3, 12, then by rows again',
     async (jobs) => {
       const local = new LocalSearcher(fitIndex(train));
       const pooled = await createSearcher(fitIndex(train, undefined, { deferLengths: true }), jobs, { createWorker: tsWorker });
