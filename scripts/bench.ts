@@ -2,7 +2,7 @@
  * npm run bench — speed of exact gzip-kNN on AG News pairs, as ratios against baselines measured in the
  * same process (the machine is shared and noisy: every figure is a median of several runs).
  *
- *   npm run bench -- [--runs R] [--queries Q] [--pool-queries Q2] [--pako-queries P] [--classify-runs C] [--model-runs M] [--out FILE] [--skip-classify] [--only-model]
+ *   npm run bench -- [--runs R] [--queries Q] [--pool-queries Q2] [--pako-queries P] [--classify-runs C] [--model-runs M] [--eval-runs E] [--eval-queries T] [--out FILE] [--skip-classify] [--only-model] [--only-eval]
  *
  * 1. µs per pair, one thread: pako 2.1.0 (the baseline: one gzip call per pair) vs npc's engine (the
  *    WebAssembly engine, src/deflate) through the PairScanner the search uses, on the same AG News test x
@@ -37,6 +37,14 @@
  *    reading alone, readModelFile (every member's sha256 checked) against readCachedIndex (CRC-32) of
  *    the same rows. `--model-runs` runs of each, interleaved; medians, printed as ratios.
  *    `--only-model` runs this section alone.
+ * 6. `npc eval` end to end: the wall time of the process (`npc eval -k 2 -q`, the CLI from dist/ with an
+ *    empty cache, so reading the files and C(y) of every row are included), as pairs/s over T AG News
+ *    test rows (default 600) × the 2,000-row train head at --jobs 1 and --jobs 2, and × the 7,600
+ *    distinct rows of section 3 at --jobs 2; `--eval-runs` runs of each, interleaved; medians. Beside
+ *    each, pako's µs per pair on a sample of the same pairs in the same run (the first P test rows ×
+ *    the rows, every 4th of the 7,600), and the ratios (× pako; --jobs 2 / --jobs 1). The full AG News
+ *    evaluation projected from the 7,600-row eval (here, and where pako takes 100 µs per pair) is a
+ *    projection, labelled so. `--only-eval` runs this section alone.
  * Prints a table and writes the figures as JSON (default bench-results/bench-<date>.json).
  */
 import { spawnSync } from 'node:child_process';
@@ -81,6 +89,9 @@ const { values } = parseArgs({
     'skip-classify': { type: 'boolean', default: false },
     'model-runs': { type: 'string', default: '5' },
     'only-model': { type: 'boolean', default: false },
+    'eval-runs': { type: 'string', default: '3' },
+    'eval-queries': { type: 'string', default: '600' },
+    'only-eval': { type: 'boolean', default: false },
   },
 });
 const RUNS = Number(values.runs);
@@ -454,6 +465,14 @@ async function modelFigures(runs: number): Promise<{
   }
 }
 
+if (values['only-eval']) {
+  const e = e2eSummary(evalEndToEnd(Number(values['eval-runs']), Number(values['eval-queries'])));
+  const f = (x: number, d = 2) => x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
+  console.log(e2eTable(e, f).join('\n'));
+  console.log(JSON.stringify(e));
+  process.exit(0);
+}
+
 if (values['only-model']) {
   const m = await modelFigures(Number(values['model-runs']));
   const f = (x: number, d = 2) => x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
@@ -472,6 +491,99 @@ function modelTable(m: Awaited<ReturnType<typeof modelFigures>>, f: (x: number, 
     `| npc classify --train T "headline", index cache warm: time; --model / --train warm | ${f(median(m.trainWarmWall))} s; ${f(model / median(m.trainWarmWall))}× |`,
     `| npc classify --train T "headline", index cache cold: time; --model / --train cold | ${f(median(m.trainColdWall))} s; ${f(model / median(m.trainColdWall))}× |`,
     `| reading alone: readModelFile, readCachedIndex (ms); readModelFile / readCachedIndex (target ≤ 1.2×) | ${f(load, 0)}, ${f(cached, 0)}; ${f(load / cached)}× |`,
+  ];
+}
+
+/** pako's µs per pair over `qs` × every `step`-th row of `rowsSet` (x + " " + y, one gzip call per pair, as scanMicros). */
+function pakoMicros(qs: Uint8Array[], rowsSet: LabeledRecord[], step: number): number {
+  const ys = rowsSet.filter((_, i) => i % step === 0).map((r) => utf8.encode(r.text));
+  let checksum = 0;
+  const t0 = process.hrtime.bigint();
+  for (const x of qs)
+    for (const y of ys) {
+      const pair = new Uint8Array(x.length + 1 + y.length);
+      pair.set(x);
+      pair[x.length] = 0x20;
+      pair.set(y, x.length + 1);
+      checksum += pakoCompressor.gzipLength(pair);
+    }
+  const micros = Number(process.hrtime.bigint() - t0) / 1e3 / (qs.length * ys.length);
+  if (!(checksum > 0)) throw new Error('bench: pako computed nothing');
+  return micros;
+}
+
+/** Section 6: `npc eval` end to end (process wall time), head and 7,600 distinct rows, with pako on samples of the same pairs. */
+function evalEndToEnd(
+  runs: number,
+  count: number,
+): { queries: number; headJobs1: number[]; headJobs2: number[]; wideJobs2: number[]; pakoHead: number[]; pakoWide: number[] } {
+  const dir = mkdtempSync(join(tmpdir(), 'npc-bench-eval-'));
+  try {
+    const headFile = join(dir, 'head.jsonl');
+    const wideFile = join(dir, 'wide.jsonl');
+    const testFile = join(dir, 'test.jsonl');
+    writeFileSync(headFile, jsonlOf(train));
+    writeFileSync(wideFile, jsonlOf(wideTrain));
+    // Test rows 0..count-1: none of them is a row of either training set (the wide set has test rows from 2,000 on).
+    writeFileSync(testFile, jsonlOf(test.slice(0, count)));
+    const sample = test.slice(0, PAKO_QUERIES).map((r) => utf8.encode(r.text));
+    const out = {
+      queries: count,
+      headJobs1: [] as number[],
+      headJobs2: [] as number[],
+      wideJobs2: [] as number[],
+      pakoHead: [] as number[],
+      pakoWide: [] as number[],
+    };
+    const cases: [number[], string, number, number][] = [
+      [out.headJobs1, headFile, train.length, 1],
+      [out.headJobs2, headFile, train.length, 2],
+      [out.wideJobs2, wideFile, wideTrain.length, 2],
+    ];
+    for (let r = 0; r < runs; r++) {
+      for (const [into, file, rowsCount, jobs] of r % 2 ? [...cases].reverse() : cases) {
+        // An empty cache of its own: nothing is read from an earlier run.
+        const seconds = wallOf(['eval', '--train', file, '--test', testFile, '-k', '2', '--jobs', String(jobs), '-q'], {
+          NPC_DATA_DIR: join(dir, `cache-${r}-${jobs}-${rowsCount}`),
+        });
+        into.push((count * rowsCount) / seconds);
+      }
+      out.pakoHead.push(pakoMicros(sample, train, 1));
+      out.pakoWide.push(pakoMicros(sample, wideTrain, 4));
+    }
+    return out;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function e2eSummary(e2e: ReturnType<typeof evalEndToEnd>) {
+  return {
+    queries: e2e.queries,
+    head_rows: train.length,
+    wide_rows: wideTrain.length,
+    pako_us_per_pair_head_sample: median(e2e.pakoHead),
+    pako_us_per_pair_wide_sample: median(e2e.pakoWide),
+    head_jobs1_pairs_per_second: median(e2e.headJobs1),
+    head_jobs2_pairs_per_second: median(e2e.headJobs2),
+    wide_jobs2_pairs_per_second: median(e2e.wideJobs2),
+    head_jobs1_over_pako: (median(e2e.pakoHead) * median(e2e.headJobs1)) / 1e6,
+    head_jobs2_over_pako: (median(e2e.pakoHead) * median(e2e.headJobs2)) / 1e6,
+    head_jobs2_over_jobs1: median(e2e.headJobs2) / median(e2e.headJobs1),
+    wide_jobs2_over_pako: (median(e2e.pakoWide) * median(e2e.wideJobs2)) / 1e6,
+    projected_full_ag_news_minutes_jobs2: FULL_PAIRS / median(e2e.wideJobs2) / 60,
+    projected_full_ag_news_minutes_jobs2_at_pako_100us: (FULL_PAIRS / median(e2e.wideJobs2) / 60) * (100 / median(e2e.pakoWide)),
+  };
+}
+
+function e2eTable(e: ReturnType<typeof e2eSummary>, f: (x: number, d?: number) => string): string[] {
+  const us = (pairsPerSecond: number) => f(1e6 / pairsPerSecond);
+  const head = `${e.queries} AG News test rows × the ${e.head_rows.toLocaleString('en-US')}-row head`;
+  return [
+    `| npc eval end to end (process wall time, reading and C(y) included), ${head}, --jobs 1: pairs/s (µs per pair); pako µs per pair on a sample of the same pairs; × pako | ${f(e.head_jobs1_pairs_per_second, 0)} (${us(e.head_jobs1_pairs_per_second)}); ${f(e.pako_us_per_pair_head_sample, 1)}; ${f(e.head_jobs1_over_pako, 1)}× |`,
+    `| npc eval end to end, ${head}, --jobs 2: pairs/s (µs per pair); × pako; --jobs 2 / --jobs 1 | ${f(e.head_jobs2_pairs_per_second, 0)} (${us(e.head_jobs2_pairs_per_second)}); ${f(e.head_jobs2_over_pako, 1)}×; ${f(e.head_jobs2_over_jobs1)}× |`,
+    `| npc eval end to end, ${e.queries} test rows × ${e.wide_rows.toLocaleString('en-US')} distinct rows, --jobs 2: pairs/s (µs per pair); pako µs per pair on a sample of the same pairs; × pako | ${f(e.wide_jobs2_pairs_per_second, 0)} (${us(e.wide_jobs2_pairs_per_second)}); ${f(e.pako_us_per_pair_wide_sample, 1)}; ${f(e.wide_jobs2_over_pako, 1)}× |`,
+    `| projection (not measured): full AG News eval (912 M pairs) at --jobs 2 from the ${e.wide_rows.toLocaleString('en-US')}-row eval, here; where pako takes 100 µs per pair | ${f(e.projected_full_ag_news_minutes_jobs2, 1)} min; ${f(e.projected_full_ag_news_minutes_jobs2_at_pako_100us, 1)} min |`,
   ];
 }
 
@@ -536,6 +648,8 @@ for (let r = 0; r < RUNS; r++) {
 const bound = boundFigures(queries, RUNS);
 const classify = values['skip-classify'] ? undefined : classifyLatency(Number(values['classify-runs']));
 const modelRun = await modelFigures(Number(values['model-runs']));
+const e2e = evalEndToEnd(Number(values['eval-runs']), Number(values['eval-queries']));
+const e2eFigures = e2eSummary(e2e);
 
 const result = {
   date: new Date().toISOString(),
@@ -587,7 +701,9 @@ const result = {
   read_model_file_ms: median(modelRun.readModelMs),
   read_cached_index_ms: median(modelRun.readCachedIndexMs),
   read_model_file_over_cached_index: median(modelRun.readModelMs) / median(modelRun.readCachedIndexMs),
+  eval_end_to_end: e2eFigures,
   runs: {
+    evalEndToEnd: e2e,
     model: modelRun,
     pako: pakoRuns,
     engine: engineRuns,
@@ -640,6 +756,7 @@ const table = [
     ? `| npc classify --jobs 2 of 1,000,000 stdin lines vs 4 rows: wall, peak RSS (one run) | ${f(result.classify_1m_stdin_lines_wall_s!)} s, ${f(result.classify_1m_stdin_lines_peak_rss_mb!, 0)} MB |`
     : '| npc classify --jobs 2 of 1,000,000 stdin lines | skipped |',
   ...modelTable(modelRun, f),
+  ...e2eTable(e2eFigures, f),
 ].join('\n');
 console.log(table);
 const out = values.out ?? join(root, 'bench-results', `bench-${result.date.slice(0, 10)}.json`);

@@ -17,8 +17,32 @@ export interface TrainingArrays {
 }
 
 /**
+ * What the other threads searching the same query over other rows already know (the row split of a
+ * search pool): `bound()` is an NCD that the merged list proves out of reach, so that a row of this
+ * range whose NCD is >= it cannot be among the merged list's nearest (Infinity while nothing is
+ * known); `publish(worst)` tells them this range's list is full and its worst NCD is `worst`.
+ */
+export interface SharedLimit {
+  bound(): number;
+  publish(worst: number): void;
+}
+
+export interface RangeOptions {
+  /**
+   * Rows to prepare (scanner.prepare), a range holding [from, to); default [from, to). A thread that
+   * searches different ranges of one training set prepares their union once instead of each range.
+   */
+  prepareFrom?: number;
+  prepareTo?: number;
+  /** The other threads' lists of the same query (see SharedLimit). */
+  shared?: SharedLimit;
+}
+
+/**
  * Fills `out` with the nearest rows in [from, to) of a training set for one query, ordered by
- * (NCD, index). Rows are scanned in index order, which is what makes the tie order stable.
+ * (NCD, index). Rows are scanned in index order, which is what makes the tie order stable. With
+ * `options.shared`, rows the shared bound puts out of reach are left out of `out` (they are in no
+ * merged list), so `out` then holds the nearest rows of [from, to) among those that can still matter.
  */
 export function searchRange(
   arrays: TrainingArrays,
@@ -27,28 +51,39 @@ export function searchRange(
   from: number,
   to: number,
   out: NearestNeighbors,
+  options: RangeOptions = {},
 ): NearestNeighbors {
   out.reset();
   const { data, offsets, compressedLengths } = arrays;
+  const { shared } = options;
   const cx = scanner.setQuery(query);
-  const prepared = scanner.prepare?.(data, offsets, from, to) === true;
-  /* Once the list is full, a pair enters it only if its NCD is below the current worst: the
-   * scanner is told the smallest C(xy) that cannot (lengthLimit) and may answer any lower bound
-   * >= it instead of the exact length. Such a pair's NCD is >= the worst, so offer() rejects it, as
-   * it would the exact one (NCD is nondecreasing in C(xy), and an equal NCD loses to the earlier
-   * row): the list is the same. */
+  const prepared = scanner.prepare?.(data, offsets, options.prepareFrom ?? from, options.prepareTo ?? to) === true;
+  /* Once the list is full (or the shared bound is known), a pair matters only if its NCD is below
+   * the current worst (or the bound): the scanner is told the smallest C(xy) that cannot (lengthLimit)
+   * and may answer any lower bound >= it instead of the exact length. Such a pair's NCD is >= the
+   * limit's NCD, so offer() (or the shared bound's test) rejects it, as it would the exact one (NCD is
+   * nondecreasing in C(xy), and an equal NCD loses to the earlier row): the list is the same. */
   const capacity = out.capacity;
   const bounded = prepared ? scanner.pairLengthOfRowBounded !== undefined : scanner.pairLengthBounded !== undefined;
+  let published = Infinity;
   for (let i = from; i < to; i++) {
     const cy = compressedLengths[i];
+    const outside = shared ? shared.bound() : Infinity;
+    const worst = out.size === capacity ? Math.min(out.distances[capacity - 1], outside) : outside;
     let cxy: number;
-    if (bounded && out.size === capacity) {
-      const limit = lengthLimit(cx, cy, out.distances[capacity - 1]);
+    if (bounded && worst !== Infinity) {
+      const limit = lengthLimit(cx, cy, worst);
       cxy = prepared ? scanner.pairLengthOfRowBounded!(i, limit) : scanner.pairLengthBounded!(data, offsets[i], offsets[i + 1], limit);
     } else {
       cxy = prepared ? scanner.pairLengthOfRow!(i) : scanner.pairLength(data, offsets[i], offsets[i + 1]);
     }
-    out.offer(ncdFromLengths(cx, cy, cxy), i);
+    const distance = ncdFromLengths(cx, cy, cxy);
+    if (!(distance < outside)) continue;
+    out.offer(distance, i);
+    if (shared && out.size === capacity && out.distances[capacity - 1] < published) {
+      published = out.distances[capacity - 1];
+      shared.publish(published);
+    }
   }
   return out;
 }

@@ -9,6 +9,9 @@ export interface SetupMessage {
   arrays: TrainingArrays;
   from: number;
   to: number;
+  /** This worker's place among the pool's `threads` workers (slices are in thread order). */
+  thread: number;
+  threads: number;
 }
 
 export interface LengthsRequest {
@@ -24,6 +27,15 @@ export interface SearchRequest {
   queryOffsets: Int32Array;
   /** Neighbours wanted per query. */
   m: number;
+  /**
+   * Queries [0, whole) are split by query: the worker scans all rows for the ones it claims from the
+   * counter `claim` holds (Int32 at 0), one at a time, and answers size -1 for the others. Queries
+   * [whole, count) are split by rows: the worker scans its slice for each, sharing each list's worst
+   * NCD through `limits` (RowLimits, one entry per query of that part).
+   */
+  whole: number;
+  claim: SharedArrayBuffer;
+  limits: SharedArrayBuffer;
 }
 
 export type WorkerRequest = LengthsRequest | SearchRequest;
@@ -33,7 +45,7 @@ export type WorkerMessage = SetupMessage | WorkerRequest;
 export interface SearchReply {
   type: 'search';
   id: number;
-  /** sizes[q] neighbours of query q are at [q*m, q*m + sizes[q]) of the two arrays below. */
+  /** sizes[q] neighbours of query q (-1: a query another worker took, in the query split) are at [q*m, q*m + sizes[q]) of the two arrays below. */
   sizes: Int32Array;
   indices: Int32Array;
   distances: Float64Array;

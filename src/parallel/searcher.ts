@@ -1,14 +1,18 @@
 /**
  * Searching a training index for batches of queries, on this thread or on worker threads.
- * Both give bit-identical results: each worker scans a contiguous slice of the training rows in index
- * order, and the per-slice lists are merged by (NCD, index), which is a total order.
+ * Both give bit-identical results. A batch of at least as many queries as workers goes to them as whole
+ * queries (each worker takes one at a time and scans every row for it, as one thread does: wholeQueries).
+ * A batch of fewer queries (one headline, a server request) is split by rows: each worker scans a
+ * contiguous slice of the training rows in index order, the workers share each list's worst NCD so
+ * that a worker skips rows another worker's list already puts out of reach (RowLimits), and the
+ * per-slice lists are merged by (NCD, index), which is a total order.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { WorkerError } from '../errors.js';
 import { createPairScanner, type PairScanner } from '../compress/index.js';
 import type { TrainingIndex } from '../model/training-index.js';
-import { emptyLists, type NeighborLists, packQueries, searchBatch } from './batch.js';
+import { emptyLists, type NeighborLists, packQueries, RowLimits, searchBatch } from './batch.js';
 import type { SearchRequest, SetupMessage, WorkerReply } from './messages.js';
 
 export type { NeighborLists } from './batch.js';
@@ -166,6 +170,8 @@ export class SearchPool implements Searcher {
         arrays: index.arrays(),
         from: Math.floor((w * index.size) / count),
         to: Math.floor(((w + 1) * index.size) / count),
+        thread: w,
+        threads: count,
       };
       worker.postMessage(setup);
     });
@@ -177,10 +183,17 @@ export class SearchPool implements Searcher {
 
   async search(queries: readonly Uint8Array[], m: number): Promise<NeighborLists> {
     const { bytes, offsets } = packQueries(queries);
+    const count = queries.length;
+    const threads = this.workers.length;
+    const whole = wholeQueries(count, threads, this.index.data.length);
+    const claim = new SharedArrayBuffer(4);
+    const limits = RowLimits.buffer(count - whole, threads);
     const replies = await Promise.all(
-      this.workers.map((worker) => this.request(worker, { type: 'search', id: 0, queries: bytes, queryOffsets: offsets, m })),
+      this.workers.map((worker) =>
+        this.request(worker, { type: 'search', id: 0, queries: bytes, queryOffsets: offsets, m, whole, claim, limits }),
+      ),
     );
-    return mergeSlices(replies as Extract<WorkerReply, { type: 'search' }>[], queries.length, m);
+    return combine(replies as Extract<WorkerReply, { type: 'search' }>[], count, whole, m);
   }
 
   async close(): Promise<void> {
@@ -220,11 +233,53 @@ export class SearchPool implements Searcher {
   }
 }
 
-/** k-way merge of per-slice lists; slices hold increasing row ranges, so on equal NCD the earlier slice wins. */
-function mergeSlices(replies: Extract<WorkerReply, { type: 'search' }>[], count: number, m: number): NeighborLists {
+/**
+ * Training text bytes above which a batch is never split by query: each worker would prepare every row
+ * (about 13 bytes of memory per byte of text) instead of its slice. Batches of several queries come
+ * from small training sets anyway (queriesPerBatch), far below it.
+ */
+export const QUERY_SPLIT_MAX_BYTES = 8 << 20;
+
+/**
+ * How many of a batch's `count` queries go to the workers whole (the first ones; the rest are split by
+ * rows): all of them when every worker can take at least one, none otherwise (one headline, a server
+ * request) or when the training texts exceed QUERY_SPLIT_MAX_BYTES. The workers take whole queries one
+ * at a time as they finish the last, so the batch ends at most one query after the first worker is
+ * free. (Taking whole only the queries that go round the workers evenly and splitting the rest by rows
+ * was no faster in `scripts/worker-split.ts`, and slower in most rounds.)
+ */
+export function wholeQueries(count: number, workers: number, trainingBytes: number): number {
+  return count >= workers && trainingBytes <= QUERY_SPLIT_MAX_BYTES ? count : 0;
+}
+
+/**
+ * The lists of a batch: queries [0, whole) from the one worker that took each (the others answer size
+ * -1), queries [whole, count) merged from every worker's slice.
+ */
+function combine(replies: Extract<WorkerReply, { type: 'search' }>[], count: number, whole: number, m: number): NeighborLists {
   const out = emptyLists(count, m);
+  for (let q = 0; q < whole; q++) {
+    const reply = replies.find((r) => r.sizes[q] >= 0);
+    if (!reply) throw new Error(`search: no worker took query ${q}`);
+    const size = reply.sizes[q];
+    out.sizes[q] = size;
+    out.indices.set(reply.indices.subarray(q * m, q * m + size), q * m);
+    out.distances.set(reply.distances.subarray(q * m, q * m + size), q * m);
+  }
+  if (whole < count) mergeSlices(replies, whole, count, m, out);
+  return out;
+}
+
+/** k-way merge of per-slice lists of queries [first, count) into `out`; slices hold increasing row ranges, so on equal NCD the earlier slice wins. */
+function mergeSlices(
+  replies: Extract<WorkerReply, { type: 'search' }>[],
+  first: number,
+  count: number,
+  m: number,
+  out: NeighborLists,
+): void {
   const cursor = new Int32Array(replies.length);
-  for (let q = 0; q < count; q++) {
+  for (let q = first; q < count; q++) {
     cursor.fill(0);
     let n = 0;
     while (n < m) {
@@ -246,5 +301,4 @@ function mergeSlices(replies: Extract<WorkerReply, { type: 'search' }>[], count:
     }
     out.sizes[q] = n;
   }
-  return out;
 }
