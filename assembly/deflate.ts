@@ -309,10 +309,10 @@ const SPACE: i32 = 0x20;
    * (a pair of n <= SMALL_INPUT bytes: no distance reaches MAX_DIST). */
   const limit = mode == CODED ? 0 : strstart - base > MAX_DIST ? strstart - MAX_DIST : base;
   if (mode == PREFIX && scan + best_len >= m) return -1 as i64;
-  let scan_end1 = byte(win, scan + best_len - 1);
-  let scan_end = byte(win, scan + best_len);
-  const scan0 = byte(win, scan);
-  const scan1 = byte(win, scan + 1);
+  /* zlib's UNALIGNED_OK variant: scan_start holds scan[0..1] and scan_end the two bytes at
+   * best_len - 1 (zlib's scan_end1 and scan_end), each compared in one 16-bit load */
+  const scan_start = load<u16>(win + <usize>scan);
+  let scan_end = load<u16>(win + <usize>(scan + best_len - 1));
   /* Do not waste too much time if we already have a good match: */
   if (prev_length >= GOOD_MATCH) chain_length >>= 2;
   /* Do not look for matches beyond the end of the input. */
@@ -326,12 +326,7 @@ const SPACE: i32 = 0x20;
     const match = cur_match;
     /* Skip to next match if the match length cannot increase or if the match length is less
      * than 2. */
-    if (
-      byte(win, match + best_len) != scan_end ||
-      byte(win, match + best_len - 1) != scan_end1 ||
-      byte(win, match) != scan0 ||
-      byte(win, match + 1) != scan1
-    ) {
+    if (load<u16>(win + <usize>(match + best_len - 1)) != scan_end || load<u16>(win + <usize>match) != scan_start) {
       continue;
     }
     /* It is not necessary to compare scan[2] and match[2] since they are always equal when the
@@ -345,8 +340,7 @@ const SPACE: i32 = 0x20;
       match_start = match;
       best_len = len;
       if (len >= nice_match) break;
-      scan_end1 = byte(win, scan + best_len - 1);
-      scan_end = byte(win, scan + best_len);
+      scan_end = load<u16>(win + <usize>(scan + best_len - 1));
     }
     /* CODED and OWN: chain_length (>= 1024) can't run out, a chain has fewer entries */
   } while ((cur_match = ld(link, cur_match)) > limit && (mode == CODED || mode == OWN || --chain_length != 0));
