@@ -269,6 +269,8 @@ export const TOP_START_SHIFT: i32 = 10;
 export const TOP_SYMS_SHIFT: i32 = 20;
 /** Set on the loop tops where a pair would search (t <= |y| - 3, match length < MAX_LAZY_MATCH). */
 export const TOP_SEARCH: i32 = 1 << 30;
+/** The bits of a tops[] word that a pair's state must match to replay (and the sign: -1 is no loop top). */
+const TOP_STATE_MASK: i32 = ((1 << TOP_SYMS_SHIFT) - 1) | (1 << 31);
 /* syms[]: code | (distance code + 1) << SYM_DIST_SHIFT. */
 export const SYM_DIST_SHIFT: i32 = 9;
 /** The pair's space, pending as a literal when OWN starts. */
@@ -307,10 +309,10 @@ const SPACE: i32 = 0x20;
    * (a pair of n <= SMALL_INPUT bytes: no distance reaches MAX_DIST). */
   const limit = mode == CODED ? 0 : strstart - base > MAX_DIST ? strstart - MAX_DIST : base;
   if (mode == PREFIX && scan + best_len >= m) return -1 as i64;
-  let scan_end1 = byte(win, scan + best_len - 1);
-  let scan_end = byte(win, scan + best_len);
-  const scan0 = byte(win, scan);
-  const scan1 = byte(win, scan + 1);
+  /* zlib's UNALIGNED_OK variant: scan_start holds scan[0..1] and scan_end the two bytes at
+   * best_len - 1 (zlib's scan_end1 and scan_end), each compared in one 16-bit load */
+  const scan_start = load<u16>(win + <usize>scan);
+  let scan_end = load<u16>(win + <usize>(scan + best_len - 1));
   /* Do not waste too much time if we already have a good match: */
   if (prev_length >= GOOD_MATCH) chain_length >>= 2;
   /* Do not look for matches beyond the end of the input. */
@@ -324,12 +326,7 @@ const SPACE: i32 = 0x20;
     const match = cur_match;
     /* Skip to next match if the match length cannot increase or if the match length is less
      * than 2. */
-    if (
-      byte(win, match + best_len) != scan_end ||
-      byte(win, match + best_len - 1) != scan_end1 ||
-      byte(win, match) != scan0 ||
-      byte(win, match + 1) != scan1
-    ) {
+    if (load<u16>(win + <usize>(match + best_len - 1)) != scan_end || load<u16>(win + <usize>match) != scan_start) {
       continue;
     }
     /* It is not necessary to compare scan[2] and match[2] since they are always equal when the
@@ -343,8 +340,7 @@ const SPACE: i32 = 0x20;
       match_start = match;
       best_len = len;
       if (len >= nice_match) break;
-      scan_end1 = byte(win, scan + best_len - 1);
-      scan_end = byte(win, scan + best_len);
+      scan_end = load<u16>(win + <usize>(scan + best_len - 1));
     }
     /* CODED and OWN: chain_length (>= 1024) can't run out, a chain has fewer entries */
   } while ((cur_match = ld(link, cur_match)) > limit && (mode == CODED || mode == OWN || --chain_length != 0));
@@ -380,16 +376,15 @@ function longest_match_whole(
 
 // @ts-ignore: decorator
 @inline function tally_lit(c: i32): void {
-  const f = ld(LFREQ, c);
-  if (f == 0) st(USED, c >> 5, ld(USED, c >> 5) | (1 << (c & 31)));
-  st(LFREQ, c, f + 1);
+  st(LFREQ, c, ld(LFREQ, c) + 1);
+  /* USED: the bit of every code whose frequency is not zero (set on every tally: no branch) */
+  st(USED, c >> 5, ld(USED, c >> 5) | (1 << (c & 31)));
 }
 
 // @ts-ignore: decorator
 @inline function tally_dcode(dc: i32): void {
-  const g = ld(DFREQ, dc);
-  if (g == 0) st(USED, DMAP_WORD, ld(USED, DMAP_WORD) | (1 << dc));
-  st(DFREQ, dc, g + 1);
+  st(DFREQ, dc, ld(DFREQ, dc) + 1);
+  st(USED, DMAP_WORD, ld(USED, DMAP_WORD) | (1 << dc));
 }
 
 // @ts-ignore: decorator
@@ -499,15 +494,13 @@ function longest_match_whole(
         /* Replay the own parse from here if the pair is at one of its loop tops, in its state, and
          * x's side has no candidate here: up to its next loop top where x's side has one. */
         const top = ld(tops, slot + strstart);
-        if (
-          top >= 0 &&
-          (top & 1) == (match_available ? 1 : 0) &&
-          ((top >>> TOP_LEN_SHIFT) & 511) == match_length &&
-          (match_length < MIN_MATCH || ((top >>> TOP_START_SHIFT) & 1023) == match_start - m) &&
-          !x_candidate(xb, sh, slot + strstart)
-        ) {
+        /* the pair's state as a tops[] word: a match start in P (negative relative to y) sets
+         * the sign bit, which a loop top of the own parse never has (nor does -1 match: its
+         * length field, 511, is no match length) */
+        const state = top_word(match_available, match_length, match_start - m, 0);
+        if (((top ^ state) & TOP_STATE_MASK) == 0 && !x_candidate(xb, sh, slot + strstart)) {
           let p = strstart + 1;
-          while (p < n && !x_candidate(xb, sh, slot + p)) p++;
+          while (!x_candidate(xb, sh, slot + p)) p++; /* (it stops at n: sh holds SH_END there) */
           const next = ld(tops, slot + p); /* (p = n: the end of the own parse) */
           const k0 = (top >>> TOP_SYMS_SHIFT) & 1023;
           const k1 = (next >>> TOP_SYMS_SHIFT) & 1023;

@@ -47,8 +47,9 @@
  *    -1 where it has no loop top; t = |y| is its end. syms[at + k] (i16) are the symbols it
  *    tallies (code | (distance code + 1) << 9), without the last pending literal.
  *  - sh[at + t] (u16): the small hash of y[t..t+2] at a loop top where a pair would search
- *    (TOP_SEARCH), SH_NONE elsewhere: with the bitset XB of the hashes x's side has, the replay
- *    finds the next loop top where x's side has a candidate testing one bit per position.
+ *    (TOP_SEARCH), SH_NONE elsewhere, SH_END at t = |y|: with the bitset XB of the hashes x's
+ *    side has, the replay finds the next loop top where x's side has a candidate (or the end)
+ *    testing one bit per position.
  *
  * Why ownLen/ownStart is exactly what zlib's longest_match finds among y's own positions, in any
  * pair x ++ " " ++ y of n <= SMALL_INPUT bytes: the chain of position m + t lists y's earlier
@@ -109,12 +110,15 @@ const HEAD_YZ: usize = memory.data(HASH_SIZE * 4, 16);
 const HEAD_YS: usize = memory.data(SMALL_HASH_SIZE * 4, 16);
 /**
  * XB: bit h set iff x's side has a candidate for small hash h (HEAD_XS[h] > 0, junction included
- * during a pair); bit SH_NONE (4096) is never set. Prepared rows carry, per position, the small
- * hash of a loop top where a pair would search, or SH_NONE (sh[]), so the replay's scan for the
- * next loop top where x's side has a candidate tests one bit per position.
+ * during a pair); bit SH_NONE (4096) is never set, bit SH_END (4097) always is. Prepared rows
+ * carry, per position, the small hash of a loop top where a pair would search, or SH_NONE, and
+ * SH_END at their end (sh[]), so the replay's scan for the next loop top where x's side has a
+ * candidate tests one bit per position and stops at the end without a bounds test.
  */
 const XB: usize = memory.data((SMALL_HASH_SIZE / 32 + 1) * 4, 16);
 export const SH_NONE: i32 = SMALL_HASH_SIZE;
+/** The end of a prepared row in sh[]: the replay's scan stops there without testing the position. */
+export const SH_END: i32 = SMALL_HASH_SIZE + 1;
 
 /** Scratch of own_matches: heads (-1 = empty between calls) and links of y's positions. */
 const PREP_HEAD: usize = memory.data(SMALL_HASH_SIZE * 4, 16);
@@ -194,6 +198,7 @@ export function pair_set_query(m: i32): void {
   for (let h = 0; h < SMALL_HASH_SIZE; h++) {
     if (ld(HEAD_XS, h) > 0) st(XB, h >> 5, ld(XB, h >> 5) | (1 << (h & 31)));
   }
+  st(XB, SH_END >> 5, 1 << (SH_END & 31));
   /* The loop tops that only depend on P, with a clean tally. */
   clear_all();
   S.win = win;
@@ -381,10 +386,11 @@ function deflate_slow_coded(n: i32, m: i32, codes: usize, tops: usize, syms: usi
 export function prepare_row(y: usize, len: i32, code: usize, tops: usize, syms: usize, sh: usize, at: i32): void {
   own_matches(y, len, code, at);
   own_parse(y, len, code, tops, syms, at);
-  for (let t = 0; t <= len; t++) {
+  for (let t = 0; t < len; t++) {
     const top = ld(tops, at + t);
     store<u16>(sh + ((<usize>(at + t)) << 1), <u16>(top >= TOP_SEARCH ? ld(code, at + t) & CODE_HASH_MASK : SH_NONE));
   }
+  store<u16>(sh + ((<usize>(at + len)) << 1), <u16>SH_END);
 }
 
 function own_matches(buf: usize, len: i32, out: usize, at: i32): void {
