@@ -48,13 +48,16 @@ export function refuseWithDataset(
 
 /**
  * Refuses a file flag whose value is no file but a data set's name (`--train r8`), suggesting
- * `--dataset NAME`: read as a file it would only fail with "no such file".
+ * `--dataset NAME` (`use`: what to suggest instead, for a command without `--dataset`): read as a file
+ * it would only fail with "no such file".
  */
-export function refuseDatasetNameAsFile(files: readonly (readonly [flag: string, value: string | undefined])[]): void {
+export function refuseDatasetNameAsFile(
+  files: readonly (readonly [flag: string, value: string | undefined])[],
+  use: (name: string, flag: string) => string = (name) => `use --dataset ${name} (see npc data list)`,
+): void {
   for (const [flag, value] of files) {
     if (value === undefined) continue;
     const name = datasetNamedInsteadOfFile(value);
-    if (name !== undefined)
-      throw new UsageError(`${flag} ${value}: there is no such file, but ${name} is a data set: use --dataset ${name} (see npc data list)`);
+    if (name !== undefined) throw new UsageError(`${flag} ${value}: there is no such file, but ${name} is a data set: ${use(name, flag)}`);
   }
 }

@@ -286,6 +286,15 @@ describe.concurrent("row 199: a data set's name given where a file is expected",
     expectNpcError(r, 2, `${flag} ag_news: there is no such file, but ag_news is a data set: use --dataset ag_news (see npc data list)`);
   });
 
+  it('row 199: score --train ag_news (score has no --dataset) → a usage error naming the cached split by path, exit 2', async () => {
+    const r = await run(['score', join(dir, 'never.nbr'), '--train', 'ag_news', '--test', cachedTest], { ...env(), cwd: dir });
+    expectNpcError(
+      r,
+      2,
+      '--train ag_news: there is no such file, but ag_news is a data set: its cached split is --train "$(npc data path ag_news --split train)"',
+    );
+  });
+
   it('row 199: a file that has a data set’s name is read as that file', async () => {
     const own = makeTmp('npc-dataset-cwd-');
     writeJsonl(join(own, 'ag_news'), TRAIN_ROWS);
