@@ -180,13 +180,13 @@ export function dataSpecs(
   if (extra.testFile !== false)
     sides.push({ side: 'test', what: 'the test file', format: testFormat, formatFlag: '--test-format', requireLabel: true });
   const fields = fileFields(options, sides);
-  const strip = {
+  const both = {
     ...(extra.strip === undefined ? {} : { strip: extra.strip }),
     ...(extra.dataset === undefined ? {} : { dataset: extra.dataset }),
   };
   return {
-    train: { path: options.train, format: trainFormat, formatHint: formatHint('--train-format'), ...fields.train, ...strip },
-    test: { path: options.test, format: testFormat, formatHint: formatHint('--test-format'), ...(fields.test ?? fields.train), ...strip },
+    train: { path: options.train, format: trainFormat, formatHint: formatHint('--train-format'), ...fields.train, ...both },
+    test: { path: options.test, format: testFormat, formatHint: formatHint('--test-format'), ...(fields.test ?? fields.train), ...both },
   };
 }
 
