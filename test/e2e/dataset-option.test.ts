@@ -10,7 +10,17 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupTmp, escapeRegExp, expectNpcError, makeTmp, run, writeJsonl } from '../helpers/failure-tools.js';
+import {
+  AG_NEWS_TEST_JSONL_SHA256,
+  cleanupTmp,
+  escapeRegExp,
+  expectNpcError,
+  makeAgNewsTestCache,
+  makeTmp,
+  run,
+  writeJsonl,
+} from '../helpers/failure-tools.js';
+import { requireSharedData, sharedDataPath } from '../helpers/shared-data.js';
 import { repoRoot } from '../helpers/run-npc.js';
 import { SENTENCES_3_PER_CLASS } from '../fixtures/sentences.js';
 
@@ -195,14 +205,45 @@ describe.concurrent('row 196: --dataset with --train, --test or --data', () => {
 });
 
 describe.concurrent('row 197: --dataset with --model', () => {
-  it("row 197: eval --model M --dataset ag_news evaluates the model on the data set's test split (as --test with the cached file)", async () => {
+  it("row 197: eval --model M --dataset ag_news evaluates the model on the data set's test split (as --test with the cached file), labels by the catalog's names", async () => {
     const byName = await run(['eval', '--model', model, '--dataset', 'ag_news', '-k', '1,2', '--json', '--quiet'], env());
-    const byPath = await run(['eval', '--model', model, '--test', cachedTest, '-k', '1,2', '--json', '--quiet'], env());
+    const byPath = await run(
+      ['eval', '--model', model, '--test', cachedTest, '-k', '1,2', '--json', '--quiet', '--label-names', AG_NEWS_NAMES],
+      env(),
+    );
     expect(byName.stderr).toBe('');
     expect(byName.code).toBe(0);
     expect(comparable(byName.stdout)).toEqual(comparable(byPath.stdout));
     expect(JSON.parse(byName.stdout)).toMatchObject({ test: cachedTest, n: TEST_ROWS.length, train_size: TRAIN_ROWS.length });
   });
+
+  it.skipIf(!requireSharedData('ag_news/test.csv.gz'))(
+    "row 197: eval --model M --dataset ag_news on the test split `npc data get ag_news --from` installed: the report of --test with the cached file, AG News' label names",
+    async () => {
+      const { cache: installed, jsonl } = await makeAgNewsTestCache(sharedDataPath('ag_news/test.csv.gz'));
+      expect(sha256Of(jsonl)).toBe(AG_NEWS_TEST_JSONL_SHA256);
+      const ag = writeJsonl(join(dir, 'ag-train.jsonl'), [
+        { label: 0, text: 'Leaders meet at the summit to talk about the war and peace talks' },
+        { label: 1, text: TRAIN_ROWS[0].text },
+        { label: 2, text: TRAIN_ROWS[3].text },
+        { label: 3, text: TRAIN_ROWS[6].text },
+      ]);
+      const agModel = join(dir, 'ag.npcm');
+      expect((await run(['model', 'build', '--train', ag, '-o', agModel, '--quiet'])).code).toBe(0);
+      const opts = { env: { NPC_DATA_DIR: installed } };
+      const byName = await run(['eval', '--model', agModel, '--dataset', 'ag_news', '-k', '1', '--limit', '40', '--quiet'], opts);
+      const byPath = await run(
+        ['eval', '--model', agModel, '--test', jsonl, '-k', '1', '--limit', '40', '--quiet', '--label-names', AG_NEWS_NAMES],
+        opts,
+      );
+      expect(byName.stderr).toBe('');
+      expect(byName.code).toBe(0);
+      const untimed = (stdout: string): string => stdout.replace(/^(elapsed|pairs per second) .*$/gm, '');
+      expect(untimed(byName.stdout)).toBe(untimed(byPath.stdout));
+      expect(byName.stdout).toMatch(/^test rows +40 \(first 40 of 7600 in /m);
+      for (const name of ['World', 'Sports', 'Business', 'Sci/Tech']) expect(byName.stdout).toContain(name);
+    },
+  );
 
   it('row 197: eval --model without --test or --dataset → a usage error naming both, exit 2', async () => {
     const r = await run(['eval', '--model', model], env());

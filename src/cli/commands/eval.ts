@@ -234,7 +234,8 @@ async function evalModel(model: LoadedModel, options: EvalCommandOptions, io: Ev
         options.labelNames,
         [...data.train.records, ...data.test.records].map((r) => r.label as Label),
       );
-      const names = labelNameMap(options.labelNames) ?? data.train.labelNames;
+      // The model's names, else (a model built without them) those of a data set's test split.
+      const names = labelNameMap(options.labelNames) ?? data.train.labelNames ?? data.test.labelNames;
       const progress = new ProgressLine(!options.quiet);
       const { report, interrupted } = await evaluate(data, {
         limit: options.limit,
