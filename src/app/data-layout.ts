@@ -166,10 +166,11 @@ export interface DataFileOptions extends FieldFlags {
 /**
  * The training and test data specs of those flags (format and fields per file, hints naming the
  * flags). `testFile: false`: the command reads one file only, the training side (eval --data).
+ * `dataset`: the catalog data set a side without a file is read from (default: AG News).
  */
 export function dataSpecs(
   options: DataFileOptions,
-  extra: { strip?: boolean; testFile?: boolean } = {},
+  extra: { strip?: boolean; testFile?: boolean; dataset?: string } = {},
 ): { train: DataSpec; test: DataSpec } {
   const trainFormat = chooseFormat(options.train, options.trainFormat, options.format, '--train-format');
   const testFormat = chooseFormat(options.test, options.testFormat, options.format, '--test-format');
@@ -179,10 +180,13 @@ export function dataSpecs(
   if (extra.testFile !== false)
     sides.push({ side: 'test', what: 'the test file', format: testFormat, formatFlag: '--test-format', requireLabel: true });
   const fields = fileFields(options, sides);
-  const strip = extra.strip === undefined ? {} : { strip: extra.strip };
+  const both = {
+    ...(extra.strip === undefined ? {} : { strip: extra.strip }),
+    ...(extra.dataset === undefined ? {} : { dataset: extra.dataset }),
+  };
   return {
-    train: { path: options.train, format: trainFormat, formatHint: formatHint('--train-format'), ...fields.train, ...strip },
-    test: { path: options.test, format: testFormat, formatHint: formatHint('--test-format'), ...(fields.test ?? fields.train), ...strip },
+    train: { path: options.train, format: trainFormat, formatHint: formatHint('--train-format'), ...fields.train, ...both },
+    test: { path: options.test, format: testFormat, formatHint: formatHint('--test-format'), ...(fields.test ?? fields.train), ...both },
   };
 }
 

@@ -2,6 +2,7 @@
  * The data set jobs behind `npc data`: what the data catalog holds and what is cached, downloading a data
  * set into the cache, and the cached paths. The catalog is io/data-catalog.ts, the cache io/data-cache.ts, the download io/data-install.ts.
  */
+import { statSync } from 'node:fs';
 import { DataError } from '../errors.js';
 import { cachedSplitPath, isCached, resolveCacheDir } from '../io/data-cache.js';
 import { getDataset } from '../io/data-install.js';
@@ -45,4 +46,25 @@ export function cachedPaths(name: string, split?: string, cacheDir: string = res
     if (!isCached(name, s, cacheDir)) throw new DataError(`${name} ${s} is not in the cache (${cacheDir}); run 'npc data get ${name}'`);
     return cachedSplitPath(name, s, cacheDir);
   });
+}
+
+/**
+ * The catalog data set a file argument names, when it names no file: `--train r8` with no file `r8` in
+ * the working directory but a data set `r8` in the catalog (the caller then suggests `--dataset r8`).
+ * Undefined for `-`, for anything that exists on disk, and for a name the catalog does not know.
+ */
+export function datasetNamedInsteadOfFile(path: string): string | undefined {
+  if (path === '-') return undefined;
+  try {
+    statSync(path);
+    return undefined;
+  } catch {
+    // No such file (or none npc can see): is it a data set's name?
+  }
+  try {
+    return getDatasetInfo(path).name;
+  } catch (err) {
+    if (err instanceof DataError) return undefined;
+    throw err;
+  }
 }

@@ -49,6 +49,11 @@ export interface BuildModelOptions {
   train: DataSpec & { path: string };
   /** How the card says the file was read. */
   read: CardReadOptions;
+  /**
+   * The catalog data set whose cached train split `train` is (`--dataset`): the card names the data set
+   * instead of the cached file, and its evaluation method says `--dataset NAME`.
+   */
+  dataset?: string;
   name: string;
   description: string;
   k: number;
@@ -154,7 +159,12 @@ export async function buildModel(options: BuildModelOptions): Promise<BuiltModel
       min_confidence: options.minConfidence ?? null,
     },
     names,
-    training: { file: fromStdin ? '<stdin>' : basename(options.train.path), bytes, sha256, read: options.read },
+    training: {
+      file: fromStdin ? '<stdin>' : options.dataset !== undefined ? `<dataset ${options.dataset}>` : basename(options.train.path),
+      bytes,
+      sha256,
+      read: options.read,
+    },
     texts: records.map((r) => r.text),
     evaluation,
     reference,
@@ -244,10 +254,17 @@ export function arraysOf(index: TrainingIndex): TrainingArrays {
 /** What `npc eval` is run with to print the same report, e.g. `--data train.jsonl --folds 5 --seed 0 -k 2 --tie nearest`. */
 function evaluationMethod(options: BuildModelOptions): string {
   const e = options.evaluation!;
-  const train = options.train.path === '-' ? '-' : basename(options.train.path);
+  const train =
+    options.dataset !== undefined
+      ? `"$(npc data path ${options.dataset} --split train)"`
+      : options.train.path === '-'
+        ? '-'
+        : basename(options.train.path);
   const split =
     e.kind === 'test'
-      ? `--train ${train} --test ${e.spec.path === undefined ? '<default>' : basename(e.spec.path)}`
+      ? options.dataset !== undefined
+        ? `--dataset ${options.dataset}`
+        : `--train ${train} --test ${e.spec.path === undefined ? '<default>' : basename(e.spec.path)}`
       : `--data ${train} ${e.kind === 'folds' ? `--folds ${e.k}` : `--holdout ${e.fraction}`}`;
   return `${split} -k ${options.k} --tie ${options.tie} --seed ${options.seed}${options.read.strip ? ' --strip' : ''}`;
 }

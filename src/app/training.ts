@@ -22,8 +22,10 @@ export type { WorkerFactory } from '../parallel/searcher.js';
 export const DEFAULT_DATASET = 'ag_news';
 
 export interface DataSpec {
-  /** A file, `-` for stdin, or undefined for the default data set's split from the cache. */
+  /** A file, `-` for stdin, or undefined for a split of `dataset` from the cache. */
   path?: string;
+  /** The catalog data set whose split is read from the cache when `path` is undefined (default: DEFAULT_DATASET). */
+  dataset?: string;
   format?: InputFormat;
   textField?: string;
   labelField?: string;
@@ -44,23 +46,21 @@ export interface LoadedData {
   /** The file read (undefined for stdin), for checksums of saved results. */
   path?: string;
   records: LabeledRecord[];
-  /** Display names for labels, when known (the data catalog's names for the default data set). */
+  /** Display names for labels, when known (the data catalog's names for a cached data set). */
   labelNames?: ReadonlyMap<Label, string>;
 }
 
-/** Reads a whole split. The default data set must be in the cache: npc never downloads behind a user's back. */
+/** Reads a whole split. A data set must be in the cache: npc never downloads behind a user's back. */
 export async function loadSplit(spec: DataSpec, split: 'train' | 'test'): Promise<LoadedData> {
   if (spec.path !== undefined) {
     const { source, records } = await readDataset(spec.path, spec);
     if (records.length === 0) throw new InputError(`no rows in the ${split === 'train' ? 'training' : 'test'} set`, source);
     return { source, path: spec.path === '-' ? undefined : spec.path, records: spec.strip ? stripTexts(records) : records };
   }
-  const cacheDir = spec.cacheDir ?? resolveCacheDir();
-  const info = getDatasetInfo(DEFAULT_DATASET);
   // A cached file changed on disk is caught here, by size and sha256, before any of it is used.
-  const { path } = await defaultSplit(split, cacheDir);
+  const { path, labelNames } = await datasetSplit(spec.dataset, split, spec.cacheDir);
   const { source, records } = await readDataset(path, { format: 'jsonl' });
-  return { source, path, records: spec.strip ? stripTexts(records) : records, labelNames: labelNameMap(info.labelNames) };
+  return { source, path, records: spec.strip ? stripTexts(records) : records, labelNames };
 }
 
 /**
@@ -82,9 +82,17 @@ export function inputRecords(
   return readRecords(path, { ...options, requireLabel: false, allowEmptyText: true });
 }
 
-/** The files a job reads for its training and test data: the paths given, else the cached default splits. */
-export function inputPaths(train: string | undefined, test: string | undefined, cacheDir: string = resolveCacheDir()): string[] {
-  return [train ?? cachedSplitPath(DEFAULT_DATASET, 'train', cacheDir), test ?? cachedSplitPath(DEFAULT_DATASET, 'test', cacheDir)];
+/**
+ * The files a job reads for its training and test data: the paths given, else the cached splits of
+ * `dataset` (default: DEFAULT_DATASET). An unknown data set or split is a DataError.
+ */
+export function inputPaths(
+  train: string | undefined,
+  test: string | undefined,
+  dataset: string = DEFAULT_DATASET,
+  cacheDir: string = resolveCacheDir(),
+): string[] {
+  return [train ?? cachedSplitPath(dataset, 'train', cacheDir), test ?? cachedSplitPath(dataset, 'test', cacheDir)];
 }
 
 /**
@@ -183,11 +191,11 @@ export async function openTrainingSearcher(
       ? SearchPool.spawn(Math.min(jobs, maxJobs()), options.createWorker)
       : undefined;
   try {
-    const cached = spec.path === undefined ? await defaultSplit('train', cacheDir) : undefined;
+    const cached = spec.path === undefined ? await datasetSplit(spec.dataset, 'train', cacheDir) : undefined;
     const path = spec.path ?? cached!.path;
-    const labelNames = spec.path === undefined ? labelNameMap(getDatasetInfo(DEFAULT_DATASET).labelNames) : undefined;
+    const labelNames = cached?.labelNames;
     const compressor = defaultCompressor();
-    // The cached default split was just verified by its sha256: no need to read it twice. Unreadable
+    // The cached split was just verified by its sha256: no need to read it twice. Unreadable
     // files go the normal way, so their errors read like every other input error.
     const fileHash = cached?.sha256 ?? (path === '-' ? undefined : await sha256OfFile(path).catch(() => undefined));
     const entry =
@@ -250,16 +258,35 @@ function largeFile(path: string): boolean {
   }
 }
 
-/** The cached default data set's split, verified (size, sha256) before use. */
-async function defaultSplit(split: 'train' | 'test', cacheDir: string): Promise<{ path: string; sha256: string }> {
-  if (!isCached(DEFAULT_DATASET, split, cacheDir)) {
+/** A cached split of a catalog data set, verified, with the catalog's names of its labels. */
+export interface DatasetSplit {
+  path: string;
+  sha256: string;
+  labelNames?: ReadonlyMap<Label, string>;
+}
+
+/**
+ * A split of a catalog data set (`dataset`, default DEFAULT_DATASET) from the cache, verified (size,
+ * sha256) before use. An unknown data set, a split it does not have, or a split not in the cache is a
+ * DataError; the last names the command that downloads it.
+ */
+export async function datasetSplit(
+  dataset: string | undefined,
+  split: 'train' | 'test',
+  cacheDir: string = resolveCacheDir(),
+): Promise<DatasetSplit> {
+  const name = dataset ?? DEFAULT_DATASET;
+  const info = getDatasetInfo(name);
+  if (!Object.hasOwn(info.splits, split))
+    throw new DataError(`data set '${name}' has no ${split} split (it has: ${Object.keys(info.splits).join(', ')})`);
+  if (!isCached(name, split, cacheDir)) {
     throw new DataError(
-      `the ${DEFAULT_DATASET} ${split} split is not in the cache (${cacheDir}); run 'npc data get ${DEFAULT_DATASET}' ` +
-        `to download it, or pass --${split} PATH`,
+      `the ${name} ${split} split is not in the cache (${cacheDir}); run 'npc data get ${name}' to download it` +
+        (dataset === undefined ? `, or pass --${split} PATH` : ''),
     );
   }
-  const meta = await verifyCachedSplit(DEFAULT_DATASET, split, cacheDir);
-  return { path: cachedSplitPath(DEFAULT_DATASET, split, cacheDir), sha256: meta.jsonlSha256 };
+  const meta = await verifyCachedSplit(name, split, cacheDir);
+  return { path: cachedSplitPath(name, split, cacheDir), sha256: meta.jsonlSha256, labelNames: labelNameMap(info.labelNames) };
 }
 
 /** The characters Python's str.strip() removes (str.isspace), so --strip matches the published runs. */

@@ -80,6 +80,7 @@ function addClassify(program: Command, out: LineWriter, createWorker: WorkerFact
     )
     .argument('[text...]', 'texts to classify; none or "-" reads stdin')
     .option('--train <path>', 'training data (JSONL, CSV or TSV, plain or .gz); default: AG News train from the cache')
+    .option('--dataset <name>', 'the train split of this data set from the cache (npc data list) instead of --train')
     .addOption(modelOption('the default k, tie rule, seed and thresholds, and whether texts are stripped'))
     .addOption(repositoryOption())
     .addOption(trainFormatOption())
@@ -135,7 +136,11 @@ function addEval(program: Command, out: LineWriter, createWorker: WorkerFactory 
     )
     .option('--train <path>', 'training data; default: AG News train from the cache')
     .option('--test <path>', 'test data; default: AG News test from the cache')
-    .addOption(modelOption('the default k, tie rule and seed, and whether texts are stripped (needs --test)'))
+    .option(
+      '--dataset <name>',
+      'the train and test splits of this data set from the cache (npc data list) instead of --train and --test; with --model, its test split',
+    )
+    .addOption(modelOption('the default k, tie rule and seed, and whether texts are stripped (needs --test or --dataset)'))
     .addOption(repositoryOption())
     .addOption(trainFormatOption())
     .addOption(testFormatOption())
@@ -173,6 +178,7 @@ function addEval(program: Command, out: LineWriter, createWorker: WorkerFactory 
       `
 Examples:
   $ npc eval --limit 500
+  $ npc eval --dataset ag_news -k 1,2,3 --sample 1000
   $ npc eval --train train.jsonl.gz --test test.jsonl.gz -k 1,2,3,5,10 --json
   $ npc eval --train r8/train.jsonl.gz --test r8/test.jsonl.gz --strip -k 1,2 --save-neighbors r8.nbr
   $ npc eval --sample 1000 --seed 7 --predictions preds.jsonl
@@ -228,6 +234,7 @@ function addDrift(program: Command, out: LineWriter, createWorker: WorkerFactory
       'Classifies every row of a reference set (what the input looked like when all was well) and of a current set against the training set, then tests whether the nearest distances (two-sample KS; PSI for information), the predicted labels (chi-square, TVD) or the share of empty and whitespace-only texts changed, each test at alpha/3. Lists the current rows farthest from the training set. Labels are not needed.',
     )
     .option('--train <path>', 'training data; default: AG News train from the cache')
+    .option('--dataset <name>', 'the train split of this data set from the cache (npc data list) instead of --train')
     .addOption(modelOption('k, the tie rule, whether texts are stripped, and the reference distributions (without --reference)'))
     .addOption(repositoryOption())
     .option(
@@ -342,7 +349,11 @@ function addModel(program: Command, out: LineWriter, createWorker: WorkerFactory
     .description(
       'Reads --train as npc eval --train does and writes one artifact holding every row (texts and labels as read), the C(y) of each, the label classes, the default k, tie rule and thresholds, and the card: where the rows came from, the evaluation asked for (--folds, --holdout or --test: the report npc eval --json prints for the same split) and the reference distributions npc drift compares against. The file is written atomically.',
     )
-    .requiredOption('--train <path>', 'the training data (JSONL, CSV or TSV, plain or .gz; - for stdin)')
+    .option('--train <path>', 'the training data (JSONL, CSV or TSV, plain or .gz; - for stdin); this or --dataset')
+    .option(
+      '--dataset <name>',
+      'the train split of this data set from the cache (npc data list) instead of --train, evaluated on its test split unless --folds or --holdout',
+    )
     .requiredOption('-o, --output <file>', 'the artifact to write (.npcm)')
     .option('--name <name>', "the model's name (default: the output's file name without .npcm)")
     .option('--description <text>', 'what the model is for, in words (the card shows it)')
@@ -367,11 +378,15 @@ function addModel(program: Command, out: LineWriter, createWorker: WorkerFactory
       `
 Examples:
   $ npc model build --train news.jsonl -o news.npcm --description "news topics" --folds 5
-  $ npc model build --train r8/train.jsonl.gz --test r8/test.jsonl.gz --strip -o r8.npcm`,
+  $ npc model build --train r8/train.jsonl.gz --test r8/test.jsonl.gz --strip -o r8.npcm
+  $ npc model build --dataset ag_news -o ag_news.npcm`,
     )
-    .action(async (opts) => {
+    .action(async (opts, cmd: Command) => {
       const { modelBuildCommand } = await import('./commands/model.js');
-      await modelBuildCommand(opts, { out, warn, stdin: process.stdin, createWorker, npcVersion: npcVersion() });
+      await modelBuildCommand(
+        { ...opts, given: givenFlags(cmd) },
+        { out, warn, stdin: process.stdin, createWorker, npcVersion: npcVersion() },
+      );
     });
   model
     .command('show')

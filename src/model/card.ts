@@ -46,7 +46,7 @@ export interface CardLabel {
 }
 
 export interface CardTraining {
-  /** The training file's name as given to `npc model build` (no directories), or `<stdin>`. */
+  /** The training file's name as given to `npc model build` (no directories), `<stdin>`, or `<dataset NAME>` for `--dataset`. */
   file: string;
   bytes: number | null;
   sha256: string | null;

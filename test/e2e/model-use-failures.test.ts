@@ -105,7 +105,7 @@ describe('--model on classify, eval and drift', () => {
     expectNpcError(
       await run(['eval', '--model', model], { env: { NPC_DATA_DIR: join(dir, 'no-cache') } }),
       2,
-      'eval --model needs --test FILE, the labelled rows to evaluate the model on (it never falls back to AG News)',
+      'eval --model needs --test FILE or --dataset NAME, the labelled rows to evaluate the model on (it never falls back to AG News)',
     );
   });
 

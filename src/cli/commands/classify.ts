@@ -23,10 +23,13 @@ import { addedFields, checkLineOutput, jsonLine, lineEnd, type LineOutput } from
 import { resolveShard, type ShardFlag } from '../shards.js';
 import { chooseFormat, type FieldFlags, type FileFields, fileFields, formatHint } from '../../app/data-layout.js';
 import { checkLabelNames, labelFormatter } from '../options.js';
+import { refuseDatasetNameAsFile, refuseWithDataset } from '../dataset-use.js';
 import type { LineWriter } from '../line-writer.js';
 
 export interface ClassifyCommandOptions extends FieldFlags {
   train?: string;
+  /** `--dataset NAME`: the catalog data set whose cached train split is the training side. */
+  dataset?: string;
   /** A model artifact: its rows are the training side, its card the default k, tie rule, seed and thresholds. */
   model?: string;
   /** `--repository DIR`: where `models:/` URIs of --model are resolved. */
@@ -76,6 +79,19 @@ export async function classifyCommand(
   const given = options.given ?? new Set<string>();
   refuseRepositoryWithoutModel(options);
   const withModel = options.model !== undefined;
+  refuseDatasetNameAsFile([['--train', options.train]]);
+  if (options.dataset !== undefined) {
+    if (withModel)
+      throw new UsageError(
+        `--model and --dataset ${options.dataset} both give the training side: use one (the model holds its training rows)`,
+      );
+    refuseWithDataset(
+      given,
+      options.dataset,
+      [['--train', options.train, 'the training split']],
+      ['--format', '--train-format', '--train-text-field', '--train-label-field', '--train-columns'],
+    );
+  }
   if (withModel) {
     refuseTrainingFlags(given, ['--train', '--train-format', '--train-text-field', '--train-label-field', '--train-columns']);
     if (given.has('--format'))
@@ -140,6 +156,7 @@ export async function classifyCommand(
     } = await openTrainingSearcher(
       {
         path: options.train,
+        dataset: options.dataset,
         format: trainFormat,
         ...fields.train,
         strip: options.strip,

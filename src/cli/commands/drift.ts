@@ -30,6 +30,7 @@ import { counted, InputError, UsageError } from '../../errors.js';
 import { EXIT_DRIFT, ExitStatus } from '../exit-codes.js';
 import { chooseFormat, type FileFields, formatHint } from '../../app/data-layout.js';
 import { checkLabelNames } from '../options.js';
+import { refuseDatasetNameAsFile, refuseWithDataset } from '../dataset-use.js';
 import { type LineWriter, ProgressLine, sayWaiting } from '../line-writer.js';
 import { driftJsonLine, driftText } from '../drift-report.js';
 import { driftHtml } from '../html.js';
@@ -39,6 +40,8 @@ import { StopOnSignal } from '../signals.js';
 
 export interface DriftCommandOptions {
   train?: string;
+  /** `--dataset NAME`: the catalog data set whose cached train split is the training side. */
+  dataset?: string;
   /** A model artifact: its rows are the training side; its card gives k, the tie rule and the reference distributions. */
   model?: string;
   /** `--repository DIR`: where `models:/` URIs of --model are resolved. */
@@ -86,6 +89,19 @@ export async function driftCommand(
 ): Promise<void> {
   const given = options.given ?? new Set<string>();
   refuseRepositoryWithoutModel(options);
+  refuseDatasetNameAsFile([['--train', options.train]]);
+  if (options.dataset !== undefined) {
+    if (options.model !== undefined)
+      throw new UsageError(
+        `--model and --dataset ${options.dataset} both give the training side: use one (the model holds its training rows)`,
+      );
+    refuseWithDataset(
+      given,
+      options.dataset,
+      [['--train', options.train, 'the training split']],
+      ['--train-format', '--train-columns', '--label-field'],
+    );
+  }
   if (options.model !== undefined) {
     refuseTrainingFlags(given, ['--train', '--train-format', '--train-columns']);
     if (given.has('--label-field'))
@@ -116,7 +132,7 @@ export async function driftCommand(
   };
   const stop = new StopOnSignal();
   const inputs = [
-    model ? model.path : (options.train ?? inputPaths(undefined, undefined)[0]),
+    model ? model.path : (options.train ?? inputPaths(undefined, undefined, options.dataset)[0]),
     ...(options.reference !== undefined ? [options.reference] : []),
     options.current ?? '-',
   ];
@@ -143,6 +159,7 @@ export async function driftCommand(
       ({ searcher, labelNames } = await openTrainingSearcher(
         {
           path: options.train,
+          dataset: options.dataset,
           ...fileOf.train,
           formatHint: formatHint('--train-format'),
         },

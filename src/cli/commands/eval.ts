@@ -31,6 +31,7 @@ import { openOutputFiles, type OutputFiles } from '../../app/output-files.js';
 import type { FileIdentity, OutputSink, StdoutTarget } from '../../io/output-sink.js';
 import { type DataFileOptions, dataSpecs } from '../../app/data-layout.js';
 import { checkLabelNames } from '../options.js';
+import { LAYOUT_FLAGS, refuseDatasetNameAsFile, refuseWithDataset } from '../dataset-use.js';
 import { type LineWriter, ProgressLine, reportWriter, sayWaiting } from '../line-writer.js';
 import { evalHtml } from '../html.js';
 import { partialReportText, printCrossValidation, printFewShot, printReport } from '../report.js';
@@ -57,6 +58,8 @@ export interface EvalCommandOptions extends DataFileOptions {
   trainShard?: ShardFlag;
   html?: string;
   data?: string;
+  /** `--dataset NAME`: the catalog data set whose cached splits are the training and test side (with --model: the test side). */
+  dataset?: string;
   holdout?: number;
   folds?: number;
   leaveOneOut: boolean;
@@ -93,7 +96,7 @@ export async function evalCommand(options: EvalCommandOptions, io: EvalIo): Prom
   }
   const stop = new StopOnSignal();
   try {
-    const inputs = options.data !== undefined ? [options.data] : inputPaths(options.train, options.test);
+    const inputs = options.data !== undefined ? [options.data] : inputPaths(options.train, options.test, options.dataset);
     const outputs = await openOutputFiles(options, inputs, { ...io, onWaiting: sayWaiting }, stop);
     try {
       // With data on stdout, the report is a message for people: it goes to stderr.
@@ -102,7 +105,7 @@ export async function evalCommand(options: EvalCommandOptions, io: EvalIo): Prom
         await runCrossValidation(options, io, outputs, stop, reportOut);
         return;
       }
-      const specs = dataSpecs(options, { strip: options.strip });
+      const specs = dataSpecs(options, { strip: options.strip, dataset: options.dataset });
       const data = await loadEvalData(specs.train, specs.test);
       checkLabelNames(
         options.labelNames,
@@ -195,8 +198,10 @@ function checkModelOptions(options: EvalCommandOptions): void {
   ] as const) {
     if (given.has(flag)) throw new UsageError(`${flag} cannot be combined with --model: it ${why}`);
   }
-  if (options.test === undefined)
-    throw new UsageError('eval --model needs --test FILE, the labelled rows to evaluate the model on (it never falls back to AG News)');
+  if (options.test === undefined && options.dataset === undefined)
+    throw new UsageError(
+      'eval --model needs --test FILE or --dataset NAME, the labelled rows to evaluate the model on (it never falls back to AG News)',
+    );
 }
 
 /**
@@ -216,10 +221,11 @@ async function evalModel(model: LoadedModel, options: EvalCommandOptions, io: Ev
   checkModelKs(settings.k.value, model);
   const stop = new StopOnSignal();
   try {
-    const outputs = await openOutputFiles(options, [model.path, options.test!], { ...io, onWaiting: sayWaiting }, stop);
+    const testInput = options.test ?? inputPaths(undefined, undefined, options.dataset)[1];
+    const outputs = await openOutputFiles(options, [model.path, testInput], { ...io, onWaiting: sayWaiting }, stop);
     try {
       const reportOut = reportWriter(outputs, io.out);
-      const test = dataSpecs(options, { strip: settings.strip.value }).test;
+      const test = dataSpecs(options, { strip: settings.strip.value, dataset: options.dataset }).test;
       const data: EvalData = matchTestLabels({
         train: { source: model.shown, path: model.path, records: modelRecords(model), labelNames: model.labelNames },
         test: await loadSplit(test, 'test'),
@@ -228,7 +234,8 @@ async function evalModel(model: LoadedModel, options: EvalCommandOptions, io: Ev
         options.labelNames,
         [...data.train.records, ...data.test.records].map((r) => r.label as Label),
       );
-      const names = labelNameMap(options.labelNames) ?? data.train.labelNames;
+      // The model's names, else (a model built without them) those of a data set's test split.
+      const names = labelNameMap(options.labelNames) ?? data.train.labelNames ?? data.test.labelNames;
       const progress = new ProgressLine(!options.quiet);
       const { report, interrupted } = await evaluate(data, {
         limit: options.limit,
@@ -342,6 +349,22 @@ export function checkMode(mode: CrossValidationMode, labels: readonly Label[]): 
 }
 
 function checkOptions(options: EvalCommandOptions): void {
+  refuseDatasetNameAsFile([
+    ['--train', options.train],
+    ['--test', options.test],
+    ['--data', options.data],
+  ]);
+  if (options.dataset !== undefined)
+    refuseWithDataset(
+      options.given ?? new Set(),
+      options.dataset,
+      [
+        ['--train', options.train, 'the training split'],
+        ['--test', options.test, 'the test split'],
+        ['--data', options.data, 'the rows to evaluate'],
+      ],
+      LAYOUT_FLAGS,
+    );
   const modes = [
     options.holdout !== undefined && '--holdout',
     options.folds !== undefined && '--folds',

@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import { buildModel, checkModelOutput, type BuildEvaluation, type EvaluationOutcome, writeModel } from '../../app/model-build.js';
 import { loadModel } from '../../app/model.js';
-import { labelNameMap, type WorkerFactory } from '../../app/training.js';
+import { datasetSplit, labelNameMap, type WorkerFactory } from '../../app/training.js';
 import { type DataFileOptions, dataSpecs } from '../../app/data-layout.js';
 import { UsageError } from '../../errors.js';
 import { toJson } from '../../json-text.js';
@@ -16,10 +16,17 @@ import { checkLabelNames } from '../options.js';
 import { type LineWriter, ProgressLine } from '../line-writer.js';
 import { crossValidationReportJson, evaluationReportJson } from '../report.js';
 import { checkMode } from './eval.js';
+import { LAYOUT_FLAGS, refuseDatasetNameAsFile, refuseWithDataset } from '../dataset-use.js';
+import type { GivenFlags } from '../model-use.js';
 import type { Readable } from 'node:stream';
 
 export interface ModelBuildOptions extends DataFileOptions {
-  train: string;
+  /** The training file; exactly one of `train` and `dataset` is given. */
+  train?: string;
+  /** `--dataset NAME`: the catalog data set whose cached train split is the training side and test split the evaluation. */
+  dataset?: string;
+  /** The flags given on the command line, to tell them from defaults. */
+  given?: GivenFlags;
   output: string;
   name?: string;
   description?: string;
@@ -48,23 +55,35 @@ export interface ModelIo {
 
 export async function modelBuildCommand(options: ModelBuildOptions, io: ModelIo): Promise<void> {
   checkBuildOptions(options);
+  // With --dataset, the cached splits (verified now) are the files: the train split, and the test split
+  // as the evaluation unless --folds or --holdout asks for another.
+  const cached =
+    options.dataset === undefined
+      ? undefined
+      : {
+          train: await datasetSplit(options.dataset, 'train'),
+          test: options.folds === undefined && options.holdout === undefined ? await datasetSplit(options.dataset, 'test') : undefined,
+        };
+  const train = cached?.train.path ?? options.train!;
+  const test = cached ? cached.test?.path : options.test;
   // No StopOnSignal: a build has no partial result to report, so a signal ends it at once (cli/signals.ts),
   // and the exit hook removes the artifact's temporary file if it was being written.
-  await checkModelOutput(options.output, [options.train, ...(options.test !== undefined ? [options.test] : [])]);
-  const specs = dataSpecs(options, { strip: options.strip, testFile: options.test !== undefined });
+  await checkModelOutput(options.output, [train, ...(test !== undefined ? [test] : [])]);
+  const specs = dataSpecs({ ...options, train, test }, { strip: options.strip, testFile: test !== undefined });
   const evaluation: BuildEvaluation | undefined =
     options.folds !== undefined
       ? { kind: 'folds', k: options.folds }
       : options.holdout !== undefined
         ? { kind: 'holdout', fraction: options.holdout }
-        : options.test !== undefined
+        : test !== undefined
           ? { kind: 'test', spec: specs.test }
           : undefined;
   // One progress line per stage (the evaluation, then the reference search), each with its own ETA.
   let stage: string | undefined;
   let progress = new ProgressLine(!options.quiet);
   const built = await buildModel({
-    train: { ...specs.train, path: options.train, stdin: io.stdin },
+    train: { ...specs.train, path: train, stdin: io.stdin },
+    ...(options.dataset !== undefined ? { dataset: options.dataset } : {}),
     read: {
       format: options.trainFormat ?? options.format ?? null,
       text_field: specs.train.textField ?? 'text',
@@ -79,7 +98,7 @@ export async function modelBuildCommand(options: ModelBuildOptions, io: ModelIo)
     seed: options.seed,
     abstainAbove: options.abstainAbove,
     minConfidence: options.minConfidence,
-    labelNames: labelNameMap(options.labelNames),
+    labelNames: labelNameMap(options.labelNames) ?? cached?.train.labelNames,
     checkLabels: (labels) => {
       checkLabelNames(options.labelNames, labels);
       if (evaluation && evaluation.kind !== 'test')
@@ -126,6 +145,21 @@ function evaluationJson(
 }
 
 function checkBuildOptions(options: ModelBuildOptions): void {
+  refuseDatasetNameAsFile([
+    ['--train', options.train],
+    ['--test', options.test],
+  ]);
+  if (options.dataset !== undefined)
+    refuseWithDataset(
+      options.given ?? new Set(),
+      options.dataset,
+      [
+        ['--train', options.train, 'the training split'],
+        ['--test', options.test, 'the test split (the evaluation, unless --folds or --holdout)'],
+      ],
+      LAYOUT_FLAGS,
+    );
+  else if (options.train === undefined) throw new UsageError('model build needs --train FILE or --dataset NAME (the training rows)');
   const modes = [
     options.folds !== undefined && '--folds',
     options.holdout !== undefined && '--holdout',

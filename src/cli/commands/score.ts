@@ -17,6 +17,7 @@ import { openOutputFiles } from '../../app/output-files.js';
 import type { FileIdentity, StdoutTarget } from '../../io/output-sink.js';
 import { partialReportText, printReport } from '../report.js';
 import { StopOnSignal } from '../signals.js';
+import { refuseDatasetNameAsFile } from '../dataset-use.js';
 
 export interface ScoreCommandOptions extends DataFileOptions {
   k: number[];
@@ -34,6 +35,14 @@ export async function scoreCommand(
   io: { out: LineWriter; warn: (message: string) => void; stdout: StdoutTarget; stdinIdentity?: FileIdentity },
 ): Promise<void> {
   if (options.predictions === '-' && options.html === '-') throw new UsageError('--predictions and --html cannot both write to stdout');
+  // score reads the files the neighbours were computed on: a data set's are its cached splits, by path.
+  refuseDatasetNameAsFile(
+    [
+      ['--train', options.train],
+      ['--test', options.test],
+    ],
+    (name, flag) => `its cached split is ${flag} "$(npc data path ${name} --split ${flag === '--train' ? 'train' : 'test'})"`,
+  );
   const stop = new StopOnSignal();
   try {
     const specs = dataSpecs(options);
