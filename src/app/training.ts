@@ -59,7 +59,9 @@ export async function loadSplit(spec: DataSpec, split: 'train' | 'test'): Promis
   }
   // A cached file changed on disk is caught here, by size and sha256, before any of it is used.
   const { path, labelNames } = await datasetSplit(spec.dataset, split, spec.cacheDir);
-  const { source, records } = await readDataset(path, { format: 'jsonl' });
+  // The cached split is JSONL; a field or layout flag given for this side is applied to it, as `npc classify`
+  // applies it (never dropped: a flag that does not fit the file is an error naming the file and line).
+  const { source, records } = await readDataset(path, { ...spec, format: spec.format ?? 'jsonl' });
   return { source, path, records: spec.strip ? stripTexts(records) : records, labelNames };
 }
 

@@ -7,7 +7,7 @@
  * is; each `--dataset` run is compared with the same run on the cached files given by path.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -21,7 +21,7 @@ import {
   writeJsonl,
 } from '../helpers/failure-tools.js';
 import { requireSharedData, sharedDataPath } from '../helpers/shared-data.js';
-import { repoRoot } from '../helpers/run-npc.js';
+import { writeStandInSplit } from '../helpers/stand-in-cache.js';
 import { SENTENCES_3_PER_CLASS } from '../fixtures/sentences.js';
 
 const LABEL: Record<string, number> = { sport: 1, money: 2, tech: 3 };
@@ -29,36 +29,6 @@ const AG_NEWS_NAMES = 'World,Sports,Business,Sci/Tech';
 const TRAIN_ROWS = SENTENCES_3_PER_CLASS.map(([label, text]) => ({ label: LABEL[label], text }));
 /** Test rows: variations of the training sentences (so the nearest neighbours differ from row to row). */
 const TEST_ROWS = SENTENCES_3_PER_CLASS.map(([label, text], i) => ({ label: LABEL[label], text: `${text} ${i % 2 ? 'today' : 'again'}` }));
-
-interface SplitPin {
-  bytes: number;
-  md5: string;
-  rows: number;
-}
-
-/** Writes `rows` into `cache` as the cached `ag_news` `split`, with a meta file carrying the catalog's pins. */
-function writeStandInSplit(cache: string, split: 'train' | 'test', rows: readonly object[]): string {
-  const catalog = JSON.parse(readFileSync(join(repoRoot, 'data', 'datasets.json'), 'utf8')) as {
-    datasets: Record<string, { splits: Record<string, SplitPin> }>;
-  };
-  const pin = catalog.datasets.ag_news.splits[split];
-  mkdirSync(join(cache, 'ag_news'), { recursive: true });
-  const jsonl = writeJsonl(join(cache, 'ag_news', `${split}.jsonl`), rows);
-  const bytes = readFileSync(jsonl);
-  const meta = {
-    dataset: 'ag_news',
-    split,
-    source: 'stand-in rows written by the test',
-    csvBytes: pin.bytes,
-    csvMd5: pin.md5,
-    rows: pin.rows,
-    jsonlBytes: bytes.length,
-    jsonlSha256: createHash('sha256').update(bytes).digest('hex'),
-    created: new Date(0).toISOString(),
-  };
-  writeFileSync(join(cache, 'ag_news', `${split}.meta.json`), JSON.stringify(meta, null, 2));
-  return jsonl;
-}
 
 let dir: string;
 let cache: string;
