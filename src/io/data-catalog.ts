@@ -43,10 +43,15 @@ export interface SplitInfo extends FilePins {
   jsonlSha256?: string;
 }
 
-/** An archive shared by a data set's splits. */
+/**
+ * An archive shared by a data set's splits. Pinned by its own size and sums, or by `accept` (the
+ * copies known to be good, e.g. torchtext's Google Drive archive and the fast.ai copy, which differ
+ * byte-wise), or only through its members' pins.
+ */
 export interface ArchiveInfo extends FilePins {
   file: string;
   urls: string[];
+  accept?: FilePins[];
 }
 
 /** Files fetched one by one: `urlBase` + each name of the list (a gzip file next to the catalog). */
@@ -56,7 +61,8 @@ export interface FileListInfo {
 }
 
 /** The conversion rules (src/io/data-layouts.ts; docs/data.md). */
-export type DataLayout = 'ag_news' | 'text_gcn' | 'sklearn_20news' | 'ohsumed_single';
+export type DataLayout =
+  'ag_news' | 'text_gcn' | 'sklearn_20news' | 'ohsumed_single' | 'zhang_csv' | 'hf_kinnews' | 'hf_swahili' | 'hf_dengue';
 
 export interface DatasetInfo {
   name: string;
@@ -75,9 +81,18 @@ export interface DatasetInfo {
 }
 
 const CATALOG_URL = new URL('../../data/datasets.json', import.meta.url);
-const LAYOUTS: readonly DataLayout[] = ['ag_news', 'text_gcn', 'sklearn_20news', 'ohsumed_single'];
+const LAYOUTS: readonly DataLayout[] = [
+  'ag_news',
+  'text_gcn',
+  'sklearn_20news',
+  'ohsumed_single',
+  'zhang_csv',
+  'hf_kinnews',
+  'hf_swahili',
+  'hf_dengue',
+];
 /** Layouts whose splits each have a file of their own. */
-const FILE_LAYOUTS: readonly DataLayout[] = ['ag_news', 'text_gcn'];
+const FILE_LAYOUTS: readonly DataLayout[] = ['ag_news', 'text_gcn', 'hf_swahili'];
 /** Layouts whose labels are class names (strings). */
 const NAME_LABEL_LAYOUTS: readonly DataLayout[] = ['text_gcn', 'ohsumed_single'];
 
@@ -131,7 +146,18 @@ export function parseCatalog(parsed: unknown, where: string): Map<string, Datase
       const s = d.source as Record<string, unknown>;
       if (!isObject(s) || !isPlainPath(s.file) || !isUrlList(s.urls))
         bad(`${name}.source: needs "file" (a file name) and "urls" (a non-empty list)`);
-      source = { file: s.file as string, urls: [...(s.urls as string[])], ...pins(s, `${name}.source`, bad, true) };
+      if (s.accept !== undefined && !(Array.isArray(s.accept) && s.accept.length > 0 && s.accept.every(isObject))) {
+        bad(`${name}.source: "accept" must be a non-empty list of {bytes, md5 and/or sha256}`);
+      }
+      const accept = (s.accept as Record<string, unknown>[] | undefined)?.map((a, i) =>
+        pins(a, `${name}.source.accept[${i}]`, bad, 'checksum'),
+      );
+      source = {
+        file: s.file as string,
+        urls: [...(s.urls as string[])],
+        ...pins(s, `${name}.source`, bad, false),
+        ...(accept ? { accept } : {}),
+      };
     }
     let fileList: FileListInfo | undefined;
     if (d.fileList !== undefined) {
@@ -181,6 +207,10 @@ export function parseCatalog(parsed: unknown, where: string): Map<string, Datase
       }
       splits[split] = info;
     }
+    if (source && source.md5 === undefined && source.sha256 === undefined && !source.accept) {
+      const unpinned = Object.entries(splits).find(([, si]) => si.member !== undefined && si.md5 === undefined && si.sha256 === undefined);
+      if (unpinned) bad(`${name}.${unpinned[0]}: neither the archive nor the member has a checksum`);
+    }
     result.set(name, {
       name,
       description: d.description as string,
@@ -198,10 +228,10 @@ export function parseCatalog(parsed: unknown, where: string): Map<string, Datase
   return result;
 }
 
-/** `bytes`, `md5`, `sha256` of an entry; `required`: a size and at least one checksum must be there. */
-function pins(o: Record<string, unknown>, at: string, bad: (what: string) => never, required: boolean): FilePins {
+/** `bytes`, `md5`, `sha256` of an entry; `required`: a size and at least one checksum must be there (`checksum`: a checksum). */
+function pins(o: Record<string, unknown>, at: string, bad: (what: string) => never, required: boolean | 'checksum'): FilePins {
   const out: FilePins = {};
-  if (o.bytes !== undefined || required) {
+  if (o.bytes !== undefined || required === true) {
     if (!Number.isSafeInteger(o.bytes) || (o.bytes as number) <= 0) bad(`${at}: "bytes" must be a positive integer`);
     out.bytes = o.bytes as number;
   }

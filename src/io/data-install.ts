@@ -13,9 +13,10 @@ import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm, rmdir, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
+import { createGunzip, gunzipSync } from 'node:zlib';
 import { DataError, InputError, at } from '../errors.js';
-import { archiveFolderFiles } from './archive.js';
+import { archiveFolderFiles, archiveMembers } from './archive.js';
+import { pythonCsvRows } from './python-csv.js';
 import { createAtomicWriter, removeAtExit, removeStaleTempFiles, tempPathFor, writeFileAtomic, type AtomicWriter } from './atomic-file.js';
 import { agNewsRowToRecord, readCsvRows } from './csv.js';
 import {
@@ -29,9 +30,20 @@ import {
   verifyCachedSplit,
 } from './data-cache.js';
 import { type DatasetInfo, catalogFilePath, getDatasetInfo, getSplitInfo, type SplitInfo } from './data-catalog.js';
-import { type FileTree, type Row, ohsumedRows, sklearn20newsRows, sortedFiles, textGcnRows } from './data-layouts.js';
+import {
+  type FileTree,
+  type Row,
+  hfDengueRows,
+  hfKinnewsRows,
+  hfSwahiliRows,
+  ohsumedRows,
+  sklearn20newsRows,
+  sortedFiles,
+  textGcnRows,
+  zhangCsvRows,
+} from './data-layouts.js';
 import { makeDirectories } from './directories.js';
-import { describeSource, type FetchedFile, fetchVerifiedFile, type FileSource } from './download.js';
+import { checkSums, describeSource, type FetchedFile, fetchVerifiedFile, type FileSource } from './download.js';
 
 export interface GetDatasetOptions {
   /** One split (default: all of them). */
@@ -51,6 +63,8 @@ type Plan =
   | { kind: 'file'; sources: FileSource[] }
   /** A member or folder of the data set's archive, fetched from these sources in turn. */
   | { kind: 'archive'; sources: FileSource[] }
+  /** The split's archive member, extracted, in a local directory (plain or .gz). */
+  | { kind: 'memberFile'; source: FileSource }
   /** The split's folder, extracted, in a local directory. */
   | { kind: 'dir'; dir: string }
   /** The split's folder, file by file under a base URL (names from the catalog's file list). */
@@ -95,6 +109,8 @@ export async function getDataset(name: string, options: GetDatasetOptions = {}):
     todo.push({ split, path, plan: planSplit(info, split, options.from) });
   }
   if (todo.length === 0) return splits.map((split) => results.get(split)!);
+  const large = largeNotice(info);
+  if (large) options.onProgress?.(large);
   const dir = join(cacheDir, name);
   let createdDir: string | undefined;
   try {
@@ -135,6 +151,24 @@ export async function getDataset(name: string, options: GetDatasetOptions = {}):
   return splits.map((split) => results.get(split)!);
 }
 
+/** Above either: a data set is "large" and `npc data get` says what it takes before it starts. */
+const LARGE_BYTES = 100e6;
+const LARGE_PAIRS = 1e9;
+
+/** `NAME is large: ...` (download size, rows, the pairs of a full eval), or undefined for a small data set. */
+export function largeNotice(info: DatasetInfo): string | undefined {
+  const archive = info.source;
+  const archiveBytes = archive ? Math.max(archive.bytes ?? 0, ...(archive.accept ?? []).map((a) => a.bytes ?? 0)) : 0;
+  const bytes = archiveBytes + Object.values(info.splits).reduce((n, s) => n + (s.file !== undefined ? (s.bytes ?? 0) : 0), 0);
+  const train = info.splits.train?.rows ?? 0;
+  const test = info.splits.test?.rows ?? 0;
+  const pairs = train * test;
+  if (bytes < LARGE_BYTES && pairs < LARGE_PAIRS) return undefined;
+  const n = (x: number) => x.toLocaleString('en-US');
+  const size = bytes > 0 ? `${(bytes / 1e6).toFixed(1)} MB to download, ` : '';
+  return `${info.name} is large: ${size}${n(train)} train and ${n(test)} test rows; a full eval compares ${n(pairs)} pairs (continuing)`;
+}
+
 /** Where the split comes from: its URLs, a `from` mirror URL, or a `from` directory. */
 function planSplit(info: DatasetInfo, split: string, from: string | undefined): Plan {
   const s = info.splits[split];
@@ -150,6 +184,11 @@ function planSplit(info: DatasetInfo, split: string, from: string | undefined): 
     const archive = join(mirror.dir, info.source.file);
     if (isFile(archive)) return { kind: 'archive', sources: [{ kind: 'file', path: archive, gzip: false }] };
     if (s.folder !== undefined && isDirectory(join(mirror.dir, s.folder))) return { kind: 'dir', dir: join(mirror.dir, s.folder) };
+    if (s.member !== undefined && (s.md5 !== undefined || s.sha256 !== undefined)) {
+      const plain = join(mirror.dir, s.member);
+      if (isFile(plain)) return { kind: 'memberFile', source: { kind: 'file', path: plain, gzip: false } };
+      if (isFile(`${plain}.gz`)) return { kind: 'memberFile', source: { kind: 'file', path: `${plain}.gz`, gzip: true } };
+    }
     throw new DataError(
       `--from ${from}: found neither ${info.source.file} nor ${s.folder !== undefined ? `the folder ${s.folder}` : s.member} in ${mirror.dir}`,
     );
@@ -239,12 +278,90 @@ class ArchiveFetcher {
     this.fetched ??= (async () => {
       const archive = this.info.source!;
       const path = join(this.scratch, archive.file);
-      const { source, file } = await fetchFirst(sources, path, archive, `${this.info.name} ${archive.file}`, this.options);
+      const label = `${this.info.name} ${archive.file}`;
+      const { source, file } = await fetchFirst(sources, path, archive, label, this.options);
+      if (archive.accept && !archive.accept.some((a) => matchesPins(a, file))) {
+        const known = archive.accept.map((a) => (a.sha256 !== undefined ? `sha256 ${a.sha256}` : `md5 ${a.md5}`));
+        throw new DataError(
+          `checksum mismatch for ${describeSource(source)}: expected ${known.join(' or ')} (a known copy), got sha256 ${file.sha256}, md5 ${file.md5}`,
+        );
+      }
       this.options.onProgress?.(`${this.info.name}: ${describeSource(source)} checked (${file.bytes} bytes, sha256 ${file.sha256})`);
       return { path, name: describeSource(source), file };
     })();
     return this.fetched;
   }
+}
+
+function matchesPins(p: { bytes?: number; md5?: string; sha256?: string }, f: FetchedFile): boolean {
+  return (
+    (p.bytes === undefined || p.bytes === f.bytes) &&
+    (p.md5 === undefined || p.md5 === f.md5) &&
+    (p.sha256 === undefined || p.sha256 === f.sha256)
+  );
+}
+
+/** A stream's bytes passed on unchanged while their size, MD5 and SHA-256 are taken. */
+class Tally {
+  bytes = 0;
+  private readonly md5 = createHash('md5');
+  private readonly sha256 = createHash('sha256');
+  async *pass(input: AsyncIterable<Buffer | Uint8Array>): AsyncGenerator<Buffer | Uint8Array> {
+    for await (const chunk of input) {
+      this.bytes += chunk.length;
+      this.md5.update(chunk);
+      this.sha256.update(chunk);
+      yield chunk;
+    }
+  }
+  /** Checks the pins of `s` (size, md5, sha256); a DataError naming `name` when one differs. */
+  check(name: string, s: SplitInfo): void {
+    if (s.bytes !== undefined && this.bytes !== s.bytes)
+      throw new DataError(`size mismatch for ${name}: expected ${s.bytes} bytes, got ${this.bytes}`);
+    checkSums(name, s, { md5: this.md5.digest('hex'), sha256: this.sha256.digest('hex') });
+  }
+}
+
+/** The rows of a CSV data set's file by its layout's rule. */
+function csvRows(
+  info: DatasetInfo,
+  input: AsyncIterable<Buffer | Uint8Array>,
+  sourceName: string,
+  options: GetDatasetOptions,
+): AsyncIterable<Row> {
+  const skipInitialSpace = info.layout !== 'zhang_csv';
+  const rows = pythonCsvRows(input, sourceName, { skipInitialSpace });
+  switch (info.layout) {
+    case 'zhang_csv':
+      return zhangCsvRows(rows, sourceName);
+    case 'hf_kinnews':
+      return hfKinnewsRows(rows, sourceName);
+    case 'hf_swahili':
+      return hfSwahiliRows(rows, sourceName, info.labelNames ?? []);
+    case 'hf_dengue': {
+      let skipped = 0;
+      return (async function* () {
+        yield* hfDengueRows(rows, sourceName, (line, fields) => {
+          skipped++;
+          options.onProgress?.(`warning: ${sourceName}:${line}: ${fields} fields, not 6: row skipped, as the paper's loader skips it`);
+        });
+        if (skipped > 0) options.onProgress?.(`warning: ${sourceName}: ${skipped} rows skipped in all (the paper's loader skips them too)`);
+      })();
+    }
+    default:
+      throw new DataError(`${info.name}: layout ${info.layout} is not a CSV layout`);
+  }
+}
+
+/** The bytes of one member of an archive (a DataError when it is not there). */
+async function* memberBytes(path: string, name: string, member: string): AsyncGenerator<Buffer | Uint8Array> {
+  for await (const m of archiveMembers(path, name)) {
+    if (m.path !== member) continue;
+    if (m.type !== 'file') throw new DataError(`${name}: ${member} is not a file`);
+    for await (const chunk of m.body) yield chunk as Buffer;
+    return;
+  }
+  throw new DataError(`${name}: no member ${member}`);
 }
 
 /** Fetch, verify and convert one split into a temp file next to its cache path (committed by the caller). */
@@ -262,13 +379,32 @@ async function convertSplit(
   let rows: Iterable<Row> | AsyncIterable<Row>;
   let sourceName: string;
   let fetched: FetchedFile | undefined;
+  let tally: Tally | undefined;
   if (plan.kind === 'file') {
     const dest = tempPathFor(join(scratch, s.file!));
     const got = await fetchFirst(plan.sources, dest, s, label, options);
     sourceName = describeSource(got.source);
     fetched = got.file;
     options.onProgress?.(`${label}: checked (md5 ${fetched.md5}, sha256 ${fetched.sha256}); converting to JSONL`);
-    rows = info.layout === 'ag_news' ? agNewsRows(dest, sourceName) : textGcnRows(await readFile(dest), sourceName);
+    rows =
+      info.layout === 'ag_news'
+        ? agNewsRows(dest, sourceName)
+        : info.layout === 'text_gcn'
+          ? textGcnRows(await readFile(dest), sourceName)
+          : csvRows(info, createReadStream(dest), sourceName, options);
+  } else if (plan.kind === 'memberFile' || (plan.kind === 'archive' && s.member !== undefined)) {
+    let input: AsyncIterable<Buffer | Uint8Array>;
+    if (plan.kind === 'memberFile') {
+      sourceName = describeSource(plan.source);
+      const file = plan.source as { path: string; gzip: boolean };
+      input = file.gzip ? createReadStream(file.path).pipe(createGunzip()) : createReadStream(file.path);
+    } else {
+      const a = await archive.get(plan.sources);
+      sourceName = `${a.name}:${s.member}`;
+      input = memberBytes(a.path, a.name, s.member!);
+    }
+    tally = new Tally();
+    rows = csvRows(info, tally.pass(input), sourceName, options);
   } else {
     let tree: FileTree;
     if (plan.kind === 'archive') {
@@ -289,6 +425,7 @@ async function convertSplit(
   const writer = createAtomicWriter(path);
   try {
     const converted = await writeRows(info, rows, sourceName, writer);
+    tally?.check(sourceName, s); // the member's pins, now that all of it has been read
     if (converted.rows !== s.rows) {
       throw new DataError(`row count mismatch for ${sourceName}: expected ${s.rows} rows, got ${converted.rows}`);
     }

@@ -17,6 +17,7 @@
  */
 import { DataError, InputError, at } from '../errors.js';
 import { numpyLegacyShuffle } from './numpy-shuffle.js';
+import type { PyCsvRow } from './python-csv.js';
 
 export type RowLabel = number | string;
 
@@ -105,4 +106,105 @@ export function ohsumedRows(tree: FileTree, source: string): Row[] {
     label,
     text: pyStrip(universalNewlines(decodeUtf8(bytes, `${source}/${label}/${file}`))),
   }));
+}
+
+/** A class number written as a positive decimal integer (`int(...)` of the paper's loaders). */
+function classNumber(value: string, where: string): number {
+  const n = /^[0-9]+$/.test(value.trim()) ? Number(value.trim()) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw new InputError(`invalid class ${JSON.stringify(value)}: expected a positive integer`, where);
+  return n;
+}
+
+/**
+ * The `zhang_csv` rule (torchtext DBpedia, YahooAnswers, SogouNews): no header; label = class - 1 (npc
+ * stores 0-based labels, torchtext's are 1-based: a relabelling only); text = the other fields joined
+ * with one space (`' '.join(row[1:])`), verbatim (the two characters `\n` stay as they are).
+ */
+export async function* zhangCsvRows(rows: AsyncIterable<PyCsvRow>, source: string): AsyncGenerator<Row> {
+  for await (const { fields, line } of rows) {
+    const where = at(source, line);
+    if (fields.length < 2) throw new InputError(`expected class,text... (at least 2 fields), got ${fields.length}`, where);
+    yield { label: classNumber(fields[0], where) - 1, text: fields.slice(1).join(' ') };
+  }
+}
+
+/**
+ * The `hf_kinnews` rule (Hugging Face `kinnews_kirnews`, `*_cleaned` configs): a header row skipped;
+ * every row exactly `label,title,content`; label = int(label) - 1; text = title + " " + content.
+ */
+export async function* hfKinnewsRows(rows: AsyncIterable<PyCsvRow>, source: string): AsyncGenerator<Row> {
+  let header = true;
+  for await (const { fields, line } of rows) {
+    if (header) {
+      header = false;
+      continue;
+    }
+    const where = at(source, line);
+    if (fields.length !== 3) throw new InputError(`expected 3 fields (label,title,content), got ${fields.length}`, where);
+    yield { label: classNumber(fields[0], where) - 1, text: `${fields[1]} ${fields[2]}` };
+  }
+}
+
+/**
+ * The `hf_swahili` rule (Hugging Face `swahili_news`, `csv.DictReader`): the header names the columns
+ * and must hold `text` and `label`; blank lines are skipped (as DictReader does); every row has as
+ * many fields as the header; label = the index of its name in `labelNames` (ClassLabel); text verbatim.
+ */
+export async function* hfSwahiliRows(rows: AsyncIterable<PyCsvRow>, source: string, labelNames: readonly string[]): AsyncGenerator<Row> {
+  let header: string[] | undefined;
+  let textAt = -1;
+  let labelAt = -1;
+  for await (const { fields, line } of rows) {
+    if (fields.length === 0) continue;
+    const where = at(source, line);
+    if (!header) {
+      header = fields;
+      textAt = header.indexOf('text');
+      labelAt = header.indexOf('label');
+      if (textAt < 0 || labelAt < 0)
+        throw new InputError(`expected a header naming "text" and "label", got ${JSON.stringify(fields)}`, where);
+      continue;
+    }
+    if (fields.length !== header.length) throw new InputError(`expected ${header.length} fields, got ${fields.length}`, where);
+    const label = labelNames.indexOf(fields[labelAt]);
+    if (label < 0) throw new InputError(`unknown label ${JSON.stringify(fields[labelAt])} (known: ${labelNames.join(', ')})`, where);
+    yield { label, text: fields[textAt] };
+  }
+}
+
+/**
+ * The `hf_dengue` rule (Hugging Face `dengue_filipino` + the paper's `load_filipino`): a header row
+ * skipped; a row that is not exactly `text,absent,dengue,health,mosquito,sick` is skipped, as the
+ * loader's `except ValueError: pass` does (each one reported through `onSkip`); the flags must be "0"
+ * or "1"; label = the LAST flag set (absent 0, dengue 1, health 2, mosquito 3, sick 4); a row with no
+ * flag set keeps the previous row's label (the loader's variable carries over).
+ */
+export async function* hfDengueRows(
+  rows: AsyncIterable<PyCsvRow>,
+  source: string,
+  onSkip: (line: number, fields: number) => void,
+): AsyncGenerator<Row> {
+  let header = true;
+  let previous: number | undefined;
+  for await (const { fields, line } of rows) {
+    if (header) {
+      header = false;
+      continue;
+    }
+    if (fields.length !== 6) {
+      onSkip(line, fields.length);
+      continue;
+    }
+    const where = at(source, line);
+    let label: number | undefined;
+    for (let i = 1; i < 6; i++) {
+      if (fields[i] !== '0' && fields[i] !== '1')
+        throw new InputError(`flag ${i} is ${JSON.stringify(fields[i])}, expected "0" or "1"`, where);
+      if (fields[i] === '1') label = i - 1;
+    }
+    label ??= previous;
+    if (label === undefined) throw new InputError('no flag set and no earlier row whose label it would keep', where);
+    previous = label;
+    yield { label, text: fields[0] };
+  }
 }

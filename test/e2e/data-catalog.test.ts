@@ -134,7 +134,9 @@ describe.skipIf(!available)('npc data get for the paper data sets (upstream layo
   it('row 188: an unknown data set name → one line listing the known names, exit 1', async () => {
     const r = await runNpc(['data', 'get', 'r9'], { env: { NPC_DATA_DIR: cache() } });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^npc: unknown data set 'r9' \(known: ag_news, r8, r52, 20news, ohsumed[^)]*\)\n$/);
+    expect(r.stderr).toBe(
+      "npc: unknown data set 'r9' (known: ag_news, r8, r52, 20news, ohsumed, dbpedia, yahoo_answers, sogou_news, kinnews, kirnews, swahili_news, dengue_filipino)\n",
+    );
   });
 
   it('row 189: a mirror missing one file (R8 test.txt) → HTTP 404 naming its URL; the train split that passed is not cached either', async () => {
@@ -169,5 +171,48 @@ describe.skipIf(!available)('npc data get for the paper data sets (upstream layo
     expect(oh.stderr).toBe(`npc: --from ${empty}: found no folder training in ${empty}\n`);
     expect(existsSync(join(dir, '20news')) || existsSync(join(dir, 'ohsumed'))).toBe(false);
     expect(readFileSync(join(empty, 'readme.txt'), 'utf8')).toBe('nothing here\n');
+  });
+});
+
+describe('large data sets and archive entries without a network', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(() => server?.close());
+
+  it('row 191: a large data set (dbpedia) prints its size, rows and the pairs of a full eval, then goes on (no prompt)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'npc-catalog-large-'));
+    try {
+      // The mirror is empty: the notice comes first, then the download is tried and fails.
+      const r = await runNpc(['data', 'get', 'dbpedia', '--from', `${server.url}empty/`], { env: { NPC_DATA_DIR: dir }, input: '' });
+      expect(r.stderr.split('\n')[0]).toBe(
+        'npc: dbpedia is large: 68.3 MB to download, 560,000 train and 70,000 test rows; a full eval compares 39,200,000,000 pairs (continuing)',
+      );
+      expect(r.stderr.trim().split('\n').pop()).toBe(`npc: download failed for ${server.url}empty/dbpedia_csv.tar.gz: HTTP 404 Not Found`);
+      expect(r.code).toBe(1);
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('row 192: dengue_filipino from a mirror whose zip is not the pinned one → checksum mismatch naming it, nothing cached', async () => {
+    const body = Buffer.alloc(156_014, 0x50);
+    server.route('/dengue/dengue_raw.zip', { body, contentType: 'application/zip' });
+    const dir = mkdtempSync(join(tmpdir(), 'npc-catalog-dengue-'));
+    try {
+      const r = await runNpc(['data', 'get', 'dengue_filipino', '--from', `${server.url}dengue/`], { env: { NPC_DATA_DIR: dir } });
+      const sha = createHash('sha256').update(body).digest('hex');
+      expect(r.stderr.trim().split('\n').pop()).toBe(
+        `npc: checksum mismatch for ${server.url}dengue/dengue_raw.zip: expected sha256 928f7072dec6830c2f18aabc490aec886253e76cf764e06395e7ca66c4a17c4c, got ${sha}`,
+      );
+      expect(r.code).toBe(1);
+      expect(readdirSync(dir)).toEqual([]);
+      // Both splits read the one archive: it was fetched once.
+      expect(server.requests.filter((p) => p === '/dengue/dengue_raw.zip')).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

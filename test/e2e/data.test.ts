@@ -68,7 +68,9 @@ describe.skipIf(!available)('npc data (against a local HTTP server on 127.0.0.1)
   it('an unknown data set is a one-line error', async () => {
     const r = await runNpc(['data', 'get', 'nope']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe("npc: unknown data set 'nope' (known: ag_news, r8, r52, 20news, ohsumed)\n");
+    expect(r.stderr).toBe(
+      "npc: unknown data set 'nope' (known: ag_news, r8, r52, 20news, ohsumed, dbpedia, yahoo_answers, sogou_news, kinnews, kirnews, swahili_news, dengue_filipino)\n",
+    );
   });
 
   it('data path of an uncached split says how to get it', async () => {

@@ -3,15 +3,26 @@
  * the data catalog on small inputs built here in the upstream formats (tar members, zip, latin-1).
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataError, InputError } from '../../src/errors.js';
 import { archiveFolderFiles, archiveMembers, checkMemberPath } from '../../src/io/archive.js';
-import { ohsumedRows, pyStrip, sklearn20newsRows, textGcnRows } from '../../src/io/data-layouts.js';
+import {
+  hfDengueRows,
+  hfKinnewsRows,
+  hfSwahiliRows,
+  ohsumedRows,
+  pyStrip,
+  sklearn20newsRows,
+  textGcnRows,
+  zhangCsvRows,
+} from '../../src/io/data-layouts.js';
+import { type PyCsvRow, pythonCsvRows } from '../../src/io/python-csv.js';
 import { numpyLegacyShuffle } from '../../src/io/numpy-shuffle.js';
+import { getDataset } from '../../src/io/data-install.js';
 import { requireSharedData, readJsonlGz, sharedDataPath } from '../helpers/shared-data.js';
 import { folderFiles, tarGz } from '../helpers/upstream-data.js';
 
@@ -202,5 +213,121 @@ describe('conversion rules', () => {
     expect(() => sklearn20newsRows(new Map([['b', new Map()]]), ['a'], 'x')).toThrow(
       new DataError('x: expected the class folders a; found b'),
     );
+  });
+});
+
+async function csvRules<T>(
+  bytes: Buffer,
+  rule: (rows: AsyncIterable<PyCsvRow>, source: string) => AsyncIterable<T>,
+  skipInitialSpace: boolean,
+): Promise<T[]> {
+  const out: T[] = [];
+  for await (const r of rule(pythonCsvRows([bytes.subarray(0, 7), bytes.subarray(7)], 'f.csv', { skipInitialSpace }), 'f.csv')) out.push(r);
+  return out;
+}
+
+describe('CSV rules as the paper loaders read them (archives built here in the upstream layout)', () => {
+  it('python csv: "" quotes, newlines inside quotes (CRLF made LF), text after a closing quote, blank line = no fields', async () => {
+    const rows = [];
+    const input = Buffer.from('1,"a ""b""","x\r\ny"\r\n\n2,"c"d, e\r3,plain "q" mid');
+    for await (const r of pythonCsvRows([input], 'f.csv')) rows.push(r);
+    expect(rows).toEqual([
+      { fields: ['1', 'a "b"', 'x\ny'], line: 1 },
+      { fields: [], line: 3 },
+      { fields: ['2', 'cd', ' e'], line: 4 },
+      { fields: ['3', 'plain "q" mid'], line: 5 },
+    ]);
+  });
+
+  it('zhang_csv from a .tar.gz (dbpedia_csv/train.csv): label = class - 1, text = the fields joined with one space, "\\n" kept', async () => {
+    const csv = Buffer.from('1,"E. D. Abbott Ltd"," Abbott of Farnham\\nLimited"\n14,"Title","Body, with ""quotes"""\n');
+    const path = save(await tarGz(new Map([['dbpedia_csv/train.csv', csv]])), 'dbpedia_csv.tar.gz');
+    let member: Buffer | undefined;
+    for await (const m of archiveMembers(path, 'dbpedia_csv.tar.gz')) {
+      if (m.path !== 'dbpedia_csv/train.csv') continue;
+      const chunks: Buffer[] = [];
+      for await (const c of m.body) chunks.push(c as Buffer);
+      member = Buffer.concat(chunks);
+    }
+    expect(await csvRules(member!, zhangCsvRows, false)).toEqual([
+      { label: 0, text: 'E. D. Abbott Ltd  Abbott of Farnham\\nLimited' },
+      { label: 13, text: 'Title Body, with "quotes"' },
+    ]);
+    // Yahoo's three text fields, an empty one still adding its space.
+    expect(await csvRules(Buffer.from('3,"q","","answer"\n'), zhangCsvRows, false)).toEqual([{ label: 2, text: 'q  answer' }]);
+    await expect(csvRules(Buffer.from('x,"t"\n'), zhangCsvRows, false)).rejects.toThrow(
+      new InputError('invalid class "x": expected a positive integer', 'f.csv:1'),
+    );
+  });
+
+  it('hf_kinnews from a .zip (KINNEWS/cleaned/train.csv): header skipped, spaces after commas dropped, label - 1, title + " " + content', async () => {
+    const csv = Buffer.from('label,title,content\n"2", "Amakuru","ya siporo"\n14,t,c\n');
+    const path = save(zip([{ name: 'KINNEWS/cleaned/train.csv', body: csv }]), 'KINNEWS.zip');
+    const got = await members(path, 'KINNEWS.zip');
+    expect(await csvRules(Buffer.from(got[0].body, 'latin1'), hfKinnewsRows, true)).toEqual([
+      { label: 1, text: 'Amakuru ya siporo' },
+      { label: 13, text: 't c' },
+    ]);
+    await expect(csvRules(Buffer.from('h\n1,only two\n'), hfKinnewsRows, true)).rejects.toThrow(
+      new InputError('expected 3 fields (label,title,content), got 2', 'f.csv:2'),
+    );
+  });
+
+  it('hf_swahili: header names the columns (either order), label name → index, unknown label refused', async () => {
+    const names = ['uchumi', 'kitaifa', 'michezo', 'kimataifa', 'burudani', 'afya'];
+    const rule = (rows: AsyncIterable<PyCsvRow>, source: string) => hfSwahiliRows(rows, source, names);
+    expect(await csvRules(Buffer.from('id,text,label\n1, "Habari, za leo",michezo\n\n2,x,afya\n'), rule, true)).toEqual([
+      { label: 2, text: 'Habari, za leo' },
+      { label: 5, text: 'x' },
+    ]);
+    await expect(csvRules(Buffer.from('text,label\nx,siasa\n'), rule, true)).rejects.toThrow(
+      new InputError('unknown label "siasa" (known: uchumi, kitaifa, michezo, kimataifa, burudani, afya)', 'f.csv:2'),
+    );
+  });
+
+  it('hf_dengue: rows without 6 fields skipped (and reported), the LAST flag set wins, no flag keeps the previous label', async () => {
+    const skipped: number[] = [];
+    const rule = (rows: AsyncIterable<PyCsvRow>, source: string) => hfDengueRows(rows, source, (line) => skipped.push(line));
+    const csv = 'text,absent,dengue,health,mosquito,sick\n"a",0,1,0,1,0\n"broken",1\n"b",0,0,0,0,0\n"c",1,0,0,0,1\n';
+    expect(await csvRules(Buffer.from(csv), rule, true)).toEqual([
+      { label: 3, text: 'a' },
+      { label: 3, text: 'b' },
+      { label: 4, text: 'c' },
+    ]);
+    expect(skipped).toEqual([3]);
+    await expect(csvRules(Buffer.from('h\n"a",0,0,0,0,0\n'), rule, true)).rejects.toThrow(InputError);
+  });
+});
+
+describe('mirrors tried in turn', () => {
+  it("row 193: Google Drive's HTML page, then a 404 from the fast.ai copy → a warning per mirror, then one line naming each; nothing cached", async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'npc-mirrors-'));
+    const asked: string[] = [];
+    const fetchImpl = (async (url: string | URL | Request) => {
+      const u = String(url);
+      asked.push(u);
+      if (u.includes('drive.google.com')) {
+        return new Response('<!DOCTYPE html><html><body>Google Drive can\u2019t scan this file for viruses.</body></html>', {
+          headers: { 'content-type': 'text/html; charset=utf-8' },
+        });
+      }
+      return new Response('Not Found', { status: 404, statusText: 'Not Found' });
+    }) as typeof fetch;
+    const progress: string[] = [];
+    try {
+      const err = await dataError(getDataset('sogou_news', { cacheDir, fetchImpl, onProgress: (m) => progress.push(m) }));
+      const drive = 'https://drive.google.com/uc?export=download&id=0Bz8a_Dbh9QhbUkVqNEszd0pHaFE&confirm=t';
+      const fastai = 'https://s3.amazonaws.com/fast-ai-nlp/sogou_news_csv.tgz';
+      expect(asked).toEqual([drive, fastai]);
+      expect(err).toBe(
+        `sogou_news sogou_news_csv.tar.gz: every mirror failed: download failed for ${drive}: the server sent an HTML page (Content-Type text/html; charset=utf-8) instead of the data file; download failed for ${fastai}: HTTP 404 Not Found`,
+      );
+      expect(progress.filter((m) => m.startsWith('warning: '))).toEqual([
+        `warning: download failed for ${drive}: the server sent an HTML page (Content-Type text/html; charset=utf-8) instead of the data file; trying the next mirror`,
+      ]);
+      expect(readdirSync(cacheDir)).toEqual([]);
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
   });
 });

@@ -78,7 +78,11 @@ describe('data catalog', () => {
   });
 
   it('unknown data set or split is a DataError naming what is known', async () => {
-    expect(() => getDatasetInfo('imdb')).toThrow(new DataError("unknown data set 'imdb' (known: ag_news, r8, r52, 20news, ohsumed)"));
+    expect(() => getDatasetInfo('imdb')).toThrow(
+      new DataError(
+        "unknown data set 'imdb' (known: ag_news, r8, r52, 20news, ohsumed, dbpedia, yahoo_answers, sogou_news, kinnews, kirnews, swahili_news, dengue_filipino)",
+      ),
+    );
     expect(() => cachedSplitPath('ag_news', 'dev', '/c')).toThrow(DataError);
     const e = await dataError(getDataset('ag_news', { split: 'dev', cacheDir: tmp() }));
     expect(e.message).toContain("has no split 'dev'");
