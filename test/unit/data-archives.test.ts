@@ -23,6 +23,7 @@ import {
 import { type PyCsvRow, pythonCsvRows } from '../../src/io/python-csv.js';
 import { numpyLegacyShuffle } from '../../src/io/numpy-shuffle.js';
 import { getDataset } from '../../src/io/data-install.js';
+import { listDatasets, parseCatalog } from '../../src/io/data-catalog.js';
 import { requireSharedData, readJsonlGz, sharedDataPath } from '../helpers/shared-data.js';
 import { folderFiles, tarGz } from '../helpers/upstream-data.js';
 
@@ -329,5 +330,62 @@ describe('mirrors tried in turn', () => {
     } finally {
       rmSync(cacheDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('data catalog validation', () => {
+  const entry = (over: Record<string, unknown>) => ({
+    version: 2,
+    datasets: { x: { description: 'd', layout: 'zhang_csv', labelNames: ['a'], ...over } },
+  });
+  const member = { train: { member: 'x/train.csv', rows: 1 } };
+  const bad = (catalog: unknown) => {
+    try {
+      parseCatalog(catalog, 'cat.json');
+    } catch (err) {
+      expect(err).toBeInstanceOf(DataError);
+      return (err as Error).message;
+    }
+    throw new Error('expected the catalog to be refused');
+  };
+
+  it('every shipped entry has a licence, a citation, a homepage and label names', () => {
+    for (const info of listDatasets()) {
+      expect([info.name, typeof info.license, typeof info.citation, typeof info.homepage]).toEqual([
+        info.name,
+        'string',
+        'string',
+        'string',
+      ]);
+      expect(info.labelNames?.length).toBeGreaterThan(1);
+    }
+  });
+
+  it('errors name the entry and what is wrong', () => {
+    expect(bad({ datasets: {} })).toBe('invalid data catalog cat.json: "version" must be 1 or 2');
+    expect(bad(entry({ layout: 'tsv' }))).toMatch(/^invalid data catalog cat\.json: x: "layout" must be one of ag_news, text_gcn, /);
+    expect(bad(entry({ splits: member }))).toBe(
+      'invalid data catalog cat.json: x: layout zhang_csv needs a "source" archive or a "fileList"',
+    );
+    expect(bad(entry({ source: { file: 'x.tgz', urls: ['https://h/x.tgz'] }, splits: member }))).toBe(
+      'invalid data catalog cat.json: x.train: neither the archive nor the member has a checksum',
+    );
+    expect(bad(entry({ source: { file: 'x.tgz', urls: ['https://h/x.tgz'], accept: [{ bytes: 3 }] }, splits: member }))).toBe(
+      'invalid data catalog cat.json: x.source.accept[0]: needs "md5" or "sha256"',
+    );
+    expect(bad(entry({ source: { file: 'x.tgz', urls: ['https://h/x.tgz'], md5: 'ABC' }, splits: member }))).toBe(
+      'invalid data catalog cat.json: x.source: "md5" must be 32 lowercase hex digits',
+    );
+    expect(
+      bad(
+        entry({
+          source: { file: 'x.tgz', urls: ['https://h/x.tgz'], sha256: 'a'.repeat(64) },
+          splits: { train: { member: '../x', rows: 1 } },
+        }),
+      ),
+    ).toBe('invalid data catalog cat.json: x.train: "member" must be a relative path without ".."');
+    expect(bad(entry({ layout: 'text_gcn', labelNames: undefined, splits: {} }))).toBe(
+      'invalid data catalog cat.json: x: layout text_gcn needs "labelNames" (the label strings)',
+    );
   });
 });
