@@ -197,6 +197,30 @@ describe('large data sets and archive entries without a network', () => {
     }
   });
 
+  it('row 194: extracted DBpedia CSVs in a --from DIR are converted as streams, then refused by their pins (size) naming the file; nothing cached', async () => {
+    const mirror = mkdtempSync(join(tmpdir(), 'npc-catalog-dbpedia-'));
+    const dir = mkdtempSync(join(tmpdir(), 'npc-catalog-dbpedia-cache-'));
+    try {
+      const csv = Buffer.from('1,"E. D. Abbott Ltd"," Abbott of Farnham"\n');
+      writeUpstream(
+        mirror,
+        new Map([
+          ['dbpedia_csv/train.csv', csv],
+          ['dbpedia_csv/test.csv', csv],
+        ]),
+      );
+      const r = await runNpc(['data', 'get', 'dbpedia', '--from', mirror], { env: { NPC_DATA_DIR: dir } });
+      expect(r.stderr.trim().split('\n').pop()).toBe(
+        `npc: size mismatch for ${join(mirror, 'dbpedia_csv', 'train.csv')}: expected 174148970 bytes, got ${csv.length}`,
+      );
+      expect(r.code).toBe(1);
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      rmSync(mirror, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('row 192: dengue_filipino from a mirror whose zip is not the pinned one → checksum mismatch naming it, nothing cached', async () => {
     const body = Buffer.alloc(156_014, 0x50);
     server.route('/dengue/dengue_raw.zip', { body, contentType: 'application/zip' });
