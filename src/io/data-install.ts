@@ -52,6 +52,8 @@ export interface GetDatasetOptions {
   from?: string;
   cacheDir?: string;
   onProgress?: (message: string) => void;
+  /** Warnings (a mirror that failed, rows the rule skips): never to be silenced with the progress. Default: onProgress with `warning: `. */
+  onWarning?: (message: string) => void;
   fetchImpl?: typeof fetch;
   /** Download again even when a verified copy is cached. */
   force?: boolean;
@@ -149,6 +151,11 @@ export async function getDataset(name: string, options: GetDatasetOptions = {}):
     forgetScratch();
   }
   return splits.map((split) => results.get(split)!);
+}
+
+function warn(options: GetDatasetOptions, message: string): void {
+  if (options.onWarning) options.onWarning(message);
+  else options.onProgress?.(`warning: ${message}`);
 }
 
 /** Above either: a data set is "large" and `npc data get` says what it takes before it starts. */
@@ -259,7 +266,7 @@ async function fetchFirst(
     } catch (err) {
       if (!(err instanceof DataError) || sources.length === 1) throw err;
       errors.push(err.message);
-      if (i < sources.length - 1) options.onProgress?.(`warning: ${err.message}; trying the next mirror`);
+      if (i < sources.length - 1) warn(options, `${err.message}; trying the next mirror`);
     }
   }
   throw new DataError(`${label}: every mirror failed: ${errors.join('; ')}`);
@@ -343,9 +350,9 @@ function csvRows(
       return (async function* () {
         yield* hfDengueRows(rows, sourceName, (line, fields) => {
           skipped++;
-          options.onProgress?.(`warning: ${sourceName}:${line}: ${fields} fields, not 6: row skipped, as the paper's loader skips it`);
+          warn(options, `${sourceName}:${line}: ${fields} fields, not 6: row skipped, as the paper's loader skips it`);
         });
-        if (skipped > 0) options.onProgress?.(`warning: ${sourceName}: ${skipped} rows skipped in all (the paper's loader skips them too)`);
+        if (skipped > 0) warn(options, `${sourceName}: ${skipped} rows skipped in all (the paper's loader skips them too)`);
       })();
     }
     default:
