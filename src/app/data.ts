@@ -32,7 +32,7 @@ export function splitStatuses(cacheDir: string = resolveCacheDir()): SplitStatus
 /** Downloads (or finds verified in the cache) the splits of a data set; returns their cached JSONL paths. */
 export async function fetchDataset(
   name: string,
-  options: { split?: string; from?: string; onProgress?: (message: string) => void },
+  options: { split?: string; from?: string; onProgress?: (message: string) => void; onWarning?: (message: string) => void },
 ): Promise<string[]> {
   return (await getDataset(name, options)).map((r) => r.path);
 }

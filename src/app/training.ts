@@ -288,7 +288,9 @@ export async function datasetSplit(
     );
   }
   const meta = await verifyCachedSplit(name, split, cacheDir);
-  return { path: cachedSplitPath(name, split, cacheDir), sha256: meta.jsonlSha256, labelNames: labelNameMap(info.labelNames) };
+  // Names of integer labels (AG News' 0–3); a data set labelled by strings (R8's "earn") is shown as it is.
+  const labelNames = info.labelType === 'index' ? labelNameMap(info.labelNames) : undefined;
+  return { path: cachedSplitPath(name, split, cacheDir), sha256: meta.jsonlSha256, labelNames };
 }
 
 /** The characters Python's str.strip() removes (str.isspace), so --strip matches the published runs. */

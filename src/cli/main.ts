@@ -316,10 +316,10 @@ function addData(program: Command, out: LineWriter): void {
     .action(async () => (await import('./commands/data.js')).dataListCommand({ out }));
   data
     .command('get')
-    .description('download a data set into the cache, checking size and MD5')
+    .description('download a data set into the cache, checking sizes and checksums')
     .argument('<name>', 'data set name (see npc data list)')
     .option('--split <split>', 'only this split (train|test)')
-    .option('--from <url-or-dir>', 'a mirror: base URL or local directory holding the CSV files')
+    .option('--from <url-or-dir>', "a mirror: base URL or local directory holding the data set's upstream files")
     .addOption(quietOption('no progress on stderr'))
     .addHelpText(
       'after',

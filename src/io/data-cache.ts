@@ -9,15 +9,34 @@ import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { DataError } from '../errors.js';
 import { sha256OfFile } from './file-hash.js';
-import { getSplitInfo } from './data-catalog.js';
+import { createHash } from 'node:crypto';
+import { type DatasetInfo, getDatasetInfo, getSplitInfo } from './data-catalog.js';
+
+/**
+ * A digest of what the catalog pins for a split (its rule, sizes, checksums, rows; not its URLs): a
+ * cached split whose pin differs from the catalog's is fetched again.
+ */
+export function splitPin(info: DatasetInfo, split: string): string {
+  const s = info.splits[split];
+  const a = info.source;
+  const fields = {
+    layout: info.layout,
+    split: [s.file, s.member, s.folder, s.files, s.bytes, s.md5, s.sha256, s.filesSha256, s.rows, s.jsonlSha256],
+    source: a ? [a.file, a.bytes, a.md5, a.sha256] : null,
+  };
+  return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
+}
 
 export interface CachedSplitMeta {
   dataset: string;
   split: string;
-  /** URL or path the CSV came from. */
+  /** URL or path the upstream file (or folder) came from. */
   source: string;
-  csvBytes: number;
-  csvMd5: string;
+  /** Size and MD5 of a split's own upstream file, when the catalog pins its MD5. */
+  csvBytes?: number;
+  csvMd5?: string;
+  /** The catalog's pins of the split when it was installed (`splitPin`); absent in caches written before it existed. */
+  pin?: string;
   rows: number;
   jsonlBytes: number;
   jsonlSha256: string;
@@ -72,10 +91,10 @@ export async function verifyCachedSplit(name: string, split: string, cacheDir: s
     );
   }
   const again = `run 'npc data get ${name}' again`;
-  if (meta.csvMd5 !== splitInfo.md5 || meta.rows !== splitInfo.rows) {
-    throw new DataError(
-      `cached ${name} ${split} (${metaFile}) does not match the data catalog (md5 ${splitInfo.md5}, ${splitInfo.rows} rows); ${again}`,
-    );
+  const pinned = meta.pin !== undefined ? meta.pin === splitPin(getDatasetInfo(name), split) : meta.csvMd5 === splitInfo.md5;
+  if (!pinned || meta.rows !== splitInfo.rows) {
+    const pins = splitInfo.md5 !== undefined ? `md5 ${splitInfo.md5}, ` : '';
+    throw new DataError(`cached ${name} ${split} (${metaFile}) does not match the data catalog (${pins}${splitInfo.rows} rows); ${again}`);
   }
   let size: number;
   try {

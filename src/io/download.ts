@@ -1,6 +1,6 @@
 /**
  * Fetching one data set file (from its URL, a mirror, or a local file, gzip-compressed or not) into a
- * scratch file while counting and hashing its bytes, then checking size and MD5 against the data catalog.
+ * scratch file while counting and hashing its bytes, then checking size, MD5 and SHA-256 against the data catalog.
  * Every failure is a one-line `DataError` naming the URL (or path) and what was wrong; the scratch file
  * is removed on failure.
  */
@@ -13,9 +13,18 @@ import { DataError } from '../errors.js';
 /** Where a split's CSV comes from. */
 export type FileSource = { kind: 'url'; url: string } | { kind: 'file'; path: string; gzip: boolean };
 
+/** What a file must be: its size (when known) and its MD5 and/or SHA-256 (when known). */
 export interface ExpectedFile {
+  bytes?: number;
+  md5?: string;
+  sha256?: string;
+}
+
+/** What a fetched file was. */
+export interface FetchedFile {
   bytes: number;
   md5: string;
+  sha256: string;
 }
 
 export interface FetchOptions {
@@ -43,39 +52,49 @@ export async function fetchVerifiedFile(
   destPath: string,
   expected: ExpectedFile,
   options: FetchOptions,
-): Promise<ExpectedFile> {
+): Promise<FetchedFile> {
   const name = describeSource(source);
   const out = await open(destPath, 'wx');
   let ok = false;
   try {
     const md5 = createHash('md5');
+    const sha256 = createHash('sha256');
     let bytes = 0;
     const progress = progressReporter(options, expected.bytes);
     options.onProgress?.(`${options.label}: ${source.kind === 'url' ? 'downloading' : 'reading'} ${name}`);
     for await (const chunk of sourceChunks(source, options)) {
       bytes += chunk.length;
-      if (bytes > expected.bytes) {
+      if (expected.bytes !== undefined && bytes > expected.bytes) {
         throw new DataError(`size mismatch for ${name}: expected ${expected.bytes} bytes, got more (wrong file?)`);
       }
       md5.update(chunk);
+      sha256.update(chunk);
       for (let offset = 0; offset < chunk.length;) {
         offset += (await out.write(chunk, offset)).bytesWritten;
       }
       progress(bytes, false);
     }
     progress(bytes, true);
-    if (bytes !== expected.bytes) {
+    if (expected.bytes !== undefined && bytes !== expected.bytes) {
       throw new DataError(`size mismatch for ${name}: expected ${expected.bytes} bytes, got ${bytes} (truncated?)`);
     }
-    const digest = md5.digest('hex');
-    if (digest !== expected.md5) {
-      throw new DataError(`checksum mismatch for ${name}: expected md5 ${expected.md5}, got ${digest}`);
-    }
+    const got = { bytes, md5: md5.digest('hex'), sha256: sha256.digest('hex') };
+    checkSums(name, expected, got);
     ok = true;
-    return { bytes, md5: digest };
+    return got;
   } finally {
     await out.close();
     if (!ok) await unlink(destPath).catch(() => undefined);
+  }
+}
+
+/** A `checksum mismatch for NAME: expected md5 X, got Y` DataError when a pinned sum differs. */
+export function checkSums(name: string, expected: ExpectedFile, got: { md5: string; sha256: string }): void {
+  if (expected.md5 !== undefined && got.md5 !== expected.md5) {
+    throw new DataError(`checksum mismatch for ${name}: expected md5 ${expected.md5}, got ${got.md5}`);
+  }
+  if (expected.sha256 !== undefined && got.sha256 !== expected.sha256) {
+    throw new DataError(`checksum mismatch for ${name}: expected sha256 ${expected.sha256}, got ${got.sha256}`);
   }
 }
 
@@ -117,7 +136,7 @@ async function* sourceChunks(source: FileSource, options: FetchOptions): AsyncGe
     const type = response.headers.get('content-type') ?? '';
     if (/\bhtml\b/i.test(type)) {
       await response.body?.cancel().catch(() => undefined);
-      throw new DataError(`download failed for ${url}: the server sent an HTML page (Content-Type ${type}) instead of the CSV file`);
+      throw new DataError(`download failed for ${url}: the server sent an HTML page (Content-Type ${type}) instead of the data file`);
     }
     if (response.body === null) throw new DataError(`download failed for ${url}: empty response`);
     let first = true;
@@ -127,7 +146,7 @@ async function* sourceChunks(source: FileSource, options: FetchOptions): AsyncGe
         if (first && chunk.length > 0) {
           first = false;
           if (looksLikeHtml(chunk)) {
-            throw new DataError(`download failed for ${url}: the server sent an HTML page instead of the CSV file`);
+            throw new DataError(`download failed for ${url}: the server sent an HTML page instead of the data file`);
           }
         }
         bytes += chunk.length;
@@ -170,7 +189,7 @@ function looksLikeHtml(chunk: Uint8Array): boolean {
 }
 
 const FROM_HINT =
-  'to use a copy made elsewhere, pass --from DIR (a directory holding the CSV files, plain or .gz) or --from URL (a mirror base URL)';
+  "to use a copy made elsewhere, pass --from DIR (a directory holding the data set's upstream files, plain or .gz) or --from URL (a mirror base URL)";
 
 /** Error codes that mean the host could not be reached at all. */
 const UNREACHABLE = new Set([
@@ -230,7 +249,7 @@ function networkReason(err: unknown): string {
 }
 
 /** Progress messages `label: 1.2 of 29.5 MB (4%)`, at most one per PROGRESS_INTERVAL_MS plus the last. */
-function progressReporter(options: FetchOptions, total: number): (bytes: number, final: boolean) => void {
+function progressReporter(options: FetchOptions, total: number | undefined): (bytes: number, final: boolean) => void {
   const report = options.onProgress;
   if (!report) return () => undefined;
   let last = Date.now();
@@ -239,6 +258,7 @@ function progressReporter(options: FetchOptions, total: number): (bytes: number,
     const now = Date.now();
     if (!final && now - last < PROGRESS_INTERVAL_MS) return;
     last = now;
+    if (total === undefined) return report(`${options.label}: ${mb(bytes)} MB`);
     const pct = total > 0 ? Math.floor((100 * bytes) / total) : 0;
     report(`${options.label}: ${mb(bytes)} of ${mb(total)} MB (${pct}%)`);
   };

@@ -63,12 +63,12 @@ describe.skipIf(!haveAgCsv).concurrent('row 17: download: 404, 500, HTML, trunca
       'an HTML page (Content-Type)',
       'html',
       (u) =>
-        `download failed for ${re(u)}: the server sent an HTML page \\(Content-Type text/html; charset=utf-8\\) instead of the CSV file`,
+        `download failed for ${re(u)}: the server sent an HTML page \\(Content-Type text/html; charset=utf-8\\) instead of the data file`,
     ],
     [
       'an HTML page (sniffed, Content-Type text/csv)',
       'sniff',
-      (u) => `download failed for ${re(u)}: the server sent an HTML page instead of the CSV file`,
+      (u) => `download failed for ${re(u)}: the server sent an HTML page instead of the data file`,
     ],
     [
       'a truncated body (Content-Length)',

@@ -78,7 +78,11 @@ describe('data catalog', () => {
   });
 
   it('unknown data set or split is a DataError naming what is known', async () => {
-    expect(() => getDatasetInfo('imdb')).toThrow(new DataError("unknown data set 'imdb' (known: ag_news)"));
+    expect(() => getDatasetInfo('imdb')).toThrow(
+      new DataError(
+        "unknown data set 'imdb' (known: ag_news, r8, r52, 20news, ohsumed, dbpedia, yahoo_answers, sogou_news, kinnews, kirnews, swahili_news, dengue_filipino)",
+      ),
+    );
     expect(() => cachedSplitPath('ag_news', 'dev', '/c')).toThrow(DataError);
     const e = await dataError(getDataset('ag_news', { split: 'dev', cacheDir: tmp() }));
     expect(e.message).toContain("has no split 'dev'");
@@ -308,7 +312,7 @@ describe.skipIf(!haveData)('getDataset (local HTTP server and local files; no ot
     try {
       const cacheDir = tmp();
       const e = await dataError(getDataset('ag_news', { split: 'test', from: bad.url, cacheDir }));
-      expect(e.message).toMatch(/HTML page instead of the CSV file/);
+      expect(e.message).toMatch(/HTML page instead of the data file/);
       expect(filesUnder(cacheDir)).toEqual([]);
     } finally {
       await bad.close();

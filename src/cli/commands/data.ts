@@ -15,7 +15,11 @@ export async function dataGetCommand(
   io: { out: LineWriter },
 ): Promise<void> {
   const onProgress = options.quiet ? undefined : (message: string): void => void process.stderr.write(`npc: ${message}\n`);
-  for (const path of await fetchDataset(name, { split: options.split, from: options.from, onProgress })) await io.out.writeLine(path);
+  // Warnings (a mirror that failed, rows a rule skips) are printed even with --quiet.
+  const onWarning = (message: string): void => void process.stderr.write(`npc: warning: ${message}\n`);
+  for (const path of await fetchDataset(name, { split: options.split, from: options.from, onProgress, onWarning })) {
+    await io.out.writeLine(path);
+  }
 }
 
 export async function dataPathCommand(name: string, options: { split?: string }, io: { out: LineWriter }): Promise<void> {
