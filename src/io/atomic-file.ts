@@ -10,7 +10,7 @@
  * decides which is which).
  */
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, createWriteStream, fchmodSync, openSync, statSync, unlinkSync, type WriteStream } from 'node:fs';
+import { accessSync, constants, createWriteStream, fchmodSync, openSync, rmSync, statSync, type WriteStream } from 'node:fs';
 import { open, readdir, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { InputError } from '../errors.js';
@@ -51,7 +51,10 @@ export function tempPathFor(path: string): string {
 
 const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
 
-/** Temporary files of this process not yet committed or aborted; removed if the process exits first. */
+/**
+ * Temporary files of this process not yet committed or aborted, and scratch directories (a download's
+ * files): removed, a directory with everything in it, if the process exits first.
+ */
 const liveTempFiles = new Set<string>();
 let exitHookInstalled = false;
 
@@ -61,9 +64,9 @@ function trackTempFile(path: string): void {
     process.on('exit', () => {
       for (const temp of liveTempFiles) {
         try {
-          unlinkSync(temp);
+          rmSync(temp, { recursive: true, force: true });
         } catch {
-          // already gone
+          // already gone, or not ours to remove
         }
       }
     });
@@ -72,8 +75,9 @@ function trackTempFile(path: string): void {
 }
 
 /**
- * Has the exit hook remove `path`, a temporary file written by other means (a download), if the process
- * exits (a signal) before the caller removes it; the returned function forgets it again.
+ * Has the exit hook remove `path`, a temporary file written by other means (a download) or a scratch
+ * directory with everything in it, if the process exits (a signal) before the caller removes it; the
+ * returned function forgets it again.
  */
 export function removeAtExit(path: string): () => void {
   trackTempFile(path);
