@@ -13,11 +13,8 @@
  * e.g. A = `git show main:test/helpers/engine-test.wasm > /tmp/a-test.wasm`, B =
  * test/helpers/engine-test.wasm. Exit 1 if any call differs or a check failed.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { gunzipSync } from 'node:zlib';
 import { DeflateLengthEngine } from '../src/deflate/engine.js';
 import { packQueries } from '../src/parallel/batch.js';
 import {
@@ -28,6 +25,7 @@ import {
   FLUSH_CHECK_OPT,
   type TestEngineExports,
 } from '../test/helpers/test-engine.js';
+import { agNewsDir, agNewsTexts } from './ag-news-texts.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -43,19 +41,9 @@ if (positionals.length !== 2) {
 const Q = Number(values.queries);
 const FROM = Number(values.from);
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const dataDir = join(resolve(root, process.env.NPC_TEST_DATA || join('..', 'shared', 'data')), 'ag_news');
-if (!existsSync(dataDir)) {
-  console.error(`bound-compare: ${dataDir} is missing; it needs the shared AG News files`);
-  process.exit(1);
-}
+const dataDir = agNewsDir('bound-compare');
 const utf8 = new TextEncoder();
-const texts = (file: string): Uint8Array[] =>
-  gunzipSync(readFileSync(join(dataDir, file)))
-    .toString('utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => utf8.encode((JSON.parse(l) as { text: string }).text));
+const texts = (file: string): Uint8Array[] => agNewsTexts(dataDir, file).map((t) => utf8.encode(t));
 const test = texts('test.jsonl.gz').slice(FROM, FROM + Q);
 const train = texts('train.first2000.jsonl.gz');
 

@@ -19,10 +19,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { gunzipSync } from 'node:zlib';
 import { DeflateLengthEngine } from '../src/deflate/engine.js';
 import { NearestNeighbors } from '../src/model/neighbors.js';
 import { ncdFromLengths } from '../src/model/ncd.js';
@@ -37,6 +36,7 @@ import {
   FLUSH_BY_TREES,
   type TestEngineExports,
 } from '../test/helpers/test-engine.js';
+import { agNewsDir, agNewsTexts } from './ag-news-texts.js';
 
 const { values } = parseArgs({
   options: {
@@ -70,19 +70,9 @@ if (!Number.isInteger(WARMUP) || WARMUP < 0) {
 }
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-// The data sets as the tests and the bench find them: NPC_TEST_DATA (relative: from the repository root), default ../shared/data.
-const dataDir = join(resolve(root, process.env.NPC_TEST_DATA || join('..', 'shared', 'data')), 'ag_news');
-if (!existsSync(dataDir)) {
-  console.error(`profile: ${dataDir} is missing; the profile needs the shared AG News files`);
-  process.exit(1);
-}
+const dataDir = agNewsDir('profile');
 const utf8 = new TextEncoder();
-const texts = (file: string): Uint8Array[] =>
-  gunzipSync(readFileSync(join(dataDir, file)))
-    .toString('utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => utf8.encode((JSON.parse(l) as { text: string }).text));
+const texts = (file: string): Uint8Array[] => agNewsTexts(dataDir, file).map((t) => utf8.encode(t));
 const test = texts('test.jsonl.gz');
 const train = texts('train.first2000.jsonl.gz').slice(0, N);
 if (Q + WARMUP > test.length) {

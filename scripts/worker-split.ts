@@ -15,17 +15,14 @@
  *
  *   npm run build && npx tsx scripts/worker-split.ts [--jobs J] [--queries Q] [--rounds R] [--batch-scale S] [--wide]
  */
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import { gunzipSync } from 'node:zlib';
 import { fitIndex } from '../dist/app/training.js';
 import { ENVELOPE_MARGIN } from '../dist/app/evaluate.js';
 import { type NeighborLists, packQueries, queriesPerBatch, RowLimits } from '../dist/parallel/batch.js';
 import { LocalSearcher, wholeQueries } from '../dist/parallel/searcher.js';
 import type { TrainingArrays } from '../dist/model/training-index.js';
+import { agNewsDir, agNewsTexts } from './ag-news-texts.js';
 
 const { values } = parseArgs({
   options: {
@@ -38,16 +35,8 @@ const { values } = parseArgs({
 });
 const JOBS = Number(values.jobs);
 const M = 2 + ENVELOPE_MARGIN;
-const root = fileURLToPath(new URL('..', import.meta.url));
-const dataDir = join(resolve(root, process.env.NPC_TEST_DATA || join('..', 'shared', 'data')), 'ag_news');
-
-function texts(file: string): string[] {
-  return gunzipSync(readFileSync(join(dataDir, file)))
-    .toString('utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => (JSON.parse(l) as { text: string }).text);
-}
+const dataDir = agNewsDir('worker-split');
+const texts = (file: string): string[] => agNewsTexts(dataDir, file);
 
 const head = texts('train.first2000.jsonl.gz');
 const test = texts('test.jsonl.gz');

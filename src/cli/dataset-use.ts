@@ -46,6 +46,12 @@ export function refuseWithDataset(
   }
 }
 
+/** Refuses `--dataset` with `--model` where both would give the training side (classify, drift). */
+export function refuseDatasetWithModel(dataset: string, model: string | undefined): void {
+  if (model !== undefined)
+    throw new UsageError(`--model and --dataset ${dataset} both give the training side: use one (the model holds its training rows)`);
+}
+
 /**
  * Refuses a file flag whose value is no file but a data set's name (`--train r8`), suggesting
  * `--dataset NAME` (`use`: what to suggest instead, for a command without `--dataset`): read as a file

@@ -10,19 +10,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SENTENCES } from '../fixtures/sentences.js';
 import { cleanupTmp, makeTmp } from '../helpers/failure-tools.js';
-import { writeTestModel } from '../helpers/model-artifact.js';
-import { HANG_GUARD_MS, post, startServe } from '../helpers/serve.js';
+import { HANG_GUARD_MS, post, startServe, writeLargeServeModel } from '../helpers/serve.js';
 
 const dir = makeTmp('npc-serve-drain-');
 const large = join(dir, 'large.npcm');
 const texts = (n: number): string[] => Array.from({ length: n }, (_, i) => `${SENTENCES[i % 6][1]} and then some more words ${i}`);
 
 beforeAll(async () => {
-  const rows = Array.from({ length: 3000 }, (_, i) => {
-    const [label, text] = SENTENCES[i % 6];
-    return { label, text: `${text} ${text.split(' ').reverse().join(' ')} copy ${i}` };
-  });
-  await writeTestModel(large, rows, { name: 'large' });
+  await writeLargeServeModel(large);
 }, HANG_GUARD_MS);
 
 afterAll(() => cleanupTmp());

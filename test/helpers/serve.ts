@@ -4,6 +4,8 @@
  */
 import { spawnNpc, type SpawnOptions, type SpawnResult } from './failure-tools.js';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { SENTENCES } from '../fixtures/sentences.js';
+import { writeTestModel } from './model-artifact.js';
 
 /** A run that needs this long has hung: the tests wait for events, not for a duration. */
 export const HANG_GUARD_MS = 60_000;
@@ -90,4 +92,16 @@ export async function post(
     json = undefined;
   }
   return { status: response.status, headers: response.headers, json, text };
+}
+
+/**
+ * Writes a model of 3,000 rows of long texts (`large` in the tests): enough that a batch of 64 texts takes
+ * a while to search, so a signal or a deadline can land while a request runs.
+ */
+export async function writeLargeServeModel(path: string): Promise<void> {
+  const rows = Array.from({ length: 3000 }, (_, i) => {
+    const [label, text] = SENTENCES[i % 6];
+    return { label, text: `${text} ${text.split(' ').reverse().join(' ')} copy ${i}` };
+  });
+  await writeTestModel(path, rows, { name: 'large' });
 }

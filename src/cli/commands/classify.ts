@@ -23,7 +23,7 @@ import { addedFields, checkLineOutput, jsonLine, lineEnd, type LineOutput } from
 import { resolveShard, type ShardFlag } from '../shards.js';
 import { chooseFormat, type FieldFlags, type FileFields, fileFields, formatHint } from '../../app/data-layout.js';
 import { checkLabelNames, labelFormatter } from '../options.js';
-import { refuseDatasetNameAsFile, refuseWithDataset } from '../dataset-use.js';
+import { refuseDatasetNameAsFile, refuseDatasetWithModel, refuseWithDataset } from '../dataset-use.js';
 import type { LineWriter } from '../line-writer.js';
 
 export interface ClassifyCommandOptions extends FieldFlags {
@@ -81,10 +81,7 @@ export async function classifyCommand(
   const withModel = options.model !== undefined;
   refuseDatasetNameAsFile([['--train', options.train]]);
   if (options.dataset !== undefined) {
-    if (withModel)
-      throw new UsageError(
-        `--model and --dataset ${options.dataset} both give the training side: use one (the model holds its training rows)`,
-      );
+    refuseDatasetWithModel(options.dataset, options.model);
     refuseWithDataset(
       given,
       options.dataset,

@@ -30,7 +30,7 @@ import { counted, InputError, UsageError } from '../../errors.js';
 import { EXIT_DRIFT, ExitStatus } from '../exit-codes.js';
 import { chooseFormat, type FileFields, formatHint } from '../../app/data-layout.js';
 import { checkLabelNames } from '../options.js';
-import { refuseDatasetNameAsFile, refuseWithDataset } from '../dataset-use.js';
+import { refuseDatasetNameAsFile, refuseDatasetWithModel, refuseWithDataset } from '../dataset-use.js';
 import { type LineWriter, ProgressLine, sayWaiting } from '../line-writer.js';
 import { driftJsonLine, driftText } from '../drift-report.js';
 import { driftHtml } from '../html.js';
@@ -91,10 +91,7 @@ export async function driftCommand(
   refuseRepositoryWithoutModel(options);
   refuseDatasetNameAsFile([['--train', options.train]]);
   if (options.dataset !== undefined) {
-    if (options.model !== undefined)
-      throw new UsageError(
-        `--model and --dataset ${options.dataset} both give the training side: use one (the model holds its training rows)`,
-      );
+    refuseDatasetWithModel(options.dataset, options.model);
     refuseWithDataset(
       given,
       options.dataset,
