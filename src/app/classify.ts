@@ -120,20 +120,74 @@ export async function* classifyRecords(
   };
   const m = Math.min(index.size, Math.max(options.k, options.neighbors));
   const labelIds = new Int32Array(m);
-  for await (const batch of availableBatches(records, queriesPerBatch(index.size))) {
+  const launch = (batch: LabeledRecord[]): SearchedBatch => {
     // An empty text (nothing to compress) is answered in its place, not searched: one result per record.
     const texts = options.strip ? batch.map((r) => pythonStrip(r.text)) : batch.map((r) => r.text);
     const queries = texts.filter((text) => text !== '').map((text) => utf8Bytes(text));
-    const lists = queries.length ? await searcher.search(queries, m) : undefined;
-    let q = 0;
-    for (const [i, record] of batch.entries()) {
-      if (texts[i] === '') yield { record, prediction: null, confidence: null, distance: null, skipped: 'empty text' };
-      else {
-        yield predictionOf(searcher, record, queries[q], lists!, q, rule, options.neighbors, labelIds);
-        q++;
+    const lists = queries.length ? searcher.search(queries, m) : Promise.resolve(undefined);
+    // A batch searched ahead may never be awaited (the consumer stopped): not an unhandled rejection.
+    lists.catch(() => {});
+    return { batch, texts, queries, lists };
+  };
+  // With worker threads, the next batch is searched while this one's answers are on their way: when it
+  // has been read before this batch's search ends, it goes to the pool at once (at most two in flight),
+  // so a worker done with its share starts on it instead of waiting for the slowest. Reading ahead
+  // never holds an answer back: whichever comes first, the next batch or this batch's lists, wins.
+  const ahead = searcher.jobs > 1;
+  const batches = availableBatches(records, queriesPerBatch(index.size))[Symbol.asyncIterator]();
+  const read = (): Promise<IteratorResult<LabeledRecord[]>> => {
+    const p = batches.next();
+    p.catch(() => {});
+    return p;
+  };
+  let reading = read();
+  let current: SearchedBatch | undefined;
+  try {
+    for (;;) {
+      if (!current) {
+        const first = await reading;
+        if (first.done) return;
+        current = launch(first.value);
+        reading = read();
       }
+      let following: SearchedBatch | undefined;
+      if (ahead) {
+        const searched = current.lists.then(
+          (): typeof NOT_YET => NOT_YET,
+          (): typeof NOT_YET => NOT_YET,
+        );
+        // A read that fails (a bad record) is rethrown where it is awaited, after this batch's answers.
+        const first = await Promise.race([reading.catch((): typeof NOT_YET => NOT_YET), searched]);
+        if (first !== NOT_YET && !first.done) {
+          following = launch(first.value);
+          reading = read();
+        }
+      }
+      const { batch, texts, queries } = current;
+      const lists = await current.lists;
+      let q = 0;
+      for (const [i, record] of batch.entries()) {
+        if (texts[i] === '') yield { record, prediction: null, confidence: null, distance: null, skipped: 'empty text' };
+        else {
+          yield predictionOf(searcher, record, queries[q], lists!, q, rule, options.neighbors, labelIds);
+          q++;
+        }
+      }
+      current = following;
     }
+  } finally {
+    // Not awaited: a read in flight (an idle stdin) may never end.
+    void batches.return?.(undefined)?.catch(() => {});
   }
+}
+
+/** A batch of records whose search has been handed to the searcher. */
+interface SearchedBatch {
+  batch: LabeledRecord[];
+  /** The texts searched (stripped when asked); '' for a record answered without a search. */
+  texts: string[];
+  queries: Uint8Array[];
+  lists: Promise<NeighborLists | undefined>;
 }
 
 function predictionOf(

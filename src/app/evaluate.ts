@@ -13,7 +13,7 @@ import { InputError } from '../errors.js';
 import { compareLabels, type Label, labelsMatchedByText } from '../model/labels.js';
 import type { TieRule } from '../model/tie-rules.js';
 import { queriesPerBatch } from '../parallel/batch.js';
-import { createSearcher, type Searcher, type WorkerFactory } from '../parallel/searcher.js';
+import { createSearcher, type NeighborLists, type Searcher, type WorkerFactory } from '../parallel/searcher.js';
 import type { TrainingIndex } from '../model/training-index.js';
 import { stratifiedSample } from './sampling.js';
 import { predictionLine, RowScorer, type Scores } from './row-scorer.js';
@@ -42,7 +42,14 @@ export interface Timing {
   complete: boolean;
 }
 
-/** Computes the m nearest training rows of `test[rows[i]]` for every i, in that order. */
+/**
+ * Computes the m nearest training rows of `test[rows[i]]` for every i, in that order.
+ *
+ * With worker threads, the next batch is handed to the pool before the current one's rows are
+ * reported, so two batches are in flight: a worker that ends its share of a batch starts on the next
+ * one instead of waiting for the slowest worker (each worker runs its requests in order, so results
+ * still come back batch by batch). A stop discards the batch in flight.
+ */
 export async function computeNeighbors(
   searcher: Searcher,
   test: readonly LabeledRecord[],
@@ -52,19 +59,30 @@ export async function computeNeighbors(
 ): Promise<Timing> {
   const size = searcher.index.size;
   const batchSize = queriesPerBatch(size);
-  let done = 0;
-  const started = process.hrtime.bigint();
-  for (let start = 0; start < rows.length; start += batchSize) {
-    if (options.shouldStop?.()) break;
-    const batch = rows.slice(start, start + batchSize);
-    const lists = await searcher.search(
-      batch.map((row) => utf8Bytes(test[row].text)),
+  const ahead = searcher.jobs > 1;
+  const launch = (start: number): Promise<NeighborLists> => {
+    const lists = searcher.search(
+      rows.slice(start, start + batchSize).map((row) => utf8Bytes(test[row].text)),
       m,
     );
-    for (let q = 0; q < batch.length; q++) {
+    // A batch launched ahead may never be awaited (a stop, or the batch before it failing): its
+    // rejection is handled where it is awaited, not reported as unhandled.
+    lists.catch(() => {});
+    return lists;
+  };
+  let done = 0;
+  const started = process.hrtime.bigint();
+  let next: Promise<NeighborLists> | undefined;
+  for (let start = 0; start < rows.length; start += batchSize) {
+    if (options.shouldStop?.()) break;
+    const current = next ?? launch(start);
+    next = ahead && start + batchSize < rows.length ? launch(start + batchSize) : undefined;
+    const lists = await current;
+    const count = Math.min(batchSize, rows.length - start);
+    for (let q = 0; q < count; q++) {
       const from = q * lists.m;
       const to = from + lists.sizes[q];
-      await options.onRow(batch[q], lists.indices.subarray(from, to), lists.distances.subarray(from, to));
+      await options.onRow(rows[start + q], lists.indices.subarray(from, to), lists.distances.subarray(from, to));
       done++;
     }
     options.onProgress?.(done, rows.length);
