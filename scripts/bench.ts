@@ -22,11 +22,13 @@
  *    test rows 2,000..7,599, none of them a query) and the projection from that: with length limits a
  *    pair costs less the further the search has gone (its M-th distance shrinks), so a larger set is
  *    nearer what 120,000 rows cost per pair. (Only 2,000 train rows are available offline.)
- * 4. `npc classify "headline"` wall time and peak RSS against a 120,000-row training set built by
- *    repeating the 2,000 available train rows (written to a temp file, deleted afterwards), the
- *    peak RSS of `npc eval --jobs 2` of 8 test rows against it (every worker loads and prepares its
- *    60,000 rows), and `npc classify --jobs 2` of the first 100 AG News test rows (JSONL on stdin)
- *    against it: wall time and peak RSS (one run, after the runs above cached the prepared index).
+ * 4. `npc classify "headline"` wall time and peak RSS against the 120,000-row stand-in of section 5
+ *    (written to a temp file with an index cache of its own, warmed by an untimed first run, deleted
+ *    afterwards), the peak RSS of `npc eval
+ *    --jobs 2` of 8 test rows against it (every worker loads and prepares its 60,000 rows), and `npc
+ *    classify --jobs 2` of the first 100 AG News test rows (JSONL on stdin) against it: wall time and
+ *    peak RSS (one run), beside pako's µs per pair on a
+ *    sample of the same pairs (the first P rows × every 600th stand-in row) and the ratio.
  *    Also `npc classify --jobs 2` of 1,000,000 one-word stdin lines against a 4-row training set: wall
  *    time and peak RSS (memory bounded however long the stream).
  * 5. A model artifact against the training file it holds, on the 120,000-row stand-in (the 2,000 train
@@ -35,7 +37,9 @@
  *    time to first prediction of `npc classify --model M "headline"` against `npc classify --train T
  *    "headline"` with the index cache warm and cold (an empty cache each run), in the same run; and the
  *    reading alone, readModelFile (every member's sha256 checked) against readCachedIndex (CRC-32) of
- *    the same rows. `--model-runs` runs of each, interleaved; medians, printed as ratios.
+ *    the same rows; and the search alone of each warm headline (the cached index, fresh workers, timed
+ *    in this process), against which the warm wall time is a ratio (start-up and loading included).
+ *    `--model-runs` runs of each, interleaved; medians, printed as ratios.
  *    `--only-model` runs this section alone.
  * 6. `npc eval` end to end: the wall time of the process (`npc eval -k 2 -q`, the CLI from dist/ with an
  *    empty cache, so reading the files and C(y) of every row are included), as pairs/s over T AG News
@@ -66,11 +70,12 @@ import {
 } from '../dist/compress/index.js';
 import { ENVELOPE_MARGIN } from '../dist/app/evaluate.js';
 import { NearestNeighbors } from '../dist/model/neighbors.js';
-import { lengthLimit, searchRange } from '../dist/model/training-index.js';
+import { lengthLimit, searchRange, TrainingIndex } from '../dist/model/training-index.js';
+import { LabelEncoder } from '../dist/model/labels.js';
 import { ncdFromLengths } from '../dist/model/ncd.js';
 import { BOUND_CHECK, BOUND_OFF, BOUND_ON, FLUSH_AT_LIMIT, FLUSH_BY_BOUND, TestEngine } from '../test/helpers/test-engine.js';
 import { fitIndex } from '../dist/app/training.js';
-import { createSearcher } from '../dist/parallel/searcher.js';
+import { createSearcher, defaultJobs } from '../dist/parallel/searcher.js';
 import type { LabeledRecord } from '../dist/io/records.js';
 import { packQueries } from '../dist/parallel/batch.js';
 import { defaultCompressor, engineIdentity } from '../dist/compress/index.js';
@@ -302,18 +307,29 @@ async function pairsPerSecond(jobs: number, rowsSet: LabeledRecord[] = train): P
   }
 }
 
+/**
+ * The 120,000-row stand-in for AG News train: the 2,000 train rows 60 times, each copy made distinct by
+ * appending " [n]" (n = copy number), so that no figure gains from duplicate texts.
+ */
+function standInRows(): LabeledRecord[] {
+  const standIn: LabeledRecord[] = [];
+  for (let n = 1; n <= 60; n++) for (const r of train) standIn.push({ text: `${r.text} [${n}]`, label: r.label, line: standIn.length + 1 });
+  return standIn;
+}
+
 /** Records as JSONL lines `{"label", "text"}`, each ending in a newline. */
 function jsonlOf(records: LabeledRecord[]): string {
   return records.map((r) => JSON.stringify({ label: r.label, text: r.text }) + '\n').join('');
 }
 
 /** Runs `npc ARGS` (stdin from `stdinFile`, else none; stdout discarded) under /usr/bin/time: wall seconds and peak RSS. */
-function timedNpc(args: string[], stdinFile?: string): { seconds: number; rssMB: number } {
+function timedNpc(args: string[], stdinFile?: string, env: NodeJS.ProcessEnv = {}): { seconds: number; rssMB: number } {
   const stdin = stdinFile === undefined ? 'ignore' : openSync(stdinFile, 'r');
   try {
     const res = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, join(root, 'bin', 'npc.js'), ...args], {
       encoding: 'utf8',
       stdio: [stdin, 'ignore', 'pipe'],
+      env: { ...process.env, ...env },
     });
     if (res.status !== 0) throw new Error(`npc ${args[0]} failed: ${res.stderr}`);
     const [seconds, kb] = res.stderr.trim().split('\n').pop()!.split(' ').map(Number);
@@ -331,6 +347,7 @@ function classifyLatency(runs: number):
       evalRssMB: number;
       classify100Wall: number;
       classify100RssMB: number;
+      classify100Pako: number;
       streamWall: number;
       streamRssMB: number;
     }
@@ -341,21 +358,31 @@ function classifyLatency(runs: number):
   }
   const dir = mkdtempSync(join(tmpdir(), 'npc-bench-'));
   try {
+    const standIn = standInRows();
     const file = join(dir, 'train120k.jsonl');
-    writeFileSync(file, jsonlOf(train).repeat(120_000 / train.length));
+    writeFileSync(file, jsonlOf(standIn));
     const wall: number[] = [];
     const rssMB: number[] = [];
+    // A cache of its own, warmed by one untimed run that prepares the index and caches it.
+    const cache = { NPC_DATA_DIR: join(dir, 'cache') };
+    timedNpc(['classify', '--train', file, test[0].text], undefined, cache);
     for (let r = 0; r < runs; r++) {
-      const one = timedNpc(['classify', '--train', file, test[r].text]);
+      const one = timedNpc(['classify', '--train', file, test[1 + r].text], undefined, cache);
       wall.push(one.seconds);
       rssMB.push(one.rssMB);
     }
     const test8 = join(dir, 'test8.jsonl');
     writeFileSync(test8, jsonlOf(test.slice(0, 8)));
-    const evalRun = timedNpc(['eval', '--train', file, '--test', test8, '--jobs', '2', '-q']);
+    const evalRun = timedNpc(['eval', '--train', file, '--test', test8, '--jobs', '2', '-q'], undefined, cache);
     const test100 = join(dir, 'test100.jsonl');
     writeFileSync(test100, jsonlOf(test.slice(0, 100)));
-    const c100 = timedNpc(['classify', '--jobs', '2', '--train', file], test100);
+    const c100 = timedNpc(['classify', '--jobs', '2', '--train', file], test100, cache);
+    // pako on a sample of the same pairs (the first P of the 100 rows × every 600th stand-in row), in this run.
+    const classify100Pako = pakoMicros(
+      test.slice(0, PAKO_QUERIES).map((r) => utf8.encode(r.text)),
+      standIn,
+      600,
+    );
     // A stream of 1,000,000 one-word lines through a 4-row training set: memory stays bounded however
     // long the input (the failure matrix's row 14 tests the backpressure; this is its figure).
     const words = ['alpha', 'bravo', 'charlie', 'delta'];
@@ -371,6 +398,7 @@ function classifyLatency(runs: number):
       evalRssMB: evalRun.rssMB,
       classify100Wall: c100.seconds,
       classify100RssMB: c100.rssMB,
+      classify100Pako,
       streamWall: stream.seconds,
       streamRssMB: stream.rssMB,
     };
@@ -402,12 +430,11 @@ async function modelFigures(runs: number): Promise<{
   trainColdWall: number[];
   readModelMs: number[];
   readCachedIndexMs: number[];
+  headlineSearchMs: number[];
 }> {
   const dir = mkdtempSync(join(tmpdir(), 'npc-bench-model-'));
   try {
-    const standIn: LabeledRecord[] = [];
-    for (let n = 1; n <= 60; n++)
-      for (const r of train) standIn.push({ text: `${r.text} [${n}]`, label: r.label, line: standIn.length + 1 });
+    const standIn = standInRows();
     const file = join(dir, 'standin120k.jsonl');
     writeFileSync(file, jsonlOf(standIn));
     const model = join(dir, 'standin120k.npcm');
@@ -438,6 +465,22 @@ async function modelFigures(runs: number): Promise<{
       strip: false,
     });
     if (!readCachedIndex(entry)) throw new Error('bench: the warm index cache holds no entry for the stand-in');
+    // The search alone that each warm `classify --train T "headline"` above made: the same index read
+    // from the same cache, the same query, m = k = 2, on fresh worker threads (cold, as in a new process;
+    // --jobs defaults to the cores), timed from the call to the lists.
+    const headlineSearchMs: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      const cachedIndex = readCachedIndex(entry)!;
+      const index = new TrainingIndex(cachedIndex.arrays, new LabelEncoder(cachedIndex.classes), defaultCompressor(), true);
+      const searcher = await createSearcher(index, defaultJobs());
+      try {
+        const started = performance.now();
+        await searcher.search([utf8.encode(test[1 + r].text)], 2);
+        headlineSearchMs.push(performance.now() - started);
+      } finally {
+        await searcher.close();
+      }
+    }
     // Reading the artifact (every member's sha256 checked) against reading the index cache (its CRC-32
     // checked): the same arrays, ready for a TrainingIndex. Interleaved, several rounds per run.
     const readModelMs: number[] = [];
@@ -459,6 +502,7 @@ async function modelFigures(runs: number): Promise<{
       trainColdWall,
       readModelMs,
       readCachedIndexMs,
+      headlineSearchMs,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -489,6 +533,7 @@ function modelTable(m: Awaited<ReturnType<typeof modelFigures>>, f: (x: number, 
     `| npc model build --reference-rows 1 of the ${m.rows.toLocaleString('en-US')}-row stand-in (one run) | ${f(m.buildWall, 1)} s |`,
     `| npc classify --model M "headline" (${m.rows.toLocaleString('en-US')}-row stand-in, artifact ${f(m.artifactBytes / 1e6, 1)} MB): time to first prediction | ${f(model)} s |`,
     `| npc classify --train T "headline", index cache warm: time; --model / --train warm | ${f(median(m.trainWarmWall))} s; ${f(model / median(m.trainWarmWall))}× |`,
+    `| the same search alone (in this process, fresh workers): time; npc classify --train T warm / its search (target ≤ 2×) | ${f(median(m.headlineSearchMs) / 1000)} s; ${f(median(m.trainWarmWall) / (median(m.headlineSearchMs) / 1000))}× |`,
     `| npc classify --train T "headline", index cache cold: time; --model / --train cold | ${f(median(m.trainColdWall))} s; ${f(model / median(m.trainColdWall))}× |`,
     `| reading alone: readModelFile, readCachedIndex (ms); readModelFile / readCachedIndex (target ≤ 1.2×) | ${f(load, 0)}, ${f(cached, 0)}; ${f(load / cached)}× |`,
   ];
@@ -688,6 +733,8 @@ const result = {
   eval_jobs2_120k_peak_rss_mb: classify ? classify.evalRssMB : null,
   classify100_jobs2_120k_wall_s: classify ? classify.classify100Wall : null,
   classify100_jobs2_120k_peak_rss_mb: classify ? classify.classify100RssMB : null,
+  classify100_pako_us_per_pair_sample: classify ? classify.classify100Pako : null,
+  classify100_over_pako: classify ? (classify.classify100Pako * 100 * 120_000) / 1e6 / classify.classify100Wall : null,
   classify_1m_stdin_lines_wall_s: classify ? classify.streamWall : null,
   classify_1m_stdin_lines_peak_rss_mb: classify ? classify.streamRssMB : null,
   model_standin_rows: modelRun.rows,
@@ -700,6 +747,8 @@ const result = {
   model_build_120k_wall_s: modelRun.buildWall,
   read_model_file_ms: median(modelRun.readModelMs),
   read_cached_index_ms: median(modelRun.readCachedIndexMs),
+  classify_train_warm_headline_search_s: median(modelRun.headlineSearchMs) / 1000,
+  classify_train_warm_over_its_search: median(modelRun.trainWarmWall) / (median(modelRun.headlineSearchMs) / 1000),
   read_model_file_over_cached_index: median(modelRun.readModelMs) / median(modelRun.readCachedIndexMs),
   eval_end_to_end: e2eFigures,
   runs: {
@@ -750,7 +799,7 @@ const table = [
     ? `| npc eval --jobs 2 (8 test rows) vs 120,000 rows: wall, peak RSS (one run) | ${f(result.eval_jobs2_120k_wall_s!)} s, ${f(result.eval_jobs2_120k_peak_rss_mb!, 0)} MB |`
     : '| npc eval --jobs 2 vs 120,000 rows | skipped |',
   classify
-    ? `| npc classify --jobs 2 of 100 test rows (stdin) vs 120,000 rows: wall, peak RSS (one run) | ${f(result.classify100_jobs2_120k_wall_s!)} s, ${f(result.classify100_jobs2_120k_peak_rss_mb!, 0)} MB |`
+    ? `| npc classify --jobs 2 of 100 test rows (stdin) vs 120,000 rows: wall, peak RSS (one run); pako µs per pair on a sample of the same pairs; × pako (wall time over its pairs) | ${f(result.classify100_jobs2_120k_wall_s!)} s, ${f(result.classify100_jobs2_120k_peak_rss_mb!, 0)} MB; ${f(result.classify100_pako_us_per_pair_sample!, 1)}; ${f(result.classify100_over_pako!, 1)}× |`
     : '| npc classify --jobs 2 of 100 rows vs 120,000 rows | skipped |',
   classify
     ? `| npc classify --jobs 2 of 1,000,000 stdin lines vs 4 rows: wall, peak RSS (one run) | ${f(result.classify_1m_stdin_lines_wall_s!)} s, ${f(result.classify_1m_stdin_lines_peak_rss_mb!, 0)} MB |`
