@@ -140,18 +140,20 @@ export async function* classifyRecords(
     p.catch(() => {});
     return p;
   };
-  let reading = read();
+  // The read of the next batch, once asked for (with one thread: only after this batch's answers).
+  let reading: Promise<IteratorResult<LabeledRecord[]>> | undefined;
   let current: SearchedBatch | undefined;
   try {
     for (;;) {
       if (!current) {
-        const first = await reading;
+        const first = await (reading ?? read());
+        reading = undefined;
         if (first.done) return;
         current = launch(first.value);
-        reading = read();
       }
       let following: SearchedBatch | undefined;
       if (ahead) {
+        reading ??= read();
         const searched = current.lists.then(
           (): typeof NOT_YET => NOT_YET,
           (): typeof NOT_YET => NOT_YET,
@@ -160,7 +162,7 @@ export async function* classifyRecords(
         const first = await Promise.race([reading.catch((): typeof NOT_YET => NOT_YET), searched]);
         if (first !== NOT_YET && !first.done) {
           following = launch(first.value);
-          reading = read();
+          reading = undefined;
         }
       }
       const { batch, texts, queries } = current;

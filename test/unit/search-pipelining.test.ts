@@ -152,13 +152,14 @@ describe('eval: computeNeighbors keeps the next batch in flight', () => {
     await searcher.launched(2);
     searcher.release(0);
     const timing = await job;
+    expect(searcher.batches).toHaveLength(2); // the batch launched ahead, dropped
     expect(timing.complete).toBe(false);
     expect(timing.done).toBe(batchSize);
     expect(reported).toEqual(many.slice(0, batchSize).map((_, i) => i));
     searcher.release(1);
   });
 
-  it('a batch launched ahead that fails surfaces as the job error after the rows before it (no unhandled rejection)', async () => {
+  it('a batch launched ahead that fails while the one before it runs: the rows before it are reported, then the job fails with its error', async () => {
     const searcher = new GatedSearcher(2, 1);
     const many = Array.from({ length: 3 * batchSize }, (_, i) => ({ ...QUERIES[i % QUERIES.length], line: i + 1 }));
     const reported: number[] = [];
@@ -274,6 +275,47 @@ describe('classify: classifyRecords searches the next available batch while answ
     searcher.release(0);
     expect(((await first).value as Prediction).record.line).toBe(1);
     await expect(out.next()).rejects.toThrow('input.jsonl:2: not JSON');
+    expect(await out.next()).toEqual({ done: true, value: undefined }); // the error once, then the end
     expect(searcher.batches.length).toBe(1);
+  });
+
+  it('a third batch waits while two searches run, and is searched once the first ends; every answer in order', async () => {
+    const searcher = new GatedSearcher(2);
+    const source = new FedSource();
+    const answers: number[] = [];
+    const consumer = (async () => {
+      for await (const p of classifyRecords(searcher, source, { k: 1, neighbors: 0 })) answers.push(p.record.line);
+    })();
+    source.push(QUERIES[0]);
+    await searcher.launched(1);
+    source.push(QUERIES[1]);
+    await searcher.launched(2);
+    source.push(QUERIES[2]);
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(searcher.batches).toHaveLength(2); // not a third while two are out
+    searcher.release(0);
+    await searcher.launched(3);
+    expect(answers).toEqual([1]);
+    source.push(null);
+    searcher.release(1);
+    searcher.release(2);
+    await consumer;
+    expect(answers).toEqual([1, 2, 3]);
+    expect(searcher.maxInFlight).toBe(2);
+  });
+
+  it('a search that fails: the answers before it are given, then its error once; a search launched ahead is not reported unhandled', async () => {
+    const searcher = new GatedSearcher(2, 0);
+    const source = new FedSource();
+    const out = classifyRecords(searcher, source, { k: 1, neighbors: 0 });
+    const first = out.next();
+    source.push(QUERIES[0]);
+    await searcher.launched(1);
+    source.push(QUERIES[1]);
+    await searcher.launched(2);
+    searcher.release(0);
+    await expect(first).rejects.toThrow('batch 0 failed');
+    expect(await out.next()).toEqual({ done: true, value: undefined });
+    searcher.release(1);
   });
 });
