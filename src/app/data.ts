@@ -5,7 +5,6 @@
 import { statSync } from 'node:fs';
 import { DataError } from '../errors.js';
 import { cachedSplitPath, isCached, resolveCacheDir } from '../io/data-cache.js';
-import { getDataset } from '../io/data-install.js';
 import { getDatasetInfo, listDatasets } from '../io/data-catalog.js';
 
 export interface SplitStatus {
@@ -34,6 +33,9 @@ export async function fetchDataset(
   name: string,
   options: { split?: string; from?: string; onProgress?: (message: string) => void; onWarning?: (message: string) => void },
 ): Promise<string[]> {
+  // Loaded here, not at the top: the download and archive code (tar-stream, yauzl) is only for `npc data
+  // get`, and every command that names a data set imports this module.
+  const { getDataset } = await import('../io/data-install.js');
   return (await getDataset(name, options)).map((r) => r.path);
 }
 
