@@ -16,10 +16,7 @@
  *    methods) against bounded (the engine's scanner), interleaved rounds of A queries x N rows,
  *    CPU time per pair, lists compared: medians [min, max] of the per-round ratios, M = 12 and 2.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { gunzipSync } from 'node:zlib';
 import { PREPARE_AFTER_QUERIES, type PairScanner, createEngineCompressor, createPairScanner } from '../src/compress/index.js';
 import {
   BOUND_CALLS,
@@ -38,6 +35,7 @@ import { NearestNeighbors } from '../src/model/neighbors.js';
 import { ncdFromLengths } from '../src/model/ncd.js';
 import { TrainingIndex, lengthLimit, searchRange } from '../src/model/training-index.js';
 import { packQueries } from '../src/parallel/batch.js';
+import { agNewsDir, agNewsTexts } from './ag-news-texts.js';
 
 const { values } = parseArgs({
   options: {
@@ -52,13 +50,8 @@ const NT = Number(values.train);
 const ROUNDS = Number(values.rounds);
 const AQ = Number(values['ab-queries']);
 
-const dataDir = fileURLToPath(new URL('../../shared/data/ag_news/', import.meta.url));
-const texts = (file: string): string[] =>
-  gunzipSync(readFileSync(dataDir + file))
-    .toString('utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => (JSON.parse(l) as { text: string }).text);
+const dataDir = agNewsDir('bound-stats');
+const texts = (file: string): string[] => agNewsTexts(dataDir, file);
 const utf8 = new TextEncoder();
 const testTexts = texts('test.jsonl.gz');
 const train = texts('train.first2000.jsonl.gz').slice(0, NT);

@@ -9,25 +9,19 @@
  * rows <= 2,000: the AG News train head; up to 7,600: then AG News test rows 2,000.. (never a query:
  * the queries are test rows 2, 3, ...; the first two warm up and are not counted).
  */
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import { FLUSH_AT_LIMIT, FLUSH_BY_BOUND, TestEngine } from '../test/helpers/test-engine.js';
 import { NearestNeighbors } from '../src/model/neighbors.js';
 import { ncdFromLengths } from '../src/model/ncd.js';
 import { lengthLimit } from '../src/model/training-index.js';
 import { packQueries } from '../src/parallel/batch.js';
+import { agNewsDir, agNewsTexts } from './ag-news-texts.js';
 
 const M = Number(process.argv[2] ?? 12);
 const Q = Number(process.argv[3] ?? 30);
 const ROWS = Number(process.argv[4] ?? 2000);
-const dataDir = new URL('../../shared/data/ag_news/', import.meta.url);
+const dataDir = agNewsDir('limit-position');
 const utf8 = new TextEncoder();
-const texts = (file: string): Uint8Array[] =>
-  gunzipSync(readFileSync(new URL(file, dataDir)))
-    .toString('utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => utf8.encode((JSON.parse(l) as { text: string }).text));
+const texts = (file: string): Uint8Array[] => agNewsTexts(dataDir, file).map((t) => utf8.encode(t));
 const test = texts('test.jsonl.gz');
 const train = [...texts('train.first2000.jsonl.gz'), ...test.slice(2000)].slice(0, ROWS);
 const { bytes: data, offsets } = packQueries(train);

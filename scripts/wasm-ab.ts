@@ -15,14 +15,13 @@
  * (median [min, max] over rounds): above 1, B is faster.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { gunzipSync } from 'node:zlib';
 import { DeflateLengthEngine } from '../src/deflate/index.js';
 import { NearestNeighbors } from '../src/model/neighbors.js';
 import { ncdFromLengths } from '../src/model/ncd.js';
 import { lengthLimit } from '../src/model/training-index.js';
 import { packQueries } from '../src/parallel/batch.js';
+import { agNewsDir, agNewsTexts } from './ag-news-texts.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -40,14 +39,9 @@ const ROUNDS = Number(values.rounds);
 const Q = Number(values.queries);
 const M = Number(values.bounded);
 
-const dataDir = fileURLToPath(new URL('../../shared/data/ag_news/', import.meta.url));
+const dataDir = agNewsDir('wasm-ab');
 const utf8 = new TextEncoder();
-const texts = (file: string): Uint8Array[] =>
-  gunzipSync(readFileSync(dataDir + file))
-    .toString('utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => utf8.encode((JSON.parse(l) as { text: string }).text));
+const texts = (file: string): Uint8Array[] => agNewsTexts(dataDir, file).map((t) => utf8.encode(t));
 const test = texts('test.jsonl.gz');
 const train = texts('train.first2000.jsonl.gz');
 const { bytes: data, offsets } = packQueries(train);
