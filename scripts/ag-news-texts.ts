@@ -21,9 +21,17 @@ export function agNewsDir(script: string): string {
 
 /** The texts of a gzipped JSONL file of `dir` (`test.jsonl.gz`, `train.first2000.jsonl.gz`), in order. */
 export function agNewsTexts(dir: string, file: string): string[] {
+  return agNewsRows(dir, file).map((r) => r.text);
+}
+
+/** The rows of a gzipped JSONL file of `dir`, in order, each with its 1-based line number. */
+export function agNewsRows(dir: string, file: string): { text: string; label: number; line: number }[] {
   return gunzipSync(readFileSync(join(dir, file)))
     .toString('utf8')
     .split('\n')
     .filter((l) => l.trim() !== '')
-    .map((l) => (JSON.parse(l) as { text: string }).text);
+    .map((l, i) => {
+      const o = JSON.parse(l) as { label: number; text: string };
+      return { text: o.text, label: o.label, line: i + 1 };
+    });
 }

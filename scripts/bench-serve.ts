@@ -31,13 +31,13 @@
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { gunzipSync } from 'node:zlib';
 import autocannon from 'autocannon';
+import { agNewsDir, agNewsRows } from './ag-news-texts.js';
 
 const { values } = parseArgs({
   options: {
@@ -72,23 +72,13 @@ const HANG_GUARD_MS = 120_000;
 const root = fileURLToPath(new URL('..', import.meta.url));
 const npcBin = join(root, 'bin', 'npc.js');
 const faultyEntry = join(root, 'test', 'helpers', 'npc-with-faulty-worker.mjs');
-const dataDir = join(resolve(root, process.env.NPC_TEST_DATA || join('..', 'shared', 'data')), 'ag_news');
-if (!existsSync(dataDir)) {
-  console.error(`bench:serve: ${dataDir} is missing; the benchmark needs the shared AG News files`);
-  process.exit(1);
-}
+const dataDir = agNewsDir('bench:serve');
 
 interface Row {
   label: number;
   text: string;
 }
-function rowsOf(file: string): Row[] {
-  return gunzipSync(readFileSync(join(dataDir, file)))
-    .toString('utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as Row);
-}
+const rowsOf = (file: string): Row[] => agNewsRows(dataDir, file);
 const jsonl = (rows: Row[]): string => rows.map((r) => JSON.stringify({ label: r.label, text: r.text }) + '\n').join('');
 
 /** VmHWM and VmRSS of a process, in MB (undefined once it has exited). */

@@ -51,12 +51,11 @@
  * Prints a table and writes the figures as JSON (default bench-results/bench-<date>.json).
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { gunzipSync } from 'node:zlib';
 // The compiled code (npm run bench builds it first): what users run, and worker threads that load
 // plain JS (under tsx a worker would run the TypeScript through a loader, and slower).
 import {
@@ -81,6 +80,7 @@ import { defaultCompressor, engineIdentity } from '../dist/compress/index.js';
 import { readModelFile } from '../dist/io/model-file.js';
 import { indexCacheEntry, readCachedIndex } from '../dist/io/index-cache.js';
 import { sha256OfFile } from '../dist/io/file-hash.js';
+import { agNewsDir, agNewsRows } from './ag-news-texts.js';
 
 const { values } = parseArgs({
   options: {
@@ -107,23 +107,8 @@ const FULL_PAIRS = 7600 * 120_000;
 const EVAL_M = 2 + ENVELOPE_MARGIN;
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-// The data sets as the tests find them: NPC_TEST_DATA (relative: from the repository root), default ../shared/data.
-const dataDir = join(resolve(root, process.env.NPC_TEST_DATA || join('..', 'shared', 'data')), 'ag_news');
-if (!existsSync(dataDir)) {
-  console.error(`bench: ${dataDir} is missing; the benchmark needs the shared AG News files`);
-  process.exit(1);
-}
-
-function rows(file: string): LabeledRecord[] {
-  return gunzipSync(readFileSync(join(dataDir, file)))
-    .toString('utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l, i) => {
-      const o = JSON.parse(l) as { label: number; text: string };
-      return { text: o.text, label: o.label, line: i + 1 };
-    });
-}
+const dataDir = agNewsDir('bench');
+const rows = (file: string): LabeledRecord[] => agNewsRows(dataDir, file);
 
 const train = rows('train.first2000.jsonl.gz');
 const test = rows('test.jsonl.gz');
